@@ -1,0 +1,267 @@
+//! A bug the model found, as a value.
+
+use std::path::{Path, PathBuf};
+
+use weft_sync::explore::{Backend, FailureKind, Race, ScheduleRecord, SchedulerKind};
+use weft_sync::record::{Event, ExecutionLog, Loc, ObjectInfo, ThreadInfo, ThreadState, WaitKind};
+
+/// A failing execution: what went wrong, who was involved, and the steps
+/// that led there. `Display` renders the report a person reads.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub(crate) model: String,
+    pub(crate) backend: Backend,
+    pub(crate) kind: FailureKind,
+    pub(crate) message: String,
+    pub(crate) thread: Option<usize>,
+    pub(crate) location: Option<Loc>,
+    pub(crate) race: Option<Race>,
+    pub(crate) log: ExecutionLog,
+    pub(crate) schedule: ScheduleRecord,
+    pub(crate) scheduler: SchedulerKind,
+    pub(crate) executions: usize,
+    pub(crate) trace_path: Option<PathBuf>,
+    pub(crate) test_name: Option<String>,
+}
+
+/// One thread of a deadlock's wait-for cycle: it holds a lock and waits for
+/// something another thread of the cycle holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CycleEdge {
+    /// The waiting thread's name.
+    pub thread: String,
+    /// The lock it holds that the previous thread of the cycle waits for,
+    /// with where it acquired it (none when the cycle is made of joins).
+    pub holds: Option<(String, Loc)>,
+    /// What it waits for (an object's name, or a thread's for a join).
+    pub waits_for: String,
+    /// Where it started waiting.
+    pub waits_at: Loc,
+    /// The thread that holds what it waits for.
+    pub held_by: String,
+}
+
+/// A thread that could not run when the execution stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockedThread {
+    /// Its name.
+    pub thread: String,
+    /// What it waits for.
+    pub kind: WaitKind,
+    /// The object (or, for a join, the thread) it waits for.
+    pub waits_for: String,
+    /// Where it started waiting.
+    pub at: Loc,
+    /// The locks it holds, with where it acquired each.
+    pub holds: Vec<(String, Loc)>,
+}
+
+impl Failure {
+    /// What failed.
+    pub fn kind(&self) -> FailureKind {
+        self.kind
+    }
+
+    /// The panic message, or a one-line description of the failure.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The model's name.
+    pub fn model_name(&self) -> &str {
+        &self.model
+    }
+
+    /// The backend that found it.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The name of the thread that failed (panicked, raced, leaked), if one did.
+    pub fn thread_name(&self) -> Option<String> {
+        self.thread.map(|t| self.log.thread_name(t))
+    }
+
+    /// Where it failed, if known.
+    pub fn location(&self) -> Option<Loc> {
+        self.location
+    }
+
+    /// The failing execution's threads.
+    pub fn threads(&self) -> &[ThreadInfo] {
+        &self.log.threads
+    }
+
+    /// The failing execution's objects.
+    pub fn objects(&self) -> &[ObjectInfo] {
+        &self.log.objects
+    }
+
+    /// The recorded steps of the failing execution.
+    pub fn steps(&self) -> &[Event] {
+        &self.log.steps
+    }
+
+    /// The whole recorded execution.
+    pub fn log(&self) -> &ExecutionLog {
+        &self.log
+    }
+
+    /// For a data race: the two unordered accesses.
+    pub fn race(&self) -> Option<&Race> {
+        self.race.as_ref()
+    }
+
+    /// The schedule that replays this failure.
+    pub fn schedule(&self) -> &ScheduleRecord {
+        &self.schedule
+    }
+
+    /// The scheduler that found it.
+    pub fn scheduler(&self) -> SchedulerKind {
+        self.scheduler
+    }
+
+    /// Executions explored up to and including the failing one.
+    pub fn executions(&self) -> usize {
+        self.executions
+    }
+
+    /// The trace file written for this failure, if one was written.
+    pub fn trace_path(&self) -> Option<&Path> {
+        self.trace_path.as_deref()
+    }
+
+    /// The names of the threads that took at least one step.
+    pub fn threads_in_steps(&self) -> Vec<String> {
+        let mut seen = Vec::new();
+        for e in &self.log.steps {
+            if !seen.contains(&e.thread) {
+                seen.push(e.thread);
+            }
+        }
+        seen.into_iter().map(|t| self.log.thread_name(t)).collect()
+    }
+
+    /// Every thread blocked when the execution stopped, with what it waits for.
+    pub fn blocked_threads(&self) -> Vec<BlockedThread> {
+        self.log
+            .threads
+            .iter()
+            .filter(|t| t.state == ThreadState::Blocked)
+            .filter_map(|t| {
+                let w = t.waiting.as_ref()?;
+                Some(BlockedThread {
+                    thread: t.name.clone(),
+                    kind: w.kind,
+                    waits_for: self.wait_target_name(w.object, w.thread),
+                    at: w.at,
+                    holds: t
+                        .holds
+                        .iter()
+                        .map(|h| (self.log.object_name(h.object), h.at))
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    fn wait_target_name(&self, object: Option<usize>, thread: Option<usize>) -> String {
+        match (object, thread) {
+            (Some(o), _) => self.log.object_name(o),
+            (None, Some(t)) => self.log.thread_name(t),
+            (None, None) => "an unpark".to_string(),
+        }
+    }
+
+    /// The threads a blocked thread waits on: the holders of the lock it
+    /// wants, or the thread it joins.
+    fn waits_on(&self, t: &ThreadInfo) -> Vec<usize> {
+        let Some(w) = &t.waiting else {
+            return Vec::new();
+        };
+        match w.kind {
+            WaitKind::Lock | WaitKind::ReadLock | WaitKind::WriteLock => {
+                let Some(obj) = w.object else {
+                    return Vec::new();
+                };
+                self.log
+                    .threads
+                    .iter()
+                    .filter(|u| u.id != t.id)
+                    .filter(|u| {
+                        u.holds.iter().any(|h| {
+                            h.object == obj && !(h.shared && w.kind == WaitKind::ReadLock)
+                        })
+                    })
+                    .map(|u| u.id)
+                    .collect()
+            }
+            WaitKind::Join => w.thread.into_iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// For a deadlock: the wait-for cycle, one edge per thread, if there is one.
+    pub fn deadlock_cycle(&self) -> Option<Vec<CycleEdge>> {
+        let threads = &self.log.threads;
+        for start in threads.iter().filter(|t| t.state == ThreadState::Blocked) {
+            let mut path = vec![start.id];
+            let mut current = start.id;
+            loop {
+                let next = self.waits_on(&threads[current]).into_iter().next();
+                let Some(next) = next else { break };
+                if let Some(pos) = path.iter().position(|&p| p == next) {
+                    let cycle = &path[pos..];
+                    return Some(self.cycle_edges(cycle));
+                }
+                path.push(next);
+                current = next;
+            }
+        }
+        None
+    }
+
+    fn cycle_edges(&self, cycle: &[usize]) -> Vec<CycleEdge> {
+        let threads = &self.log.threads;
+        (0..cycle.len())
+            .map(|i| {
+                let t = &threads[cycle[i]];
+                let next = &threads[cycle[(i + 1) % cycle.len()]];
+                let prev = &threads[cycle[(i + cycle.len() - 1) % cycle.len()]];
+                let w = t.waiting.as_ref().expect("threads of a cycle wait");
+                // The lock this thread holds that the previous thread waits for.
+                let holds = prev
+                    .waiting
+                    .as_ref()
+                    .and_then(|pw| pw.object)
+                    .and_then(|o| t.holds.iter().find(|h| h.object == o))
+                    .or_else(|| t.holds.first())
+                    .map(|h| (self.log.object_name(h.object), h.at));
+                CycleEdge {
+                    thread: t.name.clone(),
+                    holds,
+                    waits_for: self.wait_target_name(w.object, w.thread),
+                    waits_at: w.at,
+                    held_by: next.name.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether a blocked thread waits on a condition variable that no running
+    /// thread can notify any more: a lost wakeup.
+    pub fn is_lost_wakeup(&self) -> bool {
+        self.kind == FailureKind::Deadlock
+            && self.deadlock_cycle().is_none()
+            && self
+                .blocked_threads()
+                .iter()
+                .any(|b| matches!(b.kind, WaitKind::Condvar | WaitKind::Park))
+    }
+
+    /// The report as a string (the same as `to_string()`).
+    pub fn report(&self) -> String {
+        self.to_string()
+    }
+}

@@ -1,0 +1,55 @@
+//! weft's model runner: explore a concurrent closure on loom, shuttle or
+//! real threads, and get failures a person can read.
+//!
+//! ```
+//! use weft_check::Model;
+//! use weft_sync::sync::atomic::{AtomicUsize, Ordering};
+//! use weft_sync::sync::Arc;
+//! use weft_sync::thread;
+//!
+//! let result = Model::new().name("fetch_add").explore(|| {
+//!     let n = Arc::new(AtomicUsize::new(0).named("n"));
+//!     let n2 = Arc::clone(&n);
+//!     let h = thread::spawn(move || n2.fetch_add(1, Ordering::SeqCst));
+//!     n.fetch_add(1, Ordering::SeqCst);
+//!     h.join().unwrap();
+//!     assert_eq!(n.load(Ordering::SeqCst), 2);
+//! });
+//! assert!(result.is_ok());
+//! ```
+//!
+//! # Debugging a failure
+//!
+//! [`Model::explore`] returns the [`Failure`] as a value; [`Model::check`]
+//! and [`model`] panic with its report: what failed, every thread with the
+//! locks it holds and what it waits for (for a deadlock, the wait-for cycle
+//! in words), the numbered steps of the failing interleaving with source
+//! locations, and the command that replays exactly that schedule.
+//!
+//! # Limitations
+//!
+//! - loom runs at most 4 spawned threads besides main; a model with more
+//!   fails as [`FailureKind::Unsupported`] and should run on shuttle.
+//! - shuttle treats every atomic access as sequentially consistent: bugs
+//!   that need relaxed memory are found on loom only.
+//! - In std mode the model is a stress run on real threads: nothing is
+//!   explored and nothing can be replayed.
+
+mod env;
+mod error;
+mod failure;
+mod model;
+mod report;
+mod stats;
+
+pub use env::{
+    WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_REPLAY, WEFT_SCHEDULER, WEFT_SEED,
+    WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
+};
+pub use error::ConfigError;
+pub use failure::{BlockedThread, CycleEdge, Failure};
+pub use model::{model, Model};
+pub use stats::Stats;
+pub use weft_sync::explore::{
+    Access, AccessKind, Backend, FailureKind, Race, SchedulerKind, SchedulerKind as Scheduler,
+};

@@ -1,0 +1,252 @@
+//! The model builder and the one-line `model(f)`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use weft_sync::explore::{self, Backend, ExploreConfig, SchedulerKind};
+
+use crate::env::EnvOverrides;
+use crate::failure::Failure;
+use crate::stats::Stats;
+
+/// Explores `f` with every default and panics with the report if a bug is
+/// found. The one-line form of [`Model::check`].
+///
+/// # Examples
+///
+/// ```
+/// use weft_check::model;
+/// use weft_sync::sync::{Arc, Mutex};
+/// use weft_sync::thread;
+///
+/// model(|| {
+///     let n = Arc::new(Mutex::new(0).named("counter"));
+///     let n2 = Arc::clone(&n);
+///     let h = thread::spawn(move || *n2.lock().unwrap() += 1);
+///     *n.lock().unwrap() += 1;
+///     h.join().unwrap();
+///     assert_eq!(*n.lock().unwrap(), 2);
+/// });
+/// ```
+///
+/// # Panics
+///
+/// With the failure report when the model fails, or with a one-line error
+/// when a `WEFT_*` variable is invalid.
+#[track_caller]
+pub fn model<F>(f: F)
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    Model::new().check(f);
+}
+
+/// A model-checking run: which backend settings to explore `f` with.
+///
+/// Every setting has a default that most models never change: on loom an
+/// exhaustive search with no preemption bound; on shuttle the random
+/// scheduler for 10,000 executions; on std 100 runs on real threads. The
+/// `WEFT_*` environment variables override the builder's values.
+///
+/// # Examples
+///
+/// ```
+/// use weft_check::{Model, Scheduler};
+///
+/// let stats = Model::new()
+///     .name("trivial")
+///     .iterations(10)
+///     .scheduler(Scheduler::Pct { depth: 2 })
+///     .explore(|| {})
+///     .unwrap();
+/// assert!(stats.executions() >= 1);
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Model {
+    name: Option<String>,
+    iterations: Option<usize>,
+    seed: Option<u64>,
+    scheduler: SchedulerKind,
+    preemption_bound: Option<usize>,
+    max_steps: usize,
+    time_budget: Option<Duration>,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model::new()
+    }
+}
+
+impl Model {
+    /// A model with every default.
+    pub fn new() -> Self {
+        Model {
+            name: None,
+            iterations: None,
+            seed: None,
+            scheduler: SchedulerKind::Random,
+            preemption_bound: None,
+            max_steps: explore::DEFAULT_MAX_STEPS,
+            time_budget: None,
+        }
+    }
+
+    /// Names the model in reports and trace files (default: the test's name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Executions to run on shuttle and std (loom explores until exhausted).
+    pub fn iterations(mut self, n: usize) -> Self {
+        self.iterations = Some(n.max(1));
+        self
+    }
+
+    /// The seed of shuttle's random schedulers (default: a fresh one, reported).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// shuttle's scheduler (default [`SchedulerKind::Random`]).
+    pub fn scheduler(mut self, scheduler: SchedulerKind) -> Self {
+        self.scheduler = scheduler;
+        self
+    }
+
+    /// At most `n` preemptions per execution (loom; default unbounded). A
+    /// bound makes loom faster and its search no longer exhaustive.
+    pub fn preemption_bound(mut self, n: usize) -> Self {
+        self.preemption_bound = Some(n);
+        self
+    }
+
+    /// Recorded steps one execution may take before it fails as a step limit
+    /// (a livelock); default 100,000.
+    pub fn max_steps(mut self, n: usize) -> Self {
+        self.max_steps = n.max(1);
+        self
+    }
+
+    /// Stops exploring after this much wall time, between executions; the
+    /// result then says "not exhaustive".
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        self.time_budget = Some(budget);
+        self
+    }
+
+    /// Explores `f`, returning what was explored or the first failure found.
+    ///
+    /// # Errors
+    ///
+    /// The [`Failure`] found: its kind, threads, objects and steps.
+    ///
+    /// # Panics
+    ///
+    /// With a one-line message when a `WEFT_*` variable is invalid.
+    pub fn explore<F>(&self, f: F) -> Result<Stats, Failure>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let env = match EnvOverrides::from_env() {
+            Ok(env) => env,
+            Err(e) => panic!("weft: {e}"),
+        };
+        let config = self.config(&env);
+        let body: Arc<dyn Fn() + Send + Sync> = Arc::new(f);
+        let outcome = explore::explore(&config, body);
+        let backend = Backend::current();
+        match outcome.failure {
+            None => Ok(Stats {
+                model: config.name,
+                backend,
+                scheduler: config.scheduler,
+                executions: outcome.executions,
+                elapsed: outcome.elapsed,
+                complete: outcome.complete,
+                seed: if backend == Backend::Shuttle {
+                    config.seed
+                } else {
+                    None
+                },
+            }),
+            Some(raw) => {
+                let raw = *raw;
+                Err(Failure {
+                    model: config.name,
+                    backend,
+                    kind: raw.kind,
+                    message: raw.message,
+                    thread: raw.thread,
+                    location: raw.location,
+                    race: raw.race,
+                    log: raw.log,
+                    schedule: raw.schedule,
+                    scheduler: config.scheduler,
+                    executions: outcome.executions,
+                    trace_path: None,
+                    test_name: current_test_name(),
+                })
+            }
+        }
+    }
+
+    /// Explores `f` and panics with the report if a bug is found.
+    ///
+    /// # Panics
+    ///
+    /// With the failure report, or with a one-line message when a `WEFT_*`
+    /// variable is invalid.
+    #[track_caller]
+    pub fn check<F>(&self, f: F) -> Stats
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        match self.explore(f) {
+            Ok(stats) => stats,
+            Err(failure) => panic!("\n{failure}"),
+        }
+    }
+
+    fn config(&self, env: &EnvOverrides) -> ExploreConfig {
+        let name = self
+            .name
+            .clone()
+            .or_else(current_test_name)
+            .unwrap_or_else(|| "model".to_string());
+        let mut config = ExploreConfig::new(name);
+        config.iterations = env.iterations.or(self.iterations);
+        config.seed = env.seed.or(self.seed).or_else(|| Some(fresh_seed()));
+        config.scheduler = env.scheduler.unwrap_or(self.scheduler);
+        config.preemption_bound = env.preemptions.unwrap_or(self.preemption_bound);
+        config.max_steps = env.max_steps.unwrap_or(self.max_steps);
+        config.time_budget = env.time_budget.or(self.time_budget);
+        config
+    }
+}
+
+/// The libtest thread's name is the test's path (`module::test`); its last
+/// segment names the model by default.
+fn current_test_name() -> Option<String> {
+    let current = std::thread::current();
+    let name = current.name()?;
+    if name == "main" {
+        return None;
+    }
+    Some(name.rsplit("::").next().unwrap_or(name).to_string())
+}
+
+fn fresh_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.finish()
+}

@@ -1,0 +1,272 @@
+//! The `Display` of a [`Failure`]: the report a person reads.
+
+use std::fmt::{self, Write as _};
+
+use weft_sync::explore::{Backend, FailureKind, ScheduleRecord};
+use weft_sync::record::{Event, Op, ThreadState};
+
+use crate::failure::Failure;
+
+/// Steps shown before the failure; earlier ones are summarised.
+const SHOWN_STEPS: usize = 60;
+/// A run of at least this many uneventful steps (atomics, yields) by one
+/// thread is folded into one line.
+const FOLD_RUN: usize = 4;
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "weft: model `{}` failed on {}: {}",
+            self.model, self.backend, self.headline()
+        )?;
+        self.write_what(f)?;
+        self.write_threads(f)?;
+        self.write_steps(f)?;
+        self.write_replay(f)
+    }
+}
+
+impl Failure {
+    fn headline(&self) -> String {
+        match self.kind {
+            FailureKind::Deadlock if self.is_lost_wakeup() => {
+                "deadlock (lost wakeup: a thread waits for a notification nobody will send)"
+                    .to_string()
+            }
+            FailureKind::Deadlock => "deadlock".to_string(),
+            FailureKind::Assertion => "panic".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    fn write_what(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f)?;
+        match self.kind {
+            FailureKind::Deadlock => {
+                if let Some(cycle) = self.deadlock_cycle() {
+                    writeln!(f, "The wait-for cycle:")?;
+                    for e in &cycle {
+                        let holds = match &e.holds {
+                            Some((name, at)) => format!("holds `{name}` (acquired at {at}) and "),
+                            None => String::new(),
+                        };
+                        writeln!(
+                            f,
+                            "  `{}` {}waits for `{}` (at {}), held by `{}`",
+                            e.thread, holds, e.waits_for, e.waits_at, e.held_by
+                        )?;
+                    }
+                } else {
+                    writeln!(f, "No thread can run, and no lock cycle explains it:")?;
+                    for b in self.blocked_threads() {
+                        writeln!(
+                            f,
+                            "  `{}` {} `{}` (at {}){}",
+                            b.thread,
+                            b.kind.describe(),
+                            b.waits_for,
+                            b.at,
+                            if matches!(b.kind, weft_sync::record::WaitKind::Condvar) {
+                                ", and no thread that could notify it is left"
+                            } else {
+                                ""
+                            }
+                        )?;
+                    }
+                }
+            }
+            FailureKind::DataRace => {
+                if let Some(race) = &self.race {
+                    writeln!(
+                        f,
+                        "Two accesses to `{}` that no happens-before orders:",
+                        self.log.object_name(race.object)
+                    )?;
+                    for a in [&race.first, &race.second] {
+                        writeln!(
+                            f,
+                            "  {} by `{}` at {}",
+                            a.kind,
+                            self.log.thread_name(a.thread),
+                            a.location
+                        )?;
+                    }
+                } else {
+                    writeln!(f, "{}", self.message)?;
+                }
+            }
+            _ => {
+                let who = self
+                    .thread_name()
+                    .map(|t| format!("in thread `{t}`"))
+                    .unwrap_or_default();
+                let at = self
+                    .location
+                    .map(|l| format!(" at {l}"))
+                    .unwrap_or_default();
+                writeln!(f, "{} {who}{at}:", capitalised(self.kind.as_str()))?;
+                for line in self.message.lines() {
+                    writeln!(f, "  {line}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn write_threads(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.log.threads.is_empty() {
+            return Ok(());
+        }
+        writeln!(f, "\nThreads:")?;
+        for t in &self.log.threads {
+            let state = match t.state {
+                ThreadState::Finished => "finished".to_string(),
+                ThreadState::Running => "running".to_string(),
+                ThreadState::Blocked => match &t.waiting {
+                    Some(w) => {
+                        let target = match (w.object, w.thread) {
+                            (Some(o), _) => format!(" `{}`", self.log.object_name(o)),
+                            (None, Some(th)) => format!(" `{}`", self.log.thread_name(th)),
+                            _ => String::new(),
+                        };
+                        format!("blocked: {}{target} at {}", w.kind.describe(), w.at)
+                    }
+                    None => "blocked".to_string(),
+                },
+            };
+            let mut line = format!("  [{}] `{}`: {state}", t.id, t.name);
+            if !t.holds.is_empty() {
+                let held: Vec<String> = t
+                    .holds
+                    .iter()
+                    .map(|h| format!("`{}` (since {})", self.log.object_name(h.object), h.at))
+                    .collect();
+                let _ = write!(line, "; holds {}", held.join(", "));
+            }
+            writeln!(f, "{line}")?;
+        }
+        Ok(())
+    }
+
+    fn write_steps(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let steps = &self.log.steps;
+        if steps.is_empty() {
+            return Ok(());
+        }
+        writeln!(f, "\nThe interleaving ({} steps):", steps.len())?;
+        let start = steps.len().saturating_sub(SHOWN_STEPS);
+        if start > 0 {
+            writeln!(f, "  ... {start} earlier steps not shown (the trace file has them all)")?;
+        }
+        let mut prev_thread = if start > 0 { Some(steps[start - 1].thread) } else { None };
+        let mut i = start;
+        while i < steps.len() {
+            let e = &steps[i];
+            if prev_thread.is_some_and(|p| p != e.thread) {
+                writeln!(f, "  ---- switch to `{}` ----", self.log.thread_name(e.thread))?;
+            }
+            prev_thread = Some(e.thread);
+            let run = fold_run(&steps[i..]);
+            if run >= FOLD_RUN {
+                let last = &steps[i + run - 1];
+                writeln!(
+                    f,
+                    "  {:>5}-{:<5} {:<14} {} uneventful steps ({} ...) at {}",
+                    e.step,
+                    last.step,
+                    self.log.thread_name(e.thread),
+                    run,
+                    e.op.name(),
+                    e.location
+                )?;
+                i += run;
+                continue;
+            }
+            writeln!(f, "  {}", self.step_line(e))?;
+            i += 1;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn step_line(&self, e: &Event) -> String {
+        let object = e
+            .object
+            .map(|o| format!(" `{}`", self.log.object_name(o)))
+            .unwrap_or_default();
+        let op = match &e.op {
+            Op::Spawn { child } => format!("spawn `{}`", self.log.thread_name(*child)),
+            Op::Join { child } => format!("join `{}`", self.log.thread_name(*child)),
+            Op::Unpark { target } => format!("unpark `{}`", self.log.thread_name(*target)),
+            other => other.to_string(),
+        };
+        format!(
+            "{:>5}  {:<14} {op}{object}  at {}",
+            e.step,
+            self.log.thread_name(e.thread),
+            e.location
+        )
+    }
+
+    fn write_replay(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f)?;
+        let test = self.test_name.clone().unwrap_or_else(|| self.model.clone());
+        let feature = self
+            .backend
+            .feature()
+            .map(|b| format!(" --features {b}"))
+            .unwrap_or_default();
+        match (&self.trace_path, &self.schedule) {
+            (_, ScheduleRecord::Std { iteration }) => writeln!(
+                f,
+                "Found on real threads (iteration {iteration}); a stress run cannot be replayed. \
+                 Run it under a checker to explore and replay: cargo test --features shuttle {test}"
+            ),
+            (Some(path), _) => {
+                writeln!(f, "Trace: {}", path.display())?;
+                writeln!(
+                    f,
+                    "Replay exactly this schedule: WEFT_REPLAY={} cargo test{feature} {test}",
+                    path.display()
+                )?;
+                writeln!(f, "Study it: cargo weft show {}", path.display())
+            }
+            (None, ScheduleRecord::Shuttle { seed, .. }) => writeln!(
+                f,
+                "Reproduce: WEFT_SEED={seed} cargo test{feature} {test} (the trace file could not be written)"
+            ),
+            (None, ScheduleRecord::Loom { execution, .. }) => writeln!(
+                f,
+                "Found in loom execution {execution}; reproduce: cargo test{feature} {test}"
+            ),
+        }?;
+        if self.backend == Backend::Std {
+            return Ok(());
+        }
+        Ok(())
+    }
+}
+
+/// The length of the run of uneventful steps by one thread at the start of `steps`.
+fn fold_run(steps: &[Event]) -> usize {
+    let Some(first) = steps.first() else { return 0 };
+    steps
+        .iter()
+        .take_while(|e| e.thread == first.thread && is_uneventful(&e.op))
+        .count()
+}
+
+fn is_uneventful(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Load(_) | Op::Yield | Op::Sleep | Op::Fence | Op::CompareExchange { ok: false }
+    )
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,32 @@
+//! The std arm: weft's primitives as thin `#[inline]` newtypes over the
+//! standard library (and crossbeam-channel for `mpsc`), with no recording.
+//! Each type has the size of the std type it wraps.
+
+mod barrier;
+mod cell;
+mod condvar;
+mod explore;
+mod mutex;
+mod once_lock;
+mod rwlock;
+
+pub mod atomic;
+pub mod mpsc;
+pub mod thread;
+
+pub use barrier::Barrier;
+pub use cell::UnsafeCell;
+pub use condvar::Condvar;
+pub use explore::{explore, BACKEND};
+pub use mutex::{Mutex, MutexGuard};
+pub use once_lock::OnceLock;
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// The clock: real time in production.
+pub type Instant = std::time::Instant;
+
+/// Same as [`std::hint::spin_loop`].
+#[inline]
+pub fn spin_loop() {
+    std::hint::spin_loop()
+}

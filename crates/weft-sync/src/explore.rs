@@ -1,0 +1,301 @@
+//! The exploration driver interface that weft-check builds on.
+//!
+//! Each backend arm implements [`explore`]: a loom `Builder`, a shuttle
+//! `Runner`, or a stress loop on real threads. Users reach it through
+//! `weft::Model`; this module is public so that weft-check (another crate)
+//! can drive it without naming a backend.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::record::{ExecutionLog, Loc};
+
+/// Iterations of the body in std mode when none are set.
+pub const STD_DEFAULT_ITERATIONS: usize = 100;
+/// Executions on shuttle when none are set.
+pub const SHUTTLE_DEFAULT_ITERATIONS: usize = 10_000;
+/// Recorded steps one execution may take before it is a step-limit failure.
+pub const DEFAULT_MAX_STEPS: usize = 100_000;
+
+/// Which backend this build explores with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// Real threads: a stress run, no exploration.
+    Std,
+    /// loom: exhaustive (DPOR), C11 relaxed atomics.
+    Loom,
+    /// shuttle: randomized, PCT or DFS schedulers.
+    Shuttle,
+}
+
+impl Backend {
+    /// The backend of this build.
+    pub fn current() -> Backend {
+        crate::backend::BACKEND
+    }
+
+    /// `std`, `loom` or `shuttle`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Std => "std",
+            Backend::Loom => "loom",
+            Backend::Shuttle => "shuttle",
+        }
+    }
+
+    /// The cargo feature that selects this backend (`None` for std).
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            Backend::Std => None,
+            Backend::Loom => Some("loom"),
+            Backend::Shuttle => Some("shuttle"),
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How shuttle picks the next thread. loom is always exhaustive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SchedulerKind {
+    /// Uniformly random choices at each step.
+    Random,
+    /// Probabilistic concurrency testing, finding bugs of the given depth.
+    Pct {
+        /// The bug depth (number of ordering constraints) PCT aims at.
+        depth: usize,
+    },
+    /// Depth-first enumeration of every schedule.
+    Dfs,
+}
+
+impl fmt::Display for SchedulerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SchedulerKind::Random => f.write_str("random"),
+            SchedulerKind::Pct { depth } => write!(f, "pct:{depth}"),
+            SchedulerKind::Dfs => f.write_str("dfs"),
+        }
+    }
+}
+
+/// One decision of a recorded shuttle schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Run the task with this id next.
+    Task(usize),
+    /// A random value handed to the program.
+    Random(u64),
+}
+
+/// Enough to replay one execution exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScheduleRecord {
+    /// Real threads cannot be replayed; the failing iteration is kept for the record.
+    Std {
+        /// 1-based iteration that failed.
+        iteration: usize,
+    },
+    /// loom explores deterministically: the 1-based index of the failing execution
+    /// (with the preemption bound it was found under) is the schedule.
+    Loom {
+        /// 1-based index of the execution in loom's exploration order.
+        execution: usize,
+        /// The preemption bound of that exploration.
+        preemption_bound: Option<usize>,
+    },
+    /// Every decision shuttle's scheduler made.
+    Shuttle {
+        /// The scheduler's seed (for the record; replay needs only the decisions).
+        seed: u64,
+        /// The decisions, in order.
+        decisions: Vec<Decision>,
+    },
+}
+
+/// A request to replay one recorded execution instead of exploring.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayPlan {
+    /// The recorded schedule.
+    pub schedule: ScheduleRecord,
+    /// The recorded steps as `(thread, operation name, object)`; a replay whose
+    /// steps differ stops with [`FailureKind::ReplayDiverged`].
+    pub expected: Vec<(usize, String, Option<usize>)>,
+}
+
+/// What the runner asks of a backend.
+#[derive(Clone, Debug)]
+pub struct ExploreConfig {
+    /// The model's name.
+    pub name: String,
+    /// Executions to run (shuttle, std); `None` is the backend's default.
+    pub iterations: Option<usize>,
+    /// The random seed (shuttle); `None` picks one and reports it.
+    pub seed: Option<u64>,
+    /// shuttle's scheduler.
+    pub scheduler: SchedulerKind,
+    /// At most this many preemptions per execution (loom's preemption bound;
+    /// shuttle's PCT depth when unset elsewhere). `None` is unbounded.
+    pub preemption_bound: Option<usize>,
+    /// Recorded steps one execution may take.
+    pub max_steps: usize,
+    /// Wall-clock budget for the whole exploration, honoured between executions.
+    pub time_budget: Option<Duration>,
+    /// Replay one execution instead of exploring.
+    pub replay: Option<ReplayPlan>,
+}
+
+impl ExploreConfig {
+    /// A configuration with every default.
+    pub fn new(name: impl Into<String>) -> Self {
+        ExploreConfig {
+            name: name.into(),
+            iterations: None,
+            seed: None,
+            scheduler: SchedulerKind::Random,
+            preemption_bound: None,
+            max_steps: DEFAULT_MAX_STEPS,
+            time_budget: None,
+            replay: None,
+        }
+    }
+}
+
+/// What a model found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// A panic or a failed assertion.
+    Assertion,
+    /// No thread could make progress.
+    Deadlock,
+    /// Two accesses to an `UnsafeCell`, at least one a write, unordered by happens-before.
+    DataRace,
+    /// An execution ran more steps than allowed: a livelock or an endless loop.
+    StepLimit,
+    /// A thread was still running when the model's main closure returned.
+    LeakedThread,
+    /// The model uses something the backend cannot check (too many threads for loom, ...).
+    Unsupported,
+    /// A replayed schedule no longer fits the program.
+    ReplayDiverged,
+}
+
+impl FailureKind {
+    /// A short lowercase name: `assertion`, `deadlock`, `data race`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Assertion => "assertion",
+            FailureKind::Deadlock => "deadlock",
+            FailureKind::DataRace => "data race",
+            FailureKind::StepLimit => "step limit",
+            FailureKind::LeakedThread => "leaked thread",
+            FailureKind::Unsupported => "unsupported",
+            FailureKind::ReplayDiverged => "replay diverged",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Read or write, for a data race.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AccessKind {
+    /// A read (`with`).
+    Read,
+    /// A write (`with_mut`).
+    Write,
+}
+
+impl fmt::Display for AccessKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AccessKind::Read => "read",
+            AccessKind::Write => "write",
+        })
+    }
+}
+
+/// One side of a data race.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    /// The thread.
+    pub thread: usize,
+    /// Read or write.
+    pub kind: AccessKind,
+    /// Where.
+    pub location: Loc,
+}
+
+/// Two accesses to one cell that no happens-before orders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Race {
+    /// The cell's object id.
+    pub object: usize,
+    /// The earlier access.
+    pub first: Access,
+    /// The later access, which found the race.
+    pub second: Access,
+}
+
+/// A failure as a backend reports it; weft-check turns it into a report.
+#[derive(Clone, Debug)]
+pub struct RawFailure {
+    /// What failed.
+    pub kind: FailureKind,
+    /// The panic message or a description.
+    pub message: String,
+    /// The thread that failed, if one did.
+    pub thread: Option<usize>,
+    /// Where it failed, if known.
+    pub location: Option<Loc>,
+    /// For a data race: the two accesses.
+    pub race: Option<Race>,
+    /// The failing execution as recorded (empty in std mode).
+    pub log: ExecutionLog,
+    /// How to replay it.
+    pub schedule: ScheduleRecord,
+}
+
+impl RawFailure {
+    /// A failure with no recorded execution.
+    pub fn new(kind: FailureKind, message: String, schedule: ScheduleRecord) -> Self {
+        RawFailure {
+            kind,
+            message,
+            thread: None,
+            location: None,
+            race: None,
+            log: ExecutionLog::default(),
+            schedule,
+        }
+    }
+}
+
+/// What an exploration did.
+#[derive(Clone, Debug)]
+pub struct ExploreOutcome {
+    /// Executions run (including the failing one).
+    pub executions: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Whether every schedule was explored (loom, dfs) with no bound or
+    /// budget cutting it short; random schedulers are never complete.
+    pub complete: bool,
+    /// The first failure found, if any.
+    pub failure: Option<Box<RawFailure>>,
+}
+
+/// Runs `body` under this build's backend.
+pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
+    crate::backend::explore(config, body)
+}

@@ -1,0 +1,34 @@
+//! weft's swappable primitives.
+//!
+//! Write concurrent code once against [`sync`], [`thread`], [`cell`],
+//! [`time`] and [`hint`]. With no checker feature they are the standard
+//! library's own types at zero cost; with `--features loom` or
+//! `--features shuttle` they are model-checked versions that record every
+//! operation (thread, object, operation, source location) so that a failure
+//! can be explained.
+//!
+//! ```
+//! use weft_sync::sync::{Arc, Mutex};
+//! use weft_sync::thread;
+//!
+//! let shared = Arc::new(Mutex::new(Vec::new()).named("log"));
+//! let s = Arc::clone(&shared);
+//! thread::spawn(move || s.lock().unwrap().push(1)).join().unwrap();
+//! assert_eq!(*shared.lock().unwrap(), [1]);
+//! ```
+//!
+//! The model runner that explores these interleavings is in `weft-check`
+//! (`weft::model`).
+
+// The arms' items are `pub` so that the public modules can re-export them by
+// name; the facade itself stays private.
+#[allow(unreachable_pub)]
+mod backend;
+
+pub mod cell;
+pub mod explore;
+pub mod hint;
+pub mod record;
+pub mod sync;
+pub mod thread;
+pub mod time;

@@ -1,0 +1,175 @@
+use std::fmt;
+
+use super::Loc;
+
+/// An operation on a primitive, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Op {
+    /// Started to acquire a lock (the thread may block here).
+    Acquire,
+    /// Acquired a mutex.
+    Lock,
+    /// `try_lock`, and whether it acquired.
+    TryLock {
+        /// Whether the lock was acquired.
+        acquired: bool,
+    },
+    /// Released a mutex.
+    Unlock,
+    /// Acquired an `RwLock` for reading.
+    ReadLock,
+    /// Acquired an `RwLock` for writing.
+    WriteLock,
+    /// Released an `RwLock` read lock.
+    ReadUnlock,
+    /// Released an `RwLock` write lock.
+    WriteUnlock,
+    /// Started waiting on a condition variable (and released its mutex).
+    Wait,
+    /// Returned from a wait, notified or timed out.
+    Woken {
+        /// Whether the wait timed out.
+        timed_out: bool,
+    },
+    /// `notify_one`
+    NotifyOne,
+    /// `notify_all`
+    NotifyAll,
+    /// An atomic load, and the value read.
+    Load(String),
+    /// An atomic store, and the value stored.
+    Store(String),
+    /// An atomic read-modify-write (`fetch_*`, `swap`), and the value before.
+    Rmw(String),
+    /// A compare-exchange, and whether it succeeded.
+    CompareExchange {
+        /// Whether the exchange happened.
+        ok: bool,
+    },
+    /// A memory fence.
+    Fence,
+    /// Sent a message.
+    Send,
+    /// Received a message.
+    Recv,
+    /// A `try_recv` or `recv_timeout` that got nothing.
+    RecvEmpty,
+    /// Spawned a thread.
+    Spawn {
+        /// The new thread's id.
+        child: usize,
+    },
+    /// Joined a thread.
+    Join {
+        /// The joined thread's id.
+        child: usize,
+    },
+    /// The thread's closure returned.
+    Finish,
+    /// The thread's closure panicked.
+    Panic,
+    /// Parked.
+    Park,
+    /// Unparked a thread.
+    Unpark {
+        /// The unparked thread's id.
+        target: usize,
+    },
+    /// `yield_now` or `spin_loop`.
+    Yield,
+    /// `sleep`, a yield point under a checker.
+    Sleep,
+    /// Read an `UnsafeCell`.
+    CellRead,
+    /// Wrote an `UnsafeCell`.
+    CellWrite,
+    /// Arrived at a barrier.
+    BarrierWait,
+    /// Left a barrier.
+    BarrierPass,
+    /// Initialised a `OnceLock`.
+    OnceInit,
+    /// A user's `tracing` event, with its message.
+    Trace(String),
+}
+
+impl Op {
+    /// A short name for the operation (`lock`, `load`, `cell-write`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Acquire => "acquire",
+            Op::Lock => "lock",
+            Op::TryLock { .. } => "try-lock",
+            Op::Unlock => "unlock",
+            Op::ReadLock => "read-lock",
+            Op::WriteLock => "write-lock",
+            Op::ReadUnlock => "read-unlock",
+            Op::WriteUnlock => "write-unlock",
+            Op::Wait => "wait",
+            Op::Woken { .. } => "woken",
+            Op::NotifyOne => "notify-one",
+            Op::NotifyAll => "notify-all",
+            Op::Load(_) => "load",
+            Op::Store(_) => "store",
+            Op::Rmw(_) => "rmw",
+            Op::CompareExchange { .. } => "compare-exchange",
+            Op::Fence => "fence",
+            Op::Send => "send",
+            Op::Recv => "recv",
+            Op::RecvEmpty => "recv-empty",
+            Op::Spawn { .. } => "spawn",
+            Op::Join { .. } => "join",
+            Op::Finish => "finish",
+            Op::Panic => "panic",
+            Op::Park => "park",
+            Op::Unpark { .. } => "unpark",
+            Op::Yield => "yield",
+            Op::Sleep => "sleep",
+            Op::CellRead => "cell-read",
+            Op::CellWrite => "cell-write",
+            Op::BarrierWait => "barrier-wait",
+            Op::BarrierPass => "barrier-pass",
+            Op::OnceInit => "once-init",
+            Op::Trace(_) => "trace",
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::TryLock { acquired } => {
+                write!(f, "try-lock ({})", if *acquired { "acquired" } else { "busy" })
+            }
+            Op::Woken { timed_out: true } => f.write_str("woken (timed out)"),
+            Op::Woken { timed_out: false } => f.write_str("woken (notified)"),
+            Op::Load(v) => write!(f, "load = {v}"),
+            Op::Store(v) => write!(f, "store {v}"),
+            Op::Rmw(v) => write!(f, "rmw (was {v})"),
+            Op::CompareExchange { ok } => {
+                write!(f, "compare-exchange ({})", if *ok { "ok" } else { "failed" })
+            }
+            Op::Spawn { child } => write!(f, "spawn thread {child}"),
+            Op::Join { child } => write!(f, "join thread {child}"),
+            Op::Unpark { target } => write!(f, "unpark thread {target}"),
+            Op::Trace(msg) => write!(f, "trace: {msg}"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+/// One recorded step of an execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// 1-based step number within the execution.
+    pub step: usize,
+    /// The thread that did it.
+    pub thread: usize,
+    /// What it did.
+    pub op: Op,
+    /// The object it did it to, if any.
+    pub object: Option<usize>,
+    /// Where in the source.
+    pub location: Loc,
+}

@@ -1,0 +1,20 @@
+//! What a checker run records: events with source locations, the objects
+//! and threads they name, and what each thread holds and waits for.
+//!
+//! In std mode nothing is recorded; under a checker every operation of a
+//! weft primitive appends an [`Event`] to the current execution's
+//! [`ExecutionLog`], from which weft-check builds failure reports.
+
+mod event;
+mod location;
+mod log;
+mod object;
+mod panic;
+mod thread;
+
+pub use event::{Event, Op};
+pub use location::Loc;
+pub use log::ExecutionLog;
+pub use object::{ObjectInfo, ObjectKind};
+pub use panic::panic_message;
+pub use thread::{Held, ThreadInfo, ThreadState, WaitKind, Waiting};

@@ -1,0 +1,23 @@
+//! Threads with std's API: std's own in production, model threads under a
+//! checker (named in reports after [`Builder::name`]).
+//!
+//! # Examples
+//!
+//! ```
+//! use weft_sync::thread;
+//!
+//! let h = thread::Builder::new()
+//!     .name("worker".into())
+//!     .spawn(|| thread::current().name().map(str::to_owned))
+//!     .unwrap();
+//! assert_eq!(h.join().unwrap().as_deref(), Some("worker"));
+//! ```
+//!
+//! Under a checker, `sleep` and `park_timeout` are yield points on a virtual
+//! clock: they never block for real, and a timed wait may end by timeout or by
+//! wakeup, both explored.
+
+pub use crate::backend::thread::{
+    current, park, park_timeout, scope, sleep, spawn, yield_now, Builder, JoinHandle, Result,
+    Scope, ScopedJoinHandle, Thread, ThreadId,
+};

@@ -1,0 +1,43 @@
+//! weft: deterministic concurrency testing and model checking.
+//!
+//! Write concurrent code once on [`sync`], [`thread`], [`cell`] and [`time`]:
+//! std's own types in production, loom or shuttle under
+//! `cargo test --features loom` / `--features shuttle`. Check it with
+//! [`model`] or the [`Model`] builder; study failures in their reports and
+//! trace files.
+//!
+//! ```
+//! use weft::sync::{Arc, Mutex};
+//! use weft::thread;
+//!
+//! weft::model(|| {
+//!     let n = Arc::new(Mutex::new(0).named("counter"));
+//!     let hs: Vec<_> = (0..2)
+//!         .map(|_| {
+//!             let n = n.clone();
+//!             thread::Builder::new()
+//!                 .name("worker".into())
+//!                 .spawn(move || *n.lock().unwrap() += 1)
+//!                 .unwrap()
+//!         })
+//!         .collect();
+//!     for h in hs {
+//!         h.join().unwrap();
+//!     }
+//!     assert_eq!(*n.lock().unwrap(), 2);
+//! });
+//! ```
+
+pub use weft_check::{
+    model, Access, AccessKind, Backend, BlockedThread, ConfigError, CycleEdge, Failure,
+    FailureKind, Model, Race, Scheduler, SchedulerKind, Stats,
+};
+pub use weft_sync::{cell, hint, record, sync, thread, time};
+
+/// The `WEFT_*` environment variables the runner reads.
+pub mod env {
+    pub use weft_check::{
+        WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_REPLAY, WEFT_SCHEDULER,
+        WEFT_SEED, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
+    };
+}
