@@ -42,6 +42,8 @@ mod model;
 mod report;
 mod stats;
 
+pub mod trace;
+
 pub use env::{
     WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_REPLAY, WEFT_SCHEDULER, WEFT_SEED,
     WEFT_TIME_BUDGET, WEFT_TRACE_DIR,

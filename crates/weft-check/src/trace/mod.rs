@@ -1,0 +1,1 @@
+//! Trace files: the `weft-trace/1` JSON format (in progress).
