@@ -28,6 +28,7 @@ mod backend;
 pub mod cell;
 pub mod explore;
 pub mod hint;
+pub mod rand;
 pub mod record;
 pub mod sync;
 pub mod thread;

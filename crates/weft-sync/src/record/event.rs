@@ -37,11 +37,11 @@ pub enum Op {
     /// `notify_all`
     NotifyAll,
     /// An atomic load, and the value read.
-    Load(String),
+    Load(Value),
     /// An atomic store, and the value stored.
-    Store(String),
+    Store(Value),
     /// An atomic read-modify-write (`fetch_*`, `swap`), and the value before.
-    Rmw(String),
+    Rmw(Value),
     /// A compare-exchange, and whether it succeeded.
     CompareExchange {
         /// Whether the exchange happened.
@@ -155,6 +155,27 @@ impl fmt::Display for Op {
             Op::Unpark { target } => write!(f, "unpark thread {target}"),
             Op::Trace(msg) => write!(f, "trace: {msg}"),
             other => f.write_str(other.name()),
+        }
+    }
+}
+
+/// The value an atomic operation read or wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    /// An `AtomicBool`'s value.
+    Bool(bool),
+    /// An integer atomic's value.
+    Int(i128),
+    /// An `AtomicPtr`'s address.
+    Ptr(usize),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Ptr(p) => write!(f, "{p:#x}"),
         }
     }
 }

@@ -12,7 +12,7 @@ mod object;
 mod panic;
 mod thread;
 
-pub use event::{Event, Op};
+pub use event::{Event, Op, Value};
 pub use location::Loc;
 pub use log::ExecutionLog;
 pub use object::{ObjectInfo, ObjectKind};

@@ -30,3 +30,9 @@ pub type Instant = std::time::Instant;
 pub fn spin_loop() {
     std::hint::spin_loop()
 }
+
+/// A choice the checker explores; in production always the first option.
+#[inline]
+pub fn choose(_n: usize) -> usize {
+    0
+}

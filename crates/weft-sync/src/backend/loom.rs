@@ -1,0 +1,153 @@
+//! The loom engine: the only file that names loom.
+//!
+//! weft's model arm (`model/`) is written once against the names below.
+
+use std::panic::{self, AssertUnwindSafe};
+
+use crate::explore::{Backend, ExploreConfig};
+
+pub(crate) use loom::sync::atomic;
+pub(crate) use loom::sync::{
+    Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawMutexGuard, RwLock as RawRwLock,
+    RwLockReadGuard as RawReadGuard, RwLockWriteGuard as RawWriteGuard,
+};
+
+/// The backend of this build.
+pub(crate) const BACKEND: Backend = Backend::Loom;
+/// loom models at most this many threads besides main.
+pub(crate) const MAX_SPAWNED_THREADS: Option<usize> = Some(loom::MAX_THREADS - 1);
+/// loom checks `UnsafeCell` accesses itself; weft's clocks are not needed.
+pub(crate) const WEFT_DETECTS_RACES: bool = false;
+
+/// A model thread's join handle.
+pub(crate) type RawJoinHandle<T> = loom::thread::JoinHandle<T>;
+
+/// Spawns a model thread.
+pub(crate) fn spawn<F, T>(name: Option<String>, f: F) -> RawJoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let mut b = loom::thread::Builder::new();
+    if let Some(name) = name {
+        b = b.name(name);
+    }
+    b.spawn(f).expect("loom spawns model threads without I/O")
+}
+
+/// Lets another model thread run; loom deprioritises the caller.
+pub(crate) fn yield_now() {
+    loom::thread::yield_now()
+}
+
+/// A cell whose accesses loom checks for causality violations.
+#[derive(Debug)]
+pub(crate) struct RawCell<T>(loom::cell::UnsafeCell<T>);
+
+impl<T> RawCell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        RawCell(loom::cell::UnsafeCell::new(value))
+    }
+
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        self.0.with(f)
+    }
+
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        self.0.with_mut(f)
+    }
+
+    pub(crate) fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
+
+/// A nondeterministic choice in `0..n`. loom has no choice primitive, so
+/// this is always 0 (documented: loom explores thread interleavings, not
+/// choices; shuttle explores choices).
+pub(crate) fn choose(_n: usize) -> usize {
+    0
+}
+
+/// How an engine run ended.
+pub(crate) struct EngineRun {
+    pub(crate) executions: usize,
+    pub(crate) complete: bool,
+    pub(crate) panic: Option<String>,
+}
+
+/// Explores `execution` (one call = one execution) with loom's DPOR search.
+/// `execution` returns `false` to stop the exploration early (budget spent).
+pub(crate) fn run(
+    config: &ExploreConfig,
+    _replay: Option<Vec<crate::explore::Decision>>,
+    execution: impl Fn(usize) -> bool + Send + Sync + 'static,
+) -> EngineRun {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = config.preemption_bound;
+    // Each spin-loop iteration is a branch; a livelock should fail as weft's
+    // step limit, which names the looping threads, before loom's own limit.
+    builder.max_branches = builder.max_branches.max(config.max_steps.saturating_mul(2));
+    // weft honours the time budget itself, between executions.
+    builder.max_duration = None;
+    builder.max_permutations = None;
+    builder.checkpoint_file = None;
+    builder.log = false;
+    builder.location = false;
+
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stopped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (c, s) = (counter.clone(), stopped.clone());
+    let result = panic::catch_unwind(AssertUnwindSafe(move || {
+        builder.check(move || {
+            let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            if s.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            if !execution(n) {
+                s.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        })
+    }));
+    let executions = counter.load(std::sync::atomic::Ordering::SeqCst);
+    let stopped = stopped.load(std::sync::atomic::Ordering::SeqCst);
+    match result {
+        Ok(()) => EngineRun {
+            executions,
+            complete: !stopped && config.preemption_bound.is_none(),
+            panic: None,
+        },
+        Err(payload) => EngineRun {
+            executions,
+            complete: false,
+            panic: Some(crate::record::panic_message(payload.as_ref())),
+        },
+    }
+}
+
+/// Classifies an engine panic message that weft did not raise itself.
+pub(crate) fn classify_engine_panic(message: &str) -> Option<crate::explore::FailureKind> {
+    use crate::explore::FailureKind;
+    if message.starts_with("deadlock;") {
+        Some(FailureKind::Deadlock)
+    } else if message.contains("Causality violation") {
+        Some(FailureKind::DataRace)
+    } else if message.contains("Model exceeded maximum number of branches") {
+        Some(FailureKind::StepLimit)
+    } else {
+        None
+    }
+}
+
+/// Nothing to prepare for loom.
+pub(crate) fn init() {}
+
+/// loom's schedule is its exploration order: no decisions to record.
+pub(crate) fn current_decisions() -> Vec<crate::explore::Decision> {
+    Vec::new()
+}
+
+/// loom replays by re-exploring: divergence is found by comparing steps.
+pub(crate) fn replay_divergence() -> Option<String> {
+    None
+}

@@ -1,0 +1,276 @@
+//! The model driver: runs the body once per engine execution with recording
+//! on, turns the failing execution into a [`RawFailure`], and replays.
+
+use std::collections::HashSet;
+use std::panic;
+use std::sync::{Arc, Mutex as StdMutex, Once};
+use std::time::Instant;
+
+use super::engine;
+use super::recorder::{self, Execution};
+use super::thread::reset_handles;
+use crate::explore::{
+    Access, Backend, ExploreConfig, ExploreOutcome, FailureKind, Race, RawFailure, ScheduleRecord,
+};
+use crate::record::{Loc, Op, ThreadState};
+
+/// The backend of this build.
+pub const BACKEND: Backend = engine::BACKEND;
+
+/// Panic locations carry borrowed file names; reports keep `&'static str`,
+/// so each distinct file name is leaked once.
+fn intern(file: &str) -> &'static str {
+    static FILES: StdMutex<Option<HashSet<&'static str>>> = StdMutex::new(None);
+    let mut files = FILES.lock().unwrap_or_else(|e| e.into_inner());
+    let set = files.get_or_insert_with(HashSet::new);
+    if let Some(f) = set.get(file) {
+        return f;
+    }
+    let leaked: &'static str = Box::leak(file.to_owned().into_boxed_str());
+    set.insert(leaked);
+    leaked
+}
+
+/// weft's panic hook: panics inside an exploration are recorded for the
+/// report instead of printed (the report prints them, once, in context).
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        engine::init();
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if recorder::active() {
+                let message = crate::record::panic_message(info.payload());
+                let location = info.location().map(|l| Loc {
+                    file: intern(l.file()),
+                    line: l.line(),
+                    column: l.column(),
+                });
+                let engine_failure = engine::classify_engine_panic(&message).is_some()
+                    || message.starts_with("weft: ");
+                if recorder::capture_panic(message, location, engine_failure) {
+                    return;
+                }
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// Explores `body` on the engine.
+pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
+    install_panic_hook();
+    let start = Instant::now();
+    let budget = config.time_budget;
+    let max_steps = config.max_steps;
+    let (replay_decisions, loom_target) = match config.replay.as_ref().map(|r| &r.schedule) {
+        Some(ScheduleRecord::Shuttle { decisions, .. }) => (Some(decisions.clone()), None),
+        Some(ScheduleRecord::Loom { execution, .. }) => (None, Some(*execution)),
+        _ => (None, None),
+    };
+    let expected = config.replay.as_ref().map(|r| r.expected.clone());
+    let replaying = config.replay.is_some();
+    let budget_hit = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let hit = budget_hit.clone();
+    let per_execution = move |n: usize| -> bool {
+        if !replaying && n > 1 && budget.is_some_and(|b| start.elapsed() >= b) {
+            hit.store(true, std::sync::atomic::Ordering::SeqCst);
+            return false;
+        }
+        let is_target = loom_target.is_none_or(|t| t == n);
+        recorder::begin(
+            max_steps,
+            if is_target { expected.clone() } else { None },
+        );
+        reset_handles();
+        body();
+        check_leaked_threads();
+        recorder::finish();
+        // A loom replay stops after the recorded execution.
+        !(replaying && is_target)
+    };
+    let run = engine::run(config, replay_decisions, per_execution);
+    let execution = recorder::finish();
+    let elapsed = start.elapsed();
+    let budget_hit = budget_hit.load(std::sync::atomic::Ordering::SeqCst);
+
+    let failure = match run.panic {
+        Some(message) => Some(failure_from(config, message, execution, run.executions)),
+        None if replaying => replay_passed(config, run.executions),
+        None => None,
+    };
+    ExploreOutcome {
+        executions: run.executions,
+        elapsed,
+        complete: run.complete && !budget_hit && failure.is_none(),
+        failure: failure.map(Box::new),
+    }
+}
+
+/// Fails the execution if a spawned thread is still running when the
+/// model's main closure returns.
+fn check_leaked_threads() {
+    let leaked = recorder::with(|e| {
+        e.log
+            .threads
+            .iter()
+            .skip(1)
+            .find(|t| t.state != ThreadState::Finished)
+            .map(|t| (t.id, t.name.clone(), t.spawned_at))
+    })
+    .flatten();
+    if let Some((id, name, spawned_at)) = leaked {
+        let at = spawned_at
+            .map(|l| format!(" (spawned at {l})"))
+            .unwrap_or_default();
+        recorder::fail(recorder::DetectedFailure {
+            kind: FailureKind::LeakedThread,
+            message: format!(
+                "thread `{name}`{at} was still running when the model's main closure returned: join it before returning (or spawn it in thread::scope)"
+            ),
+            thread: Some(id),
+            location: spawned_at,
+            race: None,
+        });
+    }
+}
+
+fn schedule_of(config: &ExploreConfig, executions: usize) -> ScheduleRecord {
+    match BACKEND {
+        Backend::Loom => ScheduleRecord::Loom {
+            execution: executions,
+            preemption_bound: config.preemption_bound,
+        },
+        _ => ScheduleRecord::Shuttle {
+            seed: config.seed.unwrap_or(0),
+            decisions: engine::current_decisions(),
+        },
+    }
+}
+
+/// A replay whose execution passed: the program no longer fails there.
+fn replay_passed(config: &ExploreConfig, executions: usize) -> Option<RawFailure> {
+    let message = match engine::replay_divergence() {
+        Some(why) => format!(
+            "the schedule diverged at {why}; the program changed since the trace was recorded: run the model again to record a new trace"
+        ),
+        None => "the schedule diverged: the replayed execution ran to the end without failing; the program changed since the trace was recorded: run the model again to record a new trace".to_string(),
+    };
+    Some(RawFailure::new(
+        FailureKind::ReplayDiverged,
+        message,
+        schedule_of(config, executions),
+    ))
+}
+
+fn failure_from(
+    config: &ExploreConfig,
+    message: String,
+    execution: Option<Execution>,
+    executions: usize,
+) -> RawFailure {
+    let schedule = schedule_of(config, executions);
+    let Some(mut exec) = execution else {
+        return RawFailure::new(FailureKind::Assertion, message, schedule);
+    };
+    // Threads still waiting are the blocked ones; the rest were runnable.
+    for t in &mut exec.log.threads {
+        if t.state != ThreadState::Finished {
+            t.state = if t.waiting.is_some() {
+                ThreadState::Blocked
+            } else {
+                ThreadState::Running
+            };
+        }
+    }
+    let mut failure = if let Some(detected) = exec.failure.take() {
+        RawFailure {
+            kind: detected.kind,
+            message: detected.message,
+            thread: detected.thread,
+            location: detected.location,
+            race: detected.race,
+            log: ExecutionLog::default(),
+            schedule,
+        }
+    } else if let Some(kind) = engine::classify_engine_panic(&message) {
+        let mut f = RawFailure::new(kind, engine_message(kind, &message), schedule);
+        if kind == FailureKind::DataRace {
+            f.race = loom_race(&exec);
+            if let Some(r) = &f.race {
+                f.thread = Some(r.second.thread);
+                f.location = Some(r.second.location);
+                f.message = format!(
+                    "data race on `{}`: {} by `{}` at {} and {} by `{}` at {}, and no happens-before orders them",
+                    exec.log.object_name(r.object),
+                    r.first.kind,
+                    exec.log.thread_name(r.first.thread),
+                    r.first.location,
+                    r.second.kind,
+                    exec.log.thread_name(r.second.thread),
+                    r.second.location
+                );
+            }
+        }
+        f
+    } else {
+        // A panic of the model: prefer the recorded panic that escaped.
+        let captured = exec
+            .panics
+            .iter()
+            .rev()
+            .find(|p| p.message == message)
+            .or(exec.panics.last())
+            .cloned();
+        let mut f = RawFailure::new(FailureKind::Assertion, message, schedule);
+        if let Some(p) = captured {
+            f.message = p.message;
+            f.thread = Some(p.thread);
+            f.location = p.location;
+        }
+        f
+    };
+    if failure.kind == FailureKind::StepLimit && failure.thread.is_none() {
+        failure.thread = exec.log.steps.last().map(|e| e.thread);
+    }
+    failure.log = exec.log;
+    failure
+}
+
+use crate::record::ExecutionLog;
+
+fn engine_message(kind: FailureKind, raw: &str) -> String {
+    match kind {
+        FailureKind::Deadlock => "no thread can make progress: every thread that has not finished is blocked".to_string(),
+        FailureKind::StepLimit => format!(
+            "the execution did not finish within the engine's step bound ({}): a livelock, or a loop that never yields",
+            raw.lines().next().unwrap_or(raw)
+        ),
+        _ => raw.lines().next().unwrap_or(raw).to_string(),
+    }
+}
+
+/// loom detected a race on the last cell access: the other side is the
+/// latest conflicting access to that cell by another thread.
+fn loom_race(exec: &Execution) -> Option<Race> {
+    let (object, second) = exec.last_cell_access.clone()?;
+    let first = exec.log.steps.iter().rev().find(|e| {
+        e.object == Some(object)
+            && e.thread != second.thread
+            && (matches!(e.op, Op::CellWrite)
+                || (matches!(e.op, Op::CellRead) && second.kind == crate::explore::AccessKind::Write))
+    })?;
+    Some(Race {
+        object,
+        first: Access {
+            thread: first.thread,
+            kind: if matches!(first.op, Op::CellWrite) {
+                crate::explore::AccessKind::Write
+            } else {
+                crate::explore::AccessKind::Read
+            },
+            location: first.location,
+        },
+        second,
+    })
+}

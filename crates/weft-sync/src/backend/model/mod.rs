@@ -1,0 +1,40 @@
+//! The model arm: weft's recorded primitives, written once over the
+//! engine arm (loom or shuttle) that `super` selected as `engine`.
+
+use super::engine;
+
+mod barrier;
+mod cell;
+mod clock;
+mod condvar;
+mod explore;
+mod mutex;
+mod once_lock;
+mod recorder;
+mod rwlock;
+mod time;
+
+pub mod atomic;
+pub mod mpsc;
+pub mod thread;
+
+pub use barrier::Barrier;
+pub use cell::UnsafeCell;
+pub use condvar::Condvar;
+pub use explore::{explore, BACKEND};
+pub use mutex::{Mutex, MutexGuard};
+pub use once_lock::OnceLock;
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use time::Instant;
+
+/// Signals a spin-wait iteration: under a checker, a yield.
+#[track_caller]
+pub fn spin_loop() {
+    thread::yield_now_at(crate::record::Loc::caller());
+}
+
+/// A nondeterministic choice in `0..n` that the checker explores (shuttle);
+/// always 0 on loom, which explores interleavings only.
+pub fn choose(n: usize) -> usize {
+    engine::choose(n)
+}

@@ -1,0 +1,515 @@
+//! The current execution's recording: threads, objects, steps, who holds
+//! and waits for what, vector clocks, and failures weft detects itself.
+//!
+//! Model threads are coroutines on the OS thread that runs the exploration,
+//! so the execution lives in a thread-local of that OS thread. Context
+//! switches happen only inside engine operations, and every weft primitive
+//! restores `current` after each engine operation that can switch, so
+//! `current` always names the model thread that is running weft code.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::clock::VectorClock;
+use super::engine;
+use crate::explore::{Access, AccessKind, FailureKind, Race};
+use crate::record::{
+    Event, ExecutionLog, Held, Loc, ObjectInfo, ObjectKind, Op, ThreadInfo, ThreadState, WaitKind,
+    Waiting,
+};
+
+/// The id of an object created outside any execution: never recorded.
+pub(crate) const NO_OBJECT: usize = usize::MAX;
+
+/// A failure weft detected itself (not a panic of the user's code).
+#[derive(Clone, Debug)]
+pub(crate) struct DetectedFailure {
+    pub(crate) kind: FailureKind,
+    pub(crate) message: String,
+    pub(crate) thread: Option<usize>,
+    pub(crate) location: Option<Loc>,
+    pub(crate) race: Option<Race>,
+}
+
+/// A panic seen by weft's panic hook during the execution.
+#[derive(Clone, Debug)]
+pub(crate) struct CapturedPanic {
+    pub(crate) message: String,
+    pub(crate) location: Option<Loc>,
+    pub(crate) thread: usize,
+}
+
+#[derive(Default)]
+struct CellHistory {
+    last_write: Option<(usize, u32, Loc)>,
+    reads: Vec<(usize, u32, Loc)>,
+}
+
+/// One execution's state.
+pub(crate) struct Execution {
+    pub(crate) log: ExecutionLog,
+    current: usize,
+    max_steps: usize,
+    clocks: Vec<VectorClock>,
+    object_clocks: HashMap<usize, VectorClock>,
+    cells: HashMap<usize, CellHistory>,
+    /// The last cell access, so that loom's race panic can be mapped to it.
+    pub(crate) last_cell_access: Option<(usize, Access)>,
+    pub(crate) failure: Option<DetectedFailure>,
+    pub(crate) panics: Vec<CapturedPanic>,
+    pub(crate) torn_down: bool,
+    expected: Option<Vec<(usize, String, Option<usize>)>>,
+    pub(crate) now: Duration,
+}
+
+thread_local! {
+    static EXECUTION: RefCell<Option<Execution>> = const { RefCell::new(None) };
+}
+
+/// Starts recording a new execution on this OS thread; thread 0 is `main`.
+pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Option<usize>)>>) {
+    let mut log = ExecutionLog::default();
+    log.threads.push(ThreadInfo {
+        id: 0,
+        name: "main".to_string(),
+        state: ThreadState::Running,
+        holds: Vec::new(),
+        waiting: None,
+        spawned_at: None,
+        joined: false,
+    });
+    let mut main_clock = VectorClock::default();
+    main_clock.tick(0);
+    let exec = Execution {
+        log,
+        current: 0,
+        max_steps,
+        clocks: vec![main_clock],
+        object_clocks: HashMap::new(),
+        cells: HashMap::new(),
+        last_cell_access: None,
+        failure: None,
+        panics: Vec::new(),
+        torn_down: false,
+        expected,
+        now: Duration::ZERO,
+    };
+    EXECUTION.with(|e| *e.borrow_mut() = Some(exec));
+}
+
+/// Stops recording and returns what was recorded.
+pub(crate) fn finish() -> Option<Execution> {
+    EXECUTION.with(|e| e.try_borrow_mut().ok().and_then(|mut e| e.take()))
+}
+
+/// Runs `f` on the current execution, if there is one and it is not
+/// already borrowed (a panic hook inside a recording call, say).
+#[inline]
+pub(crate) fn with<R>(f: impl FnOnce(&mut Execution) -> R) -> Option<R> {
+    EXECUTION.with(|e| match e.try_borrow_mut() {
+        Ok(mut guard) => guard.as_mut().map(f),
+        Err(_) => None,
+    })
+}
+
+/// Whether an execution is being recorded on this OS thread.
+pub(crate) fn active() -> bool {
+    with(|_| ()).is_some()
+}
+
+/// The model thread running weft code now.
+#[inline]
+pub(crate) fn current() -> usize {
+    with(|e| e.current).unwrap_or(0)
+}
+
+/// Marks `thread` as the running one (after an engine operation returned to it).
+#[inline]
+pub(crate) fn resume(thread: usize) {
+    with(|e| e.current = thread);
+}
+
+/// Whether the execution failed and is being torn down by the engine:
+/// destructors must not touch engine state any more.
+pub(crate) fn torn_down() -> bool {
+    with(|e| e.torn_down).unwrap_or(false)
+}
+
+/// Registers a new object.
+pub(crate) fn new_object(kind: ObjectKind, created_at: Loc) -> usize {
+    with(|e| {
+        let id = e.log.objects.len();
+        e.log.objects.push(ObjectInfo {
+            id,
+            kind,
+            name: None,
+            created_at,
+        });
+        id
+    })
+    .unwrap_or(NO_OBJECT)
+}
+
+/// Names an object.
+pub(crate) fn name_object(id: usize, name: String) {
+    if id == NO_OBJECT {
+        return;
+    }
+    with(|e| {
+        if let Some(o) = e.log.objects.get_mut(id) {
+            o.name = Some(name);
+        }
+    });
+}
+
+/// The display name of an object (for messages).
+pub(crate) fn object_name(id: usize) -> String {
+    with(|e| e.log.object_name(id)).unwrap_or_else(|| "an object".to_string())
+}
+
+/// Records one step by the current thread. Panics (failing the execution)
+/// past the step limit, or when a replay's steps no longer match.
+#[inline]
+pub(crate) fn event(op: Op, object: usize, location: Loc) {
+    let problem = with(|e| {
+        let step = e.log.steps.len() + 1;
+        let thread = e.current;
+        let object = (object != NO_OBJECT).then_some(object);
+        if let Some(expected) = &e.expected {
+            let matches = expected
+                .get(step - 1)
+                .is_some_and(|(t, name, o)| *t == thread && name == op.name() && *o == object);
+            if !matches && e.failure.is_none() {
+                let found = format!(
+                    "`{}` does {} on {} at {location}",
+                    e.log.thread_name(thread),
+                    op.name(),
+                    object.map(|o| format!("`{}`", e.log.object_name(o))).unwrap_or_else(|| "nothing".into())
+                );
+                let wanted = match expected.get(step - 1) {
+                    Some((t, name, o)) => format!(
+                        "the trace has thread {t} doing {name}{}",
+                        o.map(|o| format!(" on object {o}")).unwrap_or_default()
+                    ),
+                    None => "the trace ended there".to_string(),
+                };
+                let message = format!(
+                    "the schedule diverged at step {step}: {found}, but {wanted}; the program changed since the trace was recorded: run the model again to record a new trace"
+                );
+                e.failure = Some(DetectedFailure {
+                    kind: FailureKind::ReplayDiverged,
+                    message: message.clone(),
+                    thread: Some(thread),
+                    location: Some(location),
+                    race: None,
+                });
+                e.torn_down = true;
+                return Some(message);
+            }
+        }
+        e.log.steps.push(Event {
+            step,
+            thread,
+            op,
+            object,
+            location,
+        });
+        if step > e.max_steps && e.failure.is_none() {
+            let message = format!(
+                "the execution ran more than {} steps without finishing: a livelock, or a loop that never ends (raise the limit with WEFT_MAX_STEPS if it is legitimately long)",
+                e.max_steps
+            );
+            e.failure = Some(DetectedFailure {
+                kind: FailureKind::StepLimit,
+                message: message.clone(),
+                thread: Some(thread),
+                location: Some(location),
+                race: None,
+            });
+            e.torn_down = true;
+            return Some(message);
+        }
+        None
+    })
+    .flatten();
+    if let Some(message) = problem {
+        panic!("weft: {message}");
+    }
+}
+
+/// Fails the execution with a failure weft detected.
+pub(crate) fn fail(failure: DetectedFailure) -> ! {
+    let message = failure.message.clone();
+    with(|e| {
+        if e.failure.is_none() {
+            e.failure = Some(failure);
+        }
+        e.torn_down = true;
+    });
+    panic!("weft: {message}");
+}
+
+/// Registers a thread about to be spawned by the current thread.
+pub(crate) fn new_thread(name: Option<String>, spawned_at: Loc) -> usize {
+    let limit = engine::MAX_SPAWNED_THREADS;
+    let result = with(|e| {
+        let id = e.log.threads.len();
+        if let Some(max) = limit {
+            if id > max {
+                return Err(format!(
+                    "this model spawns a {}th thread at {spawned_at}, but {} models at most {max} threads besides main; run it on shuttle (cargo test --features shuttle), which has no limit, or spawn fewer threads",
+                    id,
+                    crate::explore::Backend::current()
+                ));
+            }
+        }
+        let parent = e.current;
+        e.log.threads.push(ThreadInfo {
+            id,
+            name: name.unwrap_or_else(|| format!("thread-{id}")),
+            state: ThreadState::Running,
+            holds: Vec::new(),
+            waiting: None,
+            spawned_at: Some(spawned_at),
+            joined: false,
+        });
+        // The child starts knowing everything its parent did.
+        let mut child_clock = e.clocks[parent].clone();
+        child_clock.tick(id);
+        e.clocks.push(child_clock);
+        e.clocks[parent].tick(parent);
+        Ok(id)
+    });
+    match result {
+        Some(Ok(id)) => id,
+        Some(Err(message)) => fail(DetectedFailure {
+            kind: FailureKind::Unsupported,
+            message,
+            thread: Some(current()),
+            location: Some(spawned_at),
+            race: None,
+        }),
+        None => NO_OBJECT,
+    }
+}
+
+/// Marks a thread finished.
+pub(crate) fn thread_finished(thread: usize) {
+    with(|e| {
+        if let Some(t) = e.log.threads.get_mut(thread) {
+            t.state = ThreadState::Finished;
+            t.waiting = None;
+        }
+    });
+}
+
+/// The current thread joined `child`: it now knows everything `child` did.
+pub(crate) fn thread_joined(child: usize) {
+    with(|e| {
+        let me = e.current;
+        if let Some(t) = e.log.threads.get_mut(child) {
+            t.joined = true;
+        }
+        if child < e.clocks.len() {
+            let c = e.clocks[child].clone();
+            e.clocks[me].join(&c);
+        }
+    });
+}
+
+/// The current thread starts waiting.
+#[inline]
+pub(crate) fn wait_for(kind: WaitKind, object: usize, thread: Option<usize>, at: Loc) {
+    with(|e| {
+        let me = e.current;
+        let t = &mut e.log.threads[me];
+        t.state = ThreadState::Blocked;
+        t.waiting = Some(Waiting {
+            kind,
+            object: (object != NO_OBJECT).then_some(object),
+            thread,
+            at,
+        });
+    });
+}
+
+/// `thread` stopped waiting (it returns to running weft code).
+#[inline]
+pub(crate) fn done_waiting(thread: usize) {
+    with(|e| {
+        e.current = thread;
+        let t = &mut e.log.threads[thread];
+        t.state = ThreadState::Running;
+        t.waiting = None;
+    });
+}
+
+/// The current thread holds `object` from `at`.
+#[inline]
+pub(crate) fn hold(object: usize, at: Loc, shared: bool) {
+    if object == NO_OBJECT {
+        return;
+    }
+    with(|e| {
+        let me = e.current;
+        e.log.threads[me].holds.push(Held { object, at, shared });
+    });
+}
+
+/// The current thread released `object`.
+#[inline]
+pub(crate) fn unhold(object: usize) {
+    if object == NO_OBJECT {
+        return;
+    }
+    with(|e| {
+        let me = e.current;
+        let holds = &mut e.log.threads[me].holds;
+        if let Some(i) = holds.iter().rposition(|h| h.object == object) {
+            holds.remove(i);
+        }
+    });
+}
+
+/// Acquire: the current thread learns everything released to `object`.
+#[inline]
+pub(crate) fn acquire(object: usize) {
+    if !engine::WEFT_DETECTS_RACES || object == NO_OBJECT {
+        return;
+    }
+    with(|e| {
+        if let Some(c) = e.object_clocks.get(&object) {
+            let c = c.clone();
+            let me = e.current;
+            e.clocks[me].join(&c);
+        }
+    });
+}
+
+/// Release: `object` learns everything the current thread did.
+#[inline]
+pub(crate) fn release(object: usize) {
+    if !engine::WEFT_DETECTS_RACES || object == NO_OBJECT {
+        return;
+    }
+    with(|e| {
+        let me = e.current;
+        let mine = e.clocks[me].clone();
+        e.object_clocks.entry(object).or_default().join(&mine);
+        e.clocks[me].tick(me);
+    });
+}
+
+/// Checks a cell access against the accesses before it; on shuttle a
+/// conflicting access that happens-before does not order is a data race.
+pub(crate) fn cell_access(object: usize, kind: AccessKind, location: Loc) {
+    if object == NO_OBJECT {
+        return;
+    }
+    let race = with(|e| {
+        let me = e.current;
+        e.last_cell_access = Some((
+            object,
+            Access {
+                thread: me,
+                kind,
+                location,
+            },
+        ));
+        if !engine::WEFT_DETECTS_RACES {
+            return None;
+        }
+        let clock = e.clocks[me].clone();
+        let epoch = clock.get(me);
+        let hist = e.cells.entry(object).or_default();
+        let ordered = |t: usize, at: u32| t == me || at <= clock.get(t);
+        let mut race = None;
+        if let Some((t, at, loc)) = hist.last_write {
+            if !ordered(t, at) {
+                race = Some(Access {
+                    thread: t,
+                    kind: AccessKind::Write,
+                    location: loc,
+                });
+            }
+        }
+        if race.is_none() && kind == AccessKind::Write {
+            if let Some(&(t, _, loc)) = hist.reads.iter().find(|(t, at, _)| !ordered(*t, *at)) {
+                race = Some(Access {
+                    thread: t,
+                    kind: AccessKind::Read,
+                    location: loc,
+                });
+            }
+        }
+        match kind {
+            AccessKind::Write => {
+                hist.last_write = Some((me, epoch, location));
+                hist.reads.clear();
+            }
+            AccessKind::Read => {
+                hist.reads.retain(|(t, _, _)| *t != me);
+                hist.reads.push((me, epoch, location));
+            }
+        }
+        race.map(|first| Race {
+            object,
+            first,
+            second: Access {
+                thread: me,
+                kind,
+                location,
+            },
+        })
+    })
+    .flatten();
+    if let Some(race) = race {
+        let message = with(|e| {
+            format!(
+                "data race on `{}`: {} by `{}` at {} and {} by `{}` at {}, and no happens-before orders them",
+                e.log.object_name(race.object),
+                race.first.kind,
+                e.log.thread_name(race.first.thread),
+                race.first.location,
+                race.second.kind,
+                e.log.thread_name(race.second.thread),
+                race.second.location
+            )
+        })
+        .unwrap_or_default();
+        fail(DetectedFailure {
+            kind: FailureKind::DataRace,
+            message,
+            thread: Some(race.second.thread),
+            location: Some(race.second.location),
+            race: Some(race),
+        });
+    }
+}
+
+/// The virtual clock of the execution.
+pub(crate) fn now() -> Duration {
+    with(|e| e.now).unwrap_or_default()
+}
+
+/// Advances the virtual clock to at least `to`.
+pub(crate) fn advance_to(to: Duration) {
+    with(|e| e.now = e.now.max(to));
+}
+
+/// Records a panic seen by the hook; returns whether one was recorded.
+pub(crate) fn capture_panic(message: String, location: Option<Loc>, torn_down: bool) -> bool {
+    with(|e| {
+        let thread = e.current;
+        e.panics.push(CapturedPanic {
+            message,
+            location,
+            thread,
+        });
+        if torn_down {
+            e.torn_down = true;
+        }
+    })
+    .is_some()
+}

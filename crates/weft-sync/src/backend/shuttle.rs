@@ -1,0 +1,332 @@
+//! The shuttle engine: the only file that names shuttle.
+//!
+//! weft drives shuttle through its own [`Scheduler`] wrapper, which records
+//! every decision (so a failure can be replayed exactly from weft's trace
+//! file), honours weft's time budget between executions, and in replay mode
+//! follows a recorded schedule and reports where it no longer fits.
+
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use shuttle::scheduler::{
+    DfsScheduler, PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId,
+};
+use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
+
+use crate::explore::{
+    Backend, Decision, ExploreConfig, FailureKind, SchedulerKind, SHUTTLE_DEFAULT_ITERATIONS,
+};
+
+pub(crate) use shuttle::sync::atomic;
+pub(crate) use shuttle::sync::{
+    Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawMutexGuard, RwLock as RawRwLock,
+    RwLockReadGuard as RawReadGuard, RwLockWriteGuard as RawWriteGuard,
+};
+
+/// The backend of this build.
+pub(crate) const BACKEND: Backend = Backend::Shuttle;
+/// shuttle has no thread limit.
+pub(crate) const MAX_SPAWNED_THREADS: Option<usize> = None;
+/// shuttle has no race detector: weft's vector clocks check `UnsafeCell`.
+pub(crate) const WEFT_DETECTS_RACES: bool = true;
+
+/// A model thread's join handle.
+pub(crate) type RawJoinHandle<T> = shuttle::thread::JoinHandle<T>;
+
+/// Spawns a model thread.
+pub(crate) fn spawn<F, T>(name: Option<String>, f: F) -> RawJoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let mut b = shuttle::thread::Builder::new();
+    if let Some(name) = name {
+        b = b.name(name);
+    }
+    b.spawn(f).expect("shuttle spawns model threads without I/O")
+}
+
+/// Lets another model thread run.
+pub(crate) fn yield_now() {
+    shuttle::thread::yield_now()
+}
+
+/// A plain cell: weft's clocks check its accesses on shuttle.
+#[derive(Debug)]
+pub(crate) struct RawCell<T>(core::cell::UnsafeCell<T>);
+
+impl<T> RawCell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        RawCell(core::cell::UnsafeCell::new(value))
+    }
+
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    pub(crate) fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
+
+/// A nondeterministic choice in `0..n`, made by shuttle's scheduler and
+/// recorded in the schedule.
+pub(crate) fn choose(n: usize) -> usize {
+    use shuttle::rand::Rng;
+    if n <= 1 {
+        return 0;
+    }
+    shuttle::rand::thread_rng().gen_range(0..n)
+}
+
+/// How an engine run ended.
+pub(crate) struct EngineRun {
+    pub(crate) executions: usize,
+    pub(crate) complete: bool,
+    pub(crate) panic: Option<String>,
+}
+
+/// The decisions of the current execution, and replay state, shared between
+/// the scheduler (inside shuttle) and weft's driver (same OS thread).
+#[derive(Default)]
+struct Shared {
+    decisions: Vec<Decision>,
+    replay: Option<Vec<Decision>>,
+    replay_pos: usize,
+    diverged: Option<String>,
+    stop: bool,
+    executions: usize,
+}
+
+thread_local! {
+    static SHARED: RefCell<Option<Rc<RefCell<Shared>>>> = const { RefCell::new(None) };
+}
+
+/// The decisions shuttle made so far in the current execution.
+pub(crate) fn current_decisions() -> Vec<Decision> {
+    SHARED.with(|s| {
+        s.borrow()
+            .as_ref()
+            .map(|s| s.borrow().decisions.clone())
+            .unwrap_or_default()
+    })
+}
+
+/// Why a replay stopped following its schedule, if it did.
+pub(crate) fn replay_divergence() -> Option<String> {
+    SHARED.with(|s| s.borrow().as_ref().and_then(|s| s.borrow().diverged.clone()))
+}
+
+struct WeftScheduler {
+    inner: Option<Box<dyn Scheduler>>,
+    shared: Rc<RefCell<Shared>>,
+    budget: Option<Duration>,
+    start: Instant,
+}
+
+impl Scheduler for WeftScheduler {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        let mut s = self.shared.borrow_mut();
+        if s.stop || self.budget.is_some_and(|b| self.start.elapsed() >= b) {
+            s.stop = true;
+            return None;
+        }
+        s.decisions.clear();
+        s.replay_pos = 0;
+        match &mut self.inner {
+            Some(inner) => {
+                let schedule = inner.new_execution();
+                if schedule.is_some() {
+                    s.executions += 1;
+                }
+                schedule
+            }
+            None => {
+                // Replay: exactly one execution.
+                if s.executions > 0 {
+                    return None;
+                }
+                s.executions += 1;
+                Some(Schedule::new(0))
+            }
+        }
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let mut s = self.shared.borrow_mut();
+        let chosen = match &mut self.inner {
+            Some(inner) => inner.next_task(runnable, current, is_yielding)?,
+            None => {
+                let pos = s.replay_pos;
+                let recorded = s.replay.as_ref().and_then(|r| r.get(pos).copied());
+                match recorded {
+                    Some(Decision::Task(t)) if runnable.iter().any(|task| usize::from(task.id()) == t) => {
+                        s.replay_pos += 1;
+                        TaskId::from(t)
+                    }
+                    other => {
+                        let runnable_ids: Vec<usize> =
+                            runnable.iter().map(|t| usize::from(t.id())).collect();
+                        s.diverged.get_or_insert_with(|| match other {
+                            Some(Decision::Task(t)) => format!(
+                                "decision {}: the schedule runs thread {t} next, but only threads {runnable_ids:?} can run",
+                                pos + 1
+                            ),
+                            Some(Decision::Random(_)) => format!(
+                                "decision {}: the schedule expects a random choice, but the program switches threads",
+                                pos + 1
+                            ),
+                            None => format!(
+                                "decision {}: the schedule ended, but the program goes on (threads {runnable_ids:?} can run)",
+                                pos + 1
+                            ),
+                        });
+                        s.stop = true;
+                        return None;
+                    }
+                }
+            }
+        };
+        s.decisions.push(Decision::Task(usize::from(chosen)));
+        Some(chosen)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut s = self.shared.borrow_mut();
+        let value = match &mut self.inner {
+            Some(inner) => inner.next_u64(),
+            None => {
+                let pos = s.replay_pos;
+                match s.replay.as_ref().and_then(|r| r.get(pos).copied()) {
+                    Some(Decision::Random(v)) => {
+                        s.replay_pos += 1;
+                        v
+                    }
+                    _ => {
+                        s.diverged.get_or_insert_with(|| {
+                            format!(
+                                "decision {}: the program asks for a random choice the schedule does not have",
+                                pos + 1
+                            )
+                        });
+                        0
+                    }
+                }
+            }
+        };
+        s.decisions.push(Decision::Random(value));
+        value
+    }
+}
+
+/// Installs shuttle's panic hook before weft's, so that weft's hook sees
+/// panics first and shuttle's stays quiet for weft's runs.
+pub(crate) fn init() {
+    let mut config = Config::new();
+    config.failure_persistence = FailurePersistence::None;
+    config.silence_warnings = true;
+    Runner::new(RandomScheduler::new_from_seed(0, 1), config).run(|| {});
+}
+
+/// Explores `execution` (one call = one execution) with the configured scheduler.
+pub(crate) fn run(
+    config: &ExploreConfig,
+    replay: Option<Vec<Decision>>,
+    execution: impl Fn(usize) -> bool + Send + Sync + 'static,
+) -> EngineRun {
+    let iterations = config.iterations.unwrap_or(SHUTTLE_DEFAULT_ITERATIONS);
+    let seed = config.seed.unwrap_or(0);
+    let replaying = replay.is_some();
+    let inner: Option<Box<dyn Scheduler>> = if replaying {
+        None
+    } else {
+        Some(match config.scheduler {
+            SchedulerKind::Random => Box::new(RandomScheduler::new_from_seed(seed, iterations)),
+            SchedulerKind::Pct { depth } => {
+                Box::new(PctScheduler::new_from_seed(seed, depth, iterations))
+            }
+            SchedulerKind::Dfs => Box::new(DfsScheduler::new(Some(iterations), true)),
+        })
+    };
+    let shared = Rc::new(RefCell::new(Shared {
+        replay,
+        ..Shared::default()
+    }));
+    SHARED.with(|s| *s.borrow_mut() = Some(shared.clone()));
+    let scheduler = WeftScheduler {
+        inner,
+        shared: shared.clone(),
+        budget: config.time_budget,
+        start: Instant::now(),
+    };
+    let mut shuttle_config = Config::new();
+    shuttle_config.failure_persistence = FailurePersistence::None;
+    shuttle_config.silence_warnings = true;
+    // weft's own step limit (recorded steps) fires first and names the loop;
+    // shuttle's counts every scheduling decision and is only a backstop.
+    shuttle_config.max_steps =
+        MaxSteps::FailAfter(config.max_steps.saturating_mul(20).max(1_000_000));
+
+    let runner = Runner::new(scheduler, shuttle_config);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        runner.run(move || {
+            if !execution(execution_index()) {
+                request_stop();
+            }
+        })
+    }));
+    let s = shared.borrow();
+    let executions = s.executions;
+    let stopped = s.stop;
+    drop(s);
+    let complete = !stopped && matches!(config.scheduler, SchedulerKind::Dfs) && !replaying
+        && executions < iterations;
+    match result {
+        Ok(_) => EngineRun {
+            executions,
+            complete,
+            panic: None,
+        },
+        Err(payload) => EngineRun {
+            executions,
+            complete: false,
+            panic: Some(crate::record::panic_message(payload.as_ref())),
+        },
+    }
+}
+
+/// Asks the scheduler to start no further execution.
+pub(crate) fn request_stop() {
+    SHARED.with(|s| {
+        if let Some(s) = s.borrow().as_ref() {
+            s.borrow_mut().stop = true;
+        }
+    })
+}
+
+/// 1-based index of the running execution.
+pub(crate) fn execution_index() -> usize {
+    SHARED.with(|s| s.borrow().as_ref().map(|s| s.borrow().executions).unwrap_or(0))
+}
+
+/// Classifies an engine panic message that weft did not raise itself.
+pub(crate) fn classify_engine_panic(message: &str) -> Option<FailureKind> {
+    if message.starts_with("deadlock!") || message.starts_with("deadlock while dropping") {
+        Some(FailureKind::Deadlock)
+    } else if message.starts_with("exceeded max_steps bound") {
+        Some(FailureKind::StepLimit)
+    } else {
+        None
+    }
+}
