@@ -1,1 +1,68 @@
-//! (in progress)
+//! Python's `concurrent.futures` on weft's checkable primitives: a
+//! [`ThreadPool`] that runs tasks and hands back a [`Future`] for each,
+//! [`wait`] and [`as_completed`].
+//!
+//! ```
+//! use weft_patterns::executor::{as_completed, wait, FutureError, ReturnWhen, ThreadPool};
+//! use weft_sync::time::Duration;
+//!
+//! let pool = ThreadPool::builder(2).thread_name_prefix("demo").build().unwrap();
+//! let futures: Vec<_> = (0..8u64).map(|i| pool.submit(move || i * i).unwrap()).collect();
+//!
+//! // Wait for all of them (at most 10 s), then read them.
+//! let outcome = wait(&futures, Some(Duration::from_secs(10)), ReturnWhen::AllCompleted);
+//! assert!(outcome.not_done.is_empty());
+//! let total: u64 = futures.iter().map(|f| f.result(None).unwrap()).sum();
+//! assert_eq!(total, 140);
+//!
+//! // A panicking task fails its own future only.
+//! let bad = pool.submit(|| -> u64 { panic!("bad input") }).unwrap();
+//! let good = pool.submit(|| 1).unwrap();
+//! assert_eq!(bad.result(None), Err(FutureError::Panicked("bad input".into())));
+//! for future in as_completed([good], None) {
+//!     assert_eq!(future.unwrap().result(None), Ok(1));
+//! }
+//! pool.shutdown(true, false);
+//! ```
+//!
+//! | Python `concurrent.futures` | here |
+//! | --- | --- |
+//! | `ThreadPoolExecutor(max_workers, thread_name_prefix, initializer)` | [`ThreadPool::new`], [`Builder`] |
+//! | `submit(fn)` | [`ThreadPool::submit`] → `Result<Future<T>, SubmitError>` |
+//! | `map(fn, iterable, timeout)` | [`ThreadPool::map`] → [`MapResults`] |
+//! | `shutdown(wait, cancel_futures)`, `with` block | [`ThreadPool::shutdown`], `Drop` |
+//! | `Future.result/exception/done/running/cancelled/cancel/add_done_callback` | the same names on [`Future`] |
+//! | `wait(fs, timeout, return_when)` | [`wait`] with [`ReturnWhen`] → [`DoneAndNotDone`] |
+//! | `as_completed(fs, timeout)` | [`as_completed`] → [`AsCompleted`] |
+//! | `CancelledError`, `TimeoutError`, exceptions, `BrokenExecutor` | [`FutureError`], [`SubmitError`], [`AsCompletedTimeout`] |
+//!
+//! Rust types instead of exceptions: a future's value is moved out by the
+//! first successful [`Future::result`] (later calls return
+//! [`FutureError::AlreadyTaken`]), so `T` need not be `Clone`.
+//!
+//! Everything is built on `weft_sync` primitives, so under
+//! `--features loom` or `--features shuttle` the pool, its queue and its
+//! futures are model-checked like user code, and time is virtual.
+
+mod as_completed;
+mod as_future;
+mod backoff;
+mod builder;
+mod deadline;
+mod error;
+mod future;
+mod job;
+mod map;
+mod thread_pool;
+mod wait;
+mod watcher;
+mod worker;
+
+pub use as_completed::{as_completed, AsCompleted};
+pub use as_future::AsFuture;
+pub use builder::{Builder, DEFAULT_THREAD_NAME_PREFIX};
+pub use error::{AsCompletedTimeout, BuildError, FutureError, SubmitError};
+pub use future::{Future, FutureState};
+pub use map::MapResults;
+pub use thread_pool::ThreadPool;
+pub use wait::{wait, DoneAndNotDone, ReturnWhen};

@@ -1,0 +1,113 @@
+//! [`Builder`]: a [`ThreadPool`] with a thread-name prefix and an
+//! initializer, Python's `ThreadPoolExecutor(max_workers,
+//! thread_name_prefix, initializer)`.
+
+use std::fmt;
+
+use weft_sync::sync::Arc;
+use weft_sync::thread;
+
+use super::error::BuildError;
+use super::thread_pool::ThreadPool;
+use super::worker::{Initializer, PoolShared};
+
+/// The thread-name prefix when none is set: workers are `ThreadPool_0`,
+/// `ThreadPool_1`, ...
+pub const DEFAULT_THREAD_NAME_PREFIX: &str = "ThreadPool";
+
+/// Configures and starts a [`ThreadPool`].
+///
+/// # Examples
+///
+/// ```
+/// use weft_patterns::executor::Builder;
+/// use weft_sync::thread;
+///
+/// let pool = Builder::new(2)
+///     .thread_name_prefix("fetcher")
+///     .initializer(|| println!("worker up"))
+///     .build()
+///     .unwrap();
+/// let name = pool.submit(|| thread::current().name().map(str::to_owned)).unwrap();
+/// assert!(name.result(None).unwrap().unwrap().starts_with("fetcher_"));
+/// ```
+#[must_use]
+pub struct Builder {
+    max_workers: usize,
+    thread_name_prefix: String,
+    initializer: Option<Initializer>,
+}
+
+impl Builder {
+    /// A pool of `max_workers` worker threads, named
+    /// `ThreadPool_0`, `ThreadPool_1`, ..., with no initializer.
+    pub fn new(max_workers: usize) -> Builder {
+        Builder {
+            max_workers,
+            thread_name_prefix: DEFAULT_THREAD_NAME_PREFIX.to_owned(),
+            initializer: None,
+        }
+    }
+
+    /// Names the workers `{prefix}_0`, `{prefix}_1`, ... (in failure reports
+    /// too).
+    pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Builder {
+        self.thread_name_prefix = prefix.into();
+        self
+    }
+
+    /// Runs `initializer` once in each worker before it takes any task. If
+    /// it panics, the pool is broken: queued tasks fail with
+    /// [`FutureError::BrokenPool`](super::FutureError::BrokenPool), and
+    /// later submits with [`SubmitError::Broken`](super::SubmitError::Broken).
+    pub fn initializer<F>(mut self, initializer: F) -> Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.initializer = Some(Arc::new(initializer));
+        self
+    }
+
+    /// Starts the workers and returns the pool.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::ZeroWorkers`] if `max_workers` is 0;
+    /// [`BuildError::Spawn`] if a worker thread cannot be started (the
+    /// workers already started are stopped first).
+    pub fn build(self) -> Result<ThreadPool, BuildError> {
+        if self.max_workers == 0 {
+            return Err(BuildError::ZeroWorkers);
+        }
+        let shared = Arc::new(PoolShared::new(self.max_workers, self.initializer));
+        let mut handles = Vec::with_capacity(self.max_workers);
+        for index in 0..self.max_workers {
+            let name = format!("{}_{index}", self.thread_name_prefix);
+            let worker = Arc::clone(&shared);
+            let worker_name = name.clone();
+            let spawned = thread::Builder::new()
+                .name(name.clone())
+                .spawn(move || worker.run_worker(&worker_name));
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(source) => {
+                    shared.forget_unstarted(self.max_workers - index);
+                    // Dropping the pool stops and joins the started workers.
+                    drop(ThreadPool::from_parts(shared, handles));
+                    return Err(BuildError::Spawn { name, source });
+                }
+            }
+        }
+        Ok(ThreadPool::from_parts(shared, handles))
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("max_workers", &self.max_workers)
+            .field("thread_name_prefix", &self.thread_name_prefix)
+            .field("initializer", &self.initializer.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,233 @@
+//! [`ThreadPool`]: a fixed set of worker threads that run submitted tasks
+//! and hand back a [`Future`] for each, Python's `ThreadPoolExecutor`.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::mem;
+
+use weft_sync::sync::{Arc, Mutex, PoisonError};
+use weft_sync::thread::JoinHandle;
+use weft_sync::time::Duration;
+
+use super::builder::Builder;
+use super::deadline::Deadline;
+use super::error::SubmitError;
+use super::future::{promise, Future};
+use super::job::{Job, Task};
+use super::map::MapResults;
+use super::worker::PoolShared;
+
+/// How many of `map`'s tasks are queued under one lock.
+const MAP_CHUNK: usize = 64;
+
+/// A pool of worker threads: Python's `ThreadPoolExecutor`.
+///
+/// - [`ThreadPool::submit`] queues a closure and returns its [`Future`].
+/// - [`ThreadPool::map`] runs a function over many items and yields the
+///   results in input order.
+/// - [`ThreadPool::shutdown`] stops taking tasks, optionally cancels the
+///   queued ones, and optionally waits for the workers; dropping the pool
+///   is `shutdown(true, false)`.
+///
+/// A panicking task fails its own future with
+/// [`FutureError::Panicked`](super::FutureError::Panicked); its worker
+/// lives on. Submitting after shutdown is an error, never a hang.
+///
+/// The workers are started by [`ThreadPool::new`] (or [`Builder::build`])
+/// and named `ThreadPool_0`, `ThreadPool_1`, ... unless a prefix is set.
+///
+/// # Examples
+///
+/// ```
+/// use weft_patterns::executor::ThreadPool;
+///
+/// let pool = ThreadPool::new(2);
+/// let square = pool.submit(|| 7 * 7).unwrap();
+/// let lengths: Vec<usize> = pool
+///     .map(|s: &str| s.len(), ["a", "bb", "ccc"], None)
+///     .unwrap()
+///     .map(Result::unwrap)
+///     .collect();
+/// assert_eq!(square.result(None), Ok(49));
+/// assert_eq!(lengths, [1, 2, 3]);
+/// ```
+pub struct ThreadPool {
+    shared: Arc<PoolShared>,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl ThreadPool {
+    /// Starts a pool of `max_workers` worker threads named `ThreadPool_0`,
+    /// `ThreadPool_1`, ... Use [`ThreadPool::builder`] to set a name prefix
+    /// or an initializer, or to handle errors.
+    ///
+    /// # Panics
+    ///
+    /// If `max_workers` is 0, or if the operating system cannot start a
+    /// thread (as [`std::thread::spawn`] panics).
+    pub fn new(max_workers: usize) -> ThreadPool {
+        match Builder::new(max_workers).build() {
+            Ok(pool) => pool,
+            Err(error) => panic!("failed to build a thread pool: {error}"),
+        }
+    }
+
+    /// A [`Builder`] for a pool of `max_workers` workers.
+    pub fn builder(max_workers: usize) -> Builder {
+        Builder::new(max_workers)
+    }
+
+    pub(crate) fn from_parts(shared: Arc<PoolShared>, handles: Vec<JoinHandle<()>>) -> Self {
+        ThreadPool {
+            shared,
+            handles: Mutex::new(handles).named("pool.handles"),
+        }
+    }
+
+    /// Queues `task` and returns the [`Future`] of its result. Python's
+    /// `submit(fn)`.
+    ///
+    /// # Errors
+    ///
+    /// [`SubmitError::Shutdown`] after [`ThreadPool::shutdown`];
+    /// [`SubmitError::Broken`] when an initializer panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_patterns::executor::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1);
+    /// let future = pool.submit(|| "hello".to_uppercase()).unwrap();
+    /// assert_eq!(future.result(None).unwrap(), "HELLO");
+    /// ```
+    pub fn submit<F, T>(&self, task: F) -> Result<Future<T>, SubmitError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (future, promise) = promise();
+        self.shared.push(Box::new(Task::new(task, promise)))?;
+        Ok(future)
+    }
+
+    /// Runs `function` on every item on the pool and returns an iterator of
+    /// the results in input order. Python's `map(fn, iterable,
+    /// timeout=...)`.
+    ///
+    /// Every item is submitted before this returns. The `timeout` counts
+    /// from this call: when an item is not done by then, the iterator
+    /// yields `Err(FutureError::Timeout)`, cancels the items not started,
+    /// and ends. A panic in `function` yields
+    /// `Err(FutureError::Panicked(..))` at that item; the iterator goes on.
+    /// Dropping the iterator cancels the items not started.
+    ///
+    /// # Errors
+    ///
+    /// As [`ThreadPool::submit`]; the items already submitted are
+    /// cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_patterns::executor::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2);
+    /// let doubled: Result<Vec<u64>, _> = pool.map(|x: u64| x * 2, 0..5, None).unwrap().collect();
+    /// assert_eq!(doubled.unwrap(), [0, 2, 4, 6, 8]);
+    /// ```
+    pub fn map<I, F, T>(
+        &self,
+        function: F,
+        items: I,
+        timeout: Option<Duration>,
+    ) -> Result<MapResults<T>, SubmitError>
+    where
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        F: Fn(I::Item) -> T + Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        let deadline = Deadline::after(timeout);
+        let function = Arc::new(function);
+        let mut futures = VecDeque::new();
+        let mut jobs: Vec<Box<dyn Job>> = Vec::with_capacity(MAP_CHUNK);
+        let mut items = items.into_iter().peekable();
+        while let Some(item) = items.next() {
+            let (future, promise) = promise();
+            let function = Arc::clone(&function);
+            jobs.push(Box::new(Task::new(move || function(item), promise)));
+            futures.push_back(future);
+            if jobs.len() == MAP_CHUNK || items.peek().is_none() {
+                if let Err(error) = self.shared.push_all(&mut jobs) {
+                    for future in &futures {
+                        future.cancel();
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        Ok(MapResults::new(futures, deadline))
+    }
+
+    /// Stops the pool: later submits fail with [`SubmitError::Shutdown`];
+    /// with `cancel_futures`, every task not yet started is cancelled (its
+    /// future ends [`Cancelled`](super::FutureState::Cancelled)); the others
+    /// still run. With `wait`, blocks until every worker has finished and
+    /// exited. Python's `shutdown(wait, cancel_futures=...)`. Calling it
+    /// again is allowed.
+    ///
+    /// Called from one of the pool's own workers (from a task or a
+    /// callback), it cannot wait for itself: it returns without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_patterns::executor::{SubmitError, ThreadPool};
+    ///
+    /// let pool = ThreadPool::new(2);
+    /// let future = pool.submit(|| 1).unwrap();
+    /// pool.shutdown(true, false);
+    /// assert_eq!(future.result(None), Ok(1));
+    /// assert_eq!(pool.submit(|| 2).unwrap_err(), SubmitError::Shutdown);
+    /// ```
+    pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
+        self.shared.shutdown(cancel_futures);
+        if !wait || self.shared.is_worker_thread() {
+            return;
+        }
+        self.shared.wait_workers_exited();
+        let handles = mem::take(
+            &mut *self
+                .handles
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for handle in handles {
+            // Workers catch every panic of their tasks; a worker that still
+            // panicked has nothing left to report here.
+            let _ = handle.join();
+        }
+    }
+
+    /// The number of worker threads.
+    pub fn max_workers(&self) -> usize {
+        self.shared.max_workers()
+    }
+}
+
+impl Drop for ThreadPool {
+    /// Shuts the pool down and waits for the queued tasks and the workers:
+    /// `shutdown(true, false)`.
+    fn drop(&mut self) {
+        self.shutdown(true, false);
+    }
+}
+
+impl fmt::Debug for ThreadPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPool")
+            .field("max_workers", &self.max_workers())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,53 @@
+//! A waiter on many futures at once: each future it watches reports its
+//! index here when it completes. [`wait`](super::wait) and
+//! [`as_completed`](super::as_completed) block on one.
+
+use weft_sync::sync::{Condvar, Mutex, PoisonError};
+
+use super::deadline::{wait_once, Deadline};
+
+/// Collects the indices of completed futures and wakes the thread waiting
+/// for them.
+#[derive(Debug)]
+pub(crate) struct Watcher {
+    completed: Mutex<Vec<usize>>,
+    wakeup: Condvar,
+}
+
+impl Watcher {
+    /// A watcher with nothing completed yet.
+    pub(crate) fn new() -> Self {
+        Watcher {
+            completed: Mutex::new(Vec::new()).named("watcher.completed"),
+            wakeup: Condvar::new().named("watcher.wakeup"),
+        }
+    }
+
+    /// Reports that the future with this `index` completed. Called by the
+    /// thread that completes it, holding no other lock.
+    pub(crate) fn notify(&self, index: usize) {
+        let mut completed = self.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        completed.push(index);
+        self.wakeup.notify_one();
+    }
+
+    /// Moves every index reported so far into `into`, first waiting (until
+    /// `deadline`) for at least one if none is there. Returns `false` when
+    /// it timed out with nothing new.
+    pub(crate) fn take(&self, into: &mut Vec<usize>, deadline: &Deadline) -> bool {
+        let before = into.len();
+        let mut completed = self.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if !completed.is_empty() {
+                into.append(&mut completed);
+                return true;
+            }
+            let (guard, timed_out) = wait_once(&self.wakeup, completed, deadline);
+            completed = guard;
+            if timed_out {
+                into.append(&mut completed);
+                return into.len() > before;
+            }
+        }
+    }
+}
