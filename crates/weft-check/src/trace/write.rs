@@ -14,9 +14,13 @@ use crate::env::WEFT_TRACE_DIR;
 
 /// Longest file stem [`trace_file_path`] makes from a model's name.
 const MAX_STEM: usize = 120;
-/// Containers up to this depth have one member per line; deeper ones are
-/// written on one line (a thread, an object, a step each take one line).
-const LINE_DEPTH: usize = 2;
+/// Objects up to this depth (the top level is 1) have one member per
+/// line, arrays one deeper: the top-level fields, the fields of `failure`,
+/// and each thread, object, step, cycle edge and blocked thread on its own
+/// line. Anything deeper is written compactly on its parent's line.
+const OBJECT_LINE_DEPTH: usize = 2;
+/// See [`OBJECT_LINE_DEPTH`].
+const ARRAY_LINE_DEPTH: usize = 3;
 
 /// Writes `trace` to `<dir>/<model>.json`, replacing any older trace of the
 /// same model, and returns the path.
@@ -171,6 +175,11 @@ fn workspace_root(cwd: &Path) -> PathBuf {
 impl Trace {
     /// The trace as JSON, as [`write_trace`] writes it: one field per line
     /// at the top, one thread, object or step per line below.
+    ///
+    /// # Panics
+    ///
+    /// Never in practice: writing to memory cannot fail and every value of
+    /// a trace has a JSON form. A panic here would be a weft bug.
     pub fn to_json(&self) -> String {
         let mut out = Vec::with_capacity(256 + 120 * self.steps.len());
         // Writing to a Vec cannot fail, and every value of a trace is
@@ -193,33 +202,44 @@ impl Trace {
     }
 }
 
-/// serde_json's pretty printer down to [`LINE_DEPTH`], compact below it.
+/// serde_json's pretty printer for the outer containers, compact inside.
 #[derive(Debug, Default)]
 struct LineFormatter {
-    depth: usize,
+    /// For each open container, whether its members go on their own lines.
+    open: Vec<bool>,
     has_value: bool,
 }
 
 impl LineFormatter {
-    fn newline<W: ?Sized + Write>(&self, out: &mut W, depth: usize) -> io::Result<()> {
+    fn broken(&self) -> bool {
+        self.open.last().copied().unwrap_or(false)
+    }
+
+    fn newline<W: ?Sized + Write>(&self, out: &mut W) -> io::Result<()> {
         out.write_all(b"\n")?;
-        for _ in 0..depth {
+        for _ in 0..self.open.len() {
             out.write_all(b"  ")?;
         }
         Ok(())
     }
 
-    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth += 1;
+    fn open<W: ?Sized + Write>(
+        &mut self,
+        out: &mut W,
+        bracket: &[u8],
+        limit: usize,
+    ) -> io::Result<()> {
+        let depth = self.open.len() + 1;
+        let parent_broken = self.open.is_empty() || self.broken();
+        self.open.push(parent_broken && depth <= limit);
         self.has_value = false;
         out.write_all(bracket)
     }
 
     fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
-        let closing = self.depth;
-        self.depth = self.depth.saturating_sub(1);
-        if self.has_value && closing <= LINE_DEPTH {
-            self.newline(out, self.depth)?;
+        let broken = self.open.pop().unwrap_or(false);
+        if self.has_value && broken {
+            self.newline(out)?;
         }
         out.write_all(bracket)
     }
@@ -228,8 +248,8 @@ impl LineFormatter {
         if !first {
             out.write_all(b",")?;
         }
-        if self.depth <= LINE_DEPTH {
-            self.newline(out, self.depth)?;
+        if self.broken() {
+            self.newline(out)?;
         }
         Ok(())
     }
@@ -237,7 +257,7 @@ impl LineFormatter {
 
 impl Formatter for LineFormatter {
     fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
-        self.open(out, b"[")
+        self.open(out, b"[", ARRAY_LINE_DEPTH)
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
@@ -254,7 +274,7 @@ impl Formatter for LineFormatter {
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
-        self.open(out, b"{")
+        self.open(out, b"{", OBJECT_LINE_DEPTH)
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
@@ -266,7 +286,7 @@ impl Formatter for LineFormatter {
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
-        if self.depth <= LINE_DEPTH {
+        if self.broken() {
             out.write_all(b": ")
         } else {
             out.write_all(b":")
