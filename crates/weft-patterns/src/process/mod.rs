@@ -1,1 +1,79 @@
-//! (in progress)
+//! Child processes, Python's `multiprocessing.Process`: a function run in
+//! a separate process, whose crash cannot take the caller down.
+//!
+//! ```
+//! use weft_patterns::process::{self, Entry, Process, ProcessError};
+//!
+//! fn greet(name: String) -> String {
+//!     format!("hello {name}")
+//! }
+//! fn fail(_: ()) -> u32 {
+//!     panic!("no luck")
+//! }
+//! static GREET: Entry<String, String> = weft_patterns::process_entry!(greet);
+//! static FAIL: Entry<(), u32> = weft_patterns::process_entry!(fail);
+//!
+//! fn main() {
+//!     // First in `main`: a re-executed child runs its entry point here and exits.
+//!     process::main(&[&GREET, &FAIL]);
+//!
+//!     let mut p = Process::new(&GREET, "bob".to_string());
+//!     p.start().unwrap();
+//!     assert_eq!(p.join().unwrap(), "hello bob");
+//!
+//!     let mut q = Process::new(&FAIL, ()).with_name("unlucky");
+//!     q.start().unwrap();
+//!     match q.join() {
+//!         Err(ProcessError::Panicked { name, message }) => {
+//!             assert_eq!((name.as_str(), message.as_str()), ("unlucky", "no luck"))
+//!         }
+//!         other => panic!("{other:?}"),
+//!     }
+//! }
+//! ```
+//!
+//! # How it works
+//!
+//! In std mode a [`Process`] is a real OS process: the current binary
+//! (`std::env::current_exe()`) is started again, no shell involved, with
+//! [`CHILD_ENV`] naming two pipes; its [`main`] call finds the [`Entry`] by
+//! name, reads the postcard-encoded argument from one pipe, runs the
+//! function (catching a panic) and writes the encoded result to the other.
+//! No temporary files. Signals ([`Process::terminate`], [`Process::kill`])
+//! are real. Unix only.
+//!
+//! Under a checker (`--features loom` or `shuttle`) a process is an isolated
+//! thread instead: it shares no memory with its parent and receives and sends
+//! the very same encoded frames over weft channels, so the checker explores
+//! the protocol (requests, replies, a child that dies between two messages)
+//! like any other concurrent code. [`exit`] and [`abort`] end such a thread
+//! as if its process had exited or aborted.
+//!
+//! Test binaries are re-executed too: see [`main`] for a `harness = false`
+//! test file and for libtest's harness. The process-pool executor built on
+//! these children is [`crate::executor::ProcessPool`].
+
+mod child;
+mod dispatch;
+mod entry;
+mod error;
+mod exit;
+mod frame;
+mod handle;
+mod isolated;
+mod message;
+mod os_child;
+
+pub use dispatch::{main, CHILD_ENV};
+#[doc(hidden)]
+pub use entry::Invocation;
+pub use entry::{Entry, EntryPoint};
+pub use error::{signal_name, ExitStatus, ProcessError};
+pub use exit::{abort, exit};
+pub use handle::Process;
+pub use message::DEFAULT_MAX_MESSAGE_SIZE;
+
+pub(crate) use child::{spawn, Child, ChildControl, SpawnSpec, Spawner};
+pub(crate) use error::describe;
+pub(crate) use frame::{decode, encode, payload_len, FrameError};
+pub(crate) use message::{too_large, Blob, CallFailure, Outcome, Request, Response};
