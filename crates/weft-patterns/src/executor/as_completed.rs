@@ -86,7 +86,10 @@ impl<F: AsFuture> AsCompleted<F> {
     /// they were given.
     pub fn into_remaining(mut self) -> Vec<F> {
         self.unwatch_all();
-        std::mem::take(&mut self.slots).into_iter().flatten().collect()
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     fn unwatch_all(&mut self) {

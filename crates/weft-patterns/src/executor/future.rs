@@ -610,12 +610,10 @@ fn finish<T>(inner: Arc<Inner<T>>, outcome: Outcome<T>, final_phase: usize) {
             return;
         }
         let done = (current & !PHASE) | final_phase;
-        match inner.state.compare_exchange_weak(
-            current,
-            done,
-            Ordering::AcqRel,
-            Ordering::Relaxed,
-        ) {
+        match inner
+            .state
+            .compare_exchange_weak(current, done, Ordering::AcqRel, Ordering::Relaxed)
+        {
             Ok(_) => break,
             Err(actual) => current = actual,
         }

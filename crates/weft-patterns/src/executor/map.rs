@@ -11,8 +11,8 @@ use super::future::Future;
 /// The iterator [`ThreadPool::map`](super::ThreadPool::map) returns: each
 /// item's result in input order.
 ///
-/// After a [`FutureError::Timeout`] it cancels the items not started and
-/// ends; other errors (a panicking item) are yielded in place and the
+/// After a [`FutureError::Timeout`] it cancels the items not started
+/// (the one that timed out included) and ends; other errors (a panicking item) are yielded in place and the
 /// iteration goes on. Dropping it cancels the items not started.
 pub struct MapResults<T> {
     futures: VecDeque<Future<T>>,
@@ -38,6 +38,9 @@ impl<T> Iterator for MapResults<T> {
         let future = self.futures.pop_front()?;
         let result = future.result(self.deadline.remaining());
         if matches!(result, Err(FutureError::Timeout)) {
+            // As Python: the item that timed out is cancelled too, if it
+            // has not started.
+            future.cancel();
             self.cancel_rest();
         }
         Some(result)

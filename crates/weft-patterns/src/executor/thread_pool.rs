@@ -117,8 +117,8 @@ impl ThreadPool {
     ///
     /// Every item is submitted before this returns. The `timeout` counts
     /// from this call: when an item is not done by then, the iterator
-    /// yields `Err(FutureError::Timeout)`, cancels the items not started,
-    /// and ends. A panic in `function` yields
+    /// yields `Err(FutureError::Timeout)`, cancels the items not started
+    /// (that one included), and ends. A panic in `function` yields
     /// `Err(FutureError::Panicked(..))` at that item; the iterator goes on.
     /// Dropping the iterator cancels the items not started.
     ///
@@ -197,12 +197,7 @@ impl ThreadPool {
             return;
         }
         self.shared.wait_workers_exited();
-        let handles = mem::take(
-            &mut *self
-                .handles
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let handles = mem::take(&mut *self.handles.lock().unwrap_or_else(PoisonError::into_inner));
         for handle in handles {
             // Workers catch every panic of their tasks; a worker that still
             // panicked has nothing left to report here.

@@ -53,7 +53,11 @@ pub struct DoneAndNotDone<F> {
 /// assert_eq!(outcome.done.len(), 4);
 /// assert!(outcome.not_done.is_empty());
 /// ```
-pub fn wait<I>(futures: I, timeout: Option<Duration>, return_when: ReturnWhen) -> DoneAndNotDone<I::Item>
+pub fn wait<I>(
+    futures: I,
+    timeout: Option<Duration>,
+    return_when: ReturnWhen,
+) -> DoneAndNotDone<I::Item>
 where
     I: IntoIterator,
     I::Item: AsFuture,

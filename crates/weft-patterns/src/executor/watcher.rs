@@ -26,7 +26,10 @@ impl Watcher {
     /// Reports that the future with this `index` completed. Called by the
     /// thread that completes it, holding no other lock.
     pub(crate) fn notify(&self, index: usize) {
-        let mut completed = self.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut completed = self
+            .completed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         completed.push(index);
         self.wakeup.notify_one();
     }
@@ -36,7 +39,10 @@ impl Watcher {
     /// it timed out with nothing new.
     pub(crate) fn take(&self, into: &mut Vec<usize>, deadline: &Deadline) -> bool {
         let before = into.len();
-        let mut completed = self.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut completed = self
+            .completed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         loop {
             if !completed.is_empty() {
                 into.append(&mut completed);
