@@ -1,1 +1,119 @@
-//! (in progress)
+//! Python's `asyncio`: a single-threaded event loop whose tasks take turns
+//! at `.await` points, checkable under a model checker.
+//!
+//! ```
+//! use std::time::Duration;
+//! use weft_patterns::aio;
+//!
+//! async fn worker(name: &'static str, delay: Duration) -> &'static str {
+//!     aio::sleep(delay).await;
+//!     name
+//! }
+//!
+//! let finished = aio::run(async {
+//!     let a = aio::create_task_named("A", worker("A", Duration::from_millis(2)));
+//!     let b = aio::create_task_named("B", worker("B", Duration::from_millis(1)));
+//!     aio::gather([a, b]).await
+//! });
+//! assert_eq!(finished, [Ok("A"), Ok("B")]);
+//! ```
+//!
+//! | Python | here |
+//! | --- | --- |
+//! | `asyncio.run(main())` | [`run`], or [`EventLoop::run`] |
+//! | `asyncio.create_task(coro, name=)` | [`create_task`], [`create_task_named`] (or on [`EventLoop`] / [`LoopHandle`]) |
+//! | `Task`: `await`, `cancel`, `done`, `result` | [`Task`] |
+//! | `asyncio.sleep(d)`, `sleep(0)` | [`sleep`], [`yield_now`] |
+//! | `asyncio.gather(*tasks, return_exceptions=True)` | [`gather`] |
+//! | `asyncio.wait_for(aw, timeout)` | [`wait_for`] → [`TimeoutError`] |
+//! | `asyncio.wait(tasks, return_when=)` | [`wait`], [`wait_timeout`], [`ReturnWhen`] |
+//! | `loop.call_soon`, `loop.call_later` | [`LoopHandle::call_soon`], [`LoopHandle::call_later`] → [`Handle`] |
+//! | `loop.run_in_executor(None, f)` | [`run_in_executor`] → [`ExecutorFuture`] |
+//! | `asyncio.Queue`, `Lock`, `Event`, `Semaphore`, `Condition` | [`Queue`], [`Lock`], [`Event`], [`Semaphore`], [`Condition`] |
+//! | `loop.set_exception_handler` | [`EventLoop::set_exception_handler`], [`LoopReport`] |
+//!
+//! # Ordinary async Rust
+//!
+//! Tasks are `std::future::Future`s polled with `std::task::Waker`s, so
+//! any executor-agnostic async code runs on the loop, and the futures
+//! here ([`sleep`] and the primitives) wake any waker they are given. A
+//! waker woken from another thread reaches the loop through a weft `Mutex`
+//! and `Condvar`, which is how [`run_in_executor`] hands results back.
+//!
+//! # The current loop
+//!
+//! [`sleep`], [`create_task`] and the other free functions find the loop
+//! that runs the calling task through a thread-local registry of running
+//! loops keyed by model thread (`weft_sync::thread::current().id()` under a
+//! checker, where all model threads share one OS thread's thread-locals;
+//! no key in std mode). A [`LoopHandle`] can be passed explicitly instead.
+//!
+//! # Under a checker
+//!
+//! Built on `weft_sync`, the loop is checked like any weft code:
+//!
+//! - the order in which ready tasks run is a choice the checker explores
+//!   (until `weft_sync::rand::choose` exists it is FIFO: see
+//!   `core::choose_ready`), so a check-then-await-then-act race between two
+//!   tasks is found;
+//! - time is virtual: when every task waits on a timer the loop's clock
+//!   jumps to the next one (the loop keeps its own offset on top of
+//!   `weft_sync::time::Instant`, and never sleeps for real); timers due at
+//!   the same time fire together, and the order of their tasks is explored,
+//!   so a `wait_for` racing its timeout is explored both ways;
+//! - when every task waits and nothing can wake one, the loop panics with
+//!   a report that starts with [`DEADLOCK_MESSAGE_PREFIX`] and names every
+//!   task and what it waits on;
+//! - each task's turn is a `tracing` debug event (`aio: task 'name' runs`,
+//!   target `weft::aio`), so tasks show in traces by name.
+//!
+//! # Neglected tasks
+//!
+//! As in asyncio, a task destroyed while pending (its loop dropped first)
+//! and a panic nobody retrieved are reported to the loop's exception
+//! handler: by default a `tracing::warn!`, plus a line on stderr in debug
+//! builds. See [`LoopReport`].
+
+mod callback;
+mod condition;
+mod context;
+mod core;
+mod deadlock;
+mod event;
+mod event_loop;
+mod executor;
+mod gather;
+mod handle;
+mod lock;
+mod queue;
+mod report;
+mod running;
+mod semaphore;
+mod sleep;
+mod task;
+mod timeout;
+mod timers;
+mod wait;
+mod wait_list;
+mod waiter;
+mod waker;
+mod yield_now;
+
+pub use callback::Handle;
+pub use condition::Condition;
+pub use deadlock::DEADLOCK_MESSAGE_PREFIX;
+pub use event::Event;
+pub use event_loop::{run, EventLoop};
+pub use executor::{run_in_executor, ExecutorFuture};
+pub use gather::{gather, Gather};
+pub use handle::LoopHandle;
+pub use lock::{Lock, LockGuard};
+pub use queue::{Queue, QueueEmpty, QueueFull};
+pub use report::{ExceptionHandler, LoopReport};
+pub use running::{create_task, create_task_named, current_task_name, get_running_loop};
+pub use semaphore::{Semaphore, SemaphorePermit};
+pub use sleep::{sleep, Sleep};
+pub use task::{Task, TaskError};
+pub use timeout::{wait_for, TimeoutError};
+pub use wait::{wait, wait_timeout, ReturnWhen, Wait};
+pub use yield_now::{yield_now, YieldNow};
