@@ -18,7 +18,7 @@
 //! let back = read_trace(&path).unwrap();
 //! assert_eq!(back, trace);
 //! back.check_model("doc_trace").unwrap();
-//! back.check_backend(Backend::Std).unwrap();
+//! back.check_backend(Backend::current()).unwrap();
 //! assert_eq!(back.to_failure().message(), "boom");
 //! assert!(default_trace_dir().ends_with("weft/traces"));
 //! # std::fs::remove_dir_all(&dir).unwrap();
