@@ -17,10 +17,10 @@ use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
 
 /// A named test function.
-pub type Test = (&'static str, fn());
+pub(crate) type Test = (&'static str, fn());
 
 /// Runs the selected tests and exits with 0 when all passed, 1 otherwise.
-pub fn run(tests: &[Test]) -> ! {
+pub(crate) fn run(tests: &[Test]) -> ! {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let exact = args.iter().any(|a| a == "--exact");
     let list = args.iter().any(|a| a == "--list");
@@ -93,14 +93,14 @@ pub fn run(tests: &[Test]) -> ! {
 }
 
 /// Whether a process with this pid exists (a zombie counts) — `kill(pid, 0)`.
-pub fn pid_exists(pid: u32) -> bool {
+pub(crate) fn pid_exists(pid: u32) -> bool {
     // SAFETY: signal 0 only checks that the process exists; nothing is sent.
     let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
     rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// Sends `signal` to `pid`.
-pub fn send_signal(pid: u32, signal: i32) {
+pub(crate) fn send_signal(pid: u32, signal: i32) {
     // SAFETY: `kill` touches no memory; the pid is a child of this test that
     // has not been reaped (the caller holds its handle).
     let rc = unsafe { libc::kill(pid as libc::pid_t, signal) };
@@ -114,7 +114,7 @@ pub fn send_signal(pid: u32, signal: i32) {
 
 /// The pids of this process's children that still exist (zombies included),
 /// found by scanning `/proc/*/stat` for our pid as parent.
-pub fn live_children() -> Vec<u32> {
+pub(crate) fn live_children() -> Vec<u32> {
     let me = std::process::id();
     let mut children = Vec::new();
     let Ok(dir) = std::fs::read_dir("/proc") else {

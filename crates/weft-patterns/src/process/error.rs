@@ -79,7 +79,7 @@ pub fn signal_name(signal: i32) -> Option<&'static str> {
 }
 
 /// `process `name` (pid 42)`, or `process `name`` when there is no OS pid.
-pub(crate) fn describe(name: &str, pid: Option<u32>) -> String {
+fn describe(name: &str, pid: Option<u32>) -> String {
     match pid {
         Some(pid) => format!("process `{name}` (pid {pid})"),
         None => format!("process `{name}`"),

@@ -74,6 +74,7 @@ pub use handle::Process;
 pub use message::DEFAULT_MAX_MESSAGE_SIZE;
 
 pub(crate) use child::{spawn, Child, ChildControl, SpawnSpec, Spawner};
-pub(crate) use error::describe;
 pub(crate) use frame::{decode, encode, payload_len, FrameError};
+#[cfg(test)]
+pub(crate) use isolated::spawn as spawn_isolated;
 pub(crate) use message::{too_large, Blob, CallFailure, Outcome, Request, Response};

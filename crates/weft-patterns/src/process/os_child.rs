@@ -29,9 +29,8 @@ use super::frame::{self, FrameError};
 /// Creating the pipes, finding the binary or spawning it failed.
 pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
     let exe = std::env::current_exe()?;
-    // `std::io::pipe` creates both ends close-on-exec, atomically.
-    let (child_reads, parent_writes) = io::pipe()?;
-    let (parent_reads, child_writes) = io::pipe()?;
+    let (child_reads, parent_writes) = pipe()?;
+    let (parent_reads, child_writes) = pipe()?;
     let (read_fd, write_fd) = (child_reads.as_raw_fd(), child_writes.as_raw_fd());
     let mut command = Command::new(exe);
     command
@@ -57,17 +56,40 @@ pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
     Ok(Child {
         input: Box::new(OsInput(BufWriter::with_capacity(
             1 << 16,
-            File::from(OwnedFd::from(parent_writes)),
+            File::from(parent_writes),
         ))),
         output: Box::new(OsOutput(BufReader::with_capacity(
             1 << 16,
-            File::from(OwnedFd::from(parent_reads)),
+            File::from(parent_reads),
         ))),
         control: Arc::new(OsControl {
             pid,
             process: Mutex::new(process).named("process"),
         }),
     })
+}
+
+/// A pipe, both ends close-on-exec: `(read end, write end)`.
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: `pipe2` writes two descriptors into the array we own; on
+    // success they are open and owned by nobody else. `O_CLOEXEC` sets
+    // close-on-exec atomically, so a fork by another thread cannot leak them.
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    // SAFETY: as above, without the atomic flag: close-on-exec is set right
+    // after (a fork by another thread in between could leak the ends).
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+    let rc = unsafe { libc::pipe(fds.as_mut_ptr()) };
+    if rc == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just created by `pipe2`/`pipe` and are
+    // owned by nothing else.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    close_on_exec(read.as_raw_fd())?;
+    close_on_exec(write.as_raw_fd())?;
+    Ok((read, write))
 }
 
 /// Clears close-on-exec on `fd` (in the forked child only).

@@ -1,0 +1,395 @@
+//! [`ProcessPool`]: worker processes that run submitted tasks and hand back
+//! a [`Future`] for each, Python's `ProcessPoolExecutor`.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::mem;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use weft_sync::sync::{Arc, Mutex, PoisonError};
+use weft_sync::thread::JoinHandle;
+use weft_sync::time::Duration;
+
+use super::builder::ProcessPoolBuilder;
+use super::job::{Job, PoolJob};
+use super::shared::Shared;
+use crate::executor::deadline::Deadline;
+use crate::executor::error::{FutureError, SubmitError};
+use crate::executor::future::{promise, Future};
+use crate::executor::map::MapResults;
+use crate::process::{too_large, Blob, Entry};
+
+/// How many of `map`'s jobs are queued under one lock.
+const MAP_BATCH: usize = 64;
+
+/// A pool of worker processes: Python's `ProcessPoolExecutor`, with the
+/// interface of [`ThreadPool`](crate::executor::ThreadPool) and the same
+/// [`Future`].
+///
+/// - [`ProcessPool::submit`] sends an [`Entry`] and its argument to a worker
+///   and returns the [`Future`] of the result.
+/// - [`ProcessPool::map`] runs an entry point over many items, `chunksize`
+///   items per message, and yields the results in input order.
+/// - [`ProcessPool::shutdown`] stops taking tasks, optionally cancels the
+///   queued ones, and optionally waits until every worker has exited and
+///   been reaped; dropping the pool is `shutdown(true, false)`.
+///
+/// Workers are [`Process`](crate::process::Process)-style children: in std
+/// mode real OS processes (the current binary re-executed; its `main` must
+/// call [`process::main`](crate::process::main) first and list every entry
+/// point the pool runs), under a checker isolated threads that exchange the
+/// same encoded messages. Arguments and results cross with postcard.
+///
+/// # Faults
+///
+/// A task that panics fails its own future with [`FutureError::Panicked`];
+/// an argument or result that cannot be serialised (or exceeds
+/// [`ProcessPoolBuilder::max_message_size`]) fails it with
+/// [`FutureError::Serialization`]. The pool goes on in both cases.
+///
+/// A worker that dies (a signal, `abort`, `exit`, a crash) **breaks** the
+/// pool, as in Python (`BrokenProcessPool`): every task running or queued
+/// fails with [`FutureError::BrokenPool`] whose message names the worker,
+/// its pid and the signal (`worker `ProcessPool_0` (pid 4242) was killed by
+/// signal 9 (SIGKILL)`), the other workers are killed and reaped, and later
+/// submits return [`SubmitError::Broken`] with the same message. Nothing
+/// hangs. A worker that dies while idle is noticed when it is next given a
+/// task.
+///
+/// # Examples
+///
+/// ```no_run
+/// use weft_patterns::executor::ProcessPool;
+/// use weft_patterns::process::{self, Entry};
+///
+/// fn collatz_steps(mut n: u64) -> u32 {
+///     let mut steps = 0;
+///     while n != 1 {
+///         n = if n % 2 == 0 { n / 2 } else { 3 * n + 1 };
+///         steps += 1;
+///     }
+///     steps
+/// }
+/// static COLLATZ: Entry<u64, u32> = weft_patterns::process_entry!(collatz_steps);
+///
+/// fn main() {
+///     process::main(&[&COLLATZ]);
+///     let pool = ProcessPool::new(2);
+///     assert_eq!(pool.submit(&COLLATZ, 27).unwrap().result(None), Ok(111));
+///     let steps: Vec<u32> = pool
+///         .map(&COLLATZ, 1..=5, None, 2)
+///         .unwrap()
+///         .map(Result::unwrap)
+///         .collect();
+///     assert_eq!(steps, [0, 1, 7, 2, 5]);
+/// }
+/// ```
+pub struct ProcessPool {
+    shared: Arc<Shared>,
+    handlers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl ProcessPool {
+    /// Starts a pool of `max_workers` worker processes named
+    /// `ProcessPool_0`, `ProcessPool_1`, ... Use [`ProcessPool::builder`]
+    /// for an initializer, `max_tasks_per_child` or a name prefix, or to
+    /// handle errors.
+    ///
+    /// # Panics
+    ///
+    /// If `max_workers` is 0, or if a handler thread cannot be started.
+    pub fn new(max_workers: usize) -> ProcessPool {
+        match ProcessPoolBuilder::new(max_workers).build() {
+            Ok(pool) => pool,
+            Err(error) => panic!("failed to build a process pool: {error}"),
+        }
+    }
+
+    /// A [`ProcessPoolBuilder`] for a pool of `max_workers` workers.
+    pub fn builder(max_workers: usize) -> ProcessPoolBuilder {
+        ProcessPoolBuilder::new(max_workers)
+    }
+
+    pub(crate) fn from_parts(shared: Arc<Shared>, handlers: Vec<JoinHandle<()>>) -> Self {
+        ProcessPool {
+            shared,
+            handlers: Mutex::new(handlers).named("process_pool.handlers"),
+        }
+    }
+
+    /// Encodes one argument.
+    fn encode<A: Serialize>(&self, args: &A) -> Result<Blob, String> {
+        let bytes = postcard::to_allocvec(args)
+            .map_err(|e| format!("the argument could not be serialised: {e}"))?;
+        let limit = self.shared.config.max_message_size;
+        if bytes.len() as u64 > limit {
+            return Err(too_large("the argument", bytes.len() as u64, limit));
+        }
+        Ok(Blob(bytes))
+    }
+
+    /// Queues `entry(args)` for a worker and returns the [`Future`] of its
+    /// result. Python's `submit(fn, *args)`.
+    ///
+    /// An argument that cannot be serialised (or is over the message limit)
+    /// gives a future that has already failed with
+    /// [`FutureError::Serialization`].
+    ///
+    /// # Errors
+    ///
+    /// [`SubmitError::Shutdown`] after [`ProcessPool::shutdown`];
+    /// [`SubmitError::Broken`] once the pool is broken, with the reason its
+    /// futures failed with.
+    pub fn submit<A, R>(
+        &self,
+        entry: &'static Entry<A, R>,
+        args: A,
+    ) -> Result<Future<R>, SubmitError>
+    where
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + Send + 'static,
+    {
+        self.shared.check_open()?;
+        let (future, promise) = promise();
+        match self.encode(&args) {
+            Ok(blob) => {
+                let job: Box<dyn PoolJob> = Box::new(Job::new(entry, vec![(blob, promise)]));
+                self.shared.push(&mut vec![job])?;
+            }
+            Err(message) => promise.set_error(FutureError::Serialization(message)),
+        }
+        Ok(future)
+    }
+
+    /// Runs `entry` on every item in the workers and returns an iterator of
+    /// the results in input order. Python's `map(fn, iterable, timeout,
+    /// chunksize)`.
+    ///
+    /// Items travel `chunksize` per message (a larger chunk costs fewer
+    /// round trips; each item still has its own result). Every item is
+    /// queued before this returns. The `timeout` counts from this call:
+    /// when an item is not done by then, the iterator yields
+    /// `Err(FutureError::Timeout)`, cancels the items not started, and ends.
+    /// An item that panics yields `Err(FutureError::Panicked(..))` in place
+    /// and the iteration goes on. Dropping the iterator cancels the items
+    /// not started.
+    ///
+    /// # Errors
+    ///
+    /// As [`ProcessPool::submit`]; the items already queued are cancelled.
+    ///
+    /// # Panics
+    ///
+    /// If `chunksize` is 0.
+    pub fn map<A, R, I>(
+        &self,
+        entry: &'static Entry<A, R>,
+        items: I,
+        timeout: Option<Duration>,
+        chunksize: usize,
+    ) -> Result<MapResults<R>, SubmitError>
+    where
+        I: IntoIterator<Item = A>,
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + Send + 'static,
+    {
+        assert!(chunksize > 0, "chunksize must be at least 1");
+        let deadline = Deadline::after(timeout);
+        self.shared.check_open()?;
+        let mut futures = VecDeque::new();
+        let mut jobs: Vec<Box<dyn PoolJob>> = Vec::new();
+        let mut chunk = Vec::with_capacity(chunksize);
+        let mut items = items.into_iter().peekable();
+        while let Some(item) = items.next() {
+            let (future, promise) = promise();
+            futures.push_back(future);
+            match self.encode(&item) {
+                Ok(blob) => chunk.push((blob, promise)),
+                Err(message) => promise.set_error(FutureError::Serialization(message)),
+            }
+            let last = items.peek().is_none();
+            if chunk.len() == chunksize || (last && !chunk.is_empty()) {
+                let items = mem::replace(&mut chunk, Vec::with_capacity(chunksize));
+                jobs.push(Box::new(Job::new(entry, items)));
+            }
+            if jobs.len() == MAP_BATCH || (last && !jobs.is_empty()) {
+                if let Err(error) = self.shared.push(&mut jobs) {
+                    for future in &futures {
+                        future.cancel();
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        Ok(MapResults::new(futures, deadline))
+    }
+
+    /// Stops the pool: later submits fail with [`SubmitError::Shutdown`];
+    /// with `cancel_futures`, every task not yet sent to a worker is
+    /// cancelled; the others still run. With `wait`, blocks until every
+    /// worker process has finished, exited and been reaped. Python's
+    /// `shutdown(wait, cancel_futures=...)`. Calling it again is allowed.
+    ///
+    /// Called from a future's callback (which runs on one of the pool's
+    /// handler threads), it cannot wait for itself: it returns without
+    /// waiting.
+    pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
+        self.shared.shutdown(cancel_futures);
+        if !wait || self.shared.is_handler_thread() {
+            return;
+        }
+        let handlers =
+            mem::take(&mut *self.handlers.lock().unwrap_or_else(PoisonError::into_inner));
+        for handler in handlers {
+            // A handler runs no user code but callbacks, which catch their panics.
+            let _ = handler.join();
+        }
+    }
+
+    /// Sends `SIGTERM` to every worker, cancels the queued tasks and shuts
+    /// down, then waits until every worker has been reaped. Tasks that were
+    /// running fail with [`FutureError::BrokenPool`]. Python's
+    /// `terminate_workers()`.
+    pub fn terminate_workers(&self) {
+        self.force_shutdown(libc::SIGTERM);
+    }
+
+    /// As [`ProcessPool::terminate_workers`], with `SIGKILL`. Python's
+    /// `kill_workers()`.
+    pub fn kill_workers(&self) {
+        self.force_shutdown(libc::SIGKILL);
+    }
+
+    fn force_shutdown(&self, signal: i32) {
+        self.shared.shutdown(true);
+        self.shared.signal_workers(signal);
+        self.shutdown(true, true);
+    }
+
+    /// The number of worker processes.
+    pub fn max_workers(&self) -> usize {
+        self.shared.max_workers
+    }
+
+    /// The OS process ids of the live workers, for diagnostics and tests
+    /// (empty under a checker, where workers are threads).
+    pub fn worker_pids(&self) -> Vec<u32> {
+        self.shared.worker_pids()
+    }
+}
+
+impl Drop for ProcessPool {
+    /// Shuts the pool down and waits for the queued tasks and the workers:
+    /// `shutdown(true, false)`.
+    fn drop(&mut self) {
+        self.shutdown(true, false);
+    }
+}
+
+impl fmt::Debug for ProcessPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessPool")
+            .field("max_workers", &self.max_workers())
+            .field("worker_pids", &self.worker_pids())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The pool's protocol with isolated (checker-style) workers, on real
+    //! threads; `tests/process_pool.rs` runs it on real processes.
+
+    use super::*;
+    use crate::process::{spawn_isolated, Entry};
+    use weft_sync::time::Instant;
+
+    fn square(x: u64) -> u64 {
+        x * x
+    }
+    fn fail(x: u64) -> u64 {
+        panic!("bad item {x}")
+    }
+    fn nap(millis: u64) -> u64 {
+        std::thread::sleep(std::time::Duration::from_millis(millis));
+        millis
+    }
+    static SQUARE: Entry<u64, u64> = crate::process_entry!(square);
+    static FAIL: Entry<u64, u64> = crate::process_entry!(fail);
+    static NAP: Entry<u64, u64> = crate::process_entry!(nap);
+
+    fn pool(workers: usize) -> ProcessPool {
+        ProcessPool::builder(workers)
+            .spawner(spawn_isolated)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn submit_and_map_return_every_result_in_order() {
+        let pool = pool(2);
+        let future = pool.submit(&SQUARE, 12).unwrap();
+        for chunksize in [1, 3, 100] {
+            let results: Vec<u64> = pool
+                .map(&SQUARE, 0..50, None, chunksize)
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(results, (0..50).map(|x| x * x).collect::<Vec<_>>());
+        }
+        assert_eq!(future.result(None), Ok(144));
+        pool.shutdown(true, false);
+        assert_eq!(pool.submit(&SQUARE, 1).unwrap_err(), SubmitError::Shutdown);
+    }
+
+    #[test]
+    fn a_panicking_task_fails_its_own_future_only() {
+        let pool = pool(1);
+        let bad = pool.submit(&FAIL, 7).unwrap();
+        let good = pool.submit(&SQUARE, 3).unwrap();
+        assert_eq!(
+            bad.result(None),
+            Err(FutureError::Panicked("bad item 7".into()))
+        );
+        assert_eq!(good.result(None), Ok(9));
+    }
+
+    #[test]
+    fn max_tasks_per_child_replaces_workers_and_keeps_results() {
+        let pool = ProcessPool::builder(1)
+            .spawner(spawn_isolated)
+            .max_tasks_per_child(2)
+            .build()
+            .unwrap();
+        let results: Vec<u64> = pool
+            .map(&SQUARE, 0..7, None, 1)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(results, [0, 1, 4, 9, 16, 25, 36]);
+        // 7 tasks, 2 per worker: ProcessPool_0 .. ProcessPool_3.
+        assert_eq!(pool.shared.next_worker_name(), "ProcessPool_4");
+    }
+
+    #[test]
+    fn killing_the_workers_breaks_the_running_task_and_later_submits() {
+        let pool = pool(1);
+        let running = pool.submit(&NAP, 100).unwrap();
+        let start = Instant::now();
+        while !running.running() {
+            assert!(start.elapsed() < std::time::Duration::from_secs(10));
+            weft_sync::thread::yield_now();
+        }
+        pool.kill_workers();
+        let expected = "worker `ProcessPool_0` was killed by signal 9 (SIGKILL)";
+        assert_eq!(
+            running.result(None),
+            Err(FutureError::BrokenPool(expected.into()))
+        );
+        assert_eq!(
+            pool.submit(&SQUARE, 1).unwrap_err(),
+            SubmitError::Broken(expected.into())
+        );
+    }
+}
