@@ -134,14 +134,14 @@ impl Lock {
     #[track_caller]
     pub fn try_lock(&self) -> Option<LockGuard<'_>> {
         self.acquire_until(Deadline::Now)
-            .then_some(LockGuard { lock: self })
+            .then(|| LockGuard { lock: self })
     }
 
     /// Acquires the lock, waiting for at most `timeout`.
     #[track_caller]
     pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
         self.acquire_until(Deadline::after(Some(timeout)))
-            .then_some(LockGuard { lock: self })
+            .then(|| LockGuard { lock: self })
     }
 }
 

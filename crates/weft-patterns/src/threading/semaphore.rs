@@ -159,14 +159,14 @@ impl Semaphore {
     #[track_caller]
     pub fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
         self.acquire_until(Deadline::Now)
-            .then_some(SemaphorePermit { semaphore: self })
+            .then(|| SemaphorePermit { semaphore: self })
     }
 
     /// Takes a permit, waiting for at most `timeout`.
     #[track_caller]
     pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
         self.acquire_until(Deadline::after(Some(timeout)))
-            .then_some(SemaphorePermit { semaphore: self })
+            .then(|| SemaphorePermit { semaphore: self })
     }
 }
 
