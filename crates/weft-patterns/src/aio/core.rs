@@ -32,16 +32,15 @@ use super::timers::{TimerKey, Timers};
 use super::waiter::Waiter;
 use super::waker::{Remote, TaskWaker};
 
-/// Picks which of `n` ready tasks runs next (`n >= 2`).
+/// Picks which of `n` ready tasks runs next (`n >= 2`): the one place the
+/// loop's scheduling choice is made.
 ///
-/// TODO(weft_sync::rand::choose): replace the body with
-/// `weft_sync::rand::choose(n)` once weft-sync has it: under shuttle a
-/// recorded random choice the scheduler explores, so that races between
-/// two tasks' await points are found; 0 in std mode. Until then the
-/// order is FIFO on every backend.
+/// `weft_sync::rand::choose`: under shuttle a recorded random choice that
+/// the scheduler explores (and replays), so that races between two tasks'
+/// await points are found; `0` (FIFO) in std mode and on loom, which
+/// explores thread interleavings but not choices.
 fn choose_ready(n: usize) -> usize {
-    debug_assert!(n >= 2);
-    0
+    weft_sync::rand::choose(n)
 }
 
 /// Identifies a task: a slab index and the generation of that slot, so

@@ -53,9 +53,9 @@
 //! Built on `weft_sync`, the loop is checked like any weft code:
 //!
 //! - the order in which ready tasks run is a choice the checker explores
-//!   (until `weft_sync::rand::choose` exists it is FIFO: see
-//!   `core::choose_ready`), so a check-then-await-then-act race between two
-//!   tasks is found;
+//!   (`weft_sync::rand::choose`: on shuttle; loom explores threads, not
+//!   choices, so there the order stays FIFO), so a
+//!   check-then-await-then-act race between two tasks is found;
 //! - time is virtual: when every task waits on a timer the loop's clock
 //!   jumps to the next one (the loop keeps its own offset on top of
 //!   `weft_sync::time::Instant`, and never sleeps for real); timers due at
