@@ -5,7 +5,8 @@
 //!
 //! Verified: a producer and a consumer over a bounded `aio::Queue`; a
 //! withdrawal under an `aio::Lock`; a `wait_for` whose caller waits for the
-//! cancelled task before retrying. Caught: a check-then-await-then-act race
+//! cancelled task before retrying; a `run_in_executor` result handed back
+//! from another thread while a timer is pending. Caught: a check-then-await-then-act race
 //! on shared state, an `Event` cleared after its `set` (a lost wakeup: the
 //! loop reports the deadlock, naming the waiting task), and a `wait_for`
 //! whose timeout races the work it guards.
@@ -278,6 +279,35 @@ fn wait_for_timeout_and_completion_are_both_explored() {
         TIMED_OUT.load(Ordering::SeqCst),
         "the timeout was never explored"
     );
+}
+
+// ----- another thread wakes the loop --------------------------------------------
+
+/// Blocking work on an executor thread while another task sleeps: the
+/// worker's wakeup may come before the loop sleeps, while it sleeps on its
+/// condition variable (with a timeout, for the timer), or after the timer
+/// fired; every order must deliver the result.
+fn executor_result_with_a_timer() {
+    let (result, ticks) = aio::run(async {
+        let ticks = Rc::new(Cell::new(0));
+        let t = ticks.clone();
+        let ticker = aio::create_task_named("ticker", async move {
+            aio::sleep(Duration::from_millis(5)).await;
+            t.set(t.get() + 1);
+        });
+        let result = aio::run_in_executor(|| 6 * 7).await;
+        ticker.await.unwrap();
+        (result, ticks.get())
+    });
+    assert_eq!(result, Ok(42));
+    assert_eq!(ticks, 1);
+}
+
+#[test]
+fn run_in_executor_hands_back_its_result_is_verified() {
+    weft::Model::new()
+        .name("aio_run_in_executor")
+        .check(executor_result_with_a_timer);
 }
 
 // ----- virtual time -----------------------------------------------------------
