@@ -355,6 +355,24 @@ fn asyncio_run_drops_the_tasks_left_when_main_returns() {
     assert!(dropped.get());
 }
 
+#[test]
+fn asyncio_run_drops_leftover_tasks_also_when_main_panics() {
+    let dropped = Rc::new(Cell::new(false));
+    let d = dropped.clone();
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        aio::run(async move {
+            aio::create_task(async move {
+                let _flag = DropFlag(d);
+                aio::sleep(Duration::from_secs(3600)).await;
+            });
+            aio::yield_now().await;
+            panic!("main gave up");
+        })
+    }));
+    assert_eq!(panic_text(&*caught.unwrap_err()), "main gave up");
+    assert!(dropped.get());
+}
+
 // ----- deadlock --------------------------------------------------------------
 
 #[test]

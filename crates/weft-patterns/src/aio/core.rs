@@ -452,6 +452,9 @@ impl Core {
     /// Under a checker, records which task takes its turn, so that traces
     /// show tasks by name.
     fn trace_turn(&self, key: TaskKey) {
+        if !tracing::enabled!(target: "weft::aio", tracing::Level::DEBUG) {
+            return;
+        }
         if let Some(name) = self.task_name(key) {
             tracing::debug!(target: "weft::aio", task = %name, "aio: task '{name}' runs");
         }

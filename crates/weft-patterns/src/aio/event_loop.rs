@@ -210,9 +210,9 @@ impl Drop for RunGuard<'_> {
 }
 
 /// Runs `future` on a new event loop and returns its output: Python's
-/// `asyncio.run`. Tasks still pending when `future` finishes are dropped
-/// (cancelled) without a report, and the loop's executor threads are
-/// joined.
+/// `asyncio.run`. Tasks still pending when `future` finishes (or panics)
+/// are dropped (cancelled) without a report, and the loop's executor
+/// threads are joined.
 ///
 /// # Panics
 ///
@@ -226,8 +226,16 @@ impl Drop for RunGuard<'_> {
 /// assert_eq!(aio::run(async { 1 + 1 }), 2);
 /// ```
 pub fn run<F: Future>(future: F) -> F::Output {
-    let lp = EventLoop::new();
-    let output = lp.run(future);
-    lp.cancel_all();
-    output
+    let lp = CancelAllOnDrop(EventLoop::new());
+    lp.0.run(future)
+}
+
+/// `aio::run`'s loop: its leftover tasks are cancelled without a report,
+/// also when the main future panics (as `asyncio.run` does).
+struct CancelAllOnDrop(EventLoop);
+
+impl Drop for CancelAllOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel_all();
+    }
 }
