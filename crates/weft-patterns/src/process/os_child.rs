@@ -26,8 +26,17 @@ use super::frame::{self, FrameError};
 ///
 /// # Errors
 ///
-/// Creating the pipes, finding the binary or spawning it failed.
+/// Creating the pipes, finding the binary or spawning it failed; or this
+/// process is itself a child that never dispatched (see [`CHILD_ENV`]).
 pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        // A child whose `main` did not dispatch would start children
+        // without end: refuse.
+        return Err(io::Error::other(
+            "this binary was started as a weft child process but its `main` does not call \
+             `weft_patterns::process::main` first",
+        ));
+    }
     let exe = std::env::current_exe()?;
     let (child_reads, parent_writes) = pipe()?;
     let (parent_reads, child_writes) = pipe()?;
