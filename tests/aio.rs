@@ -516,7 +516,9 @@ fn sleeping_tasks_wake_in_deadline_order() {
     let order = Rc::new(RefCell::new(Vec::new()));
     let o = order.clone();
     aio::run(async move {
-        let tasks: Vec<_> = [30u64, 10, 20, 0, 5]
+        // Deadlines 20 ms apart: far more than the time between the tasks'
+        // first polls, even on a loaded machine.
+        let tasks: Vec<_> = [60u64, 20, 40, 0, 10]
             .into_iter()
             .map(|d| {
                 let o = o.clone();
@@ -528,7 +530,7 @@ fn sleeping_tasks_wake_in_deadline_order() {
             .collect();
         aio::gather(tasks).await;
     });
-    assert_eq!(*order.borrow(), [0, 5, 10, 20, 30]);
+    assert_eq!(*order.borrow(), [0, 10, 20, 40, 60]);
 }
 
 #[test]
@@ -539,23 +541,23 @@ fn call_soon_and_call_later_run_in_order_and_cancelled_ones_never_run() {
         let o = order.clone();
         move || o.borrow_mut().push(tag)
     };
-    lp.call_later(ms(20), push("later 20"));
-    lp.call_later(ms(10), push("later 10 first"));
-    lp.call_later(ms(10), push("later 10 second"));
-    let cancelled = lp.call_later(ms(15), push("cancelled"));
+    lp.call_later(ms(60), push("later 60"));
+    lp.call_later(ms(20), push("later 20 first"));
+    lp.call_later(ms(20), push("later 20 second"));
+    let cancelled = lp.call_later(ms(40), push("cancelled"));
     lp.call_soon(push("soon 1"));
     lp.call_soon(push("soon 2"));
     cancelled.cancel();
-    lp.run(aio::sleep(ms(40)));
+    lp.run(aio::sleep(ms(80)));
     assert!(cancelled.cancelled());
     assert_eq!(
         *order.borrow(),
         [
             "soon 1",
             "soon 2",
-            "later 10 first",
-            "later 10 second",
-            "later 20"
+            "later 20 first",
+            "later 20 second",
+            "later 60"
         ]
     );
 }
@@ -573,48 +575,47 @@ fn sleep_waits_at_least_its_duration_on_the_real_clock() {
 #[test]
 fn wait_returns_per_return_when() {
     aio::run(async {
-        let make = || {
-            vec![
-                aio::create_task_named("fast", async {
-                    aio::sleep(ms(1)).await;
-                }),
-                aio::create_task_named("broken", async {
-                    aio::sleep(ms(3)).await;
-                    panic!("broken")
-                }),
-                aio::create_task_named("slow", async {
-                    aio::sleep(ms(30)).await;
-                }),
-            ]
+        // Each task finishes when its gate opens: no timing involved.
+        let gates: Vec<Rc<Event>> = (0..3).map(|_| Rc::new(Event::new())).collect();
+        let task = |name: &'static str, gate: &Rc<Event>, fail: bool| {
+            let gate = gate.clone();
+            aio::create_task_named(name, async move {
+                gate.wait().await;
+                if fail {
+                    panic!("{name} failed");
+                }
+            })
         };
+        let tasks = vec![
+            task("fast", &gates[0], false),
+            task("broken", &gates[1], true),
+            task("slow", &gates[2], false),
+        ];
         let names = |ts: &[aio::Task<()>]| ts.iter().map(|t| t.name()).collect::<Vec<_>>();
 
-        let (done, pending) = aio::wait(make(), ReturnWhen::FirstCompleted).await;
-        assert_eq!(
-            (names(&done), names(&pending)),
-            (
-                vec!["fast".to_string()],
-                vec!["broken".into(), "slow".into()]
-            )
-        );
-        aio::gather(pending).await;
+        gates[0].set();
+        let (done, pending) = aio::wait(tasks, ReturnWhen::FirstCompleted).await;
+        assert_eq!(names(&done), ["fast"]);
+        assert_eq!(names(&pending), ["broken", "slow"]);
 
-        let (done, pending) = aio::wait(make(), ReturnWhen::FirstException).await;
-        assert_eq!(names(&done), ["fast", "broken"]);
+        gates[1].set();
+        let (done, pending) = aio::wait(pending, ReturnWhen::FirstException).await;
+        assert_eq!(names(&done), ["broken"]);
         assert_eq!(names(&pending), ["slow"]);
-        aio::gather(pending).await;
+        assert!(done[0].result().is_err());
 
-        let (done, pending) = aio::wait(make(), ReturnWhen::AllCompleted).await;
-        assert_eq!(names(&done), ["fast", "broken", "slow"]);
+        let (done, pending) = aio::wait_timeout(pending, ReturnWhen::AllCompleted, ms(2)).await;
+        assert!(done.is_empty(), "the timeout passed first");
+        assert_eq!(names(&pending), ["slow"]);
+
+        gates[2].set();
+        let (done, pending) = aio::wait(pending, ReturnWhen::AllCompleted).await;
+        assert_eq!(names(&done), ["slow"]);
         assert!(pending.is_empty());
 
-        let (done, pending) = aio::wait_timeout(make(), ReturnWhen::AllCompleted, ms(15)).await;
-        assert_eq!(names(&done), ["fast", "broken"]);
-        assert_eq!(names(&pending), ["slow"]);
-        aio::gather(pending).await;
-        for t in done {
-            let _ = t.result();
-        }
+        let (done, pending) =
+            aio::wait(Vec::<aio::Task<()>>::new(), ReturnWhen::AllCompleted).await;
+        assert!(done.is_empty() && pending.is_empty());
     });
 }
 
@@ -758,7 +759,7 @@ fn condition_notify_wakes_the_given_number_of_waiters() {
             let _g = cond.lock().await;
             cond.notify(2);
         }
-        aio::sleep(ms(1)).await;
+        aio::yield_now().await; // both notified tasks take the lock in turn
         assert_eq!(woken.get(), 2);
         {
             let _g = cond.lock().await;
