@@ -1,6 +1,11 @@
 //! `aio::EventLoop` on the real clock: many tasks, cancellation, timeouts,
 //! panics, queues, timers, the primitives, other threads, and the loop's
 //! own reports (deadlock, neglected tasks).
+//!
+//! Real threads and the real clock: std mode only (under `--features loom`
+//! or `shuttle` the primitives exist only inside a model; the loop's
+//! checker behaviour is in `models/aio.rs`).
+#![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
