@@ -449,8 +449,8 @@ impl Core {
         polled
     }
 
-    /// Under a checker, records which task takes its turn, so that traces
-    /// show tasks by name.
+    /// Under a checker, emits which task takes its turn as a `tracing`
+    /// event, for traces to show tasks by name between recorded steps.
     fn trace_turn(&self, key: TaskKey) {
         if !tracing::enabled!(target: "weft::aio", tracing::Level::DEBUG) {
             return;

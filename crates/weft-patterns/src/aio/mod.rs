@@ -65,7 +65,8 @@
 //!   a report that starts with [`DEADLOCK_MESSAGE_PREFIX`] and names every
 //!   task and what it waits on;
 //! - each task's turn is a `tracing` debug event (`aio: task 'name' runs`,
-//!   target `weft::aio`), so tasks show in traces by name.
+//!   target `weft::aio`, emitted under a checker only, when a subscriber
+//!   listens), for a trace to show which task ran between recorded steps.
 //!
 //! # Neglected tasks
 //!
