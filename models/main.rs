@@ -4,3 +4,4 @@
 //! Tests that assert a bug is caught are gated to the checker features.
 
 mod process_pool;
+mod aio;
