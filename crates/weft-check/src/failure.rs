@@ -21,6 +21,8 @@ pub struct Failure {
     pub(crate) scheduler: SchedulerKind,
     pub(crate) executions: usize,
     pub(crate) trace_path: Option<PathBuf>,
+    /// Why the trace file could not be written, if it could not.
+    pub(crate) trace_error: Option<String>,
     pub(crate) test_name: Option<String>,
 }
 
@@ -188,7 +190,6 @@ impl Failure {
                 self.log
                     .threads
                     .iter()
-                    .filter(|u| u.id != t.id)
                     .filter(|u| {
                         u.holds.iter().any(|h| {
                             h.object == obj && !(h.shared && w.kind == WaitKind::ReadLock)

@@ -1,5 +1,6 @@
 //! The model builder and the one-line `model(f)`.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use weft_sync::explore::{self, Backend, ExploreConfig, SchedulerKind};
 use crate::env::EnvOverrides;
 use crate::failure::Failure;
 use crate::stats::Stats;
+use crate::trace;
 
 /// Explores `f` with every default and panics with the report if a bug is
 /// found. The one-line form of [`Model::check`].
@@ -71,6 +73,7 @@ pub struct Model {
     preemption_bound: Option<usize>,
     max_steps: usize,
     time_budget: Option<Duration>,
+    replay: Option<PathBuf>,
 }
 
 impl Default for Model {
@@ -90,6 +93,7 @@ impl Model {
             preemption_bound: None,
             max_steps: explore::DEFAULT_MAX_STEPS,
             time_budget: None,
+            replay: None,
         }
     }
 
@@ -138,7 +142,19 @@ impl Model {
         self
     }
 
+    /// Replays exactly the failing schedule recorded in a trace file instead
+    /// of exploring (what `WEFT_REPLAY=<file>` does). The replay fails with
+    /// [`FailureKind::ReplayDiverged`](crate::FailureKind::ReplayDiverged)
+    /// when the program no longer follows the recorded steps.
+    pub fn replay(mut self, trace: impl Into<PathBuf>) -> Self {
+        self.replay = Some(trace.into());
+        self
+    }
+
     /// Explores `f`, returning what was explored or the first failure found.
+    ///
+    /// A failure also writes its trace file (`target/weft/traces/<model>.json`,
+    /// or under `WEFT_TRACE_DIR`); [`Failure::trace_path`] says where.
     ///
     /// # Errors
     ///
@@ -146,7 +162,10 @@ impl Model {
     ///
     /// # Panics
     ///
-    /// With a one-line message when a `WEFT_*` variable is invalid.
+    /// With a one-line message when a `WEFT_*` variable is invalid, or when
+    /// the trace to replay is missing, corrupt, or of another model or backend.
+    // The failure is the rare, once-per-exploration path: its size does not matter.
+    #[allow(clippy::result_large_err)]
     pub fn explore<F>(&self, f: F) -> Result<Stats, Failure>
     where
         F: Fn() + Send + Sync + 'static,
@@ -155,7 +174,11 @@ impl Model {
             Ok(env) => env,
             Err(e) => panic!("weft: {e}"),
         };
-        let config = self.config(&env);
+        let mut config = self.config(&env);
+        let replay = self.replay.clone().or(env.replay.clone());
+        if let Some(path) = &replay {
+            config.replay = Some(replay_plan(path, &config.name));
+        }
         let body: Arc<dyn Fn() + Send + Sync> = Arc::new(f);
         let outcome = explore::explore(&config, body);
         let backend = Backend::current();
@@ -175,7 +198,7 @@ impl Model {
             }),
             Some(raw) => {
                 let raw = *raw;
-                Err(Failure {
+                let mut failure = Failure {
                     model: config.name,
                     backend,
                     kind: raw.kind,
@@ -188,8 +211,20 @@ impl Model {
                     scheduler: config.scheduler,
                     executions: outcome.executions,
                     trace_path: None,
+                    trace_error: None,
                     test_name: current_test_name(),
-                })
+                };
+                if replay.is_some() {
+                    // A replay reproduces a trace; it does not overwrite it.
+                    failure.trace_path = replay;
+                } else if backend != Backend::Std {
+                    let dir = env.trace_dir.clone().unwrap_or_else(trace::default_trace_dir);
+                    match trace::write_trace(&dir, &trace::Trace::from_failure(&failure)) {
+                        Ok(path) => failure.trace_path = Some(path),
+                        Err(e) => failure.trace_error = Some(error_chain(&e)),
+                    }
+                }
+                Err(failure)
             }
         }
     }
@@ -226,6 +261,33 @@ impl Model {
         config.time_budget = env.time_budget.or(self.time_budget);
         config
     }
+}
+
+/// Reads the trace to replay and checks it fits this model and backend.
+fn replay_plan(path: &std::path::Path, model: &str) -> explore::ReplayPlan {
+    let fail = |e: &dyn std::error::Error| -> ! { panic!("weft: cannot replay: {}", error_chain(e)) };
+    if Backend::current() == Backend::Std {
+        panic!(
+            "weft: cannot replay {}: replay needs a checker; run with --features shuttle or --features loom",
+            path.display()
+        );
+    }
+    let t = trace::read_trace(path).unwrap_or_else(|e| fail(&e));
+    t.check_model(model).unwrap_or_else(|e| fail(&e));
+    t.check_backend(Backend::current()).unwrap_or_else(|e| fail(&e));
+    t.replay_plan()
+}
+
+/// An error and its causes, as one line: `a: b: c`.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }
 
 /// The libtest thread's name is the test's path (`module::test`); its last

@@ -80,7 +80,7 @@ impl Failure {
                 if let Some(race) = &self.race {
                     writeln!(
                         f,
-                        "Two accesses to `{}` that no happens-before orders:",
+                        "Two accesses to `{}`, and no happens-before orders them:",
                         self.log.object_name(race.object)
                     )?;
                     for a in [&race.first, &race.second] {
@@ -233,7 +233,8 @@ impl Failure {
             }
             (None, ScheduleRecord::Shuttle { seed, .. }) => writeln!(
                 f,
-                "Reproduce: WEFT_SEED={seed} cargo test{feature} {test} (the trace file could not be written)"
+                "Reproduce: WEFT_SEED={seed} cargo test{feature} {test} (no trace file: {})",
+                self.trace_error.as_deref().unwrap_or("none was written")
             ),
             (None, ScheduleRecord::Loom { execution, .. }) => writeln!(
                 f,

@@ -100,6 +100,7 @@ impl Trace {
             scheduler: self.scheduler,
             executions: self.executions,
             trace_path: self.read_from.clone(),
+            trace_error: None,
             test_name: self.test.clone(),
         }
     }

@@ -69,6 +69,14 @@ pub(crate) fn choose(_n: usize) -> usize {
     0
 }
 
+/// The payload that ends a loom exploration early (budget spent, replay done).
+pub(crate) struct StopExploring;
+
+/// Whether a panic payload is weft's own way of stopping the engine.
+pub(crate) fn is_stop(payload: &(dyn std::any::Any + Send)) -> bool {
+    payload.is::<StopExploring>()
+}
+
 /// How an engine run ended.
 pub(crate) struct EngineRun {
     pub(crate) executions: usize,
@@ -100,12 +108,19 @@ pub(crate) fn run(
     let (c, s) = (counter.clone(), stopped.clone());
     let result = panic::catch_unwind(AssertUnwindSafe(move || {
         builder.check(move || {
-            let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             if s.load(std::sync::atomic::Ordering::SeqCst) {
-                return;
+                // loom has no way to end an exploration early, and an
+                // execution that skips the body confuses its search: unwind
+                // out of `check` before anything ran.
+                panic::panic_any(StopExploring);
             }
+            let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             if !execution(n) {
+                // Either nothing ran (the budget is spent) or the body ran
+                // to its end with every thread finished: unwinding here
+                // leaves loom nothing to clean up.
                 s.store(true, std::sync::atomic::Ordering::SeqCst);
+                panic::panic_any(StopExploring);
             }
         })
     }));
@@ -115,6 +130,11 @@ pub(crate) fn run(
         Ok(()) => EngineRun {
             executions,
             complete: !stopped && config.preemption_bound.is_none(),
+            panic: None,
+        },
+        Err(payload) if payload.is::<StopExploring>() => EngineRun {
+            executions,
+            complete: false,
             panic: None,
         },
         Err(payload) => EngineRun {

@@ -85,6 +85,11 @@ pub(crate) fn choose(n: usize) -> usize {
     shuttle::rand::thread_rng().gen_range(0..n)
 }
 
+/// shuttle stops between executions: no payload stops it.
+pub(crate) fn is_stop(_payload: &(dyn std::any::Any + Send)) -> bool {
+    false
+}
+
 /// How an engine run ended.
 pub(crate) struct EngineRun {
     pub(crate) executions: usize,

@@ -45,8 +45,8 @@ impl<T> UnsafeCell<T> {
     #[track_caller]
     pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
         let at = Loc::caller();
-        recorder::cell_access(self.id, AccessKind::Read, at);
         recorder::event(Op::CellRead, self.id, at);
+        recorder::cell_access(self.id, AccessKind::Read, at);
         self.raw.with(f)
     }
 
@@ -54,8 +54,8 @@ impl<T> UnsafeCell<T> {
     #[track_caller]
     pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         let at = Loc::caller();
-        recorder::cell_access(self.id, AccessKind::Write, at);
         recorder::event(Op::CellWrite, self.id, at);
+        recorder::cell_access(self.id, AccessKind::Write, at);
         self.raw.with_mut(f)
     }
 

@@ -36,9 +36,17 @@ fn intern(file: &str) -> &'static str {
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        engine::init();
+        // The engine may install a hook of its own (shuttle does, on its
+        // first run): weft's wraps the hook that was there before it, so
+        // that panics outside an exploration print exactly as without weft.
         let previous = panic::take_hook();
+        panic::set_hook(Box::new(|_| {}));
+        engine::init();
+        let _engine_hook = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
+            if engine::is_stop(info.payload()) {
+                return;
+            }
             if recorder::active() {
                 let message = crate::record::panic_message(info.payload());
                 let location = info.location().map(|l| Loc {

@@ -172,9 +172,15 @@ struct Finish(usize);
 
 impl Drop for Finish {
     fn drop(&mut self) {
-        if !std::thread::panicking() {
-            recorder::event(Op::Finish, NO_OBJECT, Loc::caller());
+        if std::thread::panicking() {
+            // A failed execution being torn down: keep the thread as it was
+            // (blocked, holding its locks), which is what the report shows.
+            if !recorder::torn_down() {
+                recorder::thread_finished(self.0);
+            }
+            return;
         }
+        recorder::event(Op::Finish, NO_OBJECT, Loc::caller());
         recorder::thread_finished(self.0);
     }
 }

@@ -1,0 +1,159 @@
+//! The runner itself: bad models get one clear failure and the test binary
+//! goes on.
+
+use weft::sync::atomic::{AtomicBool, Ordering};
+use weft::sync::{Arc, Mutex};
+use weft::thread;
+use weft::time::Duration;
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn abba() {
+    let a = Arc::new(Mutex::new(()).named("a"));
+    let b = Arc::new(Mutex::new(()).named("b"));
+    let (a2, b2) = (a.clone(), b.clone());
+    let t = thread::spawn(move || {
+        let _x = a2.lock().unwrap();
+        let _y = b2.lock().unwrap();
+    });
+    {
+        let _y = b.lock().unwrap();
+        let _x = a.lock().unwrap();
+    }
+    t.join().unwrap();
+}
+
+/// loom by itself aborts the whole test binary on a deadlock; weft returns
+/// the failure and the next model in the same binary still runs.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_deadlock_does_not_take_the_test_binary_down() {
+    for _ in 0..3 {
+        let failure = weft::Model::new().name("abba_again").explore(abba).unwrap_err();
+        assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+    }
+    let stats = weft::Model::new()
+        .name("after_the_deadlock")
+        .explore(|| {
+            let m = Arc::new(Mutex::new(1).named("m"));
+            let m2 = m.clone();
+            thread::spawn(move || *m2.lock().unwrap() += 1).join().unwrap();
+            assert_eq!(*m.lock().unwrap(), 2);
+        })
+        .expect("a correct model passes after a deadlocking one");
+    assert!(stats.executions() >= 1);
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_panic_in_a_spawned_thread_is_that_threads_failure() {
+    let failure = weft::Model::new()
+        .name("worker_panics")
+        .explore(|| {
+            let t = thread::Builder::new()
+                .name("worker".into())
+                .spawn(|| panic!("worker gave up"))
+                .unwrap();
+            let _ = t.join();
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Assertion);
+    assert_eq!(failure.thread_name().as_deref(), Some("worker"));
+    assert_eq!(failure.message(), "worker gave up");
+    assert!(failure
+        .location()
+        .is_some_and(|l| l.file.ends_with("models/runner.rs")));
+}
+
+#[cfg(feature = "loom")]
+#[test]
+fn too_many_threads_for_loom_says_so_and_suggests_shuttle() {
+    let failure = weft::Model::new()
+        .name("five_workers")
+        .explore(|| {
+            let hs: Vec<_> = (0..5).map(|_| thread::spawn(|| {})).collect();
+            for h in hs {
+                h.join().unwrap();
+            }
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Unsupported);
+    assert!(failure.message().contains("at most 4 threads besides main"), "{failure}");
+    assert!(failure.message().contains("--features shuttle"), "{failure}");
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_spinning_livelock_hits_the_step_limit() {
+    let failure = weft::Model::new()
+        .name("spin_forever")
+        .max_steps(500)
+        .explore(|| {
+            let flag = Arc::new(AtomicBool::new(false).named("never_set"));
+            let f2 = flag.clone();
+            let t = thread::Builder::new()
+                .name("spinner".into())
+                .spawn(move || {
+                    while !f2.load(Ordering::SeqCst) {
+                        thread::yield_now();
+                    }
+                })
+                .unwrap();
+            t.join().unwrap();
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
+    assert_eq!(failure.thread_name().as_deref(), Some("spinner"));
+    assert!(failure.message().contains("more than 500 steps"), "{failure}");
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_thread_still_running_when_main_returns_is_leaked() {
+    let failure = weft::Model::new()
+        .name("forgot_to_join")
+        .explore(|| {
+            let m = Arc::new(Mutex::new(0).named("m"));
+            thread::Builder::new()
+                .name("detached".into())
+                .spawn(move || *m.lock().unwrap() += 1)
+                .unwrap();
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::LeakedThread, "{failure}");
+    assert_eq!(failure.thread_name().as_deref(), Some("detached"));
+    assert!(failure.message().contains("was still running"), "{failure}");
+}
+
+#[test]
+fn the_time_budget_stops_the_exploration_promptly_and_says_not_exhaustive() {
+    let started = std::time::Instant::now();
+    let stats = weft::Model::new()
+        .name("budgeted")
+        .iterations(100_000_000)
+        .time_budget(std::time::Duration::from_millis(300))
+        .explore(|| {
+            let n = Arc::new(Mutex::new(0u32).named("n"));
+            let hs: Vec<_> = (0..3)
+                .map(|_| {
+                    let n = n.clone();
+                    thread::spawn(move || {
+                        for _ in 0..3 {
+                            *n.lock().unwrap() += 1;
+                        }
+                    })
+                })
+                .collect();
+            for h in hs {
+                h.join().unwrap();
+            }
+        })
+        .unwrap();
+    assert!(!stats.is_exhaustive(), "{stats}");
+    assert!(stats.to_string().contains("not exhaustive"), "{stats}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "the budget was not honoured: {:?}",
+        started.elapsed()
+    );
+    let _ = Duration::from_millis(1);
+}

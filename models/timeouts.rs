@@ -1,0 +1,114 @@
+//! Timeouts are modelled: a timed wait may end by timeout or by wakeup,
+//! both are explored, and a thread waiting with a timeout is never a
+//! deadlock. Time is virtual: `sleep` passes no real time.
+
+use std::sync::atomic::{AtomicBool as StdAtomicBool, Ordering as StdOrdering};
+
+use weft::sync::mpsc;
+use weft::sync::{Arc, Condvar, Mutex};
+use weft::thread;
+use weft::time::{Duration, Instant};
+
+#[test]
+fn wait_timeout_explores_both_outcomes() {
+    static NOTIFIED: StdAtomicBool = StdAtomicBool::new(false);
+    static TIMED_OUT: StdAtomicBool = StdAtomicBool::new(false);
+    weft::model(|| {
+        let pair = Arc::new((Mutex::new(false).named("flag"), Condvar::new().named("cv")));
+        let p2 = pair.clone();
+        let t = thread::spawn(move || {
+            *p2.0.lock().unwrap() = true;
+            p2.1.notify_one();
+        });
+        let g = pair.0.lock().unwrap();
+        if !*g {
+            let (g, r) = pair.1.wait_timeout(g, Duration::from_millis(10)).unwrap();
+            if r.timed_out() {
+                TIMED_OUT.store(true, StdOrdering::SeqCst);
+            } else {
+                assert!(*g, "notified only after the flag was set");
+                NOTIFIED.store(true, StdOrdering::SeqCst);
+            }
+        } else {
+            drop(g);
+        }
+        t.join().unwrap();
+    });
+    if weft::Backend::current() != weft::Backend::Std {
+        assert!(NOTIFIED.load(StdOrdering::SeqCst), "the wakeup was never explored");
+        assert!(TIMED_OUT.load(StdOrdering::SeqCst), "the timeout was never explored");
+    }
+}
+
+#[test]
+fn a_thread_waiting_with_a_timeout_is_not_a_deadlock() {
+    weft::model(|| {
+        let pair = Arc::new((Mutex::new(()).named("lonely"), Condvar::new().named("nobody")));
+        let g = pair.0.lock().unwrap();
+        let (_g, r) = pair.1.wait_timeout(g, Duration::from_millis(5)).unwrap();
+        assert!(r.timed_out());
+    });
+}
+
+#[test]
+fn recv_timeout_explores_both_outcomes() {
+    static GOT: StdAtomicBool = StdAtomicBool::new(false);
+    static TIMED_OUT: StdAtomicBool = StdAtomicBool::new(false);
+    weft::model(|| {
+        let (tx, rx) = mpsc::channel();
+        let rx = rx.named("jobs");
+        let t = thread::spawn(move || tx.send(1).unwrap());
+        match rx.recv_timeout(Duration::from_millis(10)) {
+            Ok(v) => {
+                assert_eq!(v, 1);
+                GOT.store(true, StdOrdering::SeqCst);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => TIMED_OUT.store(true, StdOrdering::SeqCst),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+        t.join().unwrap();
+    });
+    if weft::Backend::current() != weft::Backend::Std {
+        assert!(GOT.load(StdOrdering::SeqCst), "the message was never explored");
+        assert!(TIMED_OUT.load(StdOrdering::SeqCst), "the timeout was never explored");
+    }
+}
+
+#[test]
+fn park_timeout_returns_without_an_unpark() {
+    weft::model(|| {
+        thread::park_timeout(Duration::from_millis(1));
+    });
+}
+
+#[test]
+fn unpark_wakes_a_parked_thread() {
+    weft::model(|| {
+        let flag = Arc::new(weft::sync::atomic::AtomicBool::new(false));
+        let f2 = flag.clone();
+        let t = thread::spawn(move || {
+            while !f2.load(weft::sync::atomic::Ordering::SeqCst) {
+                thread::park();
+            }
+        });
+        flag.store(true, weft::sync::atomic::Ordering::SeqCst);
+        t.thread().unpark();
+        t.join().unwrap();
+    });
+}
+
+#[test]
+fn sleep_passes_virtual_time_under_a_checker() {
+    let real = std::time::Instant::now();
+    let long = if weft::Backend::current() == weft::Backend::Std {
+        Duration::from_millis(2)
+    } else {
+        Duration::from_secs(3600)
+    };
+    weft::Model::new().iterations(3).check(move || {
+        let start = Instant::now();
+        thread::sleep(long);
+        assert!(start.elapsed() >= long);
+    });
+    assert!(real.elapsed() < Duration::from_secs(60), "an hour of virtual sleep took real time");
+}
