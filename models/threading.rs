@@ -244,6 +244,117 @@ fn barrier_abort_breaks_it_for_every_waiter() {
     });
 }
 
+#[test]
+fn barrier_timeout_breaks_it_for_both_or_neither() {
+    Model::new().check(|| {
+        let barrier = Arc::new(Barrier::new(2).named("barrier"));
+        let b = barrier.clone();
+        let timeout = Some(weft::time::Duration::from_millis(5));
+        let other = spawn_named("other", move || b.wait(timeout));
+        let mine = barrier.wait(timeout);
+        let theirs = other.join().unwrap();
+        // A party that gives up breaks the barrier for the other one too.
+        match (mine, theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(a + b, 1),
+            (Err(BrokenBarrierError), Err(BrokenBarrierError)) => assert!(barrier.broken()),
+            outcome => panic!("one party passed and one did not: {outcome:?}"),
+        }
+    });
+}
+
+#[test]
+fn event_set_then_clear_still_wakes_its_waiter() {
+    Model::new().check(|| {
+        let ready = Arc::new(Event::new().named("ready"));
+        let r = ready.clone();
+        let waiter = spawn_named("waiter", move || r.wait(None));
+        ready.set();
+        ready.clear();
+        // Whether it waited before the set or arrives after the clear:
+        // woken (true), or still waiting for the next set.
+        ready.set();
+        assert!(waiter.join().unwrap());
+    });
+}
+
+#[test]
+fn condition_timed_wait_reports_what_happened() {
+    Model::new().check(|| {
+        let cond = Arc::new(Condition::new().named("cond"));
+        let flag = Arc::new(AtomicBool::new(false).named("flag"));
+        let (c, f) = (cond.clone(), flag.clone());
+        let waiter = spawn_named("waiter", move || {
+            let held = c.lock();
+            let timeout = Some(weft::time::Duration::from_millis(5));
+            let seen = held.wait_for(|| f.load(Ordering::Relaxed), timeout);
+            // The lock is held again: the flag cannot change under us.
+            assert_eq!(seen, f.load(Ordering::Relaxed));
+        });
+        {
+            let held = cond.lock();
+            flag.store(true, Ordering::Relaxed);
+            held.notify_all();
+        }
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn condition_notify_one_wakes_one_of_two() {
+    // Three threads on a condition and its re-entrant lock: loom's
+    // exhaustive search takes minutes, so it is bounded to three preemptions.
+    Model::new().preemption_bound(3).check(|| {
+        let cond = Arc::new(Condition::new().named("cond"));
+        let tokens = Arc::new(AtomicUsize::new(0).named("tokens"));
+        let waiters: Vec<_> = (0..2)
+            .map(|i| {
+                let (c, t) = (cond.clone(), tokens.clone());
+                spawn_named(&format!("waiter-{i}"), move || {
+                    let held = c.lock();
+                    assert!(held.wait_for(|| t.load(Ordering::Relaxed) > 0, None));
+                    t.fetch_sub(1, Ordering::Relaxed);
+                })
+            })
+            .collect();
+        for _ in 0..2 {
+            let held = cond.lock();
+            tokens.fetch_add(1, Ordering::Relaxed);
+            held.notify(1);
+        }
+        for w in waiters {
+            w.join().unwrap();
+        }
+        assert_eq!(tokens.load(Ordering::Relaxed), 0);
+    });
+}
+
+const SECOND_ACQUIRE_LINE: u32 = line!() + 6;
+/// `Lock` is not re-entrant (that is `RLock`): the documented misuse.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn lock_acquired_twice_model() {
+    let lock = Lock::new().named("table");
+    let _first = lock.lock();
+    let _second = lock.lock();
+}
+
+#[test]
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn lock_acquired_twice_by_one_thread_deadlocks_where_it_was_called() {
+    let failure = Model::new()
+        .name("lock_acquired_twice")
+        .explore(lock_acquired_twice_model)
+        .unwrap_err();
+    assert_eq!(failure.kind(), FailureKind::Deadlock);
+    let blocked = failure.blocked_threads();
+    assert_eq!(blocked.len(), 1, "{failure}");
+    // The primitive's internals are reported at the caller's line.
+    assert_eq!(blocked[0].waits_for, "table");
+    assert_eq!(
+        (blocked[0].at.file, blocked[0].at.line),
+        (file!(), SECOND_ACQUIRE_LINE)
+    );
+}
+
 // ------------------------------------------------------------ broken variants
 
 /// A semaphore whose check (a permit is free) and decrement are two
@@ -485,6 +596,7 @@ fn line_constants_point_at_their_statements() {
         line(EVENT_WAIT_LINE),
         "let _held = self.changed.wait(held).unwrap();"
     );
+    assert_eq!(line(SECOND_ACQUIRE_LINE), "let _second = lock.lock();");
     assert_eq!(
         line(BARRIER_WAIT_LINE),
         "count = self.all_here.wait(count).unwrap();"

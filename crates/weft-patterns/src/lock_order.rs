@@ -405,6 +405,9 @@ impl<T> DerefMut for OrderedMutexGuard<'_, T> {
 
 impl<T> Drop for OrderedMutexGuard<'_, T> {
     fn drop(&mut self) {
+        if crate::threading::teardown::unwinding_in_a_model() {
+            return;
+        }
         let me = thread::current().id();
         let lock = self.mutex.address();
         let mut held = self.mutex.order.held();

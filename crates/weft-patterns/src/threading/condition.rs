@@ -10,6 +10,7 @@ use weft_sync::time::Duration;
 
 use super::deadline::{wait_until, Deadline};
 use super::rlock::SavedRecursion;
+use super::teardown;
 use super::{Lock, NotHeldError, RLock, ReleaseError};
 
 /// The lock a [`Condition`] is bound to: a [`Lock`] or an [`RLock`],
@@ -405,6 +406,9 @@ impl ConditionGuard<'_> {
 
 impl Drop for ConditionGuard<'_> {
     fn drop(&mut self) {
+        if teardown::unwinding_in_a_model() {
+            return;
+        }
         // Held by this guard since `Condition::lock`: the release succeeds
         // unless the lock was also released explicitly (misuse).
         let _ = self.cond.lock.release();

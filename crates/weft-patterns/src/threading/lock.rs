@@ -7,6 +7,7 @@ use weft_sync::sync::{Condvar, Mutex};
 use weft_sync::time::Duration;
 
 use super::deadline::{wait_until, Deadline};
+use super::teardown;
 use super::ReleaseError;
 
 /// A lock that is either locked or unlocked, owned by no thread. Same as
@@ -168,6 +169,9 @@ pub struct LockGuard<'a> {
 
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
+        if teardown::unwinding_in_a_model() {
+            return;
+        }
         // Unlocked already only if someone released the guarded lock
         // explicitly, which the type documents as misuse; nothing to undo.
         let _ = self.lock.release();

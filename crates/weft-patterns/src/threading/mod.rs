@@ -48,6 +48,7 @@ mod event;
 mod lock;
 mod rlock;
 mod semaphore;
+pub(crate) mod teardown;
 
 pub use barrier::{Barrier, BrokenBarrierError};
 pub use bounded_semaphore::BoundedSemaphore;

@@ -9,6 +9,7 @@ use weft_sync::thread::{self, ThreadId};
 use weft_sync::time::Duration;
 
 use super::deadline::{wait_until, Deadline};
+use super::teardown;
 use super::ReleaseError;
 
 /// Who holds an [`RLock`], and how many times.
@@ -241,6 +242,9 @@ impl<'a> RLockGuard<'a> {
 
 impl Drop for RLockGuard<'_> {
     fn drop(&mut self) {
+        if teardown::unwinding_in_a_model() {
+            return;
+        }
         // The guard never leaves its thread and holds one level, so the
         // release succeeds unless the level was released explicitly too.
         let _ = self.lock.release();

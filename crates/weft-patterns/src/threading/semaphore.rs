@@ -7,6 +7,7 @@ use weft_sync::sync::{Condvar, Mutex};
 use weft_sync::time::Duration;
 
 use super::deadline::{wait_until, Deadline};
+use super::teardown;
 use super::ReleaseError;
 
 /// A counter of permits: `acquire` takes one, waiting while there are none;
@@ -189,6 +190,9 @@ pub struct SemaphorePermit<'a> {
 
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
+        if teardown::unwinding_in_a_model() {
+            return;
+        }
         // A bounded semaphore refuses only when permits were released
         // explicitly on top of this one (misuse); the value is then at its
         // bound already, which is what giving this one back would reach.
