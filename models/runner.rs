@@ -157,3 +157,38 @@ fn the_time_budget_stops_the_exploration_promptly_and_says_not_exhaustive() {
     );
     let _ = Duration::from_millis(1);
 }
+
+/// The user's own `tracing` events appear among the steps, in place, under
+/// the thread that logged them.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn tracing_events_appear_in_the_steps_under_their_thread() {
+    let failure = weft::Model::new()
+        .name("traced")
+        .explore(|| {
+            let m = Arc::new(Mutex::new(0).named("m"));
+            let m2 = m.clone();
+            let t = thread::Builder::new()
+                .name("logger".into())
+                .spawn(move || {
+                    tracing::info!(value = 7, "about to lock");
+                    *m2.lock().unwrap() += 1;
+                })
+                .unwrap();
+            t.join().unwrap();
+            panic!("stop here");
+        })
+        .unwrap_err();
+    let log = failure.log();
+    let (i, event) = failure
+        .steps()
+        .iter()
+        .enumerate()
+        .find(|(_, e)| matches!(&e.op, weft::record::Op::Trace(m) if m.contains("about to lock")))
+        .expect("the tracing event is a step");
+    assert_eq!(log.thread_name(event.thread), "logger");
+    assert!(matches!(&event.op, weft::record::Op::Trace(m) if m == "INFO about to lock value=7"));
+    let next = &failure.steps()[i + 1];
+    assert!(matches!(next.op, weft::record::Op::Lock), "the lock follows the event");
+    assert!(failure.to_string().contains("trace: INFO about to lock value=7"));
+}

@@ -6,6 +6,13 @@
 //! [`model`] or the [`Model`] builder; study failures in their reports and
 //! trace files.
 //!
+//! The patterns of Python's concurrency modules, built on the same
+//! primitives and checked by models: [`threading`] (Lock, RLock, Condition,
+//! Semaphore, BoundedSemaphore, Event, Barrier), [`executor`]
+//! (`ThreadPool`, `ProcessPool`, `Future`, `wait`, `as_completed`),
+//! [`process`] (`Process`), [`aio`] (an asyncio-style event loop) and
+//! [`lock_order`].
+//!
 //! ```
 //! use weft::sync::{Arc, Mutex};
 //! use weft::thread;
@@ -32,7 +39,14 @@ pub use weft_check::{
     model, Access, AccessKind, Backend, BlockedThread, ConfigError, CycleEdge, Failure,
     FailureKind, Model, Race, Scheduler, SchedulerKind, Stats,
 };
-pub use weft_sync::{cell, hint, record, sync, thread, time};
+pub use weft_patterns::{aio, executor, lock_order, process, threading};
+pub use weft_sync::{cell, hint, rand, record, sync, thread, time};
+
+/// Every pattern module, including [`patterns::thread`]: Python-style
+/// threads whose `join` returns the thread's panic as an error value.
+pub mod patterns {
+    pub use weft_patterns::*;
+}
 
 /// The `WEFT_*` environment variables the runner reads.
 pub mod env {

@@ -41,6 +41,7 @@ mod failure;
 mod model;
 mod report;
 mod stats;
+mod trace_events;
 
 pub mod trace;
 

@@ -180,7 +180,15 @@ impl Model {
             config.replay = Some(replay_plan(path, &config.name));
         }
         let body: Arc<dyn Fn() + Send + Sync> = Arc::new(f);
-        let outcome = explore::explore(&config, body);
+        // The user's `tracing` events become steps, in place (a scoped
+        // subscriber: libraries never install a global one).
+        let outcome = if Backend::current() == Backend::Std {
+            explore::explore(&config, body)
+        } else {
+            tracing::subscriber::with_default(crate::trace_events::StepRecorder, || {
+                explore::explore(&config, body)
+            })
+        };
         let backend = Backend::current();
         match outcome.failure {
             None => Ok(Stats {

@@ -6,6 +6,7 @@
 //! [`ExecutionLog`], from which weft-check builds failure reports.
 
 mod event;
+mod hooks;
 mod location;
 mod log;
 mod object;
@@ -13,6 +14,7 @@ mod panic;
 mod thread;
 
 pub use event::{Event, Op, Value};
+pub use hooks::{deadlock, user_event};
 pub use location::Loc;
 pub use log::ExecutionLog;
 pub use object::{ObjectInfo, ObjectKind};

@@ -38,3 +38,21 @@ pub fn spin_loop() {
 pub fn choose(n: usize) -> usize {
     engine::choose(n)
 }
+
+/// Fails the execution as a deadlock declared by a scheduler built on weft.
+pub fn declare_deadlock(message: String, at: crate::record::Loc) -> ! {
+    recorder::fail(recorder::DetectedFailure {
+        kind: crate::explore::FailureKind::Deadlock,
+        thread: Some(recorder::current()),
+        location: Some(at),
+        message,
+        race: None,
+    })
+}
+
+/// Records a user's log line as a step.
+pub fn user_event(message: String, at: crate::record::Loc) {
+    if recorder::active() {
+        recorder::event(crate::record::Op::Trace(message), recorder::NO_OBJECT, at);
+    }
+}

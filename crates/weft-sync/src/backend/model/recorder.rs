@@ -241,6 +241,10 @@ pub(crate) fn event(op: Op, object: usize, location: Loc) {
 /// Fails the execution with a failure weft detected.
 pub(crate) fn fail(failure: DetectedFailure) -> ! {
     let message = failure.message.clone();
+    if !active() {
+        // Outside an execution there is nothing to record: a plain panic.
+        panic!("{message}");
+    }
     with(|e| {
         if e.failure.is_none() {
             e.failure = Some(failure);

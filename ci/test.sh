@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# weft's test command (README): everything CI checks, in the order that
+# fails fastest. Run it from anywhere: `ci/test.sh`.
+#
+# Stages: format, clippy on each backend, the std test suite (unit,
+# integration, doc tests, real threads), the model suite on loom and on
+# shuttle (release builds: exploration is CPU-bound), then the race
+# detectors and fuzzers where the nightly toolchain allows (each says
+# plainly when it skips).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export RUST_BACKTRACE="${RUST_BACKTRACE:-0}"
+# Model tests write their failure traces here; keep CI's apart.
+export WEFT_TRACE_DIR="${WEFT_TRACE_DIR:-$PWD/target/weft/ci-traces}"
+
+started=$SECONDS
+stage() { printf '\n==> [%4ds] %s\n' $((SECONDS - started)) "$*"; }
+
+stage "toolchain (rust-toolchain.toml installs rustfmt and clippy)"
+rustup show active-toolchain
+cargo --version
+
+stage "cargo fmt --check"
+cargo fmt --all --check
+
+for backend in std loom shuttle; do
+  features=()
+  [ "$backend" = std ] || features=(--features "$backend")
+  stage "cargo clippy --all-targets ${features[*]:-} (backend: $backend)"
+  cargo clippy --workspace --all-targets "${features[@]}" -- -D warnings
+done
+
+stage "tests on std: unit, integration (real threads and processes), doc tests"
+cargo test --workspace
+
+stage "model suite on loom (exhaustive)"
+cargo test --release --features loom --test models
+
+stage "model suite on shuttle (random scheduler, 10,000 executions per model by default)"
+cargo test --release --features shuttle --test models
+
+for extra in ci/miri.sh ci/tsan.sh ci/browser-test.sh ci/fuzz.sh; do
+  if [ -x "$extra" ]; then
+    stage "$extra"
+    "$extra"
+  fi
+done
+
+stage "all checks passed"
