@@ -192,11 +192,9 @@ impl ThreadPool {
     /// assert_eq!(pool.submit(|| 2).unwrap_err(), SubmitError::Shutdown);
     /// ```
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
-        self.shared.shutdown(cancel_futures);
-        if !wait || self.shared.is_worker_thread() {
+        if !self.shared.shutdown(cancel_futures, wait) {
             return;
         }
-        self.shared.wait_workers_exited();
         let handles = mem::take(&mut *self.handles.lock().unwrap_or_else(PoisonError::into_inner));
         for handle in handles {
             // Workers catch every panic of their tasks; a worker that still

@@ -144,23 +144,40 @@ impl PoolShared {
     }
 
     /// Stops taking tasks and tells the workers to exit once the queue is
-    /// empty; with `cancel_futures`, first cancels every task not started.
-    pub(crate) fn shutdown(&self, cancel_futures: bool) {
-        let cancelled = {
-            let mut queue = self.lock_queue();
-            queue.shutdown = true;
-            if cancel_futures {
-                self.cancelling.store(true, Ordering::Relaxed);
-                mem::take(&mut queue.jobs)
-            } else {
-                VecDeque::new()
-            }
+    /// empty; with `cancel_futures`, first cancels every task not started;
+    /// with `wait`, then blocks until every worker has exited its loop.
+    /// Returns whether it waited: a worker of this pool cannot wait for
+    /// itself, so from a worker it never does.
+    pub(crate) fn shutdown(&self, cancel_futures: bool, wait: bool) -> bool {
+        let me = thread::current().id();
+        let mut queue = self.lock_queue();
+        queue.shutdown = true;
+        let wait = wait && !queue.worker_ids.contains(&me);
+        let cancelled = if cancel_futures {
+            self.cancelling.store(true, Ordering::Relaxed);
+            mem::take(&mut queue.jobs)
+        } else {
+            VecDeque::new()
         };
         self.work_ready.notify_all();
-        // Outside the lock: cancelling runs the futures' callbacks.
-        for job in cancelled {
-            job.cancel();
+        if !cancelled.is_empty() {
+            // Outside the lock: cancelling runs the futures' callbacks.
+            drop(queue);
+            for job in cancelled {
+                job.cancel();
+            }
+            if !wait {
+                return false;
+            }
+            queue = self.lock_queue();
         }
+        if !wait {
+            return false;
+        }
+        while queue.live > 0 {
+            queue = self.wait_on(&self.workers_exited, queue);
+        }
+        true
     }
 
     /// The number of workers the pool started with.
@@ -168,23 +185,9 @@ impl PoolShared {
         self.max_workers
     }
 
-    /// Whether the calling thread is one of this pool's workers.
-    pub(crate) fn is_worker_thread(&self) -> bool {
-        let me = thread::current().id();
-        self.lock_queue().worker_ids.contains(&me)
-    }
-
     /// Stops counting `count` workers that never started.
     pub(crate) fn forget_unstarted(&self, count: usize) {
         self.lock_queue().live -= count;
-    }
-
-    /// Blocks until every worker has exited its loop.
-    pub(crate) fn wait_workers_exited(&self) {
-        let mut queue = self.lock_queue();
-        while queue.live > 0 {
-            queue = self.wait_on(&self.workers_exited, queue);
-        }
     }
 
     /// Marks the pool broken because of `reason`, fails every queued task
@@ -209,7 +212,6 @@ impl PoolShared {
     /// and run them until the pool is shut down (or broken) and the queue is
     /// empty.
     pub(crate) fn run_worker(&self, name: &str) {
-        self.lock_queue().worker_ids.push(thread::current().id());
         if let Some(initializer) = &self.initializer {
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| initializer())) {
                 self.break_pool(format!(
@@ -221,6 +223,7 @@ impl PoolShared {
         }
         let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
         let mut queue = self.lock_queue();
+        queue.worker_ids.push(thread::current().id());
         loop {
             let queued = queue.jobs.len();
             if queued > 0 {

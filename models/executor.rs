@@ -1,0 +1,432 @@
+//! Models of `weft_patterns::executor`: the real `ThreadPool` and `Future`
+//! verified (two tasks on two workers, cancel racing with the worker,
+//! shutdown racing with queued tasks, callbacks, timeouts, `wait` and
+//! `as_completed`); and broken variants, built here on the weft primitives,
+//! caught with the exact failure kind and report content:
+//!
+//! - a pool whose worker checks for shutdown before draining its queue, so
+//!   that shutdown can drop a queued task (an assertion in `main`);
+//! - a future whose `result` checks "done" outside the lock and then waits:
+//!   a lost wakeup (a deadlock on the condvar);
+//! - a future that publishes its value with a relaxed store: on loom the
+//!   reader's access to the value is a data race.
+//!
+//! The bug-catching tests run under a checker only; in std mode a broken
+//! variant is just a flaky program.
+
+use std::collections::VecDeque;
+
+use weft::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use weft::sync::{Arc, Condvar, Mutex};
+use weft::thread::{self, JoinHandle};
+use weft::time::Duration;
+use weft::Model;
+use weft_patterns::executor::{
+    as_completed, wait, FutureError, FutureState, ReturnWhen, SubmitError, ThreadPool,
+};
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+use weft::{record::WaitKind, FailureKind};
+
+#[track_caller]
+fn spawn_named<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> JoinHandle<T> {
+    thread::Builder::new()
+        .name(name.to_string())
+        .spawn(f)
+        .expect("spawn a model thread")
+}
+
+fn pool(workers: usize) -> ThreadPool {
+    ThreadPool::builder(workers)
+        .thread_name_prefix("worker")
+        .build()
+        .expect("build the pool")
+}
+
+// ------------------------------------------------ verified: the real pool
+
+#[test]
+fn pool_runs_two_tasks_on_two_workers_and_shuts_down() {
+    Model::new()
+        .name("pool_two_tasks")
+        // Three threads: exhaustive on loom up to two preemptions (raise it
+        // with WEFT_PREEMPTIONS); shuttle ignores the bound.
+        .preemption_bound(2)
+        .check(|| {
+            let pool = pool(2);
+            let a = pool.submit(|| 1).unwrap();
+            let b = pool.submit(|| 2).unwrap();
+            assert_eq!(a.result(None), Ok(1));
+            assert_eq!(b.result(None), Ok(2));
+            pool.shutdown(true, false);
+            assert_eq!(pool.submit(|| 3).unwrap_err(), SubmitError::Shutdown);
+            assert_eq!(a.state(), FutureState::Succeeded);
+        });
+}
+
+#[test]
+fn cancel_racing_with_the_worker_has_one_winner_and_one_callback() {
+    Model::new().name("cancel_race").check(|| {
+        let pool = pool(1);
+        let ran = Arc::new(AtomicUsize::new(0).named("ran"));
+        let callbacks = Arc::new(AtomicUsize::new(0).named("callbacks"));
+        let r = ran.clone();
+        let future = pool
+            .submit(move || {
+                r.fetch_add(1, Ordering::SeqCst);
+                7
+            })
+            .unwrap();
+        let c = callbacks.clone();
+        future.add_done_callback(move |f| {
+            assert!(f.done(), "a callback runs once the future is done");
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        let cancelled = future.cancel();
+        pool.shutdown(true, false);
+        if cancelled {
+            assert_eq!(future.result(None), Err(FutureError::Cancelled));
+            assert_eq!(ran.load(Ordering::SeqCst), 0, "a cancelled task ran");
+        } else {
+            assert_eq!(future.result(None), Ok(7));
+            assert_eq!(ran.load(Ordering::SeqCst), 1);
+        }
+        assert_eq!(callbacks.load(Ordering::SeqCst), 1, "callback runs");
+    });
+}
+
+#[test]
+fn shutdown_with_cancel_futures_racing_with_the_worker_loses_no_future() {
+    Model::new().name("shutdown_cancel_race").check(|| {
+        let pool = pool(1);
+        let ran = Arc::new(AtomicUsize::new(0).named("ran"));
+        let futures: Vec<_> = (0..2)
+            .map(|i| {
+                let ran = ran.clone();
+                pool.submit(move || {
+                    ran.fetch_add(1, Ordering::SeqCst);
+                    i
+                })
+                .unwrap()
+            })
+            .collect();
+        pool.shutdown(true, true);
+        let mut succeeded = 0;
+        for (i, f) in futures.iter().enumerate() {
+            match f.result(None) {
+                Ok(v) => {
+                    assert_eq!(v, i);
+                    succeeded += 1;
+                }
+                Err(e) => assert_eq!(e, FutureError::Cancelled),
+            }
+        }
+        assert_eq!(ran.load(Ordering::SeqCst), succeeded);
+    });
+}
+
+#[test]
+fn a_result_waiter_in_another_thread_is_woken_by_completion() {
+    Model::new()
+        .name("result_waiter")
+        // Three threads: exhaustive on loom up to two preemptions (raise it
+        // with WEFT_PREEMPTIONS); shuttle ignores the bound.
+        .preemption_bound(2)
+        .check(|| {
+            let pool = pool(1);
+            let future = Arc::new(pool.submit(|| 5).unwrap());
+            let f = future.clone();
+            let waiter = spawn_named("waiter", move || f.result(None));
+            let mine = future.result(None);
+            let theirs = waiter.join().unwrap();
+            // Exactly one of the two takes the value.
+            let mut outcomes = [mine, theirs];
+            outcomes.sort_by_key(|r| r.is_err());
+            assert_eq!(outcomes, [Ok(5), Err(FutureError::AlreadyTaken)]);
+            drop(pool);
+        });
+}
+
+#[test]
+fn a_timed_result_either_times_out_or_returns_the_value() {
+    Model::new().name("result_timeout").check(|| {
+        let pool = pool(1);
+        let future = pool.submit(|| 9).unwrap();
+        match future.result(Some(Duration::from_millis(1))) {
+            Ok(v) => assert_eq!(v, 9),
+            Err(e) => {
+                assert_eq!(e, FutureError::Timeout);
+                assert_eq!(future.result(None), Ok(9));
+            }
+        }
+    });
+}
+
+#[test]
+fn wait_and_as_completed_see_every_completion() {
+    Model::new()
+        .name("wait_as_completed")
+        // Three threads: exhaustive on loom up to two preemptions (raise it
+        // with WEFT_PREEMPTIONS); shuttle ignores the bound.
+        .preemption_bound(2)
+        .check(|| {
+            let pool = pool(2);
+            let futures: Vec<_> = (0..2).map(|i| pool.submit(move || i).unwrap()).collect();
+            let first = wait(&futures, None, ReturnWhen::FirstCompleted);
+            assert!(!first.done.is_empty());
+            let mut seen: Vec<usize> = as_completed(&futures, None)
+                .map(|f| f.unwrap().result(None).unwrap())
+                .collect();
+            seen.sort_unstable();
+            assert_eq!(seen, [0, 1]);
+        });
+}
+
+// ------------------------------------- broken: shutdown drops a queued task
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A minimal pool: one worker, a queue under a mutex, a condvar.
+struct MiniPool {
+    queue: Mutex<(VecDeque<Job>, bool)>,
+    work_ready: Condvar,
+}
+
+/// The worker's loop. With `drain_first` it runs every queued task before
+/// it honours shutdown (correct); without, it looks at the shutdown flag
+/// first and can exit with a task still queued (the bug).
+fn mini_worker(pool: &MiniPool, drain_first: bool) {
+    let mut queue = pool.queue.lock().unwrap();
+    loop {
+        if !drain_first && queue.1 {
+            return; // BUG: leaves queued tasks behind
+        }
+        if let Some(job) = queue.0.pop_front() {
+            drop(queue);
+            job();
+            queue = pool.queue.lock().unwrap();
+            continue;
+        }
+        if queue.1 {
+            return;
+        }
+        queue = pool.work_ready.wait(queue).unwrap();
+    }
+}
+
+fn mini_pool_submit_then_shutdown(drain_first: bool) {
+    let pool = Arc::new(MiniPool {
+        queue: Mutex::new((VecDeque::new(), false)).named("queue"),
+        work_ready: Condvar::new().named("work_ready"),
+    });
+    let worker = {
+        let pool = pool.clone();
+        spawn_named("worker", move || mini_worker(&pool, drain_first))
+    };
+    let ran = Arc::new(AtomicBool::new(false).named("ran"));
+    {
+        let ran = ran.clone();
+        pool.queue
+            .lock()
+            .unwrap()
+            .0
+            .push_back(Box::new(move || ran.store(true, Ordering::SeqCst)));
+        pool.work_ready.notify_one();
+    }
+    pool.queue.lock().unwrap().1 = true;
+    pool.work_ready.notify_all();
+    worker.join().unwrap();
+    assert!(
+        ran.load(Ordering::SeqCst),
+        "a task queued before shutdown never ran: shutdown dropped it"
+    );
+}
+
+#[test]
+fn a_pool_that_drains_its_queue_before_exiting_is_verified() {
+    Model::new()
+        .name("mini_pool_drains")
+        .check(|| mini_pool_submit_then_shutdown(true));
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_pool_whose_shutdown_drops_a_queued_task_is_caught() {
+    let failure = Model::new()
+        .name("mini_pool_drops_task")
+        .explore(|| mini_pool_submit_then_shutdown(false))
+        .unwrap_err();
+    assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
+    assert_eq!(failure.thread_name().as_deref(), Some("main"));
+    assert!(
+        failure
+            .message()
+            .contains("a task queued before shutdown never ran: shutdown dropped it"),
+        "{failure}"
+    );
+    assert!(
+        failure.threads_in_steps().contains(&"worker".to_string()),
+        "{failure}"
+    );
+    let report = failure.to_string();
+    assert!(report.contains("`queue`"), "{report}");
+    assert!(report.contains("models/executor.rs"), "{report}");
+}
+
+// ----------------------------------- broken: result misses its completion
+
+/// A minimal future: a flag, the value under a mutex, a condvar.
+struct MiniFuture {
+    done: AtomicBool,
+    value: Mutex<Option<u32>>,
+    completed: Condvar,
+}
+
+impl MiniFuture {
+    fn new() -> Self {
+        MiniFuture {
+            done: AtomicBool::new(false).named("done"),
+            value: Mutex::new(None).named("value"),
+            completed: Condvar::new().named("future.completed"),
+        }
+    }
+
+    fn complete(&self, v: u32) {
+        *self.value.lock().unwrap() = Some(v);
+        self.done.store(true, Ordering::SeqCst);
+        self.completed.notify_all();
+    }
+
+    /// Correct: checks for the value under the lock, in a loop.
+    fn result(&self) -> u32 {
+        let mut value = self.value.lock().unwrap();
+        loop {
+            if let Some(v) = *value {
+                return v;
+            }
+            value = self.completed.wait(value).unwrap();
+        }
+    }
+
+    /// Broken: looks at `done` without the lock, then waits: completion can
+    /// fall between the look and the wait, and its notification is lost.
+    fn result_checking_outside_the_lock(&self) -> u32 {
+        if !self.done.load(Ordering::SeqCst) {
+            let value = self.value.lock().unwrap();
+            let value = self.completed.wait(value).unwrap();
+            return value.expect("woken after completion");
+        }
+        self.value.lock().unwrap().expect("done means set")
+    }
+}
+
+fn mini_future_model(correct: bool) {
+    let future = Arc::new(MiniFuture::new());
+    let worker = {
+        let future = future.clone();
+        spawn_named("worker", move || future.complete(42))
+    };
+    let v = if correct {
+        future.result()
+    } else {
+        future.result_checking_outside_the_lock()
+    };
+    assert_eq!(v, 42);
+    worker.join().unwrap();
+}
+
+#[test]
+fn a_future_whose_result_checks_under_the_lock_is_verified() {
+    Model::new()
+        .name("mini_future")
+        .check(|| mini_future_model(true));
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_future_whose_result_can_miss_its_completion_is_caught_as_a_lost_wakeup() {
+    let failure = Model::new()
+        .name("mini_future_lost_wakeup")
+        .explore(|| mini_future_model(false))
+        .unwrap_err();
+    assert_eq!(failure.kind(), FailureKind::Deadlock, "{failure}");
+    assert!(failure.is_lost_wakeup(), "{failure}");
+    let blocked = failure.blocked_threads();
+    let main = blocked
+        .iter()
+        .find(|b| b.thread == "main")
+        .expect("main is blocked");
+    assert_eq!(main.kind, WaitKind::Condvar);
+    assert_eq!(main.waits_for, "future.completed");
+    let report = failure.to_string();
+    assert!(report.contains("lost wakeup"), "{report}");
+    assert!(
+        report.contains("`main` waits for a notification on `future.completed`"),
+        "{report}"
+    );
+}
+
+// ------------------------- broken on loom: a value published too weakly
+
+/// A future that publishes its value with a flag: `Release`/`Acquire` in the
+/// correct version, `Relaxed` in the broken one.
+struct FlagFuture {
+    ready: AtomicBool,
+    value: weft::cell::UnsafeCell<u32>,
+}
+
+// SAFETY: the correct model orders the write before the read with
+// release/acquire on `ready`; the broken one is the point of its test.
+unsafe impl Sync for FlagFuture {}
+
+fn flag_future_model(publish: Ordering, observe: Ordering) {
+    let future = Arc::new(FlagFuture {
+        ready: AtomicBool::new(false).named("ready"),
+        value: weft::cell::UnsafeCell::new(0).named("future.value"),
+    });
+    let worker = {
+        let future = future.clone();
+        spawn_named("worker", move || {
+            // SAFETY: the only write, before `ready` is set.
+            future.value.with_mut(|p| unsafe { *p = 42 });
+            future.ready.store(true, publish);
+        })
+    };
+    while !future.ready.load(observe) {
+        thread::yield_now();
+    }
+    // SAFETY: `ready` was seen set; with acquire/release this orders the
+    // worker's write before this read.
+    let v = future.value.with(|p| unsafe { *p });
+    assert_eq!(v, 42);
+    worker.join().unwrap();
+}
+
+#[test]
+fn a_future_published_with_release_and_acquire_is_verified() {
+    Model::new()
+        .name("flag_future")
+        .check(|| flag_future_model(Ordering::Release, Ordering::Acquire));
+}
+
+#[cfg(feature = "loom")]
+#[test]
+fn a_future_published_with_a_relaxed_store_is_caught_as_a_data_race_on_loom() {
+    let failure = Model::new()
+        .name("flag_future_relaxed")
+        .explore(|| flag_future_model(Ordering::Relaxed, Ordering::Relaxed))
+        .unwrap_err();
+    assert_eq!(failure.kind(), FailureKind::DataRace, "{failure}");
+    let race = failure.race().expect("the two accesses");
+    let mut threads = [
+        failure.log().thread_name(race.first.thread),
+        failure.log().thread_name(race.second.thread),
+    ];
+    threads.sort();
+    assert_eq!(threads, ["main".to_string(), "worker".to_string()]);
+    let report = failure.to_string();
+    assert!(report.contains("`future.value`"), "{report}");
+}
