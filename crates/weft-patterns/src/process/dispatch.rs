@@ -3,9 +3,9 @@
 
 use std::io;
 
-use super::entry::EntryPoint;
+use super::entry::{EntryPoint, Results};
 use super::frame::{self, FrameError};
-use super::message::{Request, Response};
+use super::message::{Batch, Request, Response};
 use super::os_child::ChildPipes;
 
 /// The environment variable that marks a re-executed binary as a child; its
@@ -119,7 +119,17 @@ pub(crate) fn serve(end: &mut impl ChildEnd) -> Result<(), FrameError> {
         drop(frame);
         let response = match end.resolve(&entry) {
             None => Response::UnknownEntry(entry),
-            Some(code) => Response::Ran(args.iter().map(|a| code.invoke(&a.0, limit).0).collect()),
+            Some(code) => {
+                let mut results = Results(Batch::with_capacity(args.len(), 16));
+                let outcomes = args
+                    .iter()
+                    .map(|arg| code.invoke(arg, limit, &mut results).0)
+                    .collect();
+                Response::Ran {
+                    outcomes,
+                    results: results.0,
+                }
+            }
         };
         drop(args);
         let mut reply =

@@ -1,5 +1,6 @@
 //! Entry points: the functions a child process can run, known by name.
 
+use std::any::Any;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -7,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::exit::ExitRequest;
-use super::message::{Blob, Outcome};
+use super::message::{Batch, Outcome, PushError};
 
 /// A function a child process can run: a name and a plain `fn(A) -> R`.
 ///
@@ -80,11 +81,17 @@ pub trait EntryPoint: sealed::Sealed + Send + Sync + 'static {
     /// Its registered name.
     fn name(&self) -> &'static str;
 
-    /// Decodes the argument, runs the function (catching a panic) and encodes
-    /// the result. Not part of the public API.
+    /// Decodes the argument, runs the function (catching a panic) and
+    /// appends the encoded result to `results`. Not part of the public API.
     #[doc(hidden)]
-    fn invoke(&self, args: &[u8], limit: u64) -> Invocation;
+    fn invoke(&self, args: &[u8], limit: u64, results: &mut Results) -> Invocation;
 }
+
+/// The results of a reply being built; see [`EntryPoint::invoke`]. Not part
+/// of the public API.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct Results(pub(crate) Batch);
 
 /// How one call went; returned by [`EntryPoint::invoke`]. Not part of the
 /// public API.
@@ -101,34 +108,40 @@ where
         self.name
     }
 
-    fn invoke(&self, args: &[u8], limit: u64) -> Invocation {
+    fn invoke(&self, args: &[u8], limit: u64, results: &mut Results) -> Invocation {
         let arg: A = match postcard::from_bytes(args) {
             Ok(arg) => arg,
             Err(e) => return Invocation(Outcome::BadArgument(e.to_string())),
         };
         let func = self.func;
-        let ran = panic::catch_unwind(AssertUnwindSafe(move || {
-            let result = func(arg);
-            postcard::to_allocvec(&result)
+        let result = match panic::catch_unwind(AssertUnwindSafe(move || func(arg))) {
+            Ok(result) => result,
+            Err(payload) => return Invocation(Outcome::Panicked(message_or_exit(payload))),
+        };
+        let pushed = panic::catch_unwind(AssertUnwindSafe(|| {
+            results.0.push(&result, "the result", limit)
         }));
-        let outcome = match ran {
-            Ok(Ok(bytes)) if bytes.len() as u64 > limit => Outcome::TooLarge {
-                size: bytes.len() as u64,
-                limit,
-            },
-            Ok(Ok(bytes)) => Outcome::Returned(Blob(bytes)),
-            Ok(Err(e)) => Outcome::Unserializable(e.to_string()),
-            Err(payload) => {
-                if payload.is::<ExitRequest>() {
-                    // A simulated `process::exit` under a checker: it ends the
-                    // whole (isolated) process, not just this call.
-                    panic::resume_unwind(payload);
-                }
-                Outcome::Panicked(weft_sync::record::panic_message(payload.as_ref()))
-            }
+        let outcome = match pushed {
+            Ok(Ok(())) => Outcome::Returned,
+            Ok(Err(PushError::Unserializable(message))) => Outcome::Unserializable(message),
+            Ok(Err(PushError::TooLarge(_, size))) => Outcome::TooLarge { size, limit },
+            Err(payload) => Outcome::Unserializable(format!(
+                "the result could not be serialised: its `Serialize` panicked: {}",
+                message_or_exit(payload)
+            )),
         };
         Invocation(outcome)
     }
+}
+
+/// The message of a panic caught around user code; a simulated
+/// `process::exit` (under a checker) is not a panic: it goes on unwinding,
+/// to end the whole isolated process.
+fn message_or_exit(payload: Box<dyn Any + Send>) -> String {
+    if payload.is::<ExitRequest>() {
+        panic::resume_unwind(payload);
+    }
+    weft_sync::record::panic_message(payload.as_ref())
 }
 
 /// Declares an [`Entry`] named after the function's module path.

@@ -12,7 +12,9 @@ use super::dispatch::CHILD_ENV;
 use super::entry::Entry;
 use super::error::{ExitStatus, ProcessError};
 use super::frame::{self, FrameError};
-use super::message::{too_large, Blob, CallFailure, Request, Response, DEFAULT_MAX_MESSAGE_SIZE};
+use super::message::{
+    decode_results, too_large, Batch, CallFailure, Request, Response, DEFAULT_MAX_MESSAGE_SIZE,
+};
 
 /// An entry point run in a child process, with its argument: Python's
 /// `multiprocessing.Process`, plus a result.
@@ -141,11 +143,13 @@ where
             name: self.name.clone(),
             message,
         };
-        let bytes = postcard::to_allocvec(args)
-            .map_err(|e| serialization(format!("the argument could not be serialised: {e}")))?;
+        let mut batch = Batch::default();
+        batch
+            .push(args, "the argument", self.max_message_size)
+            .map_err(|e| serialization(e.message()))?;
         let request = Request::Run {
             entry: self.entry.name().to_string(),
-            args: vec![Blob(bytes)],
+            args: batch,
             limit: self.max_message_size,
         };
         let frame = frame::encode(&request)
@@ -276,9 +280,16 @@ where
             name: name.clone(),
             message: e.to_string(),
         })?;
-        let outcome = match response {
-            Response::Ran(outcomes) if outcomes.len() == 1 => outcomes.into_iter().next(),
-            Response::Ran(outcomes) => {
+        let mut results = match response {
+            Response::Ran { outcomes, results } if outcomes.len() == 1 => {
+                decode_results::<R>(outcomes, &results).map_err(|message| {
+                    ProcessError::Protocol {
+                        name: name.clone(),
+                        message,
+                    }
+                })?
+            }
+            Response::Ran { outcomes, .. } => {
                 let message = format!("expected 1 result, got {}", outcomes.len());
                 return Err(ProcessError::Protocol { name, message });
             }
@@ -290,7 +301,7 @@ where
                 return Err(ProcessError::Serialization { name, message });
             }
         };
-        match outcome.map(|o| o.into_result::<R>()) {
+        match results.pop() {
             Some(Ok(result)) => Ok(result),
             Some(Err(CallFailure::Panicked(message))) => {
                 Err(ProcessError::Panicked { name, message })

@@ -65,9 +65,9 @@ mod message;
 mod os_child;
 
 pub use dispatch::{main, CHILD_ENV};
-#[doc(hidden)]
-pub use entry::Invocation;
 pub use entry::{Entry, EntryPoint};
+#[doc(hidden)]
+pub use entry::{Invocation, Results};
 pub use error::{signal_name, ExitStatus, ProcessError};
 pub use exit::{abort, exit};
 pub use handle::Process;
@@ -77,4 +77,6 @@ pub(crate) use child::{spawn, Child, ChildControl, SpawnSpec, Spawner};
 pub(crate) use frame::{decode, encode, payload_len, FrameError};
 #[cfg(test)]
 pub(crate) use isolated::spawn as spawn_isolated;
-pub(crate) use message::{too_large, Blob, CallFailure, Outcome, Request, Response};
+pub(crate) use message::{
+    decode_results, too_large, Batch, CallFailure, Outcome, Request, Response,
+};

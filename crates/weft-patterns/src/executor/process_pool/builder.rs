@@ -15,7 +15,7 @@ use super::handler;
 use super::pool::ProcessPool;
 use super::shared::{Config, Shared};
 use crate::executor::error::BuildError;
-use crate::process::{self, Blob, Entry, EntryPoint, Spawner, DEFAULT_MAX_MESSAGE_SIZE};
+use crate::process::{self, Batch, Entry, EntryPoint, Spawner, DEFAULT_MAX_MESSAGE_SIZE};
 
 /// The worker-name prefix when none is set: workers are `ProcessPool_0`,
 /// `ProcessPool_1`, ... (a replacement worker takes the next number).
@@ -51,7 +51,7 @@ pub const DEFAULT_WORKER_NAME_PREFIX: &str = "ProcessPool";
 pub struct ProcessPoolBuilder {
     max_workers: usize,
     prefix: String,
-    initializer: Option<(&'static dyn EntryPoint, Result<Blob, String>)>,
+    initializer: Option<(&'static dyn EntryPoint, Result<Batch, String>)>,
     max_tasks_per_child: Option<usize>,
     child_args: Vec<OsString>,
     max_message_size: u64,
@@ -89,9 +89,11 @@ impl ProcessPoolBuilder {
     where
         A: Serialize + DeserializeOwned + 'static,
     {
-        let encoded = postcard::to_allocvec(&args)
-            .map(Blob)
-            .map_err(|e| e.to_string());
+        let mut batch = Batch::default();
+        let encoded = batch
+            .push(&args, "its argument", u64::MAX)
+            .map(|()| batch)
+            .map_err(|e| e.message());
         self.initializer = Some((entry, encoded));
         self
     }

@@ -25,7 +25,7 @@ use super::job::PoolJob;
 use super::shared::{Next, Shared, Worker};
 use crate::executor::error::FutureError;
 use crate::process::{
-    decode, encode, payload_len, too_large, Blob, Child, ChildControl, EntryPoint, FrameError,
+    decode, encode, payload_len, too_large, Batch, Child, ChildControl, EntryPoint, FrameError,
     Outcome, Request, Response, SpawnSpec,
 };
 
@@ -111,16 +111,13 @@ fn fail_all(in_flight: &mut VecDeque<(Box<dyn PoolJob>, u64)>, error: &FutureErr
 fn initialize(
     child: &mut Child,
     entry: &'static dyn EntryPoint,
-    args: &Result<Blob, String>,
+    args: &Result<Batch, String>,
     limit: u64,
 ) -> Result<(), String> {
-    let args = match args {
-        Ok(blob) => blob.clone(),
-        Err(e) => return Err(format!("its argument could not be serialised: {e}")),
-    };
+    let args = args.clone()?;
     let request = Request::Run {
         entry: entry.name().to_string(),
-        args: vec![args],
+        args,
         limit,
     };
     let frame = encode(&request).map_err(|e| format!("its request could not be encoded: {e}"))?;
@@ -134,8 +131,8 @@ fn initialize(
         Err(e) => return Err(e.to_string()),
     };
     match decode::<Response>(&reply).map_err(|e| e.to_string())? {
-        Response::Ran(mut outcomes) if outcomes.len() == 1 => match outcomes.remove(0) {
-            Outcome::Returned(_) => Ok(()),
+        Response::Ran { mut outcomes, .. } if outcomes.len() == 1 => match outcomes.remove(0) {
+            Outcome::Returned => Ok(()),
             Outcome::Panicked(message) => Err(format!("panicked: {message}")),
             other => Err(format!("{other:?}")),
         },
@@ -246,7 +243,7 @@ fn serve(shared: &Shared, name: &str, mut child: Child) -> End {
             };
             in_flight_bytes -= size;
             match response {
-                Response::Ran(outcomes) => job.complete(outcomes),
+                Response::Ran { outcomes, results } => job.complete(outcomes, &results),
                 Response::UnknownEntry(entry) => job.fail(FutureError::Serialization(format!(
                     "entry point `{entry}` is not registered in the worker \
                      (list it in `weft_patterns::process::main`)"

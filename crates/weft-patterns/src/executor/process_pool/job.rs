@@ -1,11 +1,11 @@
-//! A job of the process pool: one `submit`, or one chunk of a `map`, with
-//! the promise of each item.
+//! A job of the process pool: one `submit`, or one chunk of a `map`: the
+//! encoded arguments in one [`Batch`] and the promise of each item.
 
 use serde::de::DeserializeOwned;
 
 use crate::executor::error::FutureError;
 use crate::executor::future::Promise;
-use crate::process::{Blob, CallFailure, EntryPoint, Outcome};
+use crate::process::{decode_results, Batch, CallFailure, EntryPoint, Outcome};
 
 /// A queued job, its result type erased.
 pub(crate) trait PoolJob: Send {
@@ -16,11 +16,11 @@ pub(crate) trait PoolJob: Send {
     fn size(&self) -> u64;
 
     /// Marks its items running and returns the arguments of those not
-    /// cancelled, in order; an empty list means there is nothing to run.
-    fn start(&mut self) -> Vec<Blob>;
+    /// cancelled, in order; an empty batch means there is nothing to run.
+    fn start(&mut self) -> Batch;
 
-    /// Completes the started items with the worker's outcomes, in order.
-    fn complete(self: Box<Self>, outcomes: Vec<Outcome>);
+    /// Completes the started items with the worker's reply.
+    fn complete(self: Box<Self>, outcomes: Vec<Outcome>, results: &Batch);
 
     /// Fails every item not yet completed.
     fn fail(self: Box<Self>, error: FutureError);
@@ -29,24 +29,29 @@ pub(crate) trait PoolJob: Send {
     fn cancel(self: Box<Self>);
 }
 
-/// The items of one job: each one's encoded argument and promise.
+/// The items of one job.
 pub(crate) struct Job<R> {
     entry: &'static dyn EntryPoint,
-    size: u64,
-    /// Items not started yet.
-    queued: Vec<(Blob, Promise<R>)>,
-    /// Items sent to a worker, awaiting their outcome.
+    /// The arguments of the items not started yet, in order.
+    args: Batch,
+    /// The promises of the items not started yet, in order.
+    queued: Vec<Promise<R>>,
+    /// The promises of the items sent to a worker.
     running: Vec<Promise<R>>,
 }
 
 impl<R> Job<R> {
-    /// A job of `entry` over `items`.
-    pub(crate) fn new(entry: &'static dyn EntryPoint, items: Vec<(Blob, Promise<R>)>) -> Self {
-        let size = items.iter().map(|(blob, _)| blob.0.len() as u64).sum();
+    /// A job of `entry` over the arguments in `args`, one promise each.
+    pub(crate) fn new(
+        entry: &'static dyn EntryPoint,
+        args: Batch,
+        promises: Vec<Promise<R>>,
+    ) -> Self {
+        debug_assert_eq!(args.len(), promises.len());
         Job {
             entry,
-            size,
-            queued: items,
+            args,
+            queued: promises,
             running: Vec::new(),
         }
     }
@@ -58,36 +63,47 @@ impl<R: DeserializeOwned + Send + 'static> PoolJob for Job<R> {
     }
 
     fn size(&self) -> u64 {
-        self.size
+        self.args.size()
     }
 
-    fn start(&mut self) -> Vec<Blob> {
-        let mut args = Vec::with_capacity(self.queued.len());
-        for (blob, promise) in self.queued.drain(..) {
+    fn start(&mut self) -> Batch {
+        let mut keep = Vec::with_capacity(self.queued.len());
+        for promise in self.queued.drain(..) {
             // A cancelled item's promise is dropped unused: its future stays cancelled.
-            if promise.set_running() {
-                args.push(blob);
+            let started = promise.set_running();
+            keep.push(started);
+            if started {
                 self.running.push(promise);
             }
         }
+        let mut args = std::mem::take(&mut self.args);
+        args.retain(&keep);
         args
     }
 
-    fn complete(self: Box<Self>, outcomes: Vec<Outcome>) {
+    fn complete(self: Box<Self>, outcomes: Vec<Outcome>, results: &Batch) {
         let Job { running, .. } = *self;
-        if outcomes.len() != running.len() {
-            let error = FutureError::BrokenPool(format!(
+        let decoded = if outcomes.len() == running.len() {
+            decode_results::<R>(outcomes, results)
+        } else {
+            Err(format!(
                 "a worker sent {} results for {} tasks",
                 outcomes.len(),
                 running.len()
-            ));
-            for promise in running {
-                promise.set_error(error.clone());
+            ))
+        };
+        let decoded = match decoded {
+            Ok(decoded) => decoded,
+            Err(message) => {
+                let error = FutureError::BrokenPool(message);
+                for promise in running {
+                    promise.set_error(error.clone());
+                }
+                return;
             }
-            return;
-        }
-        for (promise, outcome) in running.into_iter().zip(outcomes) {
-            match outcome.into_result::<R>() {
+        };
+        for (promise, result) in running.into_iter().zip(decoded) {
+            match result {
                 Ok(value) => promise.set_result(value),
                 Err(CallFailure::Panicked(message)) => {
                     promise.set_error(FutureError::Panicked(message))
@@ -103,10 +119,7 @@ impl<R: DeserializeOwned + Send + 'static> PoolJob for Job<R> {
         let Job {
             queued, running, ..
         } = *self;
-        for promise in running
-            .into_iter()
-            .chain(queued.into_iter().map(|(_, p)| p))
-        {
+        for promise in running.into_iter().chain(queued) {
             promise.set_error(error.clone());
         }
     }
@@ -115,7 +128,7 @@ impl<R: DeserializeOwned + Send + 'static> PoolJob for Job<R> {
         let Job {
             queued, running, ..
         } = *self;
-        for (_, promise) in queued {
+        for promise in queued {
             promise.cancel();
         }
         debug_assert!(running.is_empty(), "a started job is never cancelled");

@@ -18,7 +18,7 @@ use crate::executor::deadline::Deadline;
 use crate::executor::error::{FutureError, SubmitError};
 use crate::executor::future::{promise, Future};
 use crate::executor::map::MapResults;
-use crate::process::{too_large, Blob, Entry};
+use crate::process::{Batch, Entry};
 
 /// How many of `map`'s jobs are queued under one lock.
 const MAP_BATCH: usize = 64;
@@ -118,17 +118,6 @@ impl ProcessPool {
         }
     }
 
-    /// Encodes one argument.
-    fn encode<A: Serialize>(&self, args: &A) -> Result<Blob, String> {
-        let bytes = postcard::to_allocvec(args)
-            .map_err(|e| format!("the argument could not be serialised: {e}"))?;
-        let limit = self.shared.config.max_message_size;
-        if bytes.len() as u64 > limit {
-            return Err(too_large("the argument", bytes.len() as u64, limit));
-        }
-        Ok(Blob(bytes))
-    }
-
     /// Queues `entry(args)` for a worker and returns the [`Future`] of its
     /// result. Python's `submit(fn, *args)`.
     ///
@@ -152,12 +141,13 @@ impl ProcessPool {
     {
         self.shared.check_open()?;
         let (future, promise) = promise();
-        match self.encode(&args) {
-            Ok(blob) => {
-                let job: Box<dyn PoolJob> = Box::new(Job::new(entry, vec![(blob, promise)]));
+        let mut args_batch = Batch::with_capacity(1, 16);
+        match args_batch.push(&args, "the argument", self.shared.config.max_message_size) {
+            Ok(()) => {
+                let job: Box<dyn PoolJob> = Box::new(Job::new(entry, args_batch, vec![promise]));
                 self.shared.push(&mut vec![job])?;
             }
-            Err(message) => promise.set_error(FutureError::Serialization(message)),
+            Err(e) => promise.set_error(FutureError::Serialization(e.message())),
         }
         Ok(future)
     }
@@ -197,21 +187,24 @@ impl ProcessPool {
         assert!(chunksize > 0, "chunksize must be at least 1");
         let deadline = Deadline::after(timeout);
         self.shared.check_open()?;
+        let limit = self.shared.config.max_message_size;
         let mut futures = VecDeque::new();
         let mut jobs: Vec<Box<dyn PoolJob>> = Vec::new();
-        let mut chunk = Vec::with_capacity(chunksize);
+        let mut args = Batch::with_capacity(chunksize, 16);
+        let mut promises = Vec::with_capacity(chunksize);
         let mut items = items.into_iter().peekable();
         while let Some(item) = items.next() {
             let (future, promise) = promise();
             futures.push_back(future);
-            match self.encode(&item) {
-                Ok(blob) => chunk.push((blob, promise)),
-                Err(message) => promise.set_error(FutureError::Serialization(message)),
+            match args.push(&item, "the argument", limit) {
+                Ok(()) => promises.push(promise),
+                Err(e) => promise.set_error(FutureError::Serialization(e.message())),
             }
             let last = items.peek().is_none();
-            if chunk.len() == chunksize || (last && !chunk.is_empty()) {
-                let items = mem::replace(&mut chunk, Vec::with_capacity(chunksize));
-                jobs.push(Box::new(Job::new(entry, items)));
+            if promises.len() == chunksize || (last && !promises.is_empty()) {
+                let chunk_args = mem::replace(&mut args, Batch::with_capacity(chunksize, 16));
+                let chunk_promises = mem::replace(&mut promises, Vec::with_capacity(chunksize));
+                jobs.push(Box::new(Job::new(entry, chunk_args, chunk_promises)));
             }
             if jobs.len() == MAP_BATCH || (last && !jobs.is_empty()) {
                 if let Err(error) = self.shared.push(&mut jobs) {

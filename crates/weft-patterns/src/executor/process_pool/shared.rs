@@ -18,14 +18,14 @@ use weft_sync::thread::{self, ThreadId};
 
 use super::job::PoolJob;
 use crate::executor::error::{FutureError, SubmitError};
-use crate::process::{Blob, ChildControl, EntryPoint, Spawner};
+use crate::process::{Batch, ChildControl, EntryPoint, Spawner};
 
 /// How the pool's workers are made.
 pub(crate) struct Config {
     /// Workers are `{prefix}_0`, `{prefix}_1`, ...
     pub(crate) prefix: String,
     /// The initializer's entry point and encoded argument (or why it could not be encoded).
-    pub(crate) initializer: Option<(&'static dyn EntryPoint, Result<Blob, String>)>,
+    pub(crate) initializer: Option<(&'static dyn EntryPoint, Result<Batch, String>)>,
     /// A worker is replaced after this many jobs.
     pub(crate) max_tasks_per_child: Option<usize>,
     /// Arguments for the re-executed binary.
