@@ -5,7 +5,8 @@
 //! chunked `map`), a worker that dies in the middle of its work (the results
 //! it sent before dying are kept, the rest fail with `BrokenPool`, later
 //! submits are refused, nothing hangs), a failing initializer, and
-//! `kill_workers` racing with a task. Under a checker the workers are
+//! `kill_workers` racing with a task; and a single `Process` killed while it
+//! runs (its result, or the signal, never a hang). Under a checker the workers are
 //! isolated threads that exchange postcard frames with the pool over
 //! channels, so the checker explores the protocol itself; the pools have one
 //! worker (a handler thread plus the worker: loom's thread budget).
@@ -28,7 +29,7 @@ use weft::thread::{self, JoinHandle};
 use weft::time::Duration;
 use weft::Model;
 use weft_patterns::executor::{FutureError, ProcessPool, SubmitError};
-use weft_patterns::process::{self, Entry, EntryPoint};
+use weft_patterns::process::{self, Entry, EntryPoint, ExitStatus, Process, ProcessError};
 use weft_sync::explore::Backend;
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -182,6 +183,32 @@ fn kill_workers_racing_with_a_task_never_hangs() {
             pool.submit(&SQUARE, 1),
             Err(SubmitError::Shutdown | SubmitError::Broken(_))
         ));
+    });
+}
+
+#[test]
+fn a_process_returns_its_result_or_reports_the_kill() {
+    process::main(&ENTRIES);
+    model("process_kill_race").check(|| {
+        let mut p = Process::new(&SQUARE, 3).with_name("squarer").child_args([
+            "--exact",
+            "process_pool::a_process_returns_its_result_or_reports_the_kill",
+            "--nocapture",
+            "--quiet",
+        ]);
+        p.start().unwrap();
+        p.kill().unwrap();
+        match p.join() {
+            // It answered (and exited) before the signal arrived.
+            Ok(9) => {}
+            Err(ProcessError::Died { name, status, .. }) => {
+                assert_eq!(
+                    (name.as_str(), status),
+                    ("squarer", ExitStatus::Signaled(9))
+                )
+            }
+            other => panic!("unexpected outcome {other:?}"),
+        }
     });
 }
 
