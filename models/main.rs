@@ -6,6 +6,7 @@
 mod counter;
 mod deadlock;
 mod lost_update;
+mod livelock;
 mod lost_wakeup;
 mod data_race;
 mod timeouts;

@@ -261,6 +261,34 @@ impl Failure {
                 .any(|b| matches!(b.kind, WaitKind::Condvar | WaitKind::Park))
     }
 
+    /// For a step-limit failure: the steps that kept repeating at the end of
+    /// the execution (the loop of a livelock), shortest period first, if the
+    /// tail of the execution repeats at least three times.
+    pub fn repeating_steps(&self) -> Option<&[Event]> {
+        let steps = &self.log.steps;
+        let key = |e: &Event| (e.thread, e.op.name(), e.object, e.location);
+        let n = steps.len();
+        (1..=64usize).find_map(|period| {
+            if n < 3 * period {
+                return None;
+            }
+            let tail = &steps[n - 3 * period..];
+            let periodic = (period..tail.len()).all(|i| key(&tail[i]) == key(&tail[i - period]));
+            periodic.then(|| &steps[n - period..])
+        })
+    }
+
+    /// The names of the threads that took steps in the repeating loop.
+    pub fn looping_threads(&self) -> Vec<String> {
+        let mut ids: Vec<usize> = Vec::new();
+        for e in self.repeating_steps().unwrap_or(&[]) {
+            if !ids.contains(&e.thread) {
+                ids.push(e.thread);
+            }
+        }
+        ids.into_iter().map(|t| self.log.thread_name(t)).collect()
+    }
+
     /// The report as a string (the same as `to_string()`).
     pub fn report(&self) -> String {
         self.to_string()

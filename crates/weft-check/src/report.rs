@@ -96,6 +96,24 @@ impl Failure {
                     writeln!(f, "{}", self.message)?;
                 }
             }
+            FailureKind::StepLimit => {
+                writeln!(f, "{}", self.message)?;
+                if let Some(cycle) = self.repeating_steps() {
+                    writeln!(
+                        f,
+                        "\nThe loop that kept running ({} repeating, {} steps per turn):",
+                        self.looping_threads()
+                            .iter()
+                            .map(|t| format!("`{t}`"))
+                            .collect::<Vec<_>>()
+                            .join(" and "),
+                        cycle.len()
+                    )?;
+                    for e in cycle {
+                        writeln!(f, "  {}", self.step_line(e))?;
+                    }
+                }
+            }
             _ => {
                 let who = self
                     .thread_name()

@@ -1,13 +1,12 @@
 //! Guards that release in their destructor, and a checker's teardown.
 
-use weft_sync::explore::Backend;
-
-/// Whether a guard's destructor must leave its primitive alone: the thread
-/// is unwinding under a checker. There a panic ends the execution and the
-/// engine tears it down (a deadlock unwinds every blocked thread): a model
-/// operation in a destructor would panic again and abort the test binary,
-/// and would record steps that never happened. On real threads a guard
-/// always releases, as Python's `with` does on an exception.
+/// Whether a guard's destructor must leave its primitive alone: the
+/// checker is tearing a failed execution down (a deadlock unwinds every
+/// blocked thread). A model operation in a destructor would then panic
+/// again and abort the test binary, and would record steps that never
+/// happened. A panic that a model catches is not a teardown: the guard
+/// releases, as it always does on real threads (and as Python's `with`
+/// does on an exception).
 pub(crate) fn unwinding_in_a_model() -> bool {
-    std::thread::panicking() && Backend::current() != Backend::Std
+    std::thread::panicking() && weft_sync::record::tearing_down()
 }

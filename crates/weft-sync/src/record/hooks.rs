@@ -23,3 +23,13 @@ pub fn deadlock(message: String) -> ! {
 pub fn user_event(message: String, location: Loc) {
     crate::backend::user_event(message, location)
 }
+
+/// Whether the current execution failed and the checker is tearing it down
+/// (unwinding its threads). Destructors of primitives built on weft check
+/// this and leave their state alone: a model operation there could panic
+/// again and abort the test binary, and would record steps that never
+/// happened. Always `false` in production and outside a failed execution;
+/// a panic a model catches and recovers from does not tear it down.
+pub fn tearing_down() -> bool {
+    crate::backend::tearing_down()
+}

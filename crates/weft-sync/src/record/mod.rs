@@ -14,7 +14,7 @@ mod panic;
 mod thread;
 
 pub use event::{Event, Op, Value};
-pub use hooks::{deadlock, user_event};
+pub use hooks::{deadlock, tearing_down, user_event};
 pub use location::Loc;
 pub use log::ExecutionLog;
 pub use object::{ObjectInfo, ObjectKind};

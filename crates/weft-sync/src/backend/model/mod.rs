@@ -56,3 +56,8 @@ pub fn user_event(message: String, at: crate::record::Loc) {
         recorder::event(crate::record::Op::Trace(message), recorder::NO_OBJECT, at);
     }
 }
+
+/// Whether the current execution failed and is being torn down.
+pub fn tearing_down() -> bool {
+    recorder::torn_down()
+}
