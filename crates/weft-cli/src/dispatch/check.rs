@@ -1,0 +1,507 @@
+//! `cargo weft check`: run the package's tests on each backend, then print
+//! one table of every model on every backend.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::app::{write_stdout, CheckArgs};
+use crate::backend::{BackendSelection, CheckBackend};
+use crate::errors::ExpectedError;
+use crate::exit_code::WeftExitCode;
+use crate::nightly::{self, Nightly};
+use crate::output::{ColorChoice, Palette, Progress};
+use crate::results::{self, BackendRun, CheckReport, Outcome, RunStatus, TestResult};
+use crate::runner::{self, Invocation};
+use crate::workspace::{cargo_program, Package, TestTarget, Workspace};
+use crate::{junit, table};
+
+/// What to do with one backend, decided before anything runs.
+enum Plan {
+    Run(Option<Nightly>),
+    Skip(String),
+}
+
+/// Runs `cargo weft check`.
+///
+/// # Errors
+///
+/// Bad input (backend, package, target, a missing nightly asked for by
+/// name) before anything runs; an unwritable JUnit file or stdout after.
+pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedError> {
+    let selection = BackendSelection::parse(&args.backends)?;
+    let manifest = args.package.manifest_path.as_deref();
+    let workspace = Workspace::load(manifest)?;
+    let package = workspace.package(args.package.package.as_deref(), manifest)?;
+    let targets = package.test_targets(&args.package.tests)?;
+    if targets.is_empty() {
+        return Err(ExpectedError::UnknownTestTarget {
+            package: package.name.clone(),
+            name: "(any)".to_string(),
+            available: "none".to_string(),
+        });
+    }
+
+    let mut plans = Vec::new();
+    for &backend in &selection.backends {
+        let plan = if backend.needs_nightly() {
+            match nightly::probe(backend) {
+                Ok(n) => Plan::Run(Some(n)),
+                Err(missing) if selection.lenient => Plan::Skip(format!(
+                    "needs {} (install: {})",
+                    missing.needs, missing.install
+                )),
+                Err(missing) => {
+                    return Err(ExpectedError::NightlyMissing {
+                        backend: backend.name().to_string(),
+                        needs: missing.needs,
+                        install: missing.install,
+                    })
+                }
+            }
+        } else {
+            match backend.feature() {
+                Some(f) if !package.features.contains(f) => Plan::Skip(format!(
+                    "needs a `{f}` feature in package `{}` (add `{f} = [\"weft/{f}\"]` to its [features])",
+                    package.name
+                )),
+                _ => Plan::Run(None),
+            }
+        };
+        plans.push((backend, plan));
+    }
+
+    let mut progress = Progress::new(args.quiet);
+    let mut report = CheckReport {
+        format: results::JSON_FORMAT,
+        package: package.name.clone(),
+        ..CheckReport::default()
+    };
+    let count = plans.len();
+    for (i, (backend, plan)) in plans.into_iter().enumerate() {
+        let label = format!("weft check [{}/{count}] {backend}", i + 1);
+        match plan {
+            Plan::Skip(reason) => {
+                progress.phase(&format!("{label}: skipped: {reason}"));
+                report.backends.push(BackendRun {
+                    backend: backend.name().to_string(),
+                    status: RunStatus::Skipped { reason },
+                    seconds: 0.0,
+                    build_seconds: 0.0,
+                    commands: Vec::new(),
+                    trace_dir: None,
+                });
+            }
+            Plan::Run(nightly) => {
+                let ctx = BackendContext {
+                    backend,
+                    nightly: nightly.as_ref(),
+                    workspace: &workspace,
+                    package,
+                    targets: &targets,
+                    args,
+                    label: &label,
+                };
+                let (run, mut results, unclaimed) = ctx.run(&mut progress)?;
+                report.backends.push(run);
+                report.results.append(&mut results);
+                report.unclaimed_traces.extend(unclaimed);
+            }
+        }
+    }
+    progress.clear();
+
+    if let Some(path) = &args.junit {
+        let xml = junit::render(&report);
+        std::fs::write(path, xml).map_err(|source| ExpectedError::WriteFile {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    if args.json {
+        let mut text =
+            serde_json::to_string_pretty(&report).expect("the report is plain data and serialises");
+        text.push('\n');
+        write_stdout(&text)?;
+    } else {
+        let palette = Palette::for_stdout(color);
+        write_stdout(&table::render(&report, palette))?;
+    }
+    Ok(if report.has_unexpected_failure() {
+        WeftExitCode::MODEL_FAILED
+    } else {
+        WeftExitCode::OK
+    })
+}
+
+/// One backend's run over the package's targets.
+struct BackendContext<'a> {
+    backend: CheckBackend,
+    nightly: Option<&'a Nightly>,
+    workspace: &'a Workspace,
+    package: &'a Package,
+    targets: &'a [TestTarget],
+    args: &'a CheckArgs,
+    label: &'a str,
+}
+
+impl BackendContext<'_> {
+    fn run(
+        &self,
+        progress: &mut Progress,
+    ) -> Result<(BackendRun, Vec<TestResult>, Vec<PathBuf>), ExpectedError> {
+        let trace_root = self
+            .workspace
+            .target_dir
+            .join("weft")
+            .join("check")
+            .join(self.backend.name());
+        match std::fs::remove_dir_all(&trace_root) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(ExpectedError::PrepareDir {
+                    path: trace_root,
+                    source,
+                })
+            }
+        }
+        let several = self.targets.len() > 1;
+        let mut status = RunStatus::Ran;
+        let mut results = Vec::new();
+        let mut unclaimed = Vec::new();
+        let mut commands = Vec::new();
+        let mut elapsed = Duration::ZERO;
+        let mut build = Duration::ZERO;
+        for target in self.targets {
+            let trace_dir = if several {
+                trace_root.join(sanitize(&target.label()))
+            } else {
+                trace_root.clone()
+            };
+            std::fs::create_dir_all(&trace_dir).map_err(|source| ExpectedError::PrepareDir {
+                path: trace_dir.clone(),
+                source,
+            })?;
+            let inv = self.invocation(target, &trace_dir);
+            progress.phase(&format!("{}: {}", self.label, inv.display()));
+            commands.push(inv.display());
+            let mut done = 0usize;
+            let mut total = 0usize;
+            let target_label = target.label();
+            let out = runner::run(&inv, |event| match event {
+                runner::Progress::Building(krate) => {
+                    progress.update(&format!("{}: building {krate}", self.label));
+                }
+                runner::Progress::Running(n) => {
+                    total += n;
+                    progress.update(&format!(
+                        "{}: {done}/{total} tests ({target_label})",
+                        self.label
+                    ));
+                }
+                runner::Progress::Finished(name) => {
+                    done += 1;
+                    progress.update(&format!(
+                        "{}: {done}/{total} tests ({target_label}): {name}",
+                        self.label
+                    ));
+                }
+            })?;
+            elapsed += out.elapsed;
+            build += out.build_time.unwrap_or(out.elapsed);
+
+            let prefix = if several {
+                format!("{}: ", target.label())
+            } else {
+                String::new()
+            };
+            let mut traces = if self.backend.writes_traces() {
+                results::read_traces(&trace_dir)
+            } else {
+                Vec::new()
+            };
+            let parsed = &out.parsed;
+            let mut these = results::classify(self.backend, &prefix, parsed, &mut traces);
+            if let Some(broken) = self.broken(target, &out, &mut these, &prefix) {
+                progress.clear();
+                crate::output::warn(&format!("{}: {broken}", self.backend));
+                if matches!(status, RunStatus::Ran) {
+                    status = RunStatus::Broken { reason: broken };
+                }
+            }
+            results.append(&mut these);
+            unclaimed.extend(traces.into_iter().map(|t| t.path));
+        }
+        let counts = count_outcomes(&results);
+        progress.phase(&format!(
+            "{}: {} tests in {:.1}s (build {:.1}s){counts}",
+            self.label,
+            results.len(),
+            elapsed.as_secs_f64(),
+            build.as_secs_f64()
+        ));
+        Ok((
+            BackendRun {
+                backend: self.backend.name().to_string(),
+                status,
+                seconds: results::seconds(elapsed),
+                build_seconds: results::seconds(build),
+                commands,
+                trace_dir: self.backend.writes_traces().then_some(trace_root),
+            },
+            results,
+            unclaimed,
+        ))
+    }
+
+    /// The command that runs `target`'s tests on this backend.
+    fn invocation(&self, target: &TestTarget, trace_dir: &Path) -> Invocation {
+        let mut args: Vec<String> = Vec::new();
+        let mut env = vec![(
+            weft_check::WEFT_TRACE_DIR.to_string(),
+            trace_dir.display().to_string(),
+        )];
+        let mut env_remove = Vec::new();
+        let program = match self.nightly {
+            Some(n) => {
+                args.extend(["run".to_string(), n.toolchain.clone(), "cargo".to_string()]);
+                env_remove.push("RUSTUP_TOOLCHAIN".to_string());
+                PathBuf::from("rustup")
+            }
+            None => cargo_program(),
+        };
+        match self.backend {
+            CheckBackend::Miri => args.extend(["miri".to_string(), "test".to_string()]),
+            _ => args.push("test".to_string()),
+        }
+        args.extend(["-p".to_string(), self.package.name.clone()]);
+        if let Some(feature) = self.backend.feature() {
+            args.extend(["--features".to_string(), feature.to_string()]);
+        }
+        if self.backend == CheckBackend::Tsan {
+            let host = self.nightly.map(|n| n.host.clone()).unwrap_or_default();
+            args.extend(["-Zbuild-std".to_string(), "--target".to_string(), host]);
+            for var in ["RUSTFLAGS", "RUSTDOCFLAGS"] {
+                let mut flags = std::env::var(var).unwrap_or_default();
+                if !flags.contains("-Zsanitizer=thread") {
+                    if !flags.is_empty() {
+                        flags.push(' ');
+                    }
+                    flags.push_str("-Zsanitizer=thread");
+                }
+                env.push((var.to_string(), flags));
+            }
+        }
+        if self.backend == CheckBackend::Miri
+            && std::env::var_os(weft_check::WEFT_ITERATIONS).is_none()
+        {
+            // Every std-mode model repeats its body on real threads; under
+            // Miri, one repetition already covers what Miri checks.
+            env.push((weft_check::WEFT_ITERATIONS.to_string(), "1".to_string()));
+        }
+        if !self.args.package.debug && self.backend != CheckBackend::Miri {
+            args.push("--release".to_string());
+        }
+        args.extend(target.cargo_args());
+        args.push("--no-fail-fast".to_string());
+        args.push("--".to_string());
+        args.push("--show-output".to_string());
+        if self.backend.needs_nightly() {
+            // One test at a time, so that a crash names the test it was in.
+            args.push("--test-threads=1".to_string());
+        }
+        if let Some(filter) = &self.args.filter {
+            args.push(filter.clone());
+        }
+        Invocation {
+            program,
+            args,
+            env,
+            env_remove,
+            cwd: self.workspace.root.clone(),
+        }
+    }
+
+    /// Why this target's run broke, if it did: it did not build, its binary
+    /// crashed, or a sanitizer reported what no test could.
+    fn broken(
+        &self,
+        target: &TestTarget,
+        out: &runner::RunOutput,
+        results: &mut Vec<TestResult>,
+        prefix: &str,
+    ) -> Option<String> {
+        let parsed = &out.parsed;
+        let label = target.label();
+        if out.status.success() {
+            if parsed.announced == 0 && parsed.tests.is_empty() && !parsed.finished {
+                // A custom harness (harness = false): one row, by exit status.
+                results.push(TestResult {
+                    test: format!("{prefix}{label} (custom harness)"),
+                    backend: self.backend.name().to_string(),
+                    outcome: Outcome::Verified {
+                        executions: None,
+                        exhaustive: None,
+                    },
+                    output: out.stdout_tail.join("\n"),
+                });
+            }
+            return None;
+        }
+        let findings = sanitizer_findings(&out.stderr);
+        if out.build_time.is_none() && parsed.announced == 0 {
+            if parsed.tests.is_empty()
+                && !out.stderr.contains("error: could not compile")
+                && !out.stderr.contains("error[")
+                && !out.stdout_tail.is_empty()
+            {
+                let failed = Outcome::Failed {
+                    kind: "failure".to_string(),
+                    cause: format!("`{label}` (custom harness) exited with {}", out.status),
+                    trace: None,
+                };
+                results.push(TestResult {
+                    test: format!("{prefix}{label} (custom harness)"),
+                    backend: self.backend.name().to_string(),
+                    outcome: failed,
+                    output: out.stdout_tail.join("\n"),
+                });
+                return None;
+            }
+            print_errors(&out.stderr);
+            return Some(format!(
+                "the tests of `{label}` did not build ({}); cargo's errors are above",
+                out.status
+            ));
+        }
+        if let Some(name) = &parsed.pending {
+            let cause = findings.first().cloned().unwrap_or_else(|| {
+                format!("the test binary exited with {} while it ran", out.status)
+            });
+            results.push(TestResult {
+                test: format!("{prefix}{name}"),
+                backend: self.backend.name().to_string(),
+                outcome: Outcome::Failed {
+                    kind: if self.backend == CheckBackend::Miri {
+                        "undefined_behavior".to_string()
+                    } else {
+                        "crash".to_string()
+                    },
+                    cause: results::one_line(&cause),
+                    trace: None,
+                },
+                output: out.stderr.clone(),
+            });
+            return None;
+        }
+        let failed_tests = results
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Failed { .. }));
+        if parsed.finished && findings.is_empty() {
+            // libtest's own failure exit: the failed tests say it all.
+            return if failed_tests {
+                None
+            } else {
+                Some(format!(
+                    "`{label}` exited with {} though no test failed",
+                    out.status
+                ))
+            };
+        }
+        if !findings.is_empty() {
+            return Some(format!(
+                "{} reported: {}",
+                self.backend,
+                findings.join("; ")
+            ));
+        }
+        let tail: Vec<&str> = out.stderr.lines().rev().take(15).collect();
+        for line in tail.iter().rev() {
+            eprintln!("  | {line}");
+        }
+        Some(format!(
+            "the test binary `{label}` crashed ({}) after {} of {} tests",
+            out.status,
+            parsed.tests.len(),
+            parsed.announced
+        ))
+    }
+}
+
+/// The lines of a Miri or ThreadSanitizer report that say what it found.
+fn sanitizer_findings(stderr: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for line in stderr.lines() {
+        let line = line.trim();
+        let finding = line.starts_with("SUMMARY: ThreadSanitizer:")
+            || line.starts_with("error: Undefined Behavior:")
+            || line.starts_with("error: unsupported operation:")
+            || line.starts_with("error: memory leaked:");
+        if finding && !found.iter().any(|f| f == line) {
+            found.push(line.to_string());
+        }
+    }
+    found
+}
+
+/// Prints cargo's error lines (and what follows each) to stderr.
+fn print_errors(stderr: &str) {
+    let mut shown = 0;
+    let mut in_error = false;
+    for line in stderr.lines() {
+        if line.starts_with("error") {
+            in_error = true;
+        } else if line.starts_with("warning") {
+            in_error = false;
+        }
+        if in_error && shown < 60 {
+            eprintln!("{line}");
+            shown += 1;
+        }
+    }
+    if shown == 0 {
+        for line in stderr
+            .lines()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// `: 3 verified, 1 caught` for a progress line.
+fn count_outcomes(results: &[TestResult]) -> String {
+    let mut parts = Vec::new();
+    for keyword in ["verified", "caught", "failed", "skipped"] {
+        let n = results
+            .iter()
+            .filter(|r| r.outcome.keyword() == keyword)
+            .count();
+        if n > 0 {
+            parts.push(format!("{n} {keyword}"));
+        }
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join(", "))
+    }
+}
+
+/// A target label as a directory name.
+fn sanitize(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,54 @@
+//! `cargo weft`: run a model suite on every checker in one command, and
+//! study the failures it finds.
+//!
+//! ```text
+//! cargo install --path crates/weft-cli      # then, in any project using weft:
+//! cargo weft check                          # std, loom and shuttle: one table
+//! cargo weft check --backend all --junit target/weft/junit.xml
+//! cargo weft show target/weft/traces/abba.json --steps 1..20
+//! cargo weft html target/weft/traces/abba.json -o abba.html
+//! cargo weft replay target/weft/traces/abba.json
+//! ```
+//!
+//! Inside the weft repository: `cargo run -p weft-cli -- check` (cargo runs
+//! subcommands as `cargo-weft weft check`; the `weft` word may be left out
+//! when the binary is run directly).
+//!
+//! - `check` runs the package's model tests (its `models` test target if it
+//!   has one, else every test target) once per backend: `std` (real
+//!   threads), `loom` and `shuttle` (`--release --features <backend>`), and
+//!   on request `miri` and `tsan` (nightly). It reads each test's outcome
+//!   from libtest's output and each failure's trace file, and prints one
+//!   table: verified (with executions explored, when the runner prints
+//!   them), failed (kind, cause, trace), expected failure caught, skipped.
+//!   `--json` prints the same as JSON (format `weft-check/1`); `--junit`
+//!   writes JUnit XML.
+//! - `show` draws a trace in the terminal, one column per thread.
+//! - `html` writes a self-contained page with a timeline of the trace.
+//! - `replay` reruns the test that wrote a trace on exactly its schedule.
+//!
+//! Exit statuses are [`WeftExitCode`]'s constants; errors are
+//! [`ExpectedError`]s, printed as `error: ...` with `caused by:` lines.
+
+#![forbid(unsafe_code)]
+
+mod app;
+mod backend;
+mod dispatch;
+mod errors;
+mod exit_code;
+mod junit;
+mod libtest;
+mod nightly;
+mod output;
+mod results;
+mod runner;
+mod table;
+mod timeline;
+mod workspace;
+
+pub use app::main_impl;
+pub use errors::ExpectedError;
+pub use exit_code::WeftExitCode;
+pub use nightly::WEFT_NIGHTLY_TOOLCHAIN;
+pub use output::ColorChoice;

@@ -1,0 +1,370 @@
+//! Reading libtest's human output (`test name ... ok`), line by line.
+//!
+//! libtest's JSON output is unstable, so `cargo weft` reads the pretty
+//! format every Rust test binary prints: `running N tests`, one
+//! `test <name> ... ok|FAILED|ignored` line per test, then the captured
+//! output of each test (`---- <name> stdout ----`, failures always,
+//! successes with `--show-output`), and `test result: ...`.
+
+use std::collections::BTreeMap;
+
+/// How one test ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TestStatus {
+    /// Passed.
+    Ok,
+    /// Failed.
+    Failed,
+    /// `#[ignore]`d, with the reason if it gave one.
+    Ignored(Option<String>),
+}
+
+/// One test's line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TestLine {
+    /// The test's path, `module::test`.
+    pub(crate) name: String,
+    /// How it ended.
+    pub(crate) status: TestStatus,
+}
+
+/// What a line meant, for the progress display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// `running N tests`: a test binary started.
+    Running(usize),
+    /// A test finished.
+    Finished(TestLine),
+    /// Nothing to report.
+    Other,
+}
+
+/// Everything read from one test binary's output.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Parsed {
+    /// The tests, in the order they finished.
+    pub(crate) tests: Vec<TestLine>,
+    /// The tests announced by `running N tests` lines.
+    pub(crate) announced: usize,
+    /// Whether a `test result:` line was seen.
+    pub(crate) finished: bool,
+    /// Each test's captured output, by test name.
+    pub(crate) output: BTreeMap<String, String>,
+    /// A test that started (`test name ... `) and never finished: with
+    /// `--test-threads=1`, the one running when a binary crashed.
+    pub(crate) pending: Option<String>,
+}
+
+/// A line-by-line reader of libtest output.
+#[derive(Debug, Default)]
+pub(crate) struct Parser {
+    parsed: Parsed,
+    section: Option<String>,
+}
+
+impl Parser {
+    /// A parser that has read nothing.
+    pub(crate) fn new() -> Parser {
+        Parser::default()
+    }
+
+    /// Reads one line (without its newline).
+    pub(crate) fn line(&mut self, line: &str) -> Event {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(name) = section_header(line) {
+            self.section = Some(name.to_string());
+            self.parsed.output.entry(name.to_string()).or_default();
+            return Event::Other;
+        }
+        if let Some(name) = &self.section {
+            if line == "failures:" || line == "successes:" || line.starts_with("test result: ") {
+                self.section = None;
+            } else {
+                let out = self.parsed.output.entry(name.clone()).or_default();
+                out.push_str(line);
+                out.push('\n');
+                return Event::Other;
+            }
+        }
+        if line.starts_with("test result: ") {
+            self.parsed.finished = true;
+            return Event::Other;
+        }
+        if let Some(n) = running_line(line) {
+            self.parsed.announced += n;
+            return Event::Running(n);
+        }
+        if let Some(test) = test_line(line) {
+            self.parsed.pending = None;
+            self.parsed.tests.push(test.clone());
+            return Event::Finished(test);
+        }
+        if let Some(name) = started_line(line) {
+            self.parsed.pending = Some(name.to_string());
+        }
+        Event::Other
+    }
+
+    /// What was read.
+    pub(crate) fn finish(mut self) -> Parsed {
+        for out in self.parsed.output.values_mut() {
+            let trimmed = out.trim_end().len();
+            out.truncate(trimmed);
+        }
+        self.parsed
+    }
+}
+
+/// `---- name stdout ----` → `name`.
+fn section_header(line: &str) -> Option<&str> {
+    line.strip_prefix("---- ")?.strip_suffix(" stdout ----")
+}
+
+/// `running 12 tests` / `running 1 test` → 12 / 1.
+fn running_line(line: &str) -> Option<usize> {
+    let rest = line.strip_prefix("running ")?;
+    let (n, word) = rest.split_once(' ')?;
+    if word == "tests" || word == "test" {
+        n.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// `test a::b ... ` with no status (yet): the test running.
+fn started_line(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("test ")?;
+    let (name, _) = rest.split_once(" ... ")?;
+    Some(name.strip_suffix(" - should panic").unwrap_or(name))
+}
+
+/// `test a::b ... ok` and its variants.
+fn test_line(line: &str) -> Option<TestLine> {
+    let rest = line.strip_prefix("test ")?;
+    let (name, status) = rest.rsplit_once(" ... ")?;
+    let status = match status {
+        "ok" => TestStatus::Ok,
+        "FAILED" => TestStatus::Failed,
+        "ignored" => TestStatus::Ignored(None),
+        other => {
+            let reason = other.strip_prefix("ignored, ")?;
+            TestStatus::Ignored(Some(reason.to_string()))
+        }
+    };
+    let name = name.strip_suffix(" - should panic").unwrap_or(name);
+    Some(TestLine {
+        name: name.to_string(),
+        status,
+    })
+}
+
+/// The statistics line weft's runner prints for a verified model, read
+/// from a test's captured output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Explored {
+    /// Executions explored, summed over the test's models.
+    pub(crate) executions: u64,
+    /// Whether every model's search was exhaustive.
+    pub(crate) exhaustive: bool,
+}
+
+/// Sums the `weft: model `x` verified on b (...): N executions in T, exhaustive`
+/// lines in `output`, if there are any.
+pub(crate) fn explored(output: &str) -> Option<Explored> {
+    let mut total: Option<Explored> = None;
+    for line in output.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("weft: model `") else {
+            continue;
+        };
+        let Some((_, after)) = rest.split_once("` verified on ") else {
+            continue;
+        };
+        let Some((_, counts)) = after.split_once("): ") else {
+            continue;
+        };
+        let Some((n, tail)) = counts.split_once(" executions") else {
+            continue;
+        };
+        let Ok(n) = n.trim().replace(',', "").parse::<u64>() else {
+            continue;
+        };
+        let exhaustive = !tail.contains("not exhaustive") && tail.contains("exhaustive");
+        total = Some(match total {
+            None => Explored {
+                executions: n,
+                exhaustive,
+            },
+            Some(t) => Explored {
+                executions: t.executions + n,
+                exhaustive: t.exhaustive && exhaustive,
+            },
+        });
+    }
+    total
+}
+
+/// What a failed test's output says failed: `(kind, one-line cause)`.
+///
+/// A weft report starts `weft: model `x` failed on <backend>: <kind>`; any
+/// other panic is `panic` with the first line of its message.
+pub(crate) fn failure_summary(output: &str) -> Option<(String, String)> {
+    let lines: Vec<&str> = output.lines().collect();
+    if let Some(i) = lines
+        .iter()
+        .position(|l| l.starts_with("weft: model `") && l.contains("` failed on "))
+    {
+        let headline = lines[i];
+        let kind = headline
+            .split_once("` failed on ")
+            .and_then(|(_, rest)| rest.split_once(": "))
+            .map_or("failure", |(_, kind)| kind);
+        let kind = kind.split(" (").next().unwrap_or(kind).to_string();
+        // The report's first indented line after the headline is the cause.
+        let cause = lines[i + 1..]
+            .iter()
+            .find(|l| l.starts_with("  ") && !l.trim().is_empty())
+            .map_or_else(String::new, |l| l.trim().to_string());
+        return Some((kind, cause));
+    }
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("thread '") && l.contains("' panicked at "))?;
+    let mut cause = lines[i]
+        .split_once("' panicked at ")
+        .map(|(_, rest)| rest.trim_end_matches(':').to_string())
+        .unwrap_or_default();
+    if let Some(message) = lines[i + 1..].iter().find(|l| !l.trim().is_empty()) {
+        if !message.starts_with("note: ") {
+            cause = format!("{} (at {cause})", message.trim());
+        }
+    }
+    Some(("panic".to_string(), cause))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OUTPUT: &str = "\
+running 4 tests
+test a::passes ... ok
+test a::fails ... FAILED
+test a::skipped ... ignored, too slow on loom
+test a::panics - should panic ... ok
+
+successes:
+
+---- a::passes stdout ----
+weft: model `passes` verified on loom (exhaustive search): 1,204 executions in 1.20s, exhaustive
+weft: model `passes_2` verified on loom (exhaustive search): 6 executions in 1.20s, not exhaustive
+
+
+successes:
+    a::passes
+
+failures:
+
+---- a::fails stdout ----
+
+thread 'a::fails' panicked at models/a.rs:10:5:
+assertion `left == right` failed: lost
+  left: 1
+ right: 2
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+
+failures:
+    a::fails
+
+test result: FAILED. 2 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s
+";
+
+    fn parse(text: &str) -> Parsed {
+        let mut p = Parser::new();
+        for line in text.lines() {
+            p.line(line);
+        }
+        p.finish()
+    }
+
+    #[test]
+    fn every_test_line_and_section_is_read() {
+        let parsed = parse(OUTPUT);
+        assert_eq!(parsed.announced, 4);
+        assert!(parsed.finished);
+        assert_eq!(
+            parsed.tests,
+            [
+                TestLine {
+                    name: "a::passes".into(),
+                    status: TestStatus::Ok
+                },
+                TestLine {
+                    name: "a::fails".into(),
+                    status: TestStatus::Failed
+                },
+                TestLine {
+                    name: "a::skipped".into(),
+                    status: TestStatus::Ignored(Some("too slow on loom".into()))
+                },
+                TestLine {
+                    name: "a::panics".into(),
+                    status: TestStatus::Ok
+                },
+            ]
+        );
+        assert!(parsed.output["a::passes"].starts_with("weft: model `passes`"));
+        assert!(parsed.output["a::fails"].contains("assertion `left == right` failed: lost"));
+        assert!(parsed.output["a::fails"].ends_with("display a backtrace"));
+    }
+
+    #[test]
+    fn stats_lines_are_summed() {
+        let parsed = parse(OUTPUT);
+        assert_eq!(
+            explored(&parsed.output["a::passes"]),
+            Some(Explored {
+                executions: 1210,
+                exhaustive: false
+            })
+        );
+        assert_eq!(explored("nothing here"), None);
+    }
+
+    #[test]
+    fn a_plain_panic_is_summarised_by_its_message() {
+        let parsed = parse(OUTPUT);
+        assert_eq!(
+            failure_summary(&parsed.output["a::fails"]),
+            Some((
+                "panic".to_string(),
+                "assertion `left == right` failed: lost (at models/a.rs:10:5)".to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_weft_report_is_summarised_by_its_headline() {
+        let out = "thread 'x' panicked at models/x.rs:3:1:\n\nweft: model `x` failed on std: panic\n\nPanic in thread `w` at models/x.rs:9:\n  lost an update\n";
+        assert_eq!(
+            failure_summary(out),
+            Some(("panic".to_string(), "lost an update".to_string()))
+        );
+        let out = "weft: model `x` failed on shuttle: deadlock (lost wakeup: a thread waits)\n\nNo thread can run:\n  `main` waits\n";
+        assert_eq!(failure_summary(out).unwrap().0, "deadlock");
+    }
+
+    #[test]
+    fn lines_that_are_not_libtest_are_ignored() {
+        let mut p = Parser::new();
+        assert_eq!(p.line("   Compiling weft v0.1.0"), Event::Other);
+        assert_eq!(
+            p.line("test x has been running for over 60 seconds"),
+            Event::Other
+        );
+        assert_eq!(p.line("running 1 test"), Event::Running(1));
+        assert!(matches!(p.line("test x ... ok"), Event::Finished(_)));
+        p.line("test y ... error: Undefined Behavior: data race");
+        assert_eq!(p.finish().pending.as_deref(), Some("y"));
+    }
+}

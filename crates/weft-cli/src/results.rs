@@ -1,0 +1,279 @@
+//! What `cargo weft check` found: one outcome per test and backend, and
+//! how each backend's run went.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+use weft_check::trace::Trace;
+
+use crate::backend::CheckBackend;
+use crate::libtest::{self, Parsed, TestStatus};
+
+/// How one test ended on one backend.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    /// Passed, and no model of it failed.
+    Verified {
+        /// Executions explored, when the runner printed its statistics.
+        executions: Option<u64>,
+        /// Whether every interleaving was explored, when known.
+        exhaustive: Option<bool>,
+    },
+    /// A model failed as the test expected (it is named `*_is_caught*`, or
+    /// it passed after a model of it failed).
+    Caught {
+        /// The failure kind (`deadlock`, `data_race`, ...), if a trace says.
+        kind: Option<String>,
+        /// The trace file the failure wrote, if any.
+        trace: Option<PathBuf>,
+    },
+    /// Failed: a bug where none was expected.
+    Failed {
+        /// The failure kind (`deadlock`, `assertion`, `panic`, ...).
+        kind: String,
+        /// One line saying what failed.
+        cause: String,
+        /// The trace file, if one was written.
+        trace: Option<PathBuf>,
+    },
+    /// Ignored.
+    Skipped {
+        /// The reason `#[ignore = "..."]` gave, if any.
+        reason: Option<String>,
+    },
+}
+
+impl Outcome {
+    /// The outcome's keyword: `verified`, `caught`, `failed`, `skipped`.
+    pub(crate) fn keyword(&self) -> &'static str {
+        match self {
+            Outcome::Verified { .. } => "verified",
+            Outcome::Caught { .. } => "caught",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Skipped { .. } => "skipped",
+        }
+    }
+}
+
+/// One test on one backend.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct TestResult {
+    /// The test's name (`module::test`, prefixed with `target: ` when
+    /// several targets ran).
+    pub(crate) test: String,
+    /// The backend.
+    pub(crate) backend: String,
+    /// How it ended.
+    #[serde(flatten)]
+    pub(crate) outcome: Outcome,
+    /// Its captured output (for JUnit; not in JSON).
+    #[serde(skip)]
+    pub(crate) output: String,
+}
+
+/// How one backend's run went.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub(crate) enum RunStatus {
+    /// The tests ran (some may have failed).
+    Ran,
+    /// The backend did not run: a nightly it needs is missing, or the
+    /// package lacks its feature.
+    Skipped {
+        /// Why, in words: "needs ...".
+        reason: String,
+    },
+    /// The run broke: the tests did not build, or a test binary crashed.
+    Broken {
+        /// What happened.
+        reason: String,
+    },
+}
+
+/// One backend's run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub(crate) struct BackendRun {
+    /// The backend.
+    pub(crate) backend: String,
+    /// How it went.
+    #[serde(flatten)]
+    pub(crate) status: RunStatus,
+    /// Wall time of the whole run (build and tests), in seconds.
+    pub(crate) seconds: f64,
+    /// Wall time until the first test binary started, in seconds.
+    pub(crate) build_seconds: f64,
+    /// The commands that ran, for a person to rerun.
+    pub(crate) commands: Vec<String>,
+    /// Where this backend's traces were written.
+    pub(crate) trace_dir: Option<PathBuf>,
+}
+
+/// Everything `cargo weft check` found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct CheckReport {
+    /// The format of `--json` output.
+    pub(crate) format: &'static str,
+    /// The package tested.
+    pub(crate) package: String,
+    /// Each backend's run, in order.
+    pub(crate) backends: Vec<BackendRun>,
+    /// Every test on every backend it ran on.
+    pub(crate) results: Vec<TestResult>,
+    /// Traces no test claimed (a model run outside a test thread).
+    pub(crate) unclaimed_traces: Vec<PathBuf>,
+}
+
+/// The `format` of `--json` output.
+pub(crate) const JSON_FORMAT: &str = "weft-check/1";
+
+impl CheckReport {
+    /// Whether anything failed that was not expected to: a failed test or a
+    /// broken run.
+    pub(crate) fn has_unexpected_failure(&self) -> bool {
+        self.results
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Failed { .. }))
+            || self
+                .backends
+                .iter()
+                .any(|b| matches!(b.status, RunStatus::Broken { .. }))
+    }
+
+    /// How many results have each outcome keyword.
+    pub(crate) fn counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for r in &self.results {
+            *counts.entry(r.outcome.keyword()).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+/// A trace found after a run, with the file it came from.
+#[derive(Clone, Debug)]
+pub(crate) struct FoundTrace {
+    /// The file.
+    pub(crate) path: PathBuf,
+    /// Its content.
+    pub(crate) trace: Trace,
+}
+
+/// Turns one target's parsed output and traces into results.
+///
+/// `prefix` is prepended to test names (`"models: "` when several targets
+/// ran). Traces are matched to tests by the test name they record (the
+/// last segment of the test's path), else by model name; `traces` keeps
+/// the ones no test claimed.
+pub(crate) fn classify(
+    backend: CheckBackend,
+    prefix: &str,
+    parsed: &Parsed,
+    traces: &mut Vec<FoundTrace>,
+) -> Vec<TestResult> {
+    parsed
+        .tests
+        .iter()
+        .map(|t| {
+            let output = parsed.output.get(&t.name).cloned().unwrap_or_default();
+            let short = t.name.rsplit("::").next().unwrap_or(&t.name);
+            let mut mine: Vec<FoundTrace> = Vec::new();
+            let mut i = 0;
+            while i < traces.len() {
+                let tr = &traces[i].trace;
+                let claims = match &tr.test {
+                    Some(test) => test == short || test == &t.name,
+                    None => tr.model == short,
+                };
+                if claims {
+                    mine.push(traces.remove(i));
+                } else {
+                    i += 1;
+                }
+            }
+            let first = mine.first();
+            let kind = first.map(|f| f.trace.failure.kind.as_str().to_string());
+            let path = first.map(|f| f.path.clone());
+            let outcome = match &t.status {
+                TestStatus::Ignored(reason) => Outcome::Skipped {
+                    reason: reason.clone(),
+                },
+                TestStatus::Ok if is_caught_name(short) || !mine.is_empty() => {
+                    Outcome::Caught { kind, trace: path }
+                }
+                TestStatus::Ok => {
+                    let explored = libtest::explored(&output);
+                    Outcome::Verified {
+                        executions: explored.map(|e| e.executions),
+                        exhaustive: explored.map(|e| e.exhaustive),
+                    }
+                }
+                TestStatus::Failed => match first {
+                    Some(f) => Outcome::Failed {
+                        kind: f.trace.failure.kind.as_str().to_string(),
+                        cause: one_line(&f.trace.failure.message),
+                        trace: path,
+                    },
+                    None => {
+                        let (kind, cause) = libtest::failure_summary(&output)
+                            .unwrap_or_else(|| ("failure".to_string(), String::new()));
+                        Outcome::Failed {
+                            kind,
+                            cause: one_line(&cause),
+                            trace: None,
+                        }
+                    }
+                },
+            };
+            TestResult {
+                test: format!("{prefix}{}", t.name),
+                backend: backend.name().to_string(),
+                outcome,
+                output,
+            }
+        })
+        .collect()
+}
+
+/// Whether a test's name says it expects a model to fail.
+pub(crate) fn is_caught_name(test: &str) -> bool {
+    test.contains("is_caught")
+}
+
+/// The first line of `text`, cut to 120 characters.
+pub(crate) fn one_line(text: &str) -> String {
+    let first = text.trim().lines().next().unwrap_or_default().trim();
+    crate::output::truncate(first, 120)
+}
+
+/// Reads every trace under `dir` (recursively); unreadable ones are warned
+/// about and left out.
+pub(crate) fn read_traces(dir: &Path) -> Vec<FoundTrace> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                match weft_check::trace::read_trace(&path) {
+                    Ok(trace) => found.push(FoundTrace { path, trace }),
+                    Err(e) => crate::output::warn(&format!("skipping a trace: {e}")),
+                }
+            }
+        }
+    }
+    found
+}
+
+/// A duration in seconds, rounded to milliseconds, for JSON.
+pub(crate) fn seconds(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0).round() / 1000.0
+}
