@@ -65,6 +65,9 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// A callback's run count and the states it saw.
+type CallbackLog = (Arc<AtomicUsize>, Arc<Mutex<Vec<FutureState>>>);
+
 /// What the test knows about one future.
 struct Record {
     future: Future<usize>,
@@ -72,7 +75,7 @@ struct Record {
     panics: bool,
     runs: Arc<AtomicUsize>,
     /// Each callback's run count and the states it saw.
-    callbacks: Vec<(Arc<AtomicUsize>, Arc<Mutex<Vec<FutureState>>>)>,
+    callbacks: Vec<CallbackLog>,
     /// `cancel()` returned true at least once.
     cancel_succeeded: bool,
     /// `cancel()` returned false at least once (the task had started).
