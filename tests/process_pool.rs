@@ -47,6 +47,13 @@ fn exit_with(code: i32) -> u64 {
     process::exit(code)
 }
 
+fn exit_at_3(x: u64) -> u64 {
+    if x == 3 {
+        process::exit(3)
+    }
+    x
+}
+
 fn worker_pid(_: u64) -> u32 {
     std::process::id()
 }
@@ -100,6 +107,7 @@ static NAP: Entry<u64, u64> = weft_patterns::process_entry!(nap);
 static ABORT: Entry<(), u64> = weft_patterns::process_entry!(abort);
 static EXIT_WITH: Entry<i32, u64> = weft_patterns::process_entry!(exit_with);
 static WORKER_PID: Entry<u64, u32> = weft_patterns::process_entry!(worker_pid);
+static EXIT_AT_3: Entry<u64, u64> = weft_patterns::process_entry!(exit_at_3);
 static CONFIGURE: Entry<u64, ()> = weft_patterns::process_entry!(configure);
 static CONFIGURED: Entry<(), u64> = weft_patterns::process_entry!(configured);
 static REFUSE_TO_CONFIGURE: Entry<u64, ()> = weft_patterns::process_entry!(refuse_to_configure);
@@ -121,6 +129,7 @@ fn main() {
         &ABORT,
         &EXIT_WITH,
         &WORKER_PID,
+        &EXIT_AT_3,
         &CONFIGURE,
         &CONFIGURED,
         &REFUSE_TO_CONFIGURE,
@@ -138,6 +147,11 @@ fn main() {
         (
             "workers_are_separate_processes",
             workers_are_separate_processes,
+        ),
+        ("map_times_out_and_ends", map_times_out_and_ends),
+        (
+            "a_worker_dying_in_map_fails_every_later_item",
+            a_worker_dying_in_map_fails_every_later_item,
         ),
         (
             "a_panicking_task_fails_its_own_future_only",
@@ -267,6 +281,29 @@ fn workers_are_separate_processes() {
     let workers: BTreeSet<u32> = pool.worker_pids().into_iter().collect();
     assert_eq!(workers.len(), 2);
     assert!(pids.is_subset(&workers), "{pids:?} ran outside {workers:?}");
+}
+
+fn map_times_out_and_ends() {
+    let pool = ProcessPool::new(1);
+    let results: Vec<_> = pool
+        .map(&NAP, [300, 1, 1], Some(Duration::from_millis(50)), 1)
+        .unwrap()
+        .collect();
+    assert_eq!(results, [Err(FutureError::Timeout)]);
+}
+
+fn a_worker_dying_in_map_fails_every_later_item() {
+    let pool = ProcessPool::new(1);
+    let results: Vec<_> = pool.map(&EXIT_AT_3, 0..10, None, 2).unwrap().collect();
+    assert_eq!(results.len(), 10);
+    assert_eq!(results[..2], [Ok(0), Ok(1)]);
+    let Err(FutureError::BrokenPool(reason)) = &results[2] else {
+        panic!("the chunk that killed its worker must fail: {results:?}");
+    };
+    assert!(reason.ends_with(") exited with code 3"), "{reason}");
+    for result in &results[2..] {
+        assert_eq!(result, &Err(FutureError::BrokenPool(reason.clone())));
+    }
 }
 
 fn a_panicking_task_fails_its_own_future_only() {

@@ -3,14 +3,17 @@
 //! threads under a checker), and its [`ProcessPoolBuilder`].
 //!
 //! The pool's parts, one per file: the shared queue and breakage
-//! (`shared`), the per-worker handler thread (`handler`), a job and its
-//! promises (`job`), the builder and the pool itself.
+//! (`shared`), the per-worker handler thread (`handler`), a job and where
+//! its results go (`job`), `map`'s iterator, the builder and the pool
+//! itself.
 
 mod builder;
 mod handler;
 mod job;
+mod map_results;
 mod pool;
 mod shared;
 
 pub use builder::{ProcessPoolBuilder, DEFAULT_WORKER_NAME_PREFIX};
+pub use map_results::ProcessMapResults;
 pub use pool::ProcessPool;

@@ -169,10 +169,9 @@ fn serve(shared: &Shared, name: &str, mut child: Child) -> End {
         match next {
             Next::Jobs(jobs) => {
                 for mut job in jobs {
-                    let args = job.start();
-                    if args.is_empty() {
-                        continue; // every item was cancelled
-                    }
+                    let Some(args) = job.start() else {
+                        continue; // cancelled
+                    };
                     sent += 1;
                     let entry = job.entry();
                     let request = Request::Run {

@@ -12,12 +12,12 @@ use weft_sync::thread::JoinHandle;
 use weft_sync::time::Duration;
 
 use super::builder::ProcessPoolBuilder;
-use super::job::{Job, PoolJob};
+use super::job::{Chunk, Job, PoolJob, Single, Sink};
+use super::map_results::ProcessMapResults;
 use super::shared::Shared;
 use crate::executor::deadline::Deadline;
 use crate::executor::error::{FutureError, SubmitError};
 use crate::executor::future::{promise, Future};
-use crate::executor::map::MapResults;
 use crate::process::{Batch, Entry};
 
 /// How many of `map`'s jobs are queued under one lock.
@@ -144,7 +144,7 @@ impl ProcessPool {
         let mut args_batch = Batch::with_capacity(1, 16);
         match args_batch.push(&args, "the argument", self.shared.config.max_message_size) {
             Ok(()) => {
-                let job: Box<dyn PoolJob> = Box::new(Job::new(entry, args_batch, vec![promise]));
+                let job: Box<dyn PoolJob> = Box::new(Job::new(entry, args_batch, Single(promise)));
                 self.shared.push(&mut vec![job])?;
             }
             Err(e) => promise.set_error(FutureError::Serialization(e.message())),
@@ -157,13 +157,14 @@ impl ProcessPool {
     /// chunksize)`.
     ///
     /// Items travel `chunksize` per message (a larger chunk costs fewer
-    /// round trips; each item still has its own result). Every item is
+    /// round trips; each item still has its own result), and a chunk is
+    /// started, cancelled or broken as a whole, as in Python. Every item is
     /// queued before this returns. The `timeout` counts from this call:
     /// when an item is not done by then, the iterator yields
-    /// `Err(FutureError::Timeout)`, cancels the items not started, and ends.
-    /// An item that panics yields `Err(FutureError::Panicked(..))` in place
-    /// and the iteration goes on. Dropping the iterator cancels the items
-    /// not started.
+    /// `Err(FutureError::Timeout)`, cancels the chunks not started, and
+    /// ends. An item that panics yields `Err(FutureError::Panicked(..))` in
+    /// place and the iteration goes on. Dropping the iterator cancels the
+    /// chunks not started. See [`ProcessMapResults`].
     ///
     /// # Errors
     ///
@@ -178,7 +179,7 @@ impl ProcessPool {
         items: I,
         timeout: Option<Duration>,
         chunksize: usize,
-    ) -> Result<MapResults<R>, SubmitError>
+    ) -> Result<ProcessMapResults<R>, SubmitError>
     where
         I: IntoIterator<Item = A>,
         A: Serialize + DeserializeOwned + 'static,
@@ -188,34 +189,38 @@ impl ProcessPool {
         let deadline = Deadline::after(timeout);
         self.shared.check_open()?;
         let limit = self.shared.config.max_message_size;
-        let mut futures = VecDeque::new();
+        let mut chunks = VecDeque::new();
         let mut jobs: Vec<Box<dyn PoolJob>> = Vec::new();
-        let mut args = Batch::with_capacity(chunksize, 16);
-        let mut promises = Vec::with_capacity(chunksize);
         let mut items = items.into_iter().peekable();
-        while let Some(item) = items.next() {
+        while items.peek().is_some() {
             let (future, promise) = promise();
-            futures.push_back(future);
-            match args.push(&item, "the argument", limit) {
-                Ok(()) => promises.push(promise),
-                Err(e) => promise.set_error(FutureError::Serialization(e.message())),
+            let mut args = Batch::with_capacity(chunksize, 16);
+            let mut failed = Vec::new();
+            let mut len = 0;
+            for item in items.by_ref().take(chunksize) {
+                if let Err(e) = args.push(&item, "the argument", limit) {
+                    failed.push((len, FutureError::Serialization(e.message())));
+                }
+                len += 1;
             }
-            let last = items.peek().is_none();
-            if promises.len() == chunksize || (last && !promises.is_empty()) {
-                let chunk_args = mem::replace(&mut args, Batch::with_capacity(chunksize, 16));
-                let chunk_promises = mem::replace(&mut promises, Vec::with_capacity(chunksize));
-                jobs.push(Box::new(Job::new(entry, chunk_args, chunk_promises)));
+            let chunk = Chunk { promise, failed };
+            if args.is_empty() {
+                // Every item failed to encode: nothing to send.
+                chunk.complete(Vec::new());
+            } else {
+                jobs.push(Box::new(Job::new(entry, args, chunk)));
             }
-            if jobs.len() == MAP_BATCH || (last && !jobs.is_empty()) {
+            chunks.push_back((future, len));
+            if jobs.len() == MAP_BATCH || (items.peek().is_none() && !jobs.is_empty()) {
                 if let Err(error) = self.shared.push(&mut jobs) {
-                    for future in &futures {
+                    for (future, _) in &chunks {
                         future.cancel();
                     }
                     return Err(error);
                 }
             }
         }
-        Ok(MapResults::new(futures, deadline))
+        Ok(ProcessMapResults::new(chunks, deadline))
     }
 
     /// Stops the pool: later submits fail with [`SubmitError::Shutdown`];
