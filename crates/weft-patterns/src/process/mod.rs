@@ -52,6 +52,21 @@
 //! Test binaries are re-executed too: see [`main`] for a `harness = false`
 //! test file and for libtest's harness. The process-pool executor built on
 //! these children is [`crate::executor::ProcessPool`].
+//!
+//! # Limitations
+//!
+//! - Unix only (pipes, `fork`/`exec`, signals).
+//! - Every entry point a child may run must be listed in its binary's call
+//!   to [`main`]; an unlisted one fails with [`ProcessError::UnknownEntry`].
+//!   Entry points are plain `fn`s: closures that capture cannot cross.
+//! - The parent must not be killed by `SIGPIPE` when it writes to a child
+//!   that died: Rust ignores that signal by default; a program that
+//!   restores it would die instead of getting an error.
+//! - A child's stdin is `/dev/null`; its stdout and stderr are the parent's.
+//! - Under a checker a signal cannot interrupt a computation: the isolated
+//!   child ends at its next message (see the `isolated` module). Use
+//!   [`exit`] and [`abort`], not `std::process`'s, in entry points that
+//!   models run.
 
 mod child;
 mod dispatch;
