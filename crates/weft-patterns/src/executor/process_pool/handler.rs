@@ -32,9 +32,10 @@ use crate::process::{
 /// The most jobs a worker has sent to it and not yet answered.
 pub(crate) const DEPTH: usize = 2;
 
-/// The most bytes of requests in flight to one worker when more than one
-/// job is in flight (one page: the smallest capacity a Linux pipe shrinks to).
-pub(crate) const PIPELINE_BYTES: u64 = 4096;
+/// The most argument bytes in flight to one worker when more than one job
+/// is in flight: half a page, so that the frames (with their headers) fit in
+/// the smallest capacity a Linux pipe shrinks to (one page).
+pub(crate) const PIPELINE_BYTES: u64 = 2048;
 
 /// How a worker's service ended.
 enum End {
