@@ -1,0 +1,267 @@
+//! weft's primitives in std mode against std's own, in one run.
+//!
+//! In std mode `weft::sync::Mutex` and `weft::sync::atomic::AtomicUsize` are
+//! `#[repr(transparent)]` `#[inline]` newtypes over the std types, so every
+//! pair below should measure the same (ratio 1.00 within noise):
+//!
+//! - `uncontended_mutex/{std,weft}`: `lock`, increment, unlock on one thread.
+//! - `uncontended_fetch_add/{std,weft}`: `fetch_add(1, SeqCst)` on one thread.
+//! - `contended_mutex/{std,weft}`: two threads each lock, increment and
+//!   unlock the same mutex; the time is per operation of one thread (both
+//!   run `iters` operations at once).
+//! - `contended_fetch_add/{std,weft}`: two threads `fetch_add` one atomic.
+//!
+//! Run it in std mode (no checker feature): `cargo bench --bench primitives`;
+//! `benches/run_foundation.sh` prints the ratios weft / std.
+
+// criterion's macros generate undocumented items.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, Criterion};
+
+/// Runs `op` `iters` times on each of two threads started together, and
+/// returns the time from their common start until both finished.
+fn two_threads(iters: u64, op: impl Fn() + Sync) -> Duration {
+    let start = std::sync::Barrier::new(3);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let (start, op) = (&start, &op);
+                s.spawn(move || {
+                    start.wait();
+                    for _ in 0..iters {
+                        op();
+                    }
+                })
+            })
+            .collect();
+        start.wait();
+        let t0 = Instant::now();
+        for w in workers {
+            w.join().expect("a benchmark thread panicked");
+        }
+        t0.elapsed()
+    })
+}
+
+fn uncontended(c: &mut Criterion) {
+    let mut g = c.benchmark_group("uncontended_mutex");
+    let std_mutex = std::sync::Mutex::new(0u64);
+    g.bench_function("std", |b| {
+        b.iter(|| *black_box(&std_mutex).lock().unwrap() += 1)
+    });
+    let weft_mutex = weft::sync::Mutex::new(0u64);
+    g.bench_function("weft", |b| {
+        b.iter(|| *black_box(&weft_mutex).lock().unwrap() += 1)
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("uncontended_fetch_add");
+    let std_atomic = std::sync::atomic::AtomicUsize::new(0);
+    g.bench_function("std", |b| {
+        b.iter(|| black_box(&std_atomic).fetch_add(1, Ordering::SeqCst))
+    });
+    let weft_atomic = weft::sync::atomic::AtomicUsize::new(0);
+    g.bench_function("weft", |b| {
+        b.iter(|| black_box(&weft_atomic).fetch_add(1, Ordering::SeqCst))
+    });
+    g.finish();
+}
+
+fn contended(c: &mut Criterion) {
+    let mut g = c.benchmark_group("contended_mutex");
+    let std_mutex = std::sync::Mutex::new(0u64);
+    g.bench_function("std", |b| {
+        b.iter_custom(|iters| two_threads(iters, || *black_box(&std_mutex).lock().unwrap() += 1))
+    });
+    let weft_mutex = weft::sync::Mutex::new(0u64);
+    g.bench_function("weft", |b| {
+        b.iter_custom(|iters| two_threads(iters, || *black_box(&weft_mutex).lock().unwrap() += 1))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("contended_fetch_add");
+    let std_atomic = std::sync::atomic::AtomicUsize::new(0);
+    g.bench_function("std", |b| {
+        b.iter_custom(|iters| {
+            two_threads(iters, || {
+                black_box(&std_atomic).fetch_add(1, Ordering::SeqCst);
+            })
+        })
+    });
+    let weft_atomic = weft::sync::atomic::AtomicUsize::new(0);
+    g.bench_function("weft", |b| {
+        b.iter_custom(|iters| {
+            two_threads(iters, || {
+                black_box(&weft_atomic).fetch_add(1, Ordering::SeqCst);
+            })
+        })
+    });
+    g.finish();
+}
+
+/// Refuses to measure a checker build: there the primitives record every
+/// operation on purpose, and `checker_overhead` is the benchmark to run.
+fn std_mode_only(_c: &mut Criterion) {
+    if weft::Backend::current() != weft::Backend::Std {
+        eprintln!(
+            "primitives: this benchmark compares std mode with std; run it without --features {}",
+            weft::Backend::current()
+        );
+        std::process::exit(2);
+    }
+}
+
+/// Operations per timed batch (per thread) in the interleaved comparison.
+const BATCH: u64 = 2_000_000;
+/// Rounds of the interleaved comparison.
+const ROUNDS: usize = 21;
+
+/// The `q`-quantile (0..=1) of `values` (sorted here).
+fn quantile(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let i = ((values.len() - 1) as f64 * q).round() as usize;
+    values[i]
+}
+
+/// Compares `weft` with `std` in interleaved rounds, so that a change of
+/// machine load between criterion's separate measurement windows cannot
+/// pass for a difference. Each round times three batches, `x y x`, where
+/// `(x, y)` alternates between `(std, weft)` and `(weft, std)`; its ratio is
+/// weft / std (the mean of the two `x` batches on its side) and its noise
+/// is the second `x` against the first (the same code timed twice). Prints
+/// the median, 10th and 90th percentile of both, one line each.
+fn interleaved(name: &str, std: impl Fn() -> Duration, weft: impl Fn() -> Duration) {
+    if !wanted(name) {
+        return;
+    }
+    let (mut ratios, mut noise) = (Vec::new(), Vec::new());
+    // Warm caches and the thread spawner up.
+    std();
+    weft();
+    for round in 0..ROUNDS {
+        let (x, y): (&dyn Fn() -> Duration, &dyn Fn() -> Duration) = if round % 2 == 0 {
+            (&std, &weft)
+        } else {
+            (&weft, &std)
+        };
+        let x1 = x().as_secs_f64();
+        let y1 = y().as_secs_f64();
+        let x2 = x().as_secs_f64();
+        let x_mean = (x1 + x2) / 2.0;
+        ratios.push(if round % 2 == 0 {
+            y1 / x_mean
+        } else {
+            x_mean / y1
+        });
+        noise.push(x2 / x1);
+    }
+    for (what, values) in [("weft/std", &mut ratios), ("same/same", &mut noise)] {
+        let (p10, p50, p90) = (
+            quantile(values, 0.1),
+            quantile(values, 0.5),
+            quantile(values, 0.9),
+        );
+        println!("weft-bench primitives {name} {what} median {p50:.3} p10 {p10:.3} p90 {p90:.3}");
+    }
+}
+
+/// Whether the interleaved comparison `name` should run: under `cargo
+/// bench` (not `cargo test --benches`, which runs each benchmark once), not
+/// when criterion only profiles, and only if `name` matches the filter.
+fn wanted(name: &str) -> bool {
+    // criterion's options that take a value.
+    const WITH_VALUE: [&str; 16] = [
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--profile-time",
+        "--save-baseline",
+        "--baseline",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--output-format",
+        "--color",
+        "--plotting-backend",
+        "--format",
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--profile-time") {
+        return false;
+    }
+    let mut filter = None;
+    let mut i = 0;
+    while i < args.len() {
+        if WITH_VALUE.contains(&args[i].as_str()) {
+            i += 1;
+        } else if !args[i].starts_with('-') {
+            filter = Some(args[i].clone());
+        }
+        i += 1;
+    }
+    filter.is_none_or(|f| {
+        let f = f.trim_matches(|c| c == '^' || c == '$');
+        name.contains(f) || f.contains(name)
+    })
+}
+
+/// Times `BATCH` calls of `op` on this thread.
+fn one_thread(op: impl Fn()) -> Duration {
+    let t0 = Instant::now();
+    for _ in 0..BATCH {
+        op();
+    }
+    t0.elapsed()
+}
+
+/// The interleaved comparisons, after criterion's.
+fn interleaved_all() {
+    let std_mutex = std::sync::Mutex::new(0u64);
+    let weft_mutex = weft::sync::Mutex::new(0u64);
+    let std_atomic = std::sync::atomic::AtomicUsize::new(0);
+    let weft_atomic = weft::sync::atomic::AtomicUsize::new(0);
+    let std_lock = || *black_box(&std_mutex).lock().unwrap() += 1;
+    let weft_lock = || *black_box(&weft_mutex).lock().unwrap() += 1;
+    let std_add = || {
+        black_box(&std_atomic).fetch_add(1, Ordering::SeqCst);
+    };
+    let weft_add = || {
+        black_box(&weft_atomic).fetch_add(1, Ordering::SeqCst);
+    };
+    interleaved(
+        "uncontended_mutex",
+        || one_thread(std_lock),
+        || one_thread(weft_lock),
+    );
+    interleaved(
+        "uncontended_fetch_add",
+        || one_thread(std_add),
+        || one_thread(weft_add),
+    );
+    interleaved(
+        "contended_mutex",
+        || two_threads(BATCH, std_lock),
+        || two_threads(BATCH, weft_lock),
+    );
+    interleaved(
+        "contended_fetch_add",
+        || two_threads(BATCH, std_add),
+        || two_threads(BATCH, weft_add),
+    );
+}
+
+criterion_group!(benches, std_mode_only, uncontended, contended);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    interleaved_all();
+}
