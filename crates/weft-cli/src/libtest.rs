@@ -226,11 +226,13 @@ pub(crate) fn failure_summary(output: &str) -> Option<(String, String)> {
             .map_or_else(String::new, |l| l.trim().to_string());
         return Some((kind, cause));
     }
+    // `thread 'name' panicked at f.rs:1:2:`, and since Rust 1.88 or so
+    // `thread 'name' (1234) panicked at f.rs:1:2:`.
     let i = lines
         .iter()
-        .position(|l| l.starts_with("thread '") && l.contains("' panicked at "))?;
+        .position(|l| l.starts_with("thread '") && l.contains(" panicked at "))?;
     let mut cause = lines[i]
-        .split_once("' panicked at ")
+        .split_once(" panicked at ")
         .map(|(_, rest)| rest.trim_end_matches(':').to_string())
         .unwrap_or_default();
     if let Some(message) = lines[i + 1..].iter().find(|l| !l.trim().is_empty()) {
@@ -352,6 +354,18 @@ test result: FAILED. 2 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; 
         );
         let out = "weft: model `x` failed on shuttle: deadlock (lost wakeup: a thread waits)\n\nNo thread can run:\n  `main` waits\n";
         assert_eq!(failure_summary(out).unwrap().0, "deadlock");
+    }
+
+    #[test]
+    fn a_panic_line_with_a_thread_id_is_read() {
+        let out = "\nthread 'c::t' (13607) panicked at models/counter.rs:39:14:\nnot exhaustive\nstack backtrace:\n";
+        assert_eq!(
+            failure_summary(out),
+            Some((
+                "panic".to_string(),
+                "not exhaustive (at models/counter.rs:39:14)".to_string()
+            ))
+        );
     }
 
     #[test]

@@ -50,6 +50,22 @@
     var legend = el("div", "legend");
     var items = [["l-fail", "failing step / failure"], ["l-rel", "step that explains it"], ["l-sel", "selected (click a box; \u2191 \u2193 to move)"]];
     items.forEach(function (it) { var s = el("span"); s.appendChild(el("i", it[0])); s.appendChild(document.createTextNode(it[1])); legend.appendChild(s); });
+    var target = data.failing_steps.length ? data.failing_steps[0] : null;
+    if (target !== null && data.steps.length > 20) {
+      var jump = el("button", "jump", "\u2193 go to the failing step (" + target + ")");
+      jump.addEventListener("click", function () {
+        var box = document.querySelector('[data-step="' + target + '"]');
+        if (box) { box.scrollIntoView({ block: "center" }); box.click(); }
+      });
+      legend.appendChild(jump);
+    } else if (data.steps.length > 20) {
+      var toEnd = el("button", "jump", "\u2193 go to the end");
+      toEnd.addEventListener("click", function () {
+        var end = document.querySelector(".end.failure") || document.querySelector(".end");
+        if (end) { end.scrollIntoView({ block: "center" }); end.click(); }
+      });
+      legend.appendChild(toEnd);
+    }
     h.appendChild(legend);
     return h;
   }

@@ -1,0 +1,108 @@
+//! `cargo weft show`: columns per thread, numbered steps, the failing step
+//! marked, the cycle or racing pair under it; colour only when asked for
+//! or on a terminal; a closed pipe is not an error.
+
+mod support;
+
+use support::{cargo_weft, fixture_rel, run};
+
+fn show(args: &[&str]) -> String {
+    let r = run(cargo_weft().arg("show").args(args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    r.stdout
+}
+
+#[test]
+fn a_deadlock_shows_its_lanes_and_its_cycle() {
+    insta::assert_snapshot!(show(&[&fixture_rel("abba.json")]));
+}
+
+#[test]
+fn a_data_race_marks_both_accesses_and_names_the_pair() {
+    insta::assert_snapshot!(show(&[&fixture_rel("cell_race.json")]));
+}
+
+#[test]
+fn a_panic_marks_the_failing_step() {
+    insta::assert_snapshot!(show(&[&fixture_rel("lost_update.json")]));
+}
+
+#[test]
+fn a_lost_wakeup_names_the_waiting_thread() {
+    let out = show(&[&fixture_rel("lost_wakeup.json")]);
+    assert!(out.contains("deadlock (lost wakeup):"), "{out}");
+    assert!(
+        out.contains("No thread can run, and no lock cycle explains it:"),
+        "{out}"
+    );
+    assert!(out.contains("waits for a notification on"), "{out}");
+}
+
+#[test]
+fn steps_zoom_to_a_range() {
+    let out = show(&[&fixture_rel("lost_update.json"), "--steps", "3..4"]);
+    let numbered: Vec<&str> = out
+        .lines()
+        .filter(|l| {
+            let head: String = l.chars().take(6).collect();
+            head.trim_start_matches(['>', '*'])
+                .trim()
+                .parse::<usize>()
+                .is_ok()
+        })
+        .collect();
+    assert_eq!(numbered.len(), 2, "{out}");
+    assert!(numbered[0].contains("load `hits` = 0"), "{out}");
+    assert!(numbered[1].contains("store `hits` := 1"), "{out}");
+    assert!(
+        out.contains("... steps 1..2 not shown (--steps A..B chooses)"),
+        "{out}"
+    );
+    assert!(out.contains("... steps 5..11 not shown"), "{out}");
+}
+
+#[test]
+fn a_long_trace_shows_its_last_steps_by_default() {
+    let out = show(&[&fixture_rel("spin_forever.json")]);
+    assert!(
+        out.contains("... steps 1..301 not shown (--steps A..B chooses)"),
+        "{out}"
+    );
+    assert!(out.contains("  501  "), "{out}");
+}
+
+#[test]
+fn colour_only_when_asked_for_or_on_a_terminal() {
+    let plain = show(&[&fixture_rel("lost_update.json")]);
+    assert!(!plain.contains('\x1b'), "piped output is plain");
+    let coloured = show(&["--color", "always", &fixture_rel("lost_update.json")]);
+    assert!(
+        coloured.contains("\x1b[1;97;41m>   11"),
+        "the failing step is highlighted: {coloured}"
+    );
+    let r = run(cargo_weft()
+        .args(["show", "--color", "auto", &fixture_rel("lost_update.json")])
+        .env("NO_COLOR", "1"));
+    assert!(!r.stdout.contains('\x1b'));
+}
+
+#[test]
+fn a_closed_pipe_exits_0_quietly() {
+    let bin = env!("CARGO_BIN_EXE_cargo-weft");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "'{bin}' show --steps 1..501 {} | true; echo \"status=${{PIPESTATUS[0]}}\"",
+            fixture_rel("spin_forever.json")
+        ))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.trim(), "status=0");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no panic, no error"
+    );
+}
