@@ -38,7 +38,7 @@ cargo test --workspace
 stage "model suite on loom (exhaustive)"
 cargo test --release --features loom --test models
 
-stage "model suite on shuttle (random scheduler, 10,000 executions per model by default)"
+stage "model suite on shuttle (random scheduler: up to 50,000 executions or 3 s per model by default)"
 cargo test --release --features shuttle --test models
 
 for extra in ci/miri.sh ci/tsan.sh ci/browser-test.sh ci/fuzz.sh; do

@@ -3,18 +3,19 @@
 //! models also run as stress tests on real threads (plain `cargo test`).
 //! Tests that assert a bug is caught are gated to the checker features.
 
+mod aio;
 mod counter;
-mod deadlock;
-mod lost_update;
-mod livelock;
-mod lost_wakeup;
 mod data_race;
-mod timeouts;
+mod deadlock;
+mod deep_bug;
+mod executor;
+mod livelock;
+mod lock_order;
+mod lost_update;
+mod lost_wakeup;
+mod philosophers;
+mod process_pool;
 mod replay;
 mod runner;
 mod threading;
-mod philosophers;
-mod lock_order;
-mod executor;
-mod process_pool;
-mod aio;
+mod timeouts;

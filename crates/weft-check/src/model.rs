@@ -47,7 +47,8 @@ where
 ///
 /// Every setting has a default that most models never change: on loom an
 /// exhaustive search with no preemption bound; on shuttle the random
-/// scheduler for 10,000 executions; on std 100 runs on real threads. The
+/// scheduler for up to 50,000 executions within 3 seconds, and at least
+/// 10,000 whatever the time; on std 100 runs on real threads. The
 /// `WEFT_*` environment variables override the builder's values.
 ///
 /// # Examples
@@ -226,7 +227,10 @@ impl Model {
                     // A replay reproduces a trace; it does not overwrite it.
                     failure.trace_path = replay;
                 } else if backend != Backend::Std {
-                    let dir = env.trace_dir.clone().unwrap_or_else(trace::default_trace_dir);
+                    let dir = env
+                        .trace_dir
+                        .clone()
+                        .unwrap_or_else(trace::default_trace_dir);
                     match trace::write_trace(&dir, &trace::Trace::from_failure(&failure)) {
                         Ok(path) => failure.trace_path = Some(path),
                         Err(e) => failure.trace_error = Some(error_chain(&e)),
@@ -267,13 +271,25 @@ impl Model {
         config.preemption_bound = env.preemptions.unwrap_or(self.preemption_bound);
         config.max_steps = env.max_steps.unwrap_or(self.max_steps);
         config.time_budget = env.time_budget.or(self.time_budget);
+        if config.iterations.is_none()
+            && config.time_budget.is_none()
+            && Backend::current() == Backend::Shuttle
+        {
+            // Thorough where it is cheap: a bug needing three preemptions
+            // among three threads takes ~6,000 random executions on average.
+            config.soft_budget = Some((
+                explore::SHUTTLE_DEFAULT_BUDGET,
+                explore::SHUTTLE_MIN_ITERATIONS,
+            ));
+        }
         config
     }
 }
 
 /// Reads the trace to replay and checks it fits this model and backend.
 fn replay_plan(path: &std::path::Path, model: &str) -> explore::ReplayPlan {
-    let fail = |e: &dyn std::error::Error| -> ! { panic!("weft: cannot replay: {}", error_chain(e)) };
+    let fail =
+        |e: &dyn std::error::Error| -> ! { panic!("weft: cannot replay: {}", error_chain(e)) };
     if Backend::current() == Backend::Std {
         panic!(
             "weft: cannot replay {}: replay needs a checker; run with --features shuttle or --features loom",
@@ -282,7 +298,8 @@ fn replay_plan(path: &std::path::Path, model: &str) -> explore::ReplayPlan {
     }
     let t = trace::read_trace(path).unwrap_or_else(|e| fail(&e));
     t.check_model(model).unwrap_or_else(|e| fail(&e));
-    t.check_backend(Backend::current()).unwrap_or_else(|e| fail(&e));
+    t.check_backend(Backend::current())
+        .unwrap_or_else(|e| fail(&e));
     t.replay_plan()
 }
 

@@ -13,8 +13,13 @@ use crate::record::{ExecutionLog, Loc};
 
 /// Iterations of the body in std mode when none are set.
 pub const STD_DEFAULT_ITERATIONS: usize = 100;
-/// Executions on shuttle when none are set.
-pub const SHUTTLE_DEFAULT_ITERATIONS: usize = 10_000;
+/// Executions on shuttle when none are set: up to this many, within
+/// [`SHUTTLE_DEFAULT_BUDGET`], and never fewer than [`SHUTTLE_MIN_ITERATIONS`].
+pub const SHUTTLE_DEFAULT_ITERATIONS: usize = 50_000;
+/// The soft time budget of a shuttle exploration with default settings.
+pub const SHUTTLE_DEFAULT_BUDGET: Duration = Duration::from_secs(3);
+/// Executions a default shuttle exploration runs whatever the time.
+pub const SHUTTLE_MIN_ITERATIONS: usize = 10_000;
 /// Recorded steps one execution may take before it is a step-limit failure.
 pub const DEFAULT_MAX_STEPS: usize = 100_000;
 
@@ -146,6 +151,10 @@ pub struct ExploreConfig {
     pub max_steps: usize,
     /// Wall-clock budget for the whole exploration, honoured between executions.
     pub time_budget: Option<Duration>,
+    /// A budget that stops the exploration only once `min_iterations`
+    /// executions have run (shuttle's defaults: thorough on fast models,
+    /// bounded on slow ones).
+    pub soft_budget: Option<(Duration, usize)>,
     /// Replay one execution instead of exploring.
     pub replay: Option<ReplayPlan>,
 }
@@ -161,6 +170,7 @@ impl ExploreConfig {
             preemption_bound: None,
             max_steps: DEFAULT_MAX_STEPS,
             time_budget: None,
+            soft_budget: None,
             replay: None,
         }
     }

@@ -45,7 +45,8 @@ where
     if let Some(name) = name {
         b = b.name(name);
     }
-    b.spawn(f).expect("shuttle spawns model threads without I/O")
+    b.spawn(f)
+        .expect("shuttle spawns model threads without I/O")
 }
 
 /// Lets another model thread run.
@@ -125,20 +126,28 @@ pub(crate) fn current_decisions() -> Vec<Decision> {
 
 /// Why a replay stopped following its schedule, if it did.
 pub(crate) fn replay_divergence() -> Option<String> {
-    SHARED.with(|s| s.borrow().as_ref().and_then(|s| s.borrow().diverged.clone()))
+    SHARED.with(|s| {
+        s.borrow()
+            .as_ref()
+            .and_then(|s| s.borrow().diverged.clone())
+    })
 }
 
 struct WeftScheduler {
     inner: Option<Box<dyn Scheduler>>,
     shared: Rc<RefCell<Shared>>,
     budget: Option<Duration>,
+    soft_budget: Option<(Duration, usize)>,
     start: Instant,
 }
 
 impl Scheduler for WeftScheduler {
     fn new_execution(&mut self) -> Option<Schedule> {
         let mut s = self.shared.borrow_mut();
-        if s.stop || self.budget.is_some_and(|b| self.start.elapsed() >= b) {
+        let soft_spent = self
+            .soft_budget
+            .is_some_and(|(b, min)| s.executions >= min && self.start.elapsed() >= b);
+        if s.stop || soft_spent || self.budget.is_some_and(|b| self.start.elapsed() >= b) {
             s.stop = true;
             return None;
         }
@@ -176,7 +185,9 @@ impl Scheduler for WeftScheduler {
                 let pos = s.replay_pos;
                 let recorded = s.replay.as_ref().and_then(|r| r.get(pos).copied());
                 match recorded {
-                    Some(Decision::Task(t)) if runnable.iter().any(|task| usize::from(task.id()) == t) => {
+                    Some(Decision::Task(t))
+                        if runnable.iter().any(|task| usize::from(task.id()) == t) =>
+                    {
                         s.replay_pos += 1;
                         TaskId::from(t)
                     }
@@ -273,6 +284,7 @@ pub(crate) fn run(
         inner,
         shared: shared.clone(),
         budget: config.time_budget,
+        soft_budget: config.soft_budget,
         start: Instant::now(),
     };
     let mut shuttle_config = Config::new();
@@ -295,7 +307,9 @@ pub(crate) fn run(
     let executions = s.executions;
     let stopped = s.stop;
     drop(s);
-    let complete = !stopped && matches!(config.scheduler, SchedulerKind::Dfs) && !replaying
+    let complete = !stopped
+        && matches!(config.scheduler, SchedulerKind::Dfs)
+        && !replaying
         && executions < iterations;
     match result {
         Ok(_) => EngineRun {
@@ -322,7 +336,12 @@ pub(crate) fn request_stop() {
 
 /// 1-based index of the running execution.
 pub(crate) fn execution_index() -> usize {
-    SHARED.with(|s| s.borrow().as_ref().map(|s| s.borrow().executions).unwrap_or(0))
+    SHARED.with(|s| {
+        s.borrow()
+            .as_ref()
+            .map(|s| s.borrow().executions)
+            .unwrap_or(0)
+    })
 }
 
 /// Classifies an engine panic message that weft did not raise itself.

@@ -1,0 +1,60 @@
+//! A bug that needs three preemptions among three threads is found with
+//! the defaults: loom's exhaustive search, and shuttle's random scheduler
+//! (up to 50,000 executions within 3 s; this bug takes ~6,000 on average,
+//! so it is missed about once in 5,000 runs).
+//!
+//! The state machine reaches 6 only in the order A1 B1 A2 C1 A3 B2: A is
+//! preempted after its first and second steps, and B after its first.
+
+use weft::sync::atomic::{AtomicUsize, Ordering};
+use weft::sync::Arc;
+use weft::thread;
+
+/// One step: moves the state from `from` to `to` if it is at `from`
+/// (a check-then-act, deliberately not a compare-exchange).
+fn step(s: &AtomicUsize, from: usize, to: usize) {
+    if s.load(Ordering::SeqCst) == from {
+        s.store(to, Ordering::SeqCst);
+    }
+}
+
+fn three_preemptions() {
+    let s = Arc::new(AtomicUsize::new(0).named("state"));
+    let spawn = |name: &str, steps: Vec<(usize, usize)>| {
+        let s = s.clone();
+        thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                for (from, to) in steps {
+                    step(&s, from, to);
+                }
+            })
+            .unwrap()
+    };
+    let a = spawn("a", vec![(0, 1), (2, 3), (4, 5)]);
+    let b = spawn("b", vec![(1, 2), (5, 6)]);
+    let c = spawn("c", vec![(3, 4)]);
+    for h in [a, b, c] {
+        h.join().unwrap();
+    }
+    assert_ne!(
+        s.load(Ordering::SeqCst),
+        6,
+        "reached the state that needs A1 B1 A2 C1 A3 B2"
+    );
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_bug_needing_three_preemptions_is_found_with_the_defaults() {
+    let failure = weft::Model::new()
+        .name("three_preemptions")
+        .explore(three_preemptions)
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+    assert!(failure.message().contains("A1 B1 A2 C1 A3 B2"));
+    let threads = failure.threads_in_steps();
+    for t in ["a", "b", "c"] {
+        assert!(threads.contains(&t.to_string()), "{threads:?}");
+    }
+}
