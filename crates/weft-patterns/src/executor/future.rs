@@ -36,6 +36,12 @@
 //! Completion runs the future's callbacks in the completing thread, after
 //! waking its waiters, with no lock held.
 //!
+//! A pool that wants the task in the same allocation as its future (the
+//! thread pool does: one allocation per task) uses
+//! `future_with_work(work) -> (Future<T>, Arc<Inner<T, W>>)`, reaches `work`
+//! through `Inner::work`, and turns the shared state into the future's one
+//! promise with `Promise::from_shared`.
+//!
 //! # How it works
 //!
 //! The state is one atomic word: the phase (pending, running, succeeded,
@@ -47,6 +53,7 @@
 //! operations: no lock and no condition variable unless a thread really has
 //! to block or a callback is registered.
 
+use std::any::Any;
 use std::fmt;
 use std::mem;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -135,8 +142,14 @@ struct Listeners<T> {
     watchers: Vec<(Arc<Watcher>, usize)>,
 }
 
-/// The state a future and its promise share.
-struct Inner<T> {
+/// What a producer may keep in a future's allocation, type-erased.
+pub(crate) type ErasedWork = dyn Any + Send + Sync;
+
+/// The state a future and its promise share, followed by `work`: what the
+/// producer keeps in the same allocation (a thread pool's task, so that a
+/// task costs one allocation; `()` for a plain [`promise`]). Futures and
+/// promises see it erased.
+pub(crate) struct Inner<T, W: ?Sized = ErasedWork> {
     state: AtomicUsize,
     /// Written only by the promise, before it publishes SUCCEEDED or FAILED
     /// (release); after that read only: shared reads of an error, or one
@@ -145,6 +158,8 @@ struct Inner<T> {
     listeners: Mutex<Listeners<T>>,
     /// Notified (under `listeners`) when the future completes.
     completed: Condvar,
+    /// The producer's part; the future never touches it.
+    work: W,
 }
 
 // SAFETY: `Inner` is shared between the future's owner and the promise's
@@ -155,8 +170,16 @@ struct Inner<T> {
 // only read (shared reads are fine), and a value is moved out only by the
 // one caller whose `fetch_or(TAKEN)` found TAKEN clear. A `T` only ever
 // moves between threads, never is shared by reference, so `T: Send`
-// suffices, as for `Mutex<T>`.
-unsafe impl<T: Send> Sync for Inner<T> {}
+// suffices, as for `Mutex<T>`. `work` is the producer's and must be `Sync`
+// by itself.
+unsafe impl<T: Send, W: ?Sized + Sync> Sync for Inner<T, W> {}
+
+impl<T, W: ?Sized> Inner<T, W> {
+    /// The producer's part of the allocation.
+    pub(crate) fn work(&self) -> &W {
+        &self.work
+    }
+}
 
 impl<T> Inner<T> {
     fn lock_listeners(&self) -> MutexGuard<'_, Listeners<T>> {
@@ -255,7 +278,18 @@ pub(crate) struct Promise<T> {
 
 /// A new pending future and the promise that completes it.
 pub(crate) fn promise<T>() -> (Future<T>, Promise<T>) {
-    let inner = Arc::new(Inner {
+    let (future, shared) = future_with_work::<T, ()>(());
+    (future, Promise::from_shared(shared))
+}
+
+/// A new pending future whose allocation also holds `work`, and the shared
+/// state (un-erased, so the producer can reach `work`). Turn the shared
+/// state into the future's [`Promise`] with [`Promise::from_shared`].
+pub(crate) fn future_with_work<T, W>(work: W) -> (Future<T>, Arc<Inner<T, W>>)
+where
+    W: Any + Send + Sync,
+{
+    let shared = Arc::new(Inner {
         state: AtomicUsize::new(PENDING).named("future.state"),
         outcome: UnsafeCell::new(Outcome::Empty).named("future.outcome"),
         listeners: Mutex::new(Listeners {
@@ -264,11 +298,10 @@ pub(crate) fn promise<T>() -> (Future<T>, Promise<T>) {
         })
         .named("future.listeners"),
         completed: Condvar::new().named("future.completed"),
+        work,
     });
-    let promise = Promise {
-        inner: Some(Arc::clone(&inner)),
-    };
-    (Future { inner }, promise)
+    let inner: Arc<Inner<T>> = shared.clone();
+    (Future { inner }, shared)
 }
 
 impl<T> Future<T> {
@@ -529,6 +562,13 @@ impl<T> fmt::Debug for Future<T> {
 }
 
 impl<T> Promise<T> {
+    /// The promise of the future [`future_with_work`] made with `shared`.
+    /// There must be only one promise per future.
+    pub(crate) fn from_shared<W: Any + Send + Sync>(shared: Arc<Inner<T, W>>) -> Promise<T> {
+        let inner: Arc<Inner<T>> = shared;
+        Promise { inner: Some(inner) }
+    }
+
     /// Marks the task as running. Returns `false` if the future was
     /// cancelled (or already completed): the task must not run.
     pub(crate) fn set_running(&self) -> bool {

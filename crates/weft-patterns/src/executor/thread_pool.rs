@@ -12,8 +12,8 @@ use weft_sync::time::Duration;
 use super::builder::Builder;
 use super::deadline::Deadline;
 use super::error::SubmitError;
-use super::future::{promise, Future};
-use super::job::{Job, Task};
+use super::future::Future;
+use super::job::{task, JobHandle};
 use super::map::MapResults;
 use super::worker::PoolShared;
 
@@ -84,7 +84,7 @@ impl ThreadPool {
         }
     }
 
-    /// Queues `task` and returns the [`Future`] of its result. Python's
+    /// Queues `work` and returns the [`Future`] of its result. Python's
     /// `submit(fn)`.
     ///
     /// # Errors
@@ -101,13 +101,13 @@ impl ThreadPool {
     /// let future = pool.submit(|| "hello".to_uppercase()).unwrap();
     /// assert_eq!(future.result(None).unwrap(), "HELLO");
     /// ```
-    pub fn submit<F, T>(&self, task: F) -> Result<Future<T>, SubmitError>
+    pub fn submit<F, T>(&self, work: F) -> Result<Future<T>, SubmitError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (future, promise) = promise();
-        self.shared.push(Box::new(Task::new(task, promise)))?;
+        let (future, job) = task(work);
+        self.shared.push(job)?;
         Ok(future)
     }
 
@@ -151,12 +151,12 @@ impl ThreadPool {
         let deadline = Deadline::after(timeout);
         let function = Arc::new(function);
         let mut futures = VecDeque::new();
-        let mut jobs: Vec<Box<dyn Job>> = Vec::with_capacity(MAP_CHUNK);
+        let mut jobs: Vec<JobHandle> = Vec::with_capacity(MAP_CHUNK);
         let mut items = items.into_iter().peekable();
         while let Some(item) = items.next() {
-            let (future, promise) = promise();
             let function = Arc::clone(&function);
-            jobs.push(Box::new(Task::new(move || function(item), promise)));
+            let (future, job) = task(move || function(item));
+            jobs.push(job);
             futures.push_back(future);
             if jobs.len() == MAP_CHUNK || items.peek().is_none() {
                 if let Err(error) = self.shared.push_all(&mut jobs) {

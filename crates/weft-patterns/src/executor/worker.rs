@@ -19,7 +19,7 @@ use weft_sync::thread::{self, ThreadId};
 
 use super::backoff::Backoff;
 use super::error::{FutureError, SubmitError};
-use super::job::{panic_message, Job};
+use super::job::{panic_message, JobHandle};
 
 /// The most tasks a worker takes from the queue at once.
 const MAX_BATCH: usize = 32;
@@ -29,7 +29,7 @@ pub(crate) type Initializer = Arc<dyn Fn() + Send + Sync>;
 
 /// Everything behind the queue's lock.
 struct QueueState {
-    jobs: VecDeque<Box<dyn Job>>,
+    jobs: VecDeque<JobHandle>,
     /// Workers asleep on `work_ready` (or about to be).
     idle: usize,
     /// Wakeups sent to idle workers that have not woken yet.
@@ -101,7 +101,7 @@ impl PoolShared {
     ///
     /// The pool is shut down or broken; the job is dropped (outside the
     /// lock), which fails its future.
-    pub(crate) fn push(&self, job: Box<dyn Job>) -> Result<(), SubmitError> {
+    pub(crate) fn push(&self, job: JobHandle) -> Result<(), SubmitError> {
         let mut queue = self.lock_queue();
         if let Some(error) = refusal(&queue) {
             drop(queue);
@@ -125,7 +125,7 @@ impl PoolShared {
     /// # Errors
     ///
     /// As [`PoolShared::push`]; then none of the jobs was queued.
-    pub(crate) fn push_all(&self, jobs: &mut Vec<Box<dyn Job>>) -> Result<(), SubmitError> {
+    pub(crate) fn push_all(&self, jobs: &mut Vec<JobHandle>) -> Result<(), SubmitError> {
         let mut queue = self.lock_queue();
         if let Some(error) = refusal(&queue) {
             drop(queue);
@@ -221,7 +221,7 @@ impl PoolShared {
                 return;
             }
         }
-        let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+        let mut batch: Vec<JobHandle> = Vec::with_capacity(MAX_BATCH);
         let mut queue = self.lock_queue();
         queue.worker_ids.push(thread::current().id());
         loop {
@@ -270,7 +270,7 @@ impl PoolShared {
 
     /// Runs (or, after `shutdown(cancel_futures)`, cancels) the jobs a
     /// worker took.
-    fn run_batch(&self, batch: &mut Vec<Box<dyn Job>>) {
+    fn run_batch(&self, batch: &mut Vec<JobHandle>) {
         for job in batch.drain(..) {
             if self.cancelling.load(Ordering::Relaxed) {
                 job.cancel();
