@@ -1,6 +1,9 @@
 //! Real-thread tests of `weft_patterns::{thread, threading, lock_order}`:
 //! each primitive's behaviour, timeouts that expire and ones that do not,
-//! and every documented misuse.
+//! and every documented misuse. Real threads only: under a checker the
+//! primitives run inside models (`models/threading.rs`).
+
+#![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
