@@ -53,9 +53,16 @@ fn polite_threads_livelock_and_the_report_shows_their_loop() {
         "{looping:?}"
     );
     let cycle = failure.repeating_steps().expect("a repeating loop");
-    assert!(cycle.iter().any(|e| matches!(e.op, weft::record::Op::Yield)));
-    assert!(cycle.iter().any(|e| matches!(e.op, weft::record::Op::Load(_))));
+    assert!(cycle
+        .iter()
+        .any(|e| matches!(e.op, weft::record::Op::Yield)));
+    assert!(cycle
+        .iter()
+        .any(|e| matches!(e.op, weft::record::Op::Load(_))));
     let report = failure.to_string();
     assert!(report.contains("The loop that kept running"), "{report}");
-    assert!(report.contains("`alice_done`") || report.contains("`bob_done`"), "{report}");
+    assert!(
+        report.contains("`alice_done`") || report.contains("`bob_done`"),
+        "{report}"
+    );
 }

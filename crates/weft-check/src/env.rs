@@ -43,9 +43,7 @@ impl EnvOverrides {
         Self::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
     }
 
-    pub(crate) fn from_lookup(
-        get: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
+    pub(crate) fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let mut out = EnvOverrides::default();
         if let Some(v) = get(WEFT_ITERATIONS) {
@@ -80,7 +78,11 @@ fn invalid(variable: &'static str, value: &str, expected: &str) -> ConfigError {
     }
 }
 
-fn parse_positive(variable: &'static str, value: &str, example: &str) -> Result<usize, ConfigError> {
+fn parse_positive(
+    variable: &'static str,
+    value: &str,
+    example: &str,
+) -> Result<usize, ConfigError> {
     match value.trim().replace('_', "").parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(invalid(
@@ -146,7 +148,9 @@ pub(crate) fn parse_duration(variable: &'static str, value: &str) -> Result<Dura
         Some(i) => (&v[..i], v[i..].trim()),
         None => (v, "s"),
     };
-    let n: f64 = num.parse().map_err(|_| invalid(variable, value, expected))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| invalid(variable, value, expected))?;
     let secs = match unit {
         "ms" => n / 1000.0,
         "s" | "sec" | "secs" => n,
@@ -165,10 +169,15 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Result<EnvOverrides, ConfigError> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         EnvOverrides::from_lookup(|name| {
-            pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
         })
     }
 

@@ -26,6 +26,19 @@ pub struct Failure {
     pub(crate) test_name: Option<String>,
 }
 
+/// How far from the end of an execution a livelock's threads are looked for.
+const TAIL: usize = 200;
+
+/// The shortest period with which the end of `steps` repeats at least three
+/// times (same operation, object and source line).
+fn tail_period(steps: &[&Event]) -> Option<usize> {
+    let key = |e: &Event| (e.op.name(), e.object, e.location);
+    let n = steps.len();
+    (1..=64usize).find(|&period| {
+        n >= 3 * period && (n - 2 * period..n).all(|i| key(steps[i]) == key(steps[i - period]))
+    })
+}
+
 /// One thread of a deadlock's wait-for cycle: it holds a lock and waits for
 /// something another thread of the cycle holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -191,9 +204,9 @@ impl Failure {
                     .threads
                     .iter()
                     .filter(|u| {
-                        u.holds.iter().any(|h| {
-                            h.object == obj && !(h.shared && w.kind == WaitKind::ReadLock)
-                        })
+                        u.holds
+                            .iter()
+                            .any(|h| h.object == obj && !(h.shared && w.kind == WaitKind::ReadLock))
                     })
                     .map(|u| u.id)
                     .collect()
@@ -261,31 +274,50 @@ impl Failure {
                 .any(|b| matches!(b.kind, WaitKind::Condvar | WaitKind::Park))
     }
 
-    /// For a step-limit failure: the steps that kept repeating at the end of
-    /// the execution (the loop of a livelock), shortest period first, if the
-    /// tail of the execution repeats at least three times.
-    pub fn repeating_steps(&self) -> Option<&[Event]> {
-        let steps = &self.log.steps;
-        let key = |e: &Event| (e.thread, e.op.name(), e.object, e.location);
-        let n = steps.len();
-        (1..=64usize).find_map(|period| {
-            if n < 3 * period {
-                return None;
+    /// For a step-limit failure: the loop each still-running thread kept
+    /// running at the end of the execution, one turn of it per thread (the
+    /// thread's own steps repeat at least three times at the end), in step
+    /// order. `None` when no thread's tail repeats.
+    pub fn repeating_steps(&self) -> Option<Vec<&Event>> {
+        let mut looped: Vec<&Event> = Vec::new();
+        for thread in self.tail_threads() {
+            let own: Vec<&Event> = self
+                .log
+                .steps
+                .iter()
+                .filter(|e| e.thread == thread)
+                .collect();
+            if let Some(period) = tail_period(&own) {
+                looped.extend_from_slice(&own[own.len() - period..]);
             }
-            let tail = &steps[n - 3 * period..];
-            let periodic = (period..tail.len()).all(|i| key(&tail[i]) == key(&tail[i - period]));
-            periodic.then(|| &steps[n - period..])
-        })
+        }
+        looped.sort_by_key(|e| e.step);
+        (!looped.is_empty()).then_some(looped)
     }
 
-    /// The names of the threads that took steps in the repeating loop.
-    pub fn looping_threads(&self) -> Vec<String> {
+    /// The threads that took steps near the end of the execution.
+    fn tail_threads(&self) -> Vec<usize> {
+        let steps = &self.log.steps;
         let mut ids: Vec<usize> = Vec::new();
-        for e in self.repeating_steps().unwrap_or(&[]) {
+        for e in &steps[steps.len().saturating_sub(TAIL)..] {
             if !ids.contains(&e.thread) {
                 ids.push(e.thread);
             }
         }
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The names of the threads whose own steps repeat at the end.
+    pub fn looping_threads(&self) -> Vec<String> {
+        let mut ids: Vec<usize> = self
+            .repeating_steps()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.thread)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
         ids.into_iter().map(|t| self.log.thread_name(t)).collect()
     }
 

@@ -18,7 +18,9 @@ impl fmt::Display for Failure {
         writeln!(
             f,
             "weft: model `{}` failed on {}: {}",
-            self.model, self.backend, self.headline()
+            self.model,
+            self.backend,
+            self.headline()
         )?;
         self.write_what(f)?;
         self.write_threads(f)?;
@@ -101,13 +103,12 @@ impl Failure {
                 if let Some(cycle) = self.repeating_steps() {
                     writeln!(
                         f,
-                        "\nThe loop that kept running ({} repeating, {} steps per turn):",
+                        "\nThe loop that kept running (one turn of each of {}):",
                         self.looping_threads()
                             .iter()
                             .map(|t| format!("`{t}`"))
                             .collect::<Vec<_>>()
-                            .join(" and "),
-                        cycle.len()
+                            .join(" and ")
                     )?;
                     for e in cycle {
                         writeln!(f, "  {}", self.step_line(e))?;
@@ -175,14 +176,25 @@ impl Failure {
         writeln!(f, "\nThe interleaving ({} steps):", steps.len())?;
         let start = steps.len().saturating_sub(SHOWN_STEPS);
         if start > 0 {
-            writeln!(f, "  ... {start} earlier steps not shown (the trace file has them all)")?;
+            writeln!(
+                f,
+                "  ... {start} earlier steps not shown (the trace file has them all)"
+            )?;
         }
-        let mut prev_thread = if start > 0 { Some(steps[start - 1].thread) } else { None };
+        let mut prev_thread = if start > 0 {
+            Some(steps[start - 1].thread)
+        } else {
+            None
+        };
         let mut i = start;
         while i < steps.len() {
             let e = &steps[i];
             if prev_thread.is_some_and(|p| p != e.thread) {
-                writeln!(f, "  ---- switch to `{}` ----", self.log.thread_name(e.thread))?;
+                writeln!(
+                    f,
+                    "  ---- switch to `{}` ----",
+                    self.log.thread_name(e.thread)
+                )?;
             }
             prev_thread = Some(e.thread);
             let run = fold_run(&steps[i..]);
