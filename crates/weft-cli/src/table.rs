@@ -140,7 +140,8 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
             .count();
         let line = match &b.status {
             RunStatus::Ran => format!(
-                "{ran} tests in {:.1}s (build {:.1}s, tests {:.1}s)",
+                "{} in {:.1}s (build {:.1}s, tests {:.1}s)",
+                plural(ran, "test"),
                 b.seconds,
                 b.build_seconds,
                 (b.seconds - b.build_seconds).max(0.0)
@@ -177,9 +178,9 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
     };
     let _ = writeln!(
         out,
-        "\nweft check {verdict}: {} tests on {} backends: {}",
-        tests.len(),
-        columns.len(),
+        "\nweft check {verdict}: {} on {}: {}",
+        plural(tests.len(), "test"),
+        plural(columns.len(), "backend"),
         if parts.is_empty() {
             "none ran".to_string()
         } else {
@@ -187,6 +188,15 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
         }
     );
     out
+}
+
+/// `1 test`, `2 tests`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// The short text of one cell.

@@ -228,7 +228,7 @@ fn a_suite_with_no_unexpected_failure_exits_0() {
     );
     assert!(
         r.stdout
-            .ends_with("weft check ok: 1 tests on 3 backends: 3 verified\n"),
+            .ends_with("weft check ok: 1 test on 3 backends: 3 verified\n"),
         "{}",
         r.stdout
     );
@@ -279,7 +279,7 @@ fn test_targets_can_be_chosen() {
         r.stdout
     );
     assert!(
-        r.stdout.contains("weft check ok: 1 tests on 1 backends"),
+        r.stdout.contains("weft check ok: 1 test on 1 backend"),
         "{}",
         r.stdout
     );
