@@ -8,6 +8,9 @@
 //! submitter. Workers with nothing to do sleep on `work_ready`; a submit
 //! wakes one only when an idle worker has not been woken already (`idle >
 //! notified`), so a burst of submits costs one wakeup, not one per task.
+//! Before sleeping, a worker on real threads looks again for a few
+//! microseconds ([`Backoff`]): without that, 100,000 tiny tasks ran 2.5x
+//! slower here, the submitter paying a wakeup for almost every task.
 
 use std::collections::VecDeque;
 use std::mem;
