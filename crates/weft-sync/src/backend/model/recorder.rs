@@ -7,8 +7,7 @@
 //! restores `current` after each engine operation that can switch, so
 //! `current` always names the model thread that is running weft code.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 use super::clock::VectorClock;
@@ -52,8 +51,11 @@ pub(crate) struct Execution {
     current: usize,
     max_steps: usize,
     clocks: Vec<VectorClock>,
-    object_clocks: HashMap<usize, VectorClock>,
-    cells: HashMap<usize, CellHistory>,
+    /// By object id (ids are dense indices into `log.objects`); an empty
+    /// clock is an object nothing was released to yet.
+    object_clocks: Vec<VectorClock>,
+    /// By object id, like `object_clocks`.
+    cells: Vec<CellHistory>,
     /// The last cell access, so that loom's race panic can be mapped to it.
     pub(crate) last_cell_access: Option<(usize, Access)>,
     pub(crate) failure: Option<DetectedFailure>,
@@ -65,11 +67,43 @@ pub(crate) struct Execution {
 
 thread_local! {
     static EXECUTION: RefCell<Option<Execution>> = const { RefCell::new(None) };
+    /// How many steps, objects and threads the last execution recorded on
+    /// this OS thread: the next one reserves that much at once instead of
+    /// growing (and copying) its vectors step by step.
+    static LAST_SIZES: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
+}
+
+/// Grows `v` so that `v[index]` exists.
+#[inline]
+fn slot<T: Default>(v: &mut Vec<T>, index: usize) -> &mut T {
+    if v.len() <= index {
+        v.resize_with(index + 1, T::default);
+    }
+    &mut v[index]
+}
+
+/// `clocks[into] = max(clocks[into], clocks[from])`, without copying a clock.
+#[inline]
+fn join_clocks(clocks: &mut [VectorClock], into: usize, from: usize) {
+    if into == from || into >= clocks.len() || from >= clocks.len() {
+        return;
+    }
+    if from < into {
+        let (low, high) = clocks.split_at_mut(into);
+        high[0].join(&low[from]);
+    } else {
+        let (low, high) = clocks.split_at_mut(from);
+        low[into].join(&high[0]);
+    }
 }
 
 /// Starts recording a new execution on this OS thread; thread 0 is `main`.
 pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Option<usize>)>>) {
+    let (steps, objects, threads) = LAST_SIZES.with(Cell::get);
     let mut log = ExecutionLog::default();
+    log.steps.reserve(steps);
+    log.objects.reserve(objects);
+    log.threads.reserve(threads.max(1));
     log.threads.push(ThreadInfo {
         id: 0,
         name: "main".to_string(),
@@ -81,13 +115,15 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
     });
     let mut main_clock = VectorClock::default();
     main_clock.tick(0);
+    let mut clocks = Vec::with_capacity(threads.max(1));
+    clocks.push(main_clock);
     let exec = Execution {
         log,
         current: 0,
         max_steps,
-        clocks: vec![main_clock],
-        object_clocks: HashMap::new(),
-        cells: HashMap::new(),
+        clocks,
+        object_clocks: Vec::new(),
+        cells: Vec::new(),
         last_cell_access: None,
         failure: None,
         panics: Vec::new(),
@@ -100,7 +136,12 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
 
 /// Stops recording and returns what was recorded.
 pub(crate) fn finish() -> Option<Execution> {
-    EXECUTION.with(|e| e.try_borrow_mut().ok().and_then(|mut e| e.take()))
+    let execution = EXECUTION.with(|e| e.try_borrow_mut().ok().and_then(|mut e| e.take()));
+    if let Some(e) = &execution {
+        let sizes = (e.log.steps.len(), e.log.objects.len(), e.log.threads.len());
+        LAST_SIZES.with(|s| s.set(sizes));
+    }
+    execution
 }
 
 /// Runs `f` on the current execution, if there is one and it is not
@@ -315,10 +356,7 @@ pub(crate) fn thread_joined(child: usize) {
         if let Some(t) = e.log.threads.get_mut(child) {
             t.joined = true;
         }
-        if child < e.clocks.len() {
-            let c = e.clocks[child].clone();
-            e.clocks[me].join(&c);
-        }
+        join_clocks(&mut e.clocks, me, child);
     });
 }
 
@@ -383,10 +421,9 @@ pub(crate) fn acquire(object: usize) {
         return;
     }
     with(|e| {
-        if let Some(c) = e.object_clocks.get(&object) {
-            let c = c.clone();
-            let me = e.current;
-            e.clocks[me].join(&c);
+        let me = e.current;
+        if let Some(c) = e.object_clocks.get(object) {
+            e.clocks[me].join(c);
         }
     });
 }
@@ -399,8 +436,7 @@ pub(crate) fn release(object: usize) {
     }
     with(|e| {
         let me = e.current;
-        let mine = e.clocks[me].clone();
-        e.object_clocks.entry(object).or_default().join(&mine);
+        slot(&mut e.object_clocks, object).join(&e.clocks[me]);
         e.clocks[me].tick(me);
     });
 }
@@ -424,9 +460,9 @@ pub(crate) fn cell_access(object: usize, kind: AccessKind, location: Loc) {
         if !engine::WEFT_DETECTS_RACES {
             return None;
         }
-        let clock = e.clocks[me].clone();
+        let clock = &e.clocks[me];
         let epoch = clock.get(me);
-        let hist = e.cells.entry(object).or_default();
+        let hist = slot(&mut e.cells, object);
         let ordered = |t: usize, at: u32| t == me || at <= clock.get(t);
         let mut race = None;
         if let Some((t, at, loc)) = hist.last_write {
