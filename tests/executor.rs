@@ -6,6 +6,11 @@
 //! Tasks that must stay unfinished are held by a [`Gate`], never by a
 //! sleep; a timeout that is meant to expire is short, one that is not is
 //! [`PATIENCE`] long.
+//!
+//! Real threads only: under a checker the pool runs inside models
+//! (`models/executor.rs`).
+
+#![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
 use std::collections::HashSet;
 use std::panic;

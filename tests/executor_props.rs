@@ -4,6 +4,11 @@
 //! documented final states, consistent with what happened to it; every
 //! callback runs exactly once and sees that final state; every task runs at
 //! most once, and exactly when its future did not end cancelled.
+//!
+//! Real threads only: under a checker the pool runs inside models
+//! (`models/executor.rs`).
+
+#![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
 use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering};
