@@ -45,7 +45,10 @@ fn unsynchronised_writes_are_caught_as_a_data_race() {
 #[test]
 fn writes_ordered_by_a_mutex_are_verified() {
     weft::model(|| {
-        let s = Arc::new((Mutex::new(()).named("guard"), Shared(UnsafeCell::new(0).named("slot"))));
+        let s = Arc::new((
+            Mutex::new(()).named("guard"),
+            Shared(UnsafeCell::new(0).named("slot")),
+        ));
         let s2 = s.clone();
         let t = thread::spawn(move || {
             let _g = s2.0.lock().unwrap();

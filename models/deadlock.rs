@@ -14,6 +14,7 @@ fn line_of(needle: &str) -> u32 {
     at as u32 + 1
 }
 
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
 fn abba() {
     let a = Arc::new(Mutex::new(()).named("lock_a"));
     let b = Arc::new(Mutex::new(()).named("lock_b"));
@@ -36,15 +37,20 @@ fn abba() {
 fn abba_deadlock_is_caught_with_its_cycle() {
     let lock_a_line = line_of("let _ga = a2.lock()");
     let lock_b_line = line_of("let _gb = b3.lock()");
-    let failure = weft::Model::new()
-        .name("abba")
-        .explore(abba)
-        .unwrap_err();
+    let failure = weft::Model::new().name("abba").explore(abba).unwrap_err();
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
-    let cycle = failure.deadlock_cycle().unwrap_or_else(|| panic!("no lock cycle in {failure}"));
+    let cycle = failure
+        .deadlock_cycle()
+        .unwrap_or_else(|| panic!("no lock cycle in {failure}"));
     assert_eq!(cycle.len(), 2, "{failure}");
-    let ab = cycle.iter().find(|e| e.thread == "ab").expect("`ab` in the cycle");
-    let ba = cycle.iter().find(|e| e.thread == "ba").expect("`ba` in the cycle");
+    let ab = cycle
+        .iter()
+        .find(|e| e.thread == "ab")
+        .expect("`ab` in the cycle");
+    let ba = cycle
+        .iter()
+        .find(|e| e.thread == "ba")
+        .expect("`ba` in the cycle");
     let (held, at) = ab.holds.clone().expect("`ab` holds a lock");
     assert_eq!(held, "lock_a");
     assert_eq!(at.line, lock_a_line);

@@ -6,6 +6,7 @@ use weft::sync::atomic::{AtomicBool, Ordering};
 use weft::sync::Arc;
 use weft::thread;
 
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
 fn after_you() {
     let a_done = Arc::new(AtomicBool::new(false).named("alice_done"));
     let b_done = Arc::new(AtomicBool::new(false).named("bob_done"));

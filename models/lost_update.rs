@@ -4,6 +4,7 @@ use weft::sync::atomic::{AtomicUsize, Ordering};
 use weft::sync::Arc;
 use weft::thread;
 
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
 fn lost_update() {
     let n = Arc::new(AtomicUsize::new(0).named("hits"));
     let hs: Vec<_> = (0..2)
@@ -32,7 +33,10 @@ fn lost_update_is_caught_with_both_workers_in_the_steps() {
         .explore(lost_update)
         .unwrap_err();
     assert_eq!(failure.kind(), weft::FailureKind::Assertion);
-    assert!(failure.message().contains("an increment was lost"), "{failure}");
+    assert!(
+        failure.message().contains("an increment was lost"),
+        "{failure}"
+    );
     assert_eq!(failure.thread_name().as_deref(), Some("main"));
     let in_steps = failure.threads_in_steps();
     assert!(in_steps.contains(&"worker-0".to_string()), "{in_steps:?}");

@@ -54,6 +54,7 @@ fn condvar_queue_is_verified() {
 /// The consumer looks at a "has work" flag without the lock, then waits:
 /// the producer can set the flag and notify in between, and the consumer
 /// then waits for a notification that has already been sent.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
 fn lost_wakeup() {
     let q = queue();
     let has_work = Arc::new(AtomicBool::new(false).named("has_work"));

@@ -35,7 +35,12 @@ fn lost_update(extra_lock: bool) {
 fn step_keys(f: &weft::Failure) -> Vec<String> {
     f.steps()
         .iter()
-        .map(|e| format!("{} {} {:?} {} {:?}", e.step, e.thread, e.op, e.location, e.object))
+        .map(|e| {
+            format!(
+                "{} {} {:?} {} {:?}",
+                e.step, e.thread, e.op, e.location, e.object
+            )
+        })
         .collect()
 }
 
@@ -45,8 +50,15 @@ fn a_replay_reproduces_the_failure_step_for_step() {
         .name("replay_round_trip")
         .explore(|| lost_update(false))
         .unwrap_err();
-    let trace = found.trace_path().expect("a trace file was written").to_path_buf();
-    assert!(trace.ends_with("replay_round_trip.json"), "{}", trace.display());
+    let trace = found
+        .trace_path()
+        .expect("a trace file was written")
+        .to_path_buf();
+    assert!(
+        trace.ends_with("replay_round_trip.json"),
+        "{}",
+        trace.display()
+    );
     let report = found.to_string();
     assert!(report.contains("WEFT_REPLAY="), "{report}");
 
@@ -75,7 +87,11 @@ fn a_replay_of_a_changed_program_says_where_it_diverged() {
         .replay(&trace)
         .explore(|| lost_update(true))
         .unwrap_err();
-    assert_eq!(diverged.kind(), weft::FailureKind::ReplayDiverged, "{diverged}");
+    assert_eq!(
+        diverged.kind(),
+        weft::FailureKind::ReplayDiverged,
+        "{diverged}"
+    );
     assert!(
         diverged.message().contains("the schedule diverged at step"),
         "{diverged}"

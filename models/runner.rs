@@ -1,6 +1,7 @@
 //! The runner itself: bad models get one clear failure and the test binary
 //! goes on.
 
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 use weft::sync::atomic::{AtomicBool, Ordering};
 use weft::sync::{Arc, Mutex};
 use weft::thread;
@@ -28,7 +29,10 @@ fn abba() {
 #[test]
 fn a_deadlock_does_not_take_the_test_binary_down() {
     for _ in 0..3 {
-        let failure = weft::Model::new().name("abba_again").explore(abba).unwrap_err();
+        let failure = weft::Model::new()
+            .name("abba_again")
+            .explore(abba)
+            .unwrap_err();
         assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
     }
     let stats = weft::Model::new()
@@ -36,7 +40,9 @@ fn a_deadlock_does_not_take_the_test_binary_down() {
         .explore(|| {
             let m = Arc::new(Mutex::new(1).named("m"));
             let m2 = m.clone();
-            thread::spawn(move || *m2.lock().unwrap() += 1).join().unwrap();
+            thread::spawn(move || *m2.lock().unwrap() += 1)
+                .join()
+                .unwrap();
             assert_eq!(*m.lock().unwrap(), 2);
         })
         .expect("a correct model passes after a deadlocking one");
@@ -77,8 +83,14 @@ fn too_many_threads_for_loom_says_so_and_suggests_shuttle() {
         })
         .unwrap_err();
     assert_eq!(failure.kind(), weft::FailureKind::Unsupported);
-    assert!(failure.message().contains("at most 4 threads besides main"), "{failure}");
-    assert!(failure.message().contains("--features shuttle"), "{failure}");
+    assert!(
+        failure.message().contains("at most 4 threads besides main"),
+        "{failure}"
+    );
+    assert!(
+        failure.message().contains("--features shuttle"),
+        "{failure}"
+    );
 }
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -103,7 +115,10 @@ fn a_spinning_livelock_hits_the_step_limit() {
         .unwrap_err();
     assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
     assert_eq!(failure.thread_name().as_deref(), Some("spinner"));
-    assert!(failure.message().contains("more than 500 steps"), "{failure}");
+    assert!(
+        failure.message().contains("more than 500 steps"),
+        "{failure}"
+    );
 }
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -189,6 +204,11 @@ fn tracing_events_appear_in_the_steps_under_their_thread() {
     assert_eq!(log.thread_name(event.thread), "logger");
     assert!(matches!(&event.op, weft::record::Op::Trace(m) if m == "INFO about to lock value=7"));
     let next = &failure.steps()[i + 1];
-    assert!(matches!(next.op, weft::record::Op::Lock), "the lock follows the event");
-    assert!(failure.to_string().contains("trace: INFO about to lock value=7"));
+    assert!(
+        matches!(next.op, weft::record::Op::Lock),
+        "the lock follows the event"
+    );
+    assert!(failure
+        .to_string()
+        .contains("trace: INFO about to lock value=7"));
 }

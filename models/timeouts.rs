@@ -35,15 +35,24 @@ fn wait_timeout_explores_both_outcomes() {
         t.join().unwrap();
     });
     if weft::Backend::current() != weft::Backend::Std {
-        assert!(NOTIFIED.load(StdOrdering::SeqCst), "the wakeup was never explored");
-        assert!(TIMED_OUT.load(StdOrdering::SeqCst), "the timeout was never explored");
+        assert!(
+            NOTIFIED.load(StdOrdering::SeqCst),
+            "the wakeup was never explored"
+        );
+        assert!(
+            TIMED_OUT.load(StdOrdering::SeqCst),
+            "the timeout was never explored"
+        );
     }
 }
 
 #[test]
 fn a_thread_waiting_with_a_timeout_is_not_a_deadlock() {
     weft::model(|| {
-        let pair = Arc::new((Mutex::new(()).named("lonely"), Condvar::new().named("nobody")));
+        let pair = Arc::new((
+            Mutex::new(()).named("lonely"),
+            Condvar::new().named("nobody"),
+        ));
         let g = pair.0.lock().unwrap();
         let (_g, r) = pair.1.wait_timeout(g, Duration::from_millis(5)).unwrap();
         assert!(r.timed_out());
@@ -69,8 +78,14 @@ fn recv_timeout_explores_both_outcomes() {
         t.join().unwrap();
     });
     if weft::Backend::current() != weft::Backend::Std {
-        assert!(GOT.load(StdOrdering::SeqCst), "the message was never explored");
-        assert!(TIMED_OUT.load(StdOrdering::SeqCst), "the timeout was never explored");
+        assert!(
+            GOT.load(StdOrdering::SeqCst),
+            "the message was never explored"
+        );
+        assert!(
+            TIMED_OUT.load(StdOrdering::SeqCst),
+            "the timeout was never explored"
+        );
     }
 }
 
@@ -110,5 +125,8 @@ fn sleep_passes_virtual_time_under_a_checker() {
         thread::sleep(long);
         assert!(start.elapsed() >= long);
     });
-    assert!(real.elapsed() < Duration::from_secs(60), "an hour of virtual sleep took real time");
+    assert!(
+        real.elapsed() < Duration::from_secs(60),
+        "an hour of virtual sleep took real time"
+    );
 }

@@ -19,7 +19,11 @@ fn every_bad_weft_variable_is_refused_with_one_clear_line() {
     let cases = [
         ("WEFT_ITERATIONS", "lots", "a positive integer"),
         ("WEFT_SEED", "twelve", "an unsigned 64-bit integer"),
-        ("WEFT_SCHEDULER", "round-robin", "one of random, pct, pct:<depth>"),
+        (
+            "WEFT_SCHEDULER",
+            "round-robin",
+            "one of random, pct, pct:<depth>",
+        ),
         ("WEFT_PREEMPTIONS", "-1", "a non-negative integer or `none`"),
         ("WEFT_MAX_STEPS", "0", "a positive integer"),
         ("WEFT_TIME_BUDGET", "forever", "500ms, 30s, 2m"),

@@ -65,6 +65,8 @@ pub use builder::{Builder, DEFAULT_THREAD_NAME_PREFIX};
 pub use error::{AsCompletedTimeout, BuildError, FutureError, SubmitError};
 pub use future::{Future, FutureState};
 pub use map::MapResults;
-pub use process_pool::{ProcessMapResults, ProcessPool, ProcessPoolBuilder, DEFAULT_WORKER_NAME_PREFIX};
+pub use process_pool::{
+    ProcessMapResults, ProcessPool, ProcessPoolBuilder, DEFAULT_WORKER_NAME_PREFIX,
+};
 pub use thread_pool::ThreadPool;
 pub use wait::{wait, DoneAndNotDone, ReturnWhen};
