@@ -51,7 +51,7 @@ pub mod patterns {
 /// The `WEFT_*` environment variables the runner reads.
 pub mod env {
     pub use weft_check::{
-        WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_REPLAY, WEFT_SCHEDULER,
-        WEFT_SEED, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
+        WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_REPLAY, WEFT_SCHEDULER, WEFT_SEED,
+        WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
     };
 }

@@ -140,7 +140,11 @@ impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Op::TryLock { acquired } => {
-                write!(f, "try-lock ({})", if *acquired { "acquired" } else { "busy" })
+                write!(
+                    f,
+                    "try-lock ({})",
+                    if *acquired { "acquired" } else { "busy" }
+                )
             }
             Op::Woken { timed_out: true } => f.write_str("woken (timed out)"),
             Op::Woken { timed_out: false } => f.write_str("woken (notified)"),
@@ -148,7 +152,11 @@ impl fmt::Display for Op {
             Op::Store(v) => write!(f, "store {v}"),
             Op::Rmw(v) => write!(f, "rmw (was {v})"),
             Op::CompareExchange { ok } => {
-                write!(f, "compare-exchange ({})", if *ok { "ok" } else { "failed" })
+                write!(
+                    f,
+                    "compare-exchange ({})",
+                    if *ok { "ok" } else { "failed" }
+                )
             }
             Op::Spawn { child } => write!(f, "spawn thread {child}"),
             Op::Join { child } => write!(f, "join thread {child}"),

@@ -212,7 +212,15 @@ macro_rules! atomic_int {
 }
 
 atomic_common!(AtomicBool, bool, Value::Bool);
-rmw!(AtomicBool, bool, Value::Bool, fetch_and, fetch_nand, fetch_or, fetch_xor);
+rmw!(
+    AtomicBool,
+    bool,
+    Value::Bool,
+    fetch_and,
+    fetch_nand,
+    fetch_or,
+    fetch_xor
+);
 atomic_int!(AtomicUsize, usize);
 atomic_int!(AtomicIsize, isize);
 atomic_int!(AtomicU8, u8);
@@ -256,7 +264,14 @@ impl<T> AtomicPtr<T> {
     pub fn load(&self, order: Ordering) -> *mut T {
         let me = recorder::current();
         let v = self.raw.load(order);
-        record(self.id, me, Op::Load(ptr_value(v)), true, false, Loc::caller());
+        record(
+            self.id,
+            me,
+            Op::Load(ptr_value(v)),
+            true,
+            false,
+            Loc::caller(),
+        );
         v
     }
 
@@ -265,7 +280,14 @@ impl<T> AtomicPtr<T> {
     pub fn store(&self, p: *mut T, order: Ordering) {
         let me = recorder::current();
         self.raw.store(p, order);
-        record(self.id, me, Op::Store(ptr_value(p)), false, true, Loc::caller());
+        record(
+            self.id,
+            me,
+            Op::Store(ptr_value(p)),
+            false,
+            true,
+            Loc::caller(),
+        );
     }
 
     /// Stores the pointer, returning the previous one.
@@ -273,7 +295,14 @@ impl<T> AtomicPtr<T> {
     pub fn swap(&self, p: *mut T, order: Ordering) -> *mut T {
         let me = recorder::current();
         let v = self.raw.swap(p, order);
-        record(self.id, me, Op::Rmw(ptr_value(v)), true, true, Loc::caller());
+        record(
+            self.id,
+            me,
+            Op::Rmw(ptr_value(v)),
+            true,
+            true,
+            Loc::caller(),
+        );
         v
     }
 
@@ -292,7 +321,14 @@ impl<T> AtomicPtr<T> {
     ) -> Result<*mut T, *mut T> {
         let me = recorder::current();
         let r = self.raw.compare_exchange(current, new, success, failure);
-        record(self.id, me, Op::CompareExchange { ok: r.is_ok() }, true, r.is_ok(), Loc::caller());
+        record(
+            self.id,
+            me,
+            Op::CompareExchange { ok: r.is_ok() },
+            true,
+            r.is_ok(),
+            Loc::caller(),
+        );
         r
     }
 
@@ -310,8 +346,17 @@ impl<T> AtomicPtr<T> {
         failure: Ordering,
     ) -> Result<*mut T, *mut T> {
         let me = recorder::current();
-        let r = self.raw.compare_exchange_weak(current, new, success, failure);
-        record(self.id, me, Op::CompareExchange { ok: r.is_ok() }, true, r.is_ok(), Loc::caller());
+        let r = self
+            .raw
+            .compare_exchange_weak(current, new, success, failure);
+        record(
+            self.id,
+            me,
+            Op::CompareExchange { ok: r.is_ok() },
+            true,
+            r.is_ok(),
+            Loc::caller(),
+        );
         r
     }
 

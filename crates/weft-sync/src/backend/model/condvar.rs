@@ -109,7 +109,11 @@ impl Condvar {
         self.wait_at(guard, Loc::caller())
     }
 
-    pub(super) fn wait_at<'a, T>(&self, guard: MutexGuard<'a, T>, at: Loc) -> LockResult<MutexGuard<'a, T>> {
+    pub(super) fn wait_at<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        at: Loc,
+    ) -> LockResult<MutexGuard<'a, T>> {
         let me = recorder::current();
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::Wait, self.id, at);

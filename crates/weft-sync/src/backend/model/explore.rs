@@ -86,10 +86,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             return false;
         }
         let is_target = loom_target.is_none_or(|t| t == n);
-        recorder::begin(
-            max_steps,
-            if is_target { expected.clone() } else { None },
-        );
+        recorder::begin(max_steps, if is_target { expected.clone() } else { None });
         reset_handles();
         body();
         check_leaked_threads();
@@ -266,7 +263,8 @@ fn loom_race(exec: &Execution) -> Option<Race> {
         e.object == Some(object)
             && e.thread != second.thread
             && (matches!(e.op, Op::CellWrite)
-                || (matches!(e.op, Op::CellRead) && second.kind == crate::explore::AccessKind::Write))
+                || (matches!(e.op, Op::CellRead)
+                    && second.kind == crate::explore::AccessKind::Write))
     })?;
     Some(Race {
         object,

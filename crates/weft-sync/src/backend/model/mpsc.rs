@@ -59,7 +59,10 @@ impl<T> Chan<T> {
         }
         if let Some(bound) = self.bound {
             while bound > 0 && s.queue.len() >= bound && s.receiver {
-                s = self.not_full.wait_at(s, at).unwrap_or_else(|e| e.into_inner());
+                s = self
+                    .not_full
+                    .wait_at(s, at)
+                    .unwrap_or_else(|e| e.into_inner());
             }
             if !s.receiver {
                 return Err(SendError(msg));
@@ -73,7 +76,10 @@ impl<T> Chan<T> {
         if self.bound == Some(0) {
             // A rendezvous: wait until the receiver has taken this message.
             while s.received < ticket && s.receiver {
-                s = self.not_full.wait_at(s, at).unwrap_or_else(|e| e.into_inner());
+                s = self
+                    .not_full
+                    .wait_at(s, at)
+                    .unwrap_or_else(|e| e.into_inner());
             }
             if s.received < ticket {
                 if let Some(i) = s.queue.iter().position(|(t, _)| *t == ticket) {
@@ -127,7 +133,10 @@ impl<T> Chan<T> {
                 recorder::event(Op::RecvEmpty, self.id, at);
                 return Err(RecvError);
             }
-            s = self.not_empty.wait_at(s, at).unwrap_or_else(|e| e.into_inner());
+            s = self
+                .not_empty
+                .wait_at(s, at)
+                .unwrap_or_else(|e| e.into_inner());
         }
     }
 

@@ -140,7 +140,10 @@ impl<T> Mutex<T> {
     /// A poisoned lock returns the value inside the error.
     pub fn into_inner(self) -> LockResult<T> {
         let poisoned = self.is_poisoned();
-        let value = self.raw.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let value = self
+            .raw
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         if poisoned {
             Err(PoisonError::new(value))
         } else {

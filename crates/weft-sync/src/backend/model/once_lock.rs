@@ -128,7 +128,11 @@ impl<T> OnceLock<T> {
                 if self.2 || recorder::torn_down() {
                     return;
                 }
-                let mut s = self.0.state.lock_at(self.1).unwrap_or_else(|e| e.into_inner());
+                let mut s = self
+                    .0
+                    .state
+                    .lock_at(self.1)
+                    .unwrap_or_else(|e| e.into_inner());
                 *s = State::Empty;
                 drop(s);
                 self.0.cv.notify_all();

@@ -130,7 +130,8 @@ impl<T> RwLock<T> {
             }
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
         };
-        self.poison(self.read_guard(raw, at)).map_err(TryLockError::Poisoned)
+        self.poison(self.read_guard(raw, at))
+            .map_err(TryLockError::Poisoned)
     }
 
     /// Locks for writing if nobody holds the lock.
@@ -152,7 +153,8 @@ impl<T> RwLock<T> {
             }
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
         };
-        self.poison(self.write_guard(raw, at)).map_err(TryLockError::Poisoned)
+        self.poison(self.write_guard(raw, at))
+            .map_err(TryLockError::Poisoned)
     }
 
     fn poison<G>(&self, guard: G) -> LockResult<G> {
@@ -175,7 +177,10 @@ impl<T> RwLock<T> {
     /// A poisoned lock returns the value inside the error.
     pub fn into_inner(self) -> LockResult<T> {
         let poisoned = self.is_poisoned();
-        let value = self.raw.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let value = self
+            .raw
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         if poisoned {
             Err(PoisonError::new(value))
         } else {

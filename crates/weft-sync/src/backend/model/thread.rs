@@ -311,11 +311,10 @@ pub fn park_timeout(dur: Duration) {
     let p = me.parker();
     let mut token = p.token.lock().unwrap_or_else(|e| e.into_inner());
     if !*token {
-        token = p
-            .cv
-            .wait_timeout(token, dur)
-            .map(|(g, _)| g)
-            .unwrap_or_else(|e| e.into_inner().0);
+        token =
+            p.cv.wait_timeout(token, dur)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
     }
     *token = false;
 }
@@ -366,7 +365,9 @@ impl<'scope, 'env> Scope<'scope, 'env> {
         // (including when its closure panics), so the erased closure and
         // everything it borrows for 'scope are gone before 'scope ends.
         let body: Box<dyn FnOnce() + Send + 'static> = unsafe { std::mem::transmute(body) };
-        let handle = builder.spawn(body).expect("model threads spawn without I/O");
+        let handle = builder
+            .spawn(body)
+            .expect("model threads spawn without I/O");
         let thread = handle.thread().clone();
         let id = thread.0.id;
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
