@@ -13,6 +13,12 @@
 //! executions) and name their threads. The bench checks that both sides ran
 //! the same number of executions before it measures anything.
 //!
+//! After criterion's measurements, an interleaved comparison times raw,
+//! weft and raw again in each round, in wall time and in the thread's CPU
+//! time (both checkers run the model on the calling OS thread), and prints
+//! the median ratio weft / raw, raw against itself (the noise floor) and
+//! each side's time per execution. `-- interleaved` runs only that.
+//!
 //! The backend is the build's: `cargo bench --features loom --bench
 //! checker_overhead` measures loom, `--features shuttle` measures shuttle,
 //! and the other peer is skipped. `benches/run_foundation.sh` runs both and
@@ -24,14 +30,14 @@
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use criterion::{criterion_group, Criterion};
 
 /// Random executions per shuttle exploration (each side).
 const ITERATIONS: usize = 1000;
 /// Rounds of the interleaved comparison.
-const ROUNDS: usize = 15;
+const ROUNDS: usize = 21;
 
 /// Executions the raw peers ran (the weft side reports its own).
 static RAW_EXECUTIONS: AtomicUsize = AtomicUsize::new(0);
@@ -123,6 +129,52 @@ fn weft() -> usize {
         .executions()
 }
 
+/// Whether the interleaved comparison `name` should run: under `cargo
+/// bench` (not `cargo test --benches`, which runs each benchmark once), not
+/// when criterion only profiles, and only if `name` matches the filter. The
+/// filter `interleaved` matches no criterion benchmark and every
+/// interleaved comparison: `cargo bench --bench <name> -- interleaved` runs
+/// only those.
+fn wanted(name: &str) -> bool {
+    // criterion's options that take a value.
+    const WITH_VALUE: [&str; 16] = [
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--profile-time",
+        "--save-baseline",
+        "--baseline",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--output-format",
+        "--color",
+        "--plotting-backend",
+        "--format",
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--profile-time") {
+        return false;
+    }
+    let mut filter = None;
+    let mut i = 0;
+    while i < args.len() {
+        if WITH_VALUE.contains(&args[i].as_str()) {
+            i += 1;
+        } else if !args[i].starts_with('-') {
+            filter = Some(args[i].clone());
+        }
+        i += 1;
+    }
+    filter.is_none_or(|f| {
+        let f = f.trim_matches(|c| c == '^' || c == '$');
+        f == "interleaved" || name.contains(f) || f.contains(name)
+    })
+}
+
 /// The `q`-quantile (0..=1) of `values` (sorted here).
 fn quantile(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -130,46 +182,83 @@ fn quantile(values: &mut [f64], q: f64) -> f64 {
     values[i]
 }
 
-fn timed(f: fn() -> usize) -> Duration {
-    let t0 = Instant::now();
+/// CPU time consumed by this OS thread so far, user and system, in seconds.
+/// Both checkers run every model thread as a coroutine on the calling OS
+/// thread, so this is the exploration's whole cost, and time spent
+/// preempted by other processes on a busy machine is not in it.
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration,
+    // and CLOCK_THREAD_CPUTIME_ID is supported by every Linux kernel.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "the thread CPU clock is readable");
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// Runs `f` once; returns (wall seconds, thread CPU seconds).
+fn timed(f: fn() -> usize) -> (f64, f64) {
+    let (t0, c0) = (Instant::now(), thread_cpu());
     black_box(f());
-    t0.elapsed()
+    (t0.elapsed().as_secs_f64(), thread_cpu() - c0)
 }
 
 /// Compares weft with raw in interleaved rounds (raw, weft, raw), so that a
 /// change of machine load between criterion's separate windows cannot pass
-/// for overhead; prints the median ratio weft / raw with its 10th and 90th
-/// percentiles, and raw against itself (the noise floor).
-fn interleaved(backend: &str, raw: fn() -> usize, weft: fn() -> usize) {
-    let (mut ratios, mut noise) = (Vec::new(), Vec::new());
+/// for overhead. For thread CPU time (the primary measure) and wall time,
+/// prints the median ratio weft / raw with its 10th and 90th percentiles,
+/// raw against itself (the noise floor), and each side's median time per
+/// execution.
+fn interleaved(backend: &str, executions: usize, raw: fn() -> usize, weft: fn() -> usize) {
+    // [wall, cpu][raw per execution, weft per execution, ratio, noise]
+    let mut series: [[Vec<f64>; 4]; 2] = Default::default();
     for _ in 0..ROUNDS {
-        let r1 = timed(raw).as_secs_f64();
-        let w = timed(weft).as_secs_f64();
-        let r2 = timed(raw).as_secs_f64();
-        ratios.push(w / ((r1 + r2) / 2.0));
-        noise.push(r2 / r1);
+        let r1 = timed(raw);
+        let w = timed(weft);
+        let r2 = timed(raw);
+        for (m, (r1, w, r2)) in [(r1.0, w.0, r2.0), (r1.1, w.1, r2.1)]
+            .into_iter()
+            .enumerate()
+        {
+            let r = (r1 + r2) / 2.0;
+            series[m][0].push(r / executions as f64);
+            series[m][1].push(w / executions as f64);
+            series[m][2].push(w / r);
+            series[m][3].push(r2 / r1);
+        }
     }
-    for (what, values) in [("weft/raw", &mut ratios), ("raw/raw", &mut noise)] {
-        let (p10, p50, p90) = (
-            quantile(values, 0.1),
-            quantile(values, 0.5),
-            quantile(values, 0.9),
-        );
+    for (metric, s) in ["wall", "cpu"].iter().zip(series.iter_mut()) {
+        for (what, i) in [("weft/raw", 2), ("raw/raw", 3)] {
+            let values = &mut s[i];
+            let (p10, p50, p90) = (
+                quantile(values, 0.1),
+                quantile(values, 0.5),
+                quantile(values, 0.9),
+            );
+            println!(
+                "weft-bench checker_overhead {backend} {metric} {what} median {p50:.3} p10 {p10:.3} p90 {p90:.3}"
+            );
+        }
+        let raw_ns = quantile(&mut s[0], 0.5) * 1e9;
+        let weft_ns = quantile(&mut s[1], 0.5) * 1e9;
         println!(
-            "weft-bench checker_overhead {backend} {what} median {p50:.3} p10 {p10:.3} p90 {p90:.3}"
+            "weft-bench checker_overhead {backend} {metric} ns-per-execution raw {raw_ns:.0} weft {weft_ns:.0}"
         );
     }
 }
 
 /// Checks that both sides explore the same number of executions and prints
 /// it, so that times convert to executions per second.
-fn same_executions(backend: &str, raw: fn() -> usize, weft: fn() -> usize) {
+fn same_executions(backend: &str, raw: fn() -> usize, weft: fn() -> usize) -> usize {
     let (r, w) = (raw(), weft());
     assert_eq!(
         r, w,
         "raw {backend} ran {r} executions and weft {w}: the models differ"
     );
     println!("weft-bench checker_overhead {backend} executions {r}");
+    r
 }
 
 fn overhead(c: &mut Criterion) {
@@ -177,21 +266,28 @@ fn overhead(c: &mut Criterion) {
         weft::Backend::Loom => ("loom", raw_loom),
         weft::Backend::Shuttle => ("shuttle", raw_shuttle),
         weft::Backend::Std => {
-            eprintln!(
-                "checker_overhead: std mode has no checker to compare; run with --features loom or --features shuttle"
+            skip_this_build(
+                "checker_overhead: std mode has no checker to compare; run with --features loom or --features shuttle",
             );
-            std::process::exit(2);
         }
     };
-    same_executions(backend, raw, weft);
+    let executions = same_executions(backend, raw, weft);
     let mut g = c.benchmark_group(format!("checker_overhead_{backend}"));
     g.bench_function("raw", |b| b.iter(raw));
     g.bench_function("weft", |b| b.iter(weft));
     g.finish();
-    // Under `cargo bench` only: `cargo test --benches` runs each benchmark once.
-    if std::env::args().any(|a| a == "--bench") {
-        interleaved(backend, raw, weft);
+    if wanted(&format!("checker_overhead_{backend}")) {
+        interleaved(backend, executions, raw, weft);
     }
+}
+
+/// Ends the process when this build cannot run the benchmark: with status 2
+/// under `cargo bench` (a usage error), with 0 when `cargo test --benches`
+/// runs every benchmark target once (nothing to check in this build).
+fn skip_this_build(why: &str) -> ! {
+    eprintln!("{why}");
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    std::process::exit(if benchmarking { 2 } else { 0 });
 }
 
 criterion_group!(benches, overhead);

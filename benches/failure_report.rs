@@ -16,15 +16,27 @@
 //! `loom::sync::Arc` aborts the process on a deadlock) and find the bug
 //! after the same number of executions (checked before measuring).
 //!
-//! `report/render` and `report/trace_write` time the report alone on one
-//! failure: rendering and printing it, and building and writing its trace
-//! file. Their sum against `<bug>/weft` minus it is what the report costs on
-//! top of finding the bug (target: at most 10%).
+//! `<bug>/report_render` and `<bug>/report_trace_write` time the report
+//! alone on one failure: rendering and printing it, and building and
+//! writing its trace file.
+//!
+//! First, while the process is fresh, an interleaved comparison times in
+//! each round: raw; weft's explore (with its trace write); rendering and
+//! printing the report; one more trace write, alone; raw again. It prints,
+//! in wall time and in the thread's CPU time, the median ratio weft / raw
+//! from start to printed report, the median share of the report (render +
+//! trace write) on top of finding the bug (weft's explore minus its trace
+//! write; target: at most 10%), and each part's median time.
+//! `-- interleaved` runs only that. (On shuttle, each deadlocked execution
+//! leaves its blocked tasks behind, holding a tracing dispatcher that every
+//! later `explore` pays for: criterion's thousands of runs make weft's later
+//! figures grow.)
 //!
 //! While measuring, stderr is redirected to `/dev/null`: every print is
 //! still formatted and written (a `write` call), and a terminal's speed does
-//! not count. Trace files go to `target/weft/bench-traces`, or
-//! under `WEFT_TRACE_DIR` when it is set.
+//! not count. Trace files go to `target/weft/bench-traces` (the disk of the
+//! target directory, as a user's do), or under `WEFT_TRACE_DIR` when it is
+//! set (a tmpfs such as `/dev/shm/...` takes the disk out of the figures).
 //!
 //! The backend is the build's: `cargo bench --features loom --bench
 //! failure_report` or `--features shuttle`. `benches/run_foundation.sh` runs
@@ -48,7 +60,7 @@ const SEED: u64 = 7;
 /// Executions shuttle may try before giving up (never reached: both bugs are shallow).
 const MAX_ITERATIONS: usize = 10_000;
 /// Rounds of the interleaved comparison.
-const ROUNDS: usize = 15;
+const ROUNDS: usize = 21;
 
 /// Executions the raw peers ran (the weft side reports its own).
 static RAW_EXECUTIONS: AtomicUsize = AtomicUsize::new(0);
@@ -207,16 +219,20 @@ fn raw(backend: weft::Backend, bug: Bug) -> usize {
     RAW_EXECUTIONS.load(Ordering::Relaxed) - before
 }
 
-/// Runs weft on `bug` until it fails and prints the report; returns the failure.
-fn weft_failure(bug: Bug) -> weft::Failure {
-    let failure = weft::Model::new()
+/// Runs weft on `bug` until it fails (writing the trace file); returns the failure.
+fn weft_explore(bug: Bug) -> weft::Failure {
+    weft::Model::new()
         .name(format!("bench_{}", bug.name))
         .seed(SEED)
         .iterations(MAX_ITERATIONS)
         .explore(bug.weft)
-        .expect_err("weft finds the bug");
-    let report = failure.to_string();
-    let _ = writeln!(std::io::stderr().lock(), "{report}");
+        .expect_err("weft finds the bug")
+}
+
+/// Runs weft on `bug` until it fails and prints the report; returns the failure.
+fn weft_failure(bug: Bug) -> weft::Failure {
+    let failure = weft_explore(bug);
+    render(&failure);
     failure
 }
 
@@ -233,6 +249,52 @@ fn trace_write(failure: &weft::Failure, dir: &std::path::Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
+/// Whether the interleaved comparison `name` should run: under `cargo
+/// bench` (not `cargo test --benches`, which runs each benchmark once), not
+/// when criterion only profiles, and only if `name` matches the filter. The
+/// filter `interleaved` matches no criterion benchmark and every
+/// interleaved comparison: `cargo bench --bench <name> -- interleaved` runs
+/// only those.
+fn wanted(name: &str) -> bool {
+    // criterion's options that take a value.
+    const WITH_VALUE: [&str; 16] = [
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--profile-time",
+        "--save-baseline",
+        "--baseline",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--output-format",
+        "--color",
+        "--plotting-backend",
+        "--format",
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--profile-time") {
+        return false;
+    }
+    let mut filter = None;
+    let mut i = 0;
+    while i < args.len() {
+        if WITH_VALUE.contains(&args[i].as_str()) {
+            i += 1;
+        } else if !args[i].starts_with('-') {
+            filter = Some(args[i].clone());
+        }
+        i += 1;
+    }
+    filter.is_none_or(|f| {
+        let f = f.trim_matches(|c| c == '^' || c == '$');
+        f == "interleaved" || name.contains(f) || f.contains(name)
+    })
+}
+
 /// The `q`-quantile (0..=1) of `values` (sorted here).
 fn quantile(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -240,39 +302,86 @@ fn quantile(values: &mut [f64], q: f64) -> f64 {
     values[i]
 }
 
-fn timed(f: &dyn Fn()) -> f64 {
-    let t0 = Instant::now();
-    f();
-    t0.elapsed().as_secs_f64()
+/// CPU time consumed by this OS thread so far, user and system, in seconds
+/// (both checkers run the model's threads as coroutines on this thread).
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration,
+    // and CLOCK_THREAD_CPUTIME_ID is supported by every Linux kernel.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "the thread CPU clock is readable");
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
-/// Compares weft with raw in interleaved rounds (raw, weft, raw), so that a
-/// change of machine load between criterion's separate windows cannot pass
-/// for overhead; prints the median ratio weft / raw with its 10th and 90th
-/// percentiles.
-fn interleaved(backend: weft::Backend, bug: Bug) {
-    let mut ratios = Vec::new();
+/// Runs `f` once; returns its result and [wall, thread CPU] seconds.
+fn timed<R>(f: impl FnOnce() -> R) -> (R, [f64; 2]) {
+    let (t0, c0) = (Instant::now(), thread_cpu());
+    let r = black_box(f());
+    (r, [t0.elapsed().as_secs_f64(), thread_cpu() - c0])
+}
+
+/// Measures one bug in interleaved rounds (raw; weft's explore, which
+/// writes the trace file; rendering and printing the report; writing the
+/// trace file again, alone, elsewhere; raw), so that a change of machine load between
+/// criterion's separate windows cannot pass for a difference. For wall time
+/// (what a person waits for) and thread CPU time, prints the median ratio
+/// weft / raw from start to printed report, the median share of the report
+/// (render + trace write) on top of finding the bug (weft's explore minus
+/// its trace write), both with 10th and 90th percentiles, and the median
+/// time of each part in microseconds.
+fn interleaved(backend: weft::Backend, bug: Bug, traces: &std::path::Path) {
+    // [wall, cpu] x [ratio, share, raw, weft, find, render, trace]
+    let mut series: [[Vec<f64>; 7]; 2] = Default::default();
+    // The trace written alone replaces the one it wrote a round before, as
+    // the explore's does (replacing a file just written would wait for it
+    // to reach the disk first, on ext4).
+    let standalone = traces.join("standalone");
     for _ in 0..ROUNDS {
-        let r1 = timed(&|| {
-            raw(backend, bug);
-        });
-        let w = timed(&|| {
-            weft_failure(bug);
-        });
-        let r2 = timed(&|| {
-            raw(backend, bug);
-        });
-        ratios.push(w / ((r1 + r2) / 2.0));
+        let (_, r1) = timed(|| raw(backend, bug));
+        let (failure, explore) = timed(|| weft_explore(bug));
+        let (_, render_t) = timed(|| render(&failure));
+        let (_, trace_t) = timed(|| trace_write(&failure, &standalone));
+        let (_, r2) = timed(|| raw(backend, bug));
+        for (m, s) in series.iter_mut().enumerate() {
+            let raw_t = (r1[m] + r2[m]) / 2.0;
+            let weft_t = explore[m] + render_t[m];
+            let find = (explore[m] - trace_t[m]).max(f64::EPSILON);
+            let values = [
+                weft_t / raw_t,
+                (render_t[m] + trace_t[m]) / find,
+                raw_t,
+                weft_t,
+                find,
+                render_t[m],
+                trace_t[m],
+            ];
+            for (v, value) in s.iter_mut().zip(values) {
+                v.push(value);
+            }
+        }
     }
-    let (p10, p50, p90) = (
-        quantile(&mut ratios, 0.1),
-        quantile(&mut ratios, 0.5),
-        quantile(&mut ratios, 0.9),
-    );
-    println!(
-        "weft-bench failure_report {backend} {} weft/raw median {p50:.3} p10 {p10:.3} p90 {p90:.3}",
-        bug.name
-    );
+    for (metric, s) in ["wall", "cpu"].iter().zip(series.iter_mut()) {
+        for (what, i) in [("weft/raw", 0), ("report/find", 1)] {
+            let values = &mut s[i];
+            let (p10, p50, p90) = (
+                quantile(values, 0.1),
+                quantile(values, 0.5),
+                quantile(values, 0.9),
+            );
+            println!(
+                "weft-bench failure_report {backend} {} {metric} {what} median {p50:.3} p10 {p10:.3} p90 {p90:.3}",
+                bug.name
+            );
+        }
+        let us: Vec<f64> = (2..7).map(|i| quantile(&mut s[i], 0.5) * 1e6).collect();
+        println!(
+            "weft-bench failure_report {backend} {} {metric} us raw {:.0} weft {:.0} find {:.0} render {:.0} trace {:.0}",
+            bug.name, us[0], us[1], us[2], us[3], us[4]
+        );
+    }
 }
 
 /// stderr, redirected to `/dev/null` while the benchmark prints reports.
@@ -313,26 +422,23 @@ impl Drop for Redirect {
 fn failure_report(c: &mut Criterion) {
     let backend = weft::Backend::current();
     if backend == weft::Backend::Std {
-        eprintln!(
-            "failure_report: std mode has no checker to compare; run with --features loom or --features shuttle"
+        skip_this_build(
+            "failure_report: std mode has no checker to compare; run with --features loom or --features shuttle",
         );
-        std::process::exit(2);
     }
     let target =
         PathBuf::from(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()));
     // Where a user's traces go (on the target directory's disk), unless
     // WEFT_TRACE_DIR says otherwise (a tmpfs, to take the disk out).
     let traces = match std::env::var_os(weft::env::WEFT_TRACE_DIR) {
-        Some(dir) => PathBuf::from(dir),
-        None => target.join("weft").join("bench-traces"),
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => target.join("weft").join("bench-traces"),
     };
     std::env::set_var(weft::env::WEFT_TRACE_DIR, &traces);
     println!(
         "weft-bench failure_report {backend} trace-dir {}",
         traces.display()
     );
-    let measuring = std::env::args().any(|a| a == "--bench")
-        && !std::env::args().any(|a| a == "--profile-time");
 
     let redirect = Redirect::to_null();
     let mut facts = Vec::new();
@@ -366,6 +472,16 @@ fn failure_report(c: &mut Criterion) {
     }
 
     let _redirect = Redirect::to_null();
+    // First, while the process is fresh: on shuttle every deadlocked
+    // execution leaves its blocked tasks (and the tracing dispatcher they
+    // hold) behind, and each later `explore` pays for registering its
+    // dispatcher against all of them, so criterion's thousands of runs
+    // below slow weft down more and more (see the report).
+    for bug in BUGS {
+        if wanted(&format!("failure_report_{backend}/{}", bug.name)) {
+            interleaved(backend, bug, &traces);
+        }
+    }
     let mut g = c.benchmark_group(format!("failure_report_{backend}"));
     for bug in BUGS {
         g.bench_function(format!("{}/raw", bug.name), |b| {
@@ -384,11 +500,15 @@ fn failure_report(c: &mut Criterion) {
         });
     }
     g.finish();
-    if measuring {
-        for bug in BUGS {
-            interleaved(backend, bug);
-        }
-    }
+}
+
+/// Ends the process when this build cannot run the benchmark: with status 2
+/// under `cargo bench` (a usage error), with 0 when `cargo test --benches`
+/// runs every benchmark target once (nothing to check in this build).
+fn skip_this_build(why: &str) -> ! {
+    eprintln!("{why}");
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    std::process::exit(if benchmarking { 2 } else { 0 });
 }
 
 criterion_group!(benches, failure_report);

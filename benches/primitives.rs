@@ -11,6 +11,13 @@
 //!   run `iters` operations at once).
 //! - `contended_fetch_add/{std,weft}`: two threads `fetch_add` one atomic.
 //!
+//! After criterion's measurements, an interleaved comparison times std and
+//! weft batches alternately (`x y x` rounds), in wall time and in CPU time,
+//! and prints the median ratio weft / std next to the ratio of the same code
+//! timed twice (the noise floor): on a busy machine the load changes
+//! between criterion's separate windows, and only ratios taken side by side
+//! are comparable. `-- interleaved` runs only that comparison.
+//!
 //! Run it in std mode (no checker feature): `cargo bench --bench primitives`;
 //! `benches/run_foundation.sh` prints the ratios weft / std.
 
@@ -26,6 +33,12 @@ use criterion::{criterion_group, Criterion};
 /// Runs `op` `iters` times on each of two threads started together, and
 /// returns the time from their common start until both finished.
 fn two_threads(iters: u64, op: impl Fn() + Sync) -> Duration {
+    two_threads_timed(iters, op)[0]
+}
+
+/// Like [`two_threads`]; returns [wall time, CPU time of the process] from
+/// the common start until both threads finished.
+fn two_threads_timed(iters: u64, op: impl Fn() + Sync) -> [Duration; 2] {
     let start = std::sync::Barrier::new(3);
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..2)
@@ -40,11 +53,14 @@ fn two_threads(iters: u64, op: impl Fn() + Sync) -> Duration {
             })
             .collect();
         start.wait();
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_time(libc::CLOCK_PROCESS_CPUTIME_ID));
         for w in workers {
             w.join().expect("a benchmark thread panicked");
         }
-        t0.elapsed()
+        [
+            t0.elapsed(),
+            cpu_time(libc::CLOCK_PROCESS_CPUTIME_ID).saturating_sub(c0),
+        ]
     })
 }
 
@@ -108,11 +124,10 @@ fn contended(c: &mut Criterion) {
 /// operation on purpose, and `checker_overhead` is the benchmark to run.
 fn std_mode_only(_c: &mut Criterion) {
     if weft::Backend::current() != weft::Backend::Std {
-        eprintln!(
+        skip_this_build(&format!(
             "primitives: this benchmark compares std mode with std; run it without --features {}",
             weft::Backend::current()
-        );
-        std::process::exit(2);
+        ));
     }
 }
 
@@ -134,45 +149,70 @@ fn quantile(values: &mut [f64], q: f64) -> f64 {
 /// `(x, y)` alternates between `(std, weft)` and `(weft, std)`; its ratio is
 /// weft / std (the mean of the two `x` batches on its side) and its noise
 /// is the second `x` against the first (the same code timed twice). Prints
-/// the median, 10th and 90th percentile of both, one line each.
-fn interleaved(name: &str, std: impl Fn() -> Duration, weft: impl Fn() -> Duration) {
+/// the median, 10th and 90th percentile of both, one line each, for wall
+/// time and for CPU time (of the thread for one thread, of the process for
+/// two: time other processes took the cores away is in neither), and the
+/// median time per operation of each side.
+fn interleaved(name: &str, std: impl Fn() -> [Duration; 2], weft: impl Fn() -> [Duration; 2]) {
     if !wanted(name) {
         return;
     }
-    let (mut ratios, mut noise) = (Vec::new(), Vec::new());
+    // [wall, cpu] x [ratio, noise, std per op, weft per op]
+    let mut series: [[Vec<f64>; 4]; 2] = Default::default();
     // Warm caches and the thread spawner up.
     std();
     weft();
     for round in 0..ROUNDS {
-        let (x, y): (&dyn Fn() -> Duration, &dyn Fn() -> Duration) = if round % 2 == 0 {
+        let (x, y): (&dyn Fn() -> [Duration; 2], &dyn Fn() -> [Duration; 2]) = if round % 2 == 0 {
             (&std, &weft)
         } else {
             (&weft, &std)
         };
-        let x1 = x().as_secs_f64();
-        let y1 = y().as_secs_f64();
-        let x2 = x().as_secs_f64();
-        let x_mean = (x1 + x2) / 2.0;
-        ratios.push(if round % 2 == 0 {
-            y1 / x_mean
-        } else {
-            x_mean / y1
-        });
-        noise.push(x2 / x1);
+        let (x1, y1, x2) = (x(), y(), x());
+        for (m, s) in series.iter_mut().enumerate() {
+            let (x1, y1, x2) = (
+                x1[m].as_secs_f64(),
+                y1[m].as_secs_f64(),
+                x2[m].as_secs_f64(),
+            );
+            let x_mean = (x1 + x2) / 2.0;
+            let (std_t, weft_t) = if round % 2 == 0 {
+                (x_mean, y1)
+            } else {
+                (y1, x_mean)
+            };
+            s[0].push(weft_t / std_t);
+            s[1].push(x2 / x1);
+            s[2].push(std_t / BATCH as f64);
+            s[3].push(weft_t / BATCH as f64);
+        }
     }
-    for (what, values) in [("weft/std", &mut ratios), ("same/same", &mut noise)] {
-        let (p10, p50, p90) = (
-            quantile(values, 0.1),
-            quantile(values, 0.5),
-            quantile(values, 0.9),
+    for (metric, s) in ["wall", "cpu"].iter().zip(series.iter_mut()) {
+        for (what, i) in [("weft/std", 0), ("same/same", 1)] {
+            let values = &mut s[i];
+            let (p10, p50, p90) = (
+                quantile(values, 0.1),
+                quantile(values, 0.5),
+                quantile(values, 0.9),
+            );
+            println!(
+                "weft-bench primitives {name} {metric} {what} median {p50:.3} p10 {p10:.3} p90 {p90:.3}"
+            );
+        }
+        let std_ns = quantile(&mut s[2], 0.5) * 1e9;
+        let weft_ns = quantile(&mut s[3], 0.5) * 1e9;
+        println!(
+            "weft-bench primitives {name} {metric} ns-per-op std {std_ns:.2} weft {weft_ns:.2}"
         );
-        println!("weft-bench primitives {name} {what} median {p50:.3} p10 {p10:.3} p90 {p90:.3}");
     }
 }
 
 /// Whether the interleaved comparison `name` should run: under `cargo
 /// bench` (not `cargo test --benches`, which runs each benchmark once), not
-/// when criterion only profiles, and only if `name` matches the filter.
+/// when criterion only profiles, and only if `name` matches the filter. The
+/// filter `interleaved` matches no criterion benchmark and every
+/// interleaved comparison: `cargo bench --bench <name> -- interleaved` runs
+/// only those.
 fn wanted(name: &str) -> bool {
     // criterion's options that take a value.
     const WITH_VALUE: [&str; 16] = [
@@ -209,17 +249,35 @@ fn wanted(name: &str) -> bool {
     }
     filter.is_none_or(|f| {
         let f = f.trim_matches(|c| c == '^' || c == '$');
-        name.contains(f) || f.contains(name)
+        f == "interleaved" || name.contains(f) || f.contains(name)
     })
 }
 
-/// Times `BATCH` calls of `op` on this thread.
-fn one_thread(op: impl Fn()) -> Duration {
-    let t0 = Instant::now();
+/// Times `BATCH` calls of `op` on this thread: [wall, thread CPU].
+fn one_thread(op: impl Fn()) -> [Duration; 2] {
+    let (t0, c0) = (Instant::now(), cpu_time(libc::CLOCK_THREAD_CPUTIME_ID));
     for _ in 0..BATCH {
         op();
     }
-    t0.elapsed()
+    [
+        t0.elapsed(),
+        cpu_time(libc::CLOCK_THREAD_CPUTIME_ID).saturating_sub(c0),
+    ]
+}
+
+/// CPU time (user and system) of this thread or process so far, by `clock`:
+/// unlike wall time, it does not count the time other processes on a busy
+/// machine took the cores away.
+fn cpu_time(clock: libc::clockid_t) -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration,
+    // and both CPU-time clocks used here exist on every Linux kernel.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    assert_eq!(rc, 0, "the CPU-time clock is readable");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 /// The interleaved comparisons, after criterion's.
@@ -248,14 +306,23 @@ fn interleaved_all() {
     );
     interleaved(
         "contended_mutex",
-        || two_threads(BATCH, std_lock),
-        || two_threads(BATCH, weft_lock),
+        || two_threads_timed(BATCH, std_lock),
+        || two_threads_timed(BATCH, weft_lock),
     );
     interleaved(
         "contended_fetch_add",
-        || two_threads(BATCH, std_add),
-        || two_threads(BATCH, weft_add),
+        || two_threads_timed(BATCH, std_add),
+        || two_threads_timed(BATCH, weft_add),
     );
+}
+
+/// Ends the process when this build cannot run the benchmark: with status 2
+/// under `cargo bench` (a usage error), with 0 when `cargo test --benches`
+/// runs every benchmark target once (nothing to check in this build).
+fn skip_this_build(why: &str) -> ! {
+    eprintln!("{why}");
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    std::process::exit(if benchmarking { 2 } else { 0 });
 }
 
 criterion_group!(benches, std_mode_only, uncontended, contended);
