@@ -186,9 +186,7 @@ impl Model {
         let outcome = if Backend::current() == Backend::Std {
             explore::explore(&config, body)
         } else {
-            tracing::subscriber::with_default(crate::trace_events::StepRecorder, || {
-                explore::explore(&config, body)
-            })
+            tracing::dispatcher::with_default(step_recorder(), || explore::explore(&config, body))
         };
         let backend = Backend::current();
         match outcome.failure {
@@ -284,6 +282,14 @@ impl Model {
         }
         config
     }
+}
+
+/// One dispatcher for every exploration: shuttle keeps the dispatcher of a
+/// failed execution's leaked tasks alive, and creating a new one per
+/// exploration gets slower the more of those there are.
+fn step_recorder() -> &'static tracing::Dispatch {
+    static DISPATCH: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    DISPATCH.get_or_init(|| tracing::Dispatch::new(crate::trace_events::StepRecorder))
 }
 
 /// Reads the trace to replay and checks it fits this model and backend.

@@ -4,7 +4,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::engine::{RawMutex, RawMutexGuard};
-use super::recorder::{self, NO_OBJECT};
+use super::recorder;
 use crate::record::{Loc, ObjectKind, Op, WaitKind};
 
 /// A mutual exclusion lock. Same as [`std::sync::Mutex`]; under a checker
@@ -76,8 +76,7 @@ impl<T> Mutex<T> {
         let me = recorder::current();
         recorder::wait_for(WaitKind::Lock, self.id, None, at);
         let result = self.raw.lock();
-        recorder::done_waiting(me);
-        self.acquired(at);
+        recorder::lock_acquired(me, self.id, at, false, Op::Lock);
         let guard = self.guard(result.unwrap_or_else(PoisonError::into_inner), at);
         if self.is_poisoned() {
             Err(PoisonError::new(guard))
@@ -115,9 +114,7 @@ impl<T> Mutex<T> {
     }
 
     fn acquired(&self, at: Loc) {
-        recorder::acquire(self.id);
-        recorder::hold(self.id, at, false);
-        recorder::event(Op::Lock, self.id, at);
+        recorder::lock_acquired(recorder::current(), self.id, at, false, Op::Lock);
     }
 
     fn guard<'a>(&'a self, raw: RawMutexGuard<'a, T>, at: Loc) -> MutexGuard<'a, T> {
@@ -187,12 +184,7 @@ impl<'a, T> MutexGuard<'a, T> {
 }
 
 fn released(id: usize, at: Loc) {
-    if id == NO_OBJECT {
-        return;
-    }
-    recorder::event(Op::Unlock, id, at);
-    recorder::unhold(id);
-    recorder::release(id);
+    recorder::lock_released(id, at, Op::Unlock);
 }
 
 impl<T> Drop for MutexGuard<'_, T> {

@@ -213,20 +213,74 @@ pub(crate) fn object_name(id: usize) -> String {
 /// past the step limit, or when a replay's steps no longer match.
 #[inline]
 pub(crate) fn event(op: Op, object: usize, location: Loc) {
+    if let Some(message) = with(|e| e.push_event(op, object, location)).flatten() {
+        panic!("weft: {message}");
+    }
+}
+
+/// `thread` acquired the lock `object` (a mutex, or an `RwLock` shared or
+/// exclusive) after waiting for it: one recorder access for the whole of
+/// it, since locks are the hottest path of a model.
+#[inline]
+pub(crate) fn lock_acquired(thread: usize, object: usize, at: Loc, shared: bool, op: Op) {
     let problem = with(|e| {
-        let step = e.log.steps.len() + 1;
-        let thread = e.current;
+        e.stop_waiting(thread);
+        if object != NO_OBJECT {
+            e.acquire_clock(object);
+            e.log.threads[thread]
+                .holds
+                .push(Held { object, at, shared });
+        }
+        e.push_event(op, object, at)
+    })
+    .flatten();
+    if let Some(message) = problem {
+        panic!("weft: {message}");
+    }
+}
+
+/// The current thread releases the lock `object`: the event, the hold and
+/// the clock, in one recorder access.
+#[inline]
+pub(crate) fn lock_released(object: usize, at: Loc, op: Op) {
+    if object == NO_OBJECT {
+        return;
+    }
+    let problem = with(|e| {
+        let problem = e.push_event(op, object, at);
+        let me = e.current;
+        let holds = &mut e.log.threads[me].holds;
+        if let Some(i) = holds.iter().rposition(|h| h.object == object) {
+            holds.remove(i);
+        }
+        e.release_clock(object);
+        problem
+    })
+    .flatten();
+    if let Some(message) = problem {
+        panic!("weft: {message}");
+    }
+}
+
+impl Execution {
+    /// Appends a step; `Some(message)` when the execution must fail (step
+    /// limit, or a replay that no longer matches).
+    fn push_event(&mut self, op: Op, object: usize, location: Loc) -> Option<String> {
+        let step = self.log.steps.len() + 1;
+        let thread = self.current;
         let object = (object != NO_OBJECT).then_some(object);
-        if let Some(expected) = &e.expected {
+        if let Some(expected) = &self.expected {
             let matches = expected
                 .get(step - 1)
                 .is_some_and(|(t, name, o)| *t == thread && name == op.name() && *o == object);
-            if !matches && e.failure.is_none() {
+            if !matches && self.failure.is_none() {
                 let found = format!(
                     "`{}` does {} on {} at {location}",
-                    e.log.thread_name(thread),
+                    self.log.thread_name(thread),
                     op.name(),
-                    object.map(|o| format!("`{}`", e.log.object_name(o))).unwrap_or_else(|| "nothing".into())
+                    object
+                        .map(|o| format!("`{}`", self.log.object_name(o)))
+                        .unwrap_or_else(|| "nothing".into())
                 );
                 let wanted = match expected.get(step - 1) {
                     Some((t, name, o)) => format!(
@@ -238,44 +292,64 @@ pub(crate) fn event(op: Op, object: usize, location: Loc) {
                 let message = format!(
                     "the schedule diverged at step {step}: {found}, but {wanted}; the program changed since the trace was recorded: run the model again to record a new trace"
                 );
-                e.failure = Some(DetectedFailure {
+                self.failure = Some(DetectedFailure {
                     kind: FailureKind::ReplayDiverged,
                     message: message.clone(),
                     thread: Some(thread),
                     location: Some(location),
                     race: None,
                 });
-                e.torn_down = true;
+                self.torn_down = true;
                 return Some(message);
             }
         }
-        e.log.steps.push(Event {
+        self.log.steps.push(Event {
             step,
             thread,
             op,
             object,
             location,
         });
-        if step > e.max_steps && e.failure.is_none() {
+        if step > self.max_steps && self.failure.is_none() {
             let message = format!(
                 "the execution ran more than {} steps without finishing: a livelock, or a loop that never ends (raise the limit with WEFT_MAX_STEPS if it is legitimately long)",
-                e.max_steps
+                self.max_steps
             );
-            e.failure = Some(DetectedFailure {
+            self.failure = Some(DetectedFailure {
                 kind: FailureKind::StepLimit,
                 message: message.clone(),
                 thread: Some(thread),
                 location: Some(location),
                 race: None,
             });
-            e.torn_down = true;
+            self.torn_down = true;
             return Some(message);
         }
         None
-    })
-    .flatten();
-    if let Some(message) = problem {
-        panic!("weft: {message}");
+    }
+
+    fn stop_waiting(&mut self, thread: usize) {
+        self.current = thread;
+        let t = &mut self.log.threads[thread];
+        t.state = ThreadState::Running;
+        t.waiting = None;
+    }
+
+    fn acquire_clock(&mut self, object: usize) {
+        if engine::WEFT_DETECTS_RACES {
+            let me = self.current;
+            if let Some(c) = self.object_clocks.get(object) {
+                self.clocks[me].join(c);
+            }
+        }
+    }
+
+    fn release_clock(&mut self, object: usize) {
+        if engine::WEFT_DETECTS_RACES {
+            let me = self.current;
+            slot(&mut self.object_clocks, object).join(&self.clocks[me]);
+            self.clocks[me].tick(me);
+        }
     }
 }
 
@@ -379,39 +453,7 @@ pub(crate) fn wait_for(kind: WaitKind, object: usize, thread: Option<usize>, at:
 /// `thread` stopped waiting (it returns to running weft code).
 #[inline]
 pub(crate) fn done_waiting(thread: usize) {
-    with(|e| {
-        e.current = thread;
-        let t = &mut e.log.threads[thread];
-        t.state = ThreadState::Running;
-        t.waiting = None;
-    });
-}
-
-/// The current thread holds `object` from `at`.
-#[inline]
-pub(crate) fn hold(object: usize, at: Loc, shared: bool) {
-    if object == NO_OBJECT {
-        return;
-    }
-    with(|e| {
-        let me = e.current;
-        e.log.threads[me].holds.push(Held { object, at, shared });
-    });
-}
-
-/// The current thread released `object`.
-#[inline]
-pub(crate) fn unhold(object: usize) {
-    if object == NO_OBJECT {
-        return;
-    }
-    with(|e| {
-        let me = e.current;
-        let holds = &mut e.log.threads[me].holds;
-        if let Some(i) = holds.iter().rposition(|h| h.object == object) {
-            holds.remove(i);
-        }
-    });
+    with(|e| e.stop_waiting(thread));
 }
 
 /// Acquire: the current thread learns everything released to `object`.
@@ -420,12 +462,7 @@ pub(crate) fn acquire(object: usize) {
     if !engine::WEFT_DETECTS_RACES || object == NO_OBJECT {
         return;
     }
-    with(|e| {
-        let me = e.current;
-        if let Some(c) = e.object_clocks.get(object) {
-            e.clocks[me].join(c);
-        }
-    });
+    with(|e| e.acquire_clock(object));
 }
 
 /// Release: `object` learns everything the current thread did.
@@ -434,11 +471,7 @@ pub(crate) fn release(object: usize) {
     if !engine::WEFT_DETECTS_RACES || object == NO_OBJECT {
         return;
     }
-    with(|e| {
-        let me = e.current;
-        slot(&mut e.object_clocks, object).join(&e.clocks[me]);
-        e.clocks[me].tick(me);
-    });
+    with(|e| e.release_clock(object));
 }
 
 /// Checks a cell access against the accesses before it; on shuttle a

@@ -59,9 +59,7 @@ impl<T> RwLock<T> {
     }
 
     fn read_guard<'a>(&self, raw: RawReadGuard<'a, T>, at: Loc) -> RwLockReadGuard<'a, T> {
-        recorder::acquire(self.id);
-        recorder::hold(self.id, at, true);
-        recorder::event(Op::ReadLock, self.id, at);
+        recorder::lock_acquired(recorder::current(), self.id, at, true, Op::ReadLock);
         RwLockReadGuard {
             id: self.id,
             at,
@@ -70,9 +68,7 @@ impl<T> RwLock<T> {
     }
 
     fn write_guard<'a>(&'a self, raw: RawWriteGuard<'a, T>, at: Loc) -> RwLockWriteGuard<'a, T> {
-        recorder::acquire(self.id);
-        recorder::hold(self.id, at, false);
-        recorder::event(Op::WriteLock, self.id, at);
+        recorder::lock_acquired(recorder::current(), self.id, at, false, Op::WriteLock);
         RwLockWriteGuard {
             id: self.id,
             poisoned: &self.poisoned,
@@ -210,9 +206,7 @@ impl<T> Drop for RwLockReadGuard<'_, T> {
             return;
         }
         let me = recorder::current();
-        recorder::event(Op::ReadUnlock, self.id, self.at);
-        recorder::unhold(self.id);
-        recorder::release(self.id);
+        recorder::lock_released(self.id, self.at, Op::ReadUnlock);
         // SAFETY: dropped exactly once, here.
         unsafe { ManuallyDrop::drop(&mut self.raw) };
         recorder::resume(me);
@@ -229,9 +223,7 @@ impl<T> Drop for RwLockWriteGuard<'_, T> {
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }
         let me = recorder::current();
-        recorder::event(Op::WriteUnlock, self.id, self.at);
-        recorder::unhold(self.id);
-        recorder::release(self.id);
+        recorder::lock_released(self.id, self.at, Op::WriteUnlock);
         // SAFETY: dropped exactly once, here.
         unsafe { ManuallyDrop::drop(&mut self.raw) };
         recorder::resume(me);
