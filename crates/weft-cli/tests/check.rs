@@ -316,3 +316,66 @@ fn all_backends_skip_a_missing_nightly_with_a_plain_line() {
     }
     assert_eq!(row(&r.stdout, "model"), ["model", "std", "loom", "shuttle"]);
 }
+
+#[test]
+fn a_custom_harness_is_one_row_by_exit_status() {
+    let (suite, _guard) = support::fake_suite();
+    let r = check(&suite, &["--backend", "std", "--test", "custom"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        row(&r.stdout, "custom (custom harness)"),
+        ["custom (custom harness)", "verified"]
+    );
+    let r = run(cargo_weft()
+        .args(["check", "--backend", "std", "--test", "custom"])
+        .arg("--manifest-path")
+        .arg(suite.join("Cargo.toml"))
+        .current_dir(&suite)
+        .env("FAKE_SUITE_FAIL", "1"));
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        row(&r.stdout, "custom (custom harness)"),
+        ["custom (custom harness)", "FAILED failure"]
+    );
+    assert!(
+        r.stdout.contains(
+            "    the test binary `custom` failed: custom harness: the suite was asked to fail\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_suite_that_does_not_build_is_a_broken_run_with_cargos_errors() {
+    let (suite, _guard) = support::fake_suite();
+    let r = run(cargo_weft()
+        .args(["check", "--backend", "std"])
+        .arg("--manifest-path")
+        .arg(suite.join("Cargo.toml"))
+        .current_dir(&suite)
+        .env("RUSTFLAGS", "--cfg fake_suite_broken"));
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("error: the suite was asked not to build"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("warning: std: the tests of `models` did not build (exit status: 101); cargo's errors are above"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout
+            .contains("  std  BROKEN: the tests of `models` did not build"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .ends_with("weft check FAILED: 0 tests on 1 backend: none ran\n"),
+        "{}",
+        r.stdout
+    );
+}

@@ -234,9 +234,10 @@ impl BackendContext<'_> {
         }
         let counts = count_outcomes(&results);
         progress.phase(&format!(
-            "{}: {} tests in {:.1}s (build {:.1}s){counts}",
+            "{}: {} test{} in {:.1}s (build {:.1}s){counts}",
             self.label,
             results.len(),
+            if results.len() == 1 { "" } else { "s" },
             elapsed.as_secs_f64(),
             build.as_secs_f64()
         ));
@@ -281,6 +282,13 @@ impl BackendContext<'_> {
         if self.backend == CheckBackend::Tsan {
             let host = self.nightly.map(|n| n.host.clone()).unwrap_or_default();
             args.extend(["-Zbuild-std".to_string(), "--target".to_string(), host]);
+            // Instrumented builds get their own target directory (as in
+            // ci/tsan.sh), so they never replace the plain ones.
+            let tsan_target = self.workspace.target_dir.join("tsan");
+            env.push((
+                "CARGO_TARGET_DIR".to_string(),
+                tsan_target.display().to_string(),
+            ));
             for var in ["RUSTFLAGS", "RUSTDOCFLAGS"] {
                 let mut flags = std::env::var(var).unwrap_or_default();
                 if !flags.contains("-Zsanitizer=thread") {
@@ -298,6 +306,13 @@ impl BackendContext<'_> {
             // Every std-mode model repeats its body on real threads; under
             // Miri, one repetition already covers what Miri checks.
             env.push((weft_check::WEFT_ITERATIONS.to_string(), "1".to_string()));
+        }
+        if self.backend == CheckBackend::Miri && std::env::var_os("MIRIFLAGS").is_none() {
+            // weft's runner reads the real clock (fresh seeds, timeouts).
+            env.push((
+                "MIRIFLAGS".to_string(),
+                "-Zmiri-disable-isolation".to_string(),
+            ));
         }
         if !self.args.package.debug && self.backend != CheckBackend::Miri {
             args.push("--release".to_string());
@@ -349,25 +364,8 @@ impl BackendContext<'_> {
             return None;
         }
         let findings = sanitizer_findings(&out.stderr);
-        if out.build_time.is_none() && parsed.announced == 0 {
-            if parsed.tests.is_empty()
-                && !out.stderr.contains("error: could not compile")
-                && !out.stderr.contains("error[")
-                && !out.stdout_tail.is_empty()
-            {
-                let failed = Outcome::Failed {
-                    kind: "failure".to_string(),
-                    cause: format!("`{label}` (custom harness) exited with {}", out.status),
-                    trace: None,
-                };
-                results.push(TestResult {
-                    test: format!("{prefix}{label} (custom harness)"),
-                    backend: self.backend.name().to_string(),
-                    outcome: failed,
-                    output: out.stdout_tail.join("\n"),
-                });
-                return None;
-            }
+        if out.build_time.is_none() {
+            // No test binary started: the build failed.
             print_errors(&out.stderr);
             return Some(format!(
                 "the tests of `{label}` did not build ({}); cargo's errors are above",
@@ -382,11 +380,7 @@ impl BackendContext<'_> {
                 test: format!("{prefix}{name}"),
                 backend: self.backend.name().to_string(),
                 outcome: Outcome::Failed {
-                    kind: if self.backend == CheckBackend::Miri {
-                        "undefined_behavior".to_string()
-                    } else {
-                        "crash".to_string()
-                    },
+                    kind: finding_kind(&cause).to_string(),
                     cause: results::one_line(&cause),
                     trace: None,
                 },
@@ -407,6 +401,24 @@ impl BackendContext<'_> {
                     out.status
                 ))
             };
+        }
+        if parsed.announced == 0
+            && parsed.tests.is_empty()
+            && !parsed.finished
+            && findings.is_empty()
+        {
+            // A custom harness (harness = false) that failed: one row.
+            results.push(TestResult {
+                test: format!("{prefix}{label} (custom harness)"),
+                backend: self.backend.name().to_string(),
+                outcome: Outcome::Failed {
+                    kind: "failure".to_string(),
+                    cause: custom_harness_cause(&label, &out.stderr),
+                    trace: None,
+                },
+                output: out.stdout_tail.join("\n"),
+            });
+            return None;
         }
         if !findings.is_empty() {
             return Some(format!(
@@ -442,6 +454,44 @@ fn sanitizer_findings(stderr: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// Why a custom harness failed: its last line on stderr that is not
+/// cargo's own.
+fn custom_harness_cause(label: &str, stderr: &str) -> String {
+    // cargo's own error ("error: test failed, ...", "Caused by: ...") comes last.
+    let before_cargo = stderr
+        .lines()
+        .take_while(|l| !l.starts_with("error: test failed"))
+        .collect::<Vec<_>>();
+    let own = before_cargo.into_iter().rev().map(str::trim).find(|l| {
+        !l.is_empty()
+            && !l.starts_with("Running ")
+            && !l.starts_with("Compiling ")
+            && !l.starts_with("Finished ")
+            && !l.starts_with("warning:")
+    });
+    match own {
+        Some(line) => format!("the test binary `{label}` failed: {line}"),
+        None => format!("the test binary `{label}` failed"),
+    }
+}
+
+/// The kind of a sanitizer finding, from its line.
+fn finding_kind(line: &str) -> &'static str {
+    if line.contains("Undefined Behavior") {
+        "undefined_behavior"
+    } else if line.contains("unsupported operation") {
+        "unsupported"
+    } else if line.contains("memory leaked") {
+        "leak"
+    } else if line.contains("ThreadSanitizer: data race") {
+        "data_race"
+    } else if line.contains("ThreadSanitizer") {
+        "thread_sanitizer"
+    } else {
+        "crash"
+    }
 }
 
 /// Prints cargo's error lines (and what follows each) to stderr.
