@@ -114,13 +114,27 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) junit: Option<PathBuf>,
 
-    /// Print the results as JSON on stdout instead of the table.
+    /// Print the results as JSON on stdout instead of the table (format
+    /// `weft-check/1`; never coloured).
     #[arg(long)]
     pub(crate) json: bool,
+
+    /// `human` (the table) or `json` (the same as --json).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
+    pub(crate) message_format: MessageFormat,
 
     /// No progress line on stderr.
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
+}
+
+/// How `check` prints its results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MessageFormat {
+    /// The table, for people.
+    Human,
+    /// JSON, for scripts.
+    Json,
 }
 
 /// `cargo weft show`.

@@ -131,6 +131,10 @@ fn json_says_the_same_for_scripts() {
         &["--json", "--backend", "loom", "--color", "always"],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
+    let same = check(&suite, &["--message-format", "json", "--backend", "loom"]);
+    assert_eq!(same.code, 1);
+    let again: serde_json::Value = serde_json::from_str(&same.stdout).expect("stdout is JSON");
+    assert_eq!(again["results"].as_array().map(Vec::len), Some(6));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is JSON");
     assert_eq!(v["format"], "weft-check/1");
     assert_eq!(v["package"], "fake-suite");

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::app::{write_stdout, CheckArgs};
+use crate::app::{write_stdout, CheckArgs, MessageFormat};
 use crate::backend::{BackendSelection, CheckBackend};
 use crate::errors::ExpectedError;
 use crate::exit_code::WeftExitCode;
@@ -117,7 +117,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
             source,
         })?;
     }
-    if args.json {
+    if args.json || args.message_format == MessageFormat::Json {
         let mut text =
             serde_json::to_string_pretty(&report).expect("the report is plain data and serialises");
         text.push('\n');

@@ -158,9 +158,13 @@ fn conclude(
             .find(|l| l.contains("diverged at step"))
             .map(|l| l.trim().to_string())
             .unwrap_or_else(|| "the program no longer follows the recorded steps".to_string());
+        let advice = if at.contains("changed") {
+            ""
+        } else {
+            "The program changed since the trace was recorded; run the model again to find a fresh trace.\n"
+        };
         write_stdout(&format!(
-            "{output}\n\n{} `{test}` on {backend}: {at}\n\
-             The program changed since the trace was recorded; run the model again to find a fresh trace.\n",
+            "{output}\n\n{} `{test}` on {backend}: {at}\n{advice}",
             palette.error("replay diverged:")
         ))?;
         return Ok(WeftExitCode::REPLAY_DIVERGED);
