@@ -94,7 +94,7 @@ fn one_table_of_every_model_on_every_backend() {
         "{t}"
     );
     assert!(
-        t.ends_with("weft check FAILED: 6 tests on 3 backends: 10 verified, 2 caught, 2 failed, 3 skipped\n"),
+        t.ends_with("weft check FAILED: 7 tests on 3 backends: 13 verified, 2 caught, 2 failed, 3 skipped\n"),
         "{t}"
     );
     // Each backend's traces are its own.
@@ -116,7 +116,7 @@ fn one_table_of_every_model_on_every_backend() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("weft check [3/3] shuttle: 6 tests in "),
+        r.stderr.contains("weft check [3/3] shuttle: 7 tests in "),
         "{}",
         r.stderr
     );
@@ -134,14 +134,14 @@ fn json_says_the_same_for_scripts() {
     let same = check(&suite, &["--message-format", "json", "--backend", "loom"]);
     assert_eq!(same.code, 1);
     let again: serde_json::Value = serde_json::from_str(&same.stdout).expect("stdout is JSON");
-    assert_eq!(again["results"].as_array().map(Vec::len), Some(6));
+    assert_eq!(again["results"].as_array().map(Vec::len), Some(7));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is JSON");
     assert_eq!(v["format"], "weft-check/1");
     assert_eq!(v["package"], "fake-suite");
     assert_eq!(v["backends"][0]["backend"], "loom");
     assert_eq!(v["backends"][0]["status"], "ran");
     let results = v["results"].as_array().unwrap();
-    assert_eq!(results.len(), 6);
+    assert_eq!(results.len(), 7);
     let find = |test: &str| {
         results
             .iter()
@@ -187,15 +187,15 @@ fn junit_has_a_suite_per_backend_and_a_failure_per_failed_model() {
         "{xml}"
     );
     assert!(
-        xml.contains("tests=\"11\" failures=\"1\" errors=\"0\" skipped=\"2\""),
+        xml.contains("tests=\"13\" failures=\"1\" errors=\"0\" skipped=\"2\""),
         "{xml}"
     );
     assert!(
-        xml.contains("<testsuite name=\"std\" tests=\"5\" failures=\"0\""),
+        xml.contains("<testsuite name=\"std\" tests=\"6\" failures=\"0\""),
         "{xml}"
     );
     assert!(
-        xml.contains("<testsuite name=\"shuttle\" tests=\"6\" failures=\"1\""),
+        xml.contains("<testsuite name=\"shuttle\" tests=\"7\" failures=\"1\""),
         "{xml}"
     );
     assert!(
@@ -382,4 +382,29 @@ fn a_suite_that_does_not_build_is_a_broken_run_with_cargos_errors() {
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn a_crashed_test_binary_is_a_broken_run() {
+    let (suite, _guard) = support::fake_suite();
+    let r = run(cargo_weft()
+        .args(["check", "--backend", "std"])
+        .arg("--manifest-path")
+        .arg(suite.join("Cargo.toml"))
+        .current_dir(&suite)
+        .env("FAKE_SUITE_ABORT", "1"));
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("fake suite: aborting the whole test binary"),
+        "the end of its output is shown: {}",
+        r.stderr
+    );
+    assert!(
+        r.stdout
+            .contains("  std  BROKEN: the test binary `models` crashed ("),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("weft check FAILED: "), "{}", r.stdout);
 }

@@ -427,7 +427,13 @@ impl BackendContext<'_> {
                 findings.join("; ")
             ));
         }
-        let tail: Vec<&str> = out.stderr.lines().rev().take(15).collect();
+        // The test binary's own last words: what follows cargo's `Running`.
+        let binary_part = out
+            .stderr
+            .rfind("Running ")
+            .and_then(|i| out.stderr[i..].find('\n').map(|n| &out.stderr[i + n + 1..]))
+            .unwrap_or(&out.stderr);
+        let tail: Vec<&str> = binary_part.lines().rev().take(15).collect();
         for line in tail.iter().rev() {
             eprintln!("  | {line}");
         }
