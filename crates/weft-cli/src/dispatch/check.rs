@@ -437,9 +437,16 @@ impl BackendContext<'_> {
         for line in tail.iter().rev() {
             eprintln!("  | {line}");
         }
+        // cargo says how the binary ended: `... (signal: 6, SIGABRT: ...)`.
+        let how = out
+            .stderr
+            .lines()
+            .find(|l| l.contains("process didn't exit successfully"))
+            .and_then(|l| l.rsplit_once(" ("))
+            .map(|(_, how)| how.trim_end_matches(')').to_string())
+            .unwrap_or_else(|| out.status.to_string());
         Some(format!(
-            "the test binary `{label}` crashed ({}) after {} of {} tests",
-            out.status,
+            "the test binary `{label}` crashed ({how}) after {} of {} tests",
             parsed.tests.len(),
             parsed.announced
         ))
