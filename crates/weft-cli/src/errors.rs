@@ -58,6 +58,12 @@ pub enum ExpectedError {
         /// The package's test targets, comma-separated.
         available: String,
     },
+    /// The package has no target with tests to run.
+    #[error("package `{package}` has no test targets to run")]
+    NoTestTargets {
+        /// The package.
+        package: String,
+    },
     /// `cargo metadata` failed: not a cargo project, or a broken manifest.
     #[error("cannot read the cargo workspace: {reason}")]
     Workspace {

@@ -34,10 +34,8 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
     let package = workspace.package(args.package.package.as_deref(), manifest)?;
     let targets = package.test_targets(&args.package.tests)?;
     if targets.is_empty() {
-        return Err(ExpectedError::UnknownTestTarget {
+        return Err(ExpectedError::NoTestTargets {
             package: package.name.clone(),
-            name: "(any)".to_string(),
-            available: "none".to_string(),
         });
     }
 
