@@ -190,7 +190,7 @@ impl Model {
         };
         let backend = Backend::current();
         match outcome.failure {
-            None => Ok(Stats {
+            None => Ok(announce(Stats {
                 model: config.name,
                 backend,
                 scheduler: config.scheduler,
@@ -202,7 +202,7 @@ impl Model {
                 } else {
                     None
                 },
-            }),
+            })),
             Some(raw) => {
                 let raw = *raw;
                 let mut failure = Failure {
@@ -282,6 +282,13 @@ impl Model {
         }
         config
     }
+}
+
+/// Prints what a passing exploration did (libtest captures it per test;
+/// `cargo weft check` reads it to show the executions explored).
+fn announce(stats: Stats) -> Stats {
+    println!("{stats}");
+    stats
 }
 
 /// One dispatcher for every exploration: shuttle keeps the dispatcher of a

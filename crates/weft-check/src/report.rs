@@ -259,7 +259,8 @@ impl Failure {
                     "Replay exactly this schedule: WEFT_REPLAY={} cargo test{feature} {test}",
                     path.display()
                 )?;
-                writeln!(f, "Study it: cargo weft show {}", path.display())
+                writeln!(f, "Study it: cargo weft show {}", path.display())?;
+                writeln!(f, "Or rerun it: cargo weft replay {}", path.display())
             }
             (None, ScheduleRecord::Shuttle { seed, .. }) => writeln!(
                 f,
