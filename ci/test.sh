@@ -12,8 +12,6 @@ cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export RUST_BACKTRACE="${RUST_BACKTRACE:-0}"
-# Model tests write their failure traces here; keep CI's apart.
-export WEFT_TRACE_DIR="${WEFT_TRACE_DIR:-$PWD/target/weft/ci-traces}"
 
 started=$SECONDS
 stage() { printf '\n==> [%4ds] %s\n' $((SECONDS - started)) "$*"; }
