@@ -97,7 +97,7 @@ mod weft_bugs {
         let b = Arc::new(Mutex::new(()).named("lock_b"));
         let (a2, b2) = (a.clone(), b.clone());
         let t1 = thread::Builder::new()
-            .name("ab".into())
+            .name("ab")
             .spawn(move || {
                 let _ga = a2.lock().unwrap();
                 let _gb = b2.lock().unwrap();
@@ -105,7 +105,7 @@ mod weft_bugs {
             .unwrap();
         let (a3, b3) = (a.clone(), b.clone());
         let t2 = thread::Builder::new()
-            .name("ba".into())
+            .name("ba")
             .spawn(move || {
                 let _gb = b3.lock().unwrap();
                 let _ga = a3.lock().unwrap();

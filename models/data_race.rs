@@ -19,7 +19,7 @@ fn unsynchronised_writes_are_caught_as_a_data_race() {
             let s = Arc::new(Shared(UnsafeCell::new(0).named("slot")));
             let s2 = s.clone();
             let t = thread::Builder::new()
-                .name("writer".into())
+                .name("writer")
                 .spawn(move || s2.0.with_mut(|p| unsafe { *p = 1 }))
                 .unwrap();
             s.0.with_mut(|p| unsafe { *p = 2 });

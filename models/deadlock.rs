@@ -19,12 +19,12 @@ fn abba() {
     let a = Arc::new(Mutex::new(()).named("lock_a"));
     let b = Arc::new(Mutex::new(()).named("lock_b"));
     let (a2, b2) = (a.clone(), b.clone());
-    let t1 = thread::Builder::new().name("ab".into()).spawn(move || {
+    let t1 = thread::Builder::new().name("ab").spawn(move || {
         let _ga = a2.lock().unwrap();
         let _gb = b2.lock().unwrap();
     });
     let (a3, b3) = (a.clone(), b.clone());
-    let t2 = thread::Builder::new().name("ba".into()).spawn(move || {
+    let t2 = thread::Builder::new().name("ba").spawn(move || {
         let _gb = b3.lock().unwrap();
         let _ga = a3.lock().unwrap();
     });

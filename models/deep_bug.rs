@@ -31,7 +31,7 @@ fn three_preemptions() {
     let spawn = |name: &str, steps: Vec<(usize, usize)>| {
         let s = s.clone();
         thread::Builder::new()
-            .name(name.into())
+            .name(name)
             .spawn(move || {
                 for (from, to) in steps {
                     step(&s, from, to);

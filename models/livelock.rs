@@ -13,7 +13,7 @@ fn after_you() {
     let alice = {
         let (mine, theirs) = (a_done.clone(), b_done.clone());
         thread::Builder::new()
-            .name("alice".into())
+            .name("alice")
             .spawn(move || {
                 while !theirs.load(Ordering::SeqCst) {
                     thread::yield_now(); // "after you"
@@ -25,7 +25,7 @@ fn after_you() {
     let bob = {
         let (mine, theirs) = (b_done.clone(), a_done.clone());
         thread::Builder::new()
-            .name("bob".into())
+            .name("bob")
             .spawn(move || {
                 while !theirs.load(Ordering::SeqCst) {
                     thread::yield_now(); // "no, after you"

@@ -28,7 +28,7 @@ fn condvar_queue_is_verified() {
         let producer = {
             let q = q.clone();
             thread::Builder::new()
-                .name("producer".into())
+                .name("producer")
                 .spawn(move || {
                     for i in 0..2 {
                         q.items.lock().unwrap().push_back(i);
@@ -61,7 +61,7 @@ fn lost_wakeup() {
     let producer = {
         let (q, has_work) = (q.clone(), has_work.clone());
         thread::Builder::new()
-            .name("producer".into())
+            .name("producer")
             .spawn(move || {
                 q.items.lock().unwrap().push_back(7);
                 has_work.store(true, Ordering::SeqCst);

@@ -224,7 +224,7 @@ fn spawn_worker(
     exited: Arc<AtomicBool>,
 ) -> JoinHandle<()> {
     thread::Builder::new()
-        .name("worker-0".into())
+        .name("worker-0")
         .spawn(move || {
             for frame in requests.iter() {
                 let x = u64::from_le_bytes(frame.try_into().expect("an 8-byte task"));

@@ -56,7 +56,7 @@ fn a_panic_in_a_spawned_thread_is_that_threads_failure() {
         .name("worker_panics")
         .explore(|| {
             let t = thread::Builder::new()
-                .name("worker".into())
+                .name("worker")
                 .spawn(|| panic!("worker gave up"))
                 .unwrap();
             let _ = t.join();
@@ -103,7 +103,7 @@ fn a_spinning_livelock_hits_the_step_limit() {
             let flag = Arc::new(AtomicBool::new(false).named("never_set"));
             let f2 = flag.clone();
             let t = thread::Builder::new()
-                .name("spinner".into())
+                .name("spinner")
                 .spawn(move || {
                     while !f2.load(Ordering::SeqCst) {
                         thread::yield_now();
@@ -129,7 +129,7 @@ fn a_thread_still_running_when_main_returns_is_leaked() {
         .explore(|| {
             let m = Arc::new(Mutex::new(0).named("m"));
             thread::Builder::new()
-                .name("detached".into())
+                .name("detached")
                 .spawn(move || *m.lock().unwrap() += 1)
                 .unwrap();
         })
@@ -184,7 +184,7 @@ fn tracing_events_appear_in_the_steps_under_their_thread() {
             let m = Arc::new(Mutex::new(0).named("m"));
             let m2 = m.clone();
             let t = thread::Builder::new()
-                .name("logger".into())
+                .name("logger")
                 .spawn(move || {
                     tracing::info!(value = 7, "about to lock");
                     *m2.lock().unwrap() += 1;

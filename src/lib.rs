@@ -23,7 +23,7 @@
 //!         .map(|_| {
 //!             let n = n.clone();
 //!             thread::Builder::new()
-//!                 .name("worker".into())
+//!                 .name("worker")
 //!                 .spawn(move || *n.lock().unwrap() += 1)
 //!                 .unwrap()
 //!         })

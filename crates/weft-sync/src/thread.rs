@@ -7,7 +7,7 @@
 //! use weft_sync::thread;
 //!
 //! let h = thread::Builder::new()
-//!     .name("worker".into())
+//!     .name("worker")
 //!     .spawn(|| thread::current().name().map(str::to_owned))
 //!     .unwrap();
 //! assert_eq!(h.join().unwrap().as_deref(), Some("worker"));

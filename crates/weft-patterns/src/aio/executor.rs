@@ -43,7 +43,7 @@ where
     );
     let worker_shared = Arc::clone(&shared);
     let thread = thread::Builder::new()
-        .name("aio-executor".into())
+        .name("aio-executor")
         .spawn(move || {
             let result = panic::catch_unwind(AssertUnwindSafe(work)).map_err(|payload| {
                 TaskError::Panicked {

@@ -236,6 +236,13 @@ pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
 }
 
 impl<T> Sender<T> {
+    /// Names the channel in failure reports.
+    #[must_use]
+    pub fn named(self, name: impl Into<String>) -> Self {
+        recorder::name_object(self.0.id, name.into());
+        self
+    }
+
     /// Sends a message; never blocks.
     ///
     /// # Errors
@@ -248,6 +255,13 @@ impl<T> Sender<T> {
 }
 
 impl<T> SyncSender<T> {
+    /// Names the channel in failure reports.
+    #[must_use]
+    pub fn named(self, name: impl Into<String>) -> Self {
+        recorder::name_object(self.0.id, name.into());
+        self
+    }
+
     /// Sends a message, blocking while the channel is full.
     ///
     /// # Errors

@@ -198,9 +198,9 @@ impl Builder {
         Builder::default()
     }
 
-    /// Names the thread; reports and traces use the name.
-    pub fn name(mut self, name: String) -> Builder {
-        self.name = Some(name);
+    /// Names the thread (`"worker"`); reports and traces use the name.
+    pub fn name(mut self, name: impl Into<String>) -> Builder {
+        self.name = Some(name.into());
         self
     }
 

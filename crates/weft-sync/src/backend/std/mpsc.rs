@@ -33,6 +33,13 @@ pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
 }
 
 impl<T> Sender<T> {
+    /// Names the channel in failure reports; a no-op in std mode.
+    #[inline]
+    #[must_use]
+    pub fn named(self, _name: impl Into<String>) -> Self {
+        self
+    }
+
     /// Sends a message; never blocks.
     ///
     /// # Errors
@@ -52,6 +59,13 @@ impl<T> Clone for Sender<T> {
 }
 
 impl<T> SyncSender<T> {
+    /// Names the channel in failure reports; a no-op in std mode.
+    #[inline]
+    #[must_use]
+    pub fn named(self, _name: impl Into<String>) -> Self {
+        self
+    }
+
     /// Sends a message, blocking while the channel is full.
     ///
     /// # Errors
