@@ -34,6 +34,9 @@ use std::time::Instant;
 
 use criterion::{criterion_group, Criterion};
 
+mod support;
+use support::{quantile, thread_cpu, wanted};
+
 /// Random executions per shuttle exploration (each side).
 const ITERATIONS: usize = 1000;
 /// Rounds of the interleaved comparison.
@@ -127,75 +130,6 @@ fn weft() -> usize {
         .explore(weft_counter)
         .expect("the counter is correct")
         .executions()
-}
-
-/// Whether the interleaved comparison `name` should run: under `cargo
-/// bench` (not `cargo test --benches`, which runs each benchmark once), not
-/// when criterion only profiles, and only if `name` matches the filter. The
-/// filter `interleaved` matches no criterion benchmark and every
-/// interleaved comparison: `cargo bench --bench <name> -- interleaved` runs
-/// only those.
-fn wanted(name: &str) -> bool {
-    // criterion's options that take a value.
-    const WITH_VALUE: [&str; 16] = [
-        "--warm-up-time",
-        "--measurement-time",
-        "--sample-size",
-        "--nresamples",
-        "--noise-threshold",
-        "--confidence-level",
-        "--significance-level",
-        "--profile-time",
-        "--save-baseline",
-        "--baseline",
-        "--baseline-lenient",
-        "--load-baseline",
-        "--output-format",
-        "--color",
-        "--plotting-backend",
-        "--format",
-    ];
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--profile-time") {
-        return false;
-    }
-    let mut filter = None;
-    let mut i = 0;
-    while i < args.len() {
-        if WITH_VALUE.contains(&args[i].as_str()) {
-            i += 1;
-        } else if !args[i].starts_with('-') {
-            filter = Some(args[i].clone());
-        }
-        i += 1;
-    }
-    filter.is_none_or(|f| {
-        let f = f.trim_matches(|c| c == '^' || c == '$');
-        f == "interleaved" || name.contains(f) || f.contains(name)
-    })
-}
-
-/// The `q`-quantile (0..=1) of `values` (sorted here).
-fn quantile(values: &mut [f64], q: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let i = ((values.len() - 1) as f64 * q).round() as usize;
-    values[i]
-}
-
-/// CPU time consumed by this OS thread so far, user and system, in seconds.
-/// Both checkers run every model thread as a coroutine on the calling OS
-/// thread, so this is the exploration's whole cost, and time spent
-/// preempted by other processes on a busy machine is not in it.
-fn thread_cpu() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec for the call's duration,
-    // and CLOCK_THREAD_CPUTIME_ID is supported by every Linux kernel.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "the thread CPU clock is readable");
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
 /// Runs `f` once; returns (wall seconds, thread CPU seconds).

@@ -30,6 +30,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
 
+mod support;
+use support::{quantile, wanted};
+
 /// Runs `op` `iters` times on each of two threads started together, and
 /// returns the time from their common start until both finished.
 fn two_threads(iters: u64, op: impl Fn() + Sync) -> Duration {
@@ -136,13 +139,6 @@ const BATCH: u64 = 2_000_000;
 /// Rounds of the interleaved comparison.
 const ROUNDS: usize = 21;
 
-/// The `q`-quantile (0..=1) of `values` (sorted here).
-fn quantile(values: &mut [f64], q: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let i = ((values.len() - 1) as f64 * q).round() as usize;
-    values[i]
-}
-
 /// Compares `weft` with `std` in interleaved rounds, so that a change of
 /// machine load between criterion's separate measurement windows cannot
 /// pass for a difference. Each round times three batches, `x y x`, where
@@ -205,52 +201,6 @@ fn interleaved(name: &str, std: impl Fn() -> [Duration; 2], weft: impl Fn() -> [
             "weft-bench primitives {name} {metric} ns-per-op std {std_ns:.2} weft {weft_ns:.2}"
         );
     }
-}
-
-/// Whether the interleaved comparison `name` should run: under `cargo
-/// bench` (not `cargo test --benches`, which runs each benchmark once), not
-/// when criterion only profiles, and only if `name` matches the filter. The
-/// filter `interleaved` matches no criterion benchmark and every
-/// interleaved comparison: `cargo bench --bench <name> -- interleaved` runs
-/// only those.
-fn wanted(name: &str) -> bool {
-    // criterion's options that take a value.
-    const WITH_VALUE: [&str; 16] = [
-        "--warm-up-time",
-        "--measurement-time",
-        "--sample-size",
-        "--nresamples",
-        "--noise-threshold",
-        "--confidence-level",
-        "--significance-level",
-        "--profile-time",
-        "--save-baseline",
-        "--baseline",
-        "--baseline-lenient",
-        "--load-baseline",
-        "--output-format",
-        "--color",
-        "--plotting-backend",
-        "--format",
-    ];
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--profile-time") {
-        return false;
-    }
-    let mut filter = None;
-    let mut i = 0;
-    while i < args.len() {
-        if WITH_VALUE.contains(&args[i].as_str()) {
-            i += 1;
-        } else if !args[i].starts_with('-') {
-            filter = Some(args[i].clone());
-        }
-        i += 1;
-    }
-    filter.is_none_or(|f| {
-        let f = f.trim_matches(|c| c == '^' || c == '$');
-        f == "interleaved" || name.contains(f) || f.contains(name)
-    })
 }
 
 /// Times `BATCH` calls of `op` on this thread: [wall, thread CPU].
