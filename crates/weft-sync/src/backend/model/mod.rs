@@ -10,6 +10,7 @@ mod condvar;
 mod explore;
 mod mutex;
 mod once_lock;
+mod poison;
 mod recorder;
 mod rwlock;
 mod time;

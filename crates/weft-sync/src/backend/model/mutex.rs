@@ -4,7 +4,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::engine::{RawMutex, RawMutexGuard};
-use super::recorder;
+use super::{poison, recorder};
 use crate::record::{Loc, ObjectKind, Op, WaitKind};
 
 /// A mutual exclusion lock. Same as [`std::sync::Mutex`]; under a checker
@@ -78,11 +78,7 @@ impl<T> Mutex<T> {
         let result = self.raw.lock();
         recorder::lock_acquired(me, self.id, at, false, Op::Lock);
         let guard = self.guard(result.unwrap_or_else(PoisonError::into_inner), at);
-        if self.is_poisoned() {
-            Err(PoisonError::new(guard))
-        } else {
-            Ok(guard)
-        }
+        poison::result(self.is_poisoned(), guard)
     }
 
     /// Acquires the lock if it is free.
@@ -105,12 +101,7 @@ impl<T> Mutex<T> {
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
         };
         self.acquired(at);
-        let guard = self.guard(raw, at);
-        if self.is_poisoned() {
-            Err(TryLockError::Poisoned(PoisonError::new(guard)))
-        } else {
-            Ok(guard)
-        }
+        poison::result(self.is_poisoned(), self.guard(raw, at)).map_err(TryLockError::Poisoned)
     }
 
     fn acquired(&self, at: Loc) {
@@ -141,11 +132,7 @@ impl<T> Mutex<T> {
             .raw
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
-        if poisoned {
-            Err(PoisonError::new(value))
-        } else {
-            Ok(value)
-        }
+        poison::result(poisoned, value)
     }
 
     /// A mutable reference to the value; no locking is needed.
@@ -156,11 +143,7 @@ impl<T> Mutex<T> {
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         let poisoned = self.is_poisoned();
         let value = self.raw.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if poisoned {
-            Err(PoisonError::new(value))
-        } else {
-            Ok(value)
-        }
+        poison::result(poisoned, value)
     }
 }
 

@@ -4,7 +4,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::engine::{RawReadGuard, RawRwLock, RawWriteGuard};
-use super::recorder;
+use super::{poison, recorder};
 use crate::record::{Loc, ObjectKind, Op, WaitKind};
 
 /// A reader-writer lock. Same as [`std::sync::RwLock`]; recorded under a checker.
@@ -154,11 +154,7 @@ impl<T> RwLock<T> {
     }
 
     fn poison<G>(&self, guard: G) -> LockResult<G> {
-        if self.is_poisoned() {
-            Err(PoisonError::new(guard))
-        } else {
-            Ok(guard)
-        }
+        poison::result(self.is_poisoned(), guard)
     }
 
     /// Whether a writer panicked while holding the lock.
@@ -177,11 +173,7 @@ impl<T> RwLock<T> {
             .raw
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
-        if poisoned {
-            Err(PoisonError::new(value))
-        } else {
-            Ok(value)
-        }
+        poison::result(poisoned, value)
     }
 
     /// A mutable reference to the value; no locking is needed.
@@ -192,11 +184,7 @@ impl<T> RwLock<T> {
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         let poisoned = self.is_poisoned();
         let value = self.raw.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if poisoned {
-            Err(PoisonError::new(value))
-        } else {
-            Ok(value)
-        }
+        poison::result(poisoned, value)
     }
 }
 
