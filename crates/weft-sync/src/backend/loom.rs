@@ -19,6 +19,67 @@ pub(crate) const MAX_SPAWNED_THREADS: Option<usize> = Some(loom::MAX_THREADS - 1
 /// loom checks `UnsafeCell` accesses itself; weft's clocks are not needed.
 pub(crate) const WEFT_DETECTS_RACES: bool = false;
 
+/// Non-atomic access to an engine atomic (`get_mut`, `with_mut`,
+/// `unsync_load`), which loom and shuttle offer differently.
+pub(crate) trait RawUnsync<T> {
+    /// A reference to the value, if the engine keeps it in the atomic
+    /// (loom keeps it in its execution state: `None`).
+    fn raw_get_mut(&mut self) -> Option<&mut T>;
+    /// Runs `f` on the value, checked by the engine as a non-atomic write.
+    fn raw_with_mut<R>(&mut self, f: impl FnOnce(&mut T) -> R) -> R;
+    /// Reads the value without synchronization.
+    ///
+    /// # Safety
+    ///
+    /// No concurrent write (loom's contract for `unsync_load`).
+    unsafe fn raw_unsync_load(&self) -> T;
+}
+
+macro_rules! loom_unsync {
+    ($([$($gen:tt)*] $name:ident, $t:ty;)*) => {$(
+        impl<$($gen)*> RawUnsync<$t> for atomic::$name<$($gen)*> {
+            fn raw_get_mut(&mut self) -> Option<&mut $t> {
+                None
+            }
+            fn raw_with_mut<R>(&mut self, f: impl FnOnce(&mut $t) -> R) -> R {
+                self.with_mut(f)
+            }
+            unsafe fn raw_unsync_load(&self) -> $t {
+                // SAFETY: the caller's contract.
+                unsafe { self.unsync_load() }
+            }
+        }
+    )*};
+}
+
+loom_unsync! {
+    [] AtomicUsize, usize; [] AtomicIsize, isize; [] AtomicU8, u8; [] AtomicI8, i8;
+    [] AtomicU16, u16; [] AtomicI16, i16; [] AtomicU32, u32; [] AtomicI32, i32;
+    [] AtomicU64, u64; [] AtomicI64, i64; [T] AtomicPtr, *mut T;
+}
+
+/// loom's `AtomicBool` has `unsync_load` but no `with_mut`: the value is
+/// read unsynchronized and written back with a relaxed store if it changed.
+impl RawUnsync<bool> for atomic::AtomicBool {
+    fn raw_get_mut(&mut self) -> Option<&mut bool> {
+        None
+    }
+    fn raw_with_mut<R>(&mut self, f: impl FnOnce(&mut bool) -> R) -> R {
+        // SAFETY: `&mut self`: no other thread can access the atomic.
+        let before = unsafe { self.unsync_load() };
+        let mut value = before;
+        let r = f(&mut value);
+        if value != before {
+            self.store(value, std::sync::atomic::Ordering::Relaxed);
+        }
+        r
+    }
+    unsafe fn raw_unsync_load(&self) -> bool {
+        // SAFETY: the caller's contract.
+        unsafe { self.unsync_load() }
+    }
+}
+
 /// A model thread's join handle.
 pub(crate) type RawJoinHandle<T> = loom::thread::JoinHandle<T>;
 

@@ -32,6 +32,46 @@ pub(crate) const MAX_SPAWNED_THREADS: Option<usize> = None;
 /// shuttle has no race detector: weft's vector clocks check `UnsafeCell`.
 pub(crate) const WEFT_DETECTS_RACES: bool = true;
 
+/// Non-atomic access to an engine atomic (`get_mut`, `with_mut`,
+/// `unsync_load`), which loom and shuttle offer differently.
+pub(crate) trait RawUnsync<T> {
+    /// A reference to the value: shuttle keeps it in the atomic.
+    fn raw_get_mut(&mut self) -> Option<&mut T>;
+    /// Runs `f` on the value.
+    fn raw_with_mut<R>(&mut self, f: impl FnOnce(&mut T) -> R) -> R;
+    /// Reads the value without synchronization.
+    ///
+    /// # Safety
+    ///
+    /// No concurrent write (weft's clocks check it on shuttle).
+    unsafe fn raw_unsync_load(&self) -> T;
+}
+
+macro_rules! shuttle_unsync {
+    ($([$($gen:tt)*] $name:ident, $t:ty;)*) => {$(
+        impl<$($gen)*> RawUnsync<$t> for atomic::$name<$($gen)*> {
+            fn raw_get_mut(&mut self) -> Option<&mut $t> {
+                Some(self.get_mut())
+            }
+            fn raw_with_mut<R>(&mut self, f: impl FnOnce(&mut $t) -> R) -> R {
+                f(self.get_mut())
+            }
+            unsafe fn raw_unsync_load(&self) -> $t {
+                // shuttle runs every access sequentially consistent; the
+                // race check is weft's (the caller records the access).
+                self.load(std::sync::atomic::Ordering::Relaxed)
+            }
+        }
+    )*};
+}
+
+shuttle_unsync! {
+    [] AtomicBool, bool;
+    [] AtomicUsize, usize; [] AtomicIsize, isize; [] AtomicU8, u8; [] AtomicI8, i8;
+    [] AtomicU16, u16; [] AtomicI16, i16; [] AtomicU32, u32; [] AtomicI32, i32;
+    [] AtomicU64, u64; [] AtomicI64, i64; [T] AtomicPtr, *mut T;
+}
+
 /// A model thread's join handle.
 pub(crate) type RawJoinHandle<T> = shuttle::thread::JoinHandle<T>;
 

@@ -1,50 +1,76 @@
 //! Atomics that record every access (with the value) under a checker.
+//!
+//! On shuttle, where weft checks races itself, each access also has its C11
+//! happens-before effect on weft's vector clocks: Relaxed creates no edge,
+//! Release/Acquire pairs and fences do, read-modify-writes continue release
+//! sequences. shuttle runs every access sequentially consistent, so these
+//! clocks are what makes a Relaxed publication a data race there too.
 
+use std::cell::UnsafeCell;
 use std::sync::atomic::Ordering;
 
 use super::engine::atomic as raw;
+use super::engine::RawUnsync;
 use super::recorder;
+use crate::explore::AccessKind;
 use crate::record::{Loc, ObjectKind, Op, Value};
 
 pub use std::sync::atomic::compiler_fence;
 
-/// A memory fence. Same as [`std::sync::atomic::fence`]; modelled by loom.
+/// A memory fence. Same as [`std::sync::atomic::fence`]; modelled by loom,
+/// and by weft's clocks on shuttle.
 #[track_caller]
 pub fn fence(order: Ordering) {
     let me = recorder::current();
     raw::fence(order);
-    recorder::resume(me);
-    recorder::event(Op::Fence, recorder::NO_OBJECT, Loc::caller());
+    recorder::fence(me, order, Loc::caller());
 }
 
-/// Records an access that read (acquire) and/or wrote (release).
-#[inline]
-fn record(id: usize, me: usize, op: Op, reads: bool, writes: bool, at: Loc) {
-    recorder::resume(me);
-    if reads {
-        recorder::acquire(id);
+/// The ordering a failed compare-exchange loads with.
+fn failure_read(failure: Ordering) -> Option<Ordering> {
+    Some(failure)
+}
+
+/// A value written through `get_mut` on an engine that keeps atomic values
+/// in its own state (loom): applied to the engine at the next access.
+///
+/// `get_mut` must hand out `&mut T`, and loom only lends its value inside a
+/// closure (`with_mut`); the shadow holds the value in between.
+struct Shadow<T>(UnsafeCell<Option<T>>);
+
+// SAFETY: the shadow is written only through `&mut` (get_mut) and taken
+// by the next access; model threads never run in parallel (they are
+// coroutines of one OS thread under both checkers).
+unsafe impl<T: Send> Sync for Shadow<T> {}
+
+impl<T: Copy> Shadow<T> {
+    const fn new() -> Self {
+        Shadow(UnsafeCell::new(None))
     }
-    if writes {
-        recorder::release(id);
+
+    fn take(&self) -> Option<T> {
+        // SAFETY: see the `Sync` impl: no access overlaps this one.
+        unsafe { (*self.0.get()).take() }
     }
-    recorder::event(op, id, at);
 }
 
 macro_rules! atomic_common {
-    ($name:ident, $t:ty, $val:expr) => {
-        #[doc = concat!("Same as [`std::sync::atomic::", stringify!($name), "`]; every access is recorded under a checker.")]
-        pub struct $name {
+    ([$($gen:tt)*] $name:ident, $t:ty, $val:expr, $doc:expr) => {
+        #[doc = $doc]
+        pub struct $name<$($gen)*> {
             id: usize,
-            raw: raw::$name,
+            raw: raw::$name<$($gen)*>,
+            shadow: Shadow<$t>,
         }
 
-        impl $name {
+        impl<$($gen)*> $name<$($gen)*> {
             /// Creates a new atomic holding `value`.
             #[track_caller]
             pub fn new(value: $t) -> Self {
                 $name {
                     id: recorder::new_object(ObjectKind::Atomic, Loc::caller()),
                     raw: raw::$name::new(value),
+                    shadow: Shadow::new(),
                 }
             }
 
@@ -55,29 +81,42 @@ macro_rules! atomic_common {
                 self
             }
 
+            /// Applies a value written through `get_mut` (loom only).
+            #[inline]
+            fn flush(&self) {
+                if let Some(v) = self.shadow.take() {
+                    let me = recorder::current();
+                    self.raw.store(v, Ordering::Relaxed);
+                    recorder::resume(me);
+                }
+            }
+
             /// Loads the value.
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
+                self.flush();
                 let me = recorder::current();
                 let v = self.raw.load(order);
-                record(self.id, me, Op::Load($val(v)), true, false, Loc::caller());
+                recorder::atomic_access(me, self.id, Op::Load($val(v)), Loc::caller(), Some(order), None);
                 v
             }
 
             /// Stores `value`.
             #[track_caller]
             pub fn store(&self, value: $t, order: Ordering) {
+                self.flush();
                 let me = recorder::current();
                 self.raw.store(value, order);
-                record(self.id, me, Op::Store($val(value)), false, true, Loc::caller());
+                recorder::atomic_access(me, self.id, Op::Store($val(value)), Loc::caller(), None, Some(order));
             }
 
             /// Stores `value`, returning the previous value.
             #[track_caller]
             pub fn swap(&self, value: $t, order: Ordering) -> $t {
+                self.flush();
                 let me = recorder::current();
                 let v = self.raw.swap(value, order);
-                record(self.id, me, Op::Rmw($val(v)), true, true, Loc::caller());
+                recorder::atomic_access(me, self.id, Op::Rmw($val(v)), Loc::caller(), Some(order), Some(order));
                 v
             }
 
@@ -94,9 +133,10 @@ macro_rules! atomic_common {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
+                self.flush();
                 let me = recorder::current();
                 let r = self.raw.compare_exchange(current, new, success, failure);
-                record(self.id, me, Op::CompareExchange { ok: r.is_ok() }, true, r.is_ok(), Loc::caller());
+                self.record_cas(me, r.is_ok(), success, failure, Loc::caller());
                 r
             }
 
@@ -113,10 +153,20 @@ macro_rules! atomic_common {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
+                self.flush();
                 let me = recorder::current();
                 let r = self.raw.compare_exchange_weak(current, new, success, failure);
-                record(self.id, me, Op::CompareExchange { ok: r.is_ok() }, true, r.is_ok(), Loc::caller());
+                self.record_cas(me, r.is_ok(), success, failure, Loc::caller());
                 r
+            }
+
+            fn record_cas(&self, me: usize, ok: bool, success: Ordering, failure: Ordering, at: Loc) {
+                let (read, write) = if ok {
+                    (Some(success), Some(success))
+                } else {
+                    (failure_read(failure), None)
+                };
+                recorder::atomic_access(me, self.id, Op::CompareExchange { ok }, at, read, write);
             }
 
             /// Applies `f` until the update succeeds (a load, then
@@ -145,27 +195,83 @@ macro_rules! atomic_common {
                 Err(prev)
             }
 
+            /// A mutable reference to the value: the atomic is not shared
+            /// (`&mut self`). Checked as a non-atomic write: it must be
+            /// ordered after every other thread's access (a `Drop` impl
+            /// that reads a slot without the acquire it needs is a data
+            /// race, as on loom).
+            #[track_caller]
+            pub fn get_mut(&mut self) -> &mut $t {
+                let me = recorder::current();
+                self.unsync_access(AccessKind::Write, Loc::caller());
+                if let Some(v) = self.shadow.take() {
+                    self.raw.raw_with_mut(|slot| *slot = v);
+                    recorder::resume(me);
+                }
+                if self.raw.raw_get_mut().is_none() {
+                    // loom lends its value only inside a closure: hand out
+                    // a copy, written back at the next access.
+                    let v = self.raw.raw_with_mut(|v| *v);
+                    recorder::resume(me);
+                    let shadow = self.shadow.0.get_mut();
+                    *shadow = Some(v);
+                    return shadow.as_mut().expect("just set");
+                }
+                self.raw.raw_get_mut().expect("the engine lends its value")
+            }
+
+            /// Runs `f` on a mutable reference to the value (loom's
+            /// `with_mut`); checked like [`get_mut`](Self::get_mut).
+            #[track_caller]
+            pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut $t) -> R) -> R {
+                let me = recorder::current();
+                self.unsync_access(AccessKind::Write, Loc::caller());
+                if let Some(v) = self.shadow.take() {
+                    self.raw.raw_with_mut(|slot| *slot = v);
+                }
+                let r = self.raw.raw_with_mut(f);
+                recorder::resume(me);
+                r
+            }
+
+            /// Loads the value without synchronization (loom's `unsync_load`).
+            ///
+            /// # Safety
+            ///
+            /// No other thread may write the atomic concurrently: the load
+            /// is checked as a non-atomic read, and a write that
+            /// happens-before does not order with it is a data race.
+            #[track_caller]
+            pub unsafe fn unsync_load(&self) -> $t {
+                self.flush();
+                let me = recorder::current();
+                // SAFETY: the caller's contract.
+                let v = unsafe { self.raw.raw_unsync_load() };
+                recorder::resume(me);
+                // Recorded after the engine's scheduling point (shuttle's
+                // load is one), so the check sees the writes made before it.
+                self.unsync_access(AccessKind::Read, Loc::caller());
+                v
+            }
+
             /// Consumes the atomic and returns the value.
-            pub fn into_inner(self) -> $t {
-                self.raw.into_inner()
-            }
-        }
-
-        impl Default for $name {
             #[track_caller]
-            fn default() -> Self {
-                $name::new(Default::default())
+            pub fn into_inner(mut self) -> $t {
+                *self.get_mut()
             }
-        }
 
-        impl From<$t> for $name {
             #[track_caller]
-            fn from(value: $t) -> Self {
-                $name::new(value)
+            fn unsync_access(&self, kind: AccessKind, at: Loc) {
+                let op = match kind {
+                    AccessKind::Read => Op::CellRead,
+                    AccessKind::Write => Op::CellWrite,
+                };
+                recorder::event(op, self.id, at);
+                recorder::cell_access(self.id, kind, at);
             }
         }
 
-        impl std::fmt::Debug for $name {
+        impl<$($gen)*> std::fmt::Debug for $name<$($gen)*> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($name))
                     .field("name", &recorder::object_name(self.id))
@@ -182,9 +288,10 @@ macro_rules! rmw {
                 #[doc = concat!("Same as std's `", stringify!($method), "`: returns the previous value.")]
                 #[track_caller]
                 pub fn $method(&self, value: $t, order: Ordering) -> $t {
+                    self.flush();
                     let me = recorder::current();
                     let v = self.raw.$method(value, order);
-                    record(self.id, me, Op::Rmw($val(v)), true, true, Loc::caller());
+                    recorder::atomic_access(me, self.id, Op::Rmw($val(v)), Loc::caller(), Some(order), Some(order));
                     v
                 }
             )*
@@ -192,9 +299,33 @@ macro_rules! rmw {
     };
 }
 
+macro_rules! atomic_value {
+    ($name:ident, $t:ty) => {
+        impl Default for $name {
+            #[track_caller]
+            fn default() -> Self {
+                $name::new(Default::default())
+            }
+        }
+
+        impl From<$t> for $name {
+            #[track_caller]
+            fn from(value: $t) -> Self {
+                $name::new(value)
+            }
+        }
+    };
+}
+
 macro_rules! atomic_int {
     ($name:ident, $t:ty) => {
-        atomic_common!($name, $t, |v: $t| Value::Int(v as i128));
+        atomic_common!(
+            [] $name,
+            $t,
+            |v: $t| Value::Int(v as i128),
+            concat!("Same as [`std::sync::atomic::", stringify!($name), "`]; every access is recorded under a checker.")
+        );
+        atomic_value!($name, $t);
         rmw!(
             $name,
             $t,
@@ -211,7 +342,13 @@ macro_rules! atomic_int {
     };
 }
 
-atomic_common!(AtomicBool, bool, Value::Bool);
+atomic_common!(
+    [] AtomicBool,
+    bool,
+    Value::Bool,
+    "Same as [`std::sync::atomic::AtomicBool`]; every access is recorded under a checker."
+);
+atomic_value!(AtomicBool, bool);
 rmw!(
     AtomicBool,
     bool,
@@ -232,151 +369,25 @@ atomic_int!(AtomicI32, i32);
 atomic_int!(AtomicU64, u64);
 atomic_int!(AtomicI64, i64);
 
-/// Same as [`std::sync::atomic::AtomicPtr`]; every access is recorded under a checker.
-pub struct AtomicPtr<T> {
-    id: usize,
-    raw: raw::AtomicPtr<T>,
-}
-
 fn ptr_value<T>(p: *mut T) -> Value {
     Value::Ptr(p as usize)
 }
 
-impl<T> AtomicPtr<T> {
-    /// Creates a new atomic pointer.
-    #[track_caller]
-    pub fn new(p: *mut T) -> Self {
-        AtomicPtr {
-            id: recorder::new_object(ObjectKind::Atomic, Loc::caller()),
-            raw: raw::AtomicPtr::new(p),
-        }
-    }
+atomic_common!(
+    [T] AtomicPtr,
+    *mut T,
+    ptr_value,
+    "Same as [`std::sync::atomic::AtomicPtr`]; every access is recorded under a checker."
+);
 
-    /// Names the atomic in failure reports.
-    #[must_use]
-    pub fn named(self, name: impl Into<String>) -> Self {
-        recorder::name_object(self.id, name.into());
-        self
-    }
-
-    /// Loads the pointer.
-    #[track_caller]
-    pub fn load(&self, order: Ordering) -> *mut T {
-        let me = recorder::current();
-        let v = self.raw.load(order);
-        record(
-            self.id,
-            me,
-            Op::Load(ptr_value(v)),
-            true,
-            false,
-            Loc::caller(),
-        );
-        v
-    }
-
-    /// Stores the pointer.
-    #[track_caller]
-    pub fn store(&self, p: *mut T, order: Ordering) {
-        let me = recorder::current();
-        self.raw.store(p, order);
-        record(
-            self.id,
-            me,
-            Op::Store(ptr_value(p)),
-            false,
-            true,
-            Loc::caller(),
-        );
-    }
-
-    /// Stores the pointer, returning the previous one.
-    #[track_caller]
-    pub fn swap(&self, p: *mut T, order: Ordering) -> *mut T {
-        let me = recorder::current();
-        let v = self.raw.swap(p, order);
-        record(
-            self.id,
-            me,
-            Op::Rmw(ptr_value(v)),
-            true,
-            true,
-            Loc::caller(),
-        );
-        v
-    }
-
-    /// Stores `new` if the pointer is `current`.
-    ///
-    /// # Errors
-    ///
-    /// Returns the actual pointer when it is not `current`.
-    #[track_caller]
-    pub fn compare_exchange(
-        &self,
-        current: *mut T,
-        new: *mut T,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<*mut T, *mut T> {
-        let me = recorder::current();
-        let r = self.raw.compare_exchange(current, new, success, failure);
-        record(
-            self.id,
-            me,
-            Op::CompareExchange { ok: r.is_ok() },
-            true,
-            r.is_ok(),
-            Loc::caller(),
-        );
-        r
-    }
-
-    /// Like `compare_exchange`, but may fail spuriously.
-    ///
-    /// # Errors
-    ///
-    /// Returns the actual pointer when the exchange did not happen.
-    #[track_caller]
-    pub fn compare_exchange_weak(
-        &self,
-        current: *mut T,
-        new: *mut T,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<*mut T, *mut T> {
-        let me = recorder::current();
-        let r = self
-            .raw
-            .compare_exchange_weak(current, new, success, failure);
-        record(
-            self.id,
-            me,
-            Op::CompareExchange { ok: r.is_ok() },
-            true,
-            r.is_ok(),
-            Loc::caller(),
-        );
-        r
-    }
-
-    /// Consumes the atomic and returns the pointer.
-    pub fn into_inner(self) -> *mut T {
-        self.raw.into_inner()
-    }
-}
+// SAFETY: as std's `AtomicPtr`: the pointer is shared, never the pointee.
+unsafe impl<T> Send for AtomicPtr<T> {}
+// SAFETY: as std's `AtomicPtr`; the shadow is `Sync` by its own argument.
+unsafe impl<T> Sync for AtomicPtr<T> {}
 
 impl<T> Default for AtomicPtr<T> {
     #[track_caller]
     fn default() -> Self {
         AtomicPtr::new(std::ptr::null_mut())
-    }
-}
-
-impl<T> std::fmt::Debug for AtomicPtr<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AtomicPtr")
-            .field("name", &recorder::object_name(self.id))
-            .finish_non_exhaustive()
     }
 }

@@ -6,6 +6,11 @@
 pub(crate) struct VectorClock(Vec<u32>);
 
 impl VectorClock {
+    /// The clock that knows nothing.
+    pub(crate) const fn new() -> Self {
+        VectorClock(Vec::new())
+    }
+
     pub(crate) fn get(&self, thread: usize) -> u32 {
         self.0.get(thread).copied().unwrap_or(0)
     }

@@ -133,7 +133,8 @@ impl Condvar {
             recorder::resume(me);
         }
         recorder::done_waiting(me);
-        recorder::acquire(self.id);
+        // No happens-before edge of its own: C11 orders the waiter after
+        // the notifier only through the mutex it reacquires.
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::Woken { timed_out: false }, self.id, at);
         }
@@ -223,7 +224,6 @@ impl Condvar {
             guard = g;
             poisoned |= p;
         } else {
-            recorder::acquire(self.id);
             if self.wait_kind == WaitKind::Condvar {
                 recorder::event(Op::Woken { timed_out: false }, self.id, at);
             }
@@ -278,7 +278,6 @@ impl Condvar {
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::NotifyOne, self.id, at);
         }
-        recorder::release(self.id);
         let slot = self.queue().pop_front();
         if let Some(slot) = slot {
             wake(&slot);
@@ -294,7 +293,6 @@ impl Condvar {
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::NotifyAll, self.id, at);
         }
-        recorder::release(self.id);
         let slots: Vec<_> = self.queue().drain(..).collect();
         for slot in &slots {
             wake(slot);

@@ -8,6 +8,7 @@
 //! `current` always names the model thread that is running weft code.
 
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::clock::VectorClock;
@@ -41,7 +42,10 @@ pub(crate) struct CapturedPanic {
 
 #[derive(Default)]
 struct CellHistory {
-    last_write: Option<(usize, u32, Loc)>,
+    /// The last write: thread, its epoch, where, and whether it was atomic
+    /// (an atomic's store, checked only against non-atomic accesses).
+    last_write: Option<(usize, u32, Loc, bool)>,
+    /// Non-atomic reads since the last write.
     reads: Vec<(usize, u32, Loc)>,
 }
 
@@ -54,8 +58,23 @@ pub(crate) struct Execution {
     /// By object id (ids are dense indices into `log.objects`); an empty
     /// clock is an object nothing was released to yet.
     object_clocks: Vec<VectorClock>,
+    /// By object id: what the readers of an `RwLock` released, which only
+    /// a writer acquires (two readers are not ordered by the lock).
+    reader_clocks: Vec<VectorClock>,
+    /// By thread: the clock of its last release fence (empty: none), which
+    /// its later relaxed stores carry (C11 fence-to-atomic synchronization).
+    fence_release: Vec<VectorClock>,
+    /// By thread: what its relaxed loads read from release stores; an
+    /// acquire fence makes it the thread's own (atomic-to-fence).
+    fence_acquire: Vec<VectorClock>,
     /// By object id, like `object_clocks`.
     cells: Vec<CellHistory>,
+    /// `Arc` allocations of this execution not yet freed: object id and
+    /// where each was created (a leak when the execution ends).
+    live_arcs: Vec<(usize, Loc)>,
+    /// Which execution this is on this OS thread: objects created in an
+    /// earlier one must not touch the engine (their engine state is gone).
+    pub(crate) generation: u64,
     /// The last cell access, so that loom's race panic can be mapped to it.
     pub(crate) last_cell_access: Option<(usize, Access)>,
     pub(crate) failure: Option<DetectedFailure>,
@@ -71,6 +90,7 @@ thread_local! {
     /// this OS thread: the next one reserves that much at once instead of
     /// growing (and copying) its vectors step by step.
     static LAST_SIZES: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Grows `v` so that `v[index]` exists.
@@ -123,7 +143,15 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
         max_steps,
         clocks,
         object_clocks: Vec::new(),
+        reader_clocks: Vec::new(),
+        fence_release: Vec::new(),
+        fence_acquire: Vec::new(),
         cells: Vec::new(),
+        live_arcs: Vec::new(),
+        generation: GENERATION.with(|g| {
+            g.set(g.get() + 1);
+            g.get()
+        }),
         last_cell_access: None,
         failure: None,
         panics: Vec::new(),
@@ -204,6 +232,11 @@ pub(crate) fn name_object(id: usize, name: String) {
     });
 }
 
+/// Where an object was created.
+pub(crate) fn object_created_at(id: usize) -> Option<Loc> {
+    with(|e| e.log.objects.get(id).map(|o| o.created_at)).flatten()
+}
+
 /// The display name of an object (for messages).
 pub(crate) fn object_name(id: usize) -> String {
     with(|e| e.log.object_name(id)).unwrap_or_else(|| "an object".to_string())
@@ -227,6 +260,10 @@ pub(crate) fn lock_acquired(thread: usize, object: usize, at: Loc, shared: bool,
         e.stop_waiting(thread);
         if object != NO_OBJECT {
             e.acquire_clock(object);
+            if !shared {
+                // A writer is ordered after every reader before it.
+                e.acquire_reader_clock(object);
+            }
             e.log.threads[thread]
                 .holds
                 .push(Held { object, at, shared });
@@ -246,6 +283,7 @@ pub(crate) fn lock_released(object: usize, at: Loc, op: Op) {
     if object == NO_OBJECT {
         return;
     }
+    let shared = matches!(op, Op::ReadUnlock);
     let problem = with(|e| {
         let problem = e.push_event(op, object, at);
         let me = e.current;
@@ -253,7 +291,13 @@ pub(crate) fn lock_released(object: usize, at: Loc, op: Op) {
         if let Some(i) = holds.iter().rposition(|h| h.object == object) {
             holds.remove(i);
         }
-        e.release_clock(object);
+        if shared {
+            // C11: a read-unlock is ordered before the next write-lock,
+            // not before another reader's read-lock.
+            e.release_reader_clock(object);
+        } else {
+            e.release_clock(object);
+        }
         problem
     })
     .flatten();
@@ -351,6 +395,174 @@ impl Execution {
             self.clocks[me].tick(me);
         }
     }
+
+    fn acquire_reader_clock(&mut self, object: usize) {
+        if engine::WEFT_DETECTS_RACES {
+            let me = self.current;
+            if let Some(c) = self.reader_clocks.get(object) {
+                self.clocks[me].join(c);
+            }
+        }
+    }
+
+    fn release_reader_clock(&mut self, object: usize) {
+        if engine::WEFT_DETECTS_RACES {
+            let me = self.current;
+            slot(&mut self.reader_clocks, object).join(&self.clocks[me]);
+            self.clocks[me].tick(me);
+        }
+    }
+
+    /// The happens-before effect of one atomic access under C11's rules:
+    /// `read` is the ordering of its load part, `write` of its store part.
+    fn atomic_clocks(
+        &mut self,
+        object: usize,
+        at: Loc,
+        read: Option<Ordering>,
+        write: Option<Ordering>,
+    ) -> Option<Race> {
+        let me = self.current;
+        let mut race = None;
+        if let Some(order) = read {
+            if is_acquire(order) {
+                self.acquire_clock(object);
+            } else if let Some(c) = self.object_clocks.get(object) {
+                // A relaxed load synchronizes only through a later acquire fence.
+                slot(&mut self.fence_acquire, me).join(c);
+            }
+        }
+        if let Some(order) = write {
+            let release = is_release(order);
+            let carried = if release {
+                &self.clocks[me]
+            } else {
+                // A relaxed store carries what a release fence before it published.
+                match self.fence_release.get(me) {
+                    Some(c) => c,
+                    None => &EMPTY_CLOCK,
+                }
+            };
+            let target = slot(&mut self.object_clocks, object);
+            if read.is_some() {
+                // A read-modify-write continues the release sequence of
+                // the store it read from.
+                target.join(carried);
+            } else {
+                // A plain store starts a new one: the readers of this
+                // store learn only what its own thread published.
+                target.clone_from(carried);
+            }
+            // Non-atomic accesses (`get_mut`, `unsync_load`) and atomic
+            // writes must be ordered with each other.
+            race = self.check_cell(object, AccessKind::Write, at, true);
+            if release {
+                self.clocks[me].tick(me);
+            }
+        }
+        race
+    }
+
+    fn fence_clocks(&mut self, order: Ordering) {
+        let me = self.current;
+        if is_acquire(order) {
+            if let Some(pending) = self.fence_acquire.get(me) {
+                let pending = pending.clone();
+                self.clocks[me].join(&pending);
+            }
+        }
+        if is_release(order) {
+            let now = self.clocks[me].clone();
+            slot(&mut self.fence_release, me).clone_from(&now);
+            self.clocks[me].tick(me);
+        }
+    }
+}
+
+static EMPTY_CLOCK: VectorClock = VectorClock::new();
+
+fn is_acquire(order: Ordering) -> bool {
+    matches!(
+        order,
+        Ordering::Acquire | Ordering::AcqRel | Ordering::SeqCst
+    )
+}
+
+fn is_release(order: Ordering) -> bool {
+    matches!(
+        order,
+        Ordering::Release | Ordering::AcqRel | Ordering::SeqCst
+    )
+}
+
+/// One atomic access by `thread`: its happens-before effect under C11
+/// (on shuttle, where weft checks races) and its step, in one recorder
+/// access. `read`/`write` are the orderings of its load and store parts.
+#[inline]
+pub(crate) fn atomic_access(
+    thread: usize,
+    object: usize,
+    op: Op,
+    at: Loc,
+    read: Option<Ordering>,
+    write: Option<Ordering>,
+) {
+    let outcome = with(|e| {
+        e.current = thread;
+        let race = if engine::WEFT_DETECTS_RACES && object != NO_OBJECT {
+            e.atomic_clocks(object, at, read, write)
+        } else {
+            None
+        };
+        (e.push_event(op, object, at), race)
+    });
+    match outcome {
+        Some((Some(message), _)) => panic!("weft: {message}"),
+        Some((None, Some(race))) => fail_race(race),
+        _ => {}
+    }
+}
+
+/// A memory fence by `thread`: C11's fence synchronization, and its step.
+pub(crate) fn fence(thread: usize, order: Ordering, at: Loc) {
+    let problem = with(|e| {
+        e.current = thread;
+        if engine::WEFT_DETECTS_RACES {
+            e.fence_clocks(order);
+        }
+        e.push_event(Op::Fence, NO_OBJECT, at)
+    })
+    .flatten();
+    if let Some(message) = problem {
+        panic!("weft: {message}");
+    }
+}
+
+/// Which execution is being recorded (0: none); see [`Execution::generation`].
+pub(crate) fn generation() -> u64 {
+    with(|e| if e.torn_down { 0 } else { e.generation }).unwrap_or(0)
+}
+
+/// A new `Arc` allocation of this execution, created at `at`.
+pub(crate) fn arc_created(object: usize, at: Loc) {
+    if object == NO_OBJECT {
+        return;
+    }
+    with(|e| e.live_arcs.push((object, at)));
+}
+
+/// The last `Arc` of allocation `object` was dropped.
+pub(crate) fn arc_freed(object: usize) {
+    with(|e| {
+        if let Some(i) = e.live_arcs.iter().rposition(|(o, _)| *o == object) {
+            e.live_arcs.swap_remove(i);
+        }
+    });
+}
+
+/// The first `Arc` allocation still live, with where it was created.
+pub(crate) fn leaked_arc() -> Option<(usize, Loc)> {
+    with(|e| e.live_arcs.iter().min_by_key(|(o, _)| *o).copied()).flatten()
 }
 
 /// Fails the execution with a failure weft detected.
@@ -493,13 +705,57 @@ pub(crate) fn cell_access(object: usize, kind: AccessKind, location: Loc) {
         if !engine::WEFT_DETECTS_RACES {
             return None;
         }
-        let clock = &e.clocks[me];
+        e.check_cell(object, kind, location, false)
+    })
+    .flatten();
+    if let Some(race) = race {
+        fail_race(race);
+    }
+}
+
+fn fail_race(race: Race) -> ! {
+    let message = with(|e| {
+        format!(
+            "data race on `{}`: {} by `{}` at {} and {} by `{}` at {}, and no happens-before orders them",
+            e.log.object_name(race.object),
+            race.first.kind,
+            e.log.thread_name(race.first.thread),
+            race.first.location,
+            race.second.kind,
+            e.log.thread_name(race.second.thread),
+            race.second.location
+        )
+    })
+    .unwrap_or_default();
+    fail(DetectedFailure {
+        kind: FailureKind::DataRace,
+        message,
+        thread: Some(race.second.thread),
+        location: Some(race.second.location),
+        race: Some(race),
+    })
+}
+
+impl Execution {
+    /// Checks one access against the cell's history and records it. An
+    /// `atomic` access is an atomic's store: it races only with non-atomic
+    /// accesses (`get_mut`, `unsync_load`), never with another atomic one.
+    fn check_cell(
+        &mut self,
+        object: usize,
+        kind: AccessKind,
+        location: Loc,
+        atomic: bool,
+    ) -> Option<Race> {
+        let me = self.current;
+        let clock = &self.clocks[me];
         let epoch = clock.get(me);
-        let hist = slot(&mut e.cells, object);
+        let hist = slot(&mut self.cells, object);
         let ordered = |t: usize, at: u32| t == me || at <= clock.get(t);
         let mut race = None;
-        if let Some((t, at, loc)) = hist.last_write {
-            if !ordered(t, at) {
+        if let Some((t, at, loc, was_atomic)) = hist.last_write {
+            // Two atomic accesses never race with each other.
+            if !(ordered(t, at) || atomic && was_atomic) {
                 race = Some(Access {
                     thread: t,
                     kind: AccessKind::Write,
@@ -518,7 +774,7 @@ pub(crate) fn cell_access(object: usize, kind: AccessKind, location: Loc) {
         }
         match kind {
             AccessKind::Write => {
-                hist.last_write = Some((me, epoch, location));
+                hist.last_write = Some((me, epoch, location, atomic));
                 hist.reads.clear();
             }
             AccessKind::Read => {
@@ -535,29 +791,6 @@ pub(crate) fn cell_access(object: usize, kind: AccessKind, location: Loc) {
                 location,
             },
         })
-    })
-    .flatten();
-    if let Some(race) = race {
-        let message = with(|e| {
-            format!(
-                "data race on `{}`: {} by `{}` at {} and {} by `{}` at {}, and no happens-before orders them",
-                e.log.object_name(race.object),
-                race.first.kind,
-                e.log.thread_name(race.first.thread),
-                race.first.location,
-                race.second.kind,
-                e.log.thread_name(race.second.thread),
-                race.second.location
-            )
-        })
-        .unwrap_or_default();
-        fail(DetectedFailure {
-            kind: FailureKind::DataRace,
-            message,
-            thread: Some(race.second.thread),
-            location: Some(race.second.location),
-            race: Some(race),
-        });
     }
 }
 

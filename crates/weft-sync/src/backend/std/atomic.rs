@@ -101,6 +101,31 @@ macro_rules! atomic_common {
                 self.0.fetch_update(set_order, fetch_order, f)
             }
 
+
+            /// A mutable reference to the value (`&mut self`: not shared).
+            #[inline]
+            pub fn get_mut(&mut self) -> &mut $t {
+                self.0.get_mut()
+            }
+
+            /// Runs `f` on a mutable reference to the value (loom's `with_mut`).
+            #[inline]
+            pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut $t) -> R) -> R {
+                f(self.0.get_mut())
+            }
+
+            /// Loads the value without synchronization (loom's `unsync_load`).
+            ///
+            /// # Safety
+            ///
+            /// No other thread may write the atomic concurrently.
+            #[inline]
+            pub unsafe fn unsync_load(&self) -> $t {
+                // SAFETY: the caller's contract; the pointer is valid for
+                // as long as `self` is.
+                unsafe { self.0.as_ptr().read() }
+            }
+
             /// Consumes the atomic and returns the value.
             #[inline]
             pub fn into_inner(self) -> $t {
@@ -274,6 +299,30 @@ impl<T> AtomicPtr<T> {
         failure: Ordering,
     ) -> Result<*mut T, *mut T> {
         self.0.compare_exchange_weak(current, new, success, failure)
+    }
+
+    /// A mutable reference to the value (`&mut self`: not shared).
+    #[inline]
+    pub fn get_mut(&mut self) -> &mut *mut T {
+        self.0.get_mut()
+    }
+
+    /// Runs `f` on a mutable reference to the value (loom's `with_mut`).
+    #[inline]
+    pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut *mut T) -> R) -> R {
+        f(self.0.get_mut())
+    }
+
+    /// Loads the value without synchronization (loom's `unsync_load`).
+    ///
+    /// # Safety
+    ///
+    /// No other thread may write the atomic concurrently.
+    #[inline]
+    pub unsafe fn unsync_load(&self) -> *mut T {
+        // SAFETY: the caller's contract; the pointer is valid for
+        // as long as `self` is.
+        unsafe { self.0.as_ptr().read() }
     }
 
     /// Consumes the atomic and returns the pointer.
