@@ -4,6 +4,7 @@
 //! Tests that assert a bug is caught are gated to the checker features.
 
 mod aio;
+mod arc;
 mod counter;
 mod data_race;
 mod deadlock;
@@ -13,6 +14,7 @@ mod livelock;
 mod lock_order;
 mod lost_update;
 mod lost_wakeup;
+mod orderings;
 mod philosophers;
 mod process_pool;
 mod replay;

@@ -38,6 +38,7 @@ fn failure_kind() -> impl Strategy<Value = FailureKind> {
         FailureKind::DataRace,
         FailureKind::StepLimit,
         FailureKind::LeakedThread,
+        FailureKind::Leak,
         FailureKind::Unsupported,
         FailureKind::ReplayDiverged,
     ])
@@ -69,6 +70,7 @@ fn object_kind() -> impl Strategy<Value = ObjectKind> {
         ObjectKind::Channel,
         ObjectKind::Cell,
         ObjectKind::Parker,
+        ObjectKind::Arc,
     ])
 }
 

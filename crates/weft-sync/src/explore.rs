@@ -190,6 +190,9 @@ pub enum FailureKind {
     StepLimit,
     /// A thread was still running when the model's main closure returned.
     LeakedThread,
+    /// A modelled allocation (an `Arc`) was never freed: its last reference
+    /// was still alive when the execution ended (loom's leak check).
+    Leak,
     /// The model uses something the backend cannot check (too many threads for loom, ...).
     Unsupported,
     /// A replayed schedule no longer fits the program.
@@ -205,6 +208,7 @@ impl FailureKind {
             FailureKind::DataRace => "data race",
             FailureKind::StepLimit => "step limit",
             FailureKind::LeakedThread => "leaked thread",
+            FailureKind::Leak => "leak",
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay diverged",
         }

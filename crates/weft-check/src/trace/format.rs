@@ -499,7 +499,7 @@ impl Keyword for SchedulerKind {
 impl Keyword for FailureKind {
     const WHAT: &'static str = "failure kind";
     const EXPECTED: &'static str =
-        "assertion, deadlock, data_race, step_limit, leaked_thread, unsupported or replay_diverged";
+        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, unsupported or replay_diverged";
 
     fn to_keyword(&self) -> Cow<'static, str> {
         Cow::Borrowed(match self {
@@ -508,6 +508,7 @@ impl Keyword for FailureKind {
             FailureKind::DataRace => "data_race",
             FailureKind::StepLimit => "step_limit",
             FailureKind::LeakedThread => "leaked_thread",
+            FailureKind::Leak => "leak",
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay_diverged",
             other => return Cow::Owned(other.as_str().replace(' ', "_")),
@@ -521,6 +522,7 @@ impl Keyword for FailureKind {
             "data_race" => FailureKind::DataRace,
             "step_limit" => FailureKind::StepLimit,
             "leaked_thread" => FailureKind::LeakedThread,
+            "leak" => FailureKind::Leak,
             "unsupported" => FailureKind::Unsupported,
             "replay_diverged" => FailureKind::ReplayDiverged,
             _ => return None,
@@ -531,7 +533,7 @@ impl Keyword for FailureKind {
 impl Keyword for ObjectKind {
     const WHAT: &'static str = "object kind";
     const EXPECTED: &'static str =
-        "mutex, rw_lock, condvar, barrier, once_lock, atomic, channel, unsafe_cell or parker";
+        "mutex, rw_lock, condvar, barrier, once_lock, atomic, channel, unsafe_cell, parker or arc";
 
     fn to_keyword(&self) -> Cow<'static, str> {
         Cow::Borrowed(match self {
@@ -544,6 +546,7 @@ impl Keyword for ObjectKind {
             ObjectKind::Channel => "channel",
             ObjectKind::Cell => "unsafe_cell",
             ObjectKind::Parker => "parker",
+            ObjectKind::Arc => "arc",
             other => return snake_case(&format!("{other:?}")),
         })
     }
@@ -559,6 +562,7 @@ impl Keyword for ObjectKind {
             "channel" => ObjectKind::Channel,
             "unsafe_cell" => ObjectKind::Cell,
             "parker" => ObjectKind::Parker,
+            "arc" => ObjectKind::Arc,
             _ => return None,
         })
     }
@@ -702,6 +706,7 @@ mod tests {
                 FailureKind::DataRace,
                 FailureKind::StepLimit,
                 FailureKind::LeakedThread,
+                FailureKind::Leak,
                 FailureKind::Unsupported,
                 FailureKind::ReplayDiverged,
             ],
@@ -711,6 +716,7 @@ mod tests {
                 "data_race",
                 "step_limit",
                 "leaked_thread",
+                "leak",
                 "unsupported",
                 "replay_diverged",
             ],
@@ -726,6 +732,7 @@ mod tests {
                 ObjectKind::Channel,
                 ObjectKind::Cell,
                 ObjectKind::Parker,
+                ObjectKind::Arc,
             ],
             &[
                 "mutex",
@@ -737,6 +744,7 @@ mod tests {
                 "channel",
                 "unsafe_cell",
                 "parker",
+                "arc",
             ],
         );
         round_trips(

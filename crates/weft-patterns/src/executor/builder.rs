@@ -64,7 +64,7 @@ impl Builder {
     where
         F: Fn() + Send + Sync + 'static,
     {
-        self.initializer = Some(Arc::new(initializer));
+        self.initializer = Some(std::sync::Arc::new(initializer));
         self
     }
 

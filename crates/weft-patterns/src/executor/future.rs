@@ -38,7 +38,7 @@
 //!
 //! A pool that wants the task in the same allocation as its future (the
 //! thread pool does: one allocation per task) uses
-//! `future_with_work(work) -> (Future<T>, Arc<Inner<T, W>>)`, reaches `work`
+//! `future_with_work(work) -> (Future<T>, std::sync::Arc<Inner<T, W>>)`, reaches `work`
 //! through `Inner::work`, and turns the shared state into the future's one
 //! promise with `Promise::from_shared`.
 //!
@@ -266,14 +266,14 @@ fn run_callback<T>(callback: impl FnOnce(&Future<T>), future: &Future<T>) {
 /// assert_eq!(future.result(None), Err(FutureError::AlreadyTaken));
 /// ```
 pub struct Future<T> {
-    inner: Arc<Inner<T>>,
+    inner: std::sync::Arc<Inner<T>>,
 }
 
 /// The producing side of a [`Future`]: held by the executor with the task.
 /// See the module documentation for the contract.
 pub(crate) struct Promise<T> {
     /// `None` once the promise has completed (or cancelled) its future.
-    inner: Option<Arc<Inner<T>>>,
+    inner: Option<std::sync::Arc<Inner<T>>>,
 }
 
 /// A new pending future and the promise that completes it.
@@ -285,11 +285,14 @@ pub(crate) fn promise<T>() -> (Future<T>, Promise<T>) {
 /// A new pending future whose allocation also holds `work`, and the shared
 /// state (un-erased, so the producer can reach `work`). Turn the shared
 /// state into the future's [`Promise`] with [`Promise::from_shared`].
-pub(crate) fn future_with_work<T, W>(work: W) -> (Future<T>, Arc<Inner<T, W>>)
+pub(crate) fn future_with_work<T, W>(work: W) -> (Future<T>, std::sync::Arc<Inner<T, W>>)
 where
     W: Any + Send + Sync,
 {
-    let shared = Arc::new(Inner {
+    // std's `Arc`: the future is type-erased (`Inner<T, dyn Any>`), which
+    // needs std's unsizing coercion. Its state is published through
+    // `state` (Release/Acquire) and `listeners`, which the checker sees.
+    let shared = std::sync::Arc::new(Inner {
         state: AtomicUsize::new(PENDING).named("future.state"),
         outcome: UnsafeCell::new(Outcome::Empty).named("future.outcome"),
         listeners: Mutex::new(Listeners {
@@ -300,7 +303,7 @@ where
         completed: Condvar::new().named("future.completed"),
         work,
     });
-    let inner: Arc<Inner<T>> = shared.clone();
+    let inner: std::sync::Arc<Inner<T>> = shared.clone();
     (Future { inner }, shared)
 }
 
@@ -564,8 +567,10 @@ impl<T> fmt::Debug for Future<T> {
 impl<T> Promise<T> {
     /// The promise of the future [`future_with_work`] made with `shared`.
     /// There must be only one promise per future.
-    pub(crate) fn from_shared<W: Any + Send + Sync>(shared: Arc<Inner<T, W>>) -> Promise<T> {
-        let inner: Arc<Inner<T>> = shared;
+    pub(crate) fn from_shared<W: Any + Send + Sync>(
+        shared: std::sync::Arc<Inner<T, W>>,
+    ) -> Promise<T> {
+        let inner: std::sync::Arc<Inner<T>> = shared;
         Promise { inner: Some(inner) }
     }
 
@@ -630,7 +635,7 @@ impl<T> Promise<T> {
 
 /// Stores the outcome and publishes the final `phase`, unless the future was
 /// cancelled first (then the outcome is dropped).
-fn finish<T>(inner: Arc<Inner<T>>, outcome: Outcome<T>, final_phase: usize) {
+fn finish<T>(inner: std::sync::Arc<Inner<T>>, outcome: Outcome<T>, final_phase: usize) {
     // SAFETY: the promise is the cell's only writer and this is its last act
     // (it was consumed); no reader looks at the cell before the final phase
     // is published below with release, and a cancelled future's cell is

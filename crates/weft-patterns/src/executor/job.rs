@@ -8,7 +8,10 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use weft_sync::cell::UnsafeCell;
-use weft_sync::sync::Arc;
+// std's `Arc`: a type-erased handle (`dyn`) needs std's unsizing coercion,
+// which a modelled `Arc` cannot have on stable Rust. What it points to is
+// published through the pool's locks, which the checker sees.
+use std::sync::Arc;
 
 use super::error::FutureError;
 use super::future::{future_with_work, Future, Inner, Promise};

@@ -17,7 +17,7 @@ use std::mem;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use weft_sync::sync::atomic::{AtomicBool, Ordering};
-use weft_sync::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use weft_sync::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use weft_sync::thread::{self, ThreadId};
 
 use super::backoff::Backoff;
@@ -28,7 +28,10 @@ use super::job::{panic_message, JobHandle};
 const MAX_BATCH: usize = 32;
 
 /// A worker's initializer, run once in each worker before any task.
-pub(crate) type Initializer = Arc<dyn Fn() + Send + Sync>;
+// std's `Arc`: a type-erased handle (`dyn`) needs std's unsizing coercion,
+// which a modelled `Arc` cannot have on stable Rust. What it points to is
+// published through the pool's locks, which the checker sees.
+pub(crate) type Initializer = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// Everything behind the queue's lock.
 struct QueueState {

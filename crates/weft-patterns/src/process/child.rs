@@ -10,7 +10,6 @@ use std::ffi::OsString;
 use std::io;
 
 use weft_sync::explore::Backend;
-use weft_sync::sync::Arc;
 
 use super::entry::EntryPoint;
 use super::error::ExitStatus;
@@ -65,7 +64,7 @@ pub(crate) trait ChildControl: Send + Sync {
 pub(crate) struct Child {
     pub(crate) input: Box<dyn ChildInput>,
     pub(crate) output: Box<dyn ChildOutput>,
-    pub(crate) control: Arc<dyn ChildControl>,
+    pub(crate) control: std::sync::Arc<dyn ChildControl>,
 }
 
 /// How a child gets started; [`spawn`] except in the pool's own unit tests.

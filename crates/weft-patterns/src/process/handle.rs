@@ -5,7 +5,6 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use weft_sync::sync::Arc;
 
 use super::child::{self, real_processes, ChildControl, ChildOutput, SpawnSpec};
 use super::dispatch::CHILD_ENV;
@@ -66,7 +65,7 @@ pub struct Process<A: 'static, R: 'static> {
 /// A started child, as the parent sees it.
 struct Started {
     output: Box<dyn ChildOutput>,
-    control: Arc<dyn ChildControl>,
+    control: std::sync::Arc<dyn ChildControl>,
 }
 
 impl<A, R> Process<A, R>

@@ -85,7 +85,7 @@ pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
     Ok(Child {
         input: Box::new(IsolatedInput(request_tx)),
         output: Box::new(IsolatedOutput(reply_rx)),
-        control: Arc::new(IsolatedControl(control)),
+        control: std::sync::Arc::new(IsolatedControl(control)),
     })
 }
 

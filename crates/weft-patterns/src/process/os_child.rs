@@ -14,7 +14,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 
-use weft_sync::sync::{Arc, Mutex};
+use weft_sync::sync::Mutex;
 
 use super::child::{Child, ChildControl, ChildInput, ChildOutput, SpawnSpec};
 use super::dispatch::{lookup, ChildEnd, CHILD_ENV};
@@ -71,7 +71,7 @@ pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
             1 << 16,
             File::from(parent_reads),
         ))),
-        control: Arc::new(OsControl {
+        control: std::sync::Arc::new(OsControl {
             pid,
             process: Mutex::new(process).named("process"),
         }),

@@ -24,6 +24,8 @@ pub enum ObjectKind {
     Cell,
     /// a thread's parking token
     Parker,
+    /// an `sync::Arc` allocation (its reference count)
+    Arc,
 }
 
 impl ObjectKind {
@@ -39,6 +41,7 @@ impl ObjectKind {
             ObjectKind::Channel => "Channel",
             ObjectKind::Cell => "UnsafeCell",
             ObjectKind::Parker => "Parker",
+            ObjectKind::Arc => "Arc",
         }
     }
 }

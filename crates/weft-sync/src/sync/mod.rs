@@ -20,8 +20,14 @@
 //! assert_eq!(*n.lock().unwrap(), 2);
 //! ```
 //!
-//! `Arc` and `Weak` are std's own on every backend: loom's `Arc` aborts the
-//! test binary when a deadlock unwinds, and shuttle's is std's anyway.
+//! `Arc` and `Weak` are std's own in production. Under a checker they are
+//! weft's: the count's Release decrement and Acquire before the value is
+//! dropped are modelled (a `Drop` impl sees what every owner did, as with
+//! std), an allocation still alive when an execution ends is a
+//! [`Leak`](crate::explore::FailureKind::Leak), and a failure's teardown
+//! never touches the engine (a deadlock never aborts the test binary).
+//! Unsized values are made with `Arc::from_std` under a checker, as with
+//! loom (std's unsizing coercion is unstable).
 
 mod results;
 
@@ -29,7 +35,8 @@ pub mod atomic;
 pub mod mpsc;
 
 pub use crate::backend::{
-    Barrier, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    Arc, Barrier, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    Weak,
 };
 pub use results::{BarrierWaitResult, WaitTimeoutResult};
-pub use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult, Weak};
+pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};

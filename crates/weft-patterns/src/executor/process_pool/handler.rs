@@ -74,7 +74,7 @@ pub(crate) fn run(shared: Arc<Shared>) {
         };
         shared.add_worker(Worker {
             name: name.clone(),
-            control: Arc::clone(&child.control),
+            control: std::sync::Arc::clone(&child.control),
         });
         let end = serve(&shared, &name, child);
         shared.remove_worker(&name);

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::mem;
 
-use weft_sync::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use weft_sync::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use weft_sync::thread::{self, ThreadId};
 
 use super::job::PoolJob;
@@ -39,7 +39,7 @@ pub(crate) struct Config {
 /// A live worker process, as the pool sees it.
 pub(crate) struct Worker {
     pub(crate) name: String,
-    pub(crate) control: Arc<dyn ChildControl>,
+    pub(crate) control: std::sync::Arc<dyn ChildControl>,
 }
 
 /// Everything behind the lock.

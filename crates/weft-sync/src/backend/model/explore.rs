@@ -90,6 +90,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         reset_handles();
         body();
         check_leaked_threads();
+        check_leaked_arcs();
         recorder::finish();
         // A loom replay stops after the recorded execution.
         !(replaying && is_target)
@@ -135,6 +136,23 @@ fn check_leaked_threads() {
             ),
             thread: Some(id),
             location: spawned_at,
+            race: None,
+        });
+    }
+}
+
+/// Fails the execution if an `Arc` allocation made in it is still alive
+/// when every thread has finished (loom's leak check).
+fn check_leaked_arcs() {
+    if let Some((object, created_at)) = recorder::leaked_arc() {
+        let name = recorder::object_name(object);
+        recorder::fail(recorder::DetectedFailure {
+            kind: FailureKind::Leak,
+            message: format!(
+                "`{name}` (an Arc created at {created_at}) was never freed: a reference to it was still alive when the execution ended (a reference cycle, or a value leaked with mem::forget or a static)"
+            ),
+            thread: Some(0),
+            location: Some(created_at),
             race: None,
         });
     }

@@ -3,6 +3,7 @@
 
 use super::engine;
 
+mod arc;
 mod barrier;
 mod cell;
 mod clock;
@@ -19,6 +20,7 @@ pub mod atomic;
 pub mod mpsc;
 pub mod thread;
 
+pub use arc::{Arc, Weak};
 pub use barrier::Barrier;
 pub use cell::UnsafeCell;
 pub use condvar::Condvar;

@@ -21,6 +21,8 @@ pub use explore::{explore, BACKEND};
 pub use mutex::{Mutex, MutexGuard};
 pub use once_lock::OnceLock;
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+/// std's own `Arc` and `Weak`: in production there is nothing to model.
+pub use std::sync::{Arc, Weak};
 
 /// The clock: real time in production.
 pub type Instant = std::time::Instant;

@@ -1,0 +1,513 @@
+//! A modelled `Arc` and `Weak`: the reference count's synchronization is
+//! visible to the checker, and a never-freed allocation is a leak.
+//!
+//! std's `Arc` decrements with Release and acquires before it drops the
+//! value, so the thread that runs `T::drop` sees everything every other
+//! owner did. A checker that does not see those two edges reports a false
+//! data race in every `Drop` impl that reads shared slots. Here each drop
+//! is a Release read-modify-write of the allocation's count and the last
+//! one an Acquire: on loom through a loom atomic (loom checks the cells),
+//! on shuttle through weft's vector clocks (weft checks the cells, and
+//! adds no scheduling point: shuttle runs one thread at a time, so the
+//! count cannot change between the decrement and the drop).
+//!
+//! The value lives in a std `Arc`, whose count stays the source of truth
+//! for memory: after a failure the engine may be gone, and teardown then
+//! only touches std's count (a deadlock never aborts the test binary, which
+//! is why weft did not take loom's `Arc`).
+
+use std::borrow::Borrow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::pin::Pin;
+use std::sync::atomic::Ordering;
+
+use super::engine;
+use super::recorder;
+use crate::record::{Loc, ObjectKind, Op, Value};
+
+/// The modelled reference count of one allocation.
+struct Count {
+    /// The allocation's object id (`NO_OBJECT` outside an execution).
+    id: usize,
+    /// The execution that created it (0: none): only that execution's
+    /// engine may be asked to synchronize.
+    generation: u64,
+    /// loom's view of the count; `None` where weft's clocks do the work.
+    engine: Option<engine::atomic::AtomicUsize>,
+}
+
+impl Count {
+    #[track_caller]
+    fn new() -> std::sync::Arc<Count> {
+        let generation = recorder::generation();
+        let at = Loc::caller();
+        let id = if generation == 0 {
+            recorder::NO_OBJECT
+        } else {
+            recorder::new_object(ObjectKind::Arc, at)
+        };
+        recorder::arc_created(id, at);
+        let engine = (generation != 0 && !engine::WEFT_DETECTS_RACES).then(|| {
+            let me = recorder::current();
+            let c = engine::atomic::AtomicUsize::new(1);
+            recorder::resume(me);
+            c
+        });
+        std::sync::Arc::new(Count {
+            id,
+            generation,
+            engine,
+        })
+    }
+
+    /// Whether this allocation belongs to the running, healthy execution.
+    fn live(&self) -> bool {
+        self.generation != 0 && recorder::generation() == self.generation
+    }
+
+    /// A new reference (Relaxed, as std: it creates no edge).
+    fn increment(&self) {
+        if !self.live() {
+            return;
+        }
+        if let Some(c) = &self.engine {
+            let me = recorder::current();
+            c.fetch_add(1, Ordering::Relaxed);
+            recorder::resume(me);
+        }
+    }
+
+    /// A reference goes away; `strong` is std's strong count before it
+    /// does (read right after the decrement's scheduling point, so that
+    /// the thread that sees 1 is the one that drops the value).
+    fn decrement(&self, at: Loc, strong: impl FnOnce() -> usize) {
+        if !self.live() {
+            return;
+        }
+        let me = recorder::current();
+        let prev = match &self.engine {
+            Some(c) => {
+                let prev = c.fetch_sub(1, Ordering::Release);
+                recorder::resume(me);
+                prev
+            }
+            None => 0,
+        };
+        let strong = strong();
+        let last = strong == 1;
+        let shown = if self.engine.is_some() { prev } else { strong };
+        recorder::atomic_access(
+            me,
+            self.id,
+            Op::Rmw(Value::Int(shown as i128)),
+            at,
+            Some(Ordering::Relaxed),
+            Some(Ordering::Release),
+        );
+        if last {
+            // std's `acquire!` before dropping the value; an RMW so that
+            // loom reads the latest count (a load may read a stale one).
+            if let Some(c) = &self.engine {
+                c.fetch_add(0, Ordering::Acquire);
+                recorder::resume(me);
+            }
+            recorder::atomic_access(
+                me,
+                self.id,
+                Op::Load(Value::Int(0)),
+                at,
+                Some(Ordering::Acquire),
+                None,
+            );
+            recorder::arc_freed(self.id);
+        }
+    }
+}
+
+/// A thread-safe reference-counted pointer. Same as [`std::sync::Arc`];
+/// under a checker the count's Release decrement and Acquire before drop
+/// are modelled, and an allocation still alive when the execution ends is
+/// a [`Leak`](crate::explore::FailureKind::Leak).
+///
+/// Unsized values (`Arc<dyn Trait>`, `Arc<[T]>`) are made with
+/// [`Arc::from_std`], as with loom: std's unsizing coercion is unstable.
+///
+/// # Examples
+///
+/// ```
+/// use weft_sync::sync::Arc;
+///
+/// let a = Arc::new(5);
+/// let b = Arc::clone(&a);
+/// assert_eq!(*b, 5);
+/// assert_eq!(Arc::strong_count(&a), 2);
+/// ```
+pub struct Arc<T: ?Sized> {
+    value: std::sync::Arc<T>,
+    count: std::sync::Arc<Count>,
+}
+
+/// A weak reference to an [`Arc`]'s value. Same as [`std::sync::Weak`].
+pub struct Weak<T: ?Sized> {
+    value: std::sync::Weak<T>,
+    count: Option<std::sync::Arc<Count>>,
+}
+
+thread_local! {
+    /// `Arc::into_raw` pointers and their counts, for `from_raw`.
+    static RAW: RefCell<HashMap<usize, std::sync::Arc<Count>>> = RefCell::new(HashMap::new());
+}
+
+impl<T> Arc<T> {
+    /// Allocates `value`.
+    #[track_caller]
+    pub fn new(value: T) -> Arc<T> {
+        Arc {
+            value: std::sync::Arc::new(value),
+            count: Count::new(),
+        }
+    }
+
+    /// Allocates `value`, pinned.
+    #[track_caller]
+    pub fn pin(value: T) -> Pin<Arc<T>> {
+        // SAFETY: the value is never moved out of its allocation.
+        unsafe { Pin::new_unchecked(Arc::new(value)) }
+    }
+
+    /// The value, if this is the only strong reference.
+    ///
+    /// # Errors
+    ///
+    /// Returns `this` when other strong references exist.
+    #[track_caller]
+    pub fn try_unwrap(this: Arc<T>) -> Result<T, Arc<T>> {
+        if std::sync::Arc::strong_count(&this.value) != 1 {
+            return Err(this);
+        }
+        let at = Loc::caller();
+        let this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again.
+        let (value, count) = unsafe { (std::ptr::read(&this.value), std::ptr::read(&this.count)) };
+        count.decrement(at, || 1);
+        match std::sync::Arc::try_unwrap(value) {
+            Ok(v) => Ok(v),
+            // A `Weak::upgrade` cannot race: model threads do not run in parallel.
+            Err(_) => unreachable!("the only strong reference"),
+        }
+    }
+
+    /// The value, if this is the only strong reference; `None` otherwise
+    /// (and the reference is dropped).
+    #[track_caller]
+    pub fn into_inner(this: Arc<T>) -> Option<T> {
+        Arc::try_unwrap(this).ok()
+    }
+}
+
+impl<T: ?Sized> Arc<T> {
+    /// Wraps a unique std `Arc`, for unsized values.
+    ///
+    /// # Panics
+    ///
+    /// If `std` has other references (as loom's `from_std`).
+    #[track_caller]
+    pub fn from_std(mut std: std::sync::Arc<T>) -> Arc<T> {
+        assert!(
+            std::sync::Arc::get_mut(&mut std).is_some(),
+            "Arc provided to `from_std` is not unique"
+        );
+        Arc {
+            value: std,
+            count: Count::new(),
+        }
+    }
+
+    /// Makes a weak reference.
+    pub fn downgrade(this: &Arc<T>) -> Weak<T> {
+        Weak {
+            value: std::sync::Arc::downgrade(&this.value),
+            count: Some(this.count.clone()),
+        }
+    }
+
+    /// Strong references to the value.
+    pub fn strong_count(this: &Arc<T>) -> usize {
+        std::sync::Arc::strong_count(&this.value)
+    }
+
+    /// Weak references to the value.
+    pub fn weak_count(this: &Arc<T>) -> usize {
+        std::sync::Arc::weak_count(&this.value)
+    }
+
+    /// A mutable reference, if this is the only reference.
+    pub fn get_mut(this: &mut Arc<T>) -> Option<&mut T> {
+        if this.count.live() && std::sync::Arc::strong_count(&this.value) == 1 {
+            // As std: uniqueness is checked with an Acquire, so the caller
+            // sees what the dropped references' threads did.
+            recorder::atomic_access(
+                recorder::current(),
+                this.count.id,
+                Op::Load(Value::Int(1)),
+                Loc::caller(),
+                Some(Ordering::Acquire),
+                None,
+            );
+        }
+        std::sync::Arc::get_mut(&mut this.value)
+    }
+
+    /// Whether both point to the same allocation.
+    pub fn ptr_eq(this: &Arc<T>, other: &Arc<T>) -> bool {
+        std::sync::Arc::ptr_eq(&this.value, &other.value)
+    }
+
+    /// A raw pointer to the value.
+    pub fn as_ptr(this: &Arc<T>) -> *const T {
+        std::sync::Arc::as_ptr(&this.value)
+    }
+
+    /// Consumes the `Arc` into a raw pointer (see [`Arc::from_raw`]).
+    pub fn into_raw(this: Arc<T>) -> *const T {
+        let this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again.
+        let (value, count) = unsafe { (std::ptr::read(&this.value), std::ptr::read(&this.count)) };
+        let ptr = std::sync::Arc::into_raw(value);
+        RAW.with(|r| {
+            r.borrow_mut().insert(ptr.cast::<()>() as usize, count);
+        });
+        ptr
+    }
+
+    /// Rebuilds an `Arc` from [`Arc::into_raw`].
+    ///
+    /// # Safety
+    ///
+    /// As [`std::sync::Arc::from_raw`]: `ptr` came from `into_raw` and is
+    /// rebuilt once.
+    #[track_caller]
+    pub unsafe fn from_raw(ptr: *const T) -> Arc<T> {
+        let count = RAW
+            .with(|r| r.borrow_mut().remove(&(ptr.cast::<()>() as usize)))
+            .unwrap_or_else(|| {
+                std::sync::Arc::new(Count {
+                    id: recorder::NO_OBJECT,
+                    generation: 0,
+                    engine: None,
+                })
+            });
+        Arc {
+            // SAFETY: the caller's contract.
+            value: unsafe { std::sync::Arc::from_raw(ptr) },
+            count,
+        }
+    }
+}
+
+impl<T: Clone> Arc<T> {
+    /// A mutable reference, cloning the value first if it is shared.
+    #[track_caller]
+    pub fn make_mut(this: &mut Arc<T>) -> &mut T {
+        if std::sync::Arc::strong_count(&this.value) != 1
+            || std::sync::Arc::weak_count(&this.value) != 0
+        {
+            *this = Arc::new((*this.value).clone());
+        }
+        Arc::get_mut(this).expect("unique after the clone")
+    }
+
+    /// The value, cloned if it is shared.
+    #[track_caller]
+    pub fn unwrap_or_clone(this: Arc<T>) -> T {
+        Arc::try_unwrap(this).unwrap_or_else(|a| (*a).clone())
+    }
+}
+
+impl<T: ?Sized> Clone for Arc<T> {
+    fn clone(&self) -> Arc<T> {
+        self.count.increment();
+        Arc {
+            value: self.value.clone(),
+            count: self.count.clone(),
+        }
+    }
+}
+
+impl<T: ?Sized> Drop for Arc<T> {
+    #[track_caller]
+    fn drop(&mut self) {
+        // Drop glue has no caller location: the allocation's site names it.
+        let value = &self.value;
+        let at = recorder::object_created_at(self.count.id).unwrap_or_else(Loc::caller);
+        self.count
+            .decrement(at, || std::sync::Arc::strong_count(value));
+    }
+}
+
+impl<T: ?Sized> Deref for Arc<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: ?Sized> AsRef<T> for Arc<T> {
+    fn as_ref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: ?Sized> Borrow<T> for Arc<T> {
+    fn borrow(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: Default> Default for Arc<T> {
+    #[track_caller]
+    fn default() -> Arc<T> {
+        Arc::new(T::default())
+    }
+}
+
+impl<T> From<T> for Arc<T> {
+    #[track_caller]
+    fn from(value: T) -> Arc<T> {
+        Arc::new(value)
+    }
+}
+
+impl From<&str> for Arc<str> {
+    #[track_caller]
+    fn from(s: &str) -> Arc<str> {
+        Arc::from_std(std::sync::Arc::from(s))
+    }
+}
+
+impl From<String> for Arc<str> {
+    #[track_caller]
+    fn from(s: String) -> Arc<str> {
+        Arc::from_std(std::sync::Arc::from(s))
+    }
+}
+
+impl<T> From<Vec<T>> for Arc<[T]> {
+    #[track_caller]
+    fn from(v: Vec<T>) -> Arc<[T]> {
+        Arc::from_std(std::sync::Arc::from(v))
+    }
+}
+
+impl<T: ?Sized> From<Box<T>> for Arc<T> {
+    #[track_caller]
+    fn from(b: Box<T>) -> Arc<T> {
+        Arc::from_std(std::sync::Arc::from(b))
+    }
+}
+
+impl<T: ?Sized + PartialEq> PartialEq for Arc<T> {
+    fn eq(&self, other: &Arc<T>) -> bool {
+        *self.value == *other.value
+    }
+}
+
+impl<T: ?Sized + Eq> Eq for Arc<T> {}
+
+impl<T: ?Sized + PartialOrd> PartialOrd for Arc<T> {
+    fn partial_cmp(&self, other: &Arc<T>) -> Option<std::cmp::Ordering> {
+        (*self.value).partial_cmp(&*other.value)
+    }
+}
+
+impl<T: ?Sized + Ord> Ord for Arc<T> {
+    fn cmp(&self, other: &Arc<T>) -> std::cmp::Ordering {
+        (*self.value).cmp(&*other.value)
+    }
+}
+
+impl<T: ?Sized + Hash> Hash for Arc<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (*self.value).hash(state)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Arc<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.value, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for Arc<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.value, f)
+    }
+}
+
+impl<T: ?Sized> fmt::Pointer for Arc<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Pointer::fmt(&self.value, f)
+    }
+}
+
+impl<T: ?Sized> Unpin for Arc<T> {}
+
+impl<T> Weak<T> {
+    /// A weak reference to nothing: `upgrade` always returns `None`.
+    pub const fn new() -> Weak<T> {
+        Weak {
+            value: std::sync::Weak::new(),
+            count: None,
+        }
+    }
+}
+
+impl<T: ?Sized> Weak<T> {
+    /// A strong reference, if the value is still alive.
+    pub fn upgrade(&self) -> Option<Arc<T>> {
+        let value = self.value.upgrade()?;
+        let count = self.count.clone()?;
+        count.increment();
+        Some(Arc { value, count })
+    }
+
+    /// Strong references to the value.
+    pub fn strong_count(&self) -> usize {
+        self.value.strong_count()
+    }
+
+    /// Weak references to the value.
+    pub fn weak_count(&self) -> usize {
+        self.value.weak_count()
+    }
+
+    /// Whether both point to the same allocation.
+    pub fn ptr_eq(&self, other: &Weak<T>) -> bool {
+        self.value.ptr_eq(&other.value)
+    }
+}
+
+impl<T: ?Sized> Clone for Weak<T> {
+    fn clone(&self) -> Weak<T> {
+        Weak {
+            value: self.value.clone(),
+            count: self.count.clone(),
+        }
+    }
+}
+
+impl<T> Default for Weak<T> {
+    fn default() -> Weak<T> {
+        Weak::new()
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for Weak<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(Weak)")
+    }
+}
