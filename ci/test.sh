@@ -46,10 +46,10 @@ stage "tests on std: unit, integration (real threads and processes), doc tests"
 cargo test --workspace
 
 stage "model suite on loom (exhaustive)"
-cargo test --release --features loom --test models
+cargo test --release --features loom --test models --test readme
 
 stage "model suite on shuttle (random scheduler: up to 50,000 executions or 3 s per model by default)"
-cargo test --release --features shuttle --test models
+cargo test --release --features shuttle --test models --test readme
 
 for extra in ci/miri.sh ci/tsan.sh ci/browser-test.sh ci/fuzz.sh; do
   if [ -x "$extra" ]; then

@@ -1,0 +1,87 @@
+//! README's examples, as tests: each `rust` block of README.md must appear
+//! here verbatim (so the page never shows code that does not compile or
+//! pass), and runs on the backends it names.
+
+use weft::sync::{Arc, Mutex};
+use weft::thread;
+
+#[test]
+fn counter() {
+    weft::model(|| {
+        // panics with the report on failure
+        let n = Arc::new(Mutex::new(0).named("counter"));
+        let hs: Vec<_> = (0..2)
+            .map(|_| {
+                let n = n.clone();
+                thread::Builder::new()
+                    .name("worker")
+                    .spawn(move || *n.lock().unwrap() += 1)
+                    .unwrap()
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        assert_eq!(*n.lock().unwrap(), 2);
+    });
+}
+
+use weft::sync::atomic::{AtomicUsize, Ordering};
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn lost_update_is_caught() {
+    let failure = weft::Model::new()
+        .name("lost_update")
+        .explore(|| {
+            let n = Arc::new(AtomicUsize::new(0).named("n"));
+            let hs: Vec<_> = (0..2)
+                .map(|i| {
+                    let n = n.clone();
+                    thread::Builder::new()
+                        .name(format!("worker-{i}"))
+                        .spawn(move || {
+                            let v = n.load(Ordering::SeqCst); // load, then store:
+                            n.store(v + 1, Ordering::SeqCst); // not one atomic step
+                        })
+                        .unwrap()
+                })
+                .collect();
+            for h in hs {
+                h.join().unwrap();
+            }
+            assert_eq!(n.load(Ordering::SeqCst), 2);
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Assertion);
+    assert!(failure.threads_in_steps().contains(&"worker-0".to_string()));
+}
+
+/// Every `rust` block of README.md, with its imports taken out (they are at
+/// the top of this file once), is a part of this file.
+#[test]
+fn readme_shows_these_tests_verbatim() {
+    let readme = include_str!("../README.md");
+    let this = include_str!("readme.rs");
+    let mut blocks = 0;
+    let mut rest = readme;
+    while let Some(start) = rest.find("```rust\n") {
+        let body = &rest[start + "```rust\n".len()..];
+        let end = body.find("```").expect("a closed code block");
+        let code: String = body[..end]
+            .lines()
+            .filter(|l| !l.starts_with("use "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            this.contains(code.trim()),
+            "README.md shows a `rust` block that tests/readme.rs does not have:\n{code}"
+        );
+        blocks += 1;
+        rest = &body[end + 3..];
+    }
+    assert_eq!(
+        blocks, 2,
+        "README.md's rust blocks: update this test with them"
+    );
+}
