@@ -8,10 +8,12 @@
 //! - `shuttle/{raw,weft}`: `ITERATIONS` random executions; raw is
 //!   `shuttle::check_random`, weft is `weft::Model::iterations`.
 //!
-//! Both sides share `std::sync::Arc` (weft's `Arc` is std's on every
-//! backend; loom's own `Arc` adds scheduling points and would explore more
-//! executions) and name their threads. The bench checks that both sides ran
-//! the same number of executions before it measures anything.
+//! Each side uses its checker's `Arc`: weft's modelled one against loom's
+//! own (both make a clone and a drop one scheduling point each) and against
+//! std's on shuttle (shuttle's `Arc` is std's; weft's adds no scheduling
+//! point there, only the count's happens-before edges). Both name their
+//! threads. The bench checks that both sides ran the same number of
+//! executions before it measures anything.
 //!
 //! After criterion's measurements, an interleaved comparison times raw,
 //! weft and raw again in each round, in wall time and in the thread's CPU
@@ -29,7 +31,6 @@
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{criterion_group, Criterion};
@@ -47,7 +48,7 @@ static RAW_EXECUTIONS: AtomicUsize = AtomicUsize::new(0);
 
 /// The counter model on weft's primitives: what a weft user writes.
 fn weft_counter() {
-    use weft::sync::Mutex;
+    use weft::sync::{Arc, Mutex};
     use weft::thread;
     let n = Arc::new(Mutex::new(0).named("counter"));
     let hs: Vec<_> = (0..2)
@@ -67,7 +68,7 @@ fn weft_counter() {
 
 /// The same model on raw loom.
 fn raw_loom_counter() {
-    use loom::sync::Mutex;
+    use loom::sync::{Arc, Mutex};
     use loom::thread;
     RAW_EXECUTIONS.fetch_add(1, Ordering::Relaxed);
     let n = Arc::new(Mutex::new(0));
@@ -88,7 +89,7 @@ fn raw_loom_counter() {
 
 /// The same model on raw shuttle.
 fn raw_shuttle_counter() {
-    use shuttle::sync::Mutex;
+    use shuttle::sync::{Arc, Mutex};
     use shuttle::thread;
     RAW_EXECUTIONS.fetch_add(1, Ordering::Relaxed);
     let n = Arc::new(Mutex::new(0));

@@ -26,6 +26,7 @@ fn counter() {
     });
 }
 
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 use weft::sync::atomic::{AtomicUsize, Ordering};
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]

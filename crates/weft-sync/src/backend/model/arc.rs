@@ -84,47 +84,39 @@ impl Count {
     /// A reference goes away; `strong` is std's strong count before it
     /// does (read right after the decrement's scheduling point, so that
     /// the thread that sees 1 is the one that drops the value).
-    fn decrement(&self, at: Loc, strong: impl FnOnce() -> usize) {
-        if !self.live() {
+    fn decrement(&self, at: Option<Loc>, strong: impl FnOnce() -> usize) {
+        if self.generation == 0 {
             return;
         }
         let me = recorder::current();
         let prev = match &self.engine {
-            Some(c) => {
+            Some(c) if self.live() => {
                 let prev = c.fetch_sub(1, Ordering::Release);
                 recorder::resume(me);
-                prev
+                Some(prev)
             }
-            None => 0,
+            _ => None,
         };
         let strong = strong();
         let last = strong == 1;
-        let shown = if self.engine.is_some() { prev } else { strong };
-        recorder::atomic_access(
+        if last && prev.is_some() {
+            // std's `acquire!` before dropping the value: an Acquire fence
+            // after the decrement, which read the latest count (an RMW)
+            // and so synchronizes with every earlier Release decrement. A
+            // fence is no scheduling point in loom, so weft's `Arc` explores
+            // exactly as many interleavings as loom's own.
+            engine::atomic::fence(Ordering::Acquire);
+        }
+        // One recorder access for the step, the clocks (on shuttle) and
+        // the leak bookkeeping: `Arc` drops are frequent.
+        recorder::arc_released(
             me,
             self.id,
-            Op::Rmw(Value::Int(shown as i128)),
+            self.generation,
             at,
-            Some(Ordering::Relaxed),
-            Some(Ordering::Release),
+            prev.unwrap_or(strong),
+            last,
         );
-        if last {
-            // std's `acquire!` before dropping the value; an RMW so that
-            // loom reads the latest count (a load may read a stale one).
-            if let Some(c) = &self.engine {
-                c.fetch_add(0, Ordering::Acquire);
-                recorder::resume(me);
-            }
-            recorder::atomic_access(
-                me,
-                self.id,
-                Op::Load(Value::Int(0)),
-                at,
-                Some(Ordering::Acquire),
-                None,
-            );
-            recorder::arc_freed(self.id);
-        }
     }
 }
 
@@ -193,7 +185,7 @@ impl<T> Arc<T> {
         let this = std::mem::ManuallyDrop::new(this);
         // SAFETY: `this` is never used or dropped again.
         let (value, count) = unsafe { (std::ptr::read(&this.value), std::ptr::read(&this.count)) };
-        count.decrement(at, || 1);
+        count.decrement(Some(at), || 1);
         match std::sync::Arc::try_unwrap(value) {
             Ok(v) => Ok(v),
             // A `Weak::upgrade` cannot race: model threads do not run in parallel.
@@ -343,9 +335,8 @@ impl<T: ?Sized> Drop for Arc<T> {
     fn drop(&mut self) {
         // Drop glue has no caller location: the allocation's site names it.
         let value = &self.value;
-        let at = recorder::object_created_at(self.count.id).unwrap_or_else(Loc::caller);
         self.count
-            .decrement(at, || std::sync::Arc::strong_count(value));
+            .decrement(None, || std::sync::Arc::strong_count(value));
     }
 }
 

@@ -1,14 +1,18 @@
 //! Vector clocks: weft's own happens-before, for race checks on shuttle.
 
+use smallvec::SmallVec;
+
 /// One counter per thread; `a` happened before `b` iff `a[t] <= b[t]` for
-/// the thread `t` that did `a`.
+/// the thread `t` that did `a`. Up to eight threads fit inline: most models
+/// have a few, and a clock per thread and per object per execution would
+/// otherwise be an allocation each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct VectorClock(Vec<u32>);
+pub(crate) struct VectorClock(SmallVec<[u32; 8]>);
 
 impl VectorClock {
     /// The clock that knows nothing.
     pub(crate) const fn new() -> Self {
-        VectorClock(Vec::new())
+        VectorClock(SmallVec::new_const())
     }
 
     pub(crate) fn get(&self, thread: usize) -> u32 {

@@ -91,7 +91,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         body();
         check_leaked_threads();
         check_leaked_arcs();
-        recorder::finish();
+        recorder::recycle();
         // A loom replay stops after the recorded execution.
         !(replaying && is_target)
     };

@@ -91,6 +91,8 @@ thread_local! {
     /// growing (and copying) its vectors step by step.
     static LAST_SIZES: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// The last passing execution, whose buffers the next one reuses.
+    static SPARE: RefCell<Option<Execution>> = const { RefCell::new(None) };
 }
 
 /// Grows `v` so that `v[index]` exists.
@@ -117,31 +119,23 @@ fn join_clocks(clocks: &mut [VectorClock], into: usize, from: usize) {
     }
 }
 
+/// `v`, emptied, keeping its allocation.
+fn cleared<T>(mut v: Vec<T>) -> Vec<T> {
+    v.clear();
+    v
+}
+
 /// Starts recording a new execution on this OS thread; thread 0 is `main`.
+///
+/// The previous execution's buffers are reused when it passed (see
+/// [`recycle`]): a model runs thousands of executions, and allocating
+/// every log and clock vector anew each time shows in the overhead.
 pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Option<usize>)>>) {
-    let (steps, objects, threads) = LAST_SIZES.with(Cell::get);
-    let mut log = ExecutionLog::default();
-    log.steps.reserve(steps);
-    log.objects.reserve(objects);
-    log.threads.reserve(threads.max(1));
-    log.threads.push(ThreadInfo {
-        id: 0,
-        name: "main".to_string(),
-        state: ThreadState::Running,
-        holds: Vec::new(),
-        waiting: None,
-        spawned_at: None,
-        joined: false,
-    });
-    let mut main_clock = VectorClock::default();
-    main_clock.tick(0);
-    let mut clocks = Vec::with_capacity(threads.max(1));
-    clocks.push(main_clock);
-    let exec = Execution {
-        log,
+    let mut exec = Execution {
+        log: ExecutionLog::default(),
         current: 0,
         max_steps,
-        clocks,
+        clocks: Vec::new(),
         object_clocks: Vec::new(),
         reader_clocks: Vec::new(),
         fence_release: Vec::new(),
@@ -159,6 +153,39 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
         expected,
         now: Duration::ZERO,
     };
+    match SPARE.with(|s| s.borrow_mut().take()) {
+        Some(old) => {
+            exec.log.steps = cleared(old.log.steps);
+            exec.log.objects = cleared(old.log.objects);
+            exec.log.threads = cleared(old.log.threads);
+            exec.clocks = cleared(old.clocks);
+            exec.object_clocks = cleared(old.object_clocks);
+            exec.reader_clocks = cleared(old.reader_clocks);
+            exec.fence_release = cleared(old.fence_release);
+            exec.fence_acquire = cleared(old.fence_acquire);
+            exec.cells = cleared(old.cells);
+            exec.live_arcs = cleared(old.live_arcs);
+        }
+        None => {
+            let (steps, objects, threads) = LAST_SIZES.with(Cell::get);
+            exec.log.steps.reserve(steps);
+            exec.log.objects.reserve(objects);
+            exec.log.threads.reserve(threads.max(1));
+            exec.clocks.reserve(threads.max(1));
+        }
+    }
+    exec.log.threads.push(ThreadInfo {
+        id: 0,
+        name: "main".to_string(),
+        state: ThreadState::Running,
+        holds: Vec::new(),
+        waiting: None,
+        spawned_at: None,
+        joined: false,
+    });
+    let mut main_clock = VectorClock::default();
+    main_clock.tick(0);
+    exec.clocks.push(main_clock);
     EXECUTION.with(|e| *e.borrow_mut() = Some(exec));
 }
 
@@ -170,6 +197,14 @@ pub(crate) fn finish() -> Option<Execution> {
         LAST_SIZES.with(|s| s.set(sizes));
     }
     execution
+}
+
+/// Stops recording an execution that passed and keeps its buffers for the
+/// next one.
+pub(crate) fn recycle() {
+    if let Some(e) = finish() {
+        SPARE.with(|s| *s.borrow_mut() = Some(e));
+    }
 }
 
 /// Runs `f` on the current execution, if there is one and it is not
@@ -230,11 +265,6 @@ pub(crate) fn name_object(id: usize, name: String) {
             o.name = Some(name);
         }
     });
-}
-
-/// Where an object was created.
-pub(crate) fn object_created_at(id: usize) -> Option<Loc> {
-    with(|e| e.log.objects.get(id).map(|o| o.created_at)).flatten()
 }
 
 /// The display name of an object (for messages).
@@ -551,13 +581,53 @@ pub(crate) fn arc_created(object: usize, at: Loc) {
     with(|e| e.live_arcs.push((object, at)));
 }
 
-/// The last `Arc` of allocation `object` was dropped.
-pub(crate) fn arc_freed(object: usize) {
-    with(|e| {
-        if let Some(i) = e.live_arcs.iter().rposition(|(o, _)| *o == object) {
-            e.live_arcs.swap_remove(i);
+/// `thread` dropped a reference to the `Arc` allocation `object` of
+/// execution `generation` (nothing, if that execution is over or failed):
+/// a Release decrement (`count` before it), and when it was the `last`
+/// one, the Acquire before the value is dropped. `at` defaults to the
+/// allocation's creation site (drop glue has no caller location).
+pub(crate) fn arc_released(
+    thread: usize,
+    object: usize,
+    generation: u64,
+    at: Option<Loc>,
+    count: usize,
+    last: bool,
+) {
+    let problem = with(|e| {
+        if e.generation != generation || e.torn_down {
+            return None;
         }
-    });
+        e.current = thread;
+        let at = at.or_else(|| e.log.objects.get(object).map(|o| o.created_at))?;
+        if engine::WEFT_DETECTS_RACES {
+            // fetch_sub(Release): continues the count's release sequence.
+            if let Some(c) = e.object_clocks.get(object) {
+                slot(&mut e.fence_acquire, thread).join(c);
+            }
+            slot(&mut e.object_clocks, object).join(&e.clocks[thread]);
+            e.clocks[thread].tick(thread);
+            if last {
+                // Acquire: every earlier owner's decrement is now ordered
+                // before the value's drop.
+                e.acquire_clock(object);
+            }
+        }
+        if last {
+            if let Some(i) = e.live_arcs.iter().rposition(|(o, _)| *o == object) {
+                e.live_arcs.swap_remove(i);
+            }
+        }
+        e.push_event(
+            Op::Rmw(crate::record::Value::Int(count as i128)),
+            object,
+            at,
+        )
+    })
+    .flatten();
+    if let Some(message) = problem {
+        panic!("weft: {message}");
+    }
 }
 
 /// The first `Arc` allocation still live, with where it was created.

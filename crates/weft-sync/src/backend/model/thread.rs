@@ -1,5 +1,6 @@
 //! Model threads: spawned through the engine, named and recorded by weft.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::io;
@@ -26,7 +27,7 @@ struct Parker {
 
 struct Inner {
     id: usize,
-    name: Option<String>,
+    name: Option<Cow<'static, str>>,
     parker: StdOnceLock<Parker>,
 }
 
@@ -35,7 +36,7 @@ struct Inner {
 pub struct Thread(Arc<Inner>);
 
 impl Thread {
-    fn new(id: usize, name: Option<String>) -> Thread {
+    fn new(id: usize, name: Option<Cow<'static, str>>) -> Thread {
         Thread(Arc::new(Inner {
             id,
             name,
@@ -86,9 +87,19 @@ impl fmt::Debug for Thread {
     }
 }
 
+/// A thread of the current execution: whether it was given a name, and
+/// its handle once somebody asked for it. Handles are made lazily: most
+/// models never ask, and an allocation per spawn per execution shows in
+/// the checker's overhead.
+#[derive(Default)]
+struct Slot {
+    named: bool,
+    handle: Option<Thread>,
+}
+
 thread_local! {
-    // Handles of the current execution's threads, by weft thread id.
-    static HANDLES: RefCell<Vec<Thread>> = const { RefCell::new(Vec::new()) };
+    // The current execution's threads, by weft thread id.
+    static HANDLES: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Forgets the previous execution's thread handles; registers `main`.
@@ -96,33 +107,62 @@ pub(crate) fn reset_handles() {
     HANDLES.with(|h| {
         let mut h = h.borrow_mut();
         h.clear();
-        h.push(Thread::new(0, Some("main".to_string())));
+        h.push(Slot {
+            named: true,
+            handle: None,
+        });
     });
 }
 
-fn register(thread: Thread) {
+fn register(id: usize, named: bool) {
     HANDLES.with(|h| {
         let mut h = h.borrow_mut();
-        let id = thread.0.id;
         if h.len() <= id {
-            h.resize(id + 1, thread.clone());
+            h.resize_with(id + 1, Slot::default);
         }
-        h[id] = thread;
+        h[id] = Slot {
+            named,
+            handle: None,
+        };
     });
+}
+
+/// The handle of thread `id`, made on first use (one per thread per
+/// execution, so that `unpark` through any copy reaches the same parker).
+fn handle(id: usize) -> Thread {
+    HANDLES.with(|h| {
+        let mut h = h.borrow_mut();
+        if h.len() <= id {
+            h.resize_with(id + 1, Slot::default);
+        }
+        let slot = &mut h[id];
+        slot.handle
+            .get_or_insert_with(|| {
+                let name: Option<Cow<'static, str>> = if id == 0 {
+                    Some(Cow::Borrowed("main"))
+                } else if slot.named {
+                    recorder::with(|e| e.log.threads.get(id).map(|t| t.name.clone()))
+                        .flatten()
+                        .map(Cow::Owned)
+                } else {
+                    None
+                };
+                Thread::new(id, name)
+            })
+            .clone()
+    })
 }
 
 /// The handle of the thread running now.
 pub fn current() -> Thread {
-    let id = recorder::current();
-    HANDLES
-        .with(|h| h.borrow().get(id).cloned())
-        .unwrap_or_else(|| Thread::new(id, None))
+    handle(recorder::current())
 }
 
 /// A handle to join a spawned thread. Same as [`std::thread::JoinHandle`].
 pub struct JoinHandle<T> {
     raw: RawJoinHandle<T>,
-    thread: Thread,
+    id: usize,
+    thread: StdOnceLock<Thread>,
 }
 
 impl<T> JoinHandle<T> {
@@ -135,7 +175,7 @@ impl<T> JoinHandle<T> {
     pub fn join(self) -> Result<T> {
         let at = Loc::caller();
         let me = recorder::current();
-        let child = self.thread.0.id;
+        let child = self.id;
         recorder::wait_for(WaitKind::Join, NO_OBJECT, Some(child), at);
         let r = self.raw.join();
         recorder::done_waiting(me);
@@ -146,12 +186,12 @@ impl<T> JoinHandle<T> {
 
     /// The thread's handle.
     pub fn thread(&self) -> &Thread {
-        &self.thread
+        self.thread.get_or_init(|| handle(self.id))
     }
 
     /// Whether the thread's closure has returned.
     pub fn is_finished(&self) -> bool {
-        let id = self.thread.0.id;
+        let id = self.id;
         recorder::with(|e| {
             e.log.threads.get(id).map(|t| t.state) == Some(crate::record::ThreadState::Finished)
         })
@@ -162,7 +202,7 @@ impl<T> JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
-            .field("thread", &self.thread)
+            .field("thread", &self.id)
             .finish()
     }
 }
@@ -223,8 +263,7 @@ impl Builder {
         let at = Loc::caller();
         let parent = recorder::current();
         let id = recorder::new_thread(self.name.clone(), at);
-        let thread = Thread::new(id, self.name.clone());
-        register(thread.clone());
+        register(id, self.name.is_some());
         recorder::event(Op::Spawn { child: id }, NO_OBJECT, at);
         let raw = engine::spawn(self.name, move || {
             recorder::resume(id);
@@ -232,7 +271,11 @@ impl Builder {
             f()
         });
         recorder::resume(parent);
-        Ok(JoinHandle { raw, thread })
+        Ok(JoinHandle {
+            raw,
+            id,
+            thread: StdOnceLock::new(),
+        })
     }
 
     /// Spawns a scoped thread.
@@ -335,7 +378,7 @@ pub struct ScopedJoinHandle<'scope, T> {
     scope: &'scope Scope<'scope, 'scope>,
     id: usize,
     slot: Arc<std::sync::Mutex<Option<T>>>,
-    thread: Thread,
+    thread: StdOnceLock<Thread>,
 }
 
 impl<'scope, 'env> Scope<'scope, 'env> {
@@ -368,8 +411,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
         let handle = builder
             .spawn(body)
             .expect("model threads spawn without I/O");
-        let thread = handle.thread().clone();
-        let id = thread.0.id;
+        let id = handle.id;
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         pending.push((
             id,
@@ -385,7 +427,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
             scope,
             id,
             slot,
-            thread,
+            thread: StdOnceLock::new(),
         }
     }
 
@@ -424,7 +466,7 @@ impl<T> ScopedJoinHandle<'_, T> {
 
     /// The thread's handle.
     pub fn thread(&self) -> &Thread {
-        &self.thread
+        self.thread.get_or_init(|| handle(self.id))
     }
 
     /// Whether the thread's closure has returned.
@@ -442,7 +484,7 @@ impl fmt::Debug for Scope<'_, '_> {
 impl<T> fmt::Debug for ScopedJoinHandle<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ScopedJoinHandle")
-            .field("thread", &self.thread)
+            .field("thread", &self.id)
             .finish_non_exhaustive()
     }
 }
