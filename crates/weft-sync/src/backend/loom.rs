@@ -80,6 +80,41 @@ impl RawUnsync<bool> for atomic::AtomicBool {
     }
 }
 
+/// One reference of a modelled `Arc`, as loom's own `Arc` counts it: its
+/// clone and drop are loom's scheduling points and its last drop loom's
+/// acquire, so weft's `Arc` explores exactly the interleavings of loom's.
+pub(crate) struct ArcToken(Option<loom::sync::Arc<()>>);
+
+impl ArcToken {
+    /// The first reference (`None` outside an execution: loom has none).
+    pub(crate) fn new(live: bool) -> ArcToken {
+        ArcToken(live.then(|| loom::sync::Arc::new(())))
+    }
+
+    /// Another reference.
+    pub(crate) fn clone_token(&self, live: impl FnOnce() -> bool) -> ArcToken {
+        ArcToken(self.0.as_ref().filter(|_| live()).cloned())
+    }
+
+    /// loom's `Arc::get_mut`: a scheduling point, and an acquire of every
+    /// earlier owner's release.
+    pub(crate) fn acquire_unique(&mut self, live: bool) {
+        if let Some(arc) = self.0.as_mut().filter(|_| live) {
+            let _ = loom::sync::Arc::get_mut(arc);
+        }
+    }
+
+    /// Drops the reference through loom (`live`), or forgets it: after a
+    /// failure loom's state is gone, and touching it would abort.
+    pub(crate) fn release(self, live: bool) {
+        if live {
+            drop(self.0);
+        } else {
+            std::mem::forget(self.0);
+        }
+    }
+}
+
 /// A model thread's join handle.
 pub(crate) type RawJoinHandle<T> = loom::thread::JoinHandle<T>;
 

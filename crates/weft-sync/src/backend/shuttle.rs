@@ -72,6 +72,28 @@ shuttle_unsync! {
     [] AtomicU64, u64; [] AtomicI64, i64; [T] AtomicPtr, *mut T;
 }
 
+/// One reference of a modelled `Arc`: nothing on shuttle, where weft's
+/// clocks model the count (and add no scheduling point).
+pub(crate) struct ArcToken;
+
+impl ArcToken {
+    /// The first reference.
+    pub(crate) fn new(_live: bool) -> ArcToken {
+        ArcToken
+    }
+
+    /// Another reference.
+    pub(crate) fn clone_token(&self, _live: impl FnOnce() -> bool) -> ArcToken {
+        ArcToken
+    }
+
+    /// Nothing: weft's clocks acquire.
+    pub(crate) fn acquire_unique(&mut self, _live: bool) {}
+
+    /// Drops the reference.
+    pub(crate) fn release(self, _live: bool) {}
+}
+
 /// A model thread's join handle.
 pub(crate) type RawJoinHandle<T> = shuttle::thread::JoinHandle<T>;
 

@@ -21,6 +21,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::mem::ManuallyDrop;
 use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -29,20 +30,18 @@ use super::engine;
 use super::recorder;
 use crate::record::{Loc, ObjectKind, Op, Value};
 
-/// The modelled reference count of one allocation.
+/// The modelled identity of one allocation.
 struct Count {
     /// The allocation's object id (`NO_OBJECT` outside an execution).
     id: usize,
     /// The execution that created it (0: none): only that execution's
     /// engine may be asked to synchronize.
     generation: u64,
-    /// loom's view of the count; `None` where weft's clocks do the work.
-    engine: Option<engine::atomic::AtomicUsize>,
 }
 
 impl Count {
     #[track_caller]
-    fn new() -> std::sync::Arc<Count> {
+    fn new() -> (std::sync::Arc<Count>, ManuallyDrop<engine::ArcToken>) {
         let generation = recorder::generation();
         let at = Loc::caller();
         let id = if generation == 0 {
@@ -51,17 +50,11 @@ impl Count {
             recorder::new_object(ObjectKind::Arc, at)
         };
         recorder::arc_created(id, at);
-        let engine = (generation != 0 && !engine::WEFT_DETECTS_RACES).then(|| {
-            let me = recorder::current();
-            let c = engine::atomic::AtomicUsize::new(1);
-            recorder::resume(me);
-            c
-        });
-        std::sync::Arc::new(Count {
-            id,
-            generation,
-            engine,
-        })
+        let token = engine::ArcToken::new(generation != 0);
+        (
+            std::sync::Arc::new(Count { id, generation }),
+            ManuallyDrop::new(token),
+        )
     }
 
     /// Whether this allocation belongs to the running, healthy execution.
@@ -69,54 +62,26 @@ impl Count {
         self.generation != 0 && recorder::generation() == self.generation
     }
 
-    /// A new reference (Relaxed, as std: it creates no edge).
-    fn increment(&self) {
-        if !self.live() {
-            return;
-        }
-        if let Some(c) = &self.engine {
-            let me = recorder::current();
-            c.fetch_add(1, Ordering::Relaxed);
-            recorder::resume(me);
-        }
-    }
-
-    /// A reference goes away; `strong` is std's strong count before it
-    /// does (read right after the decrement's scheduling point, so that
-    /// the thread that sees 1 is the one that drops the value).
-    fn decrement(&self, at: Option<Loc>, strong: impl FnOnce() -> usize) {
+    /// A reference goes away: its engine token first (loom's scheduling
+    /// point), then the step and clocks. `strong` is std's strong count
+    /// before the reference goes, read right after that scheduling point,
+    /// so that the thread that sees 1 is the one that drops the value.
+    fn decrement(&self, token: engine::ArcToken, at: Option<Loc>, strong: impl FnOnce() -> usize) {
         if self.generation == 0 {
+            token.release(false);
             return;
         }
         let me = recorder::current();
-        let prev = match &self.engine {
-            Some(c) if self.live() => {
-                let prev = c.fetch_sub(1, Ordering::Release);
-                recorder::resume(me);
-                Some(prev)
-            }
-            _ => None,
-        };
-        let strong = strong();
-        let last = strong == 1;
-        if last && prev.is_some() {
-            // std's `acquire!` before dropping the value: an Acquire fence
-            // after the decrement, which read the latest count (an RMW)
-            // and so synchronizes with every earlier Release decrement. A
-            // fence is no scheduling point in loom, so weft's `Arc` explores
-            // exactly as many interleavings as loom's own.
-            engine::atomic::fence(Ordering::Acquire);
+        let live = self.live();
+        token.release(live);
+        if !live {
+            return;
         }
+        recorder::resume(me);
+        let strong = strong();
         // One recorder access for the step, the clocks (on shuttle) and
         // the leak bookkeeping: `Arc` drops are frequent.
-        recorder::arc_released(
-            me,
-            self.id,
-            self.generation,
-            at,
-            prev.unwrap_or(strong),
-            last,
-        );
+        recorder::arc_released(me, self.id, self.generation, at, strong, strong == 1);
     }
 }
 
@@ -141,9 +106,18 @@ impl Count {
 pub struct Arc<T: ?Sized> {
     value: std::sync::Arc<T>,
     count: std::sync::Arc<Count>,
+    /// This reference as the engine counts it (loom: a reference of a
+    /// `loom::sync::Arc<()>`); taken out exactly once, by `Drop` or by
+    /// the methods that consume the `Arc`.
+    token: ManuallyDrop<engine::ArcToken>,
 }
 
 /// A weak reference to an [`Arc`]'s value. Same as [`std::sync::Weak`].
+///
+/// On loom, an `Arc` made by [`Weak::upgrade`] is a new reference of its
+/// own to loom (loom's `Arc` has no weak references): when it is the last
+/// one dropped, the value's drop is ordered after the other owners only
+/// through the program's own synchronization.
 pub struct Weak<T: ?Sized> {
     value: std::sync::Weak<T>,
     count: Option<std::sync::Arc<Count>>,
@@ -151,16 +125,20 @@ pub struct Weak<T: ?Sized> {
 
 thread_local! {
     /// `Arc::into_raw` pointers and their counts, for `from_raw`.
-    static RAW: RefCell<HashMap<usize, std::sync::Arc<Count>>> = RefCell::new(HashMap::new());
+    #[allow(clippy::type_complexity)]
+    static RAW: RefCell<HashMap<usize, (std::sync::Arc<Count>, ManuallyDrop<engine::ArcToken>)>> =
+        RefCell::new(HashMap::new());
 }
 
 impl<T> Arc<T> {
     /// Allocates `value`.
     #[track_caller]
     pub fn new(value: T) -> Arc<T> {
+        let (count, token) = Count::new();
         Arc {
             value: std::sync::Arc::new(value),
-            count: Count::new(),
+            count,
+            token,
         }
     }
 
@@ -182,10 +160,8 @@ impl<T> Arc<T> {
             return Err(this);
         }
         let at = Loc::caller();
-        let this = std::mem::ManuallyDrop::new(this);
-        // SAFETY: `this` is never used or dropped again.
-        let (value, count) = unsafe { (std::ptr::read(&this.value), std::ptr::read(&this.count)) };
-        count.decrement(Some(at), || 1);
+        let (value, count, token) = Arc::into_parts(this);
+        count.decrement(token, Some(at), || 1);
         match std::sync::Arc::try_unwrap(value) {
             Ok(v) => Ok(v),
             // A `Weak::upgrade` cannot race: model threads do not run in parallel.
@@ -213,9 +189,25 @@ impl<T: ?Sized> Arc<T> {
             std::sync::Arc::get_mut(&mut std).is_some(),
             "Arc provided to `from_std` is not unique"
         );
+        let (count, token) = Count::new();
         Arc {
             value: std,
-            count: Count::new(),
+            count,
+            token,
+        }
+    }
+
+    /// The parts of `this`, which is not dropped.
+    fn into_parts(this: Arc<T>) -> (std::sync::Arc<T>, std::sync::Arc<Count>, engine::ArcToken) {
+        let mut this = ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again, and each field is
+        // read once.
+        unsafe {
+            (
+                std::ptr::read(&this.value),
+                std::ptr::read(&this.count),
+                ManuallyDrop::take(&mut this.token),
+            )
         }
     }
 
@@ -240,6 +232,9 @@ impl<T: ?Sized> Arc<T> {
     /// A mutable reference, if this is the only reference.
     pub fn get_mut(this: &mut Arc<T>) -> Option<&mut T> {
         if this.count.live() && std::sync::Arc::strong_count(&this.value) == 1 {
+            let me = recorder::current();
+            this.token.acquire_unique(true);
+            recorder::resume(me);
             // As std: uniqueness is checked with an Acquire, so the caller
             // sees what the dropped references' threads did.
             recorder::atomic_access(
@@ -266,12 +261,11 @@ impl<T: ?Sized> Arc<T> {
 
     /// Consumes the `Arc` into a raw pointer (see [`Arc::from_raw`]).
     pub fn into_raw(this: Arc<T>) -> *const T {
-        let this = std::mem::ManuallyDrop::new(this);
-        // SAFETY: `this` is never used or dropped again.
-        let (value, count) = unsafe { (std::ptr::read(&this.value), std::ptr::read(&this.count)) };
+        let (value, count, token) = Arc::into_parts(this);
         let ptr = std::sync::Arc::into_raw(value);
         RAW.with(|r| {
-            r.borrow_mut().insert(ptr.cast::<()>() as usize, count);
+            r.borrow_mut()
+                .insert(ptr.cast::<()>() as usize, (count, ManuallyDrop::new(token)));
         });
         ptr
     }
@@ -284,19 +278,23 @@ impl<T: ?Sized> Arc<T> {
     /// rebuilt once.
     #[track_caller]
     pub unsafe fn from_raw(ptr: *const T) -> Arc<T> {
-        let count = RAW
+        let (count, token) = RAW
             .with(|r| r.borrow_mut().remove(&(ptr.cast::<()>() as usize)))
             .unwrap_or_else(|| {
-                std::sync::Arc::new(Count {
+                let count = Count {
                     id: recorder::NO_OBJECT,
                     generation: 0,
-                    engine: None,
-                })
+                };
+                (
+                    std::sync::Arc::new(count),
+                    ManuallyDrop::new(engine::ArcToken::new(false)),
+                )
             });
         Arc {
             // SAFETY: the caller's contract.
             value: unsafe { std::sync::Arc::from_raw(ptr) },
             count,
+            token,
         }
     }
 }
@@ -322,10 +320,15 @@ impl<T: Clone> Arc<T> {
 
 impl<T: ?Sized> Clone for Arc<T> {
     fn clone(&self) -> Arc<T> {
-        self.count.increment();
+        // A new reference is Relaxed, as std's: no edge, only loom's
+        // scheduling point (its `Arc` clone is one).
+        let me = recorder::current();
+        let token = self.token.clone_token(|| self.count.live());
+        recorder::resume(me);
         Arc {
             value: self.value.clone(),
             count: self.count.clone(),
+            token: ManuallyDrop::new(token),
         }
     }
 }
@@ -333,10 +336,12 @@ impl<T: ?Sized> Clone for Arc<T> {
 impl<T: ?Sized> Drop for Arc<T> {
     #[track_caller]
     fn drop(&mut self) {
+        // SAFETY: taken once, here; `self` is gone after this.
+        let token = unsafe { ManuallyDrop::take(&mut self.token) };
         // Drop glue has no caller location: the allocation's site names it.
         let value = &self.value;
         self.count
-            .decrement(None, || std::sync::Arc::strong_count(value));
+            .decrement(token, None, || std::sync::Arc::strong_count(value));
     }
 }
 
@@ -462,8 +467,12 @@ impl<T: ?Sized> Weak<T> {
     pub fn upgrade(&self) -> Option<Arc<T>> {
         let value = self.value.upgrade()?;
         let count = self.count.clone()?;
-        count.increment();
-        Some(Arc { value, count })
+        let token = engine::ArcToken::new(count.live());
+        Some(Arc {
+            value,
+            count,
+            token: ManuallyDrop::new(token),
+        })
     }
 
     /// Strong references to the value.
