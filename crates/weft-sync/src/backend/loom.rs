@@ -91,17 +91,22 @@ pub(crate) fn run(
     _replay: Option<Vec<crate::explore::Decision>>,
     execution: impl Fn(usize) -> bool + Send + Sync + 'static,
 ) -> EngineRun {
+    // `Builder::new` reads the `LOOM_*` variables; weft-check validated them
+    // first (and refused the ones weft cannot honour), so it does not panic.
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = config.preemption_bound;
-    // Each spin-loop iteration is a branch; a livelock should fail as weft's
-    // step limit, which names the looping threads, before loom's own limit.
-    builder.max_branches = builder.max_branches.max(config.max_steps.saturating_mul(2));
-    // weft honours the time budget itself, between executions.
+    // loom's branch bound stays loom's default (1,000, or LOOM_MAX_BRANCHES):
+    // it ends a livelocked execution after 1,000 thread switches, which weft
+    // reports as a step limit naming the looping threads. Raising it (weft
+    // once used twice WEFT_MAX_STEPS) makes each livelocked execution
+    // thousands of times longer and loom's search over them effectively
+    // endless, and in debug builds overflows loom's version vectors.
+    //
+    // weft honours the time budget and execution limit itself, between
+    // executions (loom checks its own only every 20,000 executions).
     builder.max_duration = None;
     builder.max_permutations = None;
     builder.checkpoint_file = None;
-    builder.log = false;
-    builder.location = false;
 
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let stopped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
