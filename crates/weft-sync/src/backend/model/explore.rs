@@ -178,16 +178,6 @@ fn failure_from(
     let Some(mut exec) = execution else {
         return RawFailure::new(FailureKind::Assertion, message, schedule);
     };
-    // Threads still waiting are the blocked ones; the rest were runnable.
-    for t in &mut exec.log.threads {
-        if t.state != ThreadState::Finished {
-            t.state = if t.waiting.is_some() {
-                ThreadState::Blocked
-            } else {
-                ThreadState::Running
-            };
-        }
-    }
     let mut failure = if let Some(detected) = exec.failure.take() {
         RawFailure {
             kind: detected.kind,
@@ -232,11 +222,25 @@ fn failure_from(
             f.message = p.message;
             f.thread = Some(p.thread);
             f.location = p.location;
+            // The interleaving ends at the panic: the unwinding after it
+            // (guards dropped, locks released) is not part of the failure.
+            exec.log.steps.truncate(p.steps);
+            exec.log.threads = p.threads;
         }
         f
     };
     if failure.kind == FailureKind::StepLimit && failure.thread.is_none() {
         failure.thread = exec.log.steps.last().map(|e| e.thread);
+    }
+    // Threads still waiting are the blocked ones; the rest were runnable.
+    for t in &mut exec.log.threads {
+        if t.state != ThreadState::Finished {
+            t.state = if t.waiting.is_some() {
+                ThreadState::Blocked
+            } else {
+                ThreadState::Running
+            };
+        }
     }
     failure.log = exec.log;
     failure
