@@ -71,7 +71,7 @@ fn polite_threads_livelock_and_the_report_shows_their_loop() {
 /// Two polite threads that each raise their own flag and, while the
 /// other's flag is up, lower theirs, yield, and try again. Under loom they
 /// can back off in lock step forever.
-#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+#[cfg_attr(not(feature = "loom"), allow(dead_code))]
 fn polite_pair() {
     let flags = [
         Arc::new(AtomicBool::new(false).named("alice_wants")),

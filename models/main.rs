@@ -19,3 +19,4 @@ mod replay;
 mod runner;
 mod threading;
 mod timeouts;
+mod verdicts;

@@ -197,6 +197,7 @@ impl Model {
                 executions: outcome.executions,
                 elapsed: outcome.elapsed,
                 complete: outcome.complete,
+                bounds: outcome.bounds,
                 seed: if backend == Backend::Shuttle {
                     config.seed
                 } else {

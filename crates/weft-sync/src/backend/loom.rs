@@ -82,6 +82,12 @@ pub(crate) struct EngineRun {
     pub(crate) executions: usize,
     pub(crate) complete: bool,
     pub(crate) panic: Option<String>,
+    /// The engine stopped because a time budget was spent (weft's driver
+    /// honours loom's budget itself: always false here).
+    pub(crate) budget_spent: bool,
+    /// The engine stopped at its execution limit (weft's driver honours
+    /// loom's itself: always false here).
+    pub(crate) limit_reached: bool,
 }
 
 /// Explores `execution` (one call = one execution) with loom's DPOR search.
@@ -136,16 +142,22 @@ pub(crate) fn run(
             executions,
             complete: !stopped && config.preemption_bound.is_none(),
             panic: None,
+            budget_spent: false,
+            limit_reached: false,
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
             complete: false,
             panic: None,
+            budget_spent: false,
+            limit_reached: false,
         },
         Err(payload) => EngineRun {
             executions,
             complete: false,
             panic: Some(crate::record::panic_message(payload.as_ref())),
+            budget_spent: false,
+            limit_reached: false,
         },
     }
 }

@@ -96,6 +96,11 @@ pub(crate) struct EngineRun {
     pub(crate) executions: usize,
     pub(crate) complete: bool,
     pub(crate) panic: Option<String>,
+    /// The scheduler stopped because a time budget (hard or soft) was spent.
+    pub(crate) budget_spent: bool,
+    /// The DFS scheduler stopped with its iterations spent, maybe before
+    /// its search ended.
+    pub(crate) limit_reached: bool,
 }
 
 /// The decisions of the current execution, and replay state, shared between
@@ -107,6 +112,7 @@ struct Shared {
     replay_pos: usize,
     diverged: Option<String>,
     stop: bool,
+    budget_spent: bool,
     executions: usize,
 }
 
@@ -147,7 +153,9 @@ impl Scheduler for WeftScheduler {
         let soft_spent = self
             .soft_budget
             .is_some_and(|(b, min)| s.executions >= min && self.start.elapsed() >= b);
-        if s.stop || soft_spent || self.budget.is_some_and(|b| self.start.elapsed() >= b) {
+        let hard_spent = self.budget.is_some_and(|b| self.start.elapsed() >= b);
+        if s.stop || soft_spent || hard_spent {
+            s.budget_spent |= !s.stop;
             s.stop = true;
             return None;
         }
@@ -306,21 +314,25 @@ pub(crate) fn run(
     let s = shared.borrow();
     let executions = s.executions;
     let stopped = s.stop;
+    let budget_spent = s.budget_spent;
     drop(s);
-    let complete = !stopped
-        && matches!(config.scheduler, SchedulerKind::Dfs)
-        && !replaying
-        && executions < iterations;
+    let dfs = matches!(config.scheduler, SchedulerKind::Dfs) && !replaying;
+    let complete = !stopped && dfs && executions < iterations;
+    let limit_reached = !stopped && dfs && executions >= iterations;
     match result {
         Ok(_) => EngineRun {
             executions,
             complete,
             panic: None,
+            budget_spent,
+            limit_reached,
         },
         Err(payload) => EngineRun {
             executions,
             complete: false,
             panic: Some(crate::record::panic_message(payload.as_ref())),
+            budget_spent,
+            limit_reached: false,
         },
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::panic;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex as StdMutex, Once};
 use std::time::Instant;
 
@@ -10,7 +11,8 @@ use super::engine;
 use super::recorder::{self, Execution};
 use super::thread::reset_handles;
 use crate::explore::{
-    Access, Backend, ExploreConfig, ExploreOutcome, FailureKind, Race, RawFailure, ScheduleRecord,
+    Access, Backend, Bound, ExploreConfig, ExploreOutcome, FailureKind, Race, RawFailure,
+    ScheduleRecord, SchedulerKind,
 };
 use crate::record::{Loc, Op, ThreadState};
 
@@ -78,11 +80,18 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     };
     let expected = config.replay.as_ref().map(|r| r.expected.clone());
     let replaying = config.replay.is_some();
-    let budget_hit = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let hit = budget_hit.clone();
+    let max_executions = config.max_executions;
+    let budget_hit = Arc::new(AtomicBool::new(false));
+    let limit_hit = Arc::new(AtomicBool::new(false));
+    let used_choice = Arc::new(AtomicBool::new(false));
+    let (hit, limit, chose) = (budget_hit.clone(), limit_hit.clone(), used_choice.clone());
     let per_execution = move |n: usize| -> bool {
         if !replaying && n > 1 && budget.is_some_and(|b| start.elapsed() >= b) {
-            hit.store(true, std::sync::atomic::Ordering::SeqCst);
+            hit.store(true, SeqCst);
+            return false;
+        }
+        if !replaying && max_executions.is_some_and(|max| n > max) {
+            limit.store(true, SeqCst);
             return false;
         }
         let is_target = loom_target.is_none_or(|t| t == n);
@@ -90,6 +99,9 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         reset_handles();
         body();
         check_leaked_threads();
+        if recorder::with(|e| e.used_choice) == Some(true) {
+            chose.store(true, SeqCst);
+        }
         recorder::finish();
         // A loom replay stops after the recorded execution.
         !(replaying && is_target)
@@ -97,7 +109,18 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let run = engine::run(config, replay_decisions, per_execution);
     let execution = recorder::finish();
     let elapsed = start.elapsed();
-    let budget_hit = budget_hit.load(std::sync::atomic::Ordering::SeqCst);
+    let budget_hit = budget_hit.load(SeqCst) || run.budget_spent;
+    let limit_hit = limit_hit.load(SeqCst);
+    let bounds = bounds_of(
+        config,
+        budget_hit,
+        match (limit_hit, max_executions) {
+            (true, Some(max)) => Some(max),
+            _ if run.limit_reached => Some(config.iterations.unwrap_or(run.executions)),
+            _ => None,
+        },
+        used_choice.load(SeqCst),
+    );
 
     let failure = match run.panic {
         Some(message) => Some(failure_from(config, message, execution, run.executions)),
@@ -107,9 +130,49 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     ExploreOutcome {
         executions: run.executions,
         elapsed,
-        complete: run.complete && !budget_hit && failure.is_none(),
+        complete: run.complete && !budget_hit && !limit_hit && failure.is_none(),
+        bounds,
         failure: failure.map(Box::new),
     }
+}
+
+/// Why a passing exploration of `config` is not a proof that the model
+/// has no bug, given how the exploration stopped.
+fn bounds_of(
+    config: &ExploreConfig,
+    budget_hit: bool,
+    limit: Option<usize>,
+    used_choice: bool,
+) -> Vec<Bound> {
+    let mut bounds = Vec::new();
+    let dfs = config.scheduler == SchedulerKind::Dfs;
+    match BACKEND {
+        Backend::Loom => {
+            if let Some(n) = config.preemption_bound {
+                bounds.push(Bound::PreemptionBound(n));
+            }
+        }
+        _ if !dfs => bounds.push(Bound::SampledSchedules(config.scheduler)),
+        _ => {}
+    }
+    if budget_hit {
+        bounds.push(Bound::TimeBudget);
+    }
+    if let Some(n) = limit {
+        bounds.push(Bound::IterationLimit(n));
+    }
+    if used_choice {
+        match BACKEND {
+            Backend::Loom => bounds.push(Bound::ChoiceNotExplored),
+            // A random scheduler's choices are as random as its schedules.
+            _ if dfs => bounds.push(Bound::ChoiceRandomOnDfs),
+            _ => {}
+        }
+    }
+    if BACKEND == Backend::Loom {
+        bounds.push(Bound::LoomDpor);
+    }
+    bounds
 }
 
 /// Fails the execution if a spawned thread is still running when the

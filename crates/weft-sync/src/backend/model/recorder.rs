@@ -66,6 +66,8 @@ pub(crate) struct Execution {
     pub(crate) failure: Option<DetectedFailure>,
     pub(crate) panics: Vec<CapturedPanic>,
     pub(crate) torn_down: bool,
+    /// Whether the model asked for `choose(n)` with `n > 1`.
+    pub(crate) used_choice: bool,
     expected: Option<Vec<(usize, String, Option<usize>)>>,
     pub(crate) now: Duration,
 }
@@ -133,6 +135,7 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
         failure: None,
         panics: Vec::new(),
         torn_down: false,
+        used_choice: false,
         expected,
         now: Duration::ZERO,
     };
