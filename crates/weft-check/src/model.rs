@@ -270,6 +270,7 @@ impl Model {
         config.preemption_bound = env.preemptions.unwrap_or(self.preemption_bound);
         config.max_steps = env.max_steps.unwrap_or(self.max_steps);
         config.time_budget = env.time_budget.or(self.time_budget);
+        config.max_executions = env.max_executions;
         if config.iterations.is_none()
             && config.time_budget.is_none()
             && Backend::current() == Backend::Shuttle

@@ -99,6 +99,9 @@ pub(crate) fn run(
 ) -> EngineRun {
     // `Builder::new` reads the `LOOM_*` variables; weft-check validated them
     // first (and refused the ones weft cannot honour), so it does not panic.
+    // LOOM_MAX_BRANCHES and LOOM_LOCATION take effect as loom reads them;
+    // LOOM_MAX_PREEMPTIONS, LOOM_MAX_DURATION and LOOM_MAX_PERMUTATIONS
+    // arrive through `config` (under the WEFT_* variables).
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = config.preemption_bound;
     // loom's branch bound stays loom's default (1,000, or LOOM_MAX_BRANCHES):

@@ -109,8 +109,11 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let run = engine::run(config, replay_decisions, per_execution);
     let execution = recorder::finish();
     let elapsed = start.elapsed();
-    let budget_hit = budget_hit.load(SeqCst) || run.budget_spent;
+    let weft_stopped = budget_hit.load(SeqCst);
+    let budget_hit = weft_stopped || run.budget_spent;
     let limit_hit = limit_hit.load(SeqCst);
+    // The engine counted the execution that weft stopped before it ran.
+    let ran = run.executions - usize::from(weft_stopped || limit_hit);
     let bounds = bounds_of(
         config,
         budget_hit,
@@ -128,7 +131,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         None => None,
     };
     ExploreOutcome {
-        executions: run.executions,
+        executions: ran,
         elapsed,
         complete: run.complete && !budget_hit && !limit_hit && failure.is_none(),
         bounds,
