@@ -53,4 +53,4 @@ pub use format::{
 };
 pub use read::read_trace;
 pub use schedule::{decode_schedule, encode_schedule};
-pub use write::{default_trace_dir, trace_file_path, write_trace};
+pub use write::{default_trace_dir, trace_file_path, trace_file_stem, write_trace};
