@@ -121,6 +121,40 @@ fn a_spinning_livelock_hits_the_step_limit() {
     );
 }
 
+/// With every default, an endless spin loop is a step limit naming the
+/// spinner on every checker. On loom, loom's own bound (1,000 branches)
+/// ends it at once; weft once raised that bound to 200,000, which made
+/// this test take a second in a debug build, and was reported to overflow
+/// loom's version vector ("attempt to add with overflow" in loom's
+/// `rt/vv.rs`) on longer loops.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn an_endless_spin_with_default_settings_is_a_step_limit() {
+    let failure = weft::Model::new()
+        .name("spin_forever_defaults")
+        .explore(|| {
+            let flag = Arc::new(AtomicBool::new(false).named("never_set"));
+            let f2 = flag.clone();
+            let t = thread::Builder::new()
+                .name("spinner")
+                .spawn(move || {
+                    while !f2.load(Ordering::SeqCst) {
+                        weft::hint::spin_loop();
+                    }
+                })
+                .unwrap();
+            t.join().unwrap();
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
+    assert_eq!(
+        failure.thread_name().as_deref(),
+        Some("spinner"),
+        "{failure}"
+    );
+    assert_eq!(failure.looping_threads(), ["spinner"], "{failure}");
+}
+
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn a_thread_still_running_when_main_returns_is_leaked() {
