@@ -98,7 +98,9 @@ impl Model {
         }
     }
 
-    /// Names the model in reports and trace files (default: the test's name).
+    /// Names the model in reports and trace files (default: the test's
+    /// name). A test's second model of one name is called `name#2` (then
+    /// `#3`...), so that each has a trace file and a replay of its own.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -154,7 +156,7 @@ impl Model {
 
     /// Explores `f`, returning what was explored or the first failure found.
     ///
-    /// A failure also writes its trace file (`target/weft/traces/<model>.json`,
+    /// A failure also writes its trace file (`target/weft/traces/<model>-<hash>.json`,
     /// or under `WEFT_TRACE_DIR`); [`Failure::trace_path`] says where.
     ///
     /// # Errors
