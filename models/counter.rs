@@ -32,11 +32,20 @@ fn mutex_counter_stats_say_what_was_explored() {
         .explore(counter_body)
         .expect("the counter is correct");
     assert!(stats.executions() >= 1);
+    // loom's search runs to its end but its DPOR may skip interleavings;
+    // random scheduling and stress runs sample: none of them is exhaustive.
+    assert!(!stats.is_exhaustive(), "{stats}");
     match stats.backend() {
-        // loom's search with no bound is exhaustive.
-        weft::Backend::Loom => assert!(stats.is_exhaustive(), "{stats}"),
-        // Random scheduling and stress runs never are.
-        _ => assert!(!stats.is_exhaustive(), "{stats}"),
+        weft::Backend::Loom => {
+            assert!(stats.is_search_complete(), "{stats}");
+            assert_eq!(stats.bounds(), [weft::Bound::LoomDpor], "{stats}");
+        }
+        weft::Backend::Shuttle => assert_eq!(
+            stats.bounds(),
+            [weft::Bound::SampledSchedules(weft::Scheduler::Random)],
+            "{stats}"
+        ),
+        _ => assert_eq!(stats.bounds(), [weft::Bound::StressRun], "{stats}"),
     }
     assert!(stats.to_string().contains("mutex_counter"));
 }

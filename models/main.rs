@@ -21,3 +21,4 @@ mod replay;
 mod runner;
 mod threading;
 mod timeouts;
+mod verdicts;

@@ -54,8 +54,9 @@ fn a_replay_reproduces_the_failure_step_for_step() {
         .trace_path()
         .expect("a trace file was written")
         .to_path_buf();
+    let file = trace.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
-        trace.ends_with("replay_round_trip.json"),
+        file.starts_with("replay_round_trip-") && file.ends_with(".json"),
         "{}",
         trace.display()
     );
@@ -110,4 +111,135 @@ fn a_trace_of_another_model_is_refused() {
         .name("not_the_same_model")
         .replay(&trace)
         .explore(|| lost_update(false));
+}
+
+/// The replay line names the test exactly (`-- --exact` and its full
+/// path), so that replaying runs that test and no other whose name
+/// contains it.
+#[test]
+fn the_replay_line_names_the_test_exactly() {
+    let found = weft::Model::new()
+        .name("replay_exact")
+        .explore(|| lost_update(false))
+        .unwrap_err();
+    let report = found.to_string();
+    let feature = weft::Backend::current().feature().unwrap();
+    assert!(
+        report.contains(&format!(
+            " cargo test --features {feature} -- --exact replay::the_replay_line_names_the_test_exactly\n"
+        )),
+        "{report}"
+    );
+}
+
+/// Several models in one test get distinct names (a later one `#2`, ...),
+/// so each has its own trace and replaying a later model's trace replays
+/// that model, while the test's other models explore as usual.
+#[test]
+fn a_later_model_of_a_test_has_its_own_name_and_replays() {
+    let first = weft::Model::new()
+        .name("twice")
+        .explore(|| lost_update(false))
+        .unwrap_err();
+    let second = weft::Model::new()
+        .name("twice")
+        .explore(|| lost_update(false))
+        .unwrap_err();
+    assert_eq!(first.model_name(), "twice");
+    assert_eq!(second.model_name(), "twice#2");
+    let (a, b) = (first.trace_path().unwrap(), second.trace_path().unwrap());
+    assert_ne!(a, b);
+    assert!(a.is_file() && b.is_file());
+    // The second model's trace replays under the second model's name
+    // (with WEFT_REPLAY, the test's first model explores as usual).
+    let replayed = weft::Model::new()
+        .name("twice#2")
+        .replay(b)
+        .explore(|| lost_update(false))
+        .unwrap_err();
+    assert_eq!(step_keys(&replayed), step_keys(&second), "{replayed}");
+}
+
+/// Two tests in different modules whose models have one name write two
+/// trace files: a file name carries a hash of the test's path.
+#[test]
+fn models_of_one_name_in_two_tests_do_not_share_a_trace_file() {
+    let in_test = |test: &str| {
+        std::thread::Builder::new()
+            .name(test.to_string())
+            .spawn(|| {
+                weft::Model::new()
+                    .name("same_name")
+                    .explore(|| lost_update(false))
+                    .unwrap_err()
+                    .trace_path()
+                    .unwrap()
+                    .to_path_buf()
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    };
+    let a = in_test("module_a::a_test");
+    let b = in_test("module_b::a_test");
+    assert_ne!(a, b);
+    assert!(a.is_file() && b.is_file());
+    let name = a.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("same_name-"), "{name}");
+    // No test of this binary is named like those threads: leave no traces
+    // for `cargo weft check` to find unclaimed.
+    std::fs::remove_file(a).unwrap();
+    std::fs::remove_file(b).unwrap();
+}
+
+/// Set in the child process of
+/// [`shuttles_failing_seed_banner_is_never_printed`].
+#[cfg(feature = "shuttle")]
+const CHILD: &str = "WEFT_MODELS_CHILD_BANNER";
+
+/// shuttle prints "failing seed ... SHUTTLE_RANDOM_SEED" when its random
+/// scheduler is dropped mid-exploration: after a failure, and after a
+/// passing exploration that weft's time budget stopped. That advice does
+/// not apply under weft (its seed is not weft's replay): weft's report is
+/// the only failure text. Run in a child process, whose output is read.
+#[cfg(feature = "shuttle")]
+#[test]
+fn shuttles_failing_seed_banner_is_never_printed() {
+    if std::env::var_os(CHILD).is_some() {
+        let _ = weft::Model::new()
+            .name("banner_fails")
+            .explore(|| lost_update(false))
+            .unwrap_err();
+        let _ = weft::Model::new()
+            .name("banner_budget")
+            .iterations(100_000_000)
+            .time_budget(std::time::Duration::from_millis(50))
+            .explore(|| {
+                let m = Arc::new(Mutex::new(0).named("m"));
+                let m2 = m.clone();
+                let t = thread::spawn(move || *m2.lock().unwrap() += 1);
+                *m.lock().unwrap() += 1;
+                t.join().unwrap();
+            })
+            .unwrap();
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "replay::shuttles_failing_seed_banner_is_never_printed",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "the child ran the test: {text}");
+    assert!(!text.contains("failing seed"), "{text}");
+    assert!(!text.contains("SHUTTLE_RANDOM_SEED"), "{text}");
 }

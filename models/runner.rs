@@ -121,6 +121,40 @@ fn a_spinning_livelock_hits_the_step_limit() {
     );
 }
 
+/// With every default, an endless spin loop is a step limit naming the
+/// spinner on every checker. On loom, loom's own bound (1,000 branches)
+/// ends it at once; weft once raised that bound to 200,000, which made
+/// this test take a second in a debug build, and was reported to overflow
+/// loom's version vector ("attempt to add with overflow" in loom's
+/// `rt/vv.rs`) on longer loops.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn an_endless_spin_with_default_settings_is_a_step_limit() {
+    let failure = weft::Model::new()
+        .name("spin_forever_defaults")
+        .explore(|| {
+            let flag = Arc::new(AtomicBool::new(false).named("never_set"));
+            let f2 = flag.clone();
+            let t = thread::Builder::new()
+                .name("spinner")
+                .spawn(move || {
+                    while !f2.load(Ordering::SeqCst) {
+                        weft::hint::spin_loop();
+                    }
+                })
+                .unwrap();
+            t.join().unwrap();
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
+    assert_eq!(
+        failure.thread_name().as_deref(),
+        Some("spinner"),
+        "{failure}"
+    );
+    assert_eq!(failure.looping_threads(), ["spinner"], "{failure}");
+}
+
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn a_thread_still_running_when_main_returns_is_leaked() {
@@ -211,4 +245,96 @@ fn tracing_events_appear_in_the_steps_under_their_thread() {
     assert!(failure
         .to_string()
         .contains("trace: INFO about to lock value=7"));
+}
+
+/// No lock is held by two threads at the end of a report, by the steps or
+/// by the thread states.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn assert_no_lock_held_twice(failure: &weft::Failure) {
+    let mut held: Vec<usize> = failure
+        .threads()
+        .iter()
+        .flat_map(|t| t.holds.iter().map(|h| h.object))
+        .collect();
+    let n = held.len();
+    held.sort_unstable();
+    held.dedup();
+    assert_eq!(held.len(), n, "a lock held twice:\n{failure}");
+}
+
+/// A report's interleaving ends at the failing step: nothing the engine
+/// did while tearing the execution down (unwinding, dropping guards) is
+/// shown, and the thread states are those at the failure.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_deadlock_report_ends_at_the_last_step_before_the_deadlock() {
+    let failure = weft::Model::new()
+        .name("abba_ends")
+        .explore(abba)
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+    let last = failure.steps().last().expect("steps");
+    assert!(
+        matches!(last.op, weft::record::Op::Lock),
+        "the last step is the last lock taken before the cycle closed, not {:?}:\n{failure}",
+        last.op
+    );
+    assert!(
+        !failure
+            .steps()
+            .iter()
+            .any(|e| matches!(e.op, weft::record::Op::Unlock)),
+        "no lock was released before the deadlock:\n{failure}"
+    );
+    assert_no_lock_held_twice(&failure);
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn an_assertion_report_ends_at_the_failing_threads_last_step() {
+    let failure = weft::Model::new()
+        .name("panics_holding_a_lock")
+        .explore(|| {
+            let m = Arc::new(Mutex::new(0).named("m"));
+            let m2 = m.clone();
+            let t = thread::Builder::new()
+                .name("worker")
+                .spawn(move || {
+                    let mut g = m2.lock().unwrap();
+                    *g += 1;
+                    assert_eq!(*g, 2, "worker checks the count");
+                })
+                .unwrap();
+            *m.lock().unwrap() += 1;
+            t.join().unwrap();
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+    assert_eq!(
+        failure.thread_name().as_deref(),
+        Some("worker"),
+        "{failure}"
+    );
+    let last = failure.steps().last().expect("steps");
+    assert_eq!(
+        failure.log().thread_name(last.thread),
+        "worker",
+        "{failure}"
+    );
+    assert!(
+        matches!(last.op, weft::record::Op::Lock),
+        "the last step is the worker's lock, not its unwinding: {:?}\n{failure}",
+        last.op
+    );
+    let worker = failure
+        .threads()
+        .iter()
+        .find(|t| t.name == "worker")
+        .expect("worker");
+    assert_eq!(
+        worker.holds.len(),
+        1,
+        "worker held `m` when it failed:\n{failure}"
+    );
+    assert_no_lock_held_twice(&failure);
 }

@@ -36,7 +36,7 @@
 //! ```
 
 pub use weft_check::{
-    model, Access, AccessKind, Backend, BlockedThread, ConfigError, CycleEdge, Failure,
+    model, Access, AccessKind, Backend, BlockedThread, Bound, ConfigError, CycleEdge, Failure,
     FailureKind, Model, Race, Scheduler, SchedulerKind, Stats,
 };
 pub use weft_patterns::{aio, executor, lock_order, process, threading};

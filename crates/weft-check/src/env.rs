@@ -1,9 +1,18 @@
-//! The `WEFT_*` environment overrides, each validated with a clear error.
+//! The `WEFT_*` environment overrides, and on loom loom's own `LOOM_*`
+//! variables, each validated with a clear error.
+//!
+//! Precedence, highest first: a `WEFT_*` variable, then the `LOOM_*`
+//! variable for the same setting (on loom runs only, as raw loom reads
+//! them), then the [`Model`](crate::Model) builder. The `LOOM_*` variables
+//! weft has no setting for are either passed to loom's builder
+//! (`LOOM_MAX_BRANCHES`, `LOOM_LOCATION`) or refused with one line
+//! (`LOOM_LOG`, `LOOM_CHECKPOINT_FILE`, `LOOM_CHECKPOINT_INTERVAL`): none
+//! is silently overridden.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use weft_sync::explore::SchedulerKind;
+use weft_sync::explore::{Backend, SchedulerKind};
 
 use crate::error::ConfigError;
 
@@ -24,6 +33,24 @@ pub const WEFT_REPLAY: &str = "WEFT_REPLAY";
 /// Where failing models write their trace files (default `target/weft/traces`).
 pub const WEFT_TRACE_DIR: &str = "WEFT_TRACE_DIR";
 
+/// loom's preemption bound; on loom runs, what `WEFT_PREEMPTIONS` sets
+/// when that is unset.
+pub(crate) const LOOM_MAX_PREEMPTIONS: &str = "LOOM_MAX_PREEMPTIONS";
+/// loom's bound on thread switches per execution: passed to loom's builder.
+pub(crate) const LOOM_MAX_BRANCHES: &str = "LOOM_MAX_BRANCHES";
+/// loom's time budget in whole seconds; on loom runs, what
+/// `WEFT_TIME_BUDGET` sets when that is unset.
+pub(crate) const LOOM_MAX_DURATION: &str = "LOOM_MAX_DURATION";
+/// loom's execution limit: weft stops a loom search after that many.
+pub(crate) const LOOM_MAX_PERMUTATIONS: &str = "LOOM_MAX_PERMUTATIONS";
+/// loom's own log of each execution: refused (weft's report shows the
+/// failing execution's steps; loom's log is not printed under weft).
+pub(crate) const LOOM_LOG: &str = "LOOM_LOG";
+/// loom's checkpoint file: refused (weft replays from its trace files).
+pub(crate) const LOOM_CHECKPOINT_FILE: &str = "LOOM_CHECKPOINT_FILE";
+/// How often loom writes its checkpoint: refused with the checkpoint file.
+pub(crate) const LOOM_CHECKPOINT_INTERVAL: &str = "LOOM_CHECKPOINT_INTERVAL";
+
 /// The overrides found in the environment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct EnvOverrides {
@@ -35,15 +62,31 @@ pub(crate) struct EnvOverrides {
     pub(crate) time_budget: Option<Duration>,
     pub(crate) replay: Option<PathBuf>,
     pub(crate) trace_dir: Option<PathBuf>,
+    /// loom's execution limit (`LOOM_MAX_PERMUTATIONS`), on loom runs.
+    pub(crate) max_executions: Option<usize>,
 }
 
 impl EnvOverrides {
-    /// Reads every `WEFT_*` variable; the first bad one is the error.
+    /// Reads every `WEFT_*` variable, and on loom the `LOOM_*` ones; the
+    /// first bad one is the error.
     pub(crate) fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+        Self::from_lookup(Backend::current(), |name| {
+            std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+        })
     }
 
-    pub(crate) fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub(crate) fn from_lookup(
+        backend: Backend,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut out = Self::weft_overrides(&get)?;
+        if backend == Backend::Loom {
+            out.loom_overrides(&get)?;
+        }
+        Ok(out)
+    }
+
+    fn weft_overrides(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let mut out = EnvOverrides::default();
         if let Some(v) = get(WEFT_ITERATIONS) {
@@ -67,6 +110,62 @@ impl EnvOverrides {
         out.replay = get(WEFT_REPLAY).map(PathBuf::from);
         out.trace_dir = get(WEFT_TRACE_DIR).map(PathBuf::from);
         Ok(out)
+    }
+
+    /// Applies loom's variables under the `WEFT_*` ones. loom's builder
+    /// reads them too, and panics on a value it cannot parse (even an empty
+    /// one): they are checked here at least as strictly as loom does, so
+    /// that loom never panics on them.
+    fn loom_overrides(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        for variable in [LOOM_CHECKPOINT_FILE, LOOM_CHECKPOINT_INTERVAL] {
+            if let Some(value) = get(variable) {
+                return Err(ConfigError::UnsupportedVariable {
+                    variable,
+                    value,
+                    instead: "weft does not resume loom's checkpoints; a failure's trace file replays it exactly (WEFT_REPLAY=<trace>): unset it".to_string(),
+                });
+            }
+        }
+        if let Some(value) = get(LOOM_LOG) {
+            return Err(ConfigError::UnsupportedVariable {
+                variable: LOOM_LOG,
+                value,
+                instead: "weft does not print loom's log; its report lists the failing execution's steps, and `cargo weft show <trace>` draws them: unset it".to_string(),
+            });
+        }
+        if let Some(v) = get(LOOM_MAX_PREEMPTIONS) {
+            let n = parse_loom_count(LOOM_MAX_PREEMPTIONS, &v, 0)?;
+            self.preemptions.get_or_insert(Some(n));
+        }
+        if let Some(v) = get(LOOM_MAX_BRANCHES) {
+            parse_loom_count(LOOM_MAX_BRANCHES, &v, 1)?;
+        }
+        if let Some(v) = get(LOOM_MAX_DURATION) {
+            let secs = parse_loom_count(LOOM_MAX_DURATION, &v, 1)?;
+            self.time_budget
+                .get_or_insert(Duration::from_secs(secs as u64));
+        }
+        if let Some(v) = get(LOOM_MAX_PERMUTATIONS) {
+            self.max_executions = Some(parse_loom_count(LOOM_MAX_PERMUTATIONS, &v, 1)?);
+        }
+        Ok(())
+    }
+}
+
+/// Parses a `LOOM_*` count exactly as loom does (`str::parse`: no spaces,
+/// no `_`), and at least `min`.
+fn parse_loom_count(variable: &'static str, value: &str, min: usize) -> Result<usize, ConfigError> {
+    match value.parse::<usize>() {
+        Ok(n) if n >= min => Ok(n),
+        _ => Err(invalid(
+            variable,
+            value,
+            &if min == 0 {
+                format!("a non-negative integer, e.g. {variable}=2")
+            } else {
+                format!("a positive integer, e.g. {variable}=2")
+            },
+        )),
     }
 }
 
@@ -169,16 +268,76 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Result<EnvOverrides, ConfigError> {
+        on(Backend::Shuttle, pairs)
+    }
+
+    fn on(backend: Backend, pairs: &[(&str, &str)]) -> Result<EnvOverrides, ConfigError> {
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        EnvOverrides::from_lookup(|name| {
+        EnvOverrides::from_lookup(backend, |name| {
             pairs
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         })
+    }
+
+    #[test]
+    fn loom_variables_apply_on_loom_under_the_weft_ones() {
+        let o = on(
+            Backend::Loom,
+            &[
+                (LOOM_MAX_PREEMPTIONS, "2"),
+                (LOOM_MAX_DURATION, "30"),
+                (LOOM_MAX_PERMUTATIONS, "1000"),
+                (LOOM_MAX_BRANCHES, "5000"),
+                ("LOOM_LOCATION", "1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(o.preemptions, Some(Some(2)));
+        assert_eq!(o.time_budget, Some(Duration::from_secs(30)));
+        assert_eq!(o.max_executions, Some(1000));
+        // WEFT_* wins over LOOM_*.
+        let o = on(
+            Backend::Loom,
+            &[
+                (LOOM_MAX_PREEMPTIONS, "2"),
+                (WEFT_PREEMPTIONS, "none"),
+                (LOOM_MAX_DURATION, "30"),
+                (WEFT_TIME_BUDGET, "500ms"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(o.preemptions, Some(None));
+        assert_eq!(o.time_budget, Some(Duration::from_millis(500)));
+        // Other backends leave loom's variables to loom.
+        let o = on(Backend::Shuttle, &[(LOOM_MAX_PREEMPTIONS, "2")]).unwrap();
+        assert_eq!(o.preemptions, None);
+    }
+
+    #[test]
+    fn each_bad_loom_value_is_refused_in_one_line() {
+        let cases = [
+            (LOOM_MAX_PREEMPTIONS, "two", "non-negative integer"),
+            (LOOM_MAX_PREEMPTIONS, " 2", "non-negative integer"),
+            (LOOM_MAX_PREEMPTIONS, "", "non-negative integer"),
+            (LOOM_MAX_BRANCHES, "1_000", "positive integer"),
+            (LOOM_MAX_BRANCHES, "0", "positive integer"),
+            (LOOM_MAX_DURATION, "30s", "positive integer"),
+            (LOOM_MAX_PERMUTATIONS, "-1", "positive integer"),
+            (LOOM_CHECKPOINT_FILE, "loom.json", "WEFT_REPLAY"),
+            (LOOM_CHECKPOINT_INTERVAL, "10", "WEFT_REPLAY"),
+            (LOOM_LOG, "trace", "cargo weft show"),
+        ];
+        for (var, value, expected) in cases {
+            let err = on(Backend::Loom, &[(var, value)]).unwrap_err().to_string();
+            assert!(err.contains(&format!("{var}=\"{value}\"")), "{err}");
+            assert!(err.contains(expected), "{err}");
+            assert_eq!(err.lines().count(), 1, "one line: {err}");
+        }
     }
 
     #[test]

@@ -15,4 +15,15 @@ pub enum ConfigError {
         /// What is accepted.
         expected: String,
     },
+    /// A variable that weft cannot honour is set (a `LOOM_*` variable for
+    /// a loom feature weft does not drive).
+    #[error("unsupported {variable}=\"{value}\": {instead}")]
+    UnsupportedVariable {
+        /// The variable's name.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+        /// What to do instead.
+        instead: String,
+    },
 }

@@ -28,6 +28,12 @@
 //!
 //! # Limitations
 //!
+//! - A passing exploration is exhaustive ([`Stats::is_exhaustive`]) only
+//!   when it searched every source of nondeterminism the model used;
+//!   [`Stats::bounds`] says what bounded it otherwise.
+//! - loom's DPOR search can skip interleavings that sequential consistency
+//!   allows (loom issues #392 and #166), so a loom run is never called
+//!   exhaustive ([`Bound::LoomDpor`]); run models on shuttle too.
 //! - loom runs at most 4 spawned threads besides main; a model with more
 //!   fails as [`FailureKind::Unsupported`] and should run on shuttle.
 //! - shuttle treats every atomic access as sequentially consistent: bugs
@@ -54,5 +60,6 @@ pub use failure::{BlockedThread, CycleEdge, Failure};
 pub use model::{model, Model};
 pub use stats::Stats;
 pub use weft_sync::explore::{
-    Access, AccessKind, Backend, FailureKind, Race, SchedulerKind, SchedulerKind as Scheduler,
+    Access, AccessKind, Backend, Bound, FailureKind, Race, SchedulerKind,
+    SchedulerKind as Scheduler,
 };

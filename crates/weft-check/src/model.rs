@@ -98,7 +98,9 @@ impl Model {
         }
     }
 
-    /// Names the model in reports and trace files (default: the test's name).
+    /// Names the model in reports and trace files (default: the test's
+    /// name). A test's second model of one name is called `name#2` (then
+    /// `#3`...), so that each has a trace file and a replay of its own.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -154,7 +156,7 @@ impl Model {
 
     /// Explores `f`, returning what was explored or the first failure found.
     ///
-    /// A failure also writes its trace file (`target/weft/traces/<model>.json`,
+    /// A failure also writes its trace file (`target/weft/traces/<model>-<hash>.json`,
     /// or under `WEFT_TRACE_DIR`); [`Failure::trace_path`] says where.
     ///
     /// # Errors
@@ -176,7 +178,11 @@ impl Model {
             Err(e) => panic!("weft: {e}"),
         };
         let mut config = self.config(&env);
-        let replay = self.replay.clone().or(env.replay.clone());
+        let replay = match (&self.replay, &env.replay) {
+            (Some(path), _) => Some(path.clone()),
+            (None, Some(path)) if env_replay_applies(path, &config.name) => Some(path.clone()),
+            _ => None,
+        };
         if let Some(path) = &replay {
             config.replay = Some(replay_plan(path, &config.name));
         }
@@ -197,6 +203,7 @@ impl Model {
                 executions: outcome.executions,
                 elapsed: outcome.elapsed,
                 complete: outcome.complete,
+                bounds: outcome.bounds,
                 seed: if backend == Backend::Shuttle {
                     config.seed
                 } else {
@@ -219,7 +226,7 @@ impl Model {
                     executions: outcome.executions,
                     trace_path: None,
                     trace_error: None,
-                    test_name: current_test_name(),
+                    test_name: current_test_path(),
                 };
                 if replay.is_some() {
                     // A replay reproduces a trace; it does not overwrite it.
@@ -260,8 +267,17 @@ impl Model {
         let name = self
             .name
             .clone()
-            .or_else(current_test_name)
+            .or_else(|| {
+                current_test_path().map(|p| p.rsplit("::").next().unwrap_or(&p).to_string())
+            })
             .unwrap_or_else(|| "model".to_string());
+        // A model that replays a given trace keeps the name it was given
+        // (the trace's); every other model of a test gets a name of its own.
+        let name = if self.replay.is_some() {
+            name
+        } else {
+            distinct_in_test(name)
+        };
         let mut config = ExploreConfig::new(name);
         config.iterations = env.iterations.or(self.iterations);
         config.seed = env.seed.or(self.seed).or_else(|| Some(fresh_seed()));
@@ -269,6 +285,7 @@ impl Model {
         config.preemption_bound = env.preemptions.unwrap_or(self.preemption_bound);
         config.max_steps = env.max_steps.unwrap_or(self.max_steps);
         config.time_budget = env.time_budget.or(self.time_budget);
+        config.max_executions = env.max_executions;
         if config.iterations.is_none()
             && config.time_budget.is_none()
             && Backend::current() == Backend::Shuttle
@@ -328,15 +345,68 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// The libtest thread's name is the test's path (`module::test`); its last
-/// segment names the model by default.
-fn current_test_name() -> Option<String> {
+/// The libtest thread's name is the test's full path (`module::test`, as
+/// `cargo test -- --exact` takes it); its last segment names the model by
+/// default.
+fn current_test_path() -> Option<String> {
     let current = std::thread::current();
     let name = current.name()?;
     if name == "main" {
         return None;
     }
-    Some(name.rsplit("::").next().unwrap_or(name).to_string())
+    Some(name.to_string())
+}
+
+thread_local! {
+    /// How many models of each name this thread (one test) has run.
+    static MODELS_IN_TEST: std::cell::RefCell<std::collections::HashMap<String, usize>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `name` the first time a test runs a model of that name, then `name#2`,
+/// `name#3`...: each model of a test has its own name, trace file and
+/// replay. (libtest runs each test on a thread of its own.)
+fn distinct_in_test(name: String) -> String {
+    MODELS_IN_TEST.with(|models| {
+        let mut models = models.borrow_mut();
+        let n = models.entry(name.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            name
+        } else {
+            format!("{name}#{n}")
+        }
+    })
+}
+
+/// Whether `WEFT_REPLAY=<trace>` is meant for the model `name`: yes when
+/// the trace is of that model; no when it is of another model of the same
+/// test (the test's other models explore as usual, so that the one the
+/// trace is of is reached); otherwise yes, so that a trace of another
+/// test's model is refused with a clear error.
+fn env_replay_applies(path: &std::path::Path, name: &str) -> bool {
+    let Ok(trace) = trace::read_trace(path) else {
+        // Unreadable: replay_plan reports why.
+        return true;
+    };
+    replay_is_for(
+        &trace.model,
+        trace.test.as_deref(),
+        name,
+        current_test_path().as_deref(),
+    )
+}
+
+/// See [`env_replay_applies`].
+fn replay_is_for(
+    trace_model: &str,
+    trace_test: Option<&str>,
+    name: &str,
+    test: Option<&str>,
+) -> bool {
+    let base = |m: &str| m.split_once('#').map_or(m, |(b, _)| b).to_string();
+    let sibling = (trace_test.is_some() && trace_test == test) || base(trace_model) == base(name);
+    trace_model == name || !sibling
 }
 
 fn fresh_seed() -> u64 {
@@ -349,4 +419,33 @@ fn fresh_seed() -> u64 {
             .unwrap_or(0),
     );
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_models_of_a_test_get_distinct_names() {
+        std::thread::spawn(|| {
+            assert_eq!(distinct_in_test("m".into()), "m");
+            assert_eq!(distinct_in_test("m".into()), "m#2");
+            assert_eq!(distinct_in_test("other".into()), "other");
+            assert_eq!(distinct_in_test("m".into()), "m#3");
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn weft_replay_is_for_its_model_and_skips_the_tests_other_models() {
+        let test = Some("a::t");
+        assert!(replay_is_for("m#2", test, "m#2", test));
+        // The test's first model explores as usual.
+        assert!(!replay_is_for("m#2", test, "m", test));
+        assert!(!replay_is_for("other", test, "m", test));
+        // A trace of another test's model is refused (by the replay).
+        assert!(replay_is_for("other", Some("b::u"), "m", test));
+        assert!(replay_is_for("other", None, "m", None));
+    }
 }

@@ -238,9 +238,28 @@ impl Failure {
         )
     }
 
+    /// The lines that say how to replay the failure.
+    ///
+    /// The test is named exactly: `cargo test --features <f> -- --exact
+    /// <module::test>` runs that one test, not every test whose name
+    /// contains it (outside libtest, where the test is unknown, the model's
+    /// name is the filter).
+    ///
+    /// The feature printed is weft's own backend feature (`loom` or
+    /// `shuttle`), which the README tells a user's crate to forward under
+    /// the same name (`loom = ["weft/loom"]`). Which feature of the user's
+    /// crate enabled it cannot be known from inside the test binary: cargo
+    /// passes a test binary no record of the features it was built with,
+    /// and features unify across the dependency graph. A crate whose own
+    /// `loom` feature means raw loom (its tests then compile out and report
+    /// "0 passed") must forward weft's under another name and use that name
+    /// when it replays; `cargo weft replay <trace>` has the same limit.
     fn write_replay(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f)?;
-        let test = self.test_name.clone().unwrap_or_else(|| self.model.clone());
+        let test = match &self.test_name {
+            Some(path) => format!("-- --exact {path}"),
+            None => self.model.clone(),
+        };
         let feature = self
             .backend
             .feature()

@@ -1,11 +1,19 @@
-//! What a passing exploration did.
+//! What a passing exploration did, and what it proves.
 
 use std::fmt;
 use std::time::Duration;
 
-use weft_sync::explore::{Backend, SchedulerKind};
+use weft_sync::explore::{Backend, Bound, SchedulerKind};
 
-/// How much was explored, and whether it was everything.
+/// How much was explored, whether it was everything, and if not, why not.
+///
+/// `Display` is the verdict line the runner prints for a passing model:
+///
+/// ```text
+/// weft: model `counter` verified on shuttle (dfs scheduler): 6 executions in 1.20ms, exhaustive
+/// weft: model `counter` verified on loom (DPOR search): 6 executions in 3.10ms, loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)
+/// weft: model `counter` verified on shuttle (random scheduler): 50000 executions in 3.00s, not exhaustive: random scheduler; time budget (seed 42)
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stats {
     pub(crate) model: String,
@@ -14,6 +22,7 @@ pub struct Stats {
     pub(crate) executions: usize,
     pub(crate) elapsed: Duration,
     pub(crate) complete: bool,
+    pub(crate) bounds: Vec<Bound>,
     pub(crate) seed: Option<u64>,
 }
 
@@ -38,10 +47,60 @@ impl Stats {
         self.elapsed
     }
 
-    /// Whether every interleaving was explored: true only for loom or dfs runs
-    /// that no bound, iteration limit or time budget cut short.
+    /// Whether the exploration was a complete search of every source of
+    /// nondeterminism the model used: true only when [`Stats::bounds`] is
+    /// empty (shuttle's DFS run to its end on a model that makes no
+    /// `choose`). A loom run never is: loom's DPOR can skip interleavings
+    /// ([`Bound::LoomDpor`]); [`Stats::is_search_complete`] says whether
+    /// loom ran its search to the end.
     pub fn is_exhaustive(&self) -> bool {
+        self.bounds.is_empty()
+    }
+
+    /// Whether the engine ran its systematic search (loom's, or shuttle's
+    /// DFS) to its end with no bound, limit or budget cutting it short. The
+    /// search may still not cover everything: see [`Stats::bounds`].
+    pub fn is_search_complete(&self) -> bool {
         self.complete
+    }
+
+    /// Why this exploration is not a proof that the model has no bug: the
+    /// bounds that cut the search short ("preemption bound 2", "time
+    /// budget"), the nondeterminism it did not explore ("`choose` not
+    /// explored on loom"), and the engine's known gaps ("loom's DPOR may
+    /// skip some SC interleavings"). Empty for an exhaustive search.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_check::{Backend, Bound, Model};
+    ///
+    /// let stats = Model::new().name("nothing").iterations(3).explore(|| {}).unwrap();
+    /// match stats.backend() {
+    ///     Backend::Std => assert_eq!(stats.bounds(), [Bound::StressRun]),
+    ///     Backend::Loom => assert!(stats.bounds().contains(&Bound::LoomDpor)),
+    ///     _ => assert!(!stats.bounds().is_empty()),
+    /// }
+    /// assert!(!stats.is_exhaustive());
+    /// ```
+    pub fn bounds(&self) -> &[Bound] {
+        &self.bounds
+    }
+
+    /// The verdict: `exhaustive`; `loom search complete, but loom's DPOR
+    /// may skip ...` for a loom search that ran to its end; or
+    /// `not exhaustive: ` and the [`Stats::bounds`], separated by `; `.
+    pub fn verdict(&self) -> String {
+        match self.bounds.as_slice() {
+            [] => "exhaustive".to_string(),
+            [Bound::LoomDpor] if self.complete => {
+                format!("loom search complete, but {}", Bound::LoomDpor)
+            }
+            bounds => {
+                let reasons: Vec<String> = bounds.iter().map(Bound::to_string).collect();
+                format!("not exhaustive: {}", reasons.join("; "))
+            }
+        }
     }
 
     /// The seed the random schedulers used, if any.
@@ -57,24 +116,84 @@ impl fmt::Display for Stats {
             "weft: model `{}` verified on {} ({}): {} executions in {:.2?}, {}",
             self.model,
             self.backend,
-            if self.backend == Backend::Loom {
-                "exhaustive search".to_string()
-            } else if self.backend == Backend::Std {
-                "stress run on real threads".to_string()
-            } else {
-                format!("{} scheduler", self.scheduler)
+            match self.backend {
+                Backend::Loom => "DPOR search".to_string(),
+                Backend::Std => "stress run on real threads".to_string(),
+                Backend::Shuttle => format!("{} scheduler", self.scheduler),
             },
             self.executions,
             self.elapsed,
-            if self.complete {
-                "exhaustive"
-            } else {
-                "not exhaustive"
-            }
+            self.verdict()
         )?;
         if let Some(seed) = self.seed {
             write!(f, " (seed {seed})")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(backend: Backend, complete: bool, bounds: Vec<Bound>) -> Stats {
+        Stats {
+            model: "m".to_string(),
+            backend,
+            scheduler: SchedulerKind::Dfs,
+            executions: 15,
+            elapsed: Duration::from_millis(2),
+            complete,
+            bounds,
+            seed: None,
+        }
+    }
+
+    #[test]
+    fn only_a_search_with_no_bound_is_exhaustive() {
+        let s = stats(Backend::Shuttle, true, vec![]);
+        assert!(s.is_exhaustive());
+        assert!(s.to_string().ends_with(", exhaustive"), "{s}");
+    }
+
+    #[test]
+    fn a_complete_loom_search_says_what_loom_does_not_guarantee() {
+        let s = stats(Backend::Loom, true, vec![Bound::LoomDpor]);
+        assert!(!s.is_exhaustive());
+        assert!(s.is_search_complete());
+        let line = s.to_string();
+        assert!(line.contains("(DPOR search)"), "{line}");
+        assert!(
+            line.ends_with(", loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)"),
+            "{line}"
+        );
+        assert!(!line.contains("exhaustive"), "{line}");
+    }
+
+    #[test]
+    fn every_bound_is_named_in_the_verdict() {
+        let s = stats(
+            Backend::Loom,
+            false,
+            vec![
+                Bound::PreemptionBound(2),
+                Bound::TimeBudget,
+                Bound::ChoiceNotExplored,
+                Bound::LoomDpor,
+            ],
+        );
+        assert_eq!(
+            s.verdict(),
+            "not exhaustive: preemption bound 2; time budget; `choose` not explored on loom; loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)"
+        );
+        let s = stats(
+            Backend::Shuttle,
+            true,
+            vec![Bound::IterationLimit(100), Bound::ChoiceRandomOnDfs],
+        );
+        assert_eq!(
+            s.verdict(),
+            "not exhaustive: iteration limit 100; `choose` answered randomly by shuttle's DFS"
+        );
     }
 }

@@ -140,7 +140,7 @@ pub(crate) enum MessageFormat {
 /// `cargo weft show`.
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
-    /// The trace file (target/weft/traces/<model>.json).
+    /// The trace file (target/weft/traces/<model>-<hash>.json).
     #[arg(value_name = "TRACE")]
     pub(crate) trace: PathBuf,
 
@@ -153,7 +153,7 @@ pub(crate) struct ShowArgs {
 /// `cargo weft html`.
 #[derive(Debug, Args)]
 pub(crate) struct HtmlArgs {
-    /// The trace file (target/weft/traces/<model>.json).
+    /// The trace file (target/weft/traces/<model>-<hash>.json).
     #[arg(value_name = "TRACE")]
     pub(crate) trace: PathBuf,
 
@@ -165,7 +165,7 @@ pub(crate) struct HtmlArgs {
 /// `cargo weft replay`.
 #[derive(Debug, Args)]
 pub(crate) struct ReplayArgs {
-    /// The trace file (target/weft/traces/<model>.json).
+    /// The trace file (target/weft/traces/<model>-<hash>.json).
     #[arg(value_name = "TRACE")]
     pub(crate) trace: PathBuf,
 

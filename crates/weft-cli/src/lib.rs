@@ -20,7 +20,9 @@
 //!   on request `miri` and `tsan` (nightly). It reads each test's outcome
 //!   from libtest's output and each failure's trace file, and prints one
 //!   table: verified (with executions explored, when the runner prints
-//!   them), failed (kind, cause, trace), expected failure caught, skipped.
+//!   them, and `(all)` or numbered notes saying why the search was not
+//!   exhaustive), failed (kind, cause, trace), expected failure caught,
+//!   skipped.
 //!   `--json` prints the same as JSON (format `weft-check/1`); `--junit`
 //!   writes JUnit XML.
 //! - `show` draws a trace in the terminal, one column per thread.

@@ -160,16 +160,22 @@ fn test_line(line: &str) -> Option<TestLine> {
 
 /// The statistics line weft's runner prints for a verified model, read
 /// from a test's captured output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Explored {
     /// Executions explored, summed over the test's models.
     pub(crate) executions: u64,
     /// Whether every model's search was exhaustive.
     pub(crate) exhaustive: bool,
+    /// Why the models' searches were not exhaustive (`Stats::verdict`
+    /// without its `not exhaustive: ` prefix, one entry per distinct
+    /// verdict), in the order first seen.
+    pub(crate) bounds: Vec<String>,
 }
 
-/// Sums the `weft: model `x` verified on b (...): N executions in T, exhaustive`
-/// lines in `output`, if there are any.
+/// Sums the `weft: model `x` verified on b (...): N executions in T, <verdict>`
+/// lines in `output`, if there are any. The verdict is `exhaustive`,
+/// `not exhaustive: <reason>; <reason>`, or `loom search complete, but ...`,
+/// optionally followed by ` (seed N)`.
 pub(crate) fn explored(output: &str) -> Option<Explored> {
     let mut total: Option<Explored> = None;
     for line in output.lines() {
@@ -188,17 +194,23 @@ pub(crate) fn explored(output: &str) -> Option<Explored> {
         let Ok(n) = n.trim().replace(',', "").parse::<u64>() else {
             continue;
         };
-        let exhaustive = !tail.contains("not exhaustive") && tail.contains("exhaustive");
-        total = Some(match total {
-            None => Explored {
-                executions: n,
-                exhaustive,
-            },
-            Some(t) => Explored {
-                executions: t.executions + n,
-                exhaustive: t.exhaustive && exhaustive,
-            },
+        let verdict = tail.split_once(", ").map_or("", |(_, v)| v);
+        let verdict = match verdict.rfind(" (seed ") {
+            Some(i) if verdict.ends_with(')') => &verdict[..i],
+            _ => verdict,
+        };
+        let exhaustive = verdict == "exhaustive";
+        let reason = verdict.strip_prefix("not exhaustive: ").unwrap_or(verdict);
+        let t = total.get_or_insert(Explored {
+            executions: 0,
+            exhaustive: true,
+            bounds: Vec::new(),
         });
+        t.executions += n;
+        t.exhaustive &= exhaustive;
+        if !exhaustive && !reason.is_empty() && !t.bounds.iter().any(|b| b == reason) {
+            t.bounds.push(reason.to_string());
+        }
     }
     total
 }
@@ -257,8 +269,8 @@ test a::panics - should panic ... ok
 successes:
 
 ---- a::passes stdout ----
-weft: model `passes` verified on loom (exhaustive search): 1,204 executions in 1.20s, exhaustive
-weft: model `passes_2` verified on loom (exhaustive search): 6 executions in 1.20s, not exhaustive
+weft: model `passes` verified on shuttle (dfs scheduler): 1,204 executions in 1.20s, exhaustive
+weft: model `passes_2` verified on loom (DPOR search): 6 executions in 1.20s, not exhaustive: preemption bound 2
 
 
 successes:
@@ -327,10 +339,33 @@ test result: FAILED. 2 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; 
             explored(&parsed.output["a::passes"]),
             Some(Explored {
                 executions: 1210,
-                exhaustive: false
+                exhaustive: false,
+                bounds: vec!["preemption bound 2".to_string()],
             })
         );
         assert_eq!(explored("nothing here"), None);
+    }
+
+    #[test]
+    fn the_verdicts_reasons_are_read() {
+        let out = "\
+weft: model `a` verified on loom (DPOR search): 15 executions in 440.83µs, loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)
+weft: model `b` verified on shuttle (random scheduler): 50000 executions in 1.33s, not exhaustive: random scheduler; time budget (seed 5423534266817450653)
+weft: model `c` verified on shuttle (dfs scheduler): 3 executions in 73.06µs, exhaustive (seed 1)
+";
+        let e = explored(out).unwrap();
+        assert_eq!(e.executions, 50_018);
+        assert!(!e.exhaustive);
+        assert_eq!(
+            e.bounds,
+            [
+                "loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)",
+                "random scheduler; time budget",
+            ]
+        );
+        let e = explored(out.lines().nth(2).unwrap()).unwrap();
+        assert!(e.exhaustive);
+        assert!(e.bounds.is_empty());
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub(crate) enum Outcome {
         executions: Option<u64>,
         /// Whether every interleaving was explored, when known.
         exhaustive: Option<bool>,
+        /// Why the search was not exhaustive, as the runner's verdict lines
+        /// say it (`preemption bound 2`, `random scheduler`, ...).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        bounds: Vec<String>,
     },
     /// A model failed as the test expected (it is named `*_is_caught*`, or
     /// it passed after a model of it failed).
@@ -206,8 +210,9 @@ pub(crate) fn classify(
                 TestStatus::Ok => {
                     let explored = libtest::explored(&output);
                     Outcome::Verified {
-                        executions: explored.map(|e| e.executions),
-                        exhaustive: explored.map(|e| e.exhaustive),
+                        executions: explored.as_ref().map(|e| e.executions),
+                        exhaustive: explored.as_ref().map(|e| e.exhaustive),
+                        bounds: explored.map(|e| e.bounds).unwrap_or_default(),
                     }
                 }
                 TestStatus::Failed => match first {

@@ -25,9 +25,12 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
     }
 
     if !tests.is_empty() && !columns.is_empty() {
+        // Each distinct reason a verified search was not exhaustive gets a
+        // footnote number, shown after the cell and spelled out below.
+        let mut notes: Vec<String> = Vec::new();
         let texts: BTreeMap<(&str, &str), String> = cells
             .iter()
-            .map(|(&key, outcome)| (key, cell_text(outcome)))
+            .map(|(&key, outcome)| (key, cell_text(outcome, &mut notes)))
             .collect();
         let name_width = tests
             .iter()
@@ -83,8 +86,11 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
             let _ = writeln!(
                 out,
                 "{}",
-                palette.dim("(verified N: N executions explored; (all): every interleaving explored; -: not run on that backend)")
+                palette.dim("(verified N: N executions explored; (all): every interleaving explored; [n]: why not all, below; -: not run on that backend)")
             );
+            for (i, note) in notes.iter().enumerate() {
+                let _ = writeln!(out, "{}", palette.dim(&format!("[{}] {note}", i + 1)));
+            }
         } else {
             let _ = writeln!(out, "{}", palette.dim("(-: not run on that backend)"));
         }
@@ -199,17 +205,32 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// The short text of one cell.
-fn cell_text(outcome: &Outcome) -> String {
+/// The short text of one cell; a verified search that was not exhaustive
+/// gets the numbers of its reasons in `notes` (added there if new).
+fn cell_text(outcome: &Outcome, notes: &mut Vec<String>) -> String {
     match outcome {
         Outcome::Verified {
             executions: Some(n),
             exhaustive,
+            bounds,
         } => {
+            let mut marks: Vec<String> = Vec::new();
+            for bound in bounds {
+                let i = match notes.iter().position(|n| n == bound) {
+                    Some(i) => i,
+                    None => {
+                        notes.push(bound.clone());
+                        notes.len() - 1
+                    }
+                };
+                marks.push((i + 1).to_string());
+            }
             let all = if *exhaustive == Some(true) {
-                " (all)"
+                " (all)".to_string()
+            } else if !marks.is_empty() {
+                format!(" [{}]", marks.join(","))
             } else {
-                ""
+                String::new()
             };
             format!("verified {}{all}", thousands(*n))
         }
@@ -284,6 +305,7 @@ mod tests {
             package: "p".into(),
             backends: vec![
                 run("std", RunStatus::Ran),
+                run("loom", RunStatus::Ran),
                 run("shuttle", RunStatus::Ran),
                 run(
                     "miri",
@@ -299,6 +321,7 @@ mod tests {
                     Outcome::Verified {
                         executions: None,
                         exhaustive: None,
+                        bounds: vec![],
                     },
                 ),
                 result(
@@ -307,6 +330,25 @@ mod tests {
                     Outcome::Verified {
                         executions: Some(10000),
                         exhaustive: Some(false),
+                        bounds: vec!["random scheduler".into()],
+                    },
+                ),
+                result(
+                    "a::counter",
+                    "loom",
+                    Outcome::Verified {
+                        executions: Some(9),
+                        exhaustive: Some(false),
+                        bounds: vec!["loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)".into()],
+                    },
+                ),
+                result(
+                    "a::dfs",
+                    "shuttle",
+                    Outcome::Verified {
+                        executions: Some(3),
+                        exhaustive: Some(true),
+                        bounds: vec![],
                     },
                 ),
                 result(

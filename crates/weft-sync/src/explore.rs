@@ -157,6 +157,10 @@ pub struct ExploreConfig {
     pub soft_budget: Option<(Duration, usize)>,
     /// Replay one execution instead of exploring.
     pub replay: Option<ReplayPlan>,
+    /// loom: stop after this many executions (`LOOM_MAX_PERMUTATIONS`);
+    /// `None` runs loom's search to its end. shuttle and std use
+    /// [`ExploreConfig::iterations`].
+    pub max_executions: Option<usize>,
 }
 
 impl ExploreConfig {
@@ -172,6 +176,7 @@ impl ExploreConfig {
             time_budget: None,
             soft_budget: None,
             replay: None,
+            max_executions: None,
         }
     }
 }
@@ -295,6 +300,62 @@ impl RawFailure {
     }
 }
 
+/// One reason why an exploration that found no bug is not a proof that
+/// there is none: what bounded the search, or what the engine does not
+/// explore.
+///
+/// A search is exhaustive only when an exploration has none of these.
+///
+/// # Examples
+///
+/// ```
+/// use weft_sync::explore::Bound;
+///
+/// assert_eq!(Bound::PreemptionBound(2).to_string(), "preemption bound 2");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Bound {
+    /// loom explored only schedules with at most this many preemptions.
+    PreemptionBound(usize),
+    /// The time budget ended the exploration.
+    TimeBudget,
+    /// The execution limit ended a systematic search (shuttle's DFS with
+    /// its iterations spent, or loom with `LOOM_MAX_PERMUTATIONS`).
+    IterationLimit(usize),
+    /// A random or PCT scheduler samples schedules; it never enumerates them.
+    SampledSchedules(SchedulerKind),
+    /// Real threads: a stress run explores nothing.
+    StressRun,
+    /// The model asked for `weft::rand::choose(n)` with `n > 1`, which loom
+    /// always answers with 0.
+    ChoiceNotExplored,
+    /// The model asked for `weft::rand::choose(n)` with `n > 1`, which
+    /// shuttle's DFS answers with random values instead of enumerating them.
+    ChoiceRandomOnDfs,
+    /// loom's DPOR search is incomplete for some load/store patterns (loom
+    /// issues #392 and #166): it can call its search complete without
+    /// having run an interleaving that sequential consistency allows.
+    LoomDpor,
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::PreemptionBound(n) => write!(f, "preemption bound {n}"),
+            Bound::TimeBudget => f.write_str("time budget"),
+            Bound::IterationLimit(n) => write!(f, "iteration limit {n}"),
+            Bound::SampledSchedules(s) => write!(f, "{s} scheduler"),
+            Bound::StressRun => f.write_str("stress run on real threads"),
+            Bound::ChoiceNotExplored => f.write_str("`choose` not explored on loom"),
+            Bound::ChoiceRandomOnDfs => f.write_str("`choose` answered randomly by shuttle's DFS"),
+            Bound::LoomDpor => f.write_str(
+                "loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)",
+            ),
+        }
+    }
+}
+
 /// What an exploration did.
 #[derive(Clone, Debug)]
 pub struct ExploreOutcome {
@@ -302,9 +363,13 @@ pub struct ExploreOutcome {
     pub executions: usize,
     /// Wall time.
     pub elapsed: Duration,
-    /// Whether every schedule was explored (loom, dfs) with no bound or
-    /// budget cutting it short; random schedulers are never complete.
+    /// Whether the engine ran its search to the end (loom, dfs) with no
+    /// bound or budget cutting it short; random schedulers never do. See
+    /// [`ExploreOutcome::bounds`] for whether that search was everything.
     pub complete: bool,
+    /// Why a passing exploration is not a proof: empty only for a complete
+    /// search of every source of nondeterminism the model used.
+    pub bounds: Vec<Bound>,
     /// The first failure found, if any.
     pub failure: Option<Box<RawFailure>>,
 }

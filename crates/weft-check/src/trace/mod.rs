@@ -1,7 +1,7 @@
 //! Trace files: a failing execution as JSON, format `weft-trace/1`.
 //!
 //! Every failure can be written as a trace file, by default
-//! `target/weft/traces/<model>.json`: the failure, its threads, objects and
+//! `target/weft/traces/<model>-<hash>.json`: the failure, its threads, objects and
 //! steps, the backend, scheduler, seed and schedule, and weft's version.
 //! `docs/trace-format.md` documents every field.
 //!
@@ -53,4 +53,4 @@ pub use format::{
 };
 pub use read::read_trace;
 pub use schedule::{decode_schedule, encode_schedule};
-pub use write::{default_trace_dir, trace_file_path, write_trace};
+pub use write::{default_trace_dir, trace_file_path, trace_file_stem, write_trace};

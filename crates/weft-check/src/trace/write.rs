@@ -22,8 +22,11 @@ const OBJECT_LINE_DEPTH: usize = 2;
 /// See [`OBJECT_LINE_DEPTH`].
 const ARRAY_LINE_DEPTH: usize = 3;
 
-/// Writes `trace` to `<dir>/<model>.json`, replacing any older trace of the
-/// same model, and returns the path.
+/// Writes `trace` to `<dir>/<model>-<hash>.json`, where `<hash>` is eight
+/// hex digits of a hash of the test's full path (so that two tests whose
+/// models have one name do not overwrite each other's trace), or to
+/// `<dir>/<model>.json` when the trace records no test; replaces any older
+/// trace of the same model and test, and returns the path.
 ///
 /// The directory is created if needed. The file is written to a temporary
 /// sibling first and renamed into place, so a reader never sees half a
@@ -33,13 +36,15 @@ const ARRAY_LINE_DEPTH: usize = 3;
 /// # Examples
 ///
 /// ```
-/// use weft_check::trace::{read_trace, write_trace, Trace};
+/// use weft_check::trace::{read_trace, trace_file_path, trace_file_stem, write_trace, Trace};
 /// use weft_check::Model;
 ///
 /// let failure = Model::new().name("doc/write").iterations(1).explore(|| panic!("boom")).unwrap_err();
 /// let dir = std::env::temp_dir().join(format!("weft-doc-write-{}", std::process::id()));
-/// let path = write_trace(&dir, &Trace::from_failure(&failure)).unwrap();
-/// assert_eq!(path, dir.join("doc_write.json"));
+/// let trace = Trace::from_failure(&failure);
+/// let path = write_trace(&dir, &trace).unwrap();
+/// assert_eq!(path, trace_file_path(&dir, &trace_file_stem(&trace)));
+/// assert!(path.file_name().unwrap().to_str().unwrap().starts_with("doc_write"));
 /// assert_eq!(read_trace(&path).unwrap(), Trace::from_failure(&failure));
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
@@ -54,7 +59,7 @@ pub fn write_trace(dir: &Path, trace: &Trace) -> Result<PathBuf, TraceError> {
         dir: dir.to_path_buf(),
         source,
     })?;
-    let path = trace_file_path(dir, &trace.model);
+    let path = trace_file_path(dir, &trace_file_stem(trace));
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -83,6 +88,34 @@ pub fn write_trace(dir: &Path, trace: &Trace) -> Result<PathBuf, TraceError> {
         return Err(TraceError::Write { path, source });
     }
     Ok(path)
+}
+
+/// The name a trace file takes (before [`trace_file_path`] makes it safe):
+/// the model's name, then `-` and eight hex digits of a 32-bit FNV-1a hash
+/// of the test's full path when the trace records its test.
+///
+/// # Examples
+///
+/// ```
+/// use weft_check::trace::trace_file_stem;
+/// # use weft_check::trace::Trace;
+/// # fn demo(trace: &Trace) {
+/// let stem = trace_file_stem(trace); // "abba-1f0c29e3"
+/// # }
+/// ```
+pub fn trace_file_stem(trace: &Trace) -> String {
+    match &trace.test {
+        Some(test) => format!("{}-{:08x}", trace.model, fnv1a32(test)),
+        None => trace.model.clone(),
+    }
+}
+
+/// 32-bit FNV-1a: stable across Rust versions and platforms, unlike std's
+/// hashers, so a test's trace keeps its file name.
+fn fnv1a32(s: &str) -> u32 {
+    s.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// The path of `model`'s trace in `dir`: `<dir>/<model>.json`, with every
@@ -306,6 +339,14 @@ impl Formatter for LineFormatter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_test_hash_is_stable() {
+        // FNV-1a's published test vectors.
+        assert_eq!(fnv1a32(""), 0x811c_9dc5);
+        assert_eq!(fnv1a32("a"), 0xe40c_292c);
+        assert_ne!(fnv1a32("module_a::t"), fnv1a32("module_b::t"));
+    }
 
     #[test]
     fn file_names_are_safe() {

@@ -355,6 +355,7 @@ impl BackendContext<'_> {
                     outcome: Outcome::Verified {
                         executions: None,
                         exhaustive: None,
+                        bounds: Vec::new(),
                     },
                     output: out.stdout_tail.join("\n"),
                 });

@@ -178,6 +178,12 @@ pub(crate) struct EngineRun {
     pub(crate) executions: usize,
     pub(crate) complete: bool,
     pub(crate) panic: Option<String>,
+    /// The engine stopped because a time budget was spent (weft's driver
+    /// honours loom's budget itself: always false here).
+    pub(crate) budget_spent: bool,
+    /// The engine stopped at its execution limit (weft's driver honours
+    /// loom's itself: always false here).
+    pub(crate) limit_reached: bool,
 }
 
 /// Explores `execution` (one call = one execution) with loom's DPOR search.
@@ -187,17 +193,25 @@ pub(crate) fn run(
     _replay: Option<Vec<crate::explore::Decision>>,
     execution: impl Fn(usize) -> bool + Send + Sync + 'static,
 ) -> EngineRun {
+    // `Builder::new` reads the `LOOM_*` variables; weft-check validated them
+    // first (and refused the ones weft cannot honour), so it does not panic.
+    // LOOM_MAX_BRANCHES and LOOM_LOCATION take effect as loom reads them;
+    // LOOM_MAX_PREEMPTIONS, LOOM_MAX_DURATION and LOOM_MAX_PERMUTATIONS
+    // arrive through `config` (under the WEFT_* variables).
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = config.preemption_bound;
-    // Each spin-loop iteration is a branch; a livelock should fail as weft's
-    // step limit, which names the looping threads, before loom's own limit.
-    builder.max_branches = builder.max_branches.max(config.max_steps.saturating_mul(2));
-    // weft honours the time budget itself, between executions.
+    // loom's branch bound stays loom's default (1,000, or LOOM_MAX_BRANCHES):
+    // it ends a livelocked execution after 1,000 thread switches, which weft
+    // reports as a step limit naming the looping threads. Raising it (weft
+    // once used twice WEFT_MAX_STEPS) makes each livelocked execution
+    // thousands of times longer and loom's search over them effectively
+    // endless, and in debug builds overflows loom's version vectors.
+    //
+    // weft honours the time budget and execution limit itself, between
+    // executions (loom checks its own only every 20,000 executions).
     builder.max_duration = None;
     builder.max_permutations = None;
     builder.checkpoint_file = None;
-    builder.log = false;
-    builder.location = false;
 
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let stopped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -227,16 +241,22 @@ pub(crate) fn run(
             executions,
             complete: !stopped && config.preemption_bound.is_none(),
             panic: None,
+            budget_spent: false,
+            limit_reached: false,
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
             complete: false,
             panic: None,
+            budget_spent: false,
+            limit_reached: false,
         },
         Err(payload) => EngineRun {
             executions,
             complete: false,
             panic: Some(crate::record::panic_message(payload.as_ref())),
+            budget_spent: false,
+            limit_reached: false,
         },
     }
 }

@@ -158,6 +158,11 @@ pub(crate) struct EngineRun {
     pub(crate) executions: usize,
     pub(crate) complete: bool,
     pub(crate) panic: Option<String>,
+    /// The scheduler stopped because a time budget (hard or soft) was spent.
+    pub(crate) budget_spent: bool,
+    /// The DFS scheduler stopped with its iterations spent, maybe before
+    /// its search ended.
+    pub(crate) limit_reached: bool,
 }
 
 /// The decisions of the current execution, and replay state, shared between
@@ -169,6 +174,7 @@ struct Shared {
     replay_pos: usize,
     diverged: Option<String>,
     stop: bool,
+    budget_spent: bool,
     executions: usize,
 }
 
@@ -203,13 +209,30 @@ struct WeftScheduler {
     start: Instant,
 }
 
+impl Drop for WeftScheduler {
+    fn drop(&mut self) {
+        // shuttle's random scheduler prints "failing seed: ... set the
+        // environment variable SHUTTLE_RANDOM_SEED" when it is dropped
+        // with an execution under way: after a failure, and after weft
+        // stopped a passing exploration at its budget. Under weft that
+        // advice is wrong (weft's report says how to replay) and the report
+        // must be the only failure text, so the inner scheduler is never
+        // dropped: its few hundred bytes are leaked once per exploration.
+        if let Some(inner) = self.inner.take() {
+            std::mem::forget(inner);
+        }
+    }
+}
+
 impl Scheduler for WeftScheduler {
     fn new_execution(&mut self) -> Option<Schedule> {
         let mut s = self.shared.borrow_mut();
         let soft_spent = self
             .soft_budget
             .is_some_and(|(b, min)| s.executions >= min && self.start.elapsed() >= b);
-        if s.stop || soft_spent || self.budget.is_some_and(|b| self.start.elapsed() >= b) {
+        let hard_spent = self.budget.is_some_and(|b| self.start.elapsed() >= b);
+        if s.stop || soft_spent || hard_spent {
+            s.budget_spent |= !s.stop;
             s.stop = true;
             return None;
         }
@@ -368,21 +391,25 @@ pub(crate) fn run(
     let s = shared.borrow();
     let executions = s.executions;
     let stopped = s.stop;
+    let budget_spent = s.budget_spent;
     drop(s);
-    let complete = !stopped
-        && matches!(config.scheduler, SchedulerKind::Dfs)
-        && !replaying
-        && executions < iterations;
+    let dfs = matches!(config.scheduler, SchedulerKind::Dfs) && !replaying;
+    let complete = !stopped && dfs && executions < iterations;
+    let limit_reached = !stopped && dfs && executions >= iterations;
     match result {
         Ok(_) => EngineRun {
             executions,
             complete,
             panic: None,
+            budget_spent,
+            limit_reached,
         },
         Err(payload) => EngineRun {
             executions,
             complete: false,
             panic: Some(crate::record::panic_message(payload.as_ref())),
+            budget_spent,
+            limit_reached: false,
         },
     }
 }

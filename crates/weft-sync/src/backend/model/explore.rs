@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::panic;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex as StdMutex, Once};
 use std::time::Instant;
 
@@ -10,7 +11,8 @@ use super::engine;
 use super::recorder::{self, Execution};
 use super::thread::reset_handles;
 use crate::explore::{
-    Access, Backend, ExploreConfig, ExploreOutcome, FailureKind, Race, RawFailure, ScheduleRecord,
+    Access, Backend, Bound, ExploreConfig, ExploreOutcome, FailureKind, Race, RawFailure,
+    ScheduleRecord, SchedulerKind,
 };
 use crate::record::{Loc, Op, ThreadState};
 
@@ -78,11 +80,18 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     };
     let expected = config.replay.as_ref().map(|r| r.expected.clone());
     let replaying = config.replay.is_some();
-    let budget_hit = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let hit = budget_hit.clone();
+    let max_executions = config.max_executions;
+    let budget_hit = Arc::new(AtomicBool::new(false));
+    let limit_hit = Arc::new(AtomicBool::new(false));
+    let used_choice = Arc::new(AtomicBool::new(false));
+    let (hit, limit, chose) = (budget_hit.clone(), limit_hit.clone(), used_choice.clone());
     let per_execution = move |n: usize| -> bool {
         if !replaying && n > 1 && budget.is_some_and(|b| start.elapsed() >= b) {
-            hit.store(true, std::sync::atomic::Ordering::SeqCst);
+            hit.store(true, SeqCst);
+            return false;
+        }
+        if !replaying && max_executions.is_some_and(|max| n > max) {
+            limit.store(true, SeqCst);
             return false;
         }
         let is_target = loom_target.is_none_or(|t| t == n);
@@ -91,6 +100,9 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         body();
         check_leaked_threads();
         check_leaked_arcs();
+        if recorder::with(|e| e.used_choice) == Some(true) {
+            chose.store(true, SeqCst);
+        }
         recorder::recycle();
         // A loom replay stops after the recorded execution.
         !(replaying && is_target)
@@ -98,7 +110,21 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let run = engine::run(config, replay_decisions, per_execution);
     let execution = recorder::finish();
     let elapsed = start.elapsed();
-    let budget_hit = budget_hit.load(std::sync::atomic::Ordering::SeqCst);
+    let weft_stopped = budget_hit.load(SeqCst);
+    let budget_hit = weft_stopped || run.budget_spent;
+    let limit_hit = limit_hit.load(SeqCst);
+    // The engine counted the execution that weft stopped before it ran.
+    let ran = run.executions - usize::from(weft_stopped || limit_hit);
+    let bounds = bounds_of(
+        config,
+        budget_hit,
+        match (limit_hit, max_executions) {
+            (true, Some(max)) => Some(max),
+            _ if run.limit_reached => Some(config.iterations.unwrap_or(run.executions)),
+            _ => None,
+        },
+        used_choice.load(SeqCst),
+    );
 
     let failure = match run.panic {
         Some(message) => Some(failure_from(config, message, execution, run.executions)),
@@ -106,11 +132,51 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         None => None,
     };
     ExploreOutcome {
-        executions: run.executions,
+        executions: ran,
         elapsed,
-        complete: run.complete && !budget_hit && failure.is_none(),
+        complete: run.complete && !budget_hit && !limit_hit && failure.is_none(),
+        bounds,
         failure: failure.map(Box::new),
     }
+}
+
+/// Why a passing exploration of `config` is not a proof that the model
+/// has no bug, given how the exploration stopped.
+fn bounds_of(
+    config: &ExploreConfig,
+    budget_hit: bool,
+    limit: Option<usize>,
+    used_choice: bool,
+) -> Vec<Bound> {
+    let mut bounds = Vec::new();
+    let dfs = config.scheduler == SchedulerKind::Dfs;
+    match BACKEND {
+        Backend::Loom => {
+            if let Some(n) = config.preemption_bound {
+                bounds.push(Bound::PreemptionBound(n));
+            }
+        }
+        _ if !dfs => bounds.push(Bound::SampledSchedules(config.scheduler)),
+        _ => {}
+    }
+    if budget_hit {
+        bounds.push(Bound::TimeBudget);
+    }
+    if let Some(n) = limit {
+        bounds.push(Bound::IterationLimit(n));
+    }
+    if used_choice {
+        match BACKEND {
+            Backend::Loom => bounds.push(Bound::ChoiceNotExplored),
+            // A random scheduler's choices are as random as its schedules.
+            _ if dfs => bounds.push(Bound::ChoiceRandomOnDfs),
+            _ => {}
+        }
+    }
+    if BACKEND == Backend::Loom {
+        bounds.push(Bound::LoomDpor);
+    }
+    bounds
 }
 
 /// Fails the execution if a spawned thread is still running when the
@@ -196,16 +262,6 @@ fn failure_from(
     let Some(mut exec) = execution else {
         return RawFailure::new(FailureKind::Assertion, message, schedule);
     };
-    // Threads still waiting are the blocked ones; the rest were runnable.
-    for t in &mut exec.log.threads {
-        if t.state != ThreadState::Finished {
-            t.state = if t.waiting.is_some() {
-                ThreadState::Blocked
-            } else {
-                ThreadState::Running
-            };
-        }
-    }
     let mut failure = if let Some(detected) = exec.failure.take() {
         RawFailure {
             kind: detected.kind,
@@ -250,11 +306,25 @@ fn failure_from(
             f.message = p.message;
             f.thread = Some(p.thread);
             f.location = p.location;
+            // The interleaving ends at the panic: the unwinding after it
+            // (guards dropped, locks released) is not part of the failure.
+            exec.log.steps.truncate(p.steps);
+            exec.log.threads = p.threads;
         }
         f
     };
     if failure.kind == FailureKind::StepLimit && failure.thread.is_none() {
         failure.thread = exec.log.steps.last().map(|e| e.thread);
+    }
+    // Threads still waiting are the blocked ones; the rest were runnable.
+    for t in &mut exec.log.threads {
+        if t.state != ThreadState::Finished {
+            t.state = if t.waiting.is_some() {
+                ThreadState::Blocked
+            } else {
+                ThreadState::Running
+            };
+        }
     }
     failure.log = exec.log;
     failure

@@ -39,6 +39,9 @@ pub fn spin_loop() {
 /// A nondeterministic choice in `0..n` that the checker explores (shuttle);
 /// always 0 on loom, which explores interleavings only.
 pub fn choose(n: usize) -> usize {
+    if n > 1 {
+        recorder::with(|e| e.used_choice = true);
+    }
     engine::choose(n)
 }
 

@@ -38,6 +38,11 @@ pub(crate) struct CapturedPanic {
     pub(crate) message: String,
     pub(crate) location: Option<Loc>,
     pub(crate) thread: usize,
+    /// Steps recorded before the panic: a report of it ends there.
+    pub(crate) steps: usize,
+    /// The threads as they were at the panic (before unwinding released
+    /// their locks).
+    pub(crate) threads: Vec<ThreadInfo>,
 }
 
 #[derive(Default)]
@@ -80,6 +85,8 @@ pub(crate) struct Execution {
     pub(crate) failure: Option<DetectedFailure>,
     pub(crate) panics: Vec<CapturedPanic>,
     pub(crate) torn_down: bool,
+    /// Whether the model asked for `choose(n)` with `n > 1`.
+    pub(crate) used_choice: bool,
     expected: Option<Vec<(usize, String, Option<usize>)>>,
     pub(crate) now: Duration,
 }
@@ -150,6 +157,7 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
         failure: None,
         panics: Vec::new(),
         torn_down: false,
+        used_choice: false,
         expected,
         now: Duration::ZERO,
     };
@@ -287,6 +295,9 @@ pub(crate) fn event(op: Op, object: usize, location: Loc) {
 #[inline]
 pub(crate) fn lock_acquired(thread: usize, object: usize, at: Loc, shared: bool, op: Op) {
     let problem = with(|e| {
+        if e.torn_down {
+            return None;
+        }
         e.stop_waiting(thread);
         if object != NO_OBJECT {
             e.acquire_clock(object);
@@ -315,6 +326,9 @@ pub(crate) fn lock_released(object: usize, at: Loc, op: Op) {
     }
     let shared = matches!(op, Op::ReadUnlock);
     let problem = with(|e| {
+        if e.torn_down {
+            return None;
+        }
         let problem = e.push_event(op, object, at);
         let me = e.current;
         let holds = &mut e.log.threads[me].holds;
@@ -340,6 +354,11 @@ impl Execution {
     /// Appends a step; `Some(message)` when the execution must fail (step
     /// limit, or a replay that no longer matches).
     fn push_event(&mut self, op: Op, object: usize, location: Loc) -> Option<String> {
+        if self.torn_down {
+            // The interleaving ends at the failing step: nothing the engine
+            // does while tearing the execution down is part of it.
+            return None;
+        }
         let step = self.log.steps.len() + 1;
         let thread = self.current;
         let object = (object != NO_OBJECT).then_some(object);
@@ -882,6 +901,8 @@ pub(crate) fn capture_panic(message: String, location: Option<Loc>, torn_down: b
             message,
             location,
             thread,
+            steps: e.log.steps.len(),
+            threads: e.log.threads.clone(),
         });
         if torn_down {
             e.torn_down = true;

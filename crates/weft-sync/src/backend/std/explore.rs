@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::explore::{
-    Backend, ExploreConfig, ExploreOutcome, FailureKind, RawFailure, ScheduleRecord,
+    Backend, Bound, ExploreConfig, ExploreOutcome, FailureKind, RawFailure, ScheduleRecord,
 };
 use crate::record::panic_message;
 
@@ -40,6 +40,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
                 executions,
                 elapsed: start.elapsed(),
                 complete: false,
+                bounds: vec![Bound::StressRun],
                 failure: Some(Box::new(failure)),
             };
         }
@@ -49,6 +50,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         executions,
         elapsed: start.elapsed(),
         complete: false,
+        bounds: vec![Bound::StressRun],
         failure: None,
     }
 }
