@@ -130,3 +130,109 @@ fn sleep_passes_virtual_time_under_a_checker() {
         "an hour of virtual sleep took real time"
     );
 }
+
+/// The deadline loop std's own `recv_deadline` and most crates write: the
+/// time left is `deadline - now` until `checked_duration_since` says the
+/// deadline has passed. The sender is alive (it holds `tx` until main
+/// lets it go) but never sends, so only the timeout branch can end the
+/// loop: a timed-out wait must leave the clock strictly past its deadline,
+/// as a real clock does, or `remaining` is zero forever.
+#[test]
+fn a_recv_timeout_loop_with_a_live_silent_sender_reaches_its_timeout_branch() {
+    static TIMED_OUT: StdAtomicBool = StdAtomicBool::new(false);
+    weft::Model::new()
+        .iterations(20)
+        .check(|| {
+            let (tx, rx) = mpsc::channel::<u32>();
+            let (done_tx, done_rx) = mpsc::channel::<()>();
+            let sender = thread::Builder::new()
+                .name("silent")
+                .spawn(move || {
+                    let _tx = tx;
+                    let _ = done_rx.recv();
+                })
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_millis(3);
+            loop {
+                let Some(remaining) = deadline.checked_duration_since(Instant::now()) else {
+                    TIMED_OUT.store(true, StdOrdering::SeqCst);
+                    break;
+                };
+                match rx.recv_timeout(remaining.min(Duration::from_millis(1))) {
+                    Ok(v) => panic!("the silent sender sent {v}"),
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the sender is alive"),
+                }
+            }
+            drop(done_tx);
+            sender.join().unwrap();
+        });
+    assert!(
+        TIMED_OUT.load(StdOrdering::SeqCst),
+        "the timeout branch never ran"
+    );
+}
+
+#[test]
+fn a_timed_out_wait_leaves_the_clock_past_its_deadline() {
+    weft::Model::new().iterations(20).check(|| {
+        let pair = Arc::new((Mutex::new(()).named("m"), Condvar::new().named("cv")));
+        let start = Instant::now();
+        let deadline = start + Duration::from_millis(2);
+        let g = pair.0.lock().unwrap();
+        let (g, r) = pair.1.wait_timeout(g, Duration::from_millis(2)).unwrap();
+        assert!(r.timed_out());
+        drop(g);
+        let now = Instant::now();
+        assert!(
+            now.checked_duration_since(deadline)
+                .is_some_and(|past| past > Duration::ZERO),
+            "the clock stopped at the deadline: {now:?}"
+        );
+        assert_eq!(deadline.checked_duration_since(now), None);
+    });
+}
+
+/// `later` is after `earlier`: strictly under a checker (virtual time
+/// passes in every timed operation); real clocks may read the same value
+/// twice.
+fn after(later: Instant, earlier: Instant) -> bool {
+    if weft::Backend::current() == weft::Backend::Std {
+        later >= earlier
+    } else {
+        later > earlier
+    }
+}
+
+#[test]
+fn zero_timeouts_let_time_pass() {
+    weft::Model::new().iterations(20).check(|| {
+        let start = Instant::now();
+        thread::park_timeout(Duration::ZERO);
+        let parked = Instant::now();
+        assert!(after(parked, start), "park_timeout(0) passed no time");
+
+        let (tx, rx) = mpsc::channel::<u32>();
+        assert_eq!(
+            rx.recv_timeout(Duration::ZERO),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        );
+        let received = Instant::now();
+        assert!(after(received, parked), "recv_timeout(0) passed no time");
+
+        let pair = (Mutex::new(()), Condvar::new());
+        let g = pair.0.lock().unwrap();
+        let (g, r) = pair
+            .1
+            .wait_timeout_while(g, Duration::ZERO, |_| true)
+            .unwrap();
+        assert!(r.timed_out());
+        drop(g);
+        let waited = Instant::now();
+        assert!(after(waited, received), "wait_timeout_while(0) passed no time");
+
+        thread::sleep(Duration::ZERO);
+        assert!(after(Instant::now(), waited), "sleep(0) passed no time");
+        drop(tx);
+    });
+}
