@@ -21,7 +21,7 @@ use crate::explore::{
 
 pub(crate) use shuttle::sync::atomic;
 pub(crate) use shuttle::sync::{
-    Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawMutexGuard, RwLock as RawRwLock,
+    Mutex as RawMutex, MutexGuard as RawMutexGuard, RwLock as RawRwLock,
     RwLockReadGuard as RawReadGuard, RwLockWriteGuard as RawWriteGuard,
 };
 
@@ -52,6 +52,67 @@ where
 /// Lets another model thread run.
 pub(crate) fn yield_now() {
     shuttle::thread::yield_now()
+}
+
+/// One waiter of a weft condvar, woken by [`RawWaiter::wake`] whether that
+/// comes before or after it blocks.
+///
+/// shuttle's `Condvar::wait` registers the waiter as it releases the mutex,
+/// with no scheduling point in between, so a wakeup cannot be lost; and a
+/// blocked condvar waiter never wakes spuriously in shuttle, where a parked
+/// thread may (which would dilute the schedulers' choices).
+pub(crate) struct RawWaiter {
+    raw: shuttle::sync::Condvar,
+    woken: std::sync::atomic::AtomicBool,
+}
+
+impl RawWaiter {
+    /// A waiter for the current model thread, which blocks in [`RawWaiter::wait`].
+    pub(crate) fn new() -> Self {
+        RawWaiter {
+            raw: shuttle::sync::Condvar::new(),
+            woken: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A waiter that never blocks: it only asks [`RawWaiter::is_woken`].
+    pub(crate) fn polling() -> Self {
+        RawWaiter::new()
+    }
+
+    /// Whether [`RawWaiter::wake`] was called.
+    pub(crate) fn is_woken(&self) -> bool {
+        self.woken.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Wakes the waiter, now or when it next blocks.
+    pub(crate) fn wake(&self) {
+        self.woken.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.raw.notify_one();
+    }
+
+    /// Releases `guard`, blocks until woken, and locks `mutex` again.
+    pub(crate) fn wait<'a, T>(
+        &self,
+        _mutex: &'a RawMutex<T>,
+        mut guard: RawMutexGuard<'a, T>,
+    ) -> std::sync::LockResult<RawMutexGuard<'a, T>> {
+        let mut poisoned = false;
+        while !self.is_woken() {
+            guard = match self.raw.wait(guard) {
+                Ok(g) => g,
+                Err(p) => {
+                    poisoned = true;
+                    p.into_inner()
+                }
+            };
+        }
+        if poisoned {
+            Err(std::sync::PoisonError::new(guard))
+        } else {
+            Ok(guard)
+        }
+    }
 }
 
 /// A plain cell: weft's clocks check its accesses on shuttle.

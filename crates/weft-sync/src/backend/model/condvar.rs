@@ -3,22 +3,18 @@ use std::fmt;
 use std::sync::{Arc, LockResult, PoisonError};
 use std::time::Duration;
 
-use super::engine::{self, atomic::AtomicBool as RawAtomicBool, RawCondvar};
+use super::engine::{self, atomic::AtomicBool as RawAtomicBool, RawWaiter};
 use super::recorder;
 use super::MutexGuard;
 use crate::record::{Loc, ObjectKind, Op, WaitKind};
 use crate::sync::WaitTimeoutResult;
 
-/// One waiting thread. A blocking waiter sleeps on its own engine condvar
-/// until a notifier takes its slot off the queue; a timed waiter never
-/// blocks in the engine, so it can never be reported as deadlocked.
-struct Slot {
-    raw: RawCondvar,
-    /// Touched by the notifier and by a timed waiter at its decision
-    /// point, so that the engine explores both orders (notified first, or
-    /// timed out first).
-    flag: RawAtomicBool,
-    notified: std::sync::atomic::AtomicBool,
+/// How a wait that may return without blocking ends when it was not
+/// notified first.
+#[derive(Clone, Copy)]
+enum GiveUp {
+    /// By timeout: the virtual clock passes this deadline.
+    Deadline(Duration),
 }
 
 /// A condition variable. Same as [`std::sync::Condvar`].
@@ -54,18 +50,24 @@ pub struct Condvar {
     wait_kind: WaitKind,
     // Bookkeeping only: never held across an engine operation, so it is
     // invisible to (and cannot block) the model.
-    waiters: std::sync::Mutex<VecDeque<Arc<Slot>>>,
+    waiters: std::sync::Mutex<VecDeque<Arc<RawWaiter>>>,
+    /// Stored by a notifier when it wakes a waiter and loaded by a waiter
+    /// that may return without blocking, at its decision point, so that the
+    /// engine explores both orders (notified first, or gave up first). It
+    /// belongs to the condvar, not to one wait: an engine object a waiter
+    /// created and a notifier reached through `waiters` (which the engine
+    /// cannot see) would be a causality violation on loom.
+    decision: RawAtomicBool,
 }
 
 impl Condvar {
     /// Creates a condition variable with no waiters.
     #[track_caller]
     pub fn new() -> Self {
-        Condvar {
-            id: recorder::new_object(ObjectKind::Condvar, Loc::caller()),
-            wait_kind: WaitKind::Condvar,
-            waiters: std::sync::Mutex::new(VecDeque::new()),
-        }
+        Condvar::for_object(
+            recorder::new_object(ObjectKind::Condvar, Loc::caller()),
+            WaitKind::Condvar,
+        )
     }
 
     /// A condvar that records its waits as `kind` on the object `id` (a
@@ -75,6 +77,7 @@ impl Condvar {
             id,
             wait_kind,
             waiters: std::sync::Mutex::new(VecDeque::new()),
+            decision: RawAtomicBool::new(false),
         }
     }
 
@@ -85,17 +88,13 @@ impl Condvar {
         self
     }
 
-    fn enqueue(&self) -> Arc<Slot> {
-        let slot = Arc::new(Slot {
-            raw: RawCondvar::new(),
-            flag: RawAtomicBool::new(false),
-            notified: std::sync::atomic::AtomicBool::new(false),
-        });
-        self.queue().push_back(slot.clone());
-        slot
+    fn enqueue(&self, waiter: RawWaiter) -> Arc<RawWaiter> {
+        let waiter = Arc::new(waiter);
+        self.queue().push_back(waiter.clone());
+        waiter
     }
 
-    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Slot>>> {
+    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<RawWaiter>>> {
         self.waiters.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -118,20 +117,15 @@ impl Condvar {
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::Wait, self.id, at);
         }
-        let slot = self.enqueue();
-        let (mutex, mut raw) = guard.into_raw();
+        let waiter = self.enqueue(RawWaiter::new());
+        let (mutex, raw) = guard.into_raw();
         recorder::wait_for(self.wait_kind, self.id, None, at);
-        let mut poisoned = false;
-        while !slot.notified.load(std::sync::atomic::Ordering::SeqCst) {
-            raw = match slot.raw.wait(raw) {
-                Ok(g) => g,
-                Err(p) => {
-                    poisoned = true;
-                    p.into_inner()
-                }
-            };
-            recorder::resume(me);
-        }
+        let result = waiter.wait(mutex.raw(), raw);
+        recorder::resume(me);
+        let (raw, poisoned) = match result {
+            Ok(g) => (g, false),
+            Err(p) => (p.into_inner(), true),
+        };
         recorder::done_waiting(me);
         recorder::acquire(self.id);
         if self.wait_kind == WaitKind::Condvar {
@@ -188,12 +182,32 @@ impl Condvar {
         timeout: Duration,
         at: Loc,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+        let deadline = recorder::now().saturating_add(timeout);
+        let (guard, notified, poisoned) =
+            self.wait_or_give_up(guard, GiveUp::Deadline(deadline), at);
+        let result = (guard, WaitTimeoutResult::new(!notified));
+        if poisoned {
+            Err(PoisonError::new(result))
+        } else {
+            Ok(result)
+        }
+    }
+
+    /// A wait that never blocks in the engine (so it is never reported as
+    /// deadlocked): it releases the lock, takes it back, and at its decision
+    /// point it was either notified already or it gives up. Returns the
+    /// guard, whether it was notified, and whether the mutex is poisoned.
+    fn wait_or_give_up<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        give_up: GiveUp,
+        at: Loc,
+    ) -> (MutexGuard<'a, T>, bool, bool) {
         let me = recorder::current();
-        let started = recorder::now();
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::Wait, self.id, at);
         }
-        let slot = self.enqueue();
+        let waiter = self.enqueue(RawWaiter::polling());
         let (mutex, raw) = guard.into_raw();
         drop(raw);
         recorder::resume(me);
@@ -204,36 +218,36 @@ impl Condvar {
             }
         };
         let (mut guard, mut poisoned) = relock(at);
-        // The decision point: the notifier stores `flag` when it takes the slot.
-        let _ = slot.flag.load(std::sync::atomic::Ordering::SeqCst);
+        // The decision point: a notifier stores `decision` when it wakes a waiter.
+        let _ = self.decision.load(std::sync::atomic::Ordering::SeqCst);
         recorder::resume(me);
-        let notified = slot.notified.load(std::sync::atomic::Ordering::SeqCst);
-        if !notified {
-            self.queue().retain(|s| !Arc::ptr_eq(s, &slot));
-            recorder::advance_to(started + timeout);
-            if self.wait_kind == WaitKind::Condvar {
-                recorder::event(Op::Woken { timed_out: true }, self.id, at);
-            }
-            // Let the others run before the caller re-checks its condition,
-            // so that a wait_timeout loop makes progress in the model.
-            drop(guard);
-            engine::yield_now();
-            recorder::resume(me);
-            let (g, p) = relock(at);
-            guard = g;
-            poisoned |= p;
-        } else {
+        let notified = waiter.is_woken();
+        if notified {
             recorder::acquire(self.id);
             if self.wait_kind == WaitKind::Condvar {
                 recorder::event(Op::Woken { timed_out: false }, self.id, at);
             }
+            return (guard, true, poisoned);
         }
-        let result = (guard, WaitTimeoutResult::new(!notified));
-        if poisoned {
-            Err(PoisonError::new(result))
-        } else {
-            Ok(result)
+        self.queue().retain(|w| !Arc::ptr_eq(w, &waiter));
+        match give_up {
+            GiveUp::Deadline(deadline) => {
+                recorder::advance_to(deadline);
+                if self.wait_kind == WaitKind::Condvar {
+                    recorder::event(Op::Woken { timed_out: true }, self.id, at);
+                }
+                // Let the others run before the caller re-checks its
+                // condition, so that a wait_timeout loop makes progress in
+                // the model.
+                drop(guard);
+                engine::yield_now();
+                recorder::resume(me);
+                let (g, p) = relock(at);
+                guard = g;
+                poisoned |= p;
+            }
         }
+        (guard, false, poisoned)
     }
 
     /// Waits while `condition` holds, for at most `timeout`.
@@ -252,7 +266,7 @@ impl Condvar {
         F: FnMut(&mut T) -> bool,
     {
         let at = Loc::caller();
-        let deadline = recorder::now() + timeout;
+        let deadline = recorder::now().saturating_add(timeout);
         loop {
             if !condition(&mut *guard) {
                 return Ok((guard, WaitTimeoutResult::new(false)));
@@ -279,9 +293,9 @@ impl Condvar {
             recorder::event(Op::NotifyOne, self.id, at);
         }
         recorder::release(self.id);
-        let slot = self.queue().pop_front();
-        if let Some(slot) = slot {
-            wake(&slot);
+        let waiter = self.queue().pop_front();
+        if let Some(waiter) = waiter {
+            self.wake(&waiter);
             recorder::resume(me);
         }
     }
@@ -295,19 +309,18 @@ impl Condvar {
             recorder::event(Op::NotifyAll, self.id, at);
         }
         recorder::release(self.id);
-        let slots: Vec<_> = self.queue().drain(..).collect();
-        for slot in &slots {
-            wake(slot);
+        let waiters: Vec<_> = self.queue().drain(..).collect();
+        for waiter in &waiters {
+            self.wake(waiter);
             recorder::resume(me);
         }
     }
-}
 
-fn wake(slot: &Slot) {
-    slot.notified
-        .store(true, std::sync::atomic::Ordering::SeqCst);
-    slot.flag.store(true, std::sync::atomic::Ordering::SeqCst);
-    slot.raw.notify_one();
+    fn wake(&self, waiter: &RawWaiter) {
+        waiter.wake();
+        self.decision
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Default for Condvar {
