@@ -140,33 +140,31 @@ fn sleep_passes_virtual_time_under_a_checker() {
 #[test]
 fn a_recv_timeout_loop_with_a_live_silent_sender_reaches_its_timeout_branch() {
     static TIMED_OUT: StdAtomicBool = StdAtomicBool::new(false);
-    weft::Model::new()
-        .iterations(20)
-        .check(|| {
-            let (tx, rx) = mpsc::channel::<u32>();
-            let (done_tx, done_rx) = mpsc::channel::<()>();
-            let sender = thread::Builder::new()
-                .name("silent")
-                .spawn(move || {
-                    let _tx = tx;
-                    let _ = done_rx.recv();
-                })
-                .unwrap();
-            let deadline = Instant::now() + Duration::from_millis(3);
-            loop {
-                let Some(remaining) = deadline.checked_duration_since(Instant::now()) else {
-                    TIMED_OUT.store(true, StdOrdering::SeqCst);
-                    break;
-                };
-                match rx.recv_timeout(remaining.min(Duration::from_millis(1))) {
-                    Ok(v) => panic!("the silent sender sent {v}"),
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the sender is alive"),
-                }
+    weft::Model::new().iterations(20).check(|| {
+        let (tx, rx) = mpsc::channel::<u32>();
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let sender = thread::Builder::new()
+            .name("silent")
+            .spawn(move || {
+                let _tx = tx;
+                let _ = done_rx.recv();
+            })
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_millis(3);
+        loop {
+            let Some(remaining) = deadline.checked_duration_since(Instant::now()) else {
+                TIMED_OUT.store(true, StdOrdering::SeqCst);
+                break;
+            };
+            match rx.recv_timeout(remaining.min(Duration::from_millis(1))) {
+                Ok(v) => panic!("the silent sender sent {v}"),
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the sender is alive"),
             }
-            drop(done_tx);
-            sender.join().unwrap();
-        });
+        }
+        drop(done_tx);
+        sender.join().unwrap();
+    });
     assert!(
         TIMED_OUT.load(StdOrdering::SeqCst),
         "the timeout branch never ran"
@@ -229,7 +227,10 @@ fn zero_timeouts_let_time_pass() {
         assert!(r.timed_out());
         drop(g);
         let waited = Instant::now();
-        assert!(after(waited, received), "wait_timeout_while(0) passed no time");
+        assert!(
+            after(waited, received),
+            "wait_timeout_while(0) passed no time"
+        );
 
         thread::sleep(Duration::ZERO);
         assert!(after(Instant::now(), waited), "sleep(0) passed no time");

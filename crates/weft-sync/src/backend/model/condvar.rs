@@ -22,7 +22,8 @@ enum GiveUp {
 /// # Differences from std under a checker
 ///
 /// `wait_timeout` never sleeps: it may return by notification or by
-/// timeout, and the checker explores both. Waits never wake spuriously.
+/// timeout, and the checker explores both; a timeout leaves the virtual
+/// clock strictly past the deadline. Waits never wake spuriously.
 ///
 /// # Examples
 ///
@@ -161,8 +162,11 @@ impl Condvar {
     }
 
     /// Like [`Condvar::wait`], but may give up after `timeout`. Under a
-    /// checker both outcomes, notified and timed out, are explored, and the
-    /// virtual clock advances by `timeout` when it times out.
+    /// checker both outcomes, notified and timed out, are explored, and a
+    /// timeout leaves the virtual clock strictly past `now + timeout` (as a
+    /// real clock is when the wait returns: `deadline.checked_duration_since
+    /// (Instant::now())` is then `None`, and a loop that waits for the time
+    /// left ends).
     ///
     /// # Errors
     ///
@@ -232,7 +236,7 @@ impl Condvar {
         self.queue().retain(|w| !Arc::ptr_eq(w, &waiter));
         match give_up {
             GiveUp::Deadline(deadline) => {
-                recorder::advance_to(deadline);
+                recorder::pass_deadline(deadline);
                 if self.wait_kind == WaitKind::Condvar {
                     recorder::event(Op::Woken { timed_out: true }, self.id, at);
                 }
@@ -273,6 +277,8 @@ impl Condvar {
             }
             let now = recorder::now();
             if now >= deadline {
+                // A zero timeout still lets time pass, as on a real clock.
+                recorder::pass_deadline(deadline);
                 return Ok((guard, WaitTimeoutResult::new(true)));
             }
             let (g, r) = self.wait_timeout_at(guard, deadline - now, at)?;

@@ -566,9 +566,17 @@ pub(crate) fn now() -> Duration {
     with(|e| e.now).unwrap_or_default()
 }
 
-/// Advances the virtual clock to at least `to`.
-pub(crate) fn advance_to(to: Duration) {
-    with(|e| e.now = e.now.max(to));
+/// The least time a timed operation takes: it returns strictly after its
+/// deadline, as on a real clock. A timeout that left the clock exactly at
+/// the deadline made `deadline.checked_duration_since(now)` `Some(0)`, and
+/// a loop waiting for the rest of the time waited for zero forever.
+const TICK: Duration = Duration::from_nanos(1);
+
+/// A timed operation (a timed-out wait, a sleep) reached `deadline`: the
+/// clock moves strictly past it, and never backwards (the clock is shared,
+/// and another thread may have slept further already).
+pub(crate) fn pass_deadline(deadline: Duration) {
+    with(|e| e.now = e.now.max(deadline.saturating_add(TICK)));
 }
 
 /// Records a panic seen by the hook; returns whether one was recorded.

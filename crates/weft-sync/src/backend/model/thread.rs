@@ -279,12 +279,13 @@ pub(crate) fn yield_now_at(at: Loc) {
     recorder::resume(me);
 }
 
-/// Under a checker: advances the virtual clock by `dur` and yields.
+/// Under a checker: advances the virtual clock past `dur` from now (even
+/// for a zero `dur`: a sleep always lets some time pass) and yields.
 #[track_caller]
 pub fn sleep(dur: Duration) {
     let me = recorder::current();
     recorder::event(Op::Sleep, NO_OBJECT, Loc::caller());
-    recorder::advance_to(recorder::now() + dur);
+    recorder::pass_deadline(recorder::now().saturating_add(dur));
     engine::yield_now();
     recorder::resume(me);
 }
