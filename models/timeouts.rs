@@ -237,3 +237,98 @@ fn zero_timeouts_let_time_pass() {
         drop(tx);
     });
 }
+
+/// A `wait` that is not in a loop re-checking its condition: correct only
+/// if waits never wake spuriously, which std does not promise.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn wait_outside_a_loop() {
+    let pair = Arc::new((Mutex::new(false).named("ready"), Condvar::new().named("cv")));
+    let p2 = pair.clone();
+    let setter = thread::Builder::new()
+        .name("setter")
+        .spawn(move || {
+            *p2.0.lock().unwrap() = true;
+            p2.1.notify_one();
+        })
+        .unwrap();
+    let ready = pair.0.lock().unwrap();
+    let ready = if *ready {
+        ready
+    } else {
+        pair.1.wait(ready).unwrap()
+    };
+    assert!(*ready, "woke up before `ready` was set");
+    drop(ready);
+    setter.join().unwrap();
+}
+
+/// The same wait in a loop: immune to spurious wakeups.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn wait_in_a_loop() {
+    let pair = Arc::new((Mutex::new(false).named("ready"), Condvar::new().named("cv")));
+    let p2 = pair.clone();
+    let setter = thread::spawn(move || {
+        *p2.0.lock().unwrap() = true;
+        p2.1.notify_one();
+    });
+    let mut ready = pair.0.lock().unwrap();
+    while !*ready {
+        ready = pair.1.wait(ready).unwrap();
+    }
+    drop(ready);
+    setter.join().unwrap();
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_wait_outside_a_loop_is_caught_only_with_spurious_wakeups() {
+    weft::Model::new()
+        .name("wait_outside_a_loop")
+        .explore(wait_outside_a_loop)
+        .expect("without spurious wakeups the notification always comes first");
+    let failure = weft::Model::new()
+        .name("wait_outside_a_loop_spurious")
+        .spurious_wakeups(true)
+        .explore(wait_outside_a_loop)
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+    let report = failure.to_string();
+    assert!(
+        report.contains("woke up before `ready` was set"),
+        "{report}"
+    );
+    assert!(
+        report.contains("woken spuriously (Model::spurious_wakeups) `cv`"),
+        "{report}"
+    );
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn spurious_wakeups_keep_waiting_loops_verified_and_lost_wakeups_deadlocked() {
+    weft::Model::new()
+        .name("wait_in_a_loop_spurious")
+        .spurious_wakeups(true)
+        .explore(wait_in_a_loop)
+        .expect("a waiting loop is immune to spurious wakeups");
+    // Each thread wakes spuriously once at most: a wait nobody will ever
+    // notify is still a deadlock, not a loop that spins forever.
+    let failure = weft::Model::new()
+        .name("never_notified_spurious")
+        .spurious_wakeups(true)
+        .explore(|| {
+            let pair = (Mutex::new(false).named("ready"), Condvar::new().named("cv"));
+            let mut ready = pair.0.lock().unwrap();
+            while !*ready {
+                ready = pair.1.wait(ready).unwrap();
+            }
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+    assert!(
+        failure
+            .to_string()
+            .contains("`main` waits for a notification on `cv`"),
+        "{failure}"
+    );
+}

@@ -157,6 +157,11 @@ pub struct ExploreConfig {
     pub soft_budget: Option<(Duration, usize)>,
     /// Replay one execution instead of exploring.
     pub replay: Option<ReplayPlan>,
+    /// Whether a `Condvar::wait` may return without a notification, as
+    /// std allows; off by default, since most code waits in a loop and
+    /// exploring the extra outcome costs executions. Each thread wakes
+    /// spuriously at most once per execution, so a waiting loop still ends.
+    pub spurious_wakeups: bool,
 }
 
 impl ExploreConfig {
@@ -172,6 +177,7 @@ impl ExploreConfig {
             time_budget: None,
             soft_budget: None,
             replay: None,
+            spurious_wakeups: false,
         }
     }
 }

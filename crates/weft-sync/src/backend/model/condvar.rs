@@ -15,6 +15,8 @@ use crate::sync::WaitTimeoutResult;
 enum GiveUp {
     /// By timeout: the virtual clock passes this deadline.
     Deadline(Duration),
+    /// Spuriously, as std allows a `wait` to (when explored).
+    Spuriously,
 }
 
 /// A condition variable. Same as [`std::sync::Condvar`].
@@ -23,7 +25,9 @@ enum GiveUp {
 ///
 /// `wait_timeout` never sleeps: it may return by notification or by
 /// timeout, and the checker explores both; a timeout leaves the virtual
-/// clock strictly past the deadline. Waits never wake spuriously.
+/// clock strictly past the deadline. `wait` wakes spuriously only when the
+/// model asks for it (`Model::spurious_wakeups(true)`), then at most once
+/// per thread and execution.
 ///
 /// # Examples
 ///
@@ -114,6 +118,14 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         at: Loc,
     ) -> LockResult<MutexGuard<'a, T>> {
+        if self.wait_kind == WaitKind::Condvar && recorder::may_wake_spuriously() {
+            let (guard, _, poisoned) = self.wait_or_give_up(guard, GiveUp::Spuriously, at);
+            return if poisoned {
+                Err(PoisonError::new(guard))
+            } else {
+                Ok(guard)
+            };
+        }
         let me = recorder::current();
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::Wait, self.id, at);
@@ -249,6 +261,17 @@ impl Condvar {
                 let (g, p) = relock(at);
                 guard = g;
                 poisoned |= p;
+            }
+            GiveUp::Spuriously => {
+                recorder::woke_spuriously();
+                // A step of its own, not "woken (notified)": the report
+                // must say that no notification came. (A trace line, so
+                // that the trace format needs no new operation.)
+                recorder::event(
+                    Op::Trace("woken spuriously (Model::spurious_wakeups)".to_string()),
+                    self.id,
+                    at,
+                );
             }
         }
         (guard, false, poisoned)

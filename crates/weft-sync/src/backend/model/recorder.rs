@@ -63,6 +63,12 @@ pub(crate) struct Execution {
     pub(crate) torn_down: bool,
     expected: Option<Vec<(usize, String, Option<usize>)>>,
     pub(crate) now: Duration,
+    /// Whether a `Condvar::wait` may return without a notification
+    /// ([`ExploreConfig::spurious_wakeups`](crate::explore::ExploreConfig::spurious_wakeups)).
+    spurious_wakeups: bool,
+    /// By thread id: whether the thread already woke spuriously in this
+    /// execution (each thread may once, so that a waiting loop still ends).
+    woke_spuriously: Vec<bool>,
 }
 
 thread_local! {
@@ -98,7 +104,11 @@ fn join_clocks(clocks: &mut [VectorClock], into: usize, from: usize) {
 }
 
 /// Starts recording a new execution on this OS thread; thread 0 is `main`.
-pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Option<usize>)>>) {
+pub(crate) fn begin(
+    max_steps: usize,
+    expected: Option<Vec<(usize, String, Option<usize>)>>,
+    spurious_wakeups: bool,
+) {
     let (steps, objects, threads) = LAST_SIZES.with(Cell::get);
     let mut log = ExecutionLog::default();
     log.steps.reserve(steps);
@@ -130,6 +140,8 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
         torn_down: false,
         expected,
         now: Duration::ZERO,
+        spurious_wakeups,
+        woke_spuriously: Vec::new(),
     };
     EXECUTION.with(|e| *e.borrow_mut() = Some(exec));
 }
@@ -577,6 +589,21 @@ const TICK: Duration = Duration::from_nanos(1);
 /// and another thread may have slept further already).
 pub(crate) fn pass_deadline(deadline: Duration) {
     with(|e| e.now = e.now.max(deadline.saturating_add(TICK)));
+}
+
+/// Whether the current thread's wait may end spuriously: wakeups are
+/// explored and the thread has not woken spuriously yet in this execution.
+pub(crate) fn may_wake_spuriously() -> bool {
+    with(|e| e.spurious_wakeups && !e.woke_spuriously.get(e.current).copied().unwrap_or(false))
+        .unwrap_or(false)
+}
+
+/// The current thread woke spuriously: it may not again in this execution.
+pub(crate) fn woke_spuriously() {
+    with(|e| {
+        let me = e.current;
+        *slot(&mut e.woke_spuriously, me) = true;
+    });
 }
 
 /// Records a panic seen by the hook; returns whether one was recorded.
