@@ -332,3 +332,28 @@ fn spurious_wakeups_keep_waiting_loops_verified_and_lost_wakeups_deadlocked() {
         "{failure}"
     );
 }
+
+/// A real `Instant` is far from any origin (CLOCK_MONOTONIC counts from
+/// boot), so code subtracts durations from `now()` freely, e.g. to make an
+/// instant that is already expired. The virtual clock must allow it too.
+#[test]
+fn instants_before_the_start_of_the_model_exist() {
+    weft::Model::new().iterations(5).check(|| {
+        let now = Instant::now();
+        let hour = Duration::from_secs(3600);
+        let expired = now
+            .checked_sub(hour)
+            .expect("an instant an hour before now exists");
+        assert_eq!(expired, now - hour);
+        assert!(expired < now);
+        assert_eq!(now.checked_duration_since(expired), Some(hour));
+        assert_eq!(expired.checked_duration_since(now), None);
+        assert_eq!(expired.saturating_duration_since(now), Duration::ZERO);
+        assert!(expired.elapsed() >= hour);
+        let mut later = expired;
+        later += hour;
+        assert_eq!(later, now);
+        later -= hour;
+        assert_eq!(later, expired);
+    });
+}
