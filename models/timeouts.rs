@@ -357,3 +357,37 @@ fn instants_before_the_start_of_the_model_exist() {
         assert_eq!(later, expired);
     });
 }
+
+/// A notify from a thread that does not hold the mutex can land before the
+/// waiter queues (the wait times out), while it waits (it is notified), or
+/// after it gave up: the checker must see both outcomes, though the
+/// notifier and the waiter share nothing but the condvar.
+#[test]
+fn a_notify_without_the_mutex_may_or_may_not_reach_a_timed_wait() {
+    static NOTIFIED: StdAtomicBool = StdAtomicBool::new(false);
+    static TIMED_OUT: StdAtomicBool = StdAtomicBool::new(false);
+    weft::model(|| {
+        let pair = Arc::new((Mutex::new(()).named("m"), Condvar::new().named("cv")));
+        let p2 = pair.clone();
+        let notifier = thread::spawn(move || p2.1.notify_one());
+        let g = pair.0.lock().unwrap();
+        let (g, r) = pair.1.wait_timeout(g, Duration::from_millis(1)).unwrap();
+        drop(g);
+        if r.timed_out() {
+            TIMED_OUT.store(true, StdOrdering::SeqCst);
+        } else {
+            NOTIFIED.store(true, StdOrdering::SeqCst);
+        }
+        notifier.join().unwrap();
+    });
+    if weft::Backend::current() != weft::Backend::Std {
+        assert!(
+            NOTIFIED.load(StdOrdering::SeqCst),
+            "the notification was never explored"
+        );
+        assert!(
+            TIMED_OUT.load(StdOrdering::SeqCst),
+            "the timeout was never explored"
+        );
+    }
+}
