@@ -57,21 +57,23 @@ pub(crate) fn yield_now() {
 /// One waiter of a weft condvar, woken by [`RawWaiter::wake`] whether that
 /// comes before or after it blocks.
 ///
-/// shuttle's `Condvar::wait` registers the waiter as it releases the mutex,
-/// with no scheduling point in between, so a wakeup cannot be lost; and a
-/// blocked condvar waiter never wakes spuriously in shuttle, where a parked
-/// thread may (which would dilute the schedulers' choices).
+/// `woken` lives under a lock of the waiter's own, which the waiter holds
+/// from before it releases the caller's mutex until shuttle's
+/// `Condvar::wait` has registered it: shuttle may switch threads inside
+/// that wait before it registers, and a wake landing there was lost. (A
+/// parked thread would not need the lock, but in shuttle it may wake
+/// spuriously, which would dilute the schedulers' choices.)
 pub(crate) struct RawWaiter {
+    woken: RawMutex<bool>,
     raw: shuttle::sync::Condvar,
-    woken: std::sync::atomic::AtomicBool,
 }
 
 impl RawWaiter {
     /// A waiter for the current model thread, which blocks in [`RawWaiter::wait`].
     pub(crate) fn new() -> Self {
         RawWaiter {
+            woken: RawMutex::new(false),
             raw: shuttle::sync::Condvar::new(),
-            woken: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -80,38 +82,40 @@ impl RawWaiter {
         RawWaiter::new()
     }
 
+    fn flag(&self) -> RawMutexGuard<'_, bool> {
+        self.woken
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Whether [`RawWaiter::wake`] was called.
     pub(crate) fn is_woken(&self) -> bool {
-        self.woken.load(std::sync::atomic::Ordering::SeqCst)
+        *self.flag()
     }
 
     /// Wakes the waiter, now or when it next blocks.
     pub(crate) fn wake(&self) {
-        self.woken.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut woken = self.flag();
+        *woken = true;
         self.raw.notify_one();
     }
 
     /// Releases `guard`, blocks until woken, and locks `mutex` again.
     pub(crate) fn wait<'a, T>(
         &self,
-        _mutex: &'a RawMutex<T>,
-        mut guard: RawMutexGuard<'a, T>,
+        mutex: &'a RawMutex<T>,
+        guard: RawMutexGuard<'a, T>,
     ) -> std::sync::LockResult<RawMutexGuard<'a, T>> {
-        let mut poisoned = false;
-        while !self.is_woken() {
-            guard = match self.raw.wait(guard) {
-                Ok(g) => g,
-                Err(p) => {
-                    poisoned = true;
-                    p.into_inner()
-                }
-            };
+        let mut woken = self.flag();
+        drop(guard);
+        while !*woken {
+            woken = self
+                .raw
+                .wait(woken)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
-        if poisoned {
-            Err(std::sync::PoisonError::new(guard))
-        } else {
-            Ok(guard)
-        }
+        drop(woken);
+        mutex.lock()
     }
 }
 

@@ -56,13 +56,19 @@ pub struct Condvar {
     // Bookkeeping only: never held across an engine operation, so it is
     // invisible to (and cannot block) the model.
     waiters: std::sync::Mutex<VecDeque<Arc<RawWaiter>>>,
-    /// Stored by a notifier when it wakes a waiter and loaded by a waiter
-    /// that may return without blocking, at its decision point, so that the
-    /// engine explores both orders (notified first, or gave up first). It
-    /// belongs to the condvar, not to one wait: an engine object a waiter
-    /// created and a notifier reached through `waiters` (which the engine
-    /// cannot see) would be a causality violation on loom.
-    decision: RawAtomicBool,
+    /// What the engine sees of `waiters`, which it cannot see itself: a
+    /// waiter stores to it as it queues and every notify stores to it as it
+    /// takes waiters off (each with no other engine operation in between),
+    /// and a waiter that may return without blocking loads it at its
+    /// decision point. So the engine orders a notify against the queueing
+    /// and the decision and explores each order (a notify before the
+    /// waiter queued, while it waits, after it gave up); without it, loom's
+    /// DPOR saw no conflict between a notifier that does not hold the mutex
+    /// and a timed waiter, and never tried the notification. It belongs to
+    /// the condvar, not to one wait: an engine object a waiter created and
+    /// a notifier reached through `waiters` would be a causality violation
+    /// on loom.
+    visible: RawAtomicBool,
 }
 
 impl Condvar {
@@ -82,7 +88,7 @@ impl Condvar {
             id,
             wait_kind,
             waiters: std::sync::Mutex::new(VecDeque::new()),
-            decision: RawAtomicBool::new(false),
+            visible: RawAtomicBool::new(false),
         }
     }
 
@@ -95,6 +101,12 @@ impl Condvar {
 
     fn enqueue(&self, waiter: RawWaiter) -> Arc<RawWaiter> {
         let waiter = Arc::new(waiter);
+        // The engine may switch threads before the store, not after it:
+        // queueing takes effect together with it.
+        let me = recorder::current();
+        self.visible
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        recorder::resume(me);
         self.queue().push_back(waiter.clone());
         waiter
     }
@@ -234,10 +246,14 @@ impl Condvar {
             }
         };
         let (mut guard, mut poisoned) = relock(at);
-        // The decision point: a notifier stores `decision` when it wakes a waiter.
-        let _ = self.decision.load(std::sync::atomic::Ordering::SeqCst);
+        // The decision point: a notifier stores to `visible` as it takes
+        // waiters off, and this waiter leaves the queue with no switch
+        // after the load.
+        let _ = self.visible.load(std::sync::atomic::Ordering::SeqCst);
         recorder::resume(me);
+        // An engine operation on shuttle (the flag is under a lock there).
         let notified = waiter.is_woken();
+        recorder::resume(me);
         if notified {
             recorder::acquire(self.id);
             if self.wait_kind == WaitKind::Condvar {
@@ -322,9 +338,10 @@ impl Condvar {
             recorder::event(Op::NotifyOne, self.id, at);
         }
         recorder::release(self.id);
+        self.show_notify();
         let waiter = self.queue().pop_front();
         if let Some(waiter) = waiter {
-            self.wake(&waiter);
+            waiter.wake();
             recorder::resume(me);
         }
     }
@@ -338,17 +355,22 @@ impl Condvar {
             recorder::event(Op::NotifyAll, self.id, at);
         }
         recorder::release(self.id);
+        self.show_notify();
         let waiters: Vec<_> = self.queue().drain(..).collect();
         for waiter in &waiters {
-            self.wake(waiter);
+            waiter.wake();
             recorder::resume(me);
         }
     }
 
-    fn wake(&self, waiter: &RawWaiter) {
-        waiter.wake();
-        self.decision
+    /// A notify, as the engine sees it: a store to `visible`, before which
+    /// the engine may switch threads; the caller takes waiters off the
+    /// queue right after it, with no switch in between.
+    fn show_notify(&self) {
+        let me = recorder::current();
+        self.visible
             .store(true, std::sync::atomic::Ordering::SeqCst);
+        recorder::resume(me);
     }
 }
 

@@ -5,10 +5,10 @@ use std::fmt;
 use std::io;
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, OnceLock as StdOnceLock};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-use super::engine::{self, RawJoinHandle};
+use super::engine::{self, RawJoinHandle, RawMutex};
 use super::recorder::{self, NO_OBJECT};
 use super::{Condvar, Mutex};
 use crate::record::{Loc, Op, WaitKind};
@@ -27,7 +27,12 @@ struct Parker {
 struct Inner {
     id: usize,
     name: Option<String>,
-    parker: StdOnceLock<Parker>,
+    /// Created by the first `park` or `unpark`, under an engine lock made
+    /// with the handle: whichever thread creates the parker, the engine
+    /// sees its creation ordered before the other thread's use (a std
+    /// `OnceLock` hid it, and loom reported the parker's condvar atomic as
+    /// a causality violation).
+    parker: RawMutex<Option<Arc<Parker>>>,
 }
 
 /// A handle to a thread. Same as [`std::thread::Thread`].
@@ -39,7 +44,7 @@ impl Thread {
         Thread(Arc::new(Inner {
             id,
             name,
-            parker: StdOnceLock::new(),
+            parker: RawMutex::new(None),
         }))
     }
 
@@ -54,14 +59,22 @@ impl Thread {
     }
 
     #[track_caller]
-    fn parker(&self) -> &Parker {
-        self.0.parker.get_or_init(|| {
-            let label = format!("{}.parker", self.name().unwrap_or("thread"));
-            Parker {
-                token: Mutex::new(false).named(label.clone()),
-                cv: Condvar::new().named(label),
-            }
-        })
+    fn parker(&self) -> Arc<Parker> {
+        let me = recorder::current();
+        let mut parker = self.0.parker.lock().unwrap_or_else(PoisonError::into_inner);
+        recorder::resume(me);
+        let p = parker
+            .get_or_insert_with(|| {
+                let label = format!("{}.parker", self.name().unwrap_or("thread"));
+                Arc::new(Parker {
+                    token: Mutex::new(false).named(label.clone()),
+                    cv: Condvar::new().named(label),
+                })
+            })
+            .clone();
+        drop(parker);
+        recorder::resume(me);
+        p
     }
 
     /// Wakes the thread if it is parked, or makes its next `park` return at once.
