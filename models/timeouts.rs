@@ -391,3 +391,46 @@ fn a_notify_without_the_mutex_may_or_may_not_reach_a_timed_wait() {
         );
     }
 }
+
+/// `park` outside a loop re-checking its condition: std's `park` may also
+/// return without an unpark.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn park_outside_a_loop() {
+    use weft::sync::atomic::{AtomicBool, Ordering};
+    let flag = Arc::new(AtomicBool::new(false).named("flag"));
+    let f2 = flag.clone();
+    let main = thread::current();
+    let setter = thread::spawn(move || {
+        f2.store(true, Ordering::SeqCst);
+        main.unpark();
+    });
+    if !flag.load(Ordering::SeqCst) {
+        thread::park();
+    }
+    assert!(
+        flag.load(Ordering::SeqCst),
+        "park returned before `flag` was set"
+    );
+    setter.join().unwrap();
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_park_outside_a_loop_is_caught_only_with_spurious_wakeups() {
+    weft::Model::new()
+        .name("park_outside_a_loop")
+        .explore(park_outside_a_loop)
+        .expect("without spurious wakeups park returns only after the unpark");
+    let failure = weft::Model::new()
+        .name("park_outside_a_loop_spurious")
+        .spurious_wakeups(true)
+        .explore(park_outside_a_loop)
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+    let report = failure.to_string();
+    assert!(
+        report.contains("park returned before `flag` was set"),
+        "{report}"
+    );
+    assert!(report.contains("woken spuriously"), "{report}");
+}
