@@ -146,8 +146,9 @@ impl Model {
     }
 
     /// Explores spurious wakeups: a `Condvar::wait` may also return without
-    /// a notification, as std allows, so a wait that is not in a loop
-    /// re-checking its condition is caught (default off: it costs
+    /// a notification and `thread::park` without an unpark, as std allows,
+    /// so a wait or park that is not in a loop re-checking its condition is
+    /// caught (default off: it costs
     /// executions, and waits in a loop or `wait_while` are immune). Each
     /// thread wakes spuriously at most once per execution, so that a
     /// waiting loop still ends. No effect in std mode, where real waits

@@ -157,8 +157,8 @@ pub struct ExploreConfig {
     pub soft_budget: Option<(Duration, usize)>,
     /// Replay one execution instead of exploring.
     pub replay: Option<ReplayPlan>,
-    /// Whether a `Condvar::wait` may return without a notification, as
-    /// std allows; off by default, since most code waits in a loop and
+    /// Whether a `Condvar::wait` may return without a notification (and
+    /// `thread::park` without an unpark), as std allows; off by default, since most code waits in a loop and
     /// exploring the extra outcome costs executions. Each thread wakes
     /// spuriously at most once per execution, so a waiting loop still ends.
     pub spurious_wakeups: bool,

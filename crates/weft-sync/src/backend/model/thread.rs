@@ -304,6 +304,10 @@ pub fn sleep(dur: Duration) {
 }
 
 /// Blocks until the thread is unparked. Same as [`std::thread::park`].
+///
+/// Like std's, it may return without an unpark when the model explores
+/// spurious wakeups (`Model::spurious_wakeups(true)`), once per thread and
+/// execution; otherwise only an unpark ends it.
 #[track_caller]
 pub fn park() {
     let me = current();
@@ -311,7 +315,13 @@ pub fn park() {
     let p = me.parker();
     let mut token = p.token.lock().unwrap_or_else(|e| e.into_inner());
     while !*token {
+        let may_wake_spuriously = recorder::may_wake_spuriously();
         token = p.cv.wait(token).unwrap_or_else(|e| e.into_inner());
+        if !*token && may_wake_spuriously && !recorder::may_wake_spuriously() {
+            // The parker's wait just spent this thread's spurious wakeup:
+            // return without the token, as std's park may.
+            return;
+        }
     }
     *token = false;
 }
