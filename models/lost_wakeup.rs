@@ -99,3 +99,55 @@ fn lost_wakeup_is_caught_as_a_deadlock_on_the_condvar() {
         "{report}"
     );
 }
+
+/// The producer stores the flag and notifies without taking the mutex, so
+/// both can fall between the consumer's check (under the mutex) and its
+/// wait. No data race: the flag is an atomic and the mutex guards nothing
+/// the producer touches. loom detects the deadlock, and weft's teardown of
+/// the blocked threads must not turn it into another kind of failure.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn unlocked_notify(order: Ordering) {
+    let lock = Arc::new(Mutex::new(()).named("lock"));
+    let ready = Arc::new(Condvar::new().named("ready"));
+    let flag = Arc::new(AtomicBool::new(false).named("flag"));
+    let producer = {
+        let (ready, flag) = (ready.clone(), flag.clone());
+        thread::Builder::new()
+            .name("producer")
+            .spawn(move || {
+                flag.store(true, order);
+                ready.notify_one();
+            })
+            .unwrap()
+    };
+    let g = lock.lock().unwrap();
+    if !flag.load(order) {
+        let _g = ready.wait(g).unwrap();
+    }
+    producer.join().unwrap();
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_notify_without_the_mutex_is_a_lost_wakeup_not_a_data_race() {
+    for order in [Ordering::SeqCst, Ordering::Relaxed] {
+        let failure = weft::Model::new()
+            .name(format!("unlocked_notify_{order:?}"))
+            .explore(move || unlocked_notify(order))
+            .unwrap_err();
+        assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+        assert!(failure.is_lost_wakeup(), "{failure}");
+        let blocked = failure.blocked_threads();
+        let main = blocked
+            .iter()
+            .find(|b| b.thread == "main")
+            .unwrap_or_else(|| panic!("main is blocked: {failure}"));
+        assert_eq!(main.waits_for, "ready");
+        assert_eq!(main.kind, weft::record::WaitKind::Condvar);
+        let report = failure.to_string();
+        assert!(
+            report.contains("`main` waits for a notification on `ready`"),
+            "{report}"
+        );
+    }
+}

@@ -130,3 +130,307 @@ fn sleep_passes_virtual_time_under_a_checker() {
         "an hour of virtual sleep took real time"
     );
 }
+
+/// The deadline loop std's own `recv_deadline` and most crates write: the
+/// time left is `deadline - now` until `checked_duration_since` says the
+/// deadline has passed. The sender is alive (it holds `tx` until main
+/// lets it go) but never sends, so only the timeout branch can end the
+/// loop: a timed-out wait must leave the clock strictly past its deadline,
+/// as a real clock does, or `remaining` is zero forever.
+#[test]
+fn a_recv_timeout_loop_with_a_live_silent_sender_reaches_its_timeout_branch() {
+    static TIMED_OUT: StdAtomicBool = StdAtomicBool::new(false);
+    weft::Model::new().iterations(20).check(|| {
+        let (tx, rx) = mpsc::channel::<u32>();
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let sender = thread::Builder::new()
+            .name("silent")
+            .spawn(move || {
+                let _tx = tx;
+                let _ = done_rx.recv();
+            })
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_millis(3);
+        loop {
+            let Some(remaining) = deadline.checked_duration_since(Instant::now()) else {
+                TIMED_OUT.store(true, StdOrdering::SeqCst);
+                break;
+            };
+            match rx.recv_timeout(remaining.min(Duration::from_millis(1))) {
+                Ok(v) => panic!("the silent sender sent {v}"),
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the sender is alive"),
+            }
+        }
+        drop(done_tx);
+        sender.join().unwrap();
+    });
+    assert!(
+        TIMED_OUT.load(StdOrdering::SeqCst),
+        "the timeout branch never ran"
+    );
+}
+
+#[test]
+fn a_timed_out_wait_leaves_the_clock_past_its_deadline() {
+    weft::Model::new().iterations(20).check(|| {
+        let pair = Arc::new((Mutex::new(()).named("m"), Condvar::new().named("cv")));
+        let start = Instant::now();
+        let deadline = start + Duration::from_millis(2);
+        let g = pair.0.lock().unwrap();
+        let (g, r) = pair.1.wait_timeout(g, Duration::from_millis(2)).unwrap();
+        assert!(r.timed_out());
+        drop(g);
+        let now = Instant::now();
+        assert!(
+            now.checked_duration_since(deadline)
+                .is_some_and(|past| past > Duration::ZERO),
+            "the clock stopped at the deadline: {now:?}"
+        );
+        assert_eq!(deadline.checked_duration_since(now), None);
+    });
+}
+
+/// `later` is after `earlier`: strictly under a checker (virtual time
+/// passes in every timed operation); real clocks may read the same value
+/// twice.
+fn after(later: Instant, earlier: Instant) -> bool {
+    if weft::Backend::current() == weft::Backend::Std {
+        later >= earlier
+    } else {
+        later > earlier
+    }
+}
+
+#[test]
+fn zero_timeouts_let_time_pass() {
+    weft::Model::new().iterations(20).check(|| {
+        let start = Instant::now();
+        thread::park_timeout(Duration::ZERO);
+        let parked = Instant::now();
+        assert!(after(parked, start), "park_timeout(0) passed no time");
+
+        let (tx, rx) = mpsc::channel::<u32>();
+        assert_eq!(
+            rx.recv_timeout(Duration::ZERO),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        );
+        let received = Instant::now();
+        assert!(after(received, parked), "recv_timeout(0) passed no time");
+
+        let pair = (Mutex::new(()), Condvar::new());
+        let g = pair.0.lock().unwrap();
+        let (g, r) = pair
+            .1
+            .wait_timeout_while(g, Duration::ZERO, |_| true)
+            .unwrap();
+        assert!(r.timed_out());
+        drop(g);
+        let waited = Instant::now();
+        assert!(
+            after(waited, received),
+            "wait_timeout_while(0) passed no time"
+        );
+
+        thread::sleep(Duration::ZERO);
+        assert!(after(Instant::now(), waited), "sleep(0) passed no time");
+        drop(tx);
+    });
+}
+
+/// A `wait` that is not in a loop re-checking its condition: correct only
+/// if waits never wake spuriously, which std does not promise.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn wait_outside_a_loop() {
+    let pair = Arc::new((Mutex::new(false).named("ready"), Condvar::new().named("cv")));
+    let p2 = pair.clone();
+    let setter = thread::Builder::new()
+        .name("setter")
+        .spawn(move || {
+            *p2.0.lock().unwrap() = true;
+            p2.1.notify_one();
+        })
+        .unwrap();
+    let ready = pair.0.lock().unwrap();
+    let ready = if *ready {
+        ready
+    } else {
+        pair.1.wait(ready).unwrap()
+    };
+    assert!(*ready, "woke up before `ready` was set");
+    drop(ready);
+    setter.join().unwrap();
+}
+
+/// The same wait in a loop: immune to spurious wakeups.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn wait_in_a_loop() {
+    let pair = Arc::new((Mutex::new(false).named("ready"), Condvar::new().named("cv")));
+    let p2 = pair.clone();
+    let setter = thread::spawn(move || {
+        *p2.0.lock().unwrap() = true;
+        p2.1.notify_one();
+    });
+    let mut ready = pair.0.lock().unwrap();
+    while !*ready {
+        ready = pair.1.wait(ready).unwrap();
+    }
+    drop(ready);
+    setter.join().unwrap();
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_wait_outside_a_loop_is_caught_only_with_spurious_wakeups() {
+    weft::Model::new()
+        .name("wait_outside_a_loop")
+        .explore(wait_outside_a_loop)
+        .expect("without spurious wakeups the notification always comes first");
+    let failure = weft::Model::new()
+        .name("wait_outside_a_loop_spurious")
+        .spurious_wakeups(true)
+        .explore(wait_outside_a_loop)
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+    let report = failure.to_string();
+    assert!(
+        report.contains("woke up before `ready` was set"),
+        "{report}"
+    );
+    assert!(
+        report.contains("woken spuriously (Model::spurious_wakeups) `cv`"),
+        "{report}"
+    );
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn spurious_wakeups_keep_waiting_loops_verified_and_lost_wakeups_deadlocked() {
+    weft::Model::new()
+        .name("wait_in_a_loop_spurious")
+        .spurious_wakeups(true)
+        .explore(wait_in_a_loop)
+        .expect("a waiting loop is immune to spurious wakeups");
+    // Each thread wakes spuriously once at most: a wait nobody will ever
+    // notify is still a deadlock, not a loop that spins forever.
+    let failure = weft::Model::new()
+        .name("never_notified_spurious")
+        .spurious_wakeups(true)
+        .explore(|| {
+            let pair = (Mutex::new(false).named("ready"), Condvar::new().named("cv"));
+            let mut ready = pair.0.lock().unwrap();
+            while !*ready {
+                ready = pair.1.wait(ready).unwrap();
+            }
+        })
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+    assert!(
+        failure
+            .to_string()
+            .contains("`main` waits for a notification on `cv`"),
+        "{failure}"
+    );
+}
+
+/// A real `Instant` is far from any origin (CLOCK_MONOTONIC counts from
+/// boot), so code subtracts durations from `now()` freely, e.g. to make an
+/// instant that is already expired. The virtual clock must allow it too.
+#[test]
+fn instants_before_the_start_of_the_model_exist() {
+    weft::Model::new().iterations(5).check(|| {
+        let now = Instant::now();
+        let hour = Duration::from_secs(3600);
+        let expired = now
+            .checked_sub(hour)
+            .expect("an instant an hour before now exists");
+        assert_eq!(expired, now - hour);
+        assert!(expired < now);
+        assert_eq!(now.checked_duration_since(expired), Some(hour));
+        assert_eq!(expired.checked_duration_since(now), None);
+        assert_eq!(expired.saturating_duration_since(now), Duration::ZERO);
+        assert!(expired.elapsed() >= hour);
+        let mut later = expired;
+        later += hour;
+        assert_eq!(later, now);
+        later -= hour;
+        assert_eq!(later, expired);
+    });
+}
+
+/// A notify from a thread that does not hold the mutex can land before the
+/// waiter queues (the wait times out), while it waits (it is notified), or
+/// after it gave up: the checker must see both outcomes, though the
+/// notifier and the waiter share nothing but the condvar.
+#[test]
+fn a_notify_without_the_mutex_may_or_may_not_reach_a_timed_wait() {
+    static NOTIFIED: StdAtomicBool = StdAtomicBool::new(false);
+    static TIMED_OUT: StdAtomicBool = StdAtomicBool::new(false);
+    weft::model(|| {
+        let pair = Arc::new((Mutex::new(()).named("m"), Condvar::new().named("cv")));
+        let p2 = pair.clone();
+        let notifier = thread::spawn(move || p2.1.notify_one());
+        let g = pair.0.lock().unwrap();
+        let (g, r) = pair.1.wait_timeout(g, Duration::from_millis(1)).unwrap();
+        drop(g);
+        if r.timed_out() {
+            TIMED_OUT.store(true, StdOrdering::SeqCst);
+        } else {
+            NOTIFIED.store(true, StdOrdering::SeqCst);
+        }
+        notifier.join().unwrap();
+    });
+    if weft::Backend::current() != weft::Backend::Std {
+        assert!(
+            NOTIFIED.load(StdOrdering::SeqCst),
+            "the notification was never explored"
+        );
+        assert!(
+            TIMED_OUT.load(StdOrdering::SeqCst),
+            "the timeout was never explored"
+        );
+    }
+}
+
+/// `park` outside a loop re-checking its condition: std's `park` may also
+/// return without an unpark.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn park_outside_a_loop() {
+    use weft::sync::atomic::{AtomicBool, Ordering};
+    let flag = Arc::new(AtomicBool::new(false).named("flag"));
+    let f2 = flag.clone();
+    let main = thread::current();
+    let setter = thread::spawn(move || {
+        f2.store(true, Ordering::SeqCst);
+        main.unpark();
+    });
+    if !flag.load(Ordering::SeqCst) {
+        thread::park();
+    }
+    assert!(
+        flag.load(Ordering::SeqCst),
+        "park returned before `flag` was set"
+    );
+    setter.join().unwrap();
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_park_outside_a_loop_is_caught_only_with_spurious_wakeups() {
+    weft::Model::new()
+        .name("park_outside_a_loop")
+        .explore(park_outside_a_loop)
+        .expect("without spurious wakeups park returns only after the unpark");
+    let failure = weft::Model::new()
+        .name("park_outside_a_loop_spurious")
+        .spurious_wakeups(true)
+        .explore(park_outside_a_loop)
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+    let report = failure.to_string();
+    assert!(
+        report.contains("park returned before `flag` was set"),
+        "{report}"
+    );
+    assert!(report.contains("woken spuriously"), "{report}");
+}

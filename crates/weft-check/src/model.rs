@@ -75,6 +75,7 @@ pub struct Model {
     max_steps: usize,
     time_budget: Option<Duration>,
     replay: Option<PathBuf>,
+    spurious_wakeups: bool,
 }
 
 impl Default for Model {
@@ -95,6 +96,7 @@ impl Model {
             max_steps: explore::DEFAULT_MAX_STEPS,
             time_budget: None,
             replay: None,
+            spurious_wakeups: false,
         }
     }
 
@@ -142,6 +144,41 @@ impl Model {
     /// result then says "not exhaustive".
     pub fn time_budget(mut self, budget: Duration) -> Self {
         self.time_budget = Some(budget);
+        self
+    }
+
+    /// Explores spurious wakeups: a `Condvar::wait` may also return without
+    /// a notification and `thread::park` without an unpark, as std allows,
+    /// so a wait or park that is not in a loop re-checking its condition is
+    /// caught (default off: it costs
+    /// executions, and waits in a loop or `wait_while` are immune). Each
+    /// thread wakes spuriously at most once per execution, so that a
+    /// waiting loop still ends. No effect in std mode, where real waits
+    /// may wake spuriously anyway.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_check::Model;
+    /// use weft_sync::sync::{Arc, Condvar, Mutex};
+    /// use weft_sync::thread;
+    ///
+    /// Model::new().spurious_wakeups(true).check(|| {
+    ///     let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    ///     let p2 = Arc::clone(&pair);
+    ///     let h = thread::spawn(move || {
+    ///         *p2.0.lock().unwrap() = true;
+    ///         p2.1.notify_one();
+    ///     });
+    ///     let ready = pair.0.lock().unwrap();
+    ///     let ready = pair.1.wait_while(ready, |ready| !*ready).unwrap();
+    ///     assert!(*ready);
+    ///     drop(ready);
+    ///     h.join().unwrap();
+    /// });
+    /// ```
+    pub fn spurious_wakeups(mut self, explore: bool) -> Self {
+        self.spurious_wakeups = explore;
         self
     }
 
@@ -286,6 +323,7 @@ impl Model {
         config.max_steps = env.max_steps.unwrap_or(self.max_steps);
         config.time_budget = env.time_budget.or(self.time_budget);
         config.max_executions = env.max_executions;
+        config.spurious_wakeups = self.spurious_wakeups;
         if config.iterations.is_none()
             && config.time_budget.is_none()
             && Backend::current() == Backend::Shuttle

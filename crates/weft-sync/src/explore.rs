@@ -161,6 +161,11 @@ pub struct ExploreConfig {
     /// `None` runs loom's search to its end. shuttle and std use
     /// [`ExploreConfig::iterations`].
     pub max_executions: Option<usize>,
+    /// Whether a `Condvar::wait` may return without a notification (and
+    /// `thread::park` without an unpark), as std allows; off by default, since most code waits in a loop and
+    /// exploring the extra outcome costs executions. Each thread wakes
+    /// spuriously at most once per execution, so a waiting loop still ends.
+    pub spurious_wakeups: bool,
 }
 
 impl ExploreConfig {
@@ -177,6 +182,7 @@ impl ExploreConfig {
             soft_budget: None,
             replay: None,
             max_executions: None,
+            spurious_wakeups: false,
         }
     }
 }

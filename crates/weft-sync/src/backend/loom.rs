@@ -8,7 +8,7 @@ use crate::explore::{Backend, ExploreConfig};
 
 pub(crate) use loom::sync::atomic;
 pub(crate) use loom::sync::{
-    Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawMutexGuard, RwLock as RawRwLock,
+    Mutex as RawMutex, MutexGuard as RawMutexGuard, RwLock as RawRwLock,
     RwLockReadGuard as RawReadGuard, RwLockWriteGuard as RawWriteGuard,
 };
 
@@ -134,6 +134,69 @@ where
 /// Lets another model thread run; loom deprioritises the caller.
 pub(crate) fn yield_now() {
     loom::thread::yield_now()
+}
+
+/// One waiter of a weft condvar, woken by [`RawWaiter::wake`] whether that
+/// comes before or after it blocks.
+///
+/// loom's own `Condvar::wait` has a scheduling point before it registers
+/// the waiter, so a notify from a thread that does not hold the mutex can
+/// fall in between and be lost: a deadlock the program does not have. A
+/// parked thread keeps an early wakeup as loom's park token instead. The
+/// handle is loom's thread, not an object the waiter creates, so the
+/// notifier touches nothing whose creation loom would need to see ordered
+/// before the wakeup (a waiter's own atomic, reached through weft's
+/// unmodelled queue, was reported as "Causality violation").
+pub(crate) struct RawWaiter {
+    /// The thread to unpark: `None` for a waiter that never blocks (a timed
+    /// wait), since loom's unpark makes a thread blocked on anything (a
+    /// mutex it is taking back) runnable, which loom then asserts against.
+    thread: Option<loom::thread::Thread>,
+    woken: std::sync::atomic::AtomicBool,
+}
+
+impl RawWaiter {
+    /// A waiter for the current model thread, which blocks in [`RawWaiter::wait`].
+    pub(crate) fn new() -> Self {
+        RawWaiter {
+            thread: Some(loom::thread::current()),
+            woken: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A waiter that never blocks: it only asks [`RawWaiter::is_woken`].
+    pub(crate) fn polling() -> Self {
+        RawWaiter {
+            thread: None,
+            woken: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Whether [`RawWaiter::wake`] was called.
+    pub(crate) fn is_woken(&self) -> bool {
+        self.woken.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Wakes the waiter, now or when it next blocks.
+    pub(crate) fn wake(&self) {
+        self.woken.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(thread) = &self.thread {
+            thread.unpark();
+        }
+    }
+
+    /// Releases `guard`, blocks until woken, and locks `mutex` again.
+    pub(crate) fn wait<'a, T>(
+        &self,
+        mutex: &'a RawMutex<T>,
+        guard: RawMutexGuard<'a, T>,
+    ) -> std::sync::LockResult<RawMutexGuard<'a, T>> {
+        drop(guard);
+        while !self.is_woken() {
+            loom::thread::park();
+        }
+        mutex.lock()
+    }
 }
 
 /// A cell whose accesses loom checks for causality violations.

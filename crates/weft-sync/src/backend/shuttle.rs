@@ -21,7 +21,7 @@ use crate::explore::{
 
 pub(crate) use shuttle::sync::atomic;
 pub(crate) use shuttle::sync::{
-    Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawMutexGuard, RwLock as RawRwLock,
+    Mutex as RawMutex, MutexGuard as RawMutexGuard, RwLock as RawRwLock,
     RwLockReadGuard as RawReadGuard, RwLockWriteGuard as RawWriteGuard,
 };
 
@@ -114,6 +114,71 @@ where
 /// Lets another model thread run.
 pub(crate) fn yield_now() {
     shuttle::thread::yield_now()
+}
+
+/// One waiter of a weft condvar, woken by [`RawWaiter::wake`] whether that
+/// comes before or after it blocks.
+///
+/// `woken` lives under a lock of the waiter's own, which the waiter holds
+/// from before it releases the caller's mutex until shuttle's
+/// `Condvar::wait` has registered it: shuttle may switch threads inside
+/// that wait before it registers, and a wake landing there was lost. (A
+/// parked thread would not need the lock, but in shuttle it may wake
+/// spuriously, which would dilute the schedulers' choices.)
+pub(crate) struct RawWaiter {
+    woken: RawMutex<bool>,
+    raw: shuttle::sync::Condvar,
+}
+
+impl RawWaiter {
+    /// A waiter for the current model thread, which blocks in [`RawWaiter::wait`].
+    pub(crate) fn new() -> Self {
+        RawWaiter {
+            woken: RawMutex::new(false),
+            raw: shuttle::sync::Condvar::new(),
+        }
+    }
+
+    /// A waiter that never blocks: it only asks [`RawWaiter::is_woken`].
+    pub(crate) fn polling() -> Self {
+        RawWaiter::new()
+    }
+
+    fn flag(&self) -> RawMutexGuard<'_, bool> {
+        self.woken
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether [`RawWaiter::wake`] was called.
+    pub(crate) fn is_woken(&self) -> bool {
+        *self.flag()
+    }
+
+    /// Wakes the waiter, now or when it next blocks.
+    pub(crate) fn wake(&self) {
+        let mut woken = self.flag();
+        *woken = true;
+        self.raw.notify_one();
+    }
+
+    /// Releases `guard`, blocks until woken, and locks `mutex` again.
+    pub(crate) fn wait<'a, T>(
+        &self,
+        mutex: &'a RawMutex<T>,
+        guard: RawMutexGuard<'a, T>,
+    ) -> std::sync::LockResult<RawMutexGuard<'a, T>> {
+        let mut woken = self.flag();
+        drop(guard);
+        while !*woken {
+            woken = self
+                .raw
+                .wait(woken)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        drop(woken);
+        mutex.lock()
+    }
 }
 
 /// A plain cell: weft's clocks check its accesses on shuttle.

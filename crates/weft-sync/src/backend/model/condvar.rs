@@ -3,22 +3,20 @@ use std::fmt;
 use std::sync::{Arc, LockResult, PoisonError};
 use std::time::Duration;
 
-use super::engine::{self, atomic::AtomicBool as RawAtomicBool, RawCondvar};
+use super::engine::{self, atomic::AtomicBool as RawAtomicBool, RawWaiter};
 use super::recorder;
 use super::MutexGuard;
 use crate::record::{Loc, ObjectKind, Op, WaitKind};
 use crate::sync::WaitTimeoutResult;
 
-/// One waiting thread. A blocking waiter sleeps on its own engine condvar
-/// until a notifier takes its slot off the queue; a timed waiter never
-/// blocks in the engine, so it can never be reported as deadlocked.
-struct Slot {
-    raw: RawCondvar,
-    /// Touched by the notifier and by a timed waiter at its decision
-    /// point, so that the engine explores both orders (notified first, or
-    /// timed out first).
-    flag: RawAtomicBool,
-    notified: std::sync::atomic::AtomicBool,
+/// How a wait that may return without blocking ends when it was not
+/// notified first.
+#[derive(Clone, Copy)]
+enum GiveUp {
+    /// By timeout: the virtual clock passes this deadline.
+    Deadline(Duration),
+    /// Spuriously, as std allows a `wait` to (when explored).
+    Spuriously,
 }
 
 /// A condition variable. Same as [`std::sync::Condvar`].
@@ -26,7 +24,10 @@ struct Slot {
 /// # Differences from std under a checker
 ///
 /// `wait_timeout` never sleeps: it may return by notification or by
-/// timeout, and the checker explores both. Waits never wake spuriously.
+/// timeout, and the checker explores both; a timeout leaves the virtual
+/// clock strictly past the deadline. `wait` wakes spuriously only when the
+/// model asks for it (`Model::spurious_wakeups(true)`), then at most once
+/// per thread and execution.
 ///
 /// # Examples
 ///
@@ -54,18 +55,30 @@ pub struct Condvar {
     wait_kind: WaitKind,
     // Bookkeeping only: never held across an engine operation, so it is
     // invisible to (and cannot block) the model.
-    waiters: std::sync::Mutex<VecDeque<Arc<Slot>>>,
+    waiters: std::sync::Mutex<VecDeque<Arc<RawWaiter>>>,
+    /// What the engine sees of `waiters`, which it cannot see itself: a
+    /// waiter stores to it as it queues and every notify stores to it as it
+    /// takes waiters off (each with no other engine operation in between),
+    /// and a waiter that may return without blocking loads it at its
+    /// decision point. So the engine orders a notify against the queueing
+    /// and the decision and explores each order (a notify before the
+    /// waiter queued, while it waits, after it gave up); without it, loom's
+    /// DPOR saw no conflict between a notifier that does not hold the mutex
+    /// and a timed waiter, and never tried the notification. It belongs to
+    /// the condvar, not to one wait: an engine object a waiter created and
+    /// a notifier reached through `waiters` would be a causality violation
+    /// on loom.
+    visible: RawAtomicBool,
 }
 
 impl Condvar {
     /// Creates a condition variable with no waiters.
     #[track_caller]
     pub fn new() -> Self {
-        Condvar {
-            id: recorder::new_object(ObjectKind::Condvar, Loc::caller()),
-            wait_kind: WaitKind::Condvar,
-            waiters: std::sync::Mutex::new(VecDeque::new()),
-        }
+        Condvar::for_object(
+            recorder::new_object(ObjectKind::Condvar, Loc::caller()),
+            WaitKind::Condvar,
+        )
     }
 
     /// A condvar that records its waits as `kind` on the object `id` (a
@@ -75,6 +88,7 @@ impl Condvar {
             id,
             wait_kind,
             waiters: std::sync::Mutex::new(VecDeque::new()),
+            visible: RawAtomicBool::new(false),
         }
     }
 
@@ -85,17 +99,19 @@ impl Condvar {
         self
     }
 
-    fn enqueue(&self) -> Arc<Slot> {
-        let slot = Arc::new(Slot {
-            raw: RawCondvar::new(),
-            flag: RawAtomicBool::new(false),
-            notified: std::sync::atomic::AtomicBool::new(false),
-        });
-        self.queue().push_back(slot.clone());
-        slot
+    fn enqueue(&self, waiter: RawWaiter) -> Arc<RawWaiter> {
+        let waiter = Arc::new(waiter);
+        // The engine may switch threads before the store, not after it:
+        // queueing takes effect together with it.
+        let me = recorder::current();
+        self.visible
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        recorder::resume(me);
+        self.queue().push_back(waiter.clone());
+        waiter
     }
 
-    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Slot>>> {
+    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<RawWaiter>>> {
         self.waiters.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -114,24 +130,27 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         at: Loc,
     ) -> LockResult<MutexGuard<'a, T>> {
+        if self.wait_kind == WaitKind::Condvar && recorder::may_wake_spuriously() {
+            let (guard, _, poisoned) = self.wait_or_give_up(guard, GiveUp::Spuriously, at);
+            return if poisoned {
+                Err(PoisonError::new(guard))
+            } else {
+                Ok(guard)
+            };
+        }
         let me = recorder::current();
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::Wait, self.id, at);
         }
-        let slot = self.enqueue();
-        let (mutex, mut raw) = guard.into_raw();
+        let waiter = self.enqueue(RawWaiter::new());
+        let (mutex, raw) = guard.into_raw();
         recorder::wait_for(self.wait_kind, self.id, None, at);
-        let mut poisoned = false;
-        while !slot.notified.load(std::sync::atomic::Ordering::SeqCst) {
-            raw = match slot.raw.wait(raw) {
-                Ok(g) => g,
-                Err(p) => {
-                    poisoned = true;
-                    p.into_inner()
-                }
-            };
-            recorder::resume(me);
-        }
+        let result = waiter.wait(mutex.raw(), raw);
+        recorder::resume(me);
+        let (raw, poisoned) = match result {
+            Ok(g) => (g, false),
+            Err(p) => (p.into_inner(), true),
+        };
         recorder::done_waiting(me);
         // No happens-before edge of its own: C11 orders the waiter after
         // the notifier only through the mutex it reacquires.
@@ -168,8 +187,11 @@ impl Condvar {
     }
 
     /// Like [`Condvar::wait`], but may give up after `timeout`. Under a
-    /// checker both outcomes, notified and timed out, are explored, and the
-    /// virtual clock advances by `timeout` when it times out.
+    /// checker both outcomes, notified and timed out, are explored, and a
+    /// timeout leaves the virtual clock strictly past `now + timeout` (as a
+    /// real clock is when the wait returns: `deadline.checked_duration_since
+    /// (Instant::now())` is then `None`, and a loop that waits for the time
+    /// left ends).
     ///
     /// # Errors
     ///
@@ -189,12 +211,32 @@ impl Condvar {
         timeout: Duration,
         at: Loc,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+        let deadline = recorder::now().saturating_add(timeout);
+        let (guard, notified, poisoned) =
+            self.wait_or_give_up(guard, GiveUp::Deadline(deadline), at);
+        let result = (guard, WaitTimeoutResult::new(!notified));
+        if poisoned {
+            Err(PoisonError::new(result))
+        } else {
+            Ok(result)
+        }
+    }
+
+    /// A wait that never blocks in the engine (so it is never reported as
+    /// deadlocked): it releases the lock, takes it back, and at its decision
+    /// point it was either notified already or it gives up. Returns the
+    /// guard, whether it was notified, and whether the mutex is poisoned.
+    fn wait_or_give_up<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        give_up: GiveUp,
+        at: Loc,
+    ) -> (MutexGuard<'a, T>, bool, bool) {
         let me = recorder::current();
-        let started = recorder::now();
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::Wait, self.id, at);
         }
-        let slot = self.enqueue();
+        let waiter = self.enqueue(RawWaiter::polling());
         let (mutex, raw) = guard.into_raw();
         drop(raw);
         recorder::resume(me);
@@ -205,35 +247,51 @@ impl Condvar {
             }
         };
         let (mut guard, mut poisoned) = relock(at);
-        // The decision point: the notifier stores `flag` when it takes the slot.
-        let _ = slot.flag.load(std::sync::atomic::Ordering::SeqCst);
+        // The decision point: a notifier stores to `visible` as it takes
+        // waiters off, and this waiter leaves the queue with no switch
+        // after the load.
+        let _ = self.visible.load(std::sync::atomic::Ordering::SeqCst);
         recorder::resume(me);
-        let notified = slot.notified.load(std::sync::atomic::Ordering::SeqCst);
-        if !notified {
-            self.queue().retain(|s| !Arc::ptr_eq(s, &slot));
-            recorder::advance_to(started + timeout);
-            if self.wait_kind == WaitKind::Condvar {
-                recorder::event(Op::Woken { timed_out: true }, self.id, at);
-            }
-            // Let the others run before the caller re-checks its condition,
-            // so that a wait_timeout loop makes progress in the model.
-            drop(guard);
-            engine::yield_now();
-            recorder::resume(me);
-            let (g, p) = relock(at);
-            guard = g;
-            poisoned |= p;
-        } else {
+        // An engine operation on shuttle (the flag is under a lock there).
+        let notified = waiter.is_woken();
+        recorder::resume(me);
+        if notified {
+            // No edge of its own (C11): the reacquired mutex orders it.
             if self.wait_kind == WaitKind::Condvar {
                 recorder::event(Op::Woken { timed_out: false }, self.id, at);
             }
+            return (guard, true, poisoned);
         }
-        let result = (guard, WaitTimeoutResult::new(!notified));
-        if poisoned {
-            Err(PoisonError::new(result))
-        } else {
-            Ok(result)
+        self.queue().retain(|w| !Arc::ptr_eq(w, &waiter));
+        match give_up {
+            GiveUp::Deadline(deadline) => {
+                recorder::pass_deadline(deadline);
+                if self.wait_kind == WaitKind::Condvar {
+                    recorder::event(Op::Woken { timed_out: true }, self.id, at);
+                }
+                // Let the others run before the caller re-checks its
+                // condition, so that a wait_timeout loop makes progress in
+                // the model.
+                drop(guard);
+                engine::yield_now();
+                recorder::resume(me);
+                let (g, p) = relock(at);
+                guard = g;
+                poisoned |= p;
+            }
+            GiveUp::Spuriously => {
+                recorder::woke_spuriously();
+                // A step of its own, not "woken (notified)": the report
+                // must say that no notification came. (A trace line, so
+                // that the trace format needs no new operation.)
+                recorder::event(
+                    Op::Trace("woken spuriously (Model::spurious_wakeups)".to_string()),
+                    self.id,
+                    at,
+                );
+            }
         }
+        (guard, false, poisoned)
     }
 
     /// Waits while `condition` holds, for at most `timeout`.
@@ -252,13 +310,15 @@ impl Condvar {
         F: FnMut(&mut T) -> bool,
     {
         let at = Loc::caller();
-        let deadline = recorder::now() + timeout;
+        let deadline = recorder::now().saturating_add(timeout);
         loop {
             if !condition(&mut *guard) {
                 return Ok((guard, WaitTimeoutResult::new(false)));
             }
             let now = recorder::now();
             if now >= deadline {
+                // A zero timeout still lets time pass, as on a real clock.
+                recorder::pass_deadline(deadline);
                 return Ok((guard, WaitTimeoutResult::new(true)));
             }
             let (g, r) = self.wait_timeout_at(guard, deadline - now, at)?;
@@ -278,9 +338,10 @@ impl Condvar {
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::NotifyOne, self.id, at);
         }
-        let slot = self.queue().pop_front();
-        if let Some(slot) = slot {
-            wake(&slot);
+        self.show_notify();
+        let waiter = self.queue().pop_front();
+        if let Some(waiter) = waiter {
+            waiter.wake();
             recorder::resume(me);
         }
     }
@@ -293,19 +354,23 @@ impl Condvar {
         if self.wait_kind == WaitKind::Condvar {
             recorder::event(Op::NotifyAll, self.id, at);
         }
-        let slots: Vec<_> = self.queue().drain(..).collect();
-        for slot in &slots {
-            wake(slot);
+        self.show_notify();
+        let waiters: Vec<_> = self.queue().drain(..).collect();
+        for waiter in &waiters {
+            waiter.wake();
             recorder::resume(me);
         }
     }
-}
 
-fn wake(slot: &Slot) {
-    slot.notified
-        .store(true, std::sync::atomic::Ordering::SeqCst);
-    slot.flag.store(true, std::sync::atomic::Ordering::SeqCst);
-    slot.raw.notify_one();
+    /// A notify, as the engine sees it: a store to `visible`, before which
+    /// the engine may switch threads; the caller takes waiters off the
+    /// queue right after it, with no switch in between.
+    fn show_notify(&self) {
+        let me = recorder::current();
+        self.visible
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        recorder::resume(me);
+    }
 }
 
 impl Default for Condvar {

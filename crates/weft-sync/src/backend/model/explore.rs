@@ -81,6 +81,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let expected = config.replay.as_ref().map(|r| r.expected.clone());
     let replaying = config.replay.is_some();
     let max_executions = config.max_executions;
+    let spurious_wakeups = config.spurious_wakeups;
     let budget_hit = Arc::new(AtomicBool::new(false));
     let limit_hit = Arc::new(AtomicBool::new(false));
     let used_choice = Arc::new(AtomicBool::new(false));
@@ -95,7 +96,11 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             return false;
         }
         let is_target = loom_target.is_none_or(|t| t == n);
-        recorder::begin(max_steps, if is_target { expected.clone() } else { None });
+        recorder::begin(
+            max_steps,
+            if is_target { expected.clone() } else { None },
+            spurious_wakeups,
+        );
         reset_handles();
         body();
         check_leaked_threads();

@@ -154,7 +154,7 @@ impl<T> Chan<T> {
     }
 
     fn recv_timeout(&self, timeout: Duration, at: Loc) -> Result<T, RecvTimeoutError> {
-        let deadline = recorder::now() + timeout;
+        let deadline = recorder::now().saturating_add(timeout);
         let mut s = self.lock(at);
         loop {
             if let Some(msg) = self.take(&mut s, at) {
@@ -166,6 +166,8 @@ impl<T> Chan<T> {
             }
             let now = recorder::now();
             if now >= deadline {
+                // A zero timeout still lets time pass, as on a real clock.
+                recorder::pass_deadline(deadline);
                 recorder::event(Op::RecvEmpty, self.id, at);
                 return Err(RecvTimeoutError::Timeout);
             }

@@ -116,6 +116,11 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// The engine's lock, for a condvar wait that takes it back itself.
+    pub(super) fn raw(&self) -> &RawMutex<T> {
+        &self.raw
+    }
+
     /// Whether a holder panicked.
     pub fn is_poisoned(&self) -> bool {
         self.poisoned.load(std::sync::atomic::Ordering::Relaxed)

@@ -89,6 +89,12 @@ pub(crate) struct Execution {
     pub(crate) used_choice: bool,
     expected: Option<Vec<(usize, String, Option<usize>)>>,
     pub(crate) now: Duration,
+    /// Whether a `Condvar::wait` may return without a notification
+    /// ([`ExploreConfig::spurious_wakeups`](crate::explore::ExploreConfig::spurious_wakeups)).
+    spurious_wakeups: bool,
+    /// By thread id: whether the thread already woke spuriously in this
+    /// execution (each thread may once, so that a waiting loop still ends).
+    woke_spuriously: Vec<bool>,
 }
 
 thread_local! {
@@ -137,7 +143,11 @@ fn cleared<T>(mut v: Vec<T>) -> Vec<T> {
 /// The previous execution's buffers are reused when it passed (see
 /// [`recycle`]): a model runs thousands of executions, and allocating
 /// every log and clock vector anew each time shows in the overhead.
-pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Option<usize>)>>) {
+pub(crate) fn begin(
+    max_steps: usize,
+    expected: Option<Vec<(usize, String, Option<usize>)>>,
+    spurious_wakeups: bool,
+) {
     let mut exec = Execution {
         log: ExecutionLog::default(),
         current: 0,
@@ -160,6 +170,8 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
         used_choice: false,
         expected,
         now: Duration::ZERO,
+        spurious_wakeups,
+        woke_spuriously: Vec::new(),
     };
     match SPARE.with(|s| s.borrow_mut().take()) {
         Some(old) => {
@@ -173,6 +185,7 @@ pub(crate) fn begin(max_steps: usize, expected: Option<Vec<(usize, String, Optio
             exec.fence_acquire = cleared(old.fence_acquire);
             exec.cells = cleared(old.cells);
             exec.live_arcs = cleared(old.live_arcs);
+            exec.woke_spuriously = cleared(old.woke_spuriously);
         }
         None => {
             let (steps, objects, threads) = LAST_SIZES.with(Cell::get);
@@ -888,9 +901,32 @@ pub(crate) fn now() -> Duration {
     with(|e| e.now).unwrap_or_default()
 }
 
-/// Advances the virtual clock to at least `to`.
-pub(crate) fn advance_to(to: Duration) {
-    with(|e| e.now = e.now.max(to));
+/// The least time a timed operation takes: it returns strictly after its
+/// deadline, as on a real clock. A timeout that left the clock exactly at
+/// the deadline made `deadline.checked_duration_since(now)` `Some(0)`, and
+/// a loop waiting for the rest of the time waited for zero forever.
+const TICK: Duration = Duration::from_nanos(1);
+
+/// A timed operation (a timed-out wait, a sleep) reached `deadline`: the
+/// clock moves strictly past it, and never backwards (the clock is shared,
+/// and another thread may have slept further already).
+pub(crate) fn pass_deadline(deadline: Duration) {
+    with(|e| e.now = e.now.max(deadline.saturating_add(TICK)));
+}
+
+/// Whether the current thread's wait may end spuriously: wakeups are
+/// explored and the thread has not woken spuriously yet in this execution.
+pub(crate) fn may_wake_spuriously() -> bool {
+    with(|e| e.spurious_wakeups && !e.woke_spuriously.get(e.current).copied().unwrap_or(false))
+        .unwrap_or(false)
+}
+
+/// The current thread woke spuriously: it may not again in this execution.
+pub(crate) fn woke_spuriously() {
+    with(|e| {
+        let me = e.current;
+        *slot(&mut e.woke_spuriously, me) = true;
+    });
 }
 
 /// Records a panic seen by the hook; returns whether one was recorded.

@@ -6,10 +6,10 @@ use std::fmt;
 use std::io;
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, OnceLock as StdOnceLock};
+use std::sync::{Arc, OnceLock as StdOnceLock, PoisonError};
 use std::time::Duration;
 
-use super::engine::{self, RawJoinHandle};
+use super::engine::{self, RawJoinHandle, RawMutex};
 use super::recorder::{self, NO_OBJECT};
 use super::{Condvar, Mutex};
 use crate::record::{Loc, Op, WaitKind};
@@ -28,7 +28,12 @@ struct Parker {
 struct Inner {
     id: usize,
     name: Option<Cow<'static, str>>,
-    parker: StdOnceLock<Parker>,
+    /// Created by the first `park` or `unpark`, under an engine lock made
+    /// with the handle: whichever thread creates the parker, the engine
+    /// sees its creation ordered before the other thread's use (a std
+    /// `OnceLock` hid it, and loom reported the parker's condvar atomic as
+    /// a causality violation).
+    parker: RawMutex<Option<Arc<Parker>>>,
 }
 
 /// A handle to a thread. Same as [`std::thread::Thread`].
@@ -40,7 +45,7 @@ impl Thread {
         Thread(Arc::new(Inner {
             id,
             name,
-            parker: StdOnceLock::new(),
+            parker: RawMutex::new(None),
         }))
     }
 
@@ -55,14 +60,22 @@ impl Thread {
     }
 
     #[track_caller]
-    fn parker(&self) -> &Parker {
-        self.0.parker.get_or_init(|| {
-            let label = format!("{}.parker", self.name().unwrap_or("thread"));
-            Parker {
-                token: Mutex::new(false).named(label.clone()),
-                cv: Condvar::new().named(label),
-            }
-        })
+    fn parker(&self) -> Arc<Parker> {
+        let me = recorder::current();
+        let mut parker = self.0.parker.lock().unwrap_or_else(PoisonError::into_inner);
+        recorder::resume(me);
+        let p = parker
+            .get_or_insert_with(|| {
+                let label = format!("{}.parker", self.name().unwrap_or("thread"));
+                Arc::new(Parker {
+                    token: Mutex::new(false).named(label.clone()),
+                    cv: Condvar::new().named(label),
+                })
+            })
+            .clone();
+        drop(parker);
+        recorder::resume(me);
+        p
     }
 
     /// Wakes the thread if it is parked, or makes its next `park` return at once.
@@ -322,17 +335,22 @@ pub(crate) fn yield_now_at(at: Loc) {
     recorder::resume(me);
 }
 
-/// Under a checker: advances the virtual clock by `dur` and yields.
+/// Under a checker: advances the virtual clock past `dur` from now (even
+/// for a zero `dur`: a sleep always lets some time pass) and yields.
 #[track_caller]
 pub fn sleep(dur: Duration) {
     let me = recorder::current();
     recorder::event(Op::Sleep, NO_OBJECT, Loc::caller());
-    recorder::advance_to(recorder::now() + dur);
+    recorder::pass_deadline(recorder::now().saturating_add(dur));
     engine::yield_now();
     recorder::resume(me);
 }
 
 /// Blocks until the thread is unparked. Same as [`std::thread::park`].
+///
+/// Like std's, it may return without an unpark when the model explores
+/// spurious wakeups (`Model::spurious_wakeups(true)`), once per thread and
+/// execution; otherwise only an unpark ends it.
 #[track_caller]
 pub fn park() {
     let me = current();
@@ -340,7 +358,13 @@ pub fn park() {
     let p = me.parker();
     let mut token = p.token.lock().unwrap_or_else(|e| e.into_inner());
     while !*token {
+        let may_wake_spuriously = recorder::may_wake_spuriously();
         token = p.cv.wait(token).unwrap_or_else(|e| e.into_inner());
+        if !*token && may_wake_spuriously && !recorder::may_wake_spuriously() {
+            // The parker's wait just spent this thread's spurious wakeup:
+            // return without the token, as std's park may.
+            return;
+        }
     }
     *token = false;
 }

@@ -4,16 +4,28 @@ use std::time::Duration;
 
 use super::recorder;
 
+/// Where the virtual clock's zero (the start of each execution) sits on
+/// the instants' scale. A real `Instant` counts from boot, far from any
+/// origin, so code subtracts durations from `now()` freely (an instant
+/// that has already expired, say); an execution that started at the
+/// origin made `now.checked_sub(d)` `None` and `now - d` saturate.
+const EPOCH: Duration = Duration::from_secs(1 << 32);
+
 /// A point on the execution's virtual clock. Same API as
 /// [`std::time::Instant`]; under a checker time passes only through
 /// `sleep` and timeouts, so a model's timing is deterministic.
+///
+/// # Differences from std under a checker
+///
+/// None in arithmetic: instants before the start of the execution exist
+/// (about 136 years of them), and `+`/`-` panic on overflow as std's do.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instant(Duration);
 
 impl Instant {
     /// The current virtual time.
     pub fn now() -> Instant {
-        Instant(recorder::now())
+        Instant(EPOCH + recorder::now())
     }
 
     /// Virtual time since `self`.
@@ -50,26 +62,28 @@ impl Instant {
 impl Add<Duration> for Instant {
     type Output = Instant;
     fn add(self, d: Duration) -> Instant {
-        Instant(self.0 + d)
+        self.checked_add(d)
+            .expect("overflow when adding duration to instant")
     }
 }
 
 impl AddAssign<Duration> for Instant {
     fn add_assign(&mut self, d: Duration) {
-        self.0 += d;
+        *self = *self + d;
     }
 }
 
 impl Sub<Duration> for Instant {
     type Output = Instant;
     fn sub(self, d: Duration) -> Instant {
-        Instant(self.0.saturating_sub(d))
+        self.checked_sub(d)
+            .expect("overflow when subtracting duration from instant")
     }
 }
 
 impl SubAssign<Duration> for Instant {
     fn sub_assign(&mut self, d: Duration) {
-        self.0 = self.0.saturating_sub(d);
+        *self = *self - d;
     }
 }
 
@@ -82,6 +96,11 @@ impl Sub<Instant> for Instant {
 
 impl fmt::Debug for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Instant(virtual {:?})", self.0)
+        // Relative to the start of the execution, which is what a reader
+        // of a report can relate to.
+        match self.0.checked_sub(EPOCH) {
+            Some(since) => write!(f, "Instant(virtual {since:?})"),
+            None => write!(f, "Instant(virtual -{:?})", EPOCH - self.0),
+        }
     }
 }
