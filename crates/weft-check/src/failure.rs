@@ -31,6 +31,9 @@ const TAIL: usize = 200;
 
 /// The shortest period with which the end of `steps` repeats at least three
 /// times (same operation, object and source line).
+/// Steps a thread may take after its loop and still be reported as looping.
+const EXIT_STEPS: usize = 8;
+
 fn tail_period(steps: &[&Event]) -> Option<usize> {
     let key = |e: &Event| (e.op.name(), e.object, e.location);
     let n = steps.len();
@@ -287,8 +290,14 @@ impl Failure {
                 .iter()
                 .filter(|e| e.thread == thread)
                 .collect();
-            if let Some(period) = tail_period(&own) {
-                looped.extend_from_slice(&own[own.len() - period..]);
+            // The bound may fire just after a thread left its loop (loom's
+            // branch bound counts every branch, including the exit path's):
+            // a few steps after the repeating ones do not hide the loop.
+            for end in (own.len().saturating_sub(EXIT_STEPS)..=own.len()).rev() {
+                if let Some(period) = tail_period(&own[..end]) {
+                    looped.extend_from_slice(&own[end - period..end]);
+                    break;
+                }
             }
         }
         looped.sort_by_key(|e| e.step);

@@ -102,7 +102,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             spurious_wakeups,
         );
         reset_handles();
-        body();
+        recorder::run_thread(|| body());
         check_leaked_threads();
         check_leaked_arcs();
         if recorder::with(|e| e.used_choice) == Some(true) {

@@ -261,6 +261,25 @@ pub(crate) fn torn_down() -> bool {
     with(|e| e.torn_down).unwrap_or(false)
 }
 
+/// A panic left a model thread's closure: the execution has failed, and
+/// the engine will tear it down (loom drops the other threads' stacks):
+/// from now on destructors must not touch engine state.
+pub(crate) fn tear_down() {
+    with(|e| e.torn_down = true);
+}
+
+/// Runs a model thread's closure; a panic that escapes it fails the
+/// execution (both checkers fail the model on an uncaught panic).
+pub(crate) fn run_thread<T>(f: impl FnOnce() -> T) -> T {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(v) => v,
+        Err(payload) => {
+            tear_down();
+            std::panic::resume_unwind(payload)
+        }
+    }
+}
+
 /// Registers a new object.
 pub(crate) fn new_object(kind: ObjectKind, created_at: Loc) -> usize {
     with(|e| {
@@ -298,7 +317,7 @@ pub(crate) fn object_name(id: usize) -> String {
 #[inline]
 pub(crate) fn event(op: Op, object: usize, location: Loc) {
     if let Some(message) = with(|e| e.push_event(op, object, location)).flatten() {
-        panic!("weft: {message}");
+        step_failed(message);
     }
 }
 
@@ -326,7 +345,7 @@ pub(crate) fn lock_acquired(thread: usize, object: usize, at: Loc, shared: bool,
     })
     .flatten();
     if let Some(message) = problem {
-        panic!("weft: {message}");
+        step_failed(message);
     }
 }
 
@@ -359,7 +378,7 @@ pub(crate) fn lock_released(object: usize, at: Loc, op: Op) {
     })
     .flatten();
     if let Some(message) = problem {
-        panic!("weft: {message}");
+        step_failed(message);
     }
 }
 
@@ -375,7 +394,11 @@ impl Execution {
         let step = self.log.steps.len() + 1;
         let thread = self.current;
         let object = (object != NO_OBJECT).then_some(object);
-        if let Some(expected) = &self.expected {
+        // Steps taken while unwinding after a panic (guards and `Arc`s
+        // dropped) are not part of the recorded failure: the trace ends at
+        // the panic, so they are not compared.
+        let unwinding = std::thread::panicking();
+        if let Some(expected) = self.expected.as_ref().filter(|_| !unwinding) {
             let matches = expected
                 .get(step - 1)
                 .is_some_and(|(t, name, o)| *t == thread && name == op.name() && *o == object);
@@ -579,7 +602,7 @@ pub(crate) fn atomic_access(
         (e.push_event(op, object, at), race)
     });
     match outcome {
-        Some((Some(message), _)) => panic!("weft: {message}"),
+        Some((Some(message), _)) => step_failed(message),
         Some((None, Some(race))) => fail_race(race),
         _ => {}
     }
@@ -596,7 +619,7 @@ pub(crate) fn fence(thread: usize, order: Ordering, at: Loc) {
     })
     .flatten();
     if let Some(message) = problem {
-        panic!("weft: {message}");
+        step_failed(message);
     }
 }
 
@@ -658,13 +681,24 @@ pub(crate) fn arc_released(
     })
     .flatten();
     if let Some(message) = problem {
-        panic!("weft: {message}");
+        step_failed(message);
     }
 }
 
 /// The first `Arc` allocation still live, with where it was created.
 pub(crate) fn leaked_arc() -> Option<(usize, Loc)> {
     with(|e| e.live_arcs.iter().min_by_key(|(o, _)| *o).copied()).flatten()
+}
+
+/// Ends the execution because of a step (the step limit, or a replay
+/// whose steps no longer match). A step recorded while the thread unwinds
+/// (a guard or an `Arc` dropped after a panic) cannot panic again, which
+/// would abort the test binary: the failure is already set, and the
+/// unwinding goes on.
+fn step_failed(message: String) {
+    if !std::thread::panicking() {
+        panic!("weft: {message}");
+    }
 }
 
 /// Fails the execution with a failure weft detected.

@@ -281,7 +281,7 @@ impl Builder {
         let raw = engine::spawn(self.name, move || {
             recorder::resume(id);
             let _finish = Finish(id);
-            f()
+            recorder::run_thread(f)
         });
         recorder::resume(parent);
         Ok(JoinHandle {
