@@ -40,7 +40,9 @@ pub use weft_check::{
     FailureKind, Model, Race, Scheduler, SchedulerKind, Stats,
 };
 pub use weft_patterns::{aio, executor, lock_order, process, threading};
-pub use weft_sync::{cell, hint, rand, record, sync, thread, time};
+pub use weft_sync::{
+    alloc, cell, future, hint, lazy_static, rand, record, sync, thread, thread_local, time,
+};
 
 /// Every pattern module, including [`patterns::thread`]: Python-style
 /// threads whose `join` returns the thread's panic as an error value.

@@ -89,8 +89,11 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         recorder::begin(max_steps, if is_target { expected.clone() } else { None });
         reset_handles();
         body();
+        super::thread_local::execution_ended();
+        super::lazy_lock::execution_ended();
         check_leaked_threads();
         check_leaked_arcs();
+        super::alloc::check_leaks();
         recorder::finish();
         // A loom replay stops after the recorded execution.
         !(replaying && is_target)
