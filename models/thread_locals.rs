@@ -94,3 +94,31 @@ fn a_thread_local_used_as_a_global_is_caught() {
         "{failure}"
     );
 }
+
+/// Reads `MINE` while being dropped at its thread's end: std allows it
+/// (the key is alive or recreated, or reports an `AccessError`).
+struct ReadsMineOnDrop;
+
+impl Drop for ReadsMineOnDrop {
+    fn drop(&mut self) {
+        let _ = MINE.try_with(Cell::get);
+    }
+}
+
+weft::thread_local! {
+    static READER: RefCell<Option<ReadsMineOnDrop>> = const { RefCell::new(None) };
+}
+
+/// A destructor that uses another key, on a spawned thread and on main
+/// (main's values are dropped when the model's closure returns).
+#[test]
+fn a_destructor_may_use_another_thread_local() {
+    weft::model(|| {
+        let t = thread::spawn(|| {
+            READER.with(|r| *r.borrow_mut() = Some(ReadsMineOnDrop));
+            MINE.with(|m| m.set(1));
+        });
+        READER.with(|r| *r.borrow_mut() = Some(ReadsMineOnDrop));
+        t.join().unwrap();
+    });
+}

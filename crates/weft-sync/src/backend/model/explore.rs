@@ -89,9 +89,12 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         recorder::begin(max_steps, if is_target { expected.clone() } else { None });
         reset_handles();
         body();
+        check_leaked_threads();
+        // Every thread has finished: main's thread-locals and the lazy
+        // statics can be dropped (inside the execution, before the leak
+        // checks: what they own is no leak).
         super::thread_local::execution_ended();
         super::lazy_lock::execution_ended();
-        check_leaked_threads();
         check_leaked_arcs();
         super::alloc::check_leaks();
         recorder::finish();

@@ -158,7 +158,14 @@ pub(crate) fn thread_ended(thread: usize) {
 pub(crate) fn execution_ended() {
     thread_ended(0);
     let generation = super::lazy_lock::execution_generation();
-    SLOTS.with(|s| s.borrow_mut().1.retain(|k, _| k.0 != generation));
+    // Values of threads that panicked (their `Finish` skipped the drop),
+    // dropped outside the borrow: a destructor may use another key.
+    let rest: Vec<Slot> = SLOTS.with(|s| {
+        let mut s = s.borrow_mut();
+        let keys: Vec<_> = s.1.keys().filter(|k| k.0 == generation).copied().collect();
+        keys.into_iter().filter_map(|k| s.1.remove(&k)).collect()
+    });
+    drop(rest);
 }
 
 impl<T: 'static> fmt::Debug for LocalKey<T> {
