@@ -60,6 +60,15 @@ cargo test --release --features shuttle --test models
 # on both backends. Its own lock file and target (the compat package is
 # named `loom`: outside the workspace, docs/porting-from-loom.md says why).
 port=crates/weft-loom-compat/port-example/Cargo.toml
+compat=crates/weft-loom-compat/Cargo.toml
+stage "weft-loom-compat: clippy, and its doc examples (loom's API on weft)"
+for manifest in "$compat" "$port"; do
+  CARGO_TARGET_DIR=target/loom-port RUSTFLAGS="--cfg loom" \
+    cargo clippy --release --manifest-path "$manifest" --all-targets -- -D warnings
+done
+CARGO_TARGET_DIR=target/loom-port RUSTFLAGS="--cfg loom" \
+  cargo test --release --manifest-path "$compat" --doc
+
 stage "a loom suite, unchanged, on weft's loom backend (weft-loom-compat)"
 CARGO_TARGET_DIR=target/loom-port RUSTFLAGS="--cfg loom" \
   cargo test --release --manifest-path "$port"

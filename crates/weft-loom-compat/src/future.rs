@@ -1,4 +1,10 @@
 //! `loom::future`: `block_on` over weft's threads, and `AtomicWaker`.
+//!
+//! ```
+//! loom::model(|| {
+//!     assert_eq!(loom::future::block_on(async { 1 + 1 }), 2);
+//! });
+//! ```
 
 use std::fmt;
 use std::task::Waker;
@@ -13,9 +19,11 @@ pub use weft::future::block_on;
 /// # Examples
 ///
 /// ```
-/// let w = loom::future::AtomicWaker::new();
-/// assert!(w.take_waker().is_none());
-/// w.wake();
+/// loom::model(|| {
+///     let w = loom::future::AtomicWaker::new();
+///     assert!(w.take_waker().is_none());
+///     w.wake();
+/// });
 /// ```
 pub struct AtomicWaker {
     waker: Mutex<Option<Waker>>,

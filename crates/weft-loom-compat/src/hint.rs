@@ -1,4 +1,8 @@
 //! `loom::hint`.
+//!
+//! ```
+//! loom::model(|| loom::hint::spin_loop());
+//! ```
 
 pub use std::hint::unreachable_unchecked;
 

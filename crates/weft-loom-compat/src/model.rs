@@ -1,4 +1,13 @@
 //! `loom::model`: runs a model with weft's runner.
+//!
+//! ```
+//! let mut builder = loom::model::Builder::new();
+//! builder.preemption_bound = Some(2);
+//! builder.check(|| {
+//!     let t = loom::thread::spawn(|| 1);
+//!     assert_eq!(t.join().unwrap(), 1);
+//! });
+//! ```
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,5 +1,16 @@
 //! `loom::sync::atomic`: weft's atomics (with loom's `get_mut`,
 //! `with_mut`, `unsync_load` and `into_inner`).
+//!
+//! ```
+//! use loom::sync::atomic::{AtomicUsize, Ordering};
+//!
+//! loom::model(|| {
+//!     let mut n = AtomicUsize::new(1);
+//!     n.fetch_add(1, Ordering::Relaxed);
+//!     n.with_mut(|v| *v += 1);
+//!     assert_eq!(n.into_inner(), 3);
+//! });
+//! ```
 
 pub use weft::sync::atomic::{
     compiler_fence, fence, AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize,

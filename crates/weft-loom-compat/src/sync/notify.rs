@@ -7,9 +7,11 @@ use weft::sync::{Condvar, Mutex};
 /// # Examples
 ///
 /// ```
-/// let n = loom::sync::Notify::new();
-/// n.notify();
-/// n.wait();
+/// loom::model(|| {
+///     let n = loom::sync::Notify::new();
+///     n.notify();
+///     n.wait();
+/// });
 /// ```
 #[derive(Debug)]
 pub struct Notify {
