@@ -27,6 +27,12 @@ use crate::thread::{self, Thread};
 
 /// Wakes a `block_on` by unparking its thread: the parker's token makes a
 /// wake that comes before the `park` return at once (no lost wakeup).
+///
+/// No "woken" atomic flag beside the token: in raw loom 0.7.3, once a
+/// thread's `swap` has read a flag's initial value, another thread's
+/// `store(true)` made before a mutex hand-over to it is not seen by its
+/// later `load` or `swap` (even `SeqCst`): a correct `block_on` with such a
+/// flag was a false deadlock on loom.
 struct Unparker {
     thread: Thread,
 }
