@@ -2,7 +2,12 @@
 //!
 //! Write concurrent code once on [`sync`], [`thread`], [`cell`] and [`time`]:
 //! std's own types in production, loom or shuttle under
-//! `cargo test --features loom` / `--features shuttle`. Check it with
+//! `cargo test --features loom` / `--features shuttle`. What a port from
+//! loom also needs is here, modelled under both checkers: [`alloc`] (leak
+//! tracking), [`future`] (`block_on`, `spawn`, `yield_now`),
+//! [`thread_local!`] (one value per model thread) and [`lazy_static!`]
+//! (one value per execution); docs/porting-from-loom.md maps every
+//! `loom::` item. Check it with
 //! [`model`] or the [`Model`] builder; study failures in their reports and
 //! trace files.
 //!
