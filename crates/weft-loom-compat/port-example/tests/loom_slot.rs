@@ -1,4 +1,5 @@
-//! The crate's loom suite, unchanged from plain loom.
+//! The crate's loom suite, unchanged from plain loom. (Run on raw loom,
+//! only the two tests that check the report is weft's fail.)
 #![cfg(loom)]
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
