@@ -122,3 +122,22 @@ fn a_destructor_may_use_another_thread_local() {
         t.join().unwrap();
     });
 }
+
+/// std's shortcuts on `Cell` and `RefCell` keys, per model thread.
+#[test]
+fn cell_and_refcell_key_shortcuts() {
+    weft::model(|| {
+        let t = thread::spawn(|| {
+            MINE.set(5);
+            LOG.set(vec![9]);
+            (MINE.replace(6), LOG.with_borrow(|l| l.clone()))
+        });
+        MINE.set(1);
+        LOG.with_borrow_mut(|l| *l = vec![1]);
+        assert_eq!(t.join().unwrap(), (5, vec![9]));
+        assert_eq!(MINE.take(), 1);
+        assert_eq!(MINE.get(), 0);
+        assert_eq!(LOG.replace(Vec::new()), [1]);
+        assert!(LOG.take().is_empty());
+    });
+}

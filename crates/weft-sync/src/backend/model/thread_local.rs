@@ -113,6 +113,70 @@ impl<T: 'static> LocalKey<T> {
     }
 }
 
+impl<T: 'static> LocalKey<std::cell::Cell<T>> {
+    /// Sets this thread's value. Same as std's `LocalKey<Cell<T>>::set`.
+    pub fn set(&'static self, value: T) {
+        self.with(|c| c.set(value));
+    }
+
+    /// A copy of this thread's value.
+    pub fn get(&'static self) -> T
+    where
+        T: Copy,
+    {
+        self.with(std::cell::Cell::get)
+    }
+
+    /// Takes this thread's value, leaving `T::default()`.
+    pub fn take(&'static self) -> T
+    where
+        T: Default,
+    {
+        self.with(std::cell::Cell::take)
+    }
+
+    /// Replaces this thread's value, returning the old one.
+    pub fn replace(&'static self, value: T) -> T {
+        self.with(|c| c.replace(value))
+    }
+}
+
+impl<T: 'static> LocalKey<std::cell::RefCell<T>> {
+    /// Runs `f` with a shared borrow of this thread's value.
+    pub fn with_borrow<F, R>(&'static self, f: F) -> R
+    where
+        F: FnOnce(&T) -> R,
+    {
+        self.with(|c| f(&c.borrow()))
+    }
+
+    /// Runs `f` with a mutable borrow of this thread's value.
+    pub fn with_borrow_mut<F, R>(&'static self, f: F) -> R
+    where
+        F: FnOnce(&mut T) -> R,
+    {
+        self.with(|c| f(&mut c.borrow_mut()))
+    }
+
+    /// Sets this thread's value.
+    pub fn set(&'static self, value: T) {
+        self.with(|c| *c.borrow_mut() = value);
+    }
+
+    /// Takes this thread's value, leaving `T::default()`.
+    pub fn take(&'static self) -> T
+    where
+        T: Default,
+    {
+        self.with(std::cell::RefCell::take)
+    }
+
+    /// Replaces this thread's value, returning the old one.
+    pub fn replace(&'static self, value: T) -> T {
+        self.with(|c| c.replace(value))
+    }
+}
+
 fn slot_ptr<T: 'static>(b: &Box<dyn Any>) -> *const T {
     b.downcast_ref::<T>()
         .expect("a LocalKey's slot holds its own type") as *const T
