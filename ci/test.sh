@@ -63,18 +63,18 @@ port=crates/weft-loom-compat/port-example/Cargo.toml
 compat=crates/weft-loom-compat/Cargo.toml
 stage "weft-loom-compat: clippy, and its doc examples (loom's API on weft)"
 for manifest in "$compat" "$port"; do
-  CARGO_TARGET_DIR=target/loom-port RUSTFLAGS="--cfg loom" \
+  CARGO_TARGET_DIR="$PWD/target/loom-port" RUSTFLAGS="--cfg loom" \
     cargo clippy --release --manifest-path "$manifest" --all-targets -- -D warnings
 done
-CARGO_TARGET_DIR=target/loom-port RUSTFLAGS="--cfg loom" \
+CARGO_TARGET_DIR="$PWD/target/loom-port" RUSTFLAGS="--cfg loom" \
   cargo test --release --manifest-path "$compat" --doc
 
 stage "a loom suite, unchanged, on weft's loom backend (weft-loom-compat)"
-CARGO_TARGET_DIR=target/loom-port RUSTFLAGS="--cfg loom" \
+CARGO_TARGET_DIR="$PWD/target/loom-port" RUSTFLAGS="--cfg loom" \
   cargo test --release --manifest-path "$port"
 
 stage "the same loom suite on weft's shuttle backend"
-CARGO_TARGET_DIR=target/loom-port RUSTFLAGS="--cfg loom" \
+CARGO_TARGET_DIR="$PWD/target/loom-port" RUSTFLAGS="--cfg loom" \
   cargo test --release --manifest-path "$port" --no-default-features --features weft-shuttle
 
 for extra in ci/miri.sh ci/tsan.sh ci/browser-test.sh ci/fuzz.sh; do
