@@ -4,7 +4,8 @@
 #
 # Stages: format, clippy on each backend, the std test suite (unit,
 # integration, doc tests, real threads), the model suite on loom and on
-# shuttle (release builds: exploration is CPU-bound), then the race
+# shuttle (release builds: exploration is CPU-bound), a crate's own loom
+# suite run unchanged through weft-loom-compat, then the race
 # detectors and fuzzers where the nightly toolchain allows (each says
 # plainly when it skips).
 set -euo pipefail
@@ -22,6 +23,9 @@ cargo --version
 
 stage "cargo fmt --check"
 cargo fmt --all --check
+# Outside the workspace: weft-loom-compat and the loom suite it runs.
+cargo fmt --manifest-path crates/weft-loom-compat/Cargo.toml --check
+cargo fmt --manifest-path crates/weft-loom-compat/port-example/Cargo.toml --check
 
 for backend in std loom shuttle; do
   features=()
@@ -50,6 +54,30 @@ cargo test --release --features loom --test models --test readme
 
 stage "model suite on shuttle (random scheduler: up to 50,000 executions or 3 s per model by default)"
 cargo test --release --features shuttle --test models --test readme
+
+# A crate written against plain loom, its `loom` dependency patched to
+# weft-loom-compat: its own `cfg(loom)` suite must run on weft, unchanged
+# (through a patch, on weft's shuttle backend). The compat crate's own
+# examples run on both of weft's checkers. Their own lock files and target
+# (the compat package is named `loom`: outside the workspace,
+# docs/porting-from-loom.md says why).
+port=crates/weft-loom-compat/port-example/Cargo.toml
+compat=crates/weft-loom-compat/Cargo.toml
+port_target="${CARGO_TARGET_DIR:-$PWD/target}/loom-port"
+case "$port_target" in /*) ;; *) port_target="$PWD/$port_target" ;; esac
+stage "weft-loom-compat: clippy, and its doc examples on weft's shuttle and loom backends"
+for manifest in "$compat" "$port"; do
+  CARGO_TARGET_DIR="$port_target" RUSTFLAGS="--cfg loom" \
+    cargo clippy --release --manifest-path "$manifest" --all-targets -- -D warnings
+done
+CARGO_TARGET_DIR="$port_target" RUSTFLAGS="--cfg loom" \
+  cargo test --release --manifest-path "$compat" --doc
+CARGO_TARGET_DIR="$port_target" RUSTFLAGS="--cfg loom" \
+  cargo test --release --manifest-path "$compat" --doc --no-default-features --features loom
+
+stage "a loom suite, unchanged, on weft (weft-loom-compat through [patch.crates-io])"
+CARGO_TARGET_DIR="$port_target" RUSTFLAGS="--cfg loom" \
+  cargo test --release --manifest-path "$port"
 
 for extra in ci/miri.sh ci/tsan.sh ci/browser-test.sh ci/fuzz.sh; do
   if [ -x "$extra" ]; then

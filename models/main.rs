@@ -4,12 +4,16 @@
 //! Tests that assert a bug is caught are gated to the checker features.
 
 mod aio;
+mod alloc;
 mod arc;
+mod cells;
 mod counter;
 mod data_race;
 mod deadlock;
 mod deep_bug;
 mod executor;
+mod futures;
+mod lazy_statics;
 mod livelock;
 mod lock_order;
 mod lost_update;
@@ -19,6 +23,7 @@ mod philosophers;
 mod process_pool;
 mod replay;
 mod runner;
+mod thread_locals;
 mod threading;
 mod timeouts;
 mod verdicts;

@@ -2,7 +2,12 @@
 //!
 //! Write concurrent code once on [`sync`], [`thread`], [`cell`] and [`time`]:
 //! std's own types in production, loom or shuttle under
-//! `cargo test --features loom` / `--features shuttle`. Check it with
+//! `cargo test --features loom` / `--features shuttle`. What a port from
+//! loom also needs is here, modelled under both checkers: [`alloc`] (leak
+//! tracking), [`future`] (`block_on`, `spawn`, `yield_now`),
+//! [`thread_local!`] (one value per model thread) and [`lazy_static!`]
+//! (one value per execution); docs/porting-from-loom.md maps every
+//! `loom::` item. Check it with
 //! [`model`] or the [`Model`] builder; study failures in their reports and
 //! trace files.
 //!
@@ -40,7 +45,9 @@ pub use weft_check::{
     FailureKind, Model, Race, Scheduler, SchedulerKind, Stats,
 };
 pub use weft_patterns::{aio, executor, lock_order, process, threading};
-pub use weft_sync::{cell, hint, rand, record, sync, thread, time};
+pub use weft_sync::{
+    alloc, cell, future, hint, lazy_static, rand, record, sync, thread, thread_local, time,
+};
 
 /// Every pattern module, including [`patterns::thread`]: Python-style
 /// threads whose `join` returns the thread's panic as an error value.

@@ -113,3 +113,15 @@ fn the_comparison_itself_can_fail() {
         "{message}"
     );
 }
+
+#[test]
+fn loom_compatible_cells_and_trackers_have_the_std_layout() {
+    same_layout!(
+        weft::cell::Cell<u32> => std::cell::Cell<u32>,
+        weft::cell::Cell<(u8, u64)> => std::cell::Cell<(u8, u64)>,
+        weft::cell::ConstPtr<u64> => *const u64,
+        weft::cell::MutPtr<u64> => *mut u64,
+        weft::alloc::Track<[u16; 3]> => [u16; 3],
+        weft::sync::LazyLock<u64> => std::sync::LazyLock<u64>,
+    );
+}

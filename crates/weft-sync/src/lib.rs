@@ -1,7 +1,8 @@
 //! weft's swappable primitives.
 //!
 //! Write concurrent code once against [`sync`], [`thread`], [`cell`],
-//! [`time`] and [`hint`]. With no checker feature they are the standard
+//! [`time`], [`hint`], [`alloc`], [`future`] and the [`thread_local!`] and
+//! [`lazy_static!`] macros. With no checker feature they are the standard
 //! library's own types at zero cost; with `--features loom` or
 //! `--features shuttle` they are model-checked versions that record every
 //! operation (thread, object, operation, source location) so that a failure
@@ -25,9 +26,12 @@
 #[allow(unreachable_pub)]
 mod backend;
 
+pub mod alloc;
 pub mod cell;
 pub mod explore;
+pub mod future;
 pub mod hint;
+mod lazy_static;
 pub mod rand;
 pub mod record;
 pub mod sync;

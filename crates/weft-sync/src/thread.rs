@@ -16,8 +16,12 @@
 //! Under a checker, `sleep` and `park_timeout` are yield points on a virtual
 //! clock: they never block for real, and a timed wait may end by timeout or by
 //! wakeup, both explored.
+//!
+//! [`thread_local!`](crate::thread_local) keys ([`LocalKey`]) hold one value
+//! per model thread under a checker (std's per OS thread would be shared by
+//! every model thread), and [`available_parallelism`] is a fixed 2 there.
 
 pub use crate::backend::thread::{
-    current, park, park_timeout, scope, sleep, spawn, yield_now, Builder, JoinHandle, Result,
-    Scope, ScopedJoinHandle, Thread, ThreadId,
+    available_parallelism, current, park, park_timeout, scope, sleep, spawn, yield_now,
+    AccessError, Builder, JoinHandle, LocalKey, Result, Scope, ScopedJoinHandle, Thread, ThreadId,
 };

@@ -219,7 +219,22 @@ impl<T> RawCell<T> {
     pub(crate) fn into_inner(self) -> T {
         self.0.into_inner()
     }
+
+    /// A read guard: loom checks the read for as long as it lives.
+    pub(crate) fn get(&self) -> RawConstPtr<T> {
+        self.0.get()
+    }
+
+    /// A write guard: loom checks the write for as long as it lives.
+    pub(crate) fn get_mut(&self) -> RawMutPtr<T> {
+        self.0.get_mut()
+    }
 }
+
+/// loom's checked read pointer.
+pub(crate) type RawConstPtr<T> = loom::cell::ConstPtr<T>;
+/// loom's checked write pointer.
+pub(crate) type RawMutPtr<T> = loom::cell::MutPtr<T>;
 
 /// A nondeterministic choice in `0..n`. loom has no choice primitive, so
 /// this is always 0 (documented: loom explores thread interleavings, not

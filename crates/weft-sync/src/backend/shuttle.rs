@@ -201,6 +201,53 @@ impl<T> RawCell<T> {
     pub(crate) fn into_inner(self) -> T {
         self.0.into_inner()
     }
+
+    /// A read pointer; weft's clocks checked the read when it was taken.
+    pub(crate) fn get(&self) -> RawConstPtr<T> {
+        RawConstPtr(self.0.get())
+    }
+
+    /// A write pointer; weft's clocks checked the write when it was taken.
+    pub(crate) fn get_mut(&self) -> RawMutPtr<T> {
+        RawMutPtr(self.0.get())
+    }
+}
+
+/// A read pointer into a [`RawCell`] (the shape of loom's `ConstPtr`).
+#[derive(Debug)]
+pub(crate) struct RawConstPtr<T>(*const T);
+
+impl<T> RawConstPtr<T> {
+    /// # Safety
+    ///
+    /// The caller's: no write to the cell while the reference lives.
+    pub(crate) unsafe fn deref(&self) -> &T {
+        // SAFETY: the caller's contract.
+        unsafe { &*self.0 }
+    }
+
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0)
+    }
+}
+
+/// A write pointer into a [`RawCell`] (the shape of loom's `MutPtr`).
+#[derive(Debug)]
+pub(crate) struct RawMutPtr<T>(*mut T);
+
+impl<T> RawMutPtr<T> {
+    /// # Safety
+    ///
+    /// The caller's: no other access to the cell while the reference lives.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn deref(&self) -> &mut T {
+        // SAFETY: the caller's contract.
+        unsafe { &mut *self.0 }
+    }
+
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0)
+    }
 }
 
 /// A nondeterministic choice in `0..n`, made by shuttle's scheduler and

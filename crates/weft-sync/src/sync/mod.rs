@@ -35,8 +35,8 @@ pub mod atomic;
 pub mod mpsc;
 
 pub use crate::backend::{
-    Arc, Barrier, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard,
-    Weak,
+    Arc, Barrier, Condvar, LazyLock, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard,
+    RwLockWriteGuard, Weak,
 };
 pub use results::{BarrierWaitResult, WaitTimeoutResult};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};

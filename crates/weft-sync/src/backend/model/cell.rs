@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::engine::RawCell;
+use super::engine::{RawCell, RawConstPtr, RawMutPtr};
 use super::recorder;
 use crate::explore::AccessKind;
 use crate::record::{Loc, ObjectKind, Op};
@@ -59,10 +59,28 @@ impl<T> UnsafeCell<T> {
         self.raw.with_mut(f)
     }
 
-    /// A mutable reference through a unique borrow: no race is possible.
-    pub fn get_mut(&mut self) -> &mut T {
-        // SAFETY: `&mut self` proves no other access exists.
-        self.raw.with_mut(|p| unsafe { &mut *p })
+    /// A read guard: the read is checked when the guard is taken (and, on
+    /// loom, for as long as it lives). Same as loom's `UnsafeCell::get`.
+    #[track_caller]
+    pub fn get(&self) -> ConstPtr<T> {
+        let at = Loc::caller();
+        recorder::event(Op::CellRead, self.id, at);
+        recorder::cell_access(self.id, AccessKind::Read, at);
+        ConstPtr {
+            raw: self.raw.get(),
+        }
+    }
+
+    /// A write guard: the write is checked when the guard is taken (and, on
+    /// loom, for as long as it lives). Same as loom's `UnsafeCell::get_mut`.
+    #[track_caller]
+    pub fn get_mut(&self) -> MutPtr<T> {
+        let at = Loc::caller();
+        recorder::event(Op::CellWrite, self.id, at);
+        recorder::cell_access(self.id, AccessKind::Write, at);
+        MutPtr {
+            raw: self.raw.get_mut(),
+        }
     }
 
     /// Consumes the cell and returns the value.
@@ -78,10 +96,68 @@ impl<T: Default> Default for UnsafeCell<T> {
     }
 }
 
+impl<T> From<T> for UnsafeCell<T> {
+    #[track_caller]
+    fn from(value: T) -> Self {
+        UnsafeCell::new(value)
+    }
+}
+
 impl<T> fmt::Debug for UnsafeCell<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UnsafeCell")
             .field("name", &recorder::object_name(self.id))
             .finish_non_exhaustive()
+    }
+}
+
+/// A checked read pointer from [`UnsafeCell::get`]. Same as loom's
+/// `ConstPtr`: a raw `*const T` whose read the checker sees.
+#[derive(Debug)]
+pub struct ConstPtr<T> {
+    raw: RawConstPtr<T>,
+}
+
+impl<T> ConstPtr<T> {
+    /// A shared reference to the value.
+    ///
+    /// # Safety
+    ///
+    /// As dereferencing a `*const T`: no write to the cell while the
+    /// reference lives.
+    pub unsafe fn deref(&self) -> &T {
+        // SAFETY: the caller's contract.
+        unsafe { self.raw.deref() }
+    }
+
+    /// Runs `f` with the raw pointer.
+    pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        self.raw.with(f)
+    }
+}
+
+/// A checked write pointer from [`UnsafeCell::get_mut`]. Same as loom's
+/// `MutPtr`: a raw `*mut T` whose write the checker sees.
+#[derive(Debug)]
+pub struct MutPtr<T> {
+    raw: RawMutPtr<T>,
+}
+
+impl<T> MutPtr<T> {
+    /// A mutable reference to the value.
+    ///
+    /// # Safety
+    ///
+    /// As dereferencing a `*mut T`: no other access to the cell while the
+    /// reference lives.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn deref(&self) -> &mut T {
+        // SAFETY: the caller's contract.
+        unsafe { self.raw.deref() }
+    }
+
+    /// Runs `f` with the raw pointer.
+    pub fn with<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        self.raw.with(f)
     }
 }

@@ -104,7 +104,13 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         reset_handles();
         recorder::run_thread(|| body());
         check_leaked_threads();
+        // Every thread has finished: main's thread-locals and the lazy
+        // statics can be dropped (inside the execution, before the leak
+        // checks: what they own is no leak).
+        super::thread_local::execution_ended();
+        super::lazy_lock::execution_ended();
         check_leaked_arcs();
+        super::alloc::check_leaks();
         if recorder::with(|e| e.used_choice) == Some(true) {
             chose.store(true, SeqCst);
         }

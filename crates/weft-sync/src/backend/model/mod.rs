@@ -9,22 +9,26 @@ mod cell;
 mod clock;
 mod condvar;
 mod explore;
+mod lazy_lock;
 mod mutex;
 mod once_lock;
 mod poison;
 mod recorder;
 mod rwlock;
+mod thread_local;
 mod time;
 
+pub mod alloc;
 pub mod atomic;
 pub mod mpsc;
 pub mod thread;
 
 pub use arc::{Arc, Weak};
 pub use barrier::Barrier;
-pub use cell::UnsafeCell;
+pub use cell::{ConstPtr, MutPtr, UnsafeCell};
 pub use condvar::Condvar;
 pub use explore::{explore, BACKEND};
+pub use lazy_lock::LazyLock;
 pub use mutex::{Mutex, MutexGuard};
 pub use once_lock::OnceLock;
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -14,6 +14,7 @@ use super::recorder::{self, NO_OBJECT};
 use super::{Condvar, Mutex};
 use crate::record::{Loc, Op, WaitKind};
 
+pub use super::thread_local::{AccessError, LocalKey};
 pub use std::thread::Result;
 
 /// A thread's identity within an execution. Same role as [`std::thread::ThreadId`].
@@ -233,6 +234,8 @@ impl Drop for Finish {
             }
             return;
         }
+        // The thread's `thread_local!` values are dropped on it, as std does.
+        super::thread_local::thread_ended(self.0);
         recorder::event(Op::Finish, NO_OBJECT, Loc::caller());
         recorder::thread_finished(self.0);
     }
@@ -320,6 +323,18 @@ where
     Builder::new()
         .spawn(f)
         .expect("model threads spawn without I/O")
+}
+
+/// How many threads the program could usefully run: under a checker always
+/// 2, so that a model sizes its pools alike on every run and machine (and
+/// small: every thread multiplies the interleavings). Same signature as
+/// [`std::thread::available_parallelism`].
+///
+/// # Errors
+///
+/// Never under a checker; the `Result` matches std's signature.
+pub fn available_parallelism() -> io::Result<std::num::NonZeroUsize> {
+    Ok(std::num::NonZeroUsize::new(2).expect("2 is not zero"))
 }
 
 /// Lets another thread run. Same as [`std::thread::yield_now`].

@@ -47,15 +47,85 @@ impl<T> UnsafeCell<T> {
         f(self.0.get())
     }
 
-    /// A mutable reference through a unique borrow: no race is possible.
+    /// A read pointer; under a checker the read is checked. Same as loom's
+    /// `UnsafeCell::get`.
     #[inline]
-    pub fn get_mut(&mut self) -> &mut T {
-        self.0.get_mut()
+    #[track_caller]
+    pub fn get(&self) -> ConstPtr<T> {
+        ConstPtr(self.0.get())
+    }
+
+    /// A write pointer; under a checker the write is checked. Same as
+    /// loom's `UnsafeCell::get_mut`.
+    #[inline]
+    #[track_caller]
+    pub fn get_mut(&self) -> MutPtr<T> {
+        MutPtr(self.0.get())
     }
 
     /// Consumes the cell and returns the value.
     #[inline]
     pub fn into_inner(self) -> T {
         self.0.into_inner()
+    }
+}
+
+impl<T> From<T> for UnsafeCell<T> {
+    #[inline]
+    fn from(value: T) -> Self {
+        UnsafeCell::new(value)
+    }
+}
+
+/// A read pointer from [`UnsafeCell::get`]: a plain `*const T` in std mode.
+/// Same as loom's `ConstPtr`.
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct ConstPtr<T>(*const T);
+
+impl<T> ConstPtr<T> {
+    /// A shared reference to the value.
+    ///
+    /// # Safety
+    ///
+    /// As dereferencing a `*const T`: no write to the cell while the
+    /// reference lives.
+    #[inline]
+    pub unsafe fn deref(&self) -> &T {
+        // SAFETY: the caller's contract.
+        unsafe { &*self.0 }
+    }
+
+    /// Runs `f` with the raw pointer.
+    #[inline]
+    pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0)
+    }
+}
+
+/// A write pointer from [`UnsafeCell::get_mut`]: a plain `*mut T` in std
+/// mode. Same as loom's `MutPtr`.
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct MutPtr<T>(*mut T);
+
+impl<T> MutPtr<T> {
+    /// A mutable reference to the value.
+    ///
+    /// # Safety
+    ///
+    /// As dereferencing a `*mut T`: no other access to the cell while the
+    /// reference lives.
+    #[inline]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn deref(&self) -> &mut T {
+        // SAFETY: the caller's contract.
+        unsafe { &mut *self.0 }
+    }
+
+    /// Runs `f` with the raw pointer.
+    #[inline]
+    pub fn with<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0)
     }
 }

@@ -9,18 +9,22 @@ mod explore;
 mod mutex;
 mod once_lock;
 mod rwlock;
+mod thread_local;
 
+pub mod alloc;
 pub mod atomic;
 pub mod mpsc;
 pub mod thread;
 
 pub use barrier::Barrier;
-pub use cell::UnsafeCell;
+pub use cell::{ConstPtr, MutPtr, UnsafeCell};
 pub use condvar::Condvar;
 pub use explore::{explore, BACKEND};
 pub use mutex::{Mutex, MutexGuard};
 pub use once_lock::OnceLock;
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+/// std's own `LazyLock`: in production the value is per process.
+pub use std::sync::LazyLock;
 /// std's own `Arc` and `Weak`: in production there is nothing to model.
 pub use std::sync::{Arc, Weak};
 

@@ -3,9 +3,10 @@
 
 use std::io;
 
+pub use super::thread_local::{AccessError, LocalKey};
 pub use std::thread::{
-    current, park, park_timeout, scope, sleep, spawn, yield_now, JoinHandle, Result, Scope,
-    ScopedJoinHandle, Thread, ThreadId,
+    available_parallelism, current, park, park_timeout, scope, sleep, spawn, yield_now, JoinHandle,
+    Result, Scope, ScopedJoinHandle, Thread, ThreadId,
 };
 
 /// Thread factory. Same as [`std::thread::Builder`], except that
