@@ -36,6 +36,9 @@ pub const WEFT_TRACE_DIR: &str = "WEFT_TRACE_DIR";
 /// loom's preemption bound; on loom runs, what `WEFT_PREEMPTIONS` sets
 /// when that is unset.
 pub(crate) const LOOM_MAX_PREEMPTIONS: &str = "LOOM_MAX_PREEMPTIONS";
+/// shuttle's seed, which its schedulers read themselves: honoured as the
+/// seed under `WEFT_SEED`, refused when it disagrees with it.
+pub(crate) const SHUTTLE_RANDOM_SEED: &str = "SHUTTLE_RANDOM_SEED";
 /// loom's bound on thread switches per execution: passed to loom's builder.
 pub(crate) const LOOM_MAX_BRANCHES: &str = "LOOM_MAX_BRANCHES";
 /// loom's time budget in whole seconds; on loom runs, what
@@ -83,7 +86,44 @@ impl EnvOverrides {
         if backend == Backend::Loom {
             out.loom_overrides(&get)?;
         }
+        if backend == Backend::Shuttle {
+            out.shuttle_overrides(&get)?;
+        }
         Ok(out)
+    }
+
+    /// shuttle's schedulers read `SHUTTLE_RANDOM_SEED` themselves and use it
+    /// in place of the seed they are given: weft takes it as the seed (under
+    /// `WEFT_SEED`), so that the seed reported is the one that ran, and
+    /// refuses the two when they disagree (shuttle would silently win).
+    fn shuttle_overrides(
+        &mut self,
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        let Some(value) = get(SHUTTLE_RANDOM_SEED) else {
+            return Ok(());
+        };
+        let seed = value
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| ConfigError::InvalidVariable {
+                variable: SHUTTLE_RANDOM_SEED,
+                value: value.clone(),
+                expected: "a u64 seed, as shuttle reads it (weft's own is WEFT_SEED)".to_string(),
+            })?;
+        match self.seed {
+            Some(weft) if weft != seed => Err(ConfigError::UnsupportedVariable {
+                variable: SHUTTLE_RANDOM_SEED,
+                value,
+                instead: format!(
+                    "shuttle would use it instead of WEFT_SEED={weft}; set one of the two"
+                ),
+            }),
+            _ => {
+                self.seed = Some(seed);
+                Ok(())
+            }
+        }
     }
 
     fn weft_overrides(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -282,6 +322,34 @@ mod tests {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         })
+    }
+
+    #[test]
+    fn shuttle_random_seed_is_the_seed_on_shuttle_and_refused_against_weft_seed() {
+        let o = on(Backend::Shuttle, &[(SHUTTLE_RANDOM_SEED, "42")]).unwrap();
+        assert_eq!(o.seed, Some(42));
+        let o = on(
+            Backend::Shuttle,
+            &[(SHUTTLE_RANDOM_SEED, "42"), (WEFT_SEED, "42")],
+        )
+        .unwrap();
+        assert_eq!(o.seed, Some(42));
+        let e = on(
+            Backend::Shuttle,
+            &[(SHUTTLE_RANDOM_SEED, "42"), (WEFT_SEED, "7")],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("SHUTTLE_RANDOM_SEED"), "{e}");
+        assert!(e.to_string().contains("WEFT_SEED=7"), "{e}");
+        let e = on(Backend::Shuttle, &[(SHUTTLE_RANDOM_SEED, "soon")]).unwrap_err();
+        assert!(e.to_string().contains("a u64 seed"), "{e}");
+        // Elsewhere shuttle's variable means nothing.
+        assert_eq!(
+            on(Backend::Loom, &[(SHUTTLE_RANDOM_SEED, "42")])
+                .unwrap()
+                .seed,
+            None
+        );
     }
 
     #[test]

@@ -290,16 +290,7 @@ fn failure_from(
             if let Some(r) = &f.race {
                 f.thread = Some(r.second.thread);
                 f.location = Some(r.second.location);
-                f.message = format!(
-                    "data race on `{}`: {} by `{}` at {} and {} by `{}` at {}, and no happens-before orders them",
-                    exec.log.object_name(r.object),
-                    r.first.kind,
-                    exec.log.thread_name(r.first.thread),
-                    r.first.location,
-                    r.second.kind,
-                    exec.log.thread_name(r.second.thread),
-                    r.second.location
-                );
+                f.message = recorder::race_message(&exec.log, r);
             }
         }
         f

@@ -849,20 +849,22 @@ pub(crate) fn cell_access(object: usize, kind: AccessKind, location: Loc) {
     }
 }
 
+/// A data race in words, as every report says it (weft's clocks or loom's).
+pub(crate) fn race_message(log: &ExecutionLog, race: &Race) -> String {
+    format!(
+        "data race on `{}`: {} by `{}` at {} and {} by `{}` at {}, and no happens-before orders them",
+        log.object_name(race.object),
+        race.first.kind,
+        log.thread_name(race.first.thread),
+        race.first.location,
+        race.second.kind,
+        log.thread_name(race.second.thread),
+        race.second.location
+    )
+}
+
 fn fail_race(race: Race) -> ! {
-    let message = with(|e| {
-        format!(
-            "data race on `{}`: {} by `{}` at {} and {} by `{}` at {}, and no happens-before orders them",
-            e.log.object_name(race.object),
-            race.first.kind,
-            e.log.thread_name(race.first.thread),
-            race.first.location,
-            race.second.kind,
-            e.log.thread_name(race.second.thread),
-            race.second.location
-        )
-    })
-    .unwrap_or_default();
+    let message = with(|e| race_message(&e.log, &race)).unwrap_or_default();
     fail(DetectedFailure {
         kind: FailureKind::DataRace,
         message,
