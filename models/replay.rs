@@ -201,7 +201,9 @@ const CHILD: &str = "WEFT_MODELS_CHILD_BANNER";
 /// scheduler is dropped mid-exploration: after a failure, and after a
 /// passing exploration that weft's time budget stopped. That advice does
 /// not apply under weft (its seed is not weft's replay): weft's report is
-/// the only failure text. Run in a child process, whose output is read.
+/// the only failure text. Nor does shuttle's "test panicked in task" line
+/// appear when a model thread panics (weft ends the execution before
+/// shuttle sees the panic). Run in a child process, whose output is read.
 #[cfg(feature = "shuttle")]
 #[test]
 fn shuttles_failing_seed_banner_is_never_printed() {
@@ -210,6 +212,26 @@ fn shuttles_failing_seed_banner_is_never_printed() {
             .name("banner_fails")
             .explore(|| lost_update(false))
             .unwrap_err();
+        let spawned = weft::Model::new()
+            .name("banner_thread_panics")
+            .explore(|| {
+                let t = thread::Builder::new()
+                    .name("doomed")
+                    .spawn(|| panic!("the spawned thread fails"))
+                    .unwrap();
+                let _ = t.join();
+            })
+            .unwrap_err();
+        assert_eq!(spawned.kind(), weft::FailureKind::Assertion, "{spawned}");
+        assert_eq!(
+            spawned.thread_name().as_deref(),
+            Some("doomed"),
+            "{spawned}"
+        );
+        assert!(
+            spawned.message().contains("the spawned thread fails"),
+            "{spawned}"
+        );
         let _ = weft::Model::new()
             .name("banner_budget")
             .iterations(100_000_000)
@@ -242,4 +264,5 @@ fn shuttles_failing_seed_banner_is_never_printed() {
     assert!(text.contains("1 passed"), "the child ran the test: {text}");
     assert!(!text.contains("failing seed"), "{text}");
     assert!(!text.contains("SHUTTLE_RANDOM_SEED"), "{text}");
+    assert!(!text.contains("test panicked in task"), "{text}");
 }

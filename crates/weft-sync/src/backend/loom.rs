@@ -353,6 +353,12 @@ pub(crate) fn classify_engine_panic(message: &str) -> Option<crate::explore::Fai
     }
 }
 
+/// A panic escaped a model thread: loom fails the model with it (and
+/// prints nothing of its own).
+pub(crate) fn end_with_panic(payload: Box<dyn std::any::Any + Send>) -> ! {
+    panic::resume_unwind(payload)
+}
+
 /// Nothing to prepare for loom.
 pub(crate) fn init() {}
 

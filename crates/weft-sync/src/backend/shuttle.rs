@@ -288,6 +288,10 @@ struct Shared {
     stop: bool,
     budget_spent: bool,
     executions: usize,
+    /// The running execution failed with a panic weft reports itself:
+    /// schedule nothing more, so that shuttle ends the execution without
+    /// seeing the panic (and printing its own banner before weft's report).
+    abandoned: bool,
 }
 
 thread_local! {
@@ -350,6 +354,7 @@ impl Scheduler for WeftScheduler {
         }
         s.decisions.clear();
         s.replay_pos = 0;
+        s.abandoned = false;
         match &mut self.inner {
             Some(inner) => {
                 let schedule = inner.new_execution();
@@ -376,6 +381,9 @@ impl Scheduler for WeftScheduler {
         is_yielding: bool,
     ) -> Option<TaskId> {
         let mut s = self.shared.borrow_mut();
+        if s.abandoned {
+            return None;
+        }
         let chosen = match &mut self.inner {
             Some(inner) => inner.next_task(runnable, current, is_yielding)?,
             None => {
@@ -527,6 +535,28 @@ pub(crate) fn run(
 }
 
 /// Asks the scheduler to start no further execution.
+/// Ends the current execution after a panic escaped a model thread:
+/// shuttle is asked for no further step (it then tears the execution down
+/// without a failure, and prints nothing), and weft reports the panic from
+/// its recording. Never returns to the panicking thread.
+pub(crate) fn end_with_panic(payload: Box<dyn std::any::Any + Send>) -> ! {
+    let mut stopped = false;
+    SHARED.with(|s| {
+        if let Some(s) = s.borrow().as_ref() {
+            let mut s = s.borrow_mut();
+            s.abandoned = true;
+            s.stop = true;
+            stopped = true;
+        }
+    });
+    if stopped {
+        // The scheduler answers this scheduling point with "nothing": the
+        // execution ends here, and its teardown unwinds this stack.
+        shuttle::thread::yield_now();
+    }
+    panic::resume_unwind(payload)
+}
+
 pub(crate) fn request_stop() {
     SHARED.with(|s| {
         if let Some(s) = s.borrow().as_ref() {

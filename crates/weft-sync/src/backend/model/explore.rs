@@ -102,15 +102,19 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             spurious_wakeups,
         );
         reset_handles();
-        recorder::run_thread(|| body());
-        check_leaked_threads();
-        // Every thread has finished: main's thread-locals and the lazy
-        // statics can be dropped (inside the execution, before the leak
-        // checks: what they own is no leak).
-        super::thread_local::execution_ended();
-        super::lazy_lock::execution_ended();
-        check_leaked_arcs();
-        super::alloc::check_leaks();
+        // The checks after the body fail the execution like a panic of
+        // main's: inside `run_thread` too.
+        recorder::run_thread(|| {
+            body();
+            check_leaked_threads();
+            // Every thread has finished: main's thread-locals and the lazy
+            // statics can be dropped (inside the execution, before the leak
+            // checks: what they own is no leak).
+            super::thread_local::execution_ended();
+            super::lazy_lock::execution_ended();
+            check_leaked_arcs();
+            super::alloc::check_leaks();
+        });
         if recorder::with(|e| e.used_choice) == Some(true) {
             chose.store(true, SeqCst);
         }
@@ -137,7 +141,10 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         used_choice.load(SeqCst),
     );
 
-    let failure = match run.panic {
+    // A panic that escaped a model thread, which the engine may never have
+    // seen (shuttle is stopped before it does, so that it prints nothing).
+    let escaped = execution.as_ref().and_then(recorder::escaped_panic);
+    let failure = match run.panic.or(escaped) {
         Some(message) => Some(failure_from(config, message, execution, run.executions)),
         None if replaying => replay_passed(config, run.executions),
         None => None,

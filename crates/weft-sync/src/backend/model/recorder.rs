@@ -87,6 +87,8 @@ pub(crate) struct Execution {
     pub(crate) torn_down: bool,
     /// Whether the model asked for `choose(n)` with `n > 1`.
     pub(crate) used_choice: bool,
+    /// The panic that escaped a model thread, ending the execution.
+    escaped: Option<String>,
     expected: Option<Vec<(usize, String, Option<usize>)>>,
     pub(crate) now: Duration,
     /// Whether a `Condvar::wait` may return without a notification
@@ -168,6 +170,7 @@ pub(crate) fn begin(
         panics: Vec::new(),
         torn_down: false,
         used_choice: false,
+        escaped: None,
         expected,
         now: Duration::ZERO,
         spurious_wakeups,
@@ -261,23 +264,29 @@ pub(crate) fn torn_down() -> bool {
     with(|e| e.torn_down).unwrap_or(false)
 }
 
-/// A panic left a model thread's closure: the execution has failed, and
-/// the engine will tear it down (loom drops the other threads' stacks):
-/// from now on destructors must not touch engine state.
-pub(crate) fn tear_down() {
-    with(|e| e.torn_down = true);
-}
-
 /// Runs a model thread's closure; a panic that escapes it fails the
-/// execution (both checkers fail the model on an uncaught panic).
+/// execution (both checkers fail the model on an uncaught panic). The
+/// execution is torn down from then on: the engine will drop the other
+/// threads' stacks (loom), and destructors must not touch its state.
 pub(crate) fn run_thread<T>(f: impl FnOnce() -> T) -> T {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(v) => v,
         Err(payload) => {
-            tear_down();
-            std::panic::resume_unwind(payload)
+            let message = crate::record::panic_message(payload.as_ref());
+            with(|e| {
+                e.torn_down = true;
+                e.escaped.get_or_insert(message);
+            });
+            engine::end_with_panic(payload)
         }
     }
+}
+
+/// The message of the panic that escaped a model thread and ended the
+/// execution, if one did (the engine may not have seen it: see
+/// `end_with_panic`).
+pub(crate) fn escaped_panic(execution: &Execution) -> Option<String> {
+    execution.escaped.clone()
 }
 
 /// Registers a new object.
