@@ -10,8 +10,10 @@
 //! ```
 //!
 //! and runs its suite as before (`RUSTFLAGS="--cfg loom" cargo test`). Every
-//! `loom::model` then runs on weft's loom backend (or shuttle's, with the
-//! `shuttle` feature), and a failure is weft's report: the threads, the
+//! `loom::model` then runs on weft's shuttle backend (the default feature;
+//! as a path dependency with the `loom` feature instead of a patch, on
+//! weft's loom backend: a patch replaces crates.io's loom for weft too, see
+//! docs/porting-from-loom.md), and a failure is weft's report: the threads, the
 //! interleaving step by step, the objects by name, and a trace file to
 //! replay with `WEFT_REPLAY=<trace>` or `cargo weft replay`.
 //!
