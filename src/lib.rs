@@ -59,6 +59,6 @@ pub mod patterns {
 pub mod env {
     pub use weft_check::{
         WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_REPLAY, WEFT_SCHEDULER, WEFT_SEED,
-        WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
+        WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
     };
 }

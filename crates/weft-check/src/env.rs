@@ -28,6 +28,9 @@ pub const WEFT_PREEMPTIONS: &str = "WEFT_PREEMPTIONS";
 pub const WEFT_MAX_STEPS: &str = "WEFT_MAX_STEPS";
 /// Wall-clock budget for the exploration: `500ms`, `30s`, `2m`, or seconds.
 pub const WEFT_TIME_BUDGET: &str = "WEFT_TIME_BUDGET";
+/// std mode: how long a model's stress run may take before it fails as a
+/// hang (a deadlock on real threads), like `WEFT_TIME_BUDGET`'s durations.
+pub const WEFT_STD_TIMEOUT: &str = "WEFT_STD_TIMEOUT";
 /// A trace file whose schedule to replay instead of exploring.
 pub const WEFT_REPLAY: &str = "WEFT_REPLAY";
 /// Where failing models write their trace files (default `target/weft/traces`).
@@ -63,6 +66,7 @@ pub(crate) struct EnvOverrides {
     pub(crate) preemptions: Option<Option<usize>>,
     pub(crate) max_steps: Option<usize>,
     pub(crate) time_budget: Option<Duration>,
+    pub(crate) std_timeout: Option<Duration>,
     pub(crate) replay: Option<PathBuf>,
     pub(crate) trace_dir: Option<PathBuf>,
     /// loom's execution limit (`LOOM_MAX_PERMUTATIONS`), on loom runs.
@@ -143,6 +147,9 @@ impl EnvOverrides {
         }
         if let Some(v) = get(WEFT_MAX_STEPS) {
             out.max_steps = Some(parse_positive(WEFT_MAX_STEPS, &v, "100000")?);
+        }
+        if let Some(v) = get(WEFT_STD_TIMEOUT) {
+            out.std_timeout = Some(parse_duration(WEFT_STD_TIMEOUT, &v)?);
         }
         if let Some(v) = get(WEFT_TIME_BUDGET) {
             out.time_budget = Some(parse_duration(WEFT_TIME_BUDGET, &v)?);

@@ -53,7 +53,7 @@ pub mod trace;
 
 pub use env::{
     WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_REPLAY, WEFT_SCHEDULER, WEFT_SEED,
-    WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
+    WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
 };
 pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};

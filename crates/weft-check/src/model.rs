@@ -74,6 +74,7 @@ pub struct Model {
     preemption_bound: Option<usize>,
     max_steps: usize,
     time_budget: Option<Duration>,
+    std_timeout: Option<Duration>,
     replay: Option<PathBuf>,
     spurious_wakeups: bool,
 }
@@ -95,6 +96,7 @@ impl Model {
             preemption_bound: None,
             max_steps: explore::DEFAULT_MAX_STEPS,
             time_budget: None,
+            std_timeout: None,
             replay: None,
             spurious_wakeups: false,
         }
@@ -137,6 +139,15 @@ impl Model {
     /// (a livelock); default 100,000.
     pub fn max_steps(mut self, n: usize) -> Self {
         self.max_steps = n.max(1);
+        self
+    }
+
+    /// std mode: the longest the stress run on real threads may take
+    /// before the model fails as a hang (a deadlock or an endless loop),
+    /// instead of hanging the test run; default 60 s (`WEFT_STD_TIMEOUT`
+    /// overrides it). Checkers need none: they find those as failures.
+    pub fn std_timeout(mut self, limit: Duration) -> Self {
+        self.std_timeout = Some(limit);
         self
     }
 
@@ -322,6 +333,10 @@ impl Model {
         config.preemption_bound = env.preemptions.unwrap_or(self.preemption_bound);
         config.max_steps = env.max_steps.unwrap_or(self.max_steps);
         config.time_budget = env.time_budget.or(self.time_budget);
+        config.std_timeout = env
+            .std_timeout
+            .or(self.std_timeout)
+            .unwrap_or(explore::STD_DEFAULT_TIMEOUT);
         config.max_executions = env.max_executions;
         config.spurious_wakeups = self.spurious_wakeups;
         if config.iterations.is_none()

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use crate::record::{ExecutionLog, Loc};
 
+/// How long a std-mode model may run before it fails as a hang.
+pub const STD_DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Iterations of the body in std mode when none are set.
 pub const STD_DEFAULT_ITERATIONS: usize = 100;
 /// Executions on shuttle when none are set: up to this many, within
@@ -166,6 +168,10 @@ pub struct ExploreConfig {
     /// exploring the extra outcome costs executions. Each thread wakes
     /// spuriously at most once per execution, so a waiting loop still ends.
     pub spurious_wakeups: bool,
+    /// std mode: the longest one model's stress run may take before it
+    /// fails as a hang (a deadlock or an endless loop on real threads),
+    /// instead of hanging the test run. Default [`STD_DEFAULT_TIMEOUT`].
+    pub std_timeout: Duration,
 }
 
 impl ExploreConfig {
@@ -183,6 +189,7 @@ impl ExploreConfig {
             replay: None,
             max_executions: None,
             spurious_wakeups: false,
+            std_timeout: STD_DEFAULT_TIMEOUT,
         }
     }
 }

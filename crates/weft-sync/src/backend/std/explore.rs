@@ -14,7 +14,64 @@ pub const BACKEND: Backend = Backend::Std;
 
 /// Runs `body` `iterations` times (default [`crate::explore::STD_DEFAULT_ITERATIONS`])
 /// or until the time budget is spent, stopping at the first panic.
+///
+/// The runs happen on a thread of their own, watched: a model still running
+/// after `config.std_timeout` (a deadlock, an endless loop) fails as a step
+/// limit instead of hanging the test run. Its threads cannot be stopped on
+/// real threads: they are left behind, blocked, and the test binary goes on.
 pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
+    let start = Instant::now();
+    let limit = config.std_timeout;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let runs = config.clone();
+    // Named as the test's thread, so that a panic's message reads the same.
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("weft-std-model")
+        .to_string();
+    let spawned = std::thread::Builder::new().name(name).spawn(move || {
+        let _ = tx.send(stress(&runs, body));
+    });
+    if let Err(e) = spawned {
+        return outcome(
+            0,
+            start,
+            Some(RawFailure::new(
+                FailureKind::Unsupported,
+                format!("weft: could not start the std-mode run's thread: {e}"),
+                ScheduleRecord::Std { iteration: 0 },
+            )),
+        );
+    }
+    match rx.recv_timeout(limit) {
+        Ok(outcome) => outcome,
+        Err(_) => outcome(
+            0,
+            start,
+            Some(RawFailure::new(
+                FailureKind::StepLimit,
+                format!(
+                    "the model did not finish within {limit:?} on real threads (WEFT_STD_TIMEOUT): a deadlock, or a loop that never ends; its threads are left running. Run it under a checker (--features loom or --features shuttle) to see the interleaving"
+                ),
+                ScheduleRecord::Std { iteration: 0 },
+            )),
+        ),
+    }
+}
+
+fn outcome(executions: usize, start: Instant, failure: Option<RawFailure>) -> ExploreOutcome {
+    // Real threads explore nothing: a stress run is never exhaustive.
+    ExploreOutcome {
+        executions,
+        elapsed: start.elapsed(),
+        complete: false,
+        bounds: vec![Bound::StressRun],
+        failure: failure.map(Box::new),
+    }
+}
+
+/// The stress run itself.
+fn stress(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
     let start = Instant::now();
     let iterations = config
         .iterations
@@ -36,21 +93,8 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
                     iteration: executions,
                 },
             );
-            return ExploreOutcome {
-                executions,
-                elapsed: start.elapsed(),
-                complete: false,
-                bounds: vec![Bound::StressRun],
-                failure: Some(Box::new(failure)),
-            };
+            return outcome(executions, start, Some(failure));
         }
     }
-    // Real threads explore nothing: a stress run is never exhaustive.
-    ExploreOutcome {
-        executions,
-        elapsed: start.elapsed(),
-        complete: false,
-        bounds: vec![Bound::StressRun],
-        failure: None,
-    }
+    outcome(executions, start, None)
 }
