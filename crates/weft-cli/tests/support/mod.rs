@@ -7,10 +7,14 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// `cargo-weft` as built for these tests, with colour and nightly
-/// probing under the test's control.
+/// probing under the test's control. The fixture suites build into their
+/// own `target/` (what the tests read), whatever target directory the run
+/// of these tests was given.
 pub fn cargo_weft() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-weft"));
-    cmd.env_remove("NO_COLOR")
+    cmd.env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .env_remove("NO_COLOR")
         .env_remove("WEFT_NIGHTLY_TOOLCHAIN")
         .env_remove("WEFT_REPLAY")
         .env_remove("WEFT_TRACE_DIR")
