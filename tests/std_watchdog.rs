@@ -44,7 +44,9 @@ fn a_model_that_finishes_is_not_touched_by_the_watchdog() {
         .explore(|| {
             let n = Arc::new(Mutex::new(0));
             let n2 = Arc::clone(&n);
-            thread::spawn(move || *n2.lock().unwrap() += 1).join().unwrap();
+            thread::spawn(move || *n2.lock().unwrap() += 1)
+                .join()
+                .unwrap();
             assert_eq!(*n.lock().unwrap(), 1);
         })
         .unwrap();
