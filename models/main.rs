@@ -12,6 +12,7 @@ mod data_race;
 mod deadlock;
 mod deep_bug;
 mod executor;
+mod expectations;
 mod futures;
 mod lazy_statics;
 mod livelock;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use weft_sync::explore::{self, Backend, ExploreConfig, SchedulerKind};
+use weft_sync::explore::{self, Backend, ExploreConfig, FailureKind, SchedulerKind};
 
 use crate::env::EnvOverrides;
 use crate::failure::Failure;
@@ -77,6 +77,7 @@ pub struct Model {
     std_timeout: Option<Duration>,
     replay: Option<PathBuf>,
     spurious_wakeups: bool,
+    expected: Option<FailureKind>,
 }
 
 impl Default for Model {
@@ -99,6 +100,7 @@ impl Model {
             std_timeout: None,
             replay: None,
             spurious_wakeups: false,
+            expected: None,
         }
     }
 
@@ -139,6 +141,34 @@ impl Model {
     /// (a livelock); default 100,000.
     pub fn max_steps(mut self, n: usize) -> Self {
         self.max_steps = n.max(1);
+        self
+    }
+
+    /// Declares the failure this model is expected to have: a test of a
+    /// deliberately broken program. [`explore`](Self::explore) then
+    /// returns `Ok` when that kind of failure is found, with the failure in
+    /// [`Stats::caught`] (its report, threads, steps and trace file), and
+    /// fails when the model passes ([`FailureKind::NotCaught`]) or fails
+    /// another way. `cargo weft check` counts a model as caught from this
+    /// declaration (the runner's line says "caught the expected ..."), never
+    /// from a test's name.
+    ///
+    /// In std mode a stress run may miss the bug: gate such tests to the
+    /// checkers (`#[cfg(any(feature = "loom", feature = "shuttle"))]`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_check::{FailureKind, Model};
+    ///
+    /// let stats = Model::new()
+    ///     .expect_failure(FailureKind::Assertion)
+    ///     .explore(|| panic!("broken on purpose"))
+    ///     .unwrap();
+    /// assert_eq!(stats.caught().unwrap().kind(), FailureKind::Assertion);
+    /// ```
+    pub fn expect_failure(mut self, kind: FailureKind) -> Self {
+        self.expected = Some(kind);
         self
     }
 
@@ -243,25 +273,50 @@ impl Model {
             tracing::dispatcher::with_default(step_recorder(), || explore::explore(&config, body))
         };
         let backend = Backend::current();
-        match outcome.failure {
-            None => Ok(announce(Stats {
-                model: config.name,
-                backend,
-                scheduler: config.scheduler,
-                executions: outcome.executions,
-                elapsed: outcome.elapsed,
-                complete: outcome.complete,
-                bounds: outcome.bounds,
-                seed: if backend == Backend::Shuttle {
-                    config.seed
-                } else {
-                    None
-                },
-            })),
-            Some(raw) => {
+        let stats = |config: &ExploreConfig, caught: Option<Box<Failure>>| Stats {
+            model: config.name.clone(),
+            backend,
+            scheduler: config.scheduler,
+            executions: outcome.executions,
+            elapsed: outcome.elapsed,
+            complete: outcome.complete,
+            bounds: outcome.bounds.clone(),
+            seed: if backend == Backend::Shuttle {
+                config.seed
+            } else {
+                None
+            },
+            caught,
+        };
+        match (outcome.failure, self.expected) {
+            (None, None) => Ok(announce(stats(&config, None))),
+            (None, Some(expected)) => {
+                let passed = stats(&config, None);
+                Err(Failure {
+                    model: config.name.clone(),
+                    backend,
+                    kind: FailureKind::NotCaught,
+                    message: format!(
+                        "the model was expected to fail with a {expected} (Model::expect_failure), but every execution explored passed: {} executions, {}",
+                        passed.executions,
+                        passed.verdict()
+                    ),
+                    thread: None,
+                    location: None,
+                    race: None,
+                    log: Default::default(),
+                    schedule: explore::ScheduleRecord::Std { iteration: 0 },
+                    scheduler: config.scheduler,
+                    executions: outcome.executions,
+                    trace_path: None,
+                    trace_error: None,
+                    test_name: current_test_path(),
+                })
+            }
+            (Some(raw), expected) => {
                 let raw = *raw;
                 let mut failure = Failure {
-                    model: config.name,
+                    model: config.name.clone(),
                     backend,
                     kind: raw.kind,
                     message: raw.message,
@@ -289,7 +344,11 @@ impl Model {
                         Err(e) => failure.trace_error = Some(error_chain(&e)),
                     }
                 }
-                Err(failure)
+                if expected == Some(failure.kind) {
+                    Ok(announce(stats(&config, Some(Box::new(failure)))))
+                } else {
+                    Err(failure)
+                }
             }
         }
     }

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use weft_sync::explore::{Backend, Bound, SchedulerKind};
 
+use crate::failure::Failure;
+
 /// How much was explored, whether it was everything, and if not, why not.
 ///
 /// `Display` is the verdict line the runner prints for a passing model:
@@ -14,7 +16,15 @@ use weft_sync::explore::{Backend, Bound, SchedulerKind};
 /// weft: model `counter` verified on loom (DPOR search): 6 executions in 3.10ms, loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)
 /// weft: model `counter` verified on shuttle (random scheduler): 50000 executions in 3.00s, not exhaustive: random scheduler; time budget (seed 42)
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// A model that declared the failure it expects
+/// ([`Model::expect_failure`](crate::Model::expect_failure)) and found it
+/// passes with that failure in [`Stats::caught`], and its line says so:
+///
+/// ```text
+/// weft: model `abba` caught the expected deadlock on loom (DPOR search): after 4 executions in 210.00µs
+/// ```
+#[derive(Clone, Debug)]
 pub struct Stats {
     pub(crate) model: String,
     pub(crate) backend: Backend,
@@ -24,7 +34,31 @@ pub struct Stats {
     pub(crate) complete: bool,
     pub(crate) bounds: Vec<Bound>,
     pub(crate) seed: Option<u64>,
+    pub(crate) caught: Option<Box<Failure>>,
 }
+
+/// Two runs' stats are equal when they say the same; a caught failure is
+/// compared by its kind and message (a report has no equality of its own).
+impl PartialEq for Stats {
+    fn eq(&self, other: &Stats) -> bool {
+        let caught = |s: &Stats| {
+            s.caught
+                .as_ref()
+                .map(|f| (f.kind(), f.message().to_string()))
+        };
+        self.model == other.model
+            && self.backend == other.backend
+            && self.scheduler == other.scheduler
+            && self.executions == other.executions
+            && self.elapsed == other.elapsed
+            && self.complete == other.complete
+            && self.bounds == other.bounds
+            && self.seed == other.seed
+            && caught(self) == caught(other)
+    }
+}
+
+impl Eq for Stats {}
 
 impl Stats {
     /// The model's name.
@@ -107,20 +141,48 @@ impl Stats {
     pub fn seed(&self) -> Option<u64> {
         self.seed
     }
+
+    /// How the backend searched, as the verdict line names it.
+    fn search(&self) -> String {
+        match self.backend {
+            Backend::Loom => "DPOR search".to_string(),
+            Backend::Std => "stress run on real threads".to_string(),
+            Backend::Shuttle => format!("{} scheduler", self.scheduler),
+        }
+    }
+
+    /// The failure the model declared it expects
+    /// ([`Model::expect_failure`](crate::Model::expect_failure)), as found:
+    /// its report, threads, steps and trace file.
+    pub fn caught(&self) -> Option<&Failure> {
+        self.caught.as_deref()
+    }
 }
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(caught) = &self.caught {
+            write!(
+                f,
+                "weft: model `{}` caught the expected {} on {} ({}): after {} executions in {:.2?}",
+                self.model,
+                caught.kind(),
+                self.backend,
+                self.search(),
+                self.executions,
+                self.elapsed,
+            )?;
+            if let Some(path) = caught.trace_path() {
+                write!(f, "; trace {}", path.display())?;
+            }
+            return Ok(());
+        }
         write!(
             f,
             "weft: model `{}` verified on {} ({}): {} executions in {:.2?}, {}",
             self.model,
             self.backend,
-            match self.backend {
-                Backend::Loom => "DPOR search".to_string(),
-                Backend::Std => "stress run on real threads".to_string(),
-                Backend::Shuttle => format!("{} scheduler", self.scheduler),
-            },
+            self.search(),
             self.executions,
             self.elapsed,
             self.verdict()
@@ -146,6 +208,7 @@ mod tests {
             complete,
             bounds,
             seed: None,
+            caught: None,
         }
     }
 

@@ -39,6 +39,7 @@ fn failure_kind() -> impl Strategy<Value = FailureKind> {
         FailureKind::StepLimit,
         FailureKind::LeakedThread,
         FailureKind::Leak,
+        FailureKind::NotCaught,
         FailureKind::Unsupported,
         FailureKind::ReplayDiverged,
     ])

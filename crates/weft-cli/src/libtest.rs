@@ -215,6 +215,21 @@ pub(crate) fn explored(output: &str) -> Option<Explored> {
     total
 }
 
+/// The kinds of failure a test's models declared and caught
+/// (`Model::expect_failure`): its `weft: model `x` caught the expected
+/// <kind> on <backend> ...` lines, in order.
+pub(crate) fn caught(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("weft: model `")?;
+            let (_, after) = rest.split_once("` caught the expected ")?;
+            let (kind, _) = after.split_once(" on ")?;
+            Some(kind.to_string())
+        })
+        .collect()
+}
+
 /// What a failed test's output says failed: `(kind, one-line cause)`.
 ///
 /// A weft report starts `weft: model `x` failed on <backend>: <kind>`; any
@@ -415,5 +430,18 @@ weft: model `c` verified on shuttle (dfs scheduler): 3 executions in 73.06µs, e
         assert!(matches!(p.line("test x ... ok"), Event::Finished(_)));
         p.line("test y ... error: Undefined Behavior: data race");
         assert_eq!(p.finish().pending.as_deref(), Some("y"));
+    }
+
+    #[test]
+    fn a_declared_expectation_is_read_from_the_runner_line() {
+        let out = "\
+weft: model `abba` caught the expected deadlock on loom (DPOR search): after 4 executions in 210.00µs; trace target/weft/traces/abba-1.json
+weft: model `x` verified on loom (DPOR search): 6 executions in 1.20s, exhaustive
+";
+        assert_eq!(caught(out), ["deadlock"]);
+        assert!(caught(
+            "weft: model `x` verified on loom (DPOR search): 6 executions in 1.20s, exhaustive"
+        )
+        .is_empty());
     }
 }

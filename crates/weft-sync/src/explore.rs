@@ -211,6 +211,9 @@ pub enum FailureKind {
     /// A modelled allocation (an `Arc`) was never freed: its last reference
     /// was still alive when the execution ended (loom's leak check).
     Leak,
+    /// The model declared the failure it expects
+    /// (`Model::expect_failure`), and every execution explored passed.
+    NotCaught,
     /// The model uses something the backend cannot check (too many threads for loom, ...).
     Unsupported,
     /// A replayed schedule no longer fits the program.
@@ -227,6 +230,7 @@ impl FailureKind {
             FailureKind::StepLimit => "step limit",
             FailureKind::LeakedThread => "leaked thread",
             FailureKind::Leak => "leak",
+            FailureKind::NotCaught => "not caught",
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay diverged",
         }

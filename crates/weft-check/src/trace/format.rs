@@ -499,7 +499,7 @@ impl Keyword for SchedulerKind {
 impl Keyword for FailureKind {
     const WHAT: &'static str = "failure kind";
     const EXPECTED: &'static str =
-        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, unsupported or replay_diverged";
+        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, not_caught, unsupported or replay_diverged";
 
     fn to_keyword(&self) -> Cow<'static, str> {
         Cow::Borrowed(match self {
@@ -509,6 +509,7 @@ impl Keyword for FailureKind {
             FailureKind::StepLimit => "step_limit",
             FailureKind::LeakedThread => "leaked_thread",
             FailureKind::Leak => "leak",
+            FailureKind::NotCaught => "not_caught",
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay_diverged",
             other => return Cow::Owned(other.as_str().replace(' ', "_")),
@@ -523,6 +524,7 @@ impl Keyword for FailureKind {
             "step_limit" => FailureKind::StepLimit,
             "leaked_thread" => FailureKind::LeakedThread,
             "leak" => FailureKind::Leak,
+            "not_caught" => FailureKind::NotCaught,
             "unsupported" => FailureKind::Unsupported,
             "replay_diverged" => FailureKind::ReplayDiverged,
             _ => return None,
@@ -707,6 +709,7 @@ mod tests {
                 FailureKind::StepLimit,
                 FailureKind::LeakedThread,
                 FailureKind::Leak,
+                FailureKind::NotCaught,
                 FailureKind::Unsupported,
                 FailureKind::ReplayDiverged,
             ],
@@ -717,6 +720,7 @@ mod tests {
                 "step_limit",
                 "leaked_thread",
                 "leak",
+                "not_caught",
                 "unsupported",
                 "replay_diverged",
             ],
