@@ -32,8 +32,9 @@ use weft::sync::atomic::{AtomicUsize, Ordering};
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn lost_update_is_caught() {
-    let failure = weft::Model::new()
+    let stats = weft::Model::new()
         .name("lost_update")
+        .expect_failure(weft::FailureKind::Assertion) // Ok only if this is found
         .explore(|| {
             let n = Arc::new(AtomicUsize::new(0).named("n"));
             let hs: Vec<_> = (0..2)
@@ -53,8 +54,8 @@ fn lost_update_is_caught() {
             }
             assert_eq!(n.load(Ordering::SeqCst), 2);
         })
-        .unwrap_err();
-    assert_eq!(failure.kind(), weft::FailureKind::Assertion);
+        .unwrap();
+    let failure = stats.caught().unwrap(); // the report, threads and steps
     assert!(failure.threads_in_steps().contains(&"worker-0".to_string()));
 }
 
