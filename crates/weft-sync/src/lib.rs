@@ -27,6 +27,7 @@
 mod backend;
 
 pub mod alloc;
+pub mod capability;
 pub mod cell;
 pub mod explore;
 pub mod future;

@@ -16,7 +16,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use weft_sync::explore::Backend;
+use weft_sync::capability;
 use weft_sync::thread::ThreadId;
 
 use super::core::Core;
@@ -30,9 +30,10 @@ thread_local! {
     static RUNNING: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The key of the calling model thread (`None` in std mode).
+/// The key of the calling model thread (`None` on real threads, whose
+/// thread-locals are their own already).
 fn thread_key() -> Option<ThreadId> {
-    if Backend::current() == Backend::Std {
+    if capability::real_threads() {
         None
     } else {
         Some(weft_sync::thread::current().id())

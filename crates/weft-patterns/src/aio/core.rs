@@ -19,7 +19,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use weft_sync::explore::Backend;
+use weft_sync::capability;
 use weft_sync::record::panic_message;
 use weft_sync::sync::PoisonError;
 use weft_sync::thread::JoinHandle;
@@ -141,7 +141,7 @@ impl Core {
             }),
             current: Cell::new(None),
             remote: Arc::new(Remote::new()),
-            is_model: Backend::current() != Backend::Std,
+            is_model: !capability::real_threads(),
             offset: Cell::new(Duration::ZERO),
             running: Cell::new(false),
             handler: RefCell::new(None),

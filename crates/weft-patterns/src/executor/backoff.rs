@@ -7,7 +7,7 @@
 //! is what the model explores, and every extra look would only multiply the
 //! interleavings.
 
-use weft_sync::explore::Backend;
+use weft_sync::capability;
 use weft_sync::hint::spin_loop;
 use weft_sync::thread::yield_now;
 
@@ -30,7 +30,7 @@ impl Backoff {
 
     /// Whether threads look again before blocking: on real threads only.
     pub(crate) fn enabled() -> bool {
-        Backend::current() == Backend::Std
+        capability::real_threads()
     }
 
     /// Waits a little (spins, later yields) and returns `true`, or returns

@@ -9,17 +9,18 @@
 use std::ffi::OsString;
 use std::io;
 
-use weft_sync::explore::Backend;
+use weft_sync::capability;
 
 use super::entry::EntryPoint;
 use super::error::ExitStatus;
 use super::frame::FrameError;
 use super::{isolated, os_child};
 
-/// Whether processes are real OS processes (std mode) rather than isolated
-/// threads (under a checker). The backend decision, made here only.
+/// Whether processes are real OS processes (on real threads) rather than
+/// isolated threads (under a checker, which cannot explore another
+/// process). The decision, made here only.
 pub(crate) fn real_processes() -> bool {
-    Backend::current() == Backend::Std
+    capability::real_threads()
 }
 
 /// What to start.

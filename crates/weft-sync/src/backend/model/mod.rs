@@ -34,6 +34,9 @@ pub use once_lock::OnceLock;
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use time::Instant;
 
+/// Threads are the checker's (see `capability::real_threads`).
+pub const REAL_THREADS: bool = false;
+
 /// Signals a spin-wait iteration: under a checker, a yield.
 #[track_caller]
 pub fn spin_loop() {

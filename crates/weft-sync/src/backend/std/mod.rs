@@ -28,6 +28,9 @@ pub use std::sync::LazyLock;
 /// std's own `Arc` and `Weak`: in production there is nothing to model.
 pub use std::sync::{Arc, Weak};
 
+/// Threads are the operating system's (see `capability::real_threads`).
+pub const REAL_THREADS: bool = true;
+
 /// The clock: real time in production.
 pub type Instant = std::time::Instant;
 
