@@ -133,7 +133,7 @@ impl ProcessPoolBuilder {
 
     /// Starts children with `spawner` instead of `process::spawn`: the pool's
     /// unit tests run isolated (checker-style) workers on real threads.
-    #[cfg(test)]
+    #[cfg(all(test, not(any(feature = "loom", feature = "shuttle"))))]
     pub(crate) fn spawner(mut self, spawner: Spawner) -> Self {
         self.spawner = spawner;
         self

@@ -294,7 +294,9 @@ impl fmt::Debug for ProcessPool {
     }
 }
 
-#[cfg(test)]
+// Isolated workers on real threads: under a checker
+// `models/process_pool.rs` runs the same protocol inside models.
+#[cfg(all(test, not(any(feature = "loom", feature = "shuttle"))))]
 mod tests {
     //! The pool's protocol with isolated (checker-style) workers, on real
     //! threads; `tests/process_pool.rs` runs it on real processes.
@@ -317,12 +319,6 @@ mod tests {
     static FAIL: Entry<u64, u64> = crate::process_entry!(fail);
     static NAP: Entry<u64, u64> = crate::process_entry!(nap);
 
-    /// These tests run isolated workers on real threads: std mode only (under
-    /// a checker, `models/process_pool.rs` runs the same protocol).
-    fn on_real_threads() -> bool {
-        weft_sync::explore::Backend::current() == weft_sync::explore::Backend::Std
-    }
-
     fn pool(workers: usize) -> ProcessPool {
         ProcessPool::builder(workers)
             .spawner(spawn_isolated)
@@ -332,9 +328,6 @@ mod tests {
 
     #[test]
     fn submit_and_map_return_every_result_in_order() {
-        if !on_real_threads() {
-            return;
-        }
         let pool = pool(2);
         let future = pool.submit(&SQUARE, 12).unwrap();
         for chunksize in [1, 3, 100] {
@@ -352,9 +345,6 @@ mod tests {
 
     #[test]
     fn a_panicking_task_fails_its_own_future_only() {
-        if !on_real_threads() {
-            return;
-        }
         let pool = pool(1);
         let bad = pool.submit(&FAIL, 7).unwrap();
         let good = pool.submit(&SQUARE, 3).unwrap();
@@ -367,9 +357,6 @@ mod tests {
 
     #[test]
     fn max_tasks_per_child_replaces_workers_and_keeps_results() {
-        if !on_real_threads() {
-            return;
-        }
         let pool = ProcessPool::builder(1)
             .spawner(spawn_isolated)
             .max_tasks_per_child(2)
@@ -387,9 +374,6 @@ mod tests {
 
     #[test]
     fn killing_the_workers_breaks_the_running_task_and_later_submits() {
-        if !on_real_threads() {
-            return;
-        }
         let pool = pool(1);
         let running = pool.submit(&NAP, 100).unwrap();
         let start = Instant::now();
