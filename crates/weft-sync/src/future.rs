@@ -4,8 +4,8 @@
 //! small executor on real threads in std mode and is model-checked under
 //! a checker: `block_on` parks its (model) thread until the future's waker
 //! unparks it, `spawn` runs a future on a new thread with `block_on`, and
-//! `yield_now` is a scheduling point. shuttle's `shuttle::future` and
-//! loom's `loom::future::block_on` map here.
+//! `yield_now` is a scheduling point. The checkers' own `future` modules
+//! map here (the porting guide in the repository's docs/ lists them).
 //!
 //! ```
 //! use weft_sync::future::{block_on, spawn, yield_now};
@@ -28,11 +28,11 @@ use crate::thread::{self, Thread};
 /// Wakes a `block_on` by unparking its thread: the parker's token makes a
 /// wake that comes before the `park` return at once (no lost wakeup).
 ///
-/// No "woken" atomic flag beside the token: in raw loom 0.7.3, once a
-/// thread's `swap` has read a flag's initial value, another thread's
-/// `store(true)` made before a mutex hand-over to it is not seen by its
-/// later `load` or `swap` (even `SeqCst`): a correct `block_on` with such a
-/// flag was a false deadlock on loom.
+/// No "woken" atomic flag beside the token: in the weak-memory checker
+/// (0.7.3), once a thread's `swap` has read a flag's initial value, another
+/// thread's `store(true)` made before a mutex hand-over to it is not seen
+/// by its later `load` or `swap` (even `SeqCst`): a correct `block_on` with
+/// such a flag was a false deadlock there.
 struct Unparker {
     thread: Thread,
 }
@@ -48,8 +48,7 @@ impl Wake for Unparker {
 }
 
 /// Runs `future` to completion on the current thread, parking it while
-/// the future is pending. Same as loom's `future::block_on` and shuttle's
-/// `future::block_on`; under a checker a future that is never woken is a
+/// the future is pending, as the checkers' own `block_on`; under a checker a future that is never woken is a
 /// deadlock (the thread parks forever).
 #[track_caller]
 pub fn block_on<F: Future>(future: F) -> F::Output {
@@ -70,7 +69,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 /// A future that is pending once: it lets other threads (and tasks) run.
-/// Same as shuttle's `future::yield_now`.
+/// Same as the random checker's `future::yield_now`.
 pub fn yield_now() -> YieldNow {
     YieldNow { yielded: false }
 }
@@ -120,7 +119,7 @@ impl<T> Drop for WakeOnExit<T> {
 }
 
 /// Runs `future` on a new thread (a model thread under a checker) with
-/// [`block_on`]. Same as shuttle's `future::spawn`, except that the task
+/// [`block_on`]. Same as the random checker's `future::spawn`, except that the task
 /// is a thread: await its [`JoinHandle`] (or drop it after the task ends)
 /// before the model returns, or the model fails with a leaked thread.
 #[track_caller]
@@ -149,7 +148,7 @@ where
     }
 }
 
-/// A spawned task's output, as a future. Same as shuttle's
+/// A spawned task's output, as a future. Same as the random checker's
 /// `future::JoinHandle` (its output is the task's value; a task that
 /// panicked propagates the panic when awaited).
 #[must_use = "await the task before the model returns"]
