@@ -26,11 +26,6 @@ pub fn fence(order: Ordering) {
     recorder::fence(me, order, Loc::caller());
 }
 
-/// The ordering a failed compare-exchange loads with.
-fn failure_read(failure: Ordering) -> Option<Ordering> {
-    Some(failure)
-}
-
 /// A value written through `get_mut` on an engine that keeps atomic values
 /// in its own state (loom): applied to the engine at the next access.
 ///
@@ -164,7 +159,7 @@ macro_rules! atomic_common {
                 let (read, write) = if ok {
                     (Some(success), Some(success))
                 } else {
-                    (failure_read(failure), None)
+                    (Some(failure), None)
                 };
                 recorder::atomic_access(me, self.id, Op::CompareExchange { ok }, at, read, write);
             }

@@ -561,13 +561,11 @@ impl Execution {
         let me = self.current;
         if is_acquire(order) {
             if let Some(pending) = self.fence_acquire.get(me) {
-                let pending = pending.clone();
-                self.clocks[me].join(&pending);
+                self.clocks[me].join(pending);
             }
         }
         if is_release(order) {
-            let now = self.clocks[me].clone();
-            slot(&mut self.fence_release, me).clone_from(&now);
+            slot(&mut self.fence_release, me).clone_from(&self.clocks[me]);
             self.clocks[me].tick(me);
         }
     }
