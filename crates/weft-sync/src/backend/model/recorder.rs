@@ -663,12 +663,10 @@ pub(crate) fn arc_released(
         e.current = thread;
         let at = at.or_else(|| e.log.objects.get(object).map(|o| o.created_at))?;
         if engine::WEFT_DETECTS_RACES {
-            // fetch_sub(Release): continues the count's release sequence.
-            if let Some(c) = e.object_clocks.get(object) {
-                slot(&mut e.fence_acquire, thread).join(c);
-            }
-            slot(&mut e.object_clocks, object).join(&e.clocks[thread]);
-            e.clocks[thread].tick(thread);
+            // std's `fetch_sub(1, Release)`: an atomic read-modify-write,
+            // which continues the count's release sequence. Nothing reads
+            // the count unsynchronized, so it never reports a race.
+            let _ = e.atomic_clocks(object, at, Some(Ordering::Relaxed), Some(Ordering::Release));
             if last {
                 // Acquire: every earlier owner's decrement is now ordered
                 // before the value's drop.
