@@ -72,8 +72,11 @@ shuttle_unsync! {
     [] AtomicU64, u64; [] AtomicI64, i64; [T] AtomicPtr, *mut T;
 }
 
-/// One reference of a modelled `Arc`: nothing on shuttle, where weft's
-/// clocks model the count (and add no scheduling point).
+/// One reference of a modelled `Arc` on shuttle, where weft's clocks model
+/// the count: its drop is a scheduling point, as loom's `Arc` drop is, so
+/// that which owner drops last (and runs the value's `Drop`) is explored.
+/// Without it a thread that spawns and then drops its clone always drops
+/// first, and a `Drop` impl that misses the owners' synchronization passes.
 pub(crate) struct ArcToken;
 
 impl ArcToken {
@@ -90,8 +93,14 @@ impl ArcToken {
     /// Nothing: weft's clocks acquire.
     pub(crate) fn acquire_unique(&mut self, _live: bool) {}
 
-    /// Drops the reference.
-    pub(crate) fn release(self, _live: bool) {}
+    /// Drops the reference: a scheduling point (not a yield hint: shuttle's
+    /// schedulers treat a yield as a thread waiting for others), except
+    /// after the execution stopped.
+    pub(crate) fn release(self, live: bool) {
+        if live {
+            shuttle_engine::runtime::thread::continuation::switch_if_not_stopping();
+        }
+    }
 }
 
 /// A model thread's join handle.

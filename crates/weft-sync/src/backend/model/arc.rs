@@ -161,12 +161,17 @@ impl<T> Arc<T> {
         }
         let at = Loc::caller();
         let (value, count, token) = Arc::into_parts(this);
-        count.decrement(token, Some(at), || 1);
-        match std::sync::Arc::try_unwrap(value) {
-            Ok(v) => Ok(v),
-            // A `Weak::upgrade` cannot race: model threads do not run in parallel.
-            Err(_) => unreachable!("the only strong reference"),
-        }
+        count.decrement(token, Some(at), || std::sync::Arc::strong_count(&value));
+        // The decrement is a scheduling point: a `Weak::upgrade` may have
+        // run meanwhile, and then this reference is still shared.
+        std::sync::Arc::try_unwrap(value).map_err(|value| {
+            let token = engine::ArcToken::new(count.live());
+            Arc {
+                value,
+                count,
+                token: ManuallyDrop::new(token),
+            }
+        })
     }
 
     /// The value, if this is the only strong reference; `None` otherwise
