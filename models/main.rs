@@ -20,6 +20,7 @@ mod lock_order;
 mod lost_update;
 mod lost_wakeup;
 mod orderings;
+mod panics;
 mod philosophers;
 mod process_pool;
 mod replay;

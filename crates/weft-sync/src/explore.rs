@@ -354,6 +354,10 @@ pub enum Bound {
     /// issues #392 and #166): it can call its search complete without
     /// having run an interleaving that sequential consistency allows.
     LoomDpor,
+    /// A thread unwinding a panic that the model caught ran alone, on
+    /// shuttle, while other threads could have run: interleavings inside
+    /// the unwinding (guards dropped, locks released) were not explored.
+    UnwindingSerialized,
 }
 
 impl fmt::Display for Bound {
@@ -368,6 +372,9 @@ impl fmt::Display for Bound {
             Bound::ChoiceRandomOnDfs => f.write_str("`choose` answered randomly by shuttle's DFS"),
             Bound::LoomDpor => f.write_str(
                 "loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)",
+            ),
+            Bound::UnwindingSerialized => f.write_str(
+                "a caught panic's unwinding ran without other threads interleaving",
             ),
         }
     }

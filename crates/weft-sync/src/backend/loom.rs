@@ -18,6 +18,10 @@ pub(crate) const BACKEND: Backend = Backend::Loom;
 pub(crate) const MAX_SPAWNED_THREADS: Option<usize> = Some(loom::MAX_THREADS - 1);
 /// loom checks `UnsafeCell` accesses itself; weft's clocks are not needed.
 pub(crate) const WEFT_DETECTS_RACES: bool = false;
+/// loom's `Mutex` and `RwLock` keep their value in std's, whose guard a
+/// panic poisons; loom then unwraps that poison on the next lock (and on
+/// `into_inner` and `get_mut`), which would panic inside loom.
+pub(crate) const POISON_BREAKS_LOCKS: bool = true;
 
 /// Non-atomic access to an engine atomic (`get_mut`, `with_mut`,
 /// `unsync_load`), which loom and shuttle offer differently.
@@ -262,6 +266,9 @@ pub(crate) struct EngineRun {
     /// The engine stopped at its execution limit (weft's driver honours
     /// loom's itself: always false here).
     pub(crate) limit_reached: bool,
+    /// Whether a thread unwinding a panic was kept running alone (shuttle
+    /// only: always false here).
+    pub(crate) unwinding_serialized: bool,
 }
 
 /// Explores `execution` (one call = one execution) with loom's DPOR search.
@@ -321,6 +328,7 @@ pub(crate) fn run(
             panic: None,
             budget_spent: false,
             limit_reached: false,
+            unwinding_serialized: false,
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
@@ -328,6 +336,7 @@ pub(crate) fn run(
             panic: None,
             budget_spent: false,
             limit_reached: false,
+            unwinding_serialized: false,
         },
         Err(payload) => EngineRun {
             executions,
@@ -335,6 +344,7 @@ pub(crate) fn run(
             panic: Some(crate::record::panic_message(payload.as_ref())),
             budget_spent: false,
             limit_reached: false,
+            unwinding_serialized: false,
         },
     }
 }

@@ -31,6 +31,8 @@ pub(crate) const BACKEND: Backend = Backend::Shuttle;
 pub(crate) const MAX_SPAWNED_THREADS: Option<usize> = None;
 /// shuttle has no race detector: weft's vector clocks check `UnsafeCell`.
 pub(crate) const WEFT_DETECTS_RACES: bool = true;
+/// shuttle's locks go on working after a panic poisoned them.
+pub(crate) const POISON_BREAKS_LOCKS: bool = false;
 
 /// Non-atomic access to an engine atomic (`get_mut`, `with_mut`,
 /// `unsync_load`), which loom and shuttle offer differently.
@@ -284,6 +286,9 @@ pub(crate) struct EngineRun {
     /// The DFS scheduler stopped with its iterations spent, maybe before
     /// its search ended.
     pub(crate) limit_reached: bool,
+    /// A thread unwinding a panic ran alone while another could have run
+    /// (see `WeftScheduler::next_task`).
+    pub(crate) unwinding_serialized: bool,
 }
 
 /// The decisions of the current execution, and replay state, shared between
@@ -301,6 +306,8 @@ struct Shared {
     /// schedule nothing more, so that shuttle ends the execution without
     /// seeing the panic (and printing its own banner before weft's report).
     abandoned: bool,
+    /// A thread unwinding a panic was kept running while others could run.
+    unwinding_serialized: bool,
 }
 
 thread_local! {
@@ -393,6 +400,24 @@ impl Scheduler for WeftScheduler {
         if s.abandoned {
             return None;
         }
+        // A thread unwinding a panic runs alone until it has caught it or
+        // ended. The threads share one OS thread, so while one unwinds,
+        // `std::thread::panicking()` is true in all of them: their guards
+        // would poison locks they hold, and shuttle cannot finish unwinding
+        // two stacks at teardown (the panic count of the OS thread stayed
+        // raised, and every later execution saw poisoned locks).
+        let alone;
+        let runnable = match current.filter(|_| runnable.len() > 1 && std::thread::panicking()) {
+            Some(me) => match runnable.iter().find(|t| t.id() == me) {
+                Some(task) => {
+                    s.unwinding_serialized = true;
+                    alone = [*task];
+                    &alone[..]
+                }
+                None => runnable,
+            },
+            None => runnable,
+        };
         let chosen = match &mut self.inner {
             Some(inner) => inner.next_task(runnable, current, is_yielding)?,
             None => {
@@ -521,6 +546,7 @@ pub(crate) fn run(
     let executions = s.executions;
     let stopped = s.stop;
     let budget_spent = s.budget_spent;
+    let unwinding_serialized = s.unwinding_serialized;
     drop(s);
     let dfs = matches!(config.scheduler, SchedulerKind::Dfs) && !replaying;
     let complete = !stopped && dfs && executions < iterations;
@@ -532,6 +558,7 @@ pub(crate) fn run(
             panic: None,
             budget_spent,
             limit_reached,
+            unwinding_serialized,
         },
         Err(payload) => EngineRun {
             executions,
@@ -539,6 +566,7 @@ pub(crate) fn run(
             panic: Some(crate::record::panic_message(payload.as_ref())),
             budget_spent,
             limit_reached: false,
+            unwinding_serialized,
         },
     }
 }

@@ -139,12 +139,15 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             _ => None,
         },
         used_choice.load(SeqCst),
+        run.unwinding_serialized,
     );
 
     // A panic that escaped a model thread, which the engine may never have
     // seen (shuttle is stopped before it does, so that it prints nothing).
     let escaped = execution.as_ref().and_then(recorder::escaped_panic);
-    let failure = match run.panic.or(escaped) {
+    // The recorded one comes first: it may be an earlier panic than the
+    // one the engine saw (see `run_thread`).
+    let failure = match escaped.or(run.panic) {
         Some(message) => Some(failure_from(config, message, execution, run.executions)),
         None if replaying => replay_passed(config, run.executions),
         None => None,
@@ -165,6 +168,7 @@ fn bounds_of(
     budget_hit: bool,
     limit: Option<usize>,
     used_choice: bool,
+    unwinding_serialized: bool,
 ) -> Vec<Bound> {
     let mut bounds = Vec::new();
     let dfs = config.scheduler == SchedulerKind::Dfs;
@@ -190,6 +194,9 @@ fn bounds_of(
             _ if dfs => bounds.push(Bound::ChoiceRandomOnDfs),
             _ => {}
         }
+    }
+    if unwinding_serialized && dfs {
+        bounds.push(Bound::UnwindingSerialized);
     }
     if BACKEND == Backend::Loom {
         bounds.push(Bound::LoomDpor);
@@ -303,11 +310,8 @@ fn failure_from(
         f
     } else {
         // A panic of the model: prefer the recorded panic that escaped.
-        let captured = exec
-            .panics
-            .iter()
-            .rev()
-            .find(|p| p.message == message)
+        let captured = recorder::escaped_capture(&exec)
+            .or_else(|| exec.panics.iter().rev().find(|p| p.message == message))
             .or(exec.panics.last())
             .cloned();
         let mut f = RawFailure::new(FailureKind::Assertion, message, schedule);

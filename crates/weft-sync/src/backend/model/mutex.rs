@@ -73,6 +73,7 @@ impl<T> Mutex<T> {
     }
 
     pub(super) fn lock_at(&self, at: Loc) -> LockResult<MutexGuard<'_, T>> {
+        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
         let me = recorder::current();
         recorder::wait_for(WaitKind::Lock, self.id, None, at);
         let result = self.raw.lock();
@@ -89,6 +90,7 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let at = Loc::caller();
+        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
         let me = recorder::current();
         let result = self.raw.try_lock();
         recorder::resume(me);
@@ -131,8 +133,10 @@ impl<T> Mutex<T> {
     /// # Errors
     ///
     /// A poisoned lock returns the value inside the error.
+    #[track_caller]
     pub fn into_inner(self) -> LockResult<T> {
         let poisoned = self.is_poisoned();
+        poison::check_engine_can_use(poisoned, self.id, Loc::caller());
         let value = self
             .raw
             .into_inner()
@@ -145,8 +149,10 @@ impl<T> Mutex<T> {
     /// # Errors
     ///
     /// A poisoned lock returns the reference inside the error.
+    #[track_caller]
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         let poisoned = self.is_poisoned();
+        poison::check_engine_can_use(poisoned, self.id, Loc::caller());
         let value = self.raw.get_mut().unwrap_or_else(PoisonError::into_inner);
         poison::result(poisoned, value)
     }
@@ -182,7 +188,7 @@ impl<T> Drop for MutexGuard<'_, T> {
             // state alone (unlocking could panic inside this destructor).
             return;
         }
-        if std::thread::panicking() {
+        if recorder::unwinding() {
             self.mutex
                 .poisoned
                 .store(true, std::sync::atomic::Ordering::Relaxed);

@@ -3,6 +3,10 @@
 
 use std::sync::{LockResult, PoisonError};
 
+use super::{engine, recorder};
+use crate::explore::FailureKind;
+use crate::record::Loc;
+
 /// `value` as a lock result: an error carrying it when the lock is poisoned.
 pub(super) fn result<V>(poisoned: bool, value: V) -> LockResult<V> {
     if poisoned {
@@ -10,4 +14,24 @@ pub(super) fn result<V>(poisoned: bool, value: V) -> LockResult<V> {
     } else {
         Ok(value)
     }
+}
+
+/// Fails the execution with a clear `Unsupported` failure when the engine
+/// cannot use a poisoned lock (loom panics inside its own code, with
+/// "called `Result::unwrap()` on an `Err` value: PoisonError"): call it
+/// before handing a poisoned lock (`object`) to the engine.
+pub(super) fn check_engine_can_use(poisoned: bool, object: usize, at: Loc) {
+    if !(engine::POISON_BREAKS_LOCKS && poisoned) {
+        return;
+    }
+    let name = recorder::object_name(object);
+    recorder::fail(recorder::DetectedFailure {
+        kind: FailureKind::Unsupported,
+        message: format!(
+            "`{name}` was poisoned by a panic that the model caught, and loom cannot use a poisoned lock again (its lock wraps std's and unwraps the poison): run this model on shuttle, or do not catch panics while holding the lock"
+        ),
+        thread: Some(recorder::current()),
+        location: Some(at),
+        race: None,
+    });
 }

@@ -87,8 +87,13 @@ pub(crate) struct Execution {
     pub(crate) torn_down: bool,
     /// Whether the model asked for `choose(n)` with `n > 1`.
     pub(crate) used_choice: bool,
-    /// The panic that escaped a model thread, ending the execution.
-    escaped: Option<String>,
+    /// The panic that ended the execution: its message, and its index in
+    /// `panics` when the hook saw it.
+    escaped: Option<(String, Option<usize>)>,
+    /// By thread: the index in `panics` of the panic it is unwinding from
+    /// (cleared when the thread records a step outside unwinding: it
+    /// caught the panic).
+    unwinding: Vec<Option<usize>>,
     expected: Option<Vec<(usize, String, Option<usize>)>>,
     pub(crate) now: Duration,
     /// Whether a `Condvar::wait` may return without a notification
@@ -171,6 +176,7 @@ pub(crate) fn begin(
         torn_down: false,
         used_choice: false,
         escaped: None,
+        unwinding: Vec::new(),
         expected,
         now: Duration::ZERO,
         spurious_wakeups,
@@ -258,6 +264,17 @@ pub(crate) fn resume(thread: usize) {
     with(|e| e.current = thread);
 }
 
+/// Whether the running model thread is unwinding a panic (its guards then
+/// poison their locks). Both engines run model threads as coroutines on
+/// one OS thread, so `std::thread::panicking()` stays true in every model
+/// thread while one of them unwinds: the thread is unwinding only if the
+/// panic is its own (the hook recorded it, and the thread has recorded no
+/// step outside unwinding since, which it would after catching it).
+pub(crate) fn unwinding() -> bool {
+    std::thread::panicking()
+        && with(|e| matches!(e.unwinding.get(e.current), Some(Some(_)))).unwrap_or(true)
+}
+
 /// Whether the execution failed and is being torn down by the engine:
 /// destructors must not touch engine state any more.
 pub(crate) fn torn_down() -> bool {
@@ -275,7 +292,17 @@ pub(crate) fn run_thread<T>(f: impl FnOnce() -> T) -> T {
             let message = crate::record::panic_message(payload.as_ref());
             with(|e| {
                 e.torn_down = true;
-                e.escaped.get_or_insert(message);
+                if e.escaped.is_none() {
+                    // Another thread may still be unwinding from an earlier
+                    // panic, and this one be its consequence (a poisoned
+                    // lock, a closed channel): the earliest panic in flight
+                    // is the failure.
+                    let root = e.unwinding.iter().flatten().min().copied();
+                    e.escaped = Some(match root {
+                        Some(i) => (e.panics[i].message.clone(), Some(i)),
+                        None => (message, None),
+                    });
+                }
             });
             engine::end_with_panic(payload)
         }
@@ -286,7 +313,19 @@ pub(crate) fn run_thread<T>(f: impl FnOnce() -> T) -> T {
 /// execution, if one did (the engine may not have seen it: see
 /// `end_with_panic`).
 pub(crate) fn escaped_panic(execution: &Execution) -> Option<String> {
-    execution.escaped.clone()
+    execution
+        .escaped
+        .as_ref()
+        .map(|(message, _)| message.clone())
+}
+
+/// The recorded panic that ended the execution, when the hook saw it.
+pub(crate) fn escaped_capture(execution: &Execution) -> Option<&CapturedPanic> {
+    execution
+        .escaped
+        .as_ref()
+        .and_then(|(_, i)| *i)
+        .and_then(|i| execution.panics.get(i))
 }
 
 /// Registers a new object.
@@ -407,6 +446,11 @@ impl Execution {
         // dropped) are not part of the recorded failure: the trace ends at
         // the panic, so they are not compared.
         let unwinding = std::thread::panicking();
+        if !unwinding {
+            if let Some(caught) = self.unwinding.get_mut(thread) {
+                *caught = None;
+            }
+        }
         if let Some(expected) = self.expected.as_ref().filter(|_| !unwinding) {
             let matches = expected
                 .get(step - 1)
@@ -974,6 +1018,8 @@ pub(crate) fn woke_spuriously() {
 pub(crate) fn capture_panic(message: String, location: Option<Loc>, torn_down: bool) -> bool {
     with(|e| {
         let thread = e.current;
+        let index = e.panics.len();
+        *slot(&mut e.unwinding, thread) = Some(index);
         e.panics.push(CapturedPanic {
             message,
             location,

@@ -85,6 +85,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         let at = Loc::caller();
+        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
         let me = recorder::current();
         recorder::wait_for(WaitKind::ReadLock, self.id, None, at);
         let r = self.raw.read();
@@ -100,6 +101,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         let at = Loc::caller();
+        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
         let me = recorder::current();
         recorder::wait_for(WaitKind::WriteLock, self.id, None, at);
         let r = self.raw.write();
@@ -115,6 +117,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
         let at = Loc::caller();
+        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
         let me = recorder::current();
         let r = self.raw.try_read();
         recorder::resume(me);
@@ -138,6 +141,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
         let at = Loc::caller();
+        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
         let me = recorder::current();
         let r = self.raw.try_write();
         recorder::resume(me);
@@ -167,8 +171,10 @@ impl<T> RwLock<T> {
     /// # Errors
     ///
     /// A poisoned lock returns the value inside the error.
+    #[track_caller]
     pub fn into_inner(self) -> LockResult<T> {
         let poisoned = self.is_poisoned();
+        poison::check_engine_can_use(poisoned, self.id, Loc::caller());
         let value = self
             .raw
             .into_inner()
@@ -181,8 +187,10 @@ impl<T> RwLock<T> {
     /// # Errors
     ///
     /// A poisoned lock returns the reference inside the error.
+    #[track_caller]
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         let poisoned = self.is_poisoned();
+        poison::check_engine_can_use(poisoned, self.id, Loc::caller());
         let value = self.raw.get_mut().unwrap_or_else(PoisonError::into_inner);
         poison::result(poisoned, value)
     }
@@ -206,7 +214,7 @@ impl<T> Drop for RwLockWriteGuard<'_, T> {
         if recorder::torn_down() {
             return;
         }
-        if std::thread::panicking() {
+        if recorder::unwinding() {
             self.poisoned
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }

@@ -226,7 +226,7 @@ struct Finish(usize);
 
 impl Drop for Finish {
     fn drop(&mut self) {
-        if std::thread::panicking() {
+        if recorder::unwinding() {
             // A failed execution being torn down: keep the thread as it was
             // (blocked, holding its locks), which is what the report shows.
             if !recorder::torn_down() {
