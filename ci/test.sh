@@ -57,7 +57,7 @@ stage "model suite on loom (exhaustive)"
 cargo test --release --features loom --test models --test readme
 
 stage "model suite on shuttle (random scheduler: up to 50,000 executions or 3 s per model by default)"
-cargo test --release --features shuttle --test models --test readme
+cargo test --release --features shuttle --test models --test readme --test dpor_soundness
 
 # A crate written against plain loom, its `loom` dependency patched to
 # weft-loom-compat: its own `cfg(loom)` suite must run on weft, unchanged

@@ -66,3 +66,24 @@ fn a_bug_needing_three_preemptions_is_found_with_the_defaults() {
         assert!(threads.contains(&t.to_string()), "{threads:?}");
     }
 }
+
+/// weft's DPOR search finds it every time, in a few hundred executions:
+/// its verdict does not depend on luck.
+#[cfg(feature = "shuttle")]
+#[test]
+fn a_bug_needing_three_preemptions_is_found_by_dpor() {
+    let stats = weft::Model::new()
+        .name("three_preemptions_dpor")
+        .scheduler(weft::Scheduler::Dpor)
+        .expect_failure(weft::FailureKind::Assertion)
+        .explore(three_preemptions)
+        .unwrap_or_else(|f| panic!("{f}"));
+    let caught = stats.caught().expect("caught");
+    assert!(
+        caught
+            .to_string()
+            .contains("reached the state that needs A1 B1 A2 C1 A3 B2"),
+        "{caught}"
+    );
+    eprintln!("{stats}");
+}

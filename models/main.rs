@@ -11,6 +11,7 @@ mod counter;
 mod data_race;
 mod deadlock;
 mod deep_bug;
+mod dpor;
 mod executor;
 mod expectations;
 mod futures;

@@ -59,6 +59,24 @@ fn lost_update_is_caught() {
     assert!(failure.threads_in_steps().contains(&"worker-0".to_string()));
 }
 
+#[cfg(feature = "shuttle")]
+#[test]
+fn two_increments_are_proven_by_dpor() {
+    let stats = weft::Model::new()
+        .name("two_increments")
+        .scheduler(weft::Scheduler::Dpor)
+        .explore(|| {
+            let n = Arc::new(AtomicUsize::new(0).named("n"));
+            let n2 = n.clone();
+            let t = thread::spawn(move || n2.fetch_add(1, Ordering::SeqCst));
+            n.fetch_add(1, Ordering::SeqCst);
+            t.join().unwrap();
+            assert_eq!(n.load(Ordering::SeqCst), 2);
+        })
+        .unwrap();
+    assert!(stats.is_search_complete()); // "... (dpor scheduler): 3 executions ..., exhaustive"
+}
+
 /// Every `rust` block of README.md, with its imports taken out (they are at
 /// the top of this file once), is a part of this file.
 #[test]
@@ -83,7 +101,7 @@ fn readme_shows_these_tests_verbatim() {
         rest = &body[end + 3..];
     }
     assert_eq!(
-        blocks, 2,
+        blocks, 3,
         "README.md's rust blocks: update this test with them"
     );
 }

@@ -20,7 +20,7 @@ use crate::error::ConfigError;
 pub const WEFT_ITERATIONS: &str = "WEFT_ITERATIONS";
 /// The scheduler's random seed, a u64 (decimal or `0x` hex).
 pub const WEFT_SEED: &str = "WEFT_SEED";
-/// `random`, `pct`, `pct:<depth>` or `dfs`.
+/// `random`, `pct`, `pct:<depth>`, `dfs` or `dpor`.
 pub const WEFT_SCHEDULER: &str = "WEFT_SCHEDULER";
 /// The preemption bound, a non-negative integer or `none`.
 pub const WEFT_PREEMPTIONS: &str = "WEFT_PREEMPTIONS";
@@ -254,13 +254,14 @@ fn parse_seed(value: &str) -> Result<u64, ConfigError> {
     })
 }
 
-/// Parses `random`, `pct`, `pct:<depth>` or `dfs`.
+/// Parses `random`, `pct`, `pct:<depth>`, `dfs` or `dpor`.
 pub(crate) fn parse_scheduler(value: &str) -> Result<SchedulerKind, ConfigError> {
-    let expected = "one of random, pct, pct:<depth> (depth 1 or more), dfs";
+    let expected = "one of random, pct, pct:<depth> (depth 1 or more), dfs, dpor";
     let v = value.trim().to_ascii_lowercase();
     match v.as_str() {
         "random" => Ok(SchedulerKind::Random),
         "dfs" => Ok(SchedulerKind::Dfs),
+        "dpor" => Ok(SchedulerKind::Dpor),
         "pct" => Ok(SchedulerKind::Pct { depth: 3 }),
         other => match other.strip_prefix("pct:") {
             Some(d) => match d.parse::<usize>() {

@@ -79,6 +79,12 @@ pub enum SchedulerKind {
     },
     /// Depth-first enumeration of every schedule.
     Dfs,
+    /// weft's own dynamic partial-order reduction (source-DPOR with sleep
+    /// sets, on shuttle): every interleaving under sequential consistency,
+    /// each class of equivalent interleavings explored once or a few
+    /// times instead of all of its members. On loom, loom's own DPOR runs
+    /// whatever the scheduler says.
+    Dpor,
 }
 
 impl fmt::Display for SchedulerKind {
@@ -87,6 +93,7 @@ impl fmt::Display for SchedulerKind {
             SchedulerKind::Random => f.write_str("random"),
             SchedulerKind::Pct { depth } => write!(f, "pct:{depth}"),
             SchedulerKind::Dfs => f.write_str("dfs"),
+            SchedulerKind::Dpor => f.write_str("dpor"),
         }
     }
 }

@@ -29,6 +29,8 @@ mod backend;
 pub mod alloc;
 pub mod capability;
 pub mod cell;
+#[cfg_attr(not(feature = "shuttle"), allow(dead_code))]
+mod dpor;
 pub mod explore;
 pub mod future;
 pub mod hint;

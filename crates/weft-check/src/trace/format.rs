@@ -469,13 +469,14 @@ impl Keyword for Backend {
 
 impl Keyword for SchedulerKind {
     const WHAT: &'static str = "scheduler";
-    const EXPECTED: &'static str = "random, pct:<depth> or dfs";
+    const EXPECTED: &'static str = "random, pct:<depth>, dfs or dpor";
 
     fn to_keyword(&self) -> Cow<'static, str> {
         match self {
             SchedulerKind::Random => Cow::Borrowed("random"),
             SchedulerKind::Pct { depth } => Cow::Owned(format!("pct:{depth}")),
             SchedulerKind::Dfs => Cow::Borrowed("dfs"),
+            SchedulerKind::Dpor => Cow::Borrowed("dpor"),
         }
     }
 
@@ -483,6 +484,7 @@ impl Keyword for SchedulerKind {
         match text {
             "random" => Some(SchedulerKind::Random),
             "dfs" => Some(SchedulerKind::Dfs),
+            "dpor" => Some(SchedulerKind::Dpor),
             _ => {
                 let depth = text.strip_prefix("pct:")?;
                 if depth.is_empty() || !depth.bytes().all(|b| b.is_ascii_digit()) {
@@ -800,6 +802,10 @@ mod tests {
             Some(SchedulerKind::Random)
         );
         assert_eq!(SchedulerKind::from_keyword("dfs"), Some(SchedulerKind::Dfs));
+        assert_eq!(
+            SchedulerKind::from_keyword("dpor"),
+            Some(SchedulerKind::Dpor)
+        );
         for bad in [
             "pct",
             "pct:",

@@ -15,6 +15,8 @@ use shuttle::scheduler::{
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
+use crate::dpor::access::Effects;
+use crate::dpor::Explorer;
 use crate::explore::{
     Backend, Decision, ExploreConfig, FailureKind, SchedulerKind, SHUTTLE_DEFAULT_ITERATIONS,
 };
@@ -268,7 +270,56 @@ pub(crate) fn choose(n: usize) -> usize {
     if n <= 1 {
         return 0;
     }
+    if let Some(value) = choose_directly(n) {
+        return value;
+    }
     shuttle::rand::thread_rng().gen_range(0..n)
+}
+
+/// Under the DPOR search (and the replay of one of its traces) a choice is
+/// a branch of the search, recorded as its value: `None` otherwise.
+fn choose_directly(n: usize) -> Option<usize> {
+    let shared = SHARED.with(|s| s.borrow().clone())?;
+    if !shared.borrow().direct_choices {
+        return None;
+    }
+    let value = match DPOR.with(|d| d.borrow().clone()) {
+        Some(state) => {
+            let chosen = {
+                let mut st = state.borrow_mut();
+                let st = &mut *st;
+                let last = (st.effects_since)(&mut st.mark);
+                st.explorer.choose(n, last)
+            };
+            chosen.unwrap_or_else(|nondeterminism| panic!("weft: {nondeterminism}"))
+        }
+        None => {
+            // Replaying: the trace has the value.
+            let mut s = shared.borrow_mut();
+            let pos = s.replay_pos;
+            match s.replay.as_ref().and_then(|r| r.get(pos).copied()) {
+                Some(Decision::Random(v)) if (v as usize) < n => {
+                    s.replay_pos += 1;
+                    v as usize
+                }
+                _ => {
+                    s.diverged.get_or_insert_with(|| {
+                        format!(
+                            "decision {}: the program asks for `choose({n})`, which the schedule does not have there",
+                            pos + 1
+                        )
+                    });
+                    s.stop = true;
+                    0
+                }
+            }
+        }
+    };
+    shared
+        .borrow_mut()
+        .decisions
+        .push(Decision::Random(value as u64));
+    Some(value)
 }
 
 /// shuttle stops between executions: no payload stops it.
@@ -308,6 +359,9 @@ struct Shared {
     abandoned: bool,
     /// A thread unwinding a panic was kept running while others could run.
     unwinding_serialized: bool,
+    /// `choose` is a decision of the DPOR search (or of its replay), not a
+    /// random number from shuttle.
+    direct_choices: bool,
 }
 
 thread_local! {
@@ -485,6 +539,83 @@ impl Scheduler for WeftScheduler {
     }
 }
 
+/// weft's DPOR search (`crate::dpor`) as a shuttle scheduler: the thin
+/// adapter that hands it shuttle's runnable tasks and what the last step
+/// recorded, and runs the task it picks.
+struct DporScheduler {
+    state: Rc<RefCell<DporState>>,
+}
+
+struct DporState {
+    explorer: Explorer,
+    /// At most this many executions (`Model::iterations`), if set.
+    limit: Option<usize>,
+    /// The limit stopped the search before it finished.
+    limit_hit: bool,
+    /// How many recorded steps the search has seen in this execution.
+    mark: usize,
+    /// Reads the recording (the model layer's `effects_since`).
+    effects_since: fn(&mut usize) -> Effects,
+}
+
+thread_local! {
+    /// The running DPOR search, for `execution_ended`.
+    static DPOR: RefCell<Option<Rc<RefCell<DporState>>>> = const { RefCell::new(None) };
+}
+
+impl Scheduler for DporScheduler {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        let mut st = self.state.borrow_mut();
+        if st.limit.is_some_and(|max| st.explorer.executions() >= max) {
+            // Whether the search had more to explore is known only once
+            // the last execution's races are in: ask for one more start.
+            st.limit_hit = st.explorer.start_execution();
+            return None;
+        }
+        if !st.explorer.start_execution() {
+            return None;
+        }
+        st.mark = 0;
+        Some(Schedule::new(0))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        _is_yielding: bool,
+    ) -> Option<TaskId> {
+        let ids: Vec<usize> = runnable.iter().map(|t| usize::from(t.id())).collect();
+        let chosen = {
+            let mut st = self.state.borrow_mut();
+            let st = &mut *st;
+            let last = (st.effects_since)(&mut st.mark);
+            st.explorer.schedule(&ids, current.map(usize::from), last)
+        };
+        match chosen {
+            Ok(t) => Some(TaskId::from(t)),
+            Err(nondeterminism) => panic!("weft: {nondeterminism}"),
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        // `choose` is answered 0, always (the verdict says so): replaying
+        // a prefix must give the same answers.
+        0
+    }
+}
+
+/// The execution's body has ended: the DPOR search, if one runs, takes
+/// what its last step did (the recording goes right after).
+pub(crate) fn execution_ended(effects_since: fn(&mut usize) -> Effects) {
+    let state = DPOR.with(|d| d.borrow().clone());
+    if let Some(state) = state {
+        let mut st = state.borrow_mut();
+        let last = effects_since(&mut st.mark);
+        st.explorer.end_execution(last);
+    }
+}
+
 /// Installs shuttle's panic hook before weft's, so that weft's hook sees
 /// panics first and shuttle's stays quiet for weft's runs.
 pub(crate) fn init() {
@@ -499,12 +630,27 @@ pub(crate) fn run(
     config: &ExploreConfig,
     replay: Option<Vec<Decision>>,
     execution: impl Fn(usize) -> bool + Send + Sync + 'static,
+    effects_since: fn(&mut usize) -> Effects,
 ) -> EngineRun {
     let iterations = config.iterations.unwrap_or(SHUTTLE_DEFAULT_ITERATIONS);
     let seed = config.seed.unwrap_or(0);
     let replaying = replay.is_some();
+    let dpor = (config.scheduler == SchedulerKind::Dpor && !replaying).then(|| {
+        Rc::new(RefCell::new(DporState {
+            explorer: Explorer::new(),
+            limit: config.iterations,
+            limit_hit: false,
+            mark: 0,
+            effects_since,
+        }))
+    });
+    DPOR.with(|d| *d.borrow_mut() = dpor.clone());
     let inner: Option<Box<dyn Scheduler>> = if replaying {
         None
+    } else if let Some(state) = &dpor {
+        Some(Box::new(DporScheduler {
+            state: state.clone(),
+        }))
     } else {
         Some(match config.scheduler {
             SchedulerKind::Random => Box::new(RandomScheduler::new_from_seed(seed, iterations)),
@@ -512,10 +658,12 @@ pub(crate) fn run(
                 Box::new(PctScheduler::new_from_seed(seed, depth, iterations))
             }
             SchedulerKind::Dfs => Box::new(DfsScheduler::new(Some(iterations), true)),
+            SchedulerKind::Dpor => unreachable!("the DPOR search is set up above"),
         })
     };
     let shared = Rc::new(RefCell::new(Shared {
         replay,
+        direct_choices: config.scheduler == SchedulerKind::Dpor,
         ..Shared::default()
     }));
     SHARED.with(|s| *s.borrow_mut() = Some(shared.clone()));
@@ -549,8 +697,20 @@ pub(crate) fn run(
     let unwinding_serialized = s.unwinding_serialized;
     drop(s);
     let dfs = matches!(config.scheduler, SchedulerKind::Dfs) && !replaying;
-    let complete = !stopped && dfs && executions < iterations;
-    let limit_reached = !stopped && dfs && executions >= iterations;
+    let (complete, limit_reached) = match &dpor {
+        Some(state) => {
+            let st = state.borrow();
+            (
+                !stopped && st.explorer.is_finished(),
+                !stopped && st.limit_hit,
+            )
+        }
+        None => (
+            !stopped && dfs && executions < iterations,
+            !stopped && dfs && executions >= iterations,
+        ),
+    };
+    DPOR.with(|d| *d.borrow_mut() = None);
     match result {
         Ok(_) => EngineRun {
             executions,

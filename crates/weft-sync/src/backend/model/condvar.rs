@@ -107,6 +107,7 @@ impl Condvar {
         self.visible
             .store(true, std::sync::atomic::Ordering::SeqCst);
         recorder::resume(me);
+        recorder::touch(self.id);
         self.queue().push_back(waiter.clone());
         waiter
     }
@@ -252,6 +253,7 @@ impl Condvar {
         // after the load.
         let _ = self.visible.load(std::sync::atomic::Ordering::SeqCst);
         recorder::resume(me);
+        recorder::touch(self.id);
         // An engine operation on shuttle (the flag is under a lock there).
         let notified = waiter.is_woken();
         recorder::resume(me);
@@ -370,6 +372,7 @@ impl Condvar {
         self.visible
             .store(true, std::sync::atomic::Ordering::SeqCst);
         recorder::resume(me);
+        recorder::touch(self.id);
     }
 }
 

@@ -118,11 +118,19 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         if recorder::with(|e| e.used_choice) == Some(true) {
             chose.store(true, SeqCst);
         }
+        // The DPOR search needs what the last step did before the
+        // recording goes.
+        engine::execution_ended(recorder::effects_since);
         recorder::recycle();
         // A loom replay stops after the recorded execution.
         !(replaying && is_target)
     };
-    let run = engine::run(config, replay_decisions, per_execution);
+    let run = engine::run(
+        config,
+        replay_decisions,
+        per_execution,
+        recorder::effects_since,
+    );
     let execution = recorder::finish();
     let elapsed = start.elapsed();
     let weft_stopped = budget_hit.load(SeqCst);
@@ -171,7 +179,8 @@ fn bounds_of(
     unwinding_serialized: bool,
 ) -> Vec<Bound> {
     let mut bounds = Vec::new();
-    let dfs = config.scheduler == SchedulerKind::Dfs;
+    // A systematic search: shuttle's DFS or weft's DPOR.
+    let dfs = matches!(config.scheduler, SchedulerKind::Dfs | SchedulerKind::Dpor);
     match BACKEND {
         Backend::Loom => {
             if let Some(n) = config.preemption_bound {
@@ -191,6 +200,8 @@ fn bounds_of(
         match BACKEND {
             Backend::Loom => bounds.push(Bound::ChoiceNotExplored),
             // A random scheduler's choices are as random as its schedules.
+            // DPOR explores every value.
+            _ if config.scheduler == SchedulerKind::Dpor => {}
             _ if dfs => bounds.push(Bound::ChoiceRandomOnDfs),
             _ => {}
         }

@@ -7,6 +7,7 @@
 //! restores `current` after each engine operation that can switch, so
 //! `current` always names the model thread that is running weft code.
 
+use crate::dpor::access::Effects;
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -15,8 +16,8 @@ use super::clock::VectorClock;
 use super::engine;
 use crate::explore::{Access, AccessKind, FailureKind, Race};
 use crate::record::{
-    Event, ExecutionLog, Held, Loc, ObjectInfo, ObjectKind, Op, ThreadInfo, ThreadState, WaitKind,
-    Waiting,
+    Event, ExecutionLog, Held, Loc, ObjectInfo, ObjectKind, Op, ThreadInfo, ThreadState, Value,
+    WaitKind, Waiting,
 };
 
 /// The id of an object created outside any execution: never recorded.
@@ -102,6 +103,10 @@ pub(crate) struct Execution {
     /// By thread id: whether the thread already woke spuriously in this
     /// execution (each thread may once, so that a waiting loop still ends).
     woke_spuriously: Vec<bool>,
+    /// Objects changed since the DPOR search last looked, by operations
+    /// that record no step where they take effect (a condvar's waiter
+    /// queue: see `touch`).
+    touched: Vec<usize>,
 }
 
 thread_local! {
@@ -181,6 +186,7 @@ pub(crate) fn begin(
         now: Duration::ZERO,
         spurious_wakeups,
         woke_spuriously: Vec::new(),
+        touched: Vec::new(),
     };
     match SPARE.with(|s| s.borrow_mut().take()) {
         Some(old) => {
@@ -262,6 +268,48 @@ pub(crate) fn current() -> usize {
 #[inline]
 pub(crate) fn resume(thread: usize) {
     with(|e| e.current = thread);
+}
+
+/// What the steps recorded since `*mark` did, for the DPOR search (see
+/// `crate::dpor`); moves `mark` past them. Nothing when no execution is
+/// being recorded (before its first step).
+pub(crate) fn effects_since(mark: &mut usize) -> Effects {
+    with(|e| {
+        let steps = &e.log.steps;
+        let mut effects = Effects::default();
+        for ev in steps.iter().skip(*mark) {
+            let arc = ev
+                .object
+                .and_then(|o| e.log.objects.get(o))
+                .is_some_and(|o| o.kind == ObjectKind::Arc);
+            match &ev.op {
+                // An `Arc` drop that is not the last one commutes with the
+                // others: only which one is last (and drops the value)
+                // matters, so the last is a write and the others reads.
+                Op::Rmw(Value::Int(count)) if arc => {
+                    effects.add_access(ev.object, *count <= 1);
+                }
+                op => effects.add(ev.thread, op, ev.object),
+            }
+        }
+        *mark = steps.len();
+        for o in e.touched.drain(..) {
+            effects.add_access(Some(o), true);
+        }
+        effects
+    })
+    .unwrap_or_default()
+}
+
+/// Notes that `object` changed here, where the engine may have switched
+/// threads since the step that names the operation was recorded (a
+/// condvar's queue changes after the scheduling point inside `wait` and
+/// `notify`): the DPOR search must see the change in the step where it
+/// takes effect.
+pub(crate) fn touch(object: usize) {
+    if object != NO_OBJECT {
+        with(|e| e.touched.push(object));
+    }
 }
 
 /// Whether the running model thread is unwinding a panic (its guards then

@@ -1,0 +1,213 @@
+//! What one scheduling step did to shared state, as the DPOR search sees
+//! it: the objects it read or wrote, the threads it spawned, whether it
+//! yielded.
+
+use smallvec::SmallVec;
+
+use crate::record::Op;
+
+/// A model thread (its id: `main` is 0, then in spawn order).
+pub(crate) type Thread = usize;
+
+/// A piece of shared state two steps can conflict on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Key {
+    /// A recorded object (atomic, condvar, channel, cell, `Arc`, ...).
+    Object(usize),
+    /// The lock of a recorded object: a mutex's or an `RwLock`'s, or the
+    /// lock inside a channel or a barrier (which reports as the object
+    /// itself, but is apart from its data: the data accesses happen
+    /// between the lock's acquire and release).
+    Lock(usize),
+    /// Whether a thread has finished (its `finish` writes it, a `join`
+    /// reads it).
+    Finished(Thread),
+    /// A thread's park token (`park` and `unpark` of it write it).
+    Parker(Thread),
+}
+
+/// One access to a [`Key`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Access {
+    pub(crate) key: Key,
+    /// A write conflicts with every access to its key; two reads do not.
+    pub(crate) write: bool,
+    /// A lock's release, or a blocking acquire. The two conflict (the
+    /// release orders the next acquire) but never race: an acquire cannot
+    /// run before the release it waits for. The race that matters is
+    /// between the two acquisitions, which the search reverses instead.
+    pub(crate) lock: Option<LockSide>,
+}
+
+/// The side of a lock hand-over an access is (see [`Access::lock`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LockSide {
+    Acquire,
+    Release,
+}
+
+impl Access {
+    /// Whether the two accesses conflict but are not to be reordered: a
+    /// release and a blocking acquire of the same lock, or two releases
+    /// (ordered by the acquisitions before them, whose race is reversed).
+    pub(crate) fn hand_over(&self, other: &Access) -> bool {
+        matches!(
+            (self.lock, other.lock),
+            (Some(LockSide::Release), Some(_)) | (Some(_), Some(LockSide::Release))
+        )
+    }
+}
+
+/// What a scheduling step (everything a thread does between two
+/// scheduling decisions) did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Effects {
+    pub(crate) accesses: SmallVec<[Access; 4]>,
+    /// Threads the step spawned: their steps happen after it.
+    pub(crate) spawned: SmallVec<[Thread; 1]>,
+    /// The step yielded (`yield_now`, `spin_loop`, `sleep`), or polled and
+    /// found nothing (a `try_recv`, a timed-out wait, a failed `try_lock`):
+    /// the thread is not run again by default until another thread has
+    /// written something.
+    pub(crate) yielded: bool,
+}
+
+impl Effects {
+    /// Adds what `op` on `object`, done by `thread`, did.
+    pub(crate) fn add(&mut self, thread: Thread, op: &Op, object: Option<usize>) {
+        let access = |key, write| Access {
+            key,
+            write,
+            lock: None,
+        };
+        let on_object = |write| object.map(|o| access(Key::Object(o), write));
+        let on_lock = |side| {
+            object.map(|o| Access {
+                key: Key::Lock(o),
+                write: true,
+                lock: side,
+            })
+        };
+        let a = match op {
+            Op::Spawn { child } => {
+                self.spawned.push(*child);
+                None
+            }
+            Op::Join { child } => Some(access(Key::Finished(*child), false)),
+            Op::Finish => Some(access(Key::Finished(thread), true)),
+            Op::Park => Some(access(Key::Parker(thread), true)),
+            Op::Unpark { target } => Some(access(Key::Parker(*target), true)),
+            Op::Yield | Op::Sleep => {
+                self.yielded = true;
+                None
+            }
+            // Polling that found nothing: a loop around it waits for
+            // another thread, like a spin loop.
+            Op::RecvEmpty | Op::Woken { timed_out: true } | Op::TryLock { acquired: false } => {
+                self.yielded = true;
+                match op {
+                    Op::TryLock { .. } => on_lock(None),
+                    _ => on_object(true),
+                }
+            }
+            // Under sequential consistency a fence orders nothing more, and
+            // a panic or a user's trace line touches nothing shared.
+            Op::Fence | Op::Panic | Op::Trace(_) => None,
+            Op::Lock | Op::ReadLock | Op::WriteLock => on_lock(Some(LockSide::Acquire)),
+            Op::Unlock | Op::ReadUnlock | Op::WriteUnlock => on_lock(Some(LockSide::Release)),
+            // Acquired or not, a `try_lock` races with everything on the
+            // lock, releases too: run after the release, it succeeds.
+            Op::TryLock { .. } | Op::Acquire => on_lock(None),
+            Op::Load(_) | Op::CellRead => on_object(false),
+            // Everything else on an object changes it (or, like a failed
+            // compare-exchange or a `try_lock` that got nothing, is treated
+            // as if it did: more conflicts explore more, never less).
+            _ => on_object(true),
+        };
+        if let Some(a) = a {
+            if !self.accesses.contains(&a) {
+                self.accesses.push(a);
+            }
+        }
+    }
+
+    /// Adds a read or a write of `object`, whatever the operation.
+    pub(crate) fn add_access(&mut self, object: Option<usize>, write: bool) {
+        if let Some(o) = object {
+            let a = Access {
+                key: Key::Object(o),
+                write,
+                lock: None,
+            };
+            if !self.accesses.contains(&a) {
+                self.accesses.push(a);
+            }
+        }
+    }
+
+    /// Whether the step wrote anything.
+    pub(crate) fn writes(&self) -> bool {
+        self.accesses.iter().any(|a| a.write)
+    }
+}
+
+/// Whether two steps conflict: they access a key in common, and one of
+/// them writes it.
+pub(crate) fn dependent(a: &[Access], b: &[Access]) -> bool {
+    a.iter()
+        .any(|x| b.iter().any(|y| x.key == y.key && (x.write || y.write)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Value;
+
+    fn effects(ops: &[(Thread, Op, Option<usize>)]) -> Effects {
+        let mut e = Effects::default();
+        for (t, op, o) in ops {
+            e.add(*t, op, *o);
+        }
+        e
+    }
+
+    #[test]
+    fn two_loads_are_independent_and_a_store_conflicts_with_both() {
+        let load = effects(&[(0, Op::Load(Value::Int(0)), Some(3))]);
+        let store = effects(&[(1, Op::Store(Value::Int(1)), Some(3))]);
+        let other = effects(&[(1, Op::Store(Value::Int(1)), Some(4))]);
+        assert!(!dependent(&load.accesses, &load.accesses));
+        assert!(dependent(&load.accesses, &store.accesses));
+        assert!(dependent(&store.accesses, &store.accesses));
+        assert!(!dependent(&store.accesses, &other.accesses));
+    }
+
+    #[test]
+    fn join_reads_what_finish_writes_and_unpark_writes_the_target_parker() {
+        let finish = effects(&[(2, Op::Finish, None)]);
+        let join = effects(&[(0, Op::Join { child: 2 }, None)]);
+        let join_other = effects(&[(0, Op::Join { child: 1 }, None)]);
+        assert!(dependent(&finish.accesses, &join.accesses));
+        assert!(!dependent(&finish.accesses, &join_other.accesses));
+        let park = effects(&[(1, Op::Park, None)]);
+        let unpark = effects(&[(0, Op::Unpark { target: 1 }, None)]);
+        assert!(dependent(&park.accesses, &unpark.accesses));
+    }
+
+    #[test]
+    fn spawns_and_yields_are_noted_and_accesses_kept_once() {
+        let e = effects(&[
+            (0, Op::Spawn { child: 1 }, None),
+            (0, Op::Yield, None),
+            (0, Op::Lock, Some(5)),
+            (0, Op::Unlock, Some(5)),
+        ]);
+        assert_eq!(e.spawned.as_slice(), [1]);
+        assert!(e.yielded);
+        assert_eq!(e.accesses.len(), 2);
+        assert!(e.writes());
+        assert!(e.accesses[0].hand_over(&e.accesses[1]));
+        assert!(e.accesses[1].hand_over(&e.accesses[1]));
+        assert!(!e.accesses[0].hand_over(&e.accesses[0]));
+    }
+}

@@ -1,0 +1,602 @@
+//! weft's own exhaustive search: source-DPOR with sleep sets (Abdulla,
+//! Aronis, Jonsson and Sagonas, "Optimal dynamic partial order reduction",
+//! POPL'14, Algorithm 1), over sequential consistency.
+//!
+//! The search is stateless: it runs the program again for every
+//! execution, and keeps one node per scheduling decision of the current
+//! execution. Each execution replays a prefix of the previous one and
+//! then takes one new branch. After each execution, its races (two
+//! conflicting steps of different threads that nothing else orders) add
+//! branches at the state before the first step of each race, so that the
+//! reversed order is explored too: every Mazurkiewicz trace (every
+//! equivalence class of executions that differ only in the order of
+//! independent steps) is explored at least once, and sleep sets skip most
+//! repeats.
+//!
+//! This module knows nothing of the engine that runs the program: an
+//! adapter hands it the runnable threads at each scheduling point and
+//! what the last step did (see [`access::Effects`]), and runs the thread
+//! it answers.
+//!
+//! ```text
+//! let mut search = Explorer::new();
+//! while search.start_execution() {
+//!     // at each scheduling point of the run:
+//!     let next = search.schedule(&runnable, current, effects_of_last_step)?;
+//!     // when the run ends:
+//!     search.end_execution(effects_of_last_step);
+//! }
+//! ```
+
+pub(crate) mod access;
+pub(crate) mod race;
+
+use std::fmt;
+
+use access::{dependent, Effects, Thread};
+use race::Step;
+
+/// One scheduling decision of the current execution.
+#[derive(Clone, Debug)]
+struct Node {
+    /// The threads that could run here.
+    runnable: Vec<Thread>,
+    /// The thread this execution runs here.
+    chosen: Thread,
+    /// Threads to run from here (source-DPOR's backtrack set; `chosen` and
+    /// `done` are in it).
+    backtrack: Vec<Thread>,
+    /// Threads already explored from here, with what their step did.
+    done: Vec<(Thread, Effects)>,
+    /// Threads whose step from here is known to lead only to explored
+    /// traces (sleep set), with what that step does.
+    sleep: Vec<(Thread, Effects)>,
+    /// A `choose(values)` of the program rather than a thread switch
+    /// (0: a scheduling decision). `chosen` is then the value, every value
+    /// is explored, and `tried` has those already explored.
+    values: usize,
+    tried: Vec<usize>,
+}
+
+impl Node {
+    fn asleep(&self, t: Thread) -> bool {
+        self.sleep.iter().any(|(s, _)| *s == t)
+    }
+}
+
+/// The program did not do the same thing when run again with the same
+/// schedule: a DPOR search needs a deterministic model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Nondeterminism {
+    /// The decision (from 1) where the runs differ.
+    pub(crate) decision: usize,
+    /// The thread the schedule runs there.
+    pub(crate) expected: Thread,
+    /// The threads that could run.
+    pub(crate) runnable: Vec<Thread>,
+}
+
+impl fmt::Display for Nondeterminism {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.runnable.is_empty() {
+            return write!(
+                f,
+                "the model is not deterministic: replaying the same schedule, decision {} is a different `choose` than before (does the model read the real clock, a real random number, or state kept between executions?)",
+                self.decision
+            );
+        }
+        write!(
+            f,
+            "the model is not deterministic: replaying the same schedule, decision {} runs thread {}, but only threads {:?} can run (does the model read the real clock, a real random number, or state kept between executions?)",
+            self.decision, self.expected, self.runnable
+        )
+    }
+}
+
+/// The search over the executions of one model.
+#[derive(Debug, Default)]
+pub(crate) struct Explorer {
+    /// One node per decision of the current execution (those replayed,
+    /// then those made anew).
+    stack: Vec<Node>,
+    /// The steps of the current execution: `steps[k]` ran after decision
+    /// `k`.
+    steps: Vec<Step>,
+    /// The next decision of the current execution.
+    position: usize,
+    /// Threads that yielded and should wait until another thread wrote
+    /// something (a spin loop spinning again changes nothing).
+    yielded: Vec<Thread>,
+    /// Whether an execution is under way.
+    running: bool,
+    /// Whether every branch has been explored.
+    finished: bool,
+    /// Executions started.
+    executions: usize,
+}
+
+impl Explorer {
+    /// A search that has explored nothing yet.
+    pub(crate) fn new() -> Self {
+        Explorer::default()
+    }
+
+    /// Starts the next execution; `false` when every trace has been
+    /// explored. Call [`Explorer::end_execution`] when it ends.
+    pub(crate) fn start_execution(&mut self) -> bool {
+        if self.finished {
+            return false;
+        }
+        if self.running {
+            // The last execution ended without `end_execution` (stopped):
+            // what it did after its last decision is unknown, so only the
+            // races among the steps seen are used.
+            self.finish_execution();
+            if self.finished {
+                return false;
+            }
+        }
+        self.running = true;
+        self.position = 0;
+        self.yielded.clear();
+        self.executions += 1;
+        true
+    }
+
+    /// Executions started so far.
+    pub(crate) fn executions(&self) -> usize {
+        self.executions
+    }
+
+    /// Whether every trace has been explored.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Chooses the thread to run at this scheduling point. `runnable` are
+    /// the threads that can run (not empty), `current` the one that ran
+    /// the last step, and `last` what that step did (empty at the first
+    /// decision).
+    pub(crate) fn schedule(
+        &mut self,
+        runnable: &[Thread],
+        current: Option<Thread>,
+        last: Effects,
+    ) -> Result<Thread, Nondeterminism> {
+        if !self.running {
+            // After `end_execution`: the engine winds the run down (the
+            // main thread exits). Nothing shared happens any more.
+            return Ok(current
+                .filter(|c| runnable.contains(c))
+                .or_else(|| runnable.first().copied())
+                .expect("a scheduling point has a runnable thread"));
+        }
+        self.record_last(last);
+        let k = self.position;
+        self.position += 1;
+        if let Some(node) = self.stack.get(k) {
+            // Replaying the prefix (or taking the new branch at its end).
+            if node.values > 0 || !runnable.contains(&node.chosen) {
+                return Err(Nondeterminism {
+                    decision: k + 1,
+                    expected: node.chosen,
+                    runnable: runnable.to_vec(),
+                });
+            }
+            let chosen = node.chosen;
+            self.steps.truncate(k);
+            self.steps.push(Step {
+                thread: chosen,
+                effects: Effects::default(),
+            });
+            return Ok(chosen);
+        }
+        let sleep = self.inherited_sleep(k);
+        let awake: Vec<Thread> = runnable
+            .iter()
+            .copied()
+            .filter(|t| !sleep.iter().any(|(s, _)| s == t))
+            .collect();
+        let pick = |candidates: &[Thread]| -> Option<Thread> {
+            let eager: Vec<Thread> = candidates
+                .iter()
+                .copied()
+                .filter(|t| !self.yielded.contains(t))
+                .collect();
+            let pool = if eager.is_empty() { candidates } else { &eager };
+            // Keep running the current thread when it may: fewer context
+            // switches, the schedule a person expects first.
+            current
+                .filter(|c| pool.contains(c))
+                .or_else(|| pool.first().copied())
+        };
+        let chosen = match pick(&awake) {
+            Some(t) => t,
+            None => {
+                // Every runnable thread sleeps: whatever runs next repeats
+                // an explored trace. The run goes on (the engine cannot
+                // drop it midway).
+                pick(runnable).expect("a scheduling point has a runnable thread")
+            }
+        };
+        self.stack.push(Node {
+            runnable: runnable.to_vec(),
+            chosen,
+            backtrack: vec![chosen],
+            done: Vec::new(),
+            sleep,
+            values: 0,
+            tried: Vec::new(),
+        });
+        self.steps.push(Step {
+            thread: chosen,
+            effects: Effects::default(),
+        });
+        Ok(chosen)
+    }
+
+    /// Answers the program's `choose(values)` (`values` > 1): every value
+    /// is explored, each in its own executions. `last` is what the running
+    /// thread did since the last decision.
+    pub(crate) fn choose(&mut self, values: usize, last: Effects) -> Result<usize, Nondeterminism> {
+        if !self.running {
+            return Ok(0);
+        }
+        self.record_last(last);
+        let k = self.position;
+        self.position += 1;
+        // The running thread goes on after the choice: its step is split.
+        let thread = k
+            .checked_sub(1)
+            .and_then(|p| self.steps.get(p))
+            .map_or(0, |s| s.thread);
+        let chosen = match self.stack.get(k) {
+            Some(node) if node.values == values => node.chosen,
+            Some(node) => {
+                return Err(Nondeterminism {
+                    decision: k + 1,
+                    expected: node.chosen,
+                    runnable: Vec::new(),
+                })
+            }
+            None => {
+                let sleep = self.inherited_sleep(k);
+                self.stack.push(Node {
+                    runnable: Vec::new(),
+                    chosen: 0,
+                    backtrack: Vec::new(),
+                    done: Vec::new(),
+                    sleep,
+                    values,
+                    tried: Vec::new(),
+                });
+                0
+            }
+        };
+        self.steps.truncate(k);
+        self.steps.push(Step {
+            thread,
+            effects: Effects::default(),
+        });
+        Ok(chosen)
+    }
+
+    /// The execution ended; `last` is what its last step did.
+    pub(crate) fn end_execution(&mut self, last: Effects) {
+        if !self.running {
+            return;
+        }
+        self.record_last(last);
+        self.finish_execution();
+    }
+
+    /// Stores what the step after the previous decision did.
+    fn record_last(&mut self, last: Effects) {
+        let Some(k) = self.position.checked_sub(1) else {
+            return;
+        };
+        let Some(step) = self.steps.get_mut(k) else {
+            return;
+        };
+        if last.yielded {
+            if !self.yielded.contains(&step.thread) {
+                self.yielded.push(step.thread);
+            }
+        } else if last.writes() {
+            let me = step.thread;
+            self.yielded.retain(|t| *t == me);
+        }
+        step.effects = last;
+    }
+
+    /// The sleep set of a new node at decision `k`: the parent's sleepers
+    /// and explored siblings whose step does not conflict with the step
+    /// the parent ran.
+    fn inherited_sleep(&self, k: usize) -> Vec<(Thread, Effects)> {
+        let Some(parent) = k.checked_sub(1).and_then(|p| self.stack.get(p)) else {
+            return Vec::new();
+        };
+        let ran = &self.steps[k - 1];
+        parent
+            .sleep
+            .iter()
+            .chain(&parent.done)
+            .filter(|(t, e)| *t != ran.thread && !dependent(&e.accesses, &ran.effects.accesses))
+            .cloned()
+            .collect()
+    }
+
+    /// Adds the branches the execution's races call for, and moves to the
+    /// deepest node with a branch left.
+    fn finish_execution(&mut self) {
+        self.running = false;
+        let depth = self.position.min(self.stack.len());
+        self.stack.truncate(depth);
+        self.steps.truncate(depth);
+        for r in race::races(&self.steps) {
+            // A race with the part of a step after a `choose` is reversed
+            // where that step began: a thread switch can happen there only.
+            let Some(first) = (0..=r.first).rev().find(|&f| self.stack[f].values == 0) else {
+                continue;
+            };
+            let node = &mut self.stack[first];
+            let covered = r
+                .initials
+                .iter()
+                .any(|t| node.backtrack.contains(t) || node.asleep(*t));
+            if covered {
+                continue;
+            }
+            // A thread that is an initial of the reversal but cannot run
+            // here is blocked by the first step's own thread (a lock it
+            // releases in that step): such a race cannot be reversed.
+            let later = self.steps[r.later].thread;
+            let runnable = |t: &Thread| node.runnable.contains(t);
+            let add = r
+                .initials
+                .iter()
+                .copied()
+                .filter(runnable)
+                .find(|t| *t == later)
+                .or_else(|| r.initials.iter().copied().find(runnable));
+            if let Some(t) = add {
+                node.backtrack.push(t);
+            }
+        }
+        while let Some(k) = self.stack.len().checked_sub(1) {
+            let node = &mut self.stack[k];
+            if node.values > 0 {
+                node.tried.push(node.chosen);
+                if let Some(v) = (0..node.values).find(|v| !node.tried.contains(v)) {
+                    node.chosen = v;
+                    self.steps.truncate(k);
+                    return;
+                }
+                self.stack.pop();
+                self.steps.truncate(k);
+                continue;
+            }
+            let ran = std::mem::take(&mut self.steps[k].effects);
+            node.done.push((node.chosen, ran));
+            let next = node
+                .backtrack
+                .iter()
+                .copied()
+                .find(|t| !node.done.iter().any(|(d, _)| d == t) && !node.asleep(*t));
+            if let Some(t) = next {
+                node.chosen = t;
+                self.steps.truncate(k);
+                return;
+            }
+            self.stack.pop();
+            self.steps.truncate(k);
+        }
+        self.finished = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::access::{Access, Key};
+    use super::*;
+
+    /// A tiny program: each thread runs a list of operations on shared
+    /// integers; `Op::Write(x, v)` writes, `Op::Read(x)` reads into the
+    /// thread's local log.
+    #[derive(Clone, Copy, Debug)]
+    enum Op {
+        Write(usize, i64),
+        Read(usize),
+        Add(usize, i64),
+    }
+
+    /// Runs one execution of `program` under `choose`, returning its final
+    /// state: the shared values and each thread's reads.
+    fn run(
+        program: &[Vec<Op>],
+        mut choose: impl FnMut(&[Thread], Option<Thread>, Effects) -> Option<Thread>,
+    ) -> Option<(Outcome, Effects)> {
+        let mut shared = vec![0i64; 4];
+        let mut pc = vec![0usize; program.len()];
+        let mut reads = vec![Vec::new(); program.len()];
+        let mut last = Effects::default();
+        let mut current = None;
+        loop {
+            let runnable: Vec<Thread> = (0..program.len())
+                .filter(|&t| pc[t] < program[t].len())
+                .collect();
+            if runnable.is_empty() {
+                break;
+            }
+            let t = choose(&runnable, current, std::mem::take(&mut last))?;
+            let (key, write) = match program[t][pc[t]] {
+                Op::Write(x, v) => {
+                    shared[x] = v;
+                    (x, true)
+                }
+                Op::Read(x) => {
+                    reads[t].push(shared[x]);
+                    (x, false)
+                }
+                Op::Add(x, v) => {
+                    shared[x] += v;
+                    (x, true)
+                }
+            };
+            last.accesses.push(Access {
+                key: Key::Object(key),
+                write,
+                lock: None,
+            });
+            pc[t] += 1;
+            current = Some(t);
+        }
+        Some(((shared, reads), last))
+    }
+
+    type Outcome = (Vec<i64>, Vec<Vec<i64>>);
+
+    fn dpor(program: &[Vec<Op>]) -> (BTreeSet<Outcome>, usize) {
+        let mut search = Explorer::new();
+        let mut outcomes = BTreeSet::new();
+        while search.start_execution() {
+            let (outcome, last) =
+                run(program, |r, c, e| Some(search.schedule(r, c, e).unwrap())).unwrap();
+            outcomes.insert(outcome);
+            search.end_execution(last);
+        }
+        (outcomes, search.executions())
+    }
+
+    /// Every interleaving, enumerated without any reduction: a
+    /// depth-first walk over the decision sequences.
+    fn naive(program: &[Vec<Op>]) -> (BTreeSet<Outcome>, usize) {
+        let mut outcomes = BTreeSet::new();
+        let mut count = 0;
+        let mut prefix: Vec<usize> = Vec::new();
+        loop {
+            let mut trail: Vec<(usize, usize)> = Vec::new();
+            let (outcome, _) = run(program, |r, _, _| {
+                let pick = prefix.get(trail.len()).copied().unwrap_or(0);
+                trail.push((pick, r.len()));
+                Some(r[pick])
+            })
+            .unwrap();
+            outcomes.insert(outcome);
+            count += 1;
+            // The next sequence: the last decision with an untried option,
+            // taken one further.
+            loop {
+                match trail.pop() {
+                    Some((pick, n)) if pick + 1 < n => {
+                        prefix = trail.iter().map(|(p, _)| *p).collect();
+                        prefix.push(pick + 1);
+                        break;
+                    }
+                    Some(_) => {}
+                    None => return (outcomes, count),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_value_of_a_choice_is_explored_between_thread_switches() {
+        let mut search = Explorer::new();
+        let mut seen = BTreeSet::new();
+        while search.start_execution() {
+            assert_eq!(search.schedule(&[0], None, Effects::default()), Ok(0));
+            let a = search.choose(3, Effects::default()).unwrap();
+            let b = search.choose(2, Effects::default()).unwrap();
+            assert_eq!(search.schedule(&[0], Some(0), Effects::default()), Ok(0));
+            seen.insert((a, b));
+            search.end_execution(Effects::default());
+        }
+        assert_eq!(seen.len(), 6);
+        assert_eq!(search.executions(), 6);
+    }
+
+    #[test]
+    fn independent_threads_run_once() {
+        let program = vec![vec![Op::Write(0, 1)], vec![Op::Write(1, 1)]];
+        let (outcomes, executions) = dpor(&program);
+        assert_eq!(executions, 1);
+        assert_eq!(outcomes.len(), 1);
+    }
+
+    #[test]
+    fn two_writers_of_one_variable_run_both_orders() {
+        let program = vec![vec![Op::Write(0, 1)], vec![Op::Write(0, 2)]];
+        let (outcomes, executions) = dpor(&program);
+        assert_eq!(executions, 2);
+        let finals: BTreeSet<i64> = outcomes.iter().map(|(s, _)| s[0]).collect();
+        assert_eq!(finals, [1, 2].into_iter().collect());
+    }
+
+    #[test]
+    fn loom_392_store_then_load_against_a_conditional_store() {
+        // a: s = 1; r = s.   b: if s == 1 { s = 2 } (as read then write).
+        // `a` reading 2 needs b's read and write between a's two steps.
+        let program = vec![
+            vec![Op::Write(0, 1), Op::Read(0)],
+            vec![Op::Read(0), Op::Write(0, 2)],
+        ];
+        let (dpor_outcomes, dpor_runs) = dpor(&program);
+        let (naive_outcomes, naive_runs) = naive(&program);
+        assert_eq!(dpor_outcomes, naive_outcomes);
+        assert!(dpor_runs <= naive_runs, "{dpor_runs} > {naive_runs}");
+    }
+
+    #[test]
+    fn matches_the_naive_enumeration_on_small_programs() {
+        let programs: Vec<Vec<Vec<Op>>> = vec![
+            vec![
+                vec![Op::Add(0, 1), Op::Read(0)],
+                vec![Op::Add(0, 1), Op::Read(0)],
+                vec![Op::Read(0)],
+            ],
+            vec![
+                vec![Op::Write(0, 1), Op::Read(1)],
+                vec![Op::Write(1, 1), Op::Read(0)],
+            ],
+            vec![
+                vec![Op::Write(0, 1), Op::Write(1, 1)],
+                vec![Op::Read(1), Op::Read(0)],
+                vec![Op::Write(0, 2)],
+            ],
+        ];
+        for program in programs {
+            let (d, dn) = dpor(&program);
+            let (n, nn) = naive(&program);
+            assert_eq!(d, n, "{program:?}");
+            assert!(dn <= nn, "{program:?}: {dn} > {nn}");
+        }
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0..3usize, 1..3i64).prop_map(|(x, v)| Op::Write(x, v)),
+            (0..3usize).prop_map(Op::Read),
+            (0..3usize, 1..3i64).prop_map(|(x, v)| Op::Add(x, v)),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The same final states as every interleaving, and never more
+        /// executions, on random programs of 2 or 3 threads.
+        #[test]
+        fn reaches_exactly_the_states_of_every_interleaving(
+            program in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 2..4)
+        ) {
+            let (d, dn) = dpor(&program);
+            let (n, nn) = naive(&program);
+            proptest::prop_assert_eq!(&d, &n);
+            proptest::prop_assert!(dn <= nn, "{} > {}", dn, nn);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Races in one execution, and the threads that can start their reversal
+//! (source-DPOR's race detection, Abdulla et al., POPL'14, section 4).
+//!
+//! Happens-before here is the order the execution itself imposes: program
+//! order, spawn, and the order of every two conflicting steps. Two steps
+//! race when they conflict, belong to different threads, and nothing else
+//! orders them: running the later one first leads to a different
+//! Mazurkiewicz trace, which the search must explore.
+
+use std::collections::HashMap;
+
+use super::access::{dependent, Access, Effects, Key, LockSide, Thread};
+
+/// One scheduling step of an execution: who ran, and what it did.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Step {
+    pub(crate) thread: Thread,
+    pub(crate) effects: Effects,
+}
+
+/// A race: step `first` and a later step that conflicts with it, with the
+/// threads whose next step, run at the state before `first`, starts a
+/// reversal of the race (source-DPOR's initials of `notdep(first).later`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Race {
+    pub(crate) first: usize,
+    pub(crate) later: usize,
+    pub(crate) initials: Vec<Thread>,
+}
+
+/// A vector clock: per thread, how many of its steps happen before (or
+/// are) the step it belongs to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Clock(Vec<u32>);
+
+impl Clock {
+    fn get(&self, t: Thread) -> u32 {
+        self.0.get(t).copied().unwrap_or(0)
+    }
+
+    fn set(&mut self, t: Thread, v: u32) {
+        if self.0.len() <= t {
+            self.0.resize(t + 1, 0);
+        }
+        self.0[t] = v;
+    }
+
+    fn join(&mut self, other: &Clock) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a = (*a).max(*b);
+        }
+    }
+}
+
+/// Happens-before over the steps of one execution.
+struct Order {
+    /// By step: its clock (including itself).
+    clocks: Vec<Clock>,
+    /// By step: its thread's clock before it, with spawn (not with the
+    /// steps it conflicts with).
+    before: Vec<Clock>,
+    /// By step: its number within its thread, from 1.
+    index: Vec<u32>,
+}
+
+impl Order {
+    /// Whether step `a` happens before `clock`'s step (or is it).
+    fn covers(&self, clock: &Clock, a: usize, steps: &[Step]) -> bool {
+        clock.get(steps[a].thread) >= self.index[a]
+    }
+}
+
+/// Every race of `steps`, an execution in the order it ran.
+pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
+    let mut order = Order {
+        clocks: Vec::with_capacity(steps.len()),
+        before: Vec::with_capacity(steps.len()),
+        index: Vec::with_capacity(steps.len()),
+    };
+    let mut thread_clock: HashMap<Thread, Clock> = HashMap::new();
+    let mut counts: HashMap<Thread, u32> = HashMap::new();
+    // By key: the steps that accessed it, and whether they wrote.
+    let mut history: HashMap<Key, Vec<(usize, Access)>> = HashMap::new();
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    // By thread: the locks it holds, and the step that acquired each.
+    let mut held: HashMap<Thread, Vec<(Key, usize)>> = HashMap::new();
+    // By step: the acquisitions of the locks its thread held as it began.
+    let mut holding: Vec<Vec<usize>> = Vec::with_capacity(steps.len());
+    for (k, step) in steps.iter().enumerate() {
+        let t = step.thread;
+        holding.push(
+            held.get(&t)
+                .map(|h| h.iter().map(|(_, a)| *a).collect())
+                .unwrap_or_default(),
+        );
+        for a in &step.effects.accesses {
+            match a.lock {
+                Some(LockSide::Acquire) => held.entry(t).or_default().push((a.key, k)),
+                Some(LockSide::Release) => {
+                    if let Some(h) = held.get_mut(&t) {
+                        if let Some(i) = h.iter().rposition(|(key, _)| *key == a.key) {
+                            h.remove(i);
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        let before = thread_clock.get(&t).cloned().unwrap_or_default();
+        let n = counts.entry(t).or_insert(0);
+        *n += 1;
+        order.index.push(*n);
+        // The earlier steps of other threads this one conflicts with, and
+        // those it only takes a lock from (ordered, never a race).
+        let mut conflicting: Vec<usize> = Vec::new();
+        let mut handed: Vec<usize> = Vec::new();
+        for a in &step.effects.accesses {
+            if let Some(h) = history.get(&a.key) {
+                for (j, b) in h {
+                    if (b.write || a.write) && steps[*j].thread != t {
+                        if a.hand_over(b) {
+                            handed.push(*j);
+                        } else {
+                            conflicting.push(*j);
+                        }
+                    }
+                }
+            }
+        }
+        conflicting.sort_unstable_by(|a, b| b.cmp(a));
+        conflicting.dedup();
+        // Latest first: an earlier conflicting step that happens before a
+        // later one is ordered through it, and is no race. The lock
+        // hand-overs are left out here: the acquisitions before them race.
+        let mut clock = before.clone();
+        for j in conflicting {
+            if !order.covers(&clock, j, steps) {
+                found.push((j, k));
+                // Inside a critical section, the race cannot be reversed
+                // where it is if this step's thread needs the same lock:
+                // it must run before the section began. (Adding the race
+                // for every lock held over-approximates: more branches,
+                // never fewer.)
+                found.extend(holding[j].iter().map(|&a| (a, k)));
+            }
+            clock.join(&order.clocks[j]);
+        }
+        for j in handed {
+            clock.join(&order.clocks[j]);
+        }
+        clock.set(t, order.index[k]);
+        for a in &step.effects.accesses {
+            history.entry(a.key).or_default().push((k, *a));
+        }
+        for child in &step.effects.spawned {
+            thread_clock.insert(*child, clock.clone());
+        }
+        thread_clock.insert(t, clock.clone());
+        order.before.push(before);
+        order.clocks.push(clock);
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+        .into_iter()
+        .map(|(first, later)| Race {
+            first,
+            later,
+            initials: initials(steps, &order, first, later),
+        })
+        .collect()
+}
+
+/// The threads whose first step in `v = notdep(first).later` has nothing
+/// in `v` before it: `v` is the steps after `first` that do not happen
+/// after it, then `later`.
+fn initials(steps: &[Step], order: &Order, first: usize, later: usize) -> Vec<Thread> {
+    let v: Vec<usize> = (first + 1..later)
+        .filter(|&m| !order.covers(&order.clocks[m], first, steps))
+        .collect();
+    let mut seen: Vec<Thread> = Vec::new();
+    let mut out: Vec<Thread> = Vec::new();
+    for (i, &m) in v.iter().enumerate() {
+        let t = steps[m].thread;
+        if seen.contains(&t) {
+            continue;
+        }
+        seen.push(t);
+        if !v[..i]
+            .iter()
+            .any(|&p| order.covers(&order.clocks[m], p, steps))
+        {
+            out.push(t);
+        }
+    }
+    // `later` itself, ordered after `first` only by their conflict (which
+    // the reversal removes): its clock in `v` is its thread's clock and
+    // the steps of `v` it conflicts with.
+    let t = steps[later].thread;
+    if !seen.contains(&t) {
+        let before = &order.before[later];
+        let ordered = v.iter().any(|&p| {
+            order.covers(before, p, steps)
+                || dependent(&steps[p].effects.accesses, &steps[later].effects.accesses)
+        });
+        if !ordered {
+            out.push(t);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(thread: Thread, accesses: &[(usize, bool)]) -> Step {
+        let mut s = Step {
+            thread,
+            ..Step::default()
+        };
+        for &(o, write) in accesses {
+            s.effects.accesses.push(Access {
+                key: Key::Object(o),
+                write,
+                lock: None,
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn two_writes_by_two_threads_race_and_two_reads_do_not() {
+        let steps = [step(0, &[(1, true)]), step(1, &[(1, true)])];
+        let r = races(&steps);
+        assert_eq!(
+            r,
+            [Race {
+                first: 0,
+                later: 1,
+                initials: vec![1]
+            }]
+        );
+        let steps = [step(0, &[(1, false)]), step(1, &[(1, false)])];
+        assert!(races(&steps).is_empty());
+    }
+
+    #[test]
+    fn a_race_ordered_through_a_third_step_is_no_race() {
+        // 0 writes x; 1 reads x then writes y; 2 reads y then writes x.
+        // (0 -> 2 on x) is ordered through 1: 0 -> 1 (x), 1 -> 2 (y)... but
+        // 1's write of y comes after its read of x in the same step here,
+        // so 0 happens before 2 and only the adjacent pairs race.
+        let steps = [
+            step(0, &[(1, true)]),
+            step(1, &[(1, false), (2, true)]),
+            step(2, &[(2, false), (1, true)]),
+        ];
+        let r: Vec<(usize, usize)> = races(&steps).iter().map(|r| (r.first, r.later)).collect();
+        assert_eq!(r, [(0, 1), (1, 2)]);
+    }
+
+    #[test]
+    fn program_order_is_not_a_race_and_initials_skip_ordered_steps() {
+        // 0: a writes x. 1: b writes y. 2: b writes x (races with 0).
+        // Reversal: b's first step (y) is the initial, b's later step is not.
+        let steps = [
+            step(0, &[(1, true)]),
+            step(1, &[(2, true)]),
+            step(1, &[(1, true)]),
+        ];
+        let r = races(&steps);
+        assert_eq!(r.len(), 1);
+        assert_eq!((r[0].first, r[0].later), (0, 2));
+        assert_eq!(r[0].initials, [1]);
+    }
+
+    #[test]
+    fn a_spawned_thread_happens_after_its_spawn() {
+        let mut spawn = step(0, &[(1, true)]);
+        spawn.effects.spawned.push(1);
+        let steps = [spawn, step(1, &[(1, true)])];
+        assert!(races(&steps).is_empty());
+    }
+
+    #[test]
+    fn initials_exclude_a_thread_whose_first_step_waits_on_another_in_v() {
+        // 0: a writes x. 1: c writes y. 2: b reads y then writes x.
+        // b's step depends on c's (y): the initial is c, not b.
+        let steps = [
+            step(0, &[(1, true)]),
+            step(2, &[(2, true)]),
+            step(1, &[(2, false), (1, true)]),
+        ];
+        let r = races(&steps);
+        let race = r.iter().find(|r| (r.first, r.later) == (0, 2)).unwrap();
+        assert_eq!(race.initials, [2]);
+    }
+}

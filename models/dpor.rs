@@ -1,0 +1,211 @@
+//! weft's own DPOR search (`Scheduler::Dpor`, shuttle): sound where loom's
+//! search is not, exhaustive with any number of threads, and far fewer
+//! executions than shuttle's naive DFS.
+
+#[cfg(feature = "shuttle")]
+mod on_shuttle {
+    use weft::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use weft::sync::{Arc, Mutex};
+    use weft::thread;
+    use weft::{FailureKind, Scheduler};
+
+    fn dpor(name: &str) -> weft::Model {
+        weft::Model::new().name(name).scheduler(Scheduler::Dpor)
+    }
+
+    /// loom issues #392 and #166: `a` can read 2 under sequential
+    /// consistency; loom's search never runs that interleaving.
+    fn a_never_reads_2() {
+        let s = Arc::new(AtomicUsize::new(0).named("s"));
+        let s2 = s.clone();
+        let a = thread::Builder::new()
+            .name("a")
+            .spawn(move || {
+                s2.store(1, SeqCst);
+                assert_ne!(s2.load(SeqCst), 2, "a read 2");
+            })
+            .unwrap();
+        let b = thread::Builder::new()
+            .name("b")
+            .spawn(move || {
+                if s.load(SeqCst) == 1 {
+                    s.store(2, SeqCst);
+                }
+            })
+            .unwrap();
+        a.join().unwrap();
+        b.join().unwrap();
+    }
+
+    #[test]
+    fn the_store_then_load_loom_misses_is_caught() {
+        let stats = dpor("a_never_reads_2")
+            .expect_failure(FailureKind::Assertion)
+            .explore(a_never_reads_2)
+            .unwrap_or_else(|f| panic!("{f}"));
+        let caught = stats.caught().expect("caught");
+        let report = caught.to_string();
+        assert!(report.contains("Assertion in thread `a`"), "{report}");
+        assert!(report.contains("a read 2"), "{report}");
+    }
+
+    fn counter(threads: usize) -> impl Fn() + Send + Sync + 'static {
+        move || {
+            let n = Arc::new(AtomicUsize::new(0).named("n"));
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let n = n.clone();
+                    thread::spawn(move || {
+                        n.fetch_add(1, SeqCst);
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().unwrap();
+            }
+            assert_eq!(n.load(SeqCst), threads);
+        }
+    }
+
+    #[test]
+    fn a_correct_counter_is_verified_exhaustively() {
+        let stats = dpor("counter")
+            .explore(counter(2))
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+        assert_eq!(stats.bounds(), [], "{stats}");
+        eprintln!("{stats}");
+    }
+
+    /// Eight threads, each writing its own slot and reading its
+    /// neighbour's: loom stops at 4 spawned threads.
+    fn eight_neighbours() {
+        let slots: Arc<Vec<AtomicUsize>> = Arc::new((0..8).map(AtomicUsize::new).collect());
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let slots = slots.clone();
+                thread::spawn(move || {
+                    slots[i].store(i + 10, SeqCst);
+                    let _ = slots[(i + 1) % 8].load(SeqCst);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let sum: usize = slots.iter().map(|s| s.load(SeqCst)).sum();
+        assert_eq!(sum, (10..18).sum::<usize>());
+    }
+
+    #[test]
+    fn eight_threads_are_explored_exhaustively() {
+        let stats = dpor("eight_neighbours")
+            .explore(eight_neighbours)
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+        eprintln!("{stats}");
+    }
+
+    fn lost_update() {
+        let n = Arc::new(AtomicUsize::new(0).named("n"));
+        let n2 = n.clone();
+        let t = thread::spawn(move || {
+            let v = n2.load(SeqCst);
+            n2.store(v + 1, SeqCst);
+        });
+        let v = n.load(SeqCst);
+        n.store(v + 1, SeqCst);
+        t.join().unwrap();
+        assert_eq!(n.load(SeqCst), 2, "an update was lost");
+    }
+
+    #[test]
+    fn a_lost_update_is_caught() {
+        dpor("lost_update")
+            .expect_failure(FailureKind::Assertion)
+            .explore(lost_update)
+            .unwrap_or_else(|f| panic!("{f}"));
+    }
+
+    fn abba() {
+        let locks = Arc::new((Mutex::new(()).named("a"), Mutex::new(()).named("b")));
+        let l2 = locks.clone();
+        let t = thread::Builder::new()
+            .name("ba")
+            .spawn(move || {
+                let _b = l2.1.lock().unwrap();
+                let _a = l2.0.lock().unwrap();
+            })
+            .unwrap();
+        {
+            let _a = locks.0.lock().unwrap();
+            let _b = locks.1.lock().unwrap();
+        }
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn an_abba_deadlock_is_caught() {
+        dpor("abba")
+            .expect_failure(FailureKind::Deadlock)
+            .explore(abba)
+            .unwrap_or_else(|f| panic!("{f}"));
+    }
+
+    /// A failure found by DPOR replays in one execution, step for step.
+    #[test]
+    fn a_dpor_trace_replays_in_one_execution() {
+        let found = dpor("dpor_replay").explore(lost_update).unwrap_err();
+        assert_eq!(found.scheduler(), Scheduler::Dpor);
+        let trace = found.trace_path().expect("a trace file").to_path_buf();
+        let again = weft::Model::new()
+            .name("dpor_replay")
+            .replay(&trace)
+            .explore(lost_update)
+            .unwrap_err();
+        assert_eq!(again.kind(), FailureKind::Assertion, "{again}");
+        assert_eq!(again.executions(), 1, "{again}");
+        let keys = |f: &weft::Failure| {
+            f.steps()
+                .iter()
+                .map(|e| (e.thread, e.op.name(), e.object))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&again), keys(&found));
+    }
+
+    /// `choose` is a branch of the search: every value is explored, so a
+    /// search over a choosing model is still exhaustive.
+    fn chooses_a_slot() {
+        let slots = Arc::new([
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        ]);
+        let s2 = slots.clone();
+        let t = thread::spawn(move || {
+            let i = weft::rand::choose(3);
+            s2[i].store(1, SeqCst);
+        });
+        t.join().unwrap();
+        assert_eq!(slots[2].load(SeqCst), 0, "slot 2 was chosen");
+    }
+
+    #[test]
+    fn every_value_of_choose_is_explored() {
+        let stats = dpor("chooses_a_slot")
+            .expect_failure(FailureKind::Assertion)
+            .explore(chooses_a_slot)
+            .unwrap_or_else(|f| panic!("{f}"));
+        let caught = stats.caught().expect("caught");
+        assert!(caught.to_string().contains("slot 2 was chosen"), "{caught}");
+        let stats = dpor("chooses_a_slot_verified")
+            .explore(|| {
+                let i = weft::rand::choose(3);
+                assert!(i < 3);
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert_eq!(stats.executions(), 3, "{stats}");
+        assert!(stats.is_search_complete(), "{stats}");
+    }
+}

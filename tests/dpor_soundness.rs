@@ -1,0 +1,336 @@
+//! weft's DPOR search against an independent enumeration: on random small
+//! programs (2 to 4 threads, each a few operations over 3 atomics, 2
+//! mutexes, a condvar, and a channel, with spawn and
+//! join), `Scheduler::Dpor` reaches exactly the final states that
+//! shuttle's DFS (every schedule, no reduction) reaches, and never runs
+//! more executions. proptest shrinks a failing program and prints it.
+#![cfg(feature = "shuttle")]
+
+use std::collections::BTreeSet;
+use std::sync::Mutex as StdMutex;
+
+use proptest::prelude::*;
+use weft::sync::atomic::{AtomicU8, Ordering::SeqCst};
+// std's `Arc`: weft's would add a scheduling point per drop, which
+// shuttle's DFS (the naive enumeration) multiplies by every other one.
+use std::sync::Arc;
+use weft::sync::{mpsc, Condvar, Mutex};
+use weft::thread;
+use weft::Scheduler;
+
+/// One operation of a thread.
+#[derive(Clone, Copy, Debug)]
+enum Instr {
+    Store(usize, u8),
+    Load(usize),
+    FetchAdd(usize, u8),
+    CompareExchange(usize, u8, u8),
+    /// Lock mutex `m`, add 1 to atomic `a` under it with a load and a store.
+    LockedIncrement(usize, usize),
+    /// Under mutex 0: set the flag and notify the condvar (the first
+    /// spawned thread always ends with it).
+    Signal,
+    /// Only in `main`'s list: under mutex 0, wait on the condvar until the
+    /// flag is set; observe how many times it waited.
+    WaitForSignal,
+    Send(u8),
+    /// Only in `main`'s list (it owns the receiver); observes the message.
+    TryRecv,
+}
+
+/// `main`'s operations (after spawning) and the spawned threads'.
+#[derive(Clone, Debug)]
+struct Program {
+    main: Vec<Instr>,
+    threads: Vec<Vec<Instr>>,
+}
+
+/// The final shared values, and what each thread observed, in order.
+type State = (Vec<u8>, Vec<Vec<u8>>);
+
+struct Shared {
+    atomics: [AtomicU8; 3],
+    mutexes: [Mutex<bool>; 2],
+    cv: Condvar,
+}
+
+fn execute(
+    instr: Instr,
+    shared: &Shared,
+    tx: Option<&mpsc::Sender<u8>>,
+    rx: Option<&mpsc::Receiver<u8>>,
+    seen: &mut Vec<u8>,
+) {
+    match instr {
+        Instr::Store(a, v) => shared.atomics[a].store(v, SeqCst),
+        Instr::Load(a) => seen.push(shared.atomics[a].load(SeqCst)),
+        Instr::FetchAdd(a, v) => seen.push(shared.atomics[a].fetch_add(v, SeqCst)),
+        Instr::CompareExchange(a, from, to) => {
+            let r = shared.atomics[a].compare_exchange(from, to, SeqCst, SeqCst);
+            seen.push(u8::from(r.is_ok()));
+        }
+        Instr::LockedIncrement(m, a) => {
+            let _g = shared.mutexes[m].lock().unwrap();
+            let v = shared.atomics[a].load(SeqCst);
+            shared.atomics[a].store(v.wrapping_add(1), SeqCst);
+        }
+        Instr::Signal => {
+            *shared.mutexes[0].lock().unwrap() = true;
+            shared.cv.notify_all();
+        }
+        Instr::WaitForSignal => {
+            let mut g = shared.mutexes[0].lock().unwrap();
+            let mut waits = 0;
+            while !*g {
+                g = shared.cv.wait(g).unwrap();
+                waits += 1;
+            }
+            seen.push(waits);
+        }
+        Instr::Send(v) => tx
+            .expect("a program that sends has a channel")
+            .send(v)
+            .unwrap(),
+        Instr::TryRecv => seen.push(rx.and_then(|rx| rx.try_recv().ok()).unwrap_or(255)),
+    }
+}
+
+fn run(program: &Program, states: &StdMutex<BTreeSet<State>>) {
+    let shared = Arc::new(Shared {
+        atomics: [AtomicU8::new(0), AtomicU8::new(0), AtomicU8::new(0)],
+        mutexes: [Mutex::new(false), Mutex::new(false)],
+        cv: Condvar::new(),
+    });
+    // A channel only where the program uses one: its operations are
+    // scheduling points that the naive enumeration multiplies.
+    let uses_channel = program
+        .threads
+        .iter()
+        .chain([&program.main])
+        .flatten()
+        .any(|i| matches!(i, Instr::Send(_) | Instr::TryRecv));
+    let (tx, rx) = if uses_channel {
+        let (tx, rx) = mpsc::channel();
+        (Some(tx), Some(rx))
+    } else {
+        (None, None)
+    };
+    let handles: Vec<_> = program
+        .threads
+        .iter()
+        .map(|instrs| {
+            let (shared, tx, instrs) = (shared.clone(), tx.clone(), instrs.clone());
+            thread::spawn(move || {
+                let mut seen = Vec::new();
+                for i in instrs {
+                    execute(i, &shared, tx.as_ref(), None, &mut seen);
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for &i in &program.main {
+        execute(i, &shared, tx.as_ref(), rx.as_ref(), &mut seen);
+    }
+    let mut all: Vec<Vec<u8>> = vec![seen];
+    all.extend(handles.into_iter().map(|h| h.join().unwrap()));
+    let values = shared.atomics.iter().map(|a| a.load(SeqCst)).collect();
+    states.lock().unwrap().insert((values, all));
+}
+
+fn explore(
+    program: &Program,
+    scheduler: Scheduler,
+    iterations: Option<usize>,
+) -> (BTreeSet<State>, usize, bool) {
+    let states = Arc::new(StdMutex::new(BTreeSet::new()));
+    let (p, s) = (program.clone(), states.clone());
+    let mut model = weft::Model::new()
+        .name(format!("soundness_{scheduler}"))
+        .scheduler(scheduler)
+        .time_budget(std::time::Duration::from_secs(600));
+    if let Some(n) = iterations {
+        model = model.iterations(n);
+    }
+    let stats = model
+        .explore(move || run(&p, &s))
+        .unwrap_or_else(|f| panic!("{program:?}: {f}"));
+    let found = std::mem::take(&mut *states.lock().unwrap());
+    (found, stats.executions(), stats.is_search_complete())
+}
+
+/// The independent enumeration: every interleaving of the program's
+/// operations, run by a tiny interpreter of its own. Each operation is one
+/// atomic step, except the locked increment (a load, then a store, with
+/// the lock held between them: a `FetchAdd` of another thread can come in
+/// between) and the wait (which may block until the signal).
+/// Returns the final states and how many interleavings there are.
+fn every_interleaving(program: &Program) -> (BTreeSet<State>, usize) {
+    #[derive(Clone)]
+    struct Machine {
+        atomics: [u8; 3],
+        flag: bool,
+        queue: std::collections::VecDeque<u8>,
+        /// By thread (0 is main): the next operation, and whether it waits
+        /// for the signal (a `WaitForSignal` that found the flag unset).
+        pc: Vec<usize>,
+        waiting: Vec<bool>,
+        /// By mutex: the thread holding it, and the value it loaded.
+        held: [Option<(usize, u8)>; 2],
+        seen: Vec<Vec<u8>>,
+    }
+    fn code(program: &Program, t: usize) -> &[Instr] {
+        if t == 0 {
+            &program.main
+        } else {
+            &program.threads[t - 1]
+        }
+    }
+    fn walk(program: &Program, m: Machine, states: &mut BTreeSet<State>, paths: &mut usize) {
+        let threads = program.threads.len() + 1;
+        let mut moved = false;
+        for t in 0..threads {
+            let Some(&instr) = code(program, t).get(m.pc[t]) else {
+                continue;
+            };
+            if m.waiting[t] && !m.flag {
+                continue;
+            }
+            if let Instr::LockedIncrement(lock, _) = instr {
+                if m.held[lock].is_some_and(|(holder, _)| holder != t) {
+                    continue;
+                }
+            }
+            moved = true;
+            let mut n = m.clone();
+            let seen = &mut n.seen[t];
+            match instr {
+                Instr::Store(a, v) => n.atomics[a] = v,
+                Instr::Load(a) => seen.push(n.atomics[a]),
+                Instr::FetchAdd(a, v) => {
+                    seen.push(n.atomics[a]);
+                    n.atomics[a] = n.atomics[a].wrapping_add(v);
+                }
+                Instr::CompareExchange(a, from, to) => {
+                    let ok = n.atomics[a] == from;
+                    if ok {
+                        n.atomics[a] = to;
+                    }
+                    seen.push(u8::from(ok));
+                }
+                Instr::LockedIncrement(lock, a) => match n.held[lock] {
+                    None => {
+                        // Locks and loads; the store is a step of its own.
+                        n.held[lock] = Some((t, n.atomics[a]));
+                        walk(program, n, states, paths);
+                        continue;
+                    }
+                    Some((_, loaded)) => {
+                        n.atomics[a] = loaded.wrapping_add(1);
+                        n.held[lock] = None;
+                    }
+                },
+                Instr::Signal => n.flag = true,
+                Instr::WaitForSignal => {
+                    if n.waiting[t] {
+                        n.waiting[t] = false;
+                        seen.push(1);
+                    } else if n.flag {
+                        seen.push(0);
+                    } else {
+                        // Waits: the same operation completes later.
+                        n.waiting[t] = true;
+                        walk(program, n, states, paths);
+                        continue;
+                    }
+                }
+                Instr::Send(v) => n.queue.push_back(v),
+                Instr::TryRecv => seen.push(n.queue.pop_front().unwrap_or(255)),
+            }
+            n.pc[t] += 1;
+            walk(program, n, states, paths);
+        }
+        if !moved {
+            assert!(
+                (0..threads).all(|t| m.pc[t] == code(program, t).len()),
+                "the oracle deadlocked on {program:?}"
+            );
+            *paths += 1;
+            states.insert((m.atomics.to_vec(), m.seen));
+        }
+    }
+    let threads = program.threads.len() + 1;
+    let start = Machine {
+        atomics: [0; 3],
+        flag: false,
+        queue: Default::default(),
+        pc: vec![0; threads],
+        waiting: vec![false; threads],
+        held: [None, None],
+        seen: vec![Vec::new(); threads],
+    };
+    let mut states = BTreeSet::new();
+    let mut paths = 0;
+    walk(program, start, &mut states, &mut paths);
+    (states, paths)
+}
+
+fn instr(in_main: bool) -> impl Strategy<Value = Instr> {
+    let common = prop_oneof![
+        (0..3usize, 1..3u8).prop_map(|(a, v)| Instr::Store(a, v)),
+        (0..3usize).prop_map(Instr::Load),
+        (0..3usize, 1..3u8).prop_map(|(a, v)| Instr::FetchAdd(a, v)),
+        (0..3usize, 0..2u8, 1..3u8).prop_map(|(a, f, t)| Instr::CompareExchange(a, f, t)),
+        (0..2usize, 0..3usize).prop_map(|(m, a)| Instr::LockedIncrement(m, a)),
+        (1..3u8).prop_map(Instr::Send),
+    ];
+    if in_main {
+        prop_oneof![
+            6 => common,
+            1 => Just(Instr::TryRecv),
+            1 => Just(Instr::WaitForSignal),
+        ]
+        .boxed()
+    } else {
+        common.boxed()
+    }
+}
+
+fn program() -> impl Strategy<Value = Program> {
+    (
+        proptest::collection::vec(instr(true), 0..3),
+        proptest::collection::vec(proptest::collection::vec(instr(false), 1..4), 1..4),
+    )
+        .prop_map(|(main, mut threads)| {
+            // Whoever waits for the signal gets it: no deadlock to find.
+            if main.iter().any(|i| matches!(i, Instr::WaitForSignal)) {
+                threads[0].push(Instr::Signal);
+            }
+            Program { main, threads }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("WEFT_SOUNDNESS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn dpor_reaches_exactly_the_states_of_every_interleaving(program in program()) {
+        let (all, _) = every_interleaving(&program);
+        let (dpor, dpor_runs, dpor_complete) = explore(&program, Scheduler::Dpor, None);
+        prop_assert!(dpor_complete, "DPOR did not finish");
+        prop_assert_eq!(&dpor, &all, "DPOR's final states differ from every interleaving's");
+        // shuttle's DFS branches at every scheduling point of the runtime
+        // (spawn, join, channel and lock internals), DPOR's unit: where it
+        // finishes within 20,000 executions, it is the naive count to beat.
+        let (dfs, dfs_runs, dfs_complete) = explore(&program, Scheduler::Dfs, Some(20_000));
+        if dfs_complete {
+            prop_assert_eq!(&dfs, &all);
+            prop_assert!(dpor_runs <= dfs_runs, "DPOR ran {} executions, DFS {}", dpor_runs, dfs_runs);
+        }
+    }
+}
