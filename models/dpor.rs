@@ -209,3 +209,54 @@ mod on_shuttle {
         assert!(stats.is_search_complete(), "{stats}");
     }
 }
+
+/// The default search on shuttle: DPOR, then random schedules if DPOR
+/// does not finish within its share of the budget.
+#[cfg(feature = "shuttle")]
+mod default_search {
+    use weft::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use weft::sync::Arc;
+    use weft::thread;
+    use weft::{Bound, Scheduler};
+
+    /// Six threads each adding to one counter: 6! orders of the adds,
+    /// times the orders of everything else, far more than 2 s of DPOR.
+    fn many_adders() {
+        let n = Arc::new(AtomicUsize::new(0).named("n"));
+        let hs: Vec<_> = (0..6)
+            .map(|_| {
+                let n = n.clone();
+                thread::spawn(move || {
+                    for _ in 0..3 {
+                        n.fetch_add(1, SeqCst);
+                    }
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        assert_eq!(n.load(SeqCst), 18);
+    }
+
+    #[test]
+    fn an_unfinished_dpor_search_hands_over_to_random_and_says_so() {
+        let stats = weft::Model::new()
+            .name("many_adders")
+            .explore(many_adders)
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert_eq!(stats.scheduler(), Scheduler::Random, "{stats}");
+        let Some(Bound::DporIncomplete(dpor_runs)) = stats.bounds().first().copied() else {
+            panic!("{stats}");
+        };
+        assert!(dpor_runs > 0 && stats.executions() > dpor_runs, "{stats}");
+        assert!(!stats.is_exhaustive(), "{stats}");
+        let line = stats.to_string();
+        assert!(
+            line.contains(&format!(
+                "DPOR explored {dpor_runs} executions, not complete; then random schedules"
+            )),
+            "{line}"
+        );
+    }
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use weft_sync::explore::{self, Backend, ExploreConfig, FailureKind, SchedulerKind};
+use weft_sync::explore::{self, Backend, Bound, ExploreConfig, FailureKind, SchedulerKind};
 
 use crate::env::EnvOverrides;
 use crate::failure::Failure;
@@ -70,7 +70,8 @@ pub struct Model {
     name: Option<String>,
     iterations: Option<usize>,
     seed: Option<u64>,
-    scheduler: SchedulerKind,
+    /// `None`: the default search (see [`Model::scheduler`]).
+    scheduler: Option<SchedulerKind>,
     preemption_bound: Option<usize>,
     max_steps: usize,
     time_budget: Option<Duration>,
@@ -93,7 +94,7 @@ impl Model {
             name: None,
             iterations: None,
             seed: None,
-            scheduler: SchedulerKind::Random,
+            scheduler: None,
             preemption_bound: None,
             max_steps: explore::DEFAULT_MAX_STEPS,
             time_budget: None,
@@ -124,9 +125,15 @@ impl Model {
         self
     }
 
-    /// shuttle's scheduler (default [`SchedulerKind::Random`]).
+    /// shuttle's scheduler. By default, weft's DPOR search
+    /// ([`SchedulerKind::Dpor`]) runs for up to 2 s: when it finishes, the
+    /// verdict is exhaustive; when it does not, the random scheduler runs
+    /// for the last second of the 3 s budget, and the verdict says both
+    /// ([`Bound::DporIncomplete`](crate::Bound::DporIncomplete)). With
+    /// `iterations` or a `time_budget` set, the default is the random
+    /// scheduler alone.
     pub fn scheduler(mut self, scheduler: SchedulerKind) -> Self {
-        self.scheduler = scheduler;
+        self.scheduler = Some(scheduler);
         self
     }
 
@@ -267,10 +274,51 @@ impl Model {
         let body: Arc<dyn Fn() + Send + Sync> = Arc::new(f);
         // The user's `tracing` events become steps, in place (a scoped
         // subscriber: libraries never install a global one).
-        let outcome = if Backend::current() == Backend::Std {
-            explore::explore(&config, body)
+        let run = |config: &ExploreConfig| {
+            if Backend::current() == Backend::Std {
+                explore::explore(config, body.clone())
+            } else {
+                tracing::dispatcher::with_default(step_recorder(), || {
+                    explore::explore(config, body.clone())
+                })
+            }
+        };
+        let default_search = self.scheduler.is_none()
+            && env.scheduler.is_none()
+            && Backend::current() == Backend::Shuttle
+            && config.iterations.is_none()
+            && config.time_budget.is_none()
+            && config.replay.is_none();
+        let outcome = if default_search {
+            // DPOR first: a proof when it finishes. If it does not within
+            // its share of the budget, random schedules for the rest.
+            let mut dpor = config.clone();
+            dpor.scheduler = SchedulerKind::Dpor;
+            dpor.soft_budget = None;
+            dpor.time_budget = Some(explore::DPOR_DEFAULT_BUDGET);
+            let first = run(&dpor);
+            let ran_out = first.failure.is_none()
+                && !first.complete
+                && first.bounds.contains(&Bound::TimeBudget);
+            if ran_out {
+                config.scheduler = SchedulerKind::Random;
+                config.soft_budget = Some((
+                    explore::RANDOM_AFTER_DPOR_BUDGET,
+                    explore::RANDOM_AFTER_DPOR_MIN_ITERATIONS,
+                ));
+                let mut second = run(&config);
+                second.executions += first.executions;
+                second.elapsed += first.elapsed;
+                second
+                    .bounds
+                    .insert(0, Bound::DporIncomplete(first.executions));
+                second
+            } else {
+                config = dpor;
+                first
+            }
         } else {
-            tracing::dispatcher::with_default(step_recorder(), || explore::explore(&config, body))
+            run(&config)
         };
         let backend = Backend::current();
         let stats = |config: &ExploreConfig, caught: Option<Box<Failure>>| Stats {
@@ -281,7 +329,10 @@ impl Model {
             elapsed: outcome.elapsed,
             complete: outcome.complete,
             bounds: outcome.bounds.clone(),
-            seed: if backend == Backend::Shuttle {
+            // A seed means something to the random schedulers only.
+            seed: if backend == Backend::Shuttle
+                && !matches!(config.scheduler, SchedulerKind::Dpor | SchedulerKind::Dfs)
+            {
                 config.seed
             } else {
                 None
@@ -388,7 +439,10 @@ impl Model {
         let mut config = ExploreConfig::new(name);
         config.iterations = env.iterations.or(self.iterations);
         config.seed = env.seed.or(self.seed).or_else(|| Some(fresh_seed()));
-        config.scheduler = env.scheduler.unwrap_or(self.scheduler);
+        config.scheduler = env
+            .scheduler
+            .or(self.scheduler)
+            .unwrap_or(SchedulerKind::Random);
         config.preemption_bound = env.preemptions.unwrap_or(self.preemption_bound);
         config.max_steps = env.max_steps.unwrap_or(self.max_steps);
         config.time_budget = env.time_budget.or(self.time_budget);

@@ -71,6 +71,13 @@ impl Stats {
         self.backend
     }
 
+    /// The scheduler that explored last (shuttle; under the default
+    /// search, [`SchedulerKind::Dpor`], or [`SchedulerKind::Random`] after
+    /// a DPOR search that did not finish).
+    pub fn scheduler(&self) -> SchedulerKind {
+        self.scheduler
+    }
+
     /// Executions run.
     pub fn executions(&self) -> usize {
         self.executions

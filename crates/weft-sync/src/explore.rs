@@ -22,6 +22,14 @@ pub const SHUTTLE_DEFAULT_ITERATIONS: usize = 50_000;
 pub const SHUTTLE_DEFAULT_BUDGET: Duration = Duration::from_secs(3);
 /// Executions a default shuttle exploration runs whatever the time.
 pub const SHUTTLE_MIN_ITERATIONS: usize = 10_000;
+/// How long the default search runs weft's DPOR on shuttle before it gives
+/// the rest of [`SHUTTLE_DEFAULT_BUDGET`] to the random scheduler.
+pub const DPOR_DEFAULT_BUDGET: Duration = Duration::from_secs(2);
+/// The random scheduler's share of the default budget after a DPOR search
+/// that did not finish.
+pub const RANDOM_AFTER_DPOR_BUDGET: Duration = Duration::from_secs(1);
+/// Random executions after an unfinished DPOR search, at least.
+pub const RANDOM_AFTER_DPOR_MIN_ITERATIONS: usize = 2_000;
 /// Recorded steps one execution may take before it is a step-limit failure.
 pub const DEFAULT_MAX_STEPS: usize = 100_000;
 
@@ -357,6 +365,9 @@ pub enum Bound {
     /// The model asked for `weft::rand::choose(n)` with `n > 1`, which
     /// shuttle's DFS answers with random values instead of enumerating them.
     ChoiceRandomOnDfs,
+    /// The default search: weft's DPOR ran this many executions within its
+    /// share of the budget without finishing, then random schedules ran.
+    DporIncomplete(usize),
     /// loom's DPOR search is incomplete for some load/store patterns (loom
     /// issues #392 and #166): it can call its search complete without
     /// having run an interleaving that sequential consistency allows.
@@ -377,6 +388,10 @@ impl fmt::Display for Bound {
             Bound::StressRun => f.write_str("stress run on real threads"),
             Bound::ChoiceNotExplored => f.write_str("`choose` not explored on loom"),
             Bound::ChoiceRandomOnDfs => f.write_str("`choose` answered randomly by shuttle's DFS"),
+            Bound::DporIncomplete(n) => write!(
+                f,
+                "DPOR explored {n} executions, not complete; then random schedules"
+            ),
             Bound::LoomDpor => f.write_str(
                 "loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)",
             ),
