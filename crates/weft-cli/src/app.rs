@@ -126,7 +126,7 @@ Each test runs in a process of its own (`<test> --exact`), up to -j at once, kil
 process group at --timeout (default 10m, or WEFT_TEST_TIMEOUT: 30s, 10m, 1h30m). miri and tsan
 run each target as one `cargo test`.
 
-Each backend's failing models write their traces under target/weft/check/<backend>/; a run
+Each test's failing models write their traces under target/weft/check/<backend>/<test>/; a run
 replaces only the traces of the tests it ran. A test counts as an expected failure caught when
 its model declared it (Model::expect_failure), or, for tests that predate that, when it is named
 *_is_caught* or passes after a model failed.
