@@ -259,6 +259,15 @@ fn a_shard_is_passed_to_the_tests_and_a_bad_weft_shard_is_bad_input() {
         row(&r.stdout, "reports_its_shard"),
         ["reports_its_shard", "verified 300 (all)"]
     );
+    let r = run(&mut process(&suite, &["--shard", "0/4"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "invalid value '0/4' for '--shard <K/N>': `0/4` is not K/N with 1 <= K <= N (e.g. 2/4)"
+        ),
+        "{}",
+        r.stderr
+    );
     // Under `check`, a bad variable the tests would refuse is bad input
     // (exit status 2), found before anything is built.
     let r = run(process(&suite, &[]).env("WEFT_SHARD", "5/4"));
