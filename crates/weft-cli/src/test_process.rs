@@ -222,6 +222,26 @@ mod tests {
     }
 
     #[test]
+    fn at_most_jobs_items_run_at_once_and_that_many_do() {
+        use std::sync::atomic::AtomicUsize;
+        let running = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let items: Vec<u8> = vec![0; 12];
+        run_all(
+            &items,
+            3,
+            |_| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(30));
+                running.fetch_sub(1, Ordering::SeqCst);
+            },
+            |_, _| (),
+        );
+        assert_eq!(most.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
     fn a_process_past_its_timeout_is_killed_with_its_group() {
         let cmd = TestCommand {
             program: "sh".into(),

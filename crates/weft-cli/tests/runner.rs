@@ -237,6 +237,8 @@ fn partitions_split_each_binarys_sorted_tests_and_cover_them_once() {
         seen.sort();
         assert_eq!(seen, all, "{kind}");
     }
+    let r = run(&mut process(&suite, &["-j", "0"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
     let r = run(&mut process(&suite, &["--partition", "count:4/3"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
