@@ -85,8 +85,13 @@ fn a_hanging_test_is_killed_with_its_process_group_at_its_timeout() {
         "{}",
         r.stdout
     );
-    // Its child, in its process group, went with it.
+    // Its child, in its process group, went with it (SIGKILL is delivered
+    // asynchronously: the child may take a moment to finish exiting).
     let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while alive(&pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert!(!alive(&pid), "the test's child {pid} still runs");
     // The other tests ran meanwhile and passed.
     assert_eq!(row(&r.stdout, "passes"), ["passes", "verified"]);
