@@ -35,6 +35,18 @@ pub const WEFT_STD_TIMEOUT: &str = "WEFT_STD_TIMEOUT";
 pub const WEFT_REPLAY: &str = "WEFT_REPLAY";
 /// Where failing models write their trace files (default `target/weft/traces`).
 pub const WEFT_TRACE_DIR: &str = "WEFT_TRACE_DIR";
+/// How often an exploration prints a progress line on stderr (`weft: model
+/// `x` progress: N executions`): a duration like `WEFT_TIME_BUDGET`'s, or
+/// `off`; default 5 s. `cargo weft check` sets `1s`.
+pub const WEFT_PROGRESS: &str = "WEFT_PROGRESS";
+/// `K/N` (1 ≤ K ≤ N): this run is shard K of N of each model's random or
+/// PCT schedule space. The seed S (`WEFT_SEED`, the builder's or a fresh
+/// one) becomes the seed that is ≡ K−1 (mod N) in S's block of N seeds,
+/// `S − S mod N + K − 1` (wrapping), so the N shards of one seed explore N
+/// distinct seeds, and shard K's seed alone (`WEFT_SEED`, no `WEFT_SHARD`)
+/// replays it. Loom and shuttle's DFS are not split: every shard runs their
+/// whole search. `cargo weft check --shard K/N` sets it.
+pub const WEFT_SHARD: &str = "WEFT_SHARD";
 
 /// loom's preemption bound; on loom runs, what `WEFT_PREEMPTIONS` sets
 /// when that is unset.
@@ -69,6 +81,10 @@ pub(crate) struct EnvOverrides {
     pub(crate) std_timeout: Option<Duration>,
     pub(crate) replay: Option<PathBuf>,
     pub(crate) trace_dir: Option<PathBuf>,
+    /// `WEFT_PROGRESS`: `Some(None)` is `off`.
+    pub(crate) progress: Option<Option<Duration>>,
+    /// `WEFT_SHARD`: (K, N), 1-based.
+    pub(crate) shard: Option<(u64, u64)>,
     /// loom's execution limit (`LOOM_MAX_PERMUTATIONS`), on loom runs.
     pub(crate) max_executions: Option<usize>,
 }
@@ -153,6 +169,22 @@ impl EnvOverrides {
         }
         if let Some(v) = get(WEFT_TIME_BUDGET) {
             out.time_budget = Some(parse_duration(WEFT_TIME_BUDGET, &v)?);
+        }
+        if let Some(v) = get(WEFT_PROGRESS) {
+            out.progress = Some(if v.trim().eq_ignore_ascii_case("off") {
+                None
+            } else {
+                Some(parse_duration(WEFT_PROGRESS, &v).map_err(|_| {
+                    invalid(
+                        WEFT_PROGRESS,
+                        &v,
+                        "a positive duration such as 500ms, 1s or 2m (a bare number is seconds), or `off`",
+                    )
+                })?)
+            });
+        }
+        if let Some(v) = get(WEFT_SHARD) {
+            out.shard = Some(parse_shard(&v)?);
         }
         out.replay = get(WEFT_REPLAY).map(PathBuf::from);
         out.trace_dir = get(WEFT_TRACE_DIR).map(PathBuf::from);
@@ -271,6 +303,54 @@ pub(crate) fn parse_scheduler(value: &str) -> Result<SchedulerKind, ConfigError>
             None => Err(invalid(WEFT_SCHEDULER, value, expected)),
         },
     }
+}
+
+/// Parses `K/N` with 1 ≤ K ≤ N.
+pub(crate) fn parse_shard(value: &str) -> Result<(u64, u64), ConfigError> {
+    let bad = || {
+        invalid(
+            WEFT_SHARD,
+            value,
+            "K/N with 1 <= K <= N, e.g. WEFT_SHARD=2/4 (shard 2 of 4)",
+        )
+    };
+    let (k, n) = value.trim().split_once('/').ok_or_else(bad)?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// The seed shard `k` of `n` explores in place of `seed`: the one in
+/// `seed`'s block of `n` seeds that is ≡ `k − 1` (mod `n`).
+pub(crate) fn shard_seed(seed: u64, (k, n): (u64, u64)) -> u64 {
+    (seed - seed % n).wrapping_add(k - 1)
+}
+
+/// Checks every `WEFT_*` variable (and, for loom and shuttle runs, the
+/// `LOOM_*` and `SHUTTLE_*` ones weft reads) as a run on `backend` would,
+/// without running anything: what `cargo weft check` does before it
+/// starts, so that a bad value is bad input, not a failed model.
+///
+/// # Errors
+///
+/// The first bad variable, named with its value and what it accepts.
+///
+/// # Examples
+///
+/// ```
+/// use weft_check::{check_env, Backend};
+///
+/// assert!(check_env(Backend::Shuttle, |name| (name == "WEFT_SHARD").then(|| "3/2".to_string())).is_err());
+/// assert!(check_env(Backend::Shuttle, |_| None).is_ok());
+/// ```
+pub fn check_env(
+    backend: Backend,
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    EnvOverrides::from_lookup(backend, get).map(|_| ())
 }
 
 fn parse_preemptions(value: &str) -> Result<Option<usize>, ConfigError> {
@@ -417,6 +497,28 @@ mod tests {
     }
 
     #[test]
+    fn shards_of_one_seed_explore_distinct_seeds_each_in_its_residue_class() {
+        for seed in [0, 7, 1_000_003, u64::MAX, u64::MAX - 2] {
+            let seeds: Vec<u64> = (1..=4).map(|k| shard_seed(seed, (k, 4))).collect();
+            for (k, s) in seeds.iter().enumerate() {
+                assert_eq!(s.wrapping_sub(seed - seed % 4), k as u64, "{seed}");
+            }
+            let mut distinct = seeds.clone();
+            distinct.dedup();
+            assert_eq!(distinct.len(), 4, "{seeds:?}");
+        }
+        assert_eq!(shard_seed(13, (2, 4)), 13);
+        assert_eq!(shard_seed(13, (1, 4)), 12);
+        assert_eq!(shard_seed(13, (4, 4)), 15);
+        assert_eq!(shard_seed(13, (1, 1)), 13);
+        let o = env(&[(WEFT_SHARD, "2/4"), (WEFT_PROGRESS, "off")]).unwrap();
+        assert_eq!(o.shard, Some((2, 4)));
+        assert_eq!(o.progress, Some(None));
+        let o = env(&[(WEFT_PROGRESS, "250ms")]).unwrap();
+        assert_eq!(o.progress, Some(Some(Duration::from_millis(250))));
+    }
+
+    #[test]
     fn good_values_parse() {
         let o = env(&[
             (WEFT_ITERATIONS, "1_000"),
@@ -447,6 +549,11 @@ mod tests {
             (WEFT_MAX_STEPS, "1e9x", "positive integer"),
             (WEFT_TIME_BUDGET, "soon", "500ms, 30s"),
             (WEFT_TIME_BUDGET, "10 fortnights", "500ms, 30s"),
+            (WEFT_SHARD, "0/4", "1 <= K <= N"),
+            (WEFT_SHARD, "5/4", "1 <= K <= N"),
+            (WEFT_SHARD, "2", "1 <= K <= N"),
+            (WEFT_SHARD, "a/b", "1 <= K <= N"),
+            (WEFT_PROGRESS, "often", "or `off`"),
         ];
         for (var, value, accepted) in cases {
             let err = env(&[(var, value)]).unwrap_err().to_string();

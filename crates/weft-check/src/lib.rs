@@ -45,6 +45,7 @@ mod env;
 mod error;
 mod failure;
 mod model;
+mod progress;
 mod report;
 mod stats;
 mod trace_events;
@@ -52,8 +53,8 @@ mod trace_events;
 pub mod trace;
 
 pub use env::{
-    WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_REPLAY, WEFT_SCHEDULER, WEFT_SEED,
-    WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
+    check_env, WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS, WEFT_REPLAY,
+    WEFT_SCHEDULER, WEFT_SEED, WEFT_SHARD, WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
 };
 pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};

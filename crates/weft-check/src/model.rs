@@ -271,7 +271,10 @@ impl Model {
         if let Some(path) = &replay {
             config.replay = Some(replay_plan(path, &config.name));
         }
-        let body: Arc<dyn Fn() + Send + Sync> = Arc::new(f);
+        let progress = env
+            .progress
+            .unwrap_or(Some(crate::progress::DEFAULT_INTERVAL));
+        let body = crate::progress::with_progress(&config.name, progress, Arc::new(f));
         // The user's `tracing` events become steps, in place (a scoped
         // subscriber: libraries never install a global one).
         let run = |config: &ExploreConfig| {
@@ -438,7 +441,11 @@ impl Model {
         };
         let mut config = ExploreConfig::new(name);
         config.iterations = env.iterations.or(self.iterations);
-        config.seed = env.seed.or(self.seed).or_else(|| Some(fresh_seed()));
+        let seed = env.seed.or(self.seed).unwrap_or_else(fresh_seed);
+        config.seed = Some(match env.shard {
+            Some(shard) => crate::env::shard_seed(seed, shard),
+            None => seed,
+        });
         config.scheduler = env
             .scheduler
             .or(self.scheduler)

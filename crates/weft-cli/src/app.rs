@@ -10,6 +10,7 @@ use crate::dispatch;
 use crate::errors::ExpectedError;
 use crate::exit_code::WeftExitCode;
 use crate::output::ColorChoice;
+use crate::partition::{Partition, Share};
 
 /// `cargo` as cargo runs its subcommands: `cargo-weft weft <command>`.
 #[derive(Debug, Parser)]
@@ -32,9 +33,10 @@ Installed with `cargo install --path crates/weft-cli`, this runs as `cargo weft 
 Inside the weft repository: `cargo run -p weft-cli -- <command>` (the `weft` word that cargo
 passes to subcommands may be given or left out: `cargo-weft weft check` = `cargo-weft check`).
 
-Exit status: 0 ok; 1 a model failed unexpectedly (or a test run broke, or a replay reproduced
-the failure); 2 bad usage or bad input (unknown backend or package, corrupt trace, missing
-nightly); 3 a replay diverged from the recorded schedule.";
+Exit status: 0 ok; 1 a model failed unexpectedly (or a test crashed or timed out, a test run
+broke, or a replay reproduced the failure); 2 bad usage or bad input (unknown backend or
+package, a bad WEFT_* value, corrupt trace, missing nightly, a file that cannot be written);
+3 a replay diverged from the recorded schedule.";
 
 /// `cargo weft`.
 #[derive(Debug, Args)]
@@ -58,6 +60,36 @@ enum Command {
     Html(HtmlArgs),
     /// Rerun the test that produced a trace, on exactly its schedule.
     Replay(ReplayArgs),
+    /// Join the JSON results of several runs (CI shards) into one table,
+    /// one JUnit file and one exit status.
+    Merge(MergeArgs),
+}
+
+/// `cargo weft merge`.
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// The `--json` files of the runs (format `weft-check/1`).
+    #[arg(value_name = "RESULTS", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+
+    /// Also write the joined results as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) junit: Option<PathBuf>,
+
+    /// Write the joined results as JSON to FILE; alone or as `--json -`,
+    /// print them on stdout instead of the table.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    pub(crate) json: Option<PathBuf>,
+}
+
+/// `--timeout`: a humantime duration, not zero.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(format!(
+            "`{text}` is not a duration such as 30s, 10m or 1h30m"
+        )),
+    }
 }
 
 /// Which package, targets and build profile to test (`check`, `replay`).
@@ -90,9 +122,19 @@ miri and tsan (std-mode tests under Miri or ThreadSanitizer; they need the night
 with the miri / rust-src components), all (every backend; miri and tsan are then skipped
 with a plain line when the nightly toolchain lacks them).
 
-Each backend's failing models write their traces under target/weft/check/<backend>/.
-A test named *_is_caught* or that passes after a model failed (it asserted the failure)
-counts as an expected failure, caught.")]
+Each test runs in a process of its own (`<test> --exact`), up to -j at once, killed with its
+process group at --timeout (default 10m, or WEFT_TEST_TIMEOUT: 30s, 10m, 1h30m). miri and tsan
+run each target as one `cargo test`.
+
+Each test's failing models write their traces under target/weft/check/<backend>/<test>/; a run
+replaces only the traces of the tests it ran. A test counts as an expected failure caught when
+its model declared it (Model::expect_failure), or, for tests that predate that, when it is named
+*_is_caught* or passes after a model failed.
+
+CI matrices: --partition count:K/N (round robin over each binary's sorted tests) or hash:K/N
+(by a hash of the test's name) splits the tests among N jobs, as nextest's does; --shard K/N
+gives every test's random and PCT searches shard K of N of the seeds (WEFT_SHARD). Each job
+writes --json FILE; `cargo weft merge` joins them.")]
 pub(crate) struct CheckArgs {
     /// Backends to run, comma-separated.
     #[arg(
@@ -114,10 +156,35 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) junit: Option<PathBuf>,
 
-    /// Print the results as JSON on stdout instead of the table (format
-    /// `weft-check/1`; never coloured).
-    #[arg(long)]
-    pub(crate) json: bool,
+    /// Write the results as JSON (format `weft-check/1`; never coloured) to
+    /// FILE, after the table; alone or as `--json -`, print them on stdout
+    /// instead of the table.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    pub(crate) json: Option<PathBuf>,
+
+    /// Tests to run at once (default: the available cores).
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) jobs: Option<u64>,
+
+    /// How long one test may run before it is killed with its process group
+    /// and fails as timed out: 30s, 10m, 1h30m (default: WEFT_TEST_TIMEOUT,
+    /// else 10m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub(crate) timeout: Option<std::time::Duration>,
+
+    /// Rerun a failed test up to N times; one that then passes is flaky
+    /// (shown as such, and counted by its passing outcome).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) retries: u32,
+
+    /// Run one partition of the tests: count:K/N or hash:K/N.
+    #[arg(long, value_name = "KIND:K/N")]
+    pub(crate) partition: Option<Partition>,
+
+    /// Explore shard K of N of each model's random or PCT schedule space
+    /// (sets WEFT_SHARD for the tests).
+    #[arg(long, value_name = "K/N")]
+    pub(crate) shard: Option<Share>,
 
     /// `human` (the table) or `json` (the same as --json).
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
@@ -207,6 +274,7 @@ fn run(mut args: Vec<OsString>) -> i32 {
         Command::Show(args) => dispatch::show::run(&args, weft.color),
         Command::Html(args) => dispatch::html::run(&args),
         Command::Replay(args) => dispatch::replay::run(&args, weft.color),
+        Command::Merge(args) => dispatch::merge::run(&args, weft.color),
     };
     match result {
         Ok(code) => code,
@@ -268,6 +336,8 @@ mod tests {
             panic!("not check")
         };
         assert_eq!(check.backends, ["std", "loom", "shuttle"]);
-        assert!(!check.json);
+        assert!(check.json.is_none());
+        assert_eq!(check.retries, 0);
+        assert_eq!(check.timeout, None);
     }
 }

@@ -49,6 +49,16 @@ impl CheckBackend {
         }
     }
 
+    /// The checker the tests are built for: what their `WEFT_*` (and
+    /// `LOOM_*`) variables are checked against.
+    pub(crate) fn checker(self) -> weft_check::Backend {
+        match self {
+            CheckBackend::Loom => weft_check::Backend::Loom,
+            CheckBackend::Shuttle => weft_check::Backend::Shuttle,
+            _ => weft_check::Backend::Std,
+        }
+    }
+
     /// Whether this backend needs the nightly toolchain.
     pub(crate) fn needs_nightly(self) -> bool {
         matches!(self, CheckBackend::Miri | CheckBackend::Tsan)

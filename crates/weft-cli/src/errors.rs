@@ -151,6 +151,35 @@ pub enum ExpectedError {
         #[source]
         source: io::Error,
     },
+    /// A `WEFT_*` variable (or a `LOOM_*` one weft reads) holds a value
+    /// the tests would refuse: found before anything runs.
+    #[error(transparent)]
+    BadVariable(#[from] weft_check::ConfigError),
+    /// `WEFT_TEST_TIMEOUT` is not a duration.
+    #[error(
+        "invalid WEFT_TEST_TIMEOUT=\"{value}\": expected a duration such as 30s, 10m or 1h30m"
+    )]
+    BadTestTimeout {
+        /// Its value.
+        value: String,
+    },
+    /// A results file given to `merge` could not be read.
+    #[error("cannot read the results file `{}`", path.display())]
+    ReadResults {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A results file given to `merge` is not `cargo weft check --json` output.
+    #[error("`{}` is not a results file of `cargo weft check --json` (format weft-check/1): {reason}", path.display())]
+    NotResults {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Standard output could not be written (a broken pipe exits quietly).
     #[error("cannot write to standard output")]
     Stdout(#[source] io::Error),

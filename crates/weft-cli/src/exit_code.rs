@@ -20,12 +20,15 @@ impl WeftExitCode {
     pub const OK: i32 = 0;
 
     /// A model failed unexpectedly (a bug was found where none was expected),
-    /// a test run broke (it did not build, or the test binary crashed), or a
-    /// replay reproduced the failure.
+    /// a test crashed (killed by a signal) or ran past its timeout, a test
+    /// run broke (it did not build), or a replay reproduced the failure.
     pub const MODEL_FAILED: i32 = 1;
 
-    /// Bad usage or bad input: an unknown backend or package, an unreadable
-    /// or corrupt trace, a missing nightly toolchain, a malformed option.
+    /// Bad usage or bad input: an unknown backend or package, a bad
+    /// `WEFT_*` value under `check` (found before anything runs), an
+    /// unreadable or corrupt trace or results file, a missing nightly
+    /// toolchain, a malformed option, a `--json` or `--junit` file that
+    /// cannot be written (after the table was printed).
     pub const BAD_INPUT: i32 = 2;
 
     /// A replay no longer fits the program: the schedule diverged.

@@ -1,167 +1,154 @@
-//! `--junit FILE`: the results as JUnit XML, one test suite per backend.
+//! `--junit FILE`: the results as JUnit XML (written by `quick-junit`), one
+//! test suite per backend.
 
-use std::fmt::Write as _;
+use std::time::Duration;
+
+use quick_junit::{
+    NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
+};
 
 use crate::results::{CheckReport, Outcome, RunStatus};
 
 /// Renders the report as a JUnit XML document.
 pub(crate) fn render(report: &CheckReport) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total = report.results.len();
-    let failures = report
-        .results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed { .. }))
-        .count();
-    let errors = report
-        .backends
-        .iter()
-        .filter(|b| matches!(b.status, RunStatus::Broken { .. }))
-        .count();
-    let skipped = report
-        .results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Skipped { .. }))
-        .count();
-    let time: f64 = report.backends.iter().map(|b| b.seconds).sum();
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"cargo weft check: {}\" tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time:.3}\">",
-        escape(&report.package)
-    );
+    let mut junit = Report::new(format!("cargo weft check: {}", report.package));
+    junit.set_time(duration(report.backends.iter().map(|b| b.seconds).sum()));
     for b in &report.backends {
-        let mine: Vec<_> = report
-            .results
-            .iter()
-            .filter(|r| r.backend == b.backend)
-            .collect();
-        let failures = mine
-            .iter()
-            .filter(|r| matches!(r.outcome, Outcome::Failed { .. }))
-            .count();
-        let skipped = mine
-            .iter()
-            .filter(|r| matches!(r.outcome, Outcome::Skipped { .. }))
-            .count();
-        let broken = matches!(b.status, RunStatus::Broken { .. });
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{}\" skipped=\"{skipped}\" time=\"{:.3}\">",
-            escape(&b.backend),
-            mine.len() + usize::from(broken),
-            usize::from(broken),
-            b.seconds
-        );
+        let mut suite = TestSuite::new(b.backend.as_str());
+        suite.set_time(duration(b.seconds));
         match &b.status {
             RunStatus::Skipped { reason } => {
-                let _ = writeln!(
-                    out,
-                    "    <properties><property name=\"skipped\" value=\"{}\"/></properties>",
-                    escape(reason)
-                );
+                suite.add_property(Property::new("skipped", reason.as_str()));
             }
             RunStatus::Broken { reason } => {
-                let _ = writeln!(
-                    out,
-                    "    <testcase name=\"(run)\" classname=\"weft.{}\"><error message=\"{}\"/></testcase>",
-                    escape(&b.backend),
-                    escape(reason)
-                );
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status.set_message(reason.as_str());
+                let mut case = TestCase::new("(run)", status);
+                case.set_classname(format!("weft.{}", b.backend));
+                suite.add_test_case(case);
             }
             RunStatus::Ran => {}
         }
-        for r in mine {
-            let _ = write!(
-                out,
-                "    <testcase name=\"{}\" classname=\"weft.{}\"",
-                escape(&r.test),
-                escape(&r.backend)
-            );
-            match &r.outcome {
-                Outcome::Verified { executions, .. } => match executions {
-                    Some(n) => {
-                        let _ = writeln!(
-                            out,
-                            "><system-out>verified: {n} executions explored</system-out></testcase>"
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(out, "/>");
-                    }
-                },
+        for r in report.results.iter().filter(|r| r.backend == b.backend) {
+            let (status, out) = match &r.outcome {
+                Outcome::Verified { executions, .. } => (
+                    TestCaseStatus::success(),
+                    executions.map(|n| format!("verified: {n} executions explored")),
+                ),
                 Outcome::Caught { kind, trace } => {
                     let mut text = format!(
                         "expected failure caught: {}",
                         kind.as_deref().unwrap_or("failure")
                     );
                     if let Some(t) = trace {
-                        let _ = write!(text, "; trace: {}", t.display());
+                        text.push_str(&format!("; trace: {}", t.display()));
                     }
-                    let _ = writeln!(
-                        out,
-                        "><system-out>{}</system-out></testcase>",
-                        escape(&text)
-                    );
+                    (TestCaseStatus::success(), Some(text))
                 }
-                Outcome::Failed { kind, cause, trace } => {
+                Outcome::Failed {
+                    kind,
+                    cause,
+                    trace,
+                    tail,
+                } => {
                     let mut body = r.output.clone();
+                    for line in tail {
+                        if !body.is_empty() {
+                            body.push('\n');
+                        }
+                        body.push_str(line);
+                    }
                     if let Some(t) = trace {
-                        let _ = write!(
-                            body,
+                        body.push_str(&format!(
                             "\n\ntrace: {}\nreplay: cargo weft replay {}",
                             t.display(),
                             t.display()
-                        );
+                        ));
                     }
-                    let _ = writeln!(
-                        out,
-                        "><failure type=\"{}\" message=\"{}\">{}</failure></testcase>",
-                        escape(kind),
-                        escape(cause),
-                        escape(&body)
-                    );
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status
+                        .set_type(kind.as_str())
+                        .set_message(cause.as_str())
+                        .set_description(body);
+                    (status, None)
                 }
                 Outcome::Skipped { reason } => {
-                    let _ = writeln!(
-                        out,
-                        "><skipped message=\"{}\"/></testcase>",
-                        escape(reason.as_deref().unwrap_or("ignored"))
-                    );
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(reason.as_deref().unwrap_or("ignored"));
+                    (status, None)
+                }
+            };
+            let mut status = status;
+            if r.flaky {
+                // The attempts before the one that passed.
+                for _ in 1..r.attempts {
+                    status.add_rerun(TestRerun::new(NonSuccessKind::Failure));
                 }
             }
+            let mut case = TestCase::new(r.test.as_str(), status);
+            case.set_classname(format!("weft.{}", r.backend));
+            if let Some(text) = out {
+                case.set_system_out(text);
+            }
+            suite.add_test_case(case);
         }
-        let _ = writeln!(out, "  </testsuite>");
+        junit.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
+    match junit.to_string() {
+        Ok(mut xml) => {
+            if !xml.ends_with('\n') {
+                xml.push('\n');
+            }
+            xml
+        }
+        // Writing XML to a string fails only on a bug in quick-junit.
+        Err(e) => panic!("weft: quick-junit could not write the report: {e}"),
+    }
 }
 
-/// Escapes text for an XML attribute or element, dropping characters XML
-/// 1.0 cannot hold (ANSI escapes among them).
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+fn duration(seconds: f64) -> Duration {
+    Duration::try_from_secs_f64(seconds).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::results::{BackendRun, TestResult};
 
     #[test]
-    fn xml_special_and_control_characters_are_escaped_or_dropped() {
-        assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
-        assert_eq!(escape("\x1b[31mred\x1b[0m\n"), "[31mred[0m\n");
+    fn xml_special_characters_survive_and_ansi_escapes_are_removed() {
+        let report = CheckReport {
+            package: "p".into(),
+            backends: vec![BackendRun {
+                backend: "std".into(),
+                status: RunStatus::Ran,
+                seconds: 1.0,
+                build_seconds: 0.5,
+                commands: vec![],
+                trace_dir: None,
+            }],
+            results: vec![TestResult {
+                test: "a<b>&\"c'".into(),
+                backend: "std".into(),
+                outcome: Outcome::Failed {
+                    kind: "panic".into(),
+                    cause: "\x1b[31mred\x1b[0m".into(),
+                    trace: None,
+                    tail: vec![],
+                },
+                attempts: 1,
+                flaky: false,
+                output: String::new(),
+            }],
+            ..CheckReport::default()
+        };
+        let xml = render(&report);
+        let back = Report::deserialize_from_str(&xml).expect("well-formed XML");
+        let case = &back.test_suites[0].test_cases[0];
+        assert_eq!(case.name.as_str(), "a<b>&\"c'");
+        let TestCaseStatus::NonSuccess { message, .. } = &case.status else {
+            panic!("{xml}")
+        };
+        assert_eq!(message.as_ref().map(|m| m.as_str()), Some("red"));
     }
 }

@@ -17,14 +17,19 @@
 //! - `check` runs the package's model tests (its `models` test target if it
 //!   has one, else every test target) once per backend: `std` (real
 //!   threads), `loom` and `shuttle` (`--release --features <backend>`), and
-//!   on request `miri` and `tsan` (nightly). It reads each test's outcome
-//!   from libtest's output and each failure's trace file, and prints one
-//!   table: verified (with executions explored, when the runner prints
-//!   them, and `(all)` or numbered notes saying why the search was not
-//!   exhaustive), failed (kind, cause, trace), expected failure caught,
-//!   skipped.
-//!   `--json` prints the same as JSON (format `weft-check/1`); `--junit`
-//!   writes JUnit XML.
+//!   on request `miri` and `tsan` (nightly). On std, loom and shuttle it
+//!   builds the test binaries once and runs each test in a process of its
+//!   own, `-j` at once, killed with its process group at `--timeout`; a
+//!   crash names its signal. It reads each test's outcome from libtest's
+//!   output and each failure's trace file, and prints one table: verified
+//!   (with executions explored, when the runner prints them, and `(all)`
+//!   or numbered notes saying why the search was not exhaustive), failed
+//!   (kind, cause, trace), expected failure caught, skipped.
+//!   `--json` prints the same as JSON (format `weft-check/1`), `--json
+//!   FILE` writes it; `--junit` writes JUnit XML. `--partition` and
+//!   `--shard` split a suite among CI jobs.
+//! - `merge` joins the `--json` files of several runs (CI shards) into one
+//!   table, JUnit file and exit status.
 //! - `show` draws a trace in the terminal, one column per thread.
 //! - `html` writes a self-contained page with a timeline of the trace.
 //! - `replay` reruns the test that wrote a trace on exactly its schedule.
@@ -36,20 +41,26 @@
 
 mod app;
 mod backend;
+mod binaries;
 mod dispatch;
+mod env;
 mod errors;
 mod exit_code;
 mod junit;
 mod libtest;
 mod nightly;
 mod output;
+mod partition;
+mod per_test;
 mod results;
 mod runner;
 mod table;
+mod test_process;
 mod timeline;
 mod workspace;
 
 pub use app::main_impl;
+pub use env::WEFT_TEST_TIMEOUT;
 pub use errors::ExpectedError;
 pub use exit_code::WeftExitCode;
 pub use nightly::WEFT_NIGHTLY_TOOLCHAIN;

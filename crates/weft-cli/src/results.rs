@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use weft_check::trace::Trace;
 
 use crate::backend::CheckBackend;
 use crate::libtest::{self, Parsed, TestStatus};
 
 /// How one test ended on one backend.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub(crate) enum Outcome {
     /// Passed, and no model of it failed.
@@ -23,7 +23,7 @@ pub(crate) enum Outcome {
         exhaustive: Option<bool>,
         /// Why the search was not exhaustive, as the runner's verdict lines
         /// say it (`preemption bound 2`, `random scheduler`, ...).
-        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         bounds: Vec<String>,
     },
     /// A model failed as the test expected (it is named `*_is_caught*`, or
@@ -42,6 +42,10 @@ pub(crate) enum Outcome {
         cause: String,
         /// The trace file, if one was written.
         trace: Option<PathBuf>,
+        /// The test's own last lines on stdout and stderr, for a crash or
+        /// a timeout (where no report was printed).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tail: Vec<String>,
     },
     /// Ignored.
     Skipped {
@@ -63,7 +67,7 @@ impl Outcome {
 }
 
 /// One test on one backend.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct TestResult {
     /// The test's name (`module::test`, prefixed with `target: ` when
     /// several targets ran).
@@ -73,13 +77,28 @@ pub(crate) struct TestResult {
     /// How it ended.
     #[serde(flatten)]
     pub(crate) outcome: Outcome,
+    /// How many times it ran (`--retries`): more than once only after a
+    /// failure.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub(crate) attempts: u32,
+    /// Whether it failed, then passed on a retry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) flaky: bool,
     /// Its captured output (for JUnit; not in JSON).
     #[serde(skip)]
     pub(crate) output: String,
 }
 
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
 /// How one backend's run went.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub(crate) enum RunStatus {
     /// The tests ran (some may have failed).
@@ -98,7 +117,7 @@ pub(crate) enum RunStatus {
 }
 
 /// One backend's run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct BackendRun {
     /// The backend.
     pub(crate) backend: String,
@@ -116,10 +135,10 @@ pub(crate) struct BackendRun {
 }
 
 /// Everything `cargo weft check` found.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct CheckReport {
     /// The format of `--json` output.
-    pub(crate) format: &'static str,
+    pub(crate) format: String,
     /// The package tested.
     pub(crate) package: String,
     /// Each backend's run, in order.
@@ -127,6 +146,7 @@ pub(crate) struct CheckReport {
     /// Every test on every backend it ran on.
     pub(crate) results: Vec<TestResult>,
     /// Traces no test claimed (a model run outside a test thread).
+    #[serde(default)]
     pub(crate) unclaimed_traces: Vec<PathBuf>,
 }
 
@@ -227,6 +247,7 @@ pub(crate) fn classify(
                         kind: f.trace.failure.kind.as_str().to_string(),
                         cause: one_line(&f.trace.failure.message),
                         trace: path,
+                        tail: Vec::new(),
                     },
                     None => {
                         let (kind, cause) = libtest::failure_summary(&output)
@@ -235,6 +256,7 @@ pub(crate) fn classify(
                             kind,
                             cause: one_line(&cause),
                             trace: None,
+                            tail: Vec::new(),
                         }
                     }
                 },
@@ -243,6 +265,8 @@ pub(crate) fn classify(
                 test: format!("{prefix}{}", t.name),
                 backend: backend.name().to_string(),
                 outcome,
+                attempts: 1,
+                flaky: false,
                 output,
             }
         })

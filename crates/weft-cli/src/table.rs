@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::output::{pad, Palette};
-use crate::results::{CheckReport, Outcome, RunStatus};
+use crate::results::{CheckReport, Outcome, RunStatus, TestResult};
 
 /// Renders the report as text; `palette` colours the outcomes.
 pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
@@ -18,10 +18,10 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
         .map(|b| b.backend.as_str())
         .collect();
     let mut tests: BTreeSet<&str> = BTreeSet::new();
-    let mut cells: BTreeMap<(&str, &str), &Outcome> = BTreeMap::new();
+    let mut cells: BTreeMap<(&str, &str), &TestResult> = BTreeMap::new();
     for r in &report.results {
         tests.insert(r.test.as_str());
-        cells.insert((r.test.as_str(), r.backend.as_str()), &r.outcome);
+        cells.insert((r.test.as_str(), r.backend.as_str()), r);
     }
 
     if !tests.is_empty() && !columns.is_empty() {
@@ -30,7 +30,13 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
         let mut notes: Vec<String> = Vec::new();
         let texts: BTreeMap<(&str, &str), String> = cells
             .iter()
-            .map(|(&key, outcome)| (key, cell_text(outcome, &mut notes)))
+            .map(|(&key, r)| {
+                let mut text = cell_text(&r.outcome, &mut notes);
+                if r.flaky {
+                    text.push_str(" (flaky)");
+                }
+                (key, text)
+            })
             .collect();
         let name_width = tests
             .iter()
@@ -64,7 +70,7 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
                     .get(&(*test, *b))
                     .cloned()
                     .unwrap_or_else(|| "-".to_string());
-                let styled = match cells.get(&(*test, *b)) {
+                let styled = match cells.get(&(*test, *b)).map(|r| &r.outcome) {
                     Some(Outcome::Verified { .. }) => palette.good(&text),
                     Some(Outcome::Caught { .. }) => palette.caught(&text),
                     Some(Outcome::Failed { .. }) => palette.error(&text),
@@ -106,7 +112,13 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
     if !failures.is_empty() {
         let _ = writeln!(out, "\n{}", palette.bold("Failures:"));
         for r in failures {
-            let Outcome::Failed { kind, cause, trace } = &r.outcome else {
+            let Outcome::Failed {
+                kind,
+                cause,
+                trace,
+                tail,
+            } = &r.outcome
+            else {
                 continue;
             };
             let _ = writeln!(
@@ -118,6 +130,9 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
             );
             if !cause.is_empty() {
                 let _ = writeln!(out, "    {cause}");
+            }
+            for line in tail {
+                let _ = writeln!(out, "    | {line}");
             }
             if let Some(trace) = trace {
                 let shown = shown_path(trace);
@@ -174,7 +189,16 @@ pub(crate) fn render(report: &CheckReport, palette: Palette) -> String {
     let mut parts = Vec::new();
     for keyword in ["verified", "caught", "failed", "skipped"] {
         if let Some(n) = counts.get(keyword) {
-            parts.push(format!("{n} {keyword}"));
+            let flaky = report
+                .results
+                .iter()
+                .filter(|r| r.flaky && r.outcome.keyword() == keyword)
+                .count();
+            if flaky > 0 {
+                parts.push(format!("{n} {keyword} ({flaky} flaky)"));
+            } else {
+                parts.push(format!("{n} {keyword}"));
+            }
         }
     }
     let verdict = if report.has_unexpected_failure() {
@@ -283,6 +307,8 @@ mod tests {
             test: test.into(),
             backend: backend.into(),
             outcome,
+            attempts: 1,
+            flaky: false,
             output: String::new(),
         }
     }
@@ -301,7 +327,7 @@ mod tests {
     #[test]
     fn the_table_has_a_row_per_test_and_a_column_per_backend_that_ran() {
         let report = CheckReport {
-            format: crate::results::JSON_FORMAT,
+            format: crate::results::JSON_FORMAT.to_string(),
             package: "p".into(),
             backends: vec![
                 run("std", RunStatus::Ran),
@@ -366,6 +392,7 @@ mod tests {
                         kind: "assertion".into(),
                         cause: "an increment was lost".into(),
                         trace: Some(PathBuf::from("/t/lost.json")),
+                        tail: vec![],
                     },
                 ),
             ],

@@ -1,11 +1,9 @@
-//! The cargo workspace under test, from `cargo metadata`: its packages,
+//! The cargo workspace under test, from `cargo metadata` (read by the
+//! `cargo_metadata` crate): its packages,
 //! their features and test targets, and the target directory.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-use serde::Deserialize;
 
 use crate::errors::ExpectedError;
 
@@ -21,45 +19,46 @@ pub(crate) struct Workspace {
 }
 
 /// One workspace member.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub(crate) struct Package {
     /// Its name.
     pub(crate) name: String,
     /// Its `Cargo.toml`.
     pub(crate) manifest_path: PathBuf,
     /// Its features' names.
-    #[serde(deserialize_with = "feature_names")]
     pub(crate) features: BTreeSet<String>,
     /// Its targets.
     pub(crate) targets: Vec<Target>,
 }
 
 /// A target of a package.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub(crate) struct Target {
     /// Its name.
     pub(crate) name: String,
     /// `lib`, `bin`, `test`, `bench`, `example`, ...
     pub(crate) kind: Vec<String>,
     /// Whether `cargo test` runs it by default (`test = true`).
-    #[serde(default = "yes")]
     pub(crate) test: bool,
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn feature_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeSet<String>, D::Error> {
-    let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
-    Ok(map.into_iter().map(|(k, _)| k).collect())
-}
-
-#[derive(Deserialize)]
-struct Metadata {
-    packages: Vec<Package>,
-    workspace_root: PathBuf,
-    target_directory: PathBuf,
+impl From<cargo_metadata::Package> for Package {
+    fn from(p: cargo_metadata::Package) -> Package {
+        Package {
+            name: p.name.to_string(),
+            manifest_path: p.manifest_path.into_std_path_buf(),
+            features: p.features.into_keys().collect(),
+            targets: p
+                .targets
+                .into_iter()
+                .map(|t| Target {
+                    name: t.name,
+                    kind: t.kind.iter().map(ToString::to_string).collect(),
+                    test: t.test,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A test target to pass to `cargo test`.
@@ -120,36 +119,34 @@ impl Workspace {
     /// [`ExpectedError::Workspace`] with cargo's own reason when it fails.
     pub(crate) fn load(manifest_path: Option<&Path>) -> Result<Workspace, ExpectedError> {
         let cargo = cargo_program();
-        let mut cmd = Command::new(&cargo);
-        cmd.args(["metadata", "--no-deps", "--format-version", "1"]);
+        let mut cmd = cargo_metadata::MetadataCommand::new();
+        cmd.cargo_path(&cargo).no_deps();
         if let Some(path) = manifest_path {
-            cmd.arg("--manifest-path").arg(path);
+            cmd.manifest_path(path);
         }
-        let out = cmd
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|source| ExpectedError::Spawn {
+        let meta = cmd.exec().map_err(|e| match e {
+            cargo_metadata::Error::CargoMetadata { stderr } => ExpectedError::Workspace {
+                reason: stderr
+                    .lines()
+                    .find_map(|l| l.strip_prefix("error: "))
+                    .unwrap_or("`cargo metadata` failed")
+                    .trim()
+                    .to_string(),
+            },
+            cargo_metadata::Error::Io(source) => ExpectedError::Spawn {
                 program: cargo.display().to_string(),
                 source,
-            })?;
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let reason = stderr
-                .lines()
-                .find_map(|l| l.strip_prefix("error: "))
-                .unwrap_or("`cargo metadata` failed")
-                .trim()
-                .to_string();
-            return Err(ExpectedError::Workspace { reason });
-        }
-        let meta: Metadata =
-            serde_json::from_slice(&out.stdout).map_err(|e| ExpectedError::Workspace {
-                reason: format!("`cargo metadata` printed what this cargo weft cannot read: {e}"),
-            })?;
+            },
+            other => ExpectedError::Workspace {
+                reason: format!(
+                    "`cargo metadata` printed what this cargo weft cannot read: {other}"
+                ),
+            },
+        })?;
         Ok(Workspace {
-            root: meta.workspace_root,
-            target_dir: meta.target_directory,
-            packages: meta.packages,
+            root: meta.workspace_root.into_std_path_buf(),
+            target_dir: meta.target_directory.into_std_path_buf(),
+            packages: meta.packages.into_iter().map(Package::from).collect(),
         })
     }
 

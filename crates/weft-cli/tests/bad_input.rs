@@ -35,7 +35,7 @@ fn a_test_target_that_does_not_exist_is_refused() {
         .arg(suite.join("Cargo.toml")));
     assert_eq!(
         assert_bad_input(&r),
-        "error: package `fake-suite` has no test target `nope` (its test targets: custom, models, other)"
+        "error: package `fake-suite` has no test target `nope` (its test targets: custom, models, other, process)"
     );
 }
 

@@ -90,29 +90,32 @@ fn one_table_of_every_model_on_every_backend() {
         t.contains(
             "  FAILED on loom: lost_update_is_found (assertion)\n    \
              assertion `left == right` failed: an increment was lost\n    \
-             trace:  target/weft/check/loom/lost_update.json\n"
+             trace:  target/weft/check/loom/lost_update_is_found/lost_update.json\n"
         ),
         "{t}"
     );
     assert!(
-        t.contains("    replay: cargo weft replay target/weft/check/shuttle/lost_update.json\n"),
+        t.contains("    replay: cargo weft replay target/weft/check/shuttle/lost_update_is_found/lost_update.json\n"),
         "{t}"
     );
     assert!(
         t.ends_with("weft check FAILED: 7 tests on 3 backends: 13 verified, 2 caught, 2 failed, 3 skipped\n"),
         "{t}"
     );
-    // Each backend's traces are its own.
+    // Each backend's traces are its own, in a directory per test.
     for backend in ["loom", "shuttle"] {
-        let trace = suite.join(format!("target/weft/check/{backend}/lost_update.json"));
+        let trace = suite.join(format!(
+            "target/weft/check/{backend}/lost_update_is_found/lost_update.json"
+        ));
         assert!(trace.is_file(), "{}", trace.display());
         assert!(suite
-            .join(format!("target/weft/check/{backend}/abba.json"))
+            .join(format!(
+                "target/weft/check/{backend}/abba_deadlock_is_caught/abba.json"
+            ))
             .is_file());
     }
     assert!(!suite
-        .join("target/weft/check/std")
-        .join("lost_update.json")
+        .join("target/weft/check/std/lost_update_is_found")
         .exists());
     // Progress on stderr: which backend, and its counts.
     assert!(
@@ -172,7 +175,7 @@ fn json_says_the_same_for_scripts() {
     assert!(lost["trace"]
         .as_str()
         .unwrap()
-        .ends_with("target/weft/check/loom/lost_update.json"));
+        .ends_with("target/weft/check/loom/lost_update_is_found/lost_update.json"));
     assert_eq!(find("abba_deadlock_is_caught")["outcome"], "caught");
     assert_eq!(find("abba_deadlock_is_caught")["kind"], "deadlock");
     assert_eq!(find("slow_model")["outcome"], "skipped");
@@ -201,19 +204,23 @@ fn junit_has_a_suite_per_backend_and_a_failure_per_failed_model() {
         "{xml}"
     );
     assert!(
-        xml.contains("tests=\"13\" failures=\"1\" errors=\"0\" skipped=\"2\""),
+        xml.contains("tests=\"13\" skipped=\"2\" failures=\"1\" errors=\"0\""),
         "{xml}"
     );
     assert!(
-        xml.contains("<testsuite name=\"std\" tests=\"6\" failures=\"0\""),
+        xml.contains(
+            "<testsuite name=\"std\" tests=\"6\" skipped=\"1\" errors=\"0\" failures=\"0\""
+        ),
         "{xml}"
     );
     assert!(
-        xml.contains("<testsuite name=\"shuttle\" tests=\"7\" failures=\"1\""),
+        xml.contains(
+            "<testsuite name=\"shuttle\" tests=\"7\" skipped=\"1\" errors=\"0\" failures=\"1\""
+        ),
         "{xml}"
     );
     assert!(
-        xml.contains("<testcase name=\"lost_update_is_found\" classname=\"weft.shuttle\"><failure type=\"assertion\" message=\"assertion `left == right` failed: an increment was lost\">"),
+        xml.contains("<testcase name=\"lost_update_is_found\" classname=\"weft.shuttle\">\n            <failure message=\"assertion `left == right` failed: an increment was lost\" type=\"assertion\">"),
         "{xml}"
     );
     assert!(
@@ -399,7 +406,9 @@ fn a_suite_that_does_not_build_is_a_broken_run_with_cargos_errors() {
 }
 
 #[test]
-fn a_crashed_test_binary_is_a_broken_run() {
+fn a_crashed_test_is_a_failure_of_that_test_alone_naming_its_signal() {
+    // Each test runs in a process of its own: the abort is that test's
+    // failure, and every other test still has its outcome.
     let (suite, _guard) = support::fake_suite();
     let r = run(cargo_weft()
         .args(["check", "--backend", "std"])
@@ -408,17 +417,27 @@ fn a_crashed_test_binary_is_a_broken_run() {
         .current_dir(&suite)
         .env("FAKE_SUITE_ABORT", "1"));
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert!(
-        r.stderr
-            .contains("fake suite: aborting the whole test binary"),
-        "the end of its output is shown: {}",
-        r.stderr
+    assert_eq!(
+        row(&r.stdout, "aborts_on_request"),
+        ["aborts_on_request", "FAILED crash"]
     );
     assert!(
-        r.stdout
-            .contains("  std  BROKEN: the test binary `models` crashed ("),
+        r.stdout.contains(
+            "  FAILED on std: aborts_on_request (crash)\n    crashed with SIGABRT\n    \
+             | fake suite: aborting the whole test binary, as loom does on a double panic\n"
+        ),
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("weft check FAILED: "), "{}", r.stdout);
+    assert_eq!(
+        row(&r.stdout, "counter_is_verified"),
+        ["counter_is_verified", "verified"]
+    );
+    assert!(
+        r.stdout.ends_with(
+            "weft check FAILED: 6 tests on 1 backend: 4 verified, 1 failed, 1 skipped\n"
+        ),
+        "{}",
+        r.stdout
+    );
 }

@@ -10,10 +10,11 @@ use crate::errors::ExpectedError;
 use crate::exit_code::WeftExitCode;
 use crate::nightly::{self, Nightly};
 use crate::output::{ColorChoice, Palette, Progress};
+use crate::per_test::{self, Settings};
 use crate::results::{self, BackendRun, CheckReport, Outcome, RunStatus, TestResult};
 use crate::runner::{self, Invocation};
 use crate::workspace::{cargo_program, Package, TestTarget, Workspace};
-use crate::{junit, table};
+use crate::{binaries, junit, table, test_process};
 
 /// What to do with one backend, decided before anything runs.
 enum Plan {
@@ -21,14 +22,24 @@ enum Plan {
     Skip(String),
 }
 
+/// The default of `--timeout` when `WEFT_TEST_TIMEOUT` is unset.
+const DEFAULT_TEST_TIMEOUT: Duration = Duration::from_secs(600);
+
 /// Runs `cargo weft check`.
 ///
 /// # Errors
 ///
-/// Bad input (backend, package, target, a missing nightly asked for by
-/// name) before anything runs; an unwritable JUnit file or stdout after.
+/// Bad input (backend, package, target, a `WEFT_*` variable, a missing
+/// nightly asked for by name) before anything runs; an unwritable JSON or
+/// JUnit file or stdout after.
 pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedError> {
     let selection = BackendSelection::parse(&args.backends)?;
+    let settings = settings(args)?;
+    for &backend in &selection.backends {
+        weft_check::check_env(backend.checker(), |name| {
+            std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+        })?;
+    }
     let manifest = args.package.manifest_path.as_deref();
     let workspace = Workspace::load(manifest)?;
     let package = workspace.package(args.package.package.as_deref(), manifest)?;
@@ -70,7 +81,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
 
     let mut progress = Progress::new(args.quiet);
     let mut report = CheckReport {
-        format: results::JSON_FORMAT,
+        format: results::JSON_FORMAT.to_string(),
         package: package.name.clone(),
         ..CheckReport::default()
     };
@@ -97,9 +108,14 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
                     package,
                     targets: &targets,
                     args,
+                    settings: &settings,
                     label: &label,
                 };
-                let (run, mut results, unclaimed) = ctx.run(&mut progress)?;
+                let (run, mut results, unclaimed) = if nightly.is_some() {
+                    ctx.run_whole(&mut progress)?
+                } else {
+                    ctx.run_per_test(&mut progress)?
+                };
                 report.backends.push(run);
                 report.results.append(&mut results);
                 report.unclaimed_traces.extend(unclaimed);
@@ -107,28 +123,104 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
         }
     }
     progress.clear();
+    let json_stdout =
+        args.message_format == MessageFormat::Json || args.json.as_deref() == Some(Path::new("-"));
+    emit(
+        &report,
+        json_stdout,
+        args.json.as_deref().filter(|p| *p != Path::new("-")),
+        args.junit.as_deref(),
+        color,
+    )
+}
 
-    if let Some(path) = &args.junit {
-        let xml = junit::render(&report);
-        std::fs::write(path, xml).map_err(|source| ExpectedError::WriteFile {
-            path: path.clone(),
-            source,
-        })?;
-    }
-    if args.json || args.message_format == MessageFormat::Json {
+/// The run's settings, from the arguments and `WEFT_TEST_TIMEOUT`.
+fn settings(args: &CheckArgs) -> Result<Settings, ExpectedError> {
+    let timeout = match args.timeout {
+        Some(t) => t,
+        None => match std::env::var(crate::env::WEFT_TEST_TIMEOUT) {
+            Ok(v) if !v.trim().is_empty() => humantime::parse_duration(v.trim())
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or(ExpectedError::BadTestTimeout { value: v })?,
+            _ => DEFAULT_TEST_TIMEOUT,
+        },
+    };
+    let jobs = args
+        .jobs
+        .and_then(|j| usize::try_from(j).ok())
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+    Ok(Settings {
+        jobs: jobs.max(1),
+        timeout,
+        retries: args.retries,
+        partition: args.partition,
+        shard: args.shard,
+        filter: args.filter.clone(),
+    })
+}
+
+/// Prints the report (the table, or JSON with `json_stdout`), then writes
+/// the files asked for, creating their directories: a file that cannot be
+/// written never loses what was printed. The exit status says whether
+/// anything failed unexpectedly.
+///
+/// # Errors
+///
+/// [`ExpectedError::WriteFile`] for a file that cannot be written (after
+/// the others were tried); [`ExpectedError::Stdout`].
+pub(crate) fn emit(
+    report: &CheckReport,
+    json_stdout: bool,
+    json_file: Option<&Path>,
+    junit_file: Option<&Path>,
+    color: ColorChoice,
+) -> Result<i32, ExpectedError> {
+    let json = || {
         let mut text =
-            serde_json::to_string_pretty(&report).expect("the report is plain data and serialises");
+            serde_json::to_string_pretty(report).expect("the report is plain data and serialises");
         text.push('\n');
-        write_stdout(&text)?;
+        text
+    };
+    if json_stdout {
+        write_stdout(&json())?;
     } else {
         let palette = Palette::for_stdout(color);
-        write_stdout(&table::render(&report, palette))?;
+        write_stdout(&table::render(report, palette))?;
     }
-    Ok(if report.has_unexpected_failure() {
-        WeftExitCode::MODEL_FAILED
-    } else {
-        WeftExitCode::OK
-    })
+    let mut first_error = None;
+    if let Some(path) = json_file {
+        if let Err(e) = write_file(path, &json()) {
+            first_error.get_or_insert(e);
+        }
+    }
+    if let Some(path) = junit_file {
+        if let Err(e) = write_file(path, &junit::render(report)) {
+            first_error.get_or_insert(e);
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(if report.has_unexpected_failure() {
+            WeftExitCode::MODEL_FAILED
+        } else {
+            WeftExitCode::OK
+        }),
+    }
+}
+
+/// Writes `text` to `path`, creating its directory first.
+fn write_file(path: &Path, text: &str) -> Result<(), ExpectedError> {
+    let error = |source| ExpectedError::WriteFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(error)?;
+    }
+    std::fs::write(path, text).map_err(error)
 }
 
 /// One backend's run over the package's targets.
@@ -139,30 +231,196 @@ struct BackendContext<'a> {
     package: &'a Package,
     targets: &'a [TestTarget],
     args: &'a CheckArgs,
+    settings: &'a Settings,
     label: &'a str,
 }
 
 impl BackendContext<'_> {
-    fn run(
-        &self,
-        progress: &mut Progress,
-    ) -> Result<(BackendRun, Vec<TestResult>, Vec<PathBuf>), ExpectedError> {
-        let trace_root = self
-            .workspace
+    /// Where this backend's traces are kept, run after run: a test's trace
+    /// replaces only an earlier trace of the same model of that test.
+    fn trace_root(&self) -> PathBuf {
+        self.workspace
             .target_dir
             .join("weft")
             .join("check")
-            .join(self.backend.name());
-        match std::fs::remove_dir_all(&trace_root) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(ExpectedError::PrepareDir {
-                    path: trace_root,
-                    source,
-                })
-            }
+            .join(self.backend.name())
+    }
+
+    /// Runs the backend with one process per test (std, loom, shuttle).
+    fn run_per_test(
+        &self,
+        progress: &mut Progress,
+    ) -> Result<(BackendRun, Vec<TestResult>, Vec<PathBuf>), ExpectedError> {
+        let start = std::time::Instant::now();
+        let trace_root = self.trace_root();
+        std::fs::create_dir_all(&trace_root).map_err(|source| ExpectedError::PrepareDir {
+            path: trace_root.clone(),
+            source,
+        })?;
+        // What a person would run instead, one command per target.
+        let commands: Vec<String> = self
+            .targets
+            .iter()
+            .map(|t| self.invocation(t, &trace_root).display())
+            .collect();
+        for c in &commands {
+            progress.phase(&format!("{}: {c}", self.label));
         }
+        let build_inv = self.build_invocation();
+        let label = self.label;
+        let built = binaries::build(&build_inv, self.targets, |krate| {
+            progress.update(&format!("{label}: building {krate}"));
+        })?;
+        let broken = |reason: String, build_seconds: f64| BackendRun {
+            backend: self.backend.name().to_string(),
+            status: RunStatus::Broken { reason },
+            seconds: results::seconds(start.elapsed()),
+            build_seconds,
+            commands: commands.clone(),
+            trace_dir: Some(trace_root.clone()),
+        };
+        let names = self
+            .targets
+            .iter()
+            .map(|t| format!("`{}`", t.label()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !built.status.success() || built.binaries.len() != self.targets.len() {
+            progress.clear();
+            print_errors(&built.stderr);
+            let reason = format!(
+                "the tests of {names} did not build ({}); cargo's errors are above",
+                built.status
+            );
+            crate::output::warn(&format!("{}: {reason}", self.backend));
+            return Ok((
+                broken(reason, results::seconds(built.elapsed)),
+                Vec::new(),
+                Vec::new(),
+            ));
+        }
+        let cwd = self
+            .package
+            .manifest_path
+            .parent()
+            .unwrap_or(&self.workspace.root)
+            .to_path_buf();
+        let env = self.test_env();
+        progress.update(&format!("{}: listing the tests of {names}", self.label));
+        let jobs = per_test::jobs(&built.binaries, &cwd, &env, self.settings).map_err(
+            |(exe, source)| ExpectedError::Spawn {
+                program: exe.display().to_string(),
+                source,
+            },
+        )?;
+        let runner = per_test::Runner {
+            backend: self.backend,
+            binaries: &built.binaries,
+            cwd: &cwd,
+            env,
+            trace_root: &trace_root,
+            settings: self.settings,
+        };
+        let total = jobs.len();
+        let mut done = 0;
+        let outcomes = test_process::run_all(
+            &jobs,
+            self.settings.jobs,
+            |job| runner.run(job),
+            |_, r| {
+                done += 1;
+                progress.update(&format!("{label}: {done}/{total} tests: {}", r.result.test));
+            },
+        );
+        let mut results = Vec::new();
+        let mut unclaimed = Vec::new();
+        for o in outcomes {
+            results.push(o.result);
+            unclaimed.extend(o.unclaimed);
+        }
+        let elapsed = start.elapsed();
+        let counts = count_outcomes(&results);
+        progress.phase(&format!(
+            "{}: {} test{} in {:.1}s (build {:.1}s){counts}",
+            self.label,
+            results.len(),
+            if results.len() == 1 { "" } else { "s" },
+            elapsed.as_secs_f64(),
+            built.elapsed.as_secs_f64()
+        ));
+        Ok((
+            BackendRun {
+                backend: self.backend.name().to_string(),
+                status: RunStatus::Ran,
+                seconds: results::seconds(elapsed),
+                build_seconds: results::seconds(built.elapsed),
+                commands,
+                trace_dir: Some(trace_root),
+            },
+            results,
+            unclaimed,
+        ))
+    }
+
+    /// `cargo test --no-run` for every target, its executables in JSON.
+    fn build_invocation(&self) -> Invocation {
+        let mut args = vec![
+            "test".to_string(),
+            "-p".to_string(),
+            self.package.name.clone(),
+        ];
+        if let Some(feature) = self.backend.feature() {
+            args.extend(["--features".to_string(), feature.to_string()]);
+        }
+        if !self.args.package.debug {
+            args.push("--release".to_string());
+        }
+        for t in self.targets {
+            args.extend(t.cargo_args());
+        }
+        args.extend([
+            "--no-run".to_string(),
+            "--message-format=json-render-diagnostics".to_string(),
+        ]);
+        Invocation {
+            program: cargo_program(),
+            args,
+            env: Vec::new(),
+            env_remove: Vec::new(),
+            cwd: self.workspace.root.clone(),
+        }
+    }
+
+    /// The variables each test process gets, as `cargo test` would set
+    /// them, plus weft's.
+    fn test_env(&self) -> Vec<(String, String)> {
+        let dir = self
+            .package
+            .manifest_path
+            .parent()
+            .unwrap_or(&self.workspace.root);
+        let mut env = vec![
+            ("CARGO_MANIFEST_DIR".to_string(), dir.display().to_string()),
+            ("CARGO_PKG_NAME".to_string(), self.package.name.clone()),
+            ("CARGO".to_string(), cargo_program().display().to_string()),
+        ];
+        if std::env::var_os(weft_check::WEFT_PROGRESS).is_none() {
+            // Fresh partial counts for a test killed at its timeout.
+            env.push((weft_check::WEFT_PROGRESS.to_string(), "1s".to_string()));
+        }
+        if let Some(shard) = self.settings.shard {
+            env.push((weft_check::WEFT_SHARD.to_string(), shard.to_string()));
+        }
+        env
+    }
+
+    /// Runs the backend as whole `cargo test` runs, one per target (the
+    /// nightly backends, whose tests cargo must start).
+    fn run_whole(
+        &self,
+        progress: &mut Progress,
+    ) -> Result<(BackendRun, Vec<TestResult>, Vec<PathBuf>), ExpectedError> {
+        let trace_root = self.trace_root();
         let several = self.targets.len() > 1;
         let mut status = RunStatus::Ran;
         let mut results = Vec::new();
@@ -357,6 +615,8 @@ impl BackendContext<'_> {
                         exhaustive: None,
                         bounds: Vec::new(),
                     },
+                    attempts: 1,
+                    flaky: false,
                     output: out.stdout_tail.join("\n"),
                 });
             }
@@ -386,7 +646,10 @@ impl BackendContext<'_> {
                     kind: finding_kind(&cause).to_string(),
                     cause: results::one_line(&cause),
                     trace: None,
+                    tail: Vec::new(),
                 },
+                attempts: 1,
+                flaky: false,
                 output: out.stderr.clone(),
             });
             return None;
@@ -418,7 +681,10 @@ impl BackendContext<'_> {
                     kind: "failure".to_string(),
                     cause: custom_harness_cause(&label, &out.stderr),
                     trace: None,
+                    tail: Vec::new(),
                 },
+                attempts: 1,
+                flaky: false,
                 output: out.stdout_tail.join("\n"),
             });
             return None;

@@ -3,5 +3,6 @@
 
 pub(crate) mod check;
 pub(crate) mod html;
+pub(crate) mod merge;
 pub(crate) mod replay;
 pub(crate) mod show;

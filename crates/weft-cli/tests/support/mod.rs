@@ -21,6 +21,15 @@ pub fn cargo_weft() -> Command {
         .env_remove("FAKE_SUITE_FAIL")
         .env_remove("FAKE_SUITE_DIVERGE")
         .env_remove("FAKE_SUITE_REFUSE")
+        .env_remove("FAKE_SUITE_ABORT")
+        .env_remove("FAKE_SUITE_SEGV")
+        .env_remove("FAKE_SUITE_EXIT")
+        .env_remove("FAKE_SUITE_HANG")
+        .env_remove("FAKE_SUITE_FLAKY")
+        .env_remove("WEFT_TEST_TIMEOUT")
+        .env_remove("WEFT_SHARD")
+        .env_remove("WEFT_PROGRESS")
+        .env_remove("WEFT_SEED")
         .env_remove("COLUMNS")
         .stdin(Stdio::null());
     cmd

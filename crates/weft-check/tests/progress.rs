@@ -1,0 +1,48 @@
+//! A long exploration prints `weft: model `x` progress: N executions` on
+//! stderr every `WEFT_PROGRESS`, past libtest's capture (what `cargo weft
+//! check` reads when it kills a test at its timeout), and nothing with
+//! `WEFT_PROGRESS=off`.
+
+use std::process::Command;
+use std::time::Duration;
+
+use weft_check::{Model, WEFT_PROGRESS};
+
+/// Run by the test below in a process of its own: 40 executions of 10 ms.
+#[test]
+fn slow_model_child() {
+    if std::env::var_os("WEFT_PROGRESS_CHILD").is_none() {
+        return;
+    }
+    Model::new()
+        .name("slow")
+        .iterations(40)
+        .check(|| std::thread::sleep(Duration::from_millis(10)));
+}
+
+fn child(progress: &str) -> String {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "slow_model_child", "--test-threads=1"])
+        .env("WEFT_PROGRESS_CHILD", "1")
+        .env(WEFT_PROGRESS, progress)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_long_exploration_prints_progress_lines_on_stderr() {
+    let stderr = child("100ms");
+    let counts: Vec<u64> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("weft: model `slow` progress: "))
+        .map(|rest| rest.strip_suffix(" executions").unwrap().parse().unwrap())
+        .collect();
+    // 400 ms of executions (more on a loaded machine): at least two lines,
+    // each counting more executions than the last.
+    assert!(counts.len() >= 2, "{stderr}");
+    assert!(counts.windows(2).all(|w| w[0] < w[1]), "{counts:?}");
+    assert!(counts.iter().all(|&n| (1..40).contains(&n)), "{counts:?}");
+    assert!(!child("off").contains("progress:"));
+}
