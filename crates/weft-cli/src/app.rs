@@ -91,8 +91,8 @@ with the miri / rust-src components), all (every backend; miri and tsan are then
 with a plain line when the nightly toolchain lacks them).
 
 Each backend's failing models write their traces under target/weft/check/<backend>/.
-A test named *_is_caught* or that passes after a model failed (it asserted the failure)
-counts as an expected failure, caught.")]
+A test that declares the failure it expects (weft::Model::expect_failure) counts as caught
+when its model finds that failure; a test's name decides nothing.")]
 pub(crate) struct CheckArgs {
     /// Backends to run, comma-separated.
     #[arg(
