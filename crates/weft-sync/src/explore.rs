@@ -218,6 +218,11 @@ pub enum FailureKind {
     Unsupported,
     /// A replayed schedule no longer fits the program.
     ReplayDiverged,
+    /// A `reachable!` line no execution ran, or a `sometimes!` condition
+    /// no execution found true: the exploration never saw what the model
+    /// says it must (no vacuous green). No trace is written: no single
+    /// execution shows it.
+    NeverReached,
 }
 
 impl FailureKind {
@@ -233,6 +238,7 @@ impl FailureKind {
             FailureKind::NotCaught => "not caught",
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay diverged",
+            FailureKind::NeverReached => "never reached",
         }
     }
 }
@@ -396,6 +402,9 @@ pub struct ExploreOutcome {
     pub bounds: Vec<Bound>,
     /// The first failure found, if any.
     pub failure: Option<Box<RawFailure>>,
+    /// The `sometimes!`/`reachable!` sites the executions evaluated, and
+    /// whether any evaluation satisfied each (always empty in std mode).
+    pub sites: Vec<(&'static crate::reach::Site, bool)>,
 }
 
 /// Runs `body` under this build's backend.

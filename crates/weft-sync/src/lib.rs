@@ -34,6 +34,7 @@ pub mod future;
 pub mod hint;
 mod lazy_static;
 pub mod rand;
+pub mod reach;
 pub mod record;
 pub mod sync;
 pub mod thread;
