@@ -59,6 +59,20 @@ fn lost_update_is_caught() {
     assert!(failure.threads_in_steps().contains(&"worker-0".to_string()));
 }
 
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn main_reads_the_store_in_some_execution() {
+    weft::model(|| {
+        let n = Arc::new(AtomicUsize::new(0).named("n"));
+        let n2 = n.clone();
+        let t = thread::spawn(move || n2.store(1, Ordering::SeqCst));
+        // fails the model if no execution explored reads 1 here
+        let seen = n.load(Ordering::SeqCst) == 1;
+        weft::sometimes!(seen, "main reads 1 before the join");
+        t.join().unwrap();
+    });
+}
+
 /// Every `rust` block of README.md, with its imports taken out (they are at
 /// the top of this file once), is a part of this file.
 #[test]
@@ -83,7 +97,7 @@ fn readme_shows_these_tests_verbatim() {
         rest = &body[end + 3..];
     }
     assert_eq!(
-        blocks, 2,
+        blocks, 3,
         "README.md's rust blocks: update this test with them"
     );
 }
