@@ -356,3 +356,20 @@ fn an_assertion_report_ends_at_the_failing_threads_last_step() {
     );
     assert_no_lock_held_twice(&failure);
 }
+
+/// PCT varies the choices between runnable threads: a model that never
+/// has two has one schedule, explored once (shuttle's PCT asserted that
+/// the model "did not exercise any concurrency" on its second execution).
+#[cfg(feature = "shuttle")]
+#[test]
+fn pct_on_a_model_without_concurrency_explores_its_one_schedule() {
+    let stats = weft::Model::new()
+        .name("no_concurrency")
+        .scheduler(weft::Scheduler::Pct { depth: 2 })
+        .iterations(10)
+        .check(|| {
+            let n = Arc::new(Mutex::new(1).named("alone"));
+            *n.lock().unwrap() += 1;
+        });
+    assert_eq!(stats.executions(), 1, "{stats}");
+}
