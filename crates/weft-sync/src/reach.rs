@@ -23,7 +23,7 @@
 //!         weft_sync::reachable!("joined after the store");
 //!     }
 //! }
-//! # body();
+//! # weft_sync::explore::doc_example(body);
 //! ```
 //!
 //! # Which sites a model expects

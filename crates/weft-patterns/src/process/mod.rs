@@ -16,6 +16,7 @@
 //! fn main() {
 //!     // First in `main`: a re-executed child runs its entry point here and exits.
 //!     process::main(&[&GREET, &FAIL]);
+//! # weft_sync::explore::doc_example(|| {
 //!
 //!     let mut p = Process::new(&GREET, "bob".to_string());
 //!     p.start().unwrap();
@@ -29,6 +30,7 @@
 //!         }
 //!         other => panic!("{other:?}"),
 //!     }
+//! # });
 //! }
 //! ```
 //!
