@@ -92,8 +92,10 @@ pub use message::DEFAULT_MAX_MESSAGE_SIZE;
 
 pub(crate) use child::{spawn, Child, ChildControl, SpawnSpec, Spawner};
 pub(crate) use frame::{decode, encode, payload_len, FrameError};
-#[cfg(all(test, not(any(feature = "loom", feature = "shuttle"))))]
-pub(crate) use isolated::spawn as spawn_isolated;
+weft_sync::cfg_real_threads! {
+    #[cfg(test)]
+    pub(crate) use isolated::spawn as spawn_isolated;
+}
 pub(crate) use message::{
     decode_results, too_large, Batch, CallFailure, Outcome, Request, Response,
 };
