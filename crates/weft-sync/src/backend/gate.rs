@@ -26,6 +26,8 @@
 ///     }
 /// }
 /// ```
+// The example shows a test module: its `#[test]` is the point.
+#[allow(clippy::test_attr_in_doctest)]
 #[cfg(not(any(feature = "loom", feature = "shuttle")))]
 #[macro_export]
 macro_rules! real_threads_tests {
