@@ -38,7 +38,11 @@
 //!
 //! Two closures written in one function have the same path: a site inside
 //! either is expected by both their models. Give each model its own
-//! function when that matters.
+//! function when that matters. A site inside a generic function is
+//! expected once run (its path has no generic arguments, the body's has).
+//! Registration at load works as the `ctor` crate's does: a site in a
+//! library crate is registered only when the linker keeps the code around
+//! it (a site in a test or binary crate always is).
 //!
 //! # Backends
 //!
