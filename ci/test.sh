@@ -3,8 +3,9 @@
 # fails fastest. Run it from anywhere: `ci/test.sh`.
 #
 # Stages: format, clippy on each backend, the std test suite (unit,
-# integration, doc tests, real threads), the model suite on loom and on
-# shuttle (release builds: exploration is CPU-bound), a crate's own loom
+# integration, doc tests, real threads), every test target again on loom
+# and on shuttle (the model suite among them, release builds: exploration
+# is CPU-bound), a crate's own loom
 # suite run unchanged through weft-loom-compat, then the race
 # detectors and fuzzers where the nightly toolchain allows (each says
 # plainly when it skips).
@@ -53,11 +54,22 @@ echo "refused as expected: $(grep -m1 'exclude each other' "$both_log")"
 stage "tests on std: unit, integration (real threads and processes), doc tests"
 cargo test --workspace
 
-stage "model suite on loom (exhaustive)"
-cargo test --release --features loom --test models --test readme
-
-stage "model suite on shuttle (random scheduler: up to 50,000 executions or 3 s per model by default)"
-cargo test --release --features shuttle --test models --test readme --test dpor_soundness
+# Every test target under each checker (README, "Tests on every backend"):
+# the crates' unit tests, the integration tests and the model suite
+# (`--test models --test readme` among them; release builds: exploration
+# is CPU-bound), then the doc tests (default profile). weft-cli's tests
+# drive cargo on a fixture crate and do not depend on the backend: they
+# run once, on std, above.
+for backend in loom shuttle; do
+  case "$backend" in
+    loom) what="exhaustive" ;;
+    shuttle) what="DPOR search by default, then random schedules if it does not finish in 2 s" ;;
+  esac
+  stage "unit, integration and model tests on $backend ($what)"
+  cargo test --workspace --exclude weft-cli --release --features "$backend" --lib --tests
+  stage "doc tests on $backend"
+  cargo test --workspace --features "$backend" --doc
+done
 
 # A crate written against plain loom, its `loom` dependency patched to
 # weft-loom-compat: its own `cfg(loom)` suite must run on weft, unchanged

@@ -131,8 +131,10 @@ fn withdrawals_under_a_lock_are_verified() {
 fn check_then_await_then_act_is_caught_with_both_tasks_steps() {
     let failure = weft::Model::new()
         .name("aio_withdraw_race")
-        .explore(|| two_withdrawals(false))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| two_withdrawals(false))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
     let message = failure.message();
     assert!(message.contains("balance went negative: -60"), "{failure}");
@@ -178,8 +180,10 @@ fn event_cleared_after_set() {
 fn event_lost_wakeup_is_caught_as_a_deadlock_naming_the_waiting_task() {
     let failure = weft::Model::new()
         .name("aio_event_lost_wakeup")
-        .explore(event_cleared_after_set)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Deadlock)
+        .check(event_cleared_after_set)
+        .into_caught()
+        .expect("the declared failure");
     // The loop detects its own deadlock (every task waits, no timer, no
     // other thread holds a waker) and declares it to the checker.
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
@@ -248,10 +252,12 @@ fn wait_for_with_a_careful_retry_is_verified() {
 fn wait_for_timeout_race_is_caught() {
     let failure = weft::Model::new()
         .name("aio_wait_for_race")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| {
             charge_with_timeout(false);
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
     assert!(
         failure.message().contains("the customer was charged twice"),

@@ -46,7 +46,8 @@ fn a_block_freed_by_another_thread_is_verified() {
 fn a_leaked_block_is_a_leak_naming_its_site() {
     let failure = weft::Model::new()
         .name("alloc_leak")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Leak)
+        .check(|| {
             let layout = Layout::new::<u64>();
             // SAFETY: `layout` has a non-zero size.
             let p = unsafe { alloc(layout) };
@@ -58,7 +59,8 @@ fn a_leaked_block_is_a_leak_naming_its_site() {
             });
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Leak, "{failure}");
     let at = failure.location().expect("the allocation site");
     assert!(at.file.ends_with("models/alloc.rs"), "{failure}");
@@ -71,11 +73,13 @@ fn a_leaked_block_is_a_leak_naming_its_site() {
 fn a_forgotten_track_is_a_leak() {
     let failure = weft::Model::new()
         .name("track_leak")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Leak)
+        .check(|| {
             let t = thread::spawn(|| std::mem::forget(Track::new(3u8)));
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Leak, "{failure}");
     assert!(failure.to_string().contains("`Track`"), "{failure}");
     let at = failure.location().expect("the creation site");

@@ -112,7 +112,8 @@ fn an_arc_cycle_is_caught_as_a_leak() {
     }
     let failure = weft::Model::new()
         .name("arc_cycle")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Leak)
+        .check(|| {
             let a = Arc::new(Node {
                 next: Mutex::new(None),
             });
@@ -121,7 +122,8 @@ fn an_arc_cycle_is_caught_as_a_leak() {
             });
             *a.next.lock().unwrap() = Some(Arc::clone(&b));
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Leak, "{failure}");
     let at = failure.location().expect("the creation site");
     assert!(at.file.ends_with("models/arc.rs"), "{failure}");
@@ -141,7 +143,8 @@ fn a_deadlock_with_arcs_held_is_reported() {
     use weft::sync::Mutex;
     let failure = weft::Model::new()
         .name("arc_deadlock")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Deadlock)
+        .check(|| {
             let locks = Arc::new((Mutex::new(()).named("a"), Mutex::new(()).named("b")));
             let l2 = Arc::clone(&locks);
             let t = thread::Builder::new()
@@ -157,7 +160,8 @@ fn a_deadlock_with_arcs_held_is_reported() {
             }
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
     assert!(failure.deadlock_cycle().is_some(), "{failure}");
 }
@@ -189,7 +193,8 @@ fn unsynchronized_atomic_accessors_after_a_join() {
 fn an_unsync_load_racing_with_a_store_is_a_data_race() {
     let failure = weft::Model::new()
         .name("unsync_load_race")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::DataRace)
+        .check(|| {
             let n = Arc::new(AtomicUsize::new(0).named("n"));
             let n2 = Arc::clone(&n);
             let t = thread::Builder::new()
@@ -200,7 +205,8 @@ fn an_unsync_load_racing_with_a_store_is_a_data_race() {
             let _ = unsafe { n.unsync_load() };
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::DataRace, "{failure}");
     let report = failure.to_string();
     assert!(report.contains("`n`"), "{report}");

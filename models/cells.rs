@@ -48,7 +48,8 @@ fn guard_pointers_ordered_by_a_mutex_are_verified() {
 fn unordered_guard_pointers_are_a_data_race() {
     let failure = weft::Model::new()
         .name("guard_race")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::DataRace)
+        .check(|| {
             let cell = Arc::new(Shared(UnsafeCell::new(0u32).named("slot")));
             let c2 = Arc::clone(&cell);
             let t = thread::Builder::new()
@@ -62,7 +63,8 @@ fn unordered_guard_pointers_are_a_data_race() {
             let _ = unsafe { *cell.0.get().deref() };
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::DataRace, "{failure}");
     assert!(failure.to_string().contains("slot"), "{failure}");
 }
@@ -92,7 +94,8 @@ fn a_cell_published_by_release_acquire_is_verified() {
 fn a_cell_shared_without_synchronization_is_a_data_race() {
     let failure = weft::Model::new()
         .name("cell_race")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::DataRace)
+        .check(|| {
             let s = Arc::new(Shared(Cell::new(0u32).named("counter")));
             let s2 = Arc::clone(&s);
             let t = thread::Builder::new()
@@ -102,7 +105,8 @@ fn a_cell_shared_without_synchronization_is_a_data_race() {
             s.0.set(2);
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::DataRace, "{failure}");
     assert!(failure.to_string().contains("counter"), "{failure}");
 }

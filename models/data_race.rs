@@ -15,7 +15,8 @@ unsafe impl Sync for Shared {}
 fn unsynchronised_writes_are_caught_as_a_data_race() {
     let failure = weft::Model::new()
         .name("cell_race")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::DataRace)
+        .check(|| {
             let s = Arc::new(Shared(UnsafeCell::new(0).named("slot")));
             let s2 = s.clone();
             let t = thread::Builder::new()
@@ -25,7 +26,8 @@ fn unsynchronised_writes_are_caught_as_a_data_race() {
             s.0.with_mut(|p| unsafe { *p = 2 });
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::DataRace, "{failure}");
     let race = failure.race().expect("the two accesses");
     let mut threads = [

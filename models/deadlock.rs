@@ -37,7 +37,12 @@ fn abba() {
 fn abba_deadlock_is_caught_with_its_cycle() {
     let lock_a_line = line_of("let _ga = a2.lock()");
     let lock_b_line = line_of("let _gb = b3.lock()");
-    let failure = weft::Model::new().name("abba").explore(abba).unwrap_err();
+    let failure = weft::Model::new()
+        .name("abba")
+        .expect_failure(weft::FailureKind::Deadlock)
+        .check(abba)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
     let cycle = failure
         .deadlock_cycle()

@@ -57,8 +57,10 @@ fn three_preemptions() {
 fn a_bug_needing_three_preemptions_is_found_with_the_defaults() {
     let failure = weft::Model::new()
         .name("three_preemptions")
-        .explore(three_preemptions)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(three_preemptions)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
     assert!(failure.message().contains("A1 B1 A2 C1 A3 B2"));
     let threads = failure.threads_in_steps();

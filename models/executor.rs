@@ -257,8 +257,10 @@ fn a_pool_that_drains_its_queue_before_exiting_is_verified() {
 fn a_pool_whose_shutdown_drops_a_queued_task_is_caught() {
     let failure = Model::new()
         .name("mini_pool_drops_task")
-        .explore(|| mini_pool_submit_then_shutdown(false))
-        .unwrap_err();
+        .expect_failure(FailureKind::Assertion)
+        .check(|| mini_pool_submit_then_shutdown(false))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
     assert_eq!(failure.thread_name().as_deref(), Some("main"));
     assert!(
@@ -350,8 +352,10 @@ fn a_future_whose_result_checks_under_the_lock_is_verified() {
 fn a_future_whose_result_can_miss_its_completion_is_caught_as_a_lost_wakeup() {
     let failure = Model::new()
         .name("mini_future_lost_wakeup")
-        .explore(|| mini_future_model(false))
-        .unwrap_err();
+        .expect_failure(FailureKind::Deadlock)
+        .check(|| mini_future_model(false))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Deadlock, "{failure}");
     assert!(failure.is_lost_wakeup(), "{failure}");
     let blocked = failure.blocked_threads();
@@ -417,8 +421,10 @@ fn a_future_published_with_release_and_acquire_is_verified() {
 fn a_future_published_with_a_relaxed_store_is_caught_as_a_data_race_on_loom() {
     let failure = Model::new()
         .name("flag_future_relaxed")
-        .explore(|| flag_future_model(Ordering::Relaxed, Ordering::Relaxed))
-        .unwrap_err();
+        .expect_failure(FailureKind::DataRace)
+        .check(|| flag_future_model(Ordering::Relaxed, Ordering::Relaxed))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::DataRace, "{failure}");
     let race = failure.race().expect("the two accesses");
     let mut threads = [

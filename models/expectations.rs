@@ -71,6 +71,17 @@ mod on_a_checker {
                 .contains("expected to fail with a deadlock"),
             "{failure}"
         );
+        // A verdict on the whole exploration: no trace, no replay.
+        assert!(failure.trace_path().is_none(), "{failure}");
+        let report = failure.to_string();
+        assert!(
+            report.contains(&format!(
+                "Found across the whole exploration ({} executions): no single execution shows it, so there is no trace to replay.",
+                failure.executions()
+            )),
+            "{report}"
+        );
+        assert!(!report.contains("Found on real threads"), "{report}");
     }
 
     #[test]

@@ -91,7 +91,8 @@ fn spawned_tasks_are_awaited() {
 fn a_future_that_is_never_woken_is_a_deadlock() {
     let failure = weft::Model::new()
         .name("future_lost_wakeup")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Deadlock)
+        .check(|| {
             let ch = Oneshot::<u32>::new();
             let tx = Arc::clone(&ch);
             let t = thread::Builder::new()
@@ -104,6 +105,7 @@ fn a_future_that_is_never_woken_is_a_deadlock() {
             assert_eq!(block_on(Recv(ch)), 1);
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
 }

@@ -87,7 +87,8 @@ fn a_race_inside_a_lazy_static_is_caught() {
     }
     let failure = weft::Model::new()
         .name("lazy_static_race")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::DataRace)
+        .check(|| {
             let t = thread::Builder::new()
                 .name("writer")
                 // SAFETY: deliberately wrong: main writes concurrently.
@@ -97,7 +98,8 @@ fn a_race_inside_a_lazy_static_is_caught() {
             SLOT.0.with_mut(|p| unsafe { *p = 2 });
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::DataRace, "{failure}");
     assert!(failure.to_string().contains("static slot"), "{failure}");
 }

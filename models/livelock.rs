@@ -44,8 +44,10 @@ fn polite_threads_livelock_and_the_report_shows_their_loop() {
     let failure = weft::Model::new()
         .name("after_you")
         .max_steps(2_000)
-        .explore(after_you)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::StepLimit)
+        .check(after_you)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
     let looping = failure.looping_threads();
     assert!(!looping.is_empty(), "{failure}");
@@ -108,8 +110,10 @@ fn polite_pair() {
 fn polite_pair_livelock_is_found_as_fast_as_raw_loom_with_defaults() {
     let failure = weft::Model::new()
         .name("polite_pair")
-        .explore(polite_pair)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::StepLimit)
+        .check(polite_pair)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
     let looping = failure.looping_threads();
     assert!(!looping.is_empty(), "{failure}");

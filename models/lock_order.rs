@@ -105,8 +105,10 @@ fn inverted_audit_model() {
 fn inverted_order_is_an_assertion_naming_both_locks() {
     let failure = Model::new()
         .name("inverted_audit")
-        .explore(inverted_audit_model)
-        .unwrap_err();
+        .expect_failure(FailureKind::Assertion)
+        .check(inverted_audit_model)
+        .into_caught()
+        .expect("the declared failure");
     // The check runs before blocking: never a deadlock, always this.
     assert_eq!(failure.kind(), FailureKind::Assertion);
     assert_eq!(failure.thread_name().as_deref(), Some("audit"));
@@ -132,7 +134,8 @@ fn inverted_order_is_an_assertion_naming_both_locks() {
 fn inverted_order_is_caught_without_any_contention() {
     let failure = Model::new()
         .name("inverted_alone")
-        .explore(|| {
+        .expect_failure(FailureKind::Assertion)
+        .check(|| {
             let l = ledger();
             let l2 = l.clone();
             spawn_named("audit", move || {
@@ -142,7 +145,8 @@ fn inverted_order_is_caught_without_any_contention() {
             .join()
             .unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Assertion);
     assert!(
         failure
@@ -182,8 +186,10 @@ fn ranked_naive_philosophers_model() {
 fn ranked_naive_philosophers_are_caught_as_an_order_violation() {
     let failure = Model::new()
         .name("ranked_naive_philosophers")
-        .explore(ranked_naive_philosophers_model)
-        .unwrap_err();
+        .expect_failure(FailureKind::Assertion)
+        .check(ranked_naive_philosophers_model)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Assertion);
     assert_eq!(failure.thread_name().as_deref(), Some("philosopher-2"));
     assert!(

@@ -30,8 +30,10 @@ fn lost_update() {
 fn lost_update_is_caught_with_both_workers_in_the_steps() {
     let failure = weft::Model::new()
         .name("lost_update")
-        .explore(lost_update)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(lost_update)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion);
     assert!(
         failure.message().contains("an increment was lost"),

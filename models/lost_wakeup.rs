@@ -81,8 +81,10 @@ fn lost_wakeup() {
 fn lost_wakeup_is_caught_as_a_deadlock_on_the_condvar() {
     let failure = weft::Model::new()
         .name("lost_wakeup")
-        .explore(lost_wakeup)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Deadlock)
+        .check(lost_wakeup)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
     assert!(failure.is_lost_wakeup(), "{failure}");
     let blocked = failure.blocked_threads();
@@ -133,8 +135,10 @@ fn a_notify_without_the_mutex_is_a_lost_wakeup_not_a_data_race() {
     for order in [Ordering::SeqCst, Ordering::Relaxed] {
         let failure = weft::Model::new()
             .name(format!("unlocked_notify_{order:?}"))
-            .explore(move || unlocked_notify(order))
-            .unwrap_err();
+            .expect_failure(weft::FailureKind::Deadlock)
+            .check(move || unlocked_notify(order))
+            .into_caught()
+            .expect("the declared failure");
         assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
         assert!(failure.is_lost_wakeup(), "{failure}");
         let blocked = failure.blocked_threads();

@@ -24,6 +24,7 @@ mod orderings;
 mod panics;
 mod philosophers;
 mod process_pool;
+mod reach;
 mod replay;
 mod runner;
 mod thread_locals;

@@ -56,8 +56,10 @@ fn a_release_store_read_by_an_acquire_load_publishes() {
 fn a_relaxed_publication_is_a_data_race() {
     let failure = weft::Model::new()
         .name("relaxed_publication")
-        .explore(|| publish_and_read(Ordering::Relaxed, Ordering::Acquire))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::DataRace)
+        .check(|| publish_and_read(Ordering::Relaxed, Ordering::Acquire))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::DataRace, "{failure}");
     let race = failure.race().expect("the two accesses");
     let mut threads = [
@@ -77,8 +79,10 @@ fn a_relaxed_publication_is_a_data_race() {
 fn a_relaxed_load_does_not_acquire() {
     let failure = weft::Model::new()
         .name("relaxed_observe")
-        .explore(|| publish_and_read(Ordering::Release, Ordering::Relaxed))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::DataRace)
+        .check(|| publish_and_read(Ordering::Release, Ordering::Relaxed))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::DataRace, "{failure}");
 }
 

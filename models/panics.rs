@@ -45,8 +45,10 @@ mod on_a_checker {
                 .scheduler(Scheduler::Random)
                 .seed(seed)
                 .iterations(20)
-                .explore(panics_holding_a_lock)
-                .unwrap_err();
+                .expect_failure(FailureKind::Assertion)
+                .check(panics_holding_a_lock)
+                .into_caught()
+                .expect("the declared failure");
             assert!(
                 !std::thread::panicking(),
                 "seed {seed}: the exploration left this thread panicking"
@@ -60,8 +62,10 @@ mod on_a_checker {
         let failure = weft::Model::new()
             .name("panics_holding_a_lock_dfs")
             .scheduler(Scheduler::Dfs)
-            .explore(panics_holding_a_lock)
-            .unwrap_err();
+            .expect_failure(FailureKind::Assertion)
+            .check(panics_holding_a_lock)
+            .into_caught()
+            .expect("the declared failure");
         assert_root_cause(&failure);
     }
 
@@ -121,8 +125,10 @@ mod on_a_checker {
     fn a_poisoned_mutex_is_unsupported_on_loom_with_a_clear_error() {
         let failure = weft::Model::new()
             .name("locks_a_poisoned_mutex")
-            .explore(locks_a_poisoned_mutex)
-            .unwrap_err();
+            .expect_failure(FailureKind::Unsupported)
+            .check(locks_a_poisoned_mutex)
+            .into_caught()
+            .expect("the declared failure");
         assert_eq!(failure.kind(), FailureKind::Unsupported, "{failure}");
         let report = failure.to_string();
         assert!(

@@ -83,8 +83,10 @@ fn ordered_philosophers_never_deadlock() {
 fn naive_philosophers_deadlock_in_a_cycle_of_forks() {
     let failure = Model::new()
         .name("naive_philosophers")
-        .explore(|| dinner(dine_naively))
-        .unwrap_err();
+        .expect_failure(FailureKind::Deadlock)
+        .check(|| dinner(dine_naively))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Deadlock);
     let cycle = failure
         .deadlock_cycle()

@@ -288,14 +288,16 @@ fn draining_collector_keeps_every_result_sent_before_death() {
 fn collector_that_stops_at_death_loses_the_last_result() {
     let failure = Model::new()
         .name("process_pool_lossy_collector")
-        .explore(|| {
+        .expect_failure(FailureKind::Assertion)
+        .check(|| {
             let results = collect_until_death(false);
             assert!(
                 results == [4, 9],
                 "the collector lost the result of a task that worker-0 answered before dying: got {results:?}"
             );
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
     assert!(
         failure

@@ -48,8 +48,10 @@ fn step_keys(f: &weft::Failure) -> Vec<String> {
 fn a_replay_reproduces_the_failure_step_for_step() {
     let found = weft::Model::new()
         .name("replay_round_trip")
-        .explore(|| lost_update(false))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| lost_update(false))
+        .into_caught()
+        .expect("the declared failure");
     let trace = found
         .trace_path()
         .expect("a trace file was written")
@@ -67,8 +69,10 @@ fn a_replay_reproduces_the_failure_step_for_step() {
         let again = weft::Model::new()
             .name("replay_round_trip")
             .replay(&trace)
-            .explore(|| lost_update(false))
-            .unwrap_err();
+            .expect_failure(found.kind())
+            .check(|| lost_update(false))
+            .into_caught()
+            .expect("the declared failure");
         assert_eq!(again.kind(), found.kind());
         assert_eq!(again.message(), found.message());
         assert_eq!(again.thread_name(), found.thread_name());
@@ -80,14 +84,18 @@ fn a_replay_reproduces_the_failure_step_for_step() {
 fn a_replay_of_a_changed_program_says_where_it_diverged() {
     let found = weft::Model::new()
         .name("replay_diverges")
-        .explore(|| lost_update(false))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| lost_update(false))
+        .into_caught()
+        .expect("the declared failure");
     let trace = found.trace_path().expect("a trace file").to_path_buf();
     let diverged = weft::Model::new()
         .name("replay_diverges")
         .replay(&trace)
-        .explore(|| lost_update(true))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::ReplayDiverged)
+        .check(|| lost_update(true))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(
         diverged.kind(),
         weft::FailureKind::ReplayDiverged,
@@ -104,8 +112,10 @@ fn a_replay_of_a_changed_program_says_where_it_diverged() {
 fn a_trace_of_another_model_is_refused() {
     let found = weft::Model::new()
         .name("replay_other_model")
-        .explore(|| lost_update(false))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| lost_update(false))
+        .into_caught()
+        .expect("the declared failure");
     let trace = found.trace_path().expect("a trace file").to_path_buf();
     let _ = weft::Model::new()
         .name("not_the_same_model")
@@ -120,8 +130,10 @@ fn a_trace_of_another_model_is_refused() {
 fn the_replay_line_names_the_test_exactly() {
     let found = weft::Model::new()
         .name("replay_exact")
-        .explore(|| lost_update(false))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| lost_update(false))
+        .into_caught()
+        .expect("the declared failure");
     let report = found.to_string();
     let feature = weft::Backend::current().feature().unwrap();
     assert!(
@@ -139,12 +151,16 @@ fn the_replay_line_names_the_test_exactly() {
 fn a_later_model_of_a_test_has_its_own_name_and_replays() {
     let first = weft::Model::new()
         .name("twice")
-        .explore(|| lost_update(false))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| lost_update(false))
+        .into_caught()
+        .expect("the declared failure");
     let second = weft::Model::new()
         .name("twice")
-        .explore(|| lost_update(false))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| lost_update(false))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(first.model_name(), "twice");
     assert_eq!(second.model_name(), "twice#2");
     let (a, b) = (first.trace_path().unwrap(), second.trace_path().unwrap());
@@ -155,8 +171,10 @@ fn a_later_model_of_a_test_has_its_own_name_and_replays() {
     let replayed = weft::Model::new()
         .name("twice#2")
         .replay(b)
-        .explore(|| lost_update(false))
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| lost_update(false))
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(step_keys(&replayed), step_keys(&second), "{replayed}");
 }
 
@@ -170,8 +188,10 @@ fn models_of_one_name_in_two_tests_do_not_share_a_trace_file() {
             .spawn(|| {
                 weft::Model::new()
                     .name("same_name")
-                    .explore(|| lost_update(false))
-                    .unwrap_err()
+                    .expect_failure(weft::FailureKind::Assertion)
+                    .check(|| lost_update(false))
+                    .into_caught()
+                    .expect("the declared failure")
                     .trace_path()
                     .unwrap()
                     .to_path_buf()
@@ -210,18 +230,22 @@ fn shuttles_failing_seed_banner_is_never_printed() {
     if std::env::var_os(CHILD).is_some() {
         let _ = weft::Model::new()
             .name("banner_fails")
-            .explore(|| lost_update(false))
-            .unwrap_err();
+            .expect_failure(weft::FailureKind::Assertion)
+            .check(|| lost_update(false))
+            .into_caught()
+            .expect("the declared failure");
         let spawned = weft::Model::new()
             .name("banner_thread_panics")
-            .explore(|| {
+            .expect_failure(weft::FailureKind::Assertion)
+            .check(|| {
                 let t = thread::Builder::new()
                     .name("doomed")
                     .spawn(|| panic!("the spawned thread fails"))
                     .unwrap();
                 let _ = t.join();
             })
-            .unwrap_err();
+            .into_caught()
+            .expect("the declared failure");
         assert_eq!(spawned.kind(), weft::FailureKind::Assertion, "{spawned}");
         assert_eq!(
             spawned.thread_name().as_deref(),

@@ -31,8 +31,10 @@ fn a_deadlock_does_not_take_the_test_binary_down() {
     for _ in 0..3 {
         let failure = weft::Model::new()
             .name("abba_again")
-            .explore(abba)
-            .unwrap_err();
+            .expect_failure(weft::FailureKind::Deadlock)
+            .check(abba)
+            .into_caught()
+            .expect("the declared failure");
         assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
     }
     let stats = weft::Model::new()
@@ -54,14 +56,16 @@ fn a_deadlock_does_not_take_the_test_binary_down() {
 fn a_panic_in_a_spawned_thread_is_that_threads_failure() {
     let failure = weft::Model::new()
         .name("worker_panics")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| {
             let t = thread::Builder::new()
                 .name("worker")
                 .spawn(|| panic!("worker gave up"))
                 .unwrap();
             let _ = t.join();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion);
     assert_eq!(failure.thread_name().as_deref(), Some("worker"));
     assert_eq!(failure.message(), "worker gave up");
@@ -75,13 +79,15 @@ fn a_panic_in_a_spawned_thread_is_that_threads_failure() {
 fn too_many_threads_for_loom_says_so_and_suggests_shuttle() {
     let failure = weft::Model::new()
         .name("five_workers")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Unsupported)
+        .check(|| {
             let hs: Vec<_> = (0..5).map(|_| thread::spawn(|| {})).collect();
             for h in hs {
                 h.join().unwrap();
             }
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Unsupported);
     assert!(
         failure.message().contains("at most 4 threads besides main"),
@@ -99,7 +105,8 @@ fn a_spinning_livelock_hits_the_step_limit() {
     let failure = weft::Model::new()
         .name("spin_forever")
         .max_steps(500)
-        .explore(|| {
+        .expect_failure(weft::FailureKind::StepLimit)
+        .check(|| {
             let flag = Arc::new(AtomicBool::new(false).named("never_set"));
             let f2 = flag.clone();
             let t = thread::Builder::new()
@@ -112,7 +119,8 @@ fn a_spinning_livelock_hits_the_step_limit() {
                 .unwrap();
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
     assert_eq!(failure.thread_name().as_deref(), Some("spinner"));
     assert!(
@@ -132,7 +140,8 @@ fn a_spinning_livelock_hits_the_step_limit() {
 fn an_endless_spin_with_default_settings_is_a_step_limit() {
     let failure = weft::Model::new()
         .name("spin_forever_defaults")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::StepLimit)
+        .check(|| {
             let flag = Arc::new(AtomicBool::new(false).named("never_set"));
             let f2 = flag.clone();
             let t = thread::Builder::new()
@@ -145,7 +154,8 @@ fn an_endless_spin_with_default_settings_is_a_step_limit() {
                 .unwrap();
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
     assert_eq!(
         failure.thread_name().as_deref(),
@@ -160,14 +170,16 @@ fn an_endless_spin_with_default_settings_is_a_step_limit() {
 fn a_thread_still_running_when_main_returns_is_leaked() {
     let failure = weft::Model::new()
         .name("forgot_to_join")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::LeakedThread)
+        .check(|| {
             let m = Arc::new(Mutex::new(0).named("m"));
             thread::Builder::new()
                 .name("detached")
                 .spawn(move || *m.lock().unwrap() += 1)
                 .unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::LeakedThread, "{failure}");
     assert_eq!(failure.thread_name().as_deref(), Some("detached"));
     assert!(failure.message().contains("was still running"), "{failure}");
@@ -214,7 +226,8 @@ fn the_time_budget_stops_the_exploration_promptly_and_says_not_exhaustive() {
 fn tracing_events_appear_in_the_steps_under_their_thread() {
     let failure = weft::Model::new()
         .name("traced")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| {
             let m = Arc::new(Mutex::new(0).named("m"));
             let m2 = m.clone();
             let t = thread::Builder::new()
@@ -227,7 +240,8 @@ fn tracing_events_appear_in_the_steps_under_their_thread() {
             t.join().unwrap();
             panic!("stop here");
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     let log = failure.log();
     let (i, event) = failure
         .steps()
@@ -270,8 +284,10 @@ fn assert_no_lock_held_twice(failure: &weft::Failure) {
 fn a_deadlock_report_ends_at_the_last_step_before_the_deadlock() {
     let failure = weft::Model::new()
         .name("abba_ends")
-        .explore(abba)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Deadlock)
+        .check(abba)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
     let last = failure.steps().last().expect("steps");
     assert!(
@@ -294,7 +310,8 @@ fn a_deadlock_report_ends_at_the_last_step_before_the_deadlock() {
 fn an_assertion_report_ends_at_the_failing_threads_last_step() {
     let failure = weft::Model::new()
         .name("panics_holding_a_lock")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| {
             let m = Arc::new(Mutex::new(0).named("m"));
             let m2 = m.clone();
             let t = thread::Builder::new()
@@ -308,7 +325,8 @@ fn an_assertion_report_ends_at_the_failing_threads_last_step() {
             *m.lock().unwrap() += 1;
             t.join().unwrap();
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
     assert_eq!(
         failure.thread_name().as_deref(),
@@ -337,4 +355,21 @@ fn an_assertion_report_ends_at_the_failing_threads_last_step() {
         "worker held `m` when it failed:\n{failure}"
     );
     assert_no_lock_held_twice(&failure);
+}
+
+/// PCT varies the choices between runnable threads: a model that never
+/// has two has one schedule, explored once (shuttle's PCT asserted that
+/// the model "did not exercise any concurrency" on its second execution).
+#[cfg(feature = "shuttle")]
+#[test]
+fn pct_on_a_model_without_concurrency_explores_its_one_schedule() {
+    let stats = weft::Model::new()
+        .name("no_concurrency")
+        .scheduler(weft::Scheduler::Pct { depth: 2 })
+        .iterations(10)
+        .check(|| {
+            let n = Arc::new(Mutex::new(1).named("alone"));
+            *n.lock().unwrap() += 1;
+        });
+    assert_eq!(stats.executions(), 1, "{stats}");
 }

@@ -81,13 +81,15 @@ fn a_thread_local_used_as_a_global_is_caught() {
     }
     let failure = weft::Model::new()
         .name("thread_local_as_global")
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| {
             let t = thread::spawn(|| HITS.with(|h| h.set(h.get() + 1)));
             HITS.with(|h| h.set(h.get() + 1));
             t.join().unwrap();
             assert_eq!(HITS.with(Cell::get), 2, "every thread counted");
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
     assert!(
         failure.to_string().contains("every thread counted"),

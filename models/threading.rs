@@ -342,8 +342,10 @@ fn lock_acquired_twice_model() {
 fn lock_acquired_twice_by_one_thread_deadlocks_where_it_was_called() {
     let failure = Model::new()
         .name("lock_acquired_twice")
-        .explore(lock_acquired_twice_model)
-        .unwrap_err();
+        .expect_failure(FailureKind::Deadlock)
+        .check(lock_acquired_twice_model)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Deadlock);
     let blocked = failure.blocked_threads();
     assert_eq!(blocked.len(), 1, "{failure}");
@@ -420,8 +422,10 @@ fn check_then_take_model() {
 fn semaphore_with_separate_check_and_take_is_caught() {
     let failure = Model::new()
         .name("check_then_take_semaphore")
-        .explore(check_then_take_model)
-        .unwrap_err();
+        .expect_failure(FailureKind::Assertion)
+        .check(check_then_take_model)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Assertion);
     assert_eq!(failure.message(), "too many holders inside: 2 > 1");
     let thread = failure.thread_name().unwrap();
@@ -492,8 +496,10 @@ fn flag_outside_lock_model() {
 fn event_checking_its_flag_outside_the_lock_loses_the_wakeup() {
     let failure = Model::new()
         .name("flag_outside_lock_event")
-        .explore(flag_outside_lock_model)
-        .unwrap_err();
+        .expect_failure(FailureKind::Deadlock)
+        .check(flag_outside_lock_model)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Deadlock);
     assert!(failure.is_lost_wakeup(), "{failure}");
     assert!(failure.deadlock_cycle().is_none());
@@ -566,8 +572,10 @@ fn no_generation_barrier_model() {
 fn barrier_reused_without_a_generation_is_caught() {
     let failure = Model::new()
         .name("no_generation_barrier")
-        .explore(no_generation_barrier_model)
-        .unwrap_err();
+        .expect_failure(FailureKind::Deadlock)
+        .check(no_generation_barrier_model)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), FailureKind::Deadlock);
     assert!(failure.is_lost_wakeup(), "{failure}");
     let mut stuck: Vec<_> = failure

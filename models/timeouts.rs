@@ -289,8 +289,10 @@ fn a_wait_outside_a_loop_is_caught_only_with_spurious_wakeups() {
     let failure = weft::Model::new()
         .name("wait_outside_a_loop_spurious")
         .spurious_wakeups(true)
-        .explore(wait_outside_a_loop)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(wait_outside_a_loop)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
     let report = failure.to_string();
     assert!(
@@ -316,14 +318,16 @@ fn spurious_wakeups_keep_waiting_loops_verified_and_lost_wakeups_deadlocked() {
     let failure = weft::Model::new()
         .name("never_notified_spurious")
         .spurious_wakeups(true)
-        .explore(|| {
+        .expect_failure(weft::FailureKind::Deadlock)
+        .check(|| {
             let pair = (Mutex::new(false).named("ready"), Condvar::new().named("cv"));
             let mut ready = pair.0.lock().unwrap();
             while !*ready {
                 ready = pair.1.wait(ready).unwrap();
             }
         })
-        .unwrap_err();
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
     assert!(
         failure
@@ -424,8 +428,10 @@ fn a_park_outside_a_loop_is_caught_only_with_spurious_wakeups() {
     let failure = weft::Model::new()
         .name("park_outside_a_loop_spurious")
         .spurious_wakeups(true)
-        .explore(park_outside_a_loop)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(park_outside_a_loop)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
     let report = failure.to_string();
     assert!(

@@ -67,8 +67,10 @@ fn shuttle_reaches_a_reads_2_with_random_and_dfs() {
         let failure = weft::Model::new()
             .name("a_never_reads_2")
             .scheduler(scheduler)
-            .explore(a_never_reads_2)
-            .unwrap_err();
+            .expect_failure(weft::FailureKind::Assertion)
+            .check(a_never_reads_2)
+            .into_caught()
+            .expect("the declared failure");
         assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
         assert_eq!(failure.thread_name().as_deref(), Some("a"), "{failure}");
         assert!(failure.message().contains("a read 2"), "{failure}");

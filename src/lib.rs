@@ -9,7 +9,8 @@
 //! (one value per execution); docs/porting-from-loom.md maps every
 //! `loom::` item. Check it with
 //! [`model`] or the [`Model`] builder; study failures in their reports and
-//! trace files.
+//! trace files. [`sometimes!`] and [`reachable!`] fail a model whose
+//! exploration never saw what they name ([`reach`]): no vacuous green.
 //!
 //! The patterns of Python's concurrency modules, built on the same
 //! primitives and checked by models: [`threading`] (Lock, RLock, Condition,
@@ -46,7 +47,8 @@ pub use weft_check::{
 };
 pub use weft_patterns::{aio, executor, lock_order, process, threading};
 pub use weft_sync::{
-    alloc, cell, future, hint, lazy_static, rand, record, sync, thread, thread_local, time,
+    alloc, cell, future, hint, lazy_static, rand, reach, reachable, record, sometimes, sync,
+    thread, thread_local, time,
 };
 
 /// Every pattern module, including [`patterns::thread`]: Python-style

@@ -77,6 +77,20 @@ fn two_increments_are_proven_by_dpor() {
     assert!(stats.is_search_complete()); // "... (dpor scheduler): 3 executions ..., exhaustive"
 }
 
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn main_reads_the_store_in_some_execution() {
+    weft::model(|| {
+        let n = Arc::new(AtomicUsize::new(0).named("n"));
+        let n2 = n.clone();
+        let t = thread::spawn(move || n2.store(1, Ordering::SeqCst));
+        // fails the model if no execution explored reads 1 here
+        let seen = n.load(Ordering::SeqCst) == 1;
+        weft::sometimes!(seen, "main reads 1 before the join");
+        t.join().unwrap();
+    });
+}
+
 /// Every `rust` block of README.md, with its imports taken out (they are at
 /// the top of this file once), is a part of this file.
 #[test]
@@ -101,7 +115,7 @@ fn readme_shows_these_tests_verbatim() {
         rest = &body[end + 3..];
     }
     assert_eq!(
-        blocks, 3,
+        blocks, 4,
         "README.md's rust blocks: update this test with them"
     );
 }

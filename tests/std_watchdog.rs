@@ -28,8 +28,10 @@ fn a_hanging_std_model_fails_after_its_timeout_instead_of_hanging() {
     let failure = weft::Model::new()
         .name("waits_forever")
         .std_timeout(Duration::from_millis(300))
-        .explore(waits_forever)
-        .unwrap_err();
+        .expect_failure(weft::FailureKind::StepLimit)
+        .check(waits_forever)
+        .into_caught()
+        .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
     let report = failure.to_string();
     assert!(report.contains("did not finish within 300ms"), "{report}");

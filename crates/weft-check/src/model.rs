@@ -5,11 +5,36 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use weft_sync::explore::{self, Backend, Bound, ExploreConfig, FailureKind, SchedulerKind};
+use weft_sync::reach::Site;
 
 use crate::env::EnvOverrides;
 use crate::failure::Failure;
 use crate::stats::Stats;
 use crate::trace;
+
+/// The `sometimes!`/`reachable!` sites a model whose body has the type
+/// path `body` expects and no execution satisfied, in source order: those
+/// written inside the body (registered at load, run or not) and those any
+/// execution evaluated. Checkers only: a stress run explores nothing.
+fn never_reached(body: &str, evaluated: &[(&'static Site, bool)]) -> Vec<&'static Site> {
+    if Backend::current() == Backend::Std {
+        return Vec::new();
+    }
+    let satisfied = |site: &Site| {
+        evaluated
+            .iter()
+            .any(|(known, ok)| std::ptr::eq(*known, site) && *ok)
+    };
+    let mut never: Vec<&'static Site> = weft_sync::reach::registered()
+        .into_iter()
+        .filter(|site| site.is_inside(body))
+        .chain(evaluated.iter().map(|(site, _)| *site))
+        .filter(|site| !satisfied(site))
+        .collect();
+    never.sort_by_key(|site| (site.file(), site.line(), site.label()));
+    never.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    never
+}
 
 /// Explores `f` with every default and panics with the report if a bug is
 /// found. The one-line form of [`Model::check`].
@@ -271,6 +296,7 @@ impl Model {
         if let Some(path) = &replay {
             config.replay = Some(replay_plan(path, &config.name));
         }
+        let body_path = std::any::type_name::<F>();
         let progress = env
             .progress
             .unwrap_or(Some(crate::progress::DEFAULT_INTERVAL));
@@ -300,7 +326,13 @@ impl Model {
             dpor.soft_budget = None;
             dpor.time_budget = Some(explore::DPOR_DEFAULT_BUDGET);
             let first = run(&dpor);
-            let ran_out = first.failure.is_none()
+            // A `sometimes!` the unfinished search never saw true may
+            // still be seen by the random schedules.
+            let never_reached = first
+                .failure
+                .as_ref()
+                .is_some_and(|f| f.kind == FailureKind::NeverReached);
+            let ran_out = (first.failure.is_none() || never_reached)
                 && !first.complete
                 && first.bounds.contains(&Bound::TimeBudget);
             if ran_out {
@@ -342,6 +374,41 @@ impl Model {
             },
             caught,
         };
+        // No vacuous green: a site the model expects that no execution
+        // satisfied fails it (a replay runs one execution: not judged).
+        let never = if outcome.failure.is_none() && replay.is_none() {
+            never_reached(body_path, &outcome.sites)
+        } else {
+            Vec::new()
+        };
+        if let Some(first) = never.first() {
+            let message = never
+                .iter()
+                .map(|site| site.never_message(outcome.executions))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let failure = Failure {
+                model: config.name.clone(),
+                backend,
+                kind: FailureKind::NeverReached,
+                message,
+                thread: None,
+                location: Some(first.location()),
+                race: None,
+                log: Default::default(),
+                schedule: explore::ScheduleRecord::Std { iteration: 0 },
+                scheduler: config.scheduler,
+                executions: outcome.executions,
+                trace_path: None,
+                trace_error: None,
+                test_name: current_test_path(),
+            };
+            return if self.expected == Some(FailureKind::NeverReached) {
+                Ok(announce(stats(&config, Some(Box::new(failure)))))
+            } else {
+                Err(failure)
+            };
+        }
         match (outcome.failure, self.expected) {
             (None, None) => Ok(announce(stats(&config, None))),
             (None, Some(expected)) => {

@@ -265,6 +265,18 @@ impl Failure {
             .feature()
             .map(|b| format!(" --features {b}"))
             .unwrap_or_default();
+        if matches!(
+            self.kind,
+            FailureKind::NeverReached | FailureKind::NotCaught
+        ) {
+            // A verdict on the whole exploration: no one execution shows it.
+            return writeln!(
+                f,
+                "Found across the whole exploration ({} executions): no single execution shows it, \
+                 so there is no trace to replay. Rerun it: cargo test{feature} {test}",
+                self.executions
+            );
+        }
         match (&self.trace_path, &self.schedule) {
             (_, ScheduleRecord::Std { iteration }) => writeln!(
                 f,

@@ -164,6 +164,25 @@ impl Stats {
     pub fn caught(&self) -> Option<&Failure> {
         self.caught.as_deref()
     }
+
+    /// The caught failure, by value: [`Stats::caught`] for a test that goes
+    /// on to assert on the report.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_check::{FailureKind, Model};
+    ///
+    /// let failure = Model::new()
+    ///     .expect_failure(FailureKind::Assertion)
+    ///     .check(|| assert_eq!(1 + 1, 3, "arithmetic is broken on purpose"))
+    ///     .into_caught()
+    ///     .expect("the declared failure");
+    /// assert!(failure.message().contains("arithmetic is broken on purpose"));
+    /// ```
+    pub fn into_caught(self) -> Option<Failure> {
+        self.caught.map(|f| *f)
+    }
 }
 
 impl fmt::Display for Stats {

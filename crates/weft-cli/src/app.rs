@@ -127,9 +127,9 @@ process group at --timeout (default 10m, or WEFT_TEST_TIMEOUT: 30s, 10m, 1h30m).
 run each target as one `cargo test`.
 
 Each test's failing models write their traces under target/weft/check/<backend>/<test>/; a run
-replaces only the traces of the tests it ran. A test counts as an expected failure caught when
-its model declared it (Model::expect_failure), or, for tests that predate that, when it is named
-*_is_caught* or passes after a model failed.
+replaces only the traces of the tests it ran. A test that declares the failure it expects
+(weft::Model::expect_failure) counts as caught when its model finds that failure; a test's name
+decides nothing.
 
 CI matrices: --partition count:K/N (round robin over each binary's sorted tests) or hash:K/N
 (by a hash of the test's name) splits the tests among N jobs, as nextest's does; --shard K/N

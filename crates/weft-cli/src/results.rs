@@ -26,8 +26,9 @@ pub(crate) enum Outcome {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         bounds: Vec<String>,
     },
-    /// A model failed as the test expected (it is named `*_is_caught*`, or
-    /// it passed after a model of it failed).
+    /// A model failed as the test declared it would
+    /// (`Model::expect_failure`): the runner printed "caught the expected
+    /// <kind>". A test's name decides nothing.
     Caught {
         /// The failure kind (`deadlock`, `data_race`, ...), if a trace says.
         kind: Option<String>,
@@ -224,16 +225,13 @@ pub(crate) fn classify(
                 TestStatus::Ignored(reason) => Outcome::Skipped {
                     reason: reason.clone(),
                 },
-                // A declared expectation (`Model::expect_failure`) is what
-                // counts; the name and the traces of a test that asserted a
-                // failure by hand are kept for tests that predate it.
+                // Only a declared expectation (`Model::expect_failure`)
+                // counts as caught: not the test's name, nor a failure the
+                // test asserted by hand (its traces are claimed, not shown).
                 TestStatus::Ok if !libtest::caught(&output).is_empty() => Outcome::Caught {
                     kind: libtest::caught(&output).into_iter().next().or(kind),
                     trace: path,
                 },
-                TestStatus::Ok if is_caught_name(short) || !mine.is_empty() => {
-                    Outcome::Caught { kind, trace: path }
-                }
                 TestStatus::Ok => {
                     let explored = libtest::explored(&output);
                     Outcome::Verified {
@@ -273,11 +271,6 @@ pub(crate) fn classify(
         .collect()
 }
 
-/// Whether a test's name says it expects a model to fail.
-pub(crate) fn is_caught_name(test: &str) -> bool {
-    test.contains("is_caught")
-}
-
 /// The first line of `text`, cut to 120 characters.
 pub(crate) fn one_line(text: &str) -> String {
     let first = text.trim().lines().next().unwrap_or_default().trim();
@@ -312,4 +305,74 @@ pub(crate) fn read_traces(dir: &Path) -> Vec<FoundTrace> {
 /// A duration in seconds, rounded to milliseconds, for JSON.
 pub(crate) fn seconds(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::libtest::Parser;
+
+    /// One test binary's output, read by libtest's parser.
+    fn parsed(text: &str) -> Parsed {
+        let mut parser = Parser::new();
+        for line in text.lines() {
+            parser.line(line);
+        }
+        parser.finish()
+    }
+
+    /// The abba fixture's trace, claimed by `test`.
+    fn abba_trace(test: &str) -> FoundTrace {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/abba.json");
+        let mut trace = weft_check::trace::read_trace(&path).expect("the fixture reads");
+        trace.test = Some(test.to_string());
+        FoundTrace { path, trace }
+    }
+
+    #[test]
+    fn a_declared_expectation_found_is_caught_with_its_trace() {
+        let out = parsed(
+            "running 1 test\n\
+             test deadlock::abba ... ok\n\
+             \n\
+             successes:\n\
+             \n\
+             ---- deadlock::abba stdout ----\n\
+             weft: model `abba` caught the expected deadlock on loom (DPOR search): after 4 executions in 1.00ms\n\
+             \n\
+             successes:\n    deadlock::abba\n\n\
+             test result: ok. 1 passed; 0 failed; 0 ignored\n",
+        );
+        let mut traces = vec![abba_trace("abba")];
+        let results = classify(CheckBackend::Loom, "", &out, &mut traces);
+        assert_eq!(
+            results[0].outcome,
+            Outcome::Caught {
+                kind: Some("deadlock".to_string()),
+                trace: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/abba.json")),
+            }
+        );
+        assert!(traces.is_empty(), "the test claims its trace");
+    }
+
+    #[test]
+    fn a_name_or_a_failure_asserted_by_hand_is_not_caught() {
+        let out = parsed(
+            "running 1 test\n\
+             test deadlock::abba_is_caught ... ok\n\
+             \n\
+             test result: ok. 1 passed; 0 failed; 0 ignored\n",
+        );
+        let mut traces = vec![abba_trace("abba_is_caught")];
+        let results = classify(CheckBackend::Loom, "", &out, &mut traces);
+        assert_eq!(
+            results[0].outcome,
+            Outcome::Verified {
+                executions: None,
+                exhaustive: None,
+                bounds: vec![],
+            }
+        );
+        assert!(traces.is_empty(), "the test claims its trace");
+    }
 }

@@ -378,7 +378,7 @@ mod tests {
                     },
                 ),
                 result(
-                    "a::abba_is_caught",
+                    "a::abba",
                     "shuttle",
                     Outcome::Caught {
                         kind: Some("deadlock".into()),

@@ -73,6 +73,12 @@ fn one_table_of_every_model_on_every_backend() {
             "caught deadlock"
         ]
     );
+    // A name decides nothing: this test's model failed and the test
+    // asserted it by hand, declaring nothing, so it is verified.
+    assert_eq!(
+        row(t, "undeclared_failure_is_caught"),
+        ["undeclared_failure_is_caught", "-", "verified", "verified"]
+    );
     assert_eq!(
         row(t, "lost_update_is_found"),
         [
@@ -99,7 +105,7 @@ fn one_table_of_every_model_on_every_backend() {
         "{t}"
     );
     assert!(
-        t.ends_with("weft check FAILED: 7 tests on 3 backends: 13 verified, 2 caught, 2 failed, 3 skipped\n"),
+        t.ends_with("weft check FAILED: 8 tests on 3 backends: 15 verified, 2 caught, 2 failed, 3 skipped\n"),
         "{t}"
     );
     // Each backend's traces are its own, in a directory per test.
@@ -124,7 +130,7 @@ fn one_table_of_every_model_on_every_backend() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("weft check [3/3] shuttle: 7 tests in "),
+        r.stderr.contains("weft check [3/3] shuttle: 8 tests in "),
         "{}",
         r.stderr
     );
@@ -142,14 +148,14 @@ fn json_says_the_same_for_scripts() {
     let same = check(&suite, &["--message-format", "json", "--backend", "loom"]);
     assert_eq!(same.code, 1);
     let again: serde_json::Value = serde_json::from_str(&same.stdout).expect("stdout is JSON");
-    assert_eq!(again["results"].as_array().map(Vec::len), Some(7));
+    assert_eq!(again["results"].as_array().map(Vec::len), Some(8));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is JSON");
     assert_eq!(v["format"], "weft-check/1");
     assert_eq!(v["package"], "fake-suite");
     assert_eq!(v["backends"][0]["backend"], "loom");
     assert_eq!(v["backends"][0]["status"], "ran");
     let results = v["results"].as_array().unwrap();
-    assert_eq!(results.len(), 7);
+    assert_eq!(results.len(), 8);
     let find = |test: &str| {
         results
             .iter()
@@ -178,6 +184,11 @@ fn json_says_the_same_for_scripts() {
         .ends_with("target/weft/check/loom/lost_update_is_found/lost_update.json"));
     assert_eq!(find("abba_deadlock_is_caught")["outcome"], "caught");
     assert_eq!(find("abba_deadlock_is_caught")["kind"], "deadlock");
+    assert!(find("abba_deadlock_is_caught")["trace"]
+        .as_str()
+        .unwrap()
+        .ends_with("target/weft/check/loom/abba.json"));
+    assert_eq!(find("undeclared_failure_is_caught")["outcome"], "verified");
     assert_eq!(find("slow_model")["outcome"], "skipped");
     assert_eq!(find("slow_model")["reason"], "too slow for this machine");
     assert!(!r.stdout.contains('\x1b'), "JSON is never coloured");
@@ -204,7 +215,7 @@ fn junit_has_a_suite_per_backend_and_a_failure_per_failed_model() {
         "{xml}"
     );
     assert!(
-        xml.contains("tests=\"13\" skipped=\"2\" failures=\"1\" errors=\"0\""),
+        xml.contains("tests=\"14\" skipped=\"2\" failures=\"1\" errors=\"0\""),
         "{xml}"
     );
     assert!(
@@ -215,7 +226,7 @@ fn junit_has_a_suite_per_backend_and_a_failure_per_failed_model() {
     );
     assert!(
         xml.contains(
-            "<testsuite name=\"shuttle\" tests=\"7\" skipped=\"1\" errors=\"0\" failures=\"1\""
+            "<testsuite name=\"shuttle\" tests=\"8\" skipped=\"1\" errors=\"0\" failures=\"1\""
         ),
         "{xml}"
     );

@@ -21,6 +21,7 @@
 //! # Examples
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_patterns::lock_order::{self, LockOrder, OrderedMutex};
 //! use weft_sync::sync::Mutex;
 //!
@@ -41,6 +42,7 @@
 //! let _h = high.lock().unwrap();
 //! let wrong = std::panic::catch_unwind(|| low.lock().map(|_| ()));
 //! assert!(wrong.is_err()); // `config` (rank 1) while holding `cache` (rank 2)
+//! # });
 //! ```
 
 use std::fmt;
@@ -222,6 +224,7 @@ impl fmt::Debug for LockOrder {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::lock_order::{LockOrder, OrderedMutex};
 ///
 /// let order = LockOrder::new();
@@ -229,6 +232,7 @@ impl fmt::Debug for LockOrder {
 /// let journal = OrderedMutex::new(&order, 2, Vec::<String>::new()).named("journal");
 /// let a = accounts.lock().unwrap();
 /// journal.lock().unwrap().push(format!("total {}", a.iter().sum::<i32>()));
+/// # });
 /// ```
 pub struct OrderedMutex<T> {
     rank: u64,

@@ -8,10 +8,27 @@
 //! # Examples
 //!
 //! ```
-//! use weft_patterns::thread::{self, JoinError};
+//! # weft_sync::explore::doc_example(|| {
+//! use weft_patterns::thread;
 //!
 //! let ok = thread::Builder::new().name("adder").spawn(|| 1 + 1).unwrap();
 //! assert_eq!(ok.join(), Ok(2));
+//!
+//! let mut total = 0;
+//! thread::scope(|s| {
+//!     let h = s.spawn(|| 40);
+//!     total = h.join().unwrap() + 2;
+//! });
+//! assert_eq!(total, 42);
+//! # });
+//! ```
+//!
+//! A thread's panic is its join's error. (Under a checker, a panic that
+//! escapes a model thread is itself the failure the model reports.)
+//!
+//! ```
+//! # weft_sync::explore::doc_example_panics("out of range", || {
+//! use weft_patterns::thread::{self, JoinError};
 //!
 //! let bad = thread::Builder::new()
 //!     .name("faulty")
@@ -24,13 +41,7 @@
 //!         message: "out of range".into(),
 //!     })
 //! );
-//!
-//! let mut total = 0;
-//! thread::scope(|s| {
-//!     let h = s.spawn(|| 40);
-//!     total = h.join().unwrap() + 2;
-//! });
-//! assert_eq!(total, 42);
+//! # });
 //! ```
 
 use std::fmt;

@@ -233,6 +233,11 @@ pub enum FailureKind {
     Unsupported,
     /// A replayed schedule no longer fits the program.
     ReplayDiverged,
+    /// A `reachable!` line no execution ran, or a `sometimes!` condition
+    /// no execution found true: the exploration never saw what the model
+    /// says it must (no vacuous green). No trace is written: no single
+    /// execution shows it.
+    NeverReached,
 }
 
 impl FailureKind {
@@ -248,6 +253,7 @@ impl FailureKind {
             FailureKind::NotCaught => "not caught",
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay diverged",
+            FailureKind::NeverReached => "never reached",
         }
     }
 }
@@ -418,9 +424,90 @@ pub struct ExploreOutcome {
     pub bounds: Vec<Bound>,
     /// The first failure found, if any.
     pub failure: Option<Box<RawFailure>>,
+    /// The `sometimes!`/`reachable!` sites the executions evaluated, and
+    /// whether any evaluation satisfied each (always empty in std mode).
+    pub sites: Vec<(&'static crate::reach::Site, bool)>,
 }
 
 /// Runs `body` under this build's backend.
 pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
     crate::backend::explore(config, body)
+}
+
+/// How many executions a documentation example explores under a checker.
+const DOC_EXAMPLE_EXECUTIONS: usize = 50;
+
+/// Runs a documentation example on every backend: once, as written, on
+/// real threads; under a checker as a model (a bounded exploration of up
+/// to 50 executions), since weft's modelled primitives exist only inside
+/// one. weft's doc examples call it on hidden lines
+/// (`# weft_sync::explore::doc_example(|| {` ... `# });`), so that
+/// `cargo test --doc --features loom` (or `shuttle`) runs them too.
+///
+/// # Panics
+///
+/// When the example fails: its panic on real threads, the failure's kind
+/// and message under a checker.
+#[doc(hidden)]
+#[track_caller]
+pub fn doc_example<F>(f: F)
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    if crate::capability::real_threads() {
+        f();
+        return;
+    }
+    let mut config = ExploreConfig::new("doc_example");
+    config.iterations = Some(DOC_EXAMPLE_EXECUTIONS);
+    config.max_executions = Some(DOC_EXAMPLE_EXECUTIONS);
+    config.seed = Some(0);
+    if let Some(failure) = explore(&config, Arc::new(f)).failure {
+        panic!(
+            "the example failed on {}: {}: {}",
+            Backend::current(),
+            failure.kind,
+            failure.message
+        );
+    }
+}
+
+/// [`doc_example`] for an example whose thread panics and is joined: on
+/// real threads the example runs as written (the join returns the
+/// panic); under a checker a panic that escapes a model thread is the
+/// failure the checker reports, so the exploration must fail with it, its
+/// message containing `message`.
+///
+/// # Panics
+///
+/// When the example fails on real threads, or under a checker when the
+/// exploration passes or fails another way.
+#[doc(hidden)]
+#[track_caller]
+pub fn doc_example_panics<F>(message: &str, f: F)
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    if crate::capability::real_threads() {
+        f();
+        return;
+    }
+    let mut config = ExploreConfig::new("doc_example");
+    config.iterations = Some(DOC_EXAMPLE_EXECUTIONS);
+    config.max_executions = Some(DOC_EXAMPLE_EXECUTIONS);
+    config.seed = Some(0);
+    match explore(&config, Arc::new(f)).failure {
+        Some(failure)
+            if failure.kind == FailureKind::Assertion && failure.message.contains(message) => {}
+        Some(failure) => panic!(
+            "the example failed on {} otherwise than with `{message}`: {}: {}",
+            Backend::current(),
+            failure.kind,
+            failure.message
+        ),
+        None => panic!(
+            "the example passed on {}: its panic `{message}` was never seen",
+            Backend::current()
+        ),
+    }
 }

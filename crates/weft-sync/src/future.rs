@@ -8,6 +8,7 @@
 //! map here (the porting guide in the repository's docs/ lists them).
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_sync::future::{block_on, spawn, yield_now};
 //!
 //! let h = spawn(async {
@@ -15,6 +16,7 @@
 //!     21
 //! });
 //! assert_eq!(block_on(async { h.await * 2 }), 42);
+//! # });
 //! ```
 
 use std::fmt;

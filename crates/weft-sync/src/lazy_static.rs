@@ -9,6 +9,7 @@
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_sync::sync::atomic::{AtomicUsize, Ordering};
 ///
 /// weft_sync::lazy_static! {
@@ -17,6 +18,7 @@
 ///
 /// HITS.fetch_add(1, Ordering::Relaxed);
 /// assert_eq!(HITS.load(Ordering::Relaxed), 1);
+/// # });
 /// ```
 #[macro_export]
 macro_rules! lazy_static {

@@ -9,6 +9,7 @@
 //! can be explained.
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_sync::sync::{Arc, Mutex};
 //! use weft_sync::thread;
 //!
@@ -16,6 +17,7 @@
 //! let s = Arc::clone(&shared);
 //! thread::spawn(move || s.lock().unwrap().push(1)).join().unwrap();
 //! assert_eq!(*shared.lock().unwrap(), [1]);
+//! # });
 //! ```
 //!
 //! The model runner that explores these interleavings is in `weft-check`
@@ -36,6 +38,7 @@ pub mod future;
 pub mod hint;
 mod lazy_static;
 pub mod rand;
+pub mod reach;
 pub mod record;
 pub mod sync;
 pub mod thread;

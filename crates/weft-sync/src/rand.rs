@@ -10,8 +10,10 @@
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// let next = weft_sync::rand::choose(3);
 /// assert!(next < 3);
+/// # });
 /// ```
 #[inline]
 pub fn choose(n: usize) -> usize {

@@ -4,6 +4,7 @@
 //! # Examples
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_sync::thread;
 //!
 //! let h = thread::Builder::new()
@@ -11,6 +12,7 @@
 //!     .spawn(|| thread::current().name().map(str::to_owned))
 //!     .unwrap();
 //! assert_eq!(h.join().unwrap().as_deref(), Some("worker"));
+//! # });
 //! ```
 //!
 //! Under a checker, `sleep` and `park_timeout` are yield points on a virtual

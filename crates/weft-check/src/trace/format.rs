@@ -501,7 +501,7 @@ impl Keyword for SchedulerKind {
 impl Keyword for FailureKind {
     const WHAT: &'static str = "failure kind";
     const EXPECTED: &'static str =
-        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, not_caught, unsupported or replay_diverged";
+        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, not_caught, unsupported, replay_diverged or never_reached";
 
     fn to_keyword(&self) -> Cow<'static, str> {
         Cow::Borrowed(match self {
@@ -514,6 +514,7 @@ impl Keyword for FailureKind {
             FailureKind::NotCaught => "not_caught",
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay_diverged",
+            FailureKind::NeverReached => "never_reached",
             other => return Cow::Owned(other.as_str().replace(' ', "_")),
         })
     }
@@ -529,6 +530,7 @@ impl Keyword for FailureKind {
             "not_caught" => FailureKind::NotCaught,
             "unsupported" => FailureKind::Unsupported,
             "replay_diverged" => FailureKind::ReplayDiverged,
+            "never_reached" => FailureKind::NeverReached,
             _ => return None,
         })
     }
@@ -714,6 +716,7 @@ mod tests {
                 FailureKind::NotCaught,
                 FailureKind::Unsupported,
                 FailureKind::ReplayDiverged,
+                FailureKind::NeverReached,
             ],
             &[
                 "assertion",
@@ -725,6 +728,7 @@ mod tests {
                 "not_caught",
                 "unsupported",
                 "replay_diverged",
+                "never_reached",
             ],
         );
         round_trips(

@@ -14,9 +14,8 @@ use weft_check::trace::{read_trace, Trace};
 use crate::app::{write_stdout, ReplayArgs};
 use crate::errors::ExpectedError;
 use crate::exit_code::WeftExitCode;
-use crate::libtest::TestStatus;
+use crate::libtest::{self, TestStatus};
 use crate::output::{ColorChoice, Palette, Progress};
-use crate::results;
 use crate::runner::{self, Invocation};
 use crate::workspace::{cargo_program, Package, TestTarget, Workspace};
 
@@ -179,7 +178,7 @@ fn conclude(
             Ok(WeftExitCode::MODEL_FAILED)
         }
         TestStatus::Ok => {
-            let note = if results::is_caught_name(test) || !output.contains("panicked") {
+            let note = if !libtest::caught(output).is_empty() {
                 "the test expects this failure and caught it again on the recorded schedule"
             } else {
                 "the test passed"

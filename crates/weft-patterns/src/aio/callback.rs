@@ -21,6 +21,7 @@ use super::task::{self, Task};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::cell::Cell;
 /// use std::rc::Rc;
 /// use std::time::Duration;
@@ -35,6 +36,7 @@ use super::task::{self, Task};
 /// later.cancel();
 /// lp.run(aio::sleep(Duration::from_millis(1)));
 /// assert_eq!(hits.get(), 1);
+/// # });
 /// ```
 pub struct Handle {
     task: Task<()>,

@@ -21,6 +21,7 @@ use super::wait_list::{wake_all, Notified, OnCancel, WaitList};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::cell::Cell;
 /// use std::rc::Rc;
 /// use weft_patterns::aio::{self, Condition};
@@ -43,6 +44,7 @@ use super::wait_list::{wake_all, Notified, OnCancel, WaitList};
 ///     buyer.await.unwrap();
 ///     assert_eq!(stock.get(), 0);
 /// });
+/// # });
 /// ```
 pub struct Condition {
     lock: Lock,

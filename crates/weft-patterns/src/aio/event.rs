@@ -17,6 +17,7 @@ use super::wait_list::{wake_all, Notified, OnCancel, WaitList};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::rc::Rc;
 /// use weft_patterns::aio::{self, Event};
 ///
@@ -31,6 +32,7 @@ use super::wait_list::{wake_all, Notified, OnCancel, WaitList};
 ///     ready.set();
 ///     assert_eq!(waiter.await, Ok("woken"));
 /// });
+/// # });
 /// ```
 pub struct Event {
     flag: Cell<bool>,

@@ -47,6 +47,7 @@ use super::task::Task;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::time::Duration;
 /// use weft_patterns::aio::{self, EventLoop};
 ///
@@ -60,6 +61,7 @@ use super::task::Task;
 ///     slow.await.unwrap() + fast.await.unwrap()
 /// });
 /// assert_eq!(total, 3);
+/// # });
 /// ```
 pub struct EventLoop {
     core: Rc<Core>,
@@ -221,9 +223,11 @@ impl Drop for RunGuard<'_> {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::aio;
 ///
 /// assert_eq!(aio::run(async { 1 + 1 }), 2);
+/// # });
 /// ```
 pub fn run<F: Future>(future: F) -> F::Output {
     let lp = CancelAllOnDrop(EventLoop::new());

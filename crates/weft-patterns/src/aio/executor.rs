@@ -77,10 +77,12 @@ where
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::aio;
 ///
 /// let sum = aio::run(async { aio::run_in_executor(|| (1..=10).sum::<u32>()).await });
 /// assert_eq!(sum, Ok(55));
+/// # });
 /// ```
 pub fn run_in_executor<T, W>(work: W) -> ExecutorFuture<T>
 where

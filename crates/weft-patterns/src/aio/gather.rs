@@ -17,6 +17,7 @@ use std::task::{Context, Poll};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::aio;
 ///
 /// let results = aio::run(async {
@@ -24,6 +25,7 @@ use std::task::{Context, Poll};
 ///     aio::gather(tasks).await
 /// });
 /// assert_eq!(results, [Ok(0), Ok(10), Ok(20)]);
+/// # });
 /// ```
 pub fn gather<I>(futures: I) -> Gather<I::Item>
 where

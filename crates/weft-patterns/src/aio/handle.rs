@@ -18,6 +18,7 @@ use super::task::{self, Task};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::aio::{self, EventLoop};
 ///
 /// let lp = EventLoop::new();
@@ -25,6 +26,7 @@ use super::task::{self, Task};
 /// let task = handle.create_task_named("answer", async { 42 });
 /// assert_eq!(task.name(), "answer");
 /// assert_eq!(lp.run(task), Ok(42));
+/// # });
 /// ```
 #[derive(Clone)]
 pub struct LoopHandle {

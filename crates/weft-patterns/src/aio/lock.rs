@@ -18,6 +18,7 @@ use super::wait_list::{Notified, OnCancel, Release, WaitList};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::cell::Cell;
 /// use std::rc::Rc;
 /// use weft_patterns::aio::{self, Lock};
@@ -40,6 +41,7 @@ use super::wait_list::{Notified, OnCancel, Release, WaitList};
 ///     aio::gather(tasks).await;
 ///     assert_eq!(balance.get(), 20);
 /// });
+/// # });
 /// ```
 pub struct Lock {
     locked: Cell<bool>,

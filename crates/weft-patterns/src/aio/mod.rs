@@ -2,6 +2,7 @@
 //! at `.await` points, checkable under a model checker.
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use std::time::Duration;
 //! use weft_patterns::aio;
 //!
@@ -16,6 +17,7 @@
 //!     aio::gather([a, b]).await
 //! });
 //! assert_eq!(finished, [Ok("A"), Ok("B")]);
+//! # });
 //! ```
 //!
 //! | Python | here |

@@ -42,6 +42,7 @@ pub struct QueueEmpty;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::rc::Rc;
 /// use weft_patterns::aio::{self, Queue};
 ///
@@ -66,6 +67,7 @@ pub struct QueueEmpty;
 ///     consumer.await.unwrap()
 /// });
 /// assert_eq!(total, 12);
+/// # });
 /// ```
 pub struct Queue<T> {
     items: RefCell<VecDeque<T>>,

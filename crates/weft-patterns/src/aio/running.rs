@@ -49,12 +49,14 @@ where
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::aio;
 ///
 /// let name = aio::run(async {
 ///     aio::create_task_named("worker", async { aio::current_task_name() }).await
 /// });
 /// assert_eq!(name, Ok(Some("worker".to_string())));
+/// # });
 /// ```
 pub fn current_task_name() -> Option<String> {
     let core = context::current()?;

@@ -17,6 +17,7 @@ use super::wait_list::{Notified, OnCancel, Release, WaitList};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::cell::Cell;
 /// use std::rc::Rc;
 /// use weft_patterns::aio::{self, Semaphore};
@@ -40,6 +41,7 @@ use super::wait_list::{Notified, OnCancel, Release, WaitList};
 ///     aio::gather(tasks).await;
 ///     assert_eq!(most.get(), 2);
 /// });
+/// # });
 /// ```
 pub struct Semaphore {
     permits: Cell<usize>,

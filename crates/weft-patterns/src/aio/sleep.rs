@@ -33,6 +33,7 @@ use super::waiter::Waiter;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::time::Duration;
 /// use weft_patterns::aio::{self, EventLoop};
 ///
@@ -40,6 +41,7 @@ use super::waiter::Waiter;
 /// let start = lp.time();
 /// lp.run(aio::sleep(Duration::from_millis(5)));
 /// assert!(lp.time() - start >= Duration::from_millis(5));
+/// # });
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {

@@ -183,6 +183,7 @@ where
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::aio::{self, TaskError};
 ///
 /// let (ok, failed) = aio::run(async {
@@ -192,6 +193,7 @@ where
 /// });
 /// assert_eq!(ok, Ok(42));
 /// assert_eq!(failed, Err::<(), _>(TaskError::Panicked { message: "boom".into() }));
+/// # });
 /// ```
 pub struct Task<T> {
     join: Rc<JoinState<T>>,

@@ -51,6 +51,7 @@ impl TimeoutError {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::time::Duration;
 /// use weft_patterns::aio;
 ///
@@ -62,6 +63,7 @@ impl TimeoutError {
 /// });
 /// assert_eq!(fast, Ok(1));
 /// assert_eq!(slow.unwrap_err().timeout(), ms(1));
+/// # });
 /// ```
 pub async fn wait_for<F: IntoFuture>(
     future: F,

@@ -172,87 +172,88 @@ impl Timers {
     }
 }
 
-// The clock exists only inside a model under a checker: real threads only.
-#[cfg(all(test, not(any(feature = "loom", feature = "shuttle"))))]
-mod tests {
-    use std::sync::Arc;
-    use std::task::{Wake, Waker};
+weft_sync::real_threads_tests! {
+    "timers read the real clock: under a checker time exists only inside a model";
+    mod tests {
+            use std::sync::Arc;
+            use std::task::{Wake, Waker};
 
-    use weft_sync::sync::Mutex;
-    use weft_sync::time::{Duration, Instant};
+            use weft_sync::sync::Mutex;
+            use weft_sync::time::{Duration, Instant};
 
-    use super::{Timers, COMPACT_MIN_STALE};
-    use crate::aio::waiter::Waiter;
+            use super::{Timers, COMPACT_MIN_STALE};
+            use crate::aio::waiter::Waiter;
 
-    /// A waker that records its tag when woken.
-    struct Tag(u32, Arc<Mutex<Vec<u32>>>);
+            /// A waker that records its tag when woken.
+            struct Tag(u32, Arc<Mutex<Vec<u32>>>);
 
-    impl Wake for Tag {
-        fn wake(self: Arc<Self>) {
-            self.1.lock().unwrap().push(self.0);
-        }
-    }
+            impl Wake for Tag {
+                fn wake(self: Arc<Self>) {
+                    self.1.lock().unwrap().push(self.0);
+                }
+            }
 
-    fn waiter() -> Waiter {
-        Waiter::Waker(Waker::noop().clone())
-    }
+            fn waiter() -> Waiter {
+                Waiter::Waker(Waker::noop().clone())
+            }
 
-    fn wake_all(due: &mut Vec<Waiter>) {
-        for w in due.drain(..) {
-            w.wake();
-        }
-    }
+            fn wake_all(due: &mut Vec<Waiter>) {
+                for w in due.drain(..) {
+                    w.wake();
+                }
+            }
 
-    #[test]
-    fn timers_fire_in_deadline_order_then_insertion_order() {
-        let t0 = Instant::now();
-        let at = |ms| t0 + Duration::from_millis(ms);
-        let woken = Arc::new(Mutex::new(Vec::new()));
-        let tagged = |tag| Waiter::Waker(Waker::from(Arc::new(Tag(tag, woken.clone()))));
-        let mut timers = Timers::default();
-        let late = timers.insert(at(30), tagged(30));
-        let first = timers.insert(at(10), tagged(1));
-        let second = timers.insert(at(10), tagged(2));
-        let early = timers.insert(at(5), tagged(5));
-        assert_eq!(timers.next_deadline(), Some(at(5)));
-        let mut due = Vec::new();
-        timers.fire_due(at(10), &mut due);
-        wake_all(&mut due);
-        assert_eq!(*woken.lock().unwrap(), [5, 1, 2]);
-        assert_eq!(timers.fired(early), Some(true));
-        assert_eq!(timers.fired(second), Some(true));
-        assert_eq!(timers.fired(late), Some(false));
-        assert!(timers.has_live());
-        timers.remove(first);
-        assert_eq!(timers.fired(first), None, "a removed timer is gone");
-        timers.fire_due(at(29), &mut due);
-        assert!(due.is_empty());
-        timers.fire_due(at(30), &mut due);
-        wake_all(&mut due);
-        assert_eq!(*woken.lock().unwrap(), [5, 1, 2, 30]);
-        assert!(!timers.has_live());
-    }
+            #[test]
+            fn timers_fire_in_deadline_order_then_insertion_order() {
+                let t0 = Instant::now();
+                let at = |ms| t0 + Duration::from_millis(ms);
+                let woken = Arc::new(Mutex::new(Vec::new()));
+                let tagged = |tag| Waiter::Waker(Waker::from(Arc::new(Tag(tag, woken.clone()))));
+                let mut timers = Timers::default();
+                let late = timers.insert(at(30), tagged(30));
+                let first = timers.insert(at(10), tagged(1));
+                let second = timers.insert(at(10), tagged(2));
+                let early = timers.insert(at(5), tagged(5));
+                assert_eq!(timers.next_deadline(), Some(at(5)));
+                let mut due = Vec::new();
+                timers.fire_due(at(10), &mut due);
+                wake_all(&mut due);
+                assert_eq!(*woken.lock().unwrap(), [5, 1, 2]);
+                assert_eq!(timers.fired(early), Some(true));
+                assert_eq!(timers.fired(second), Some(true));
+                assert_eq!(timers.fired(late), Some(false));
+                assert!(timers.has_live());
+                timers.remove(first);
+                assert_eq!(timers.fired(first), None, "a removed timer is gone");
+                timers.fire_due(at(29), &mut due);
+                assert!(due.is_empty());
+                timers.fire_due(at(30), &mut due);
+                wake_all(&mut due);
+                assert_eq!(*woken.lock().unwrap(), [5, 1, 2, 30]);
+                assert!(!timers.has_live());
+            }
 
-    #[test]
-    fn cancelled_timers_are_skipped_and_compacted() {
-        let t0 = Instant::now();
-        let mut timers = Timers::default();
-        let keys: Vec<_> = (0..200u64)
-            .map(|i| timers.insert(t0 + Duration::from_millis(i), waiter()))
-            .collect();
-        for k in &keys[..190] {
-            timers.remove(*k);
-        }
-        assert!(timers.heap.len() < 200, "the heap was compacted");
-        assert!(timers.stale < COMPACT_MIN_STALE);
-        assert_eq!(
-            timers.next_deadline(),
-            Some(t0 + Duration::from_millis(190))
-        );
-        let mut due = Vec::new();
-        timers.fire_due(t0 + Duration::from_secs(1), &mut due);
-        assert_eq!(due.len(), 10);
-        assert!(!timers.has_live());
-        assert_eq!(timers.stale, 0);
+            #[test]
+            fn cancelled_timers_are_skipped_and_compacted() {
+                let t0 = Instant::now();
+                let mut timers = Timers::default();
+                let keys: Vec<_> = (0..200u64)
+                    .map(|i| timers.insert(t0 + Duration::from_millis(i), waiter()))
+                    .collect();
+                for k in &keys[..190] {
+                    timers.remove(*k);
+                }
+                assert!(timers.heap.len() < 200, "the heap was compacted");
+                assert!(timers.stale < COMPACT_MIN_STALE);
+                assert_eq!(
+                    timers.next_deadline(),
+                    Some(t0 + Duration::from_millis(190))
+                );
+                let mut due = Vec::new();
+                timers.fire_due(t0 + Duration::from_secs(1), &mut due);
+                assert_eq!(due.len(), 10);
+                assert!(!timers.has_live());
+                assert_eq!(timers.stale, 0);
+            }
     }
 }

@@ -28,6 +28,7 @@ pub enum ReturnWhen {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::time::Duration;
 /// use weft_patterns::aio::{self, ReturnWhen};
 ///
@@ -39,6 +40,7 @@ pub enum ReturnWhen {
 /// });
 /// assert_eq!(done[0].name(), "fast");
 /// assert_eq!(pending[0].name(), "slow");
+/// # });
 /// ```
 pub fn wait<T>(tasks: impl IntoIterator<Item = Task<T>>, return_when: ReturnWhen) -> Wait<T> {
     Wait {

@@ -25,6 +25,7 @@ use super::watcher::Watcher;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::executor::{as_completed, ThreadPool};
 ///
 /// let pool = ThreadPool::new(2);
@@ -34,6 +35,7 @@ use super::watcher::Watcher;
 ///     sum += future.unwrap().result(None).unwrap();
 /// }
 /// assert_eq!(sum, 6);
+/// # });
 /// ```
 pub fn as_completed<I>(futures: I, timeout: Option<Duration>) -> AsCompleted<I::Item>
 where

@@ -13,6 +13,7 @@ use super::future::Future;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::executor::{wait, AsFuture, Future, ReturnWhen, ThreadPool};
 ///
 /// struct Tagged {
@@ -31,6 +32,7 @@ use super::future::Future;
 /// let jobs = vec![Tagged { name: "one", future: pool.submit(|| 1).unwrap() }];
 /// let outcome = wait(jobs, None, ReturnWhen::AllCompleted);
 /// assert_eq!(outcome.done[0].name, "one");
+/// # });
 /// ```
 pub trait AsFuture {
     /// The future's value type.

@@ -20,6 +20,7 @@ pub const DEFAULT_THREAD_NAME_PREFIX: &str = "ThreadPool";
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::executor::Builder;
 /// use weft_sync::thread;
 ///
@@ -30,6 +31,7 @@ pub const DEFAULT_THREAD_NAME_PREFIX: &str = "ThreadPool";
 ///     .unwrap();
 /// let name = pool.submit(|| thread::current().name().map(str::to_owned)).unwrap();
 /// assert!(name.result(None).unwrap().unwrap().starts_with("fetcher_"));
+/// # });
 /// ```
 #[must_use]
 pub struct Builder {

@@ -12,11 +12,13 @@ use std::io;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::executor::{FutureError, ThreadPool};
 ///
 /// let pool = ThreadPool::new(1);
 /// let future = pool.submit(|| -> u32 { panic!("boom") }).unwrap();
 /// assert_eq!(future.result(None), Err(FutureError::Panicked("boom".into())));
+/// # });
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -50,11 +52,13 @@ pub enum FutureError {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::executor::{SubmitError, ThreadPool};
 ///
 /// let pool = ThreadPool::new(1);
 /// pool.shutdown(true, false);
 /// assert_eq!(pool.submit(|| 1).unwrap_err(), SubmitError::Shutdown);
+/// # });
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

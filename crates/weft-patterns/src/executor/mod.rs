@@ -3,6 +3,7 @@
 //! [`wait`] and [`as_completed`].
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_patterns::executor::{as_completed, wait, FutureError, ReturnWhen, ThreadPool};
 //! use weft_sync::time::Duration;
 //!
@@ -23,6 +24,7 @@
 //!     assert_eq!(future.unwrap().result(None), Ok(1));
 //! }
 //! pool.shutdown(true, false);
+//! # });
 //! ```
 //!
 //! | Python `concurrent.futures` | here |

@@ -39,6 +39,7 @@ const MAP_CHUNK: usize = 64;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::executor::ThreadPool;
 ///
 /// let pool = ThreadPool::new(2);
@@ -50,6 +51,7 @@ const MAP_CHUNK: usize = 64;
 ///     .collect();
 /// assert_eq!(square.result(None), Ok(49));
 /// assert_eq!(lengths, [1, 2, 3]);
+/// # });
 /// ```
 pub struct ThreadPool {
     shared: Arc<PoolShared>,
@@ -95,11 +97,13 @@ impl ThreadPool {
     /// # Examples
     ///
     /// ```
+    /// # weft_sync::explore::doc_example(|| {
     /// use weft_patterns::executor::ThreadPool;
     ///
     /// let pool = ThreadPool::new(1);
     /// let future = pool.submit(|| "hello".to_uppercase()).unwrap();
     /// assert_eq!(future.result(None).unwrap(), "HELLO");
+    /// # });
     /// ```
     pub fn submit<F, T>(&self, work: F) -> Result<Future<T>, SubmitError>
     where
@@ -130,11 +134,13 @@ impl ThreadPool {
     /// # Examples
     ///
     /// ```
+    /// # weft_sync::explore::doc_example(|| {
     /// use weft_patterns::executor::ThreadPool;
     ///
     /// let pool = ThreadPool::new(2);
     /// let doubled: Result<Vec<u64>, _> = pool.map(|x: u64| x * 2, 0..5, None).unwrap().collect();
     /// assert_eq!(doubled.unwrap(), [0, 2, 4, 6, 8]);
+    /// # });
     /// ```
     pub fn map<I, F, T>(
         &self,
@@ -183,6 +189,7 @@ impl ThreadPool {
     /// # Examples
     ///
     /// ```
+    /// # weft_sync::explore::doc_example(|| {
     /// use weft_patterns::executor::{SubmitError, ThreadPool};
     ///
     /// let pool = ThreadPool::new(2);
@@ -190,6 +197,7 @@ impl ThreadPool {
     /// pool.shutdown(true, false);
     /// assert_eq!(future.result(None), Ok(1));
     /// assert_eq!(pool.submit(|| 2).unwrap_err(), SubmitError::Shutdown);
+    /// # });
     /// ```
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         if !self.shared.shutdown(cancel_futures, wait) {

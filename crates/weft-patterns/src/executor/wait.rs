@@ -45,6 +45,7 @@ pub struct DoneAndNotDone<F> {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::executor::{wait, ReturnWhen, ThreadPool};
 ///
 /// let pool = ThreadPool::new(2);
@@ -52,6 +53,7 @@ pub struct DoneAndNotDone<F> {
 /// let outcome = wait(&futures, None, ReturnWhen::AllCompleted);
 /// assert_eq!(outcome.done.len(), 4);
 /// assert!(outcome.not_done.is_empty());
+/// # });
 /// ```
 pub fn wait<I>(
     futures: I,

@@ -16,6 +16,7 @@
 //! fn main() {
 //!     // First in `main`: a re-executed child runs its entry point here and exits.
 //!     process::main(&[&GREET, &FAIL]);
+//! # weft_sync::explore::doc_example(|| {
 //!
 //!     let mut p = Process::new(&GREET, "bob".to_string());
 //!     p.start().unwrap();
@@ -29,6 +30,7 @@
 //!         }
 //!         other => panic!("{other:?}"),
 //!     }
+//! # });
 //! }
 //! ```
 //!
@@ -90,8 +92,10 @@ pub use message::DEFAULT_MAX_MESSAGE_SIZE;
 
 pub(crate) use child::{spawn, Child, ChildControl, SpawnSpec, Spawner};
 pub(crate) use frame::{decode, encode, payload_len, FrameError};
-#[cfg(all(test, not(any(feature = "loom", feature = "shuttle"))))]
-pub(crate) use isolated::spawn as spawn_isolated;
+weft_sync::cfg_real_threads! {
+    #[cfg(test)]
+    pub(crate) use isolated::spawn as spawn_isolated;
+}
 pub(crate) use message::{
     decode_results, too_large, Batch, CallFailure, Outcome, Request, Response,
 };

@@ -61,6 +61,7 @@ type Action = Box<dyn Fn() + Send + Sync>;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::threading::Barrier;
 /// use weft_sync::sync::Arc;
 /// use weft_sync::thread;
@@ -71,6 +72,7 @@ type Action = Box<dyn Fn() + Send + Sync>;
 /// let mine = barrier.wait(None).unwrap();
 /// let theirs = other.join().unwrap();
 /// assert_eq!(mine + theirs, 1); // one arrived first (0), one last (1)
+/// # });
 /// ```
 pub struct Barrier {
     parties: usize,

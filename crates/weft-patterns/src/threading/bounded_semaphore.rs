@@ -19,6 +19,7 @@ use super::{ReleaseError, Semaphore, SemaphorePermit};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::threading::{BoundedSemaphore, ReleaseError};
 ///
 /// let pool = BoundedSemaphore::new(1).named("connections");
@@ -26,6 +27,7 @@ use super::{ReleaseError, Semaphore, SemaphorePermit};
 /// pool.release(1).unwrap();
 /// assert_eq!(pool.release(1), Err(ReleaseError::TooManyReleases { bound: 1 }));
 /// assert_eq!(pool.value(), 1);
+/// # });
 /// ```
 pub struct BoundedSemaphore {
     inner: Semaphore,

@@ -134,6 +134,7 @@ impl Waiters {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::sync::atomic::{AtomicUsize, Ordering};
 /// use weft_patterns::threading::Condition;
 /// use weft_sync::sync::Arc;
@@ -151,6 +152,7 @@ impl Waiters {
 /// assert!(guard.wait_for(|| items.load(Ordering::Relaxed) == 1, None));
 /// drop(guard);
 /// producer.join().unwrap();
+/// # });
 /// ```
 pub struct Condition {
     lock: ConditionLock,
@@ -168,14 +170,16 @@ impl Condition {
     /// A condition bound to an existing [`Lock`] or [`RLock`].
     ///
     /// ```
+    /// # weft_sync::explore::doc_example(|| {
+    /// use std::sync::Arc;
     /// use weft_patterns::threading::{Condition, Lock};
-    /// use weft_sync::sync::Arc;
     ///
     /// let lock = Arc::new(Lock::new());
     /// let cond = Condition::with_lock(Arc::clone(&lock));
     /// let guard = cond.lock();
     /// assert!(lock.locked());
     /// drop(guard);
+    /// # });
     /// ```
     #[track_caller]
     pub fn with_lock(lock: impl Into<ConditionLock>) -> Self {

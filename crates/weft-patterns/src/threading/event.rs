@@ -30,6 +30,7 @@ struct Flag {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::time::Duration;
 /// use weft_patterns::threading::Event;
 /// use weft_sync::sync::Arc;
@@ -42,6 +43,7 @@ struct Flag {
 /// assert!(ready.wait(None));
 /// assert!(ready.is_set());
 /// setter.join().unwrap();
+/// # });
 /// ```
 pub struct Event {
     flag: Mutex<Flag>,

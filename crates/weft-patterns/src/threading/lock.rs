@@ -30,6 +30,7 @@ use super::ReleaseError;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use std::time::Duration;
 /// use weft_patterns::threading::Lock;
 ///
@@ -43,6 +44,7 @@ use super::ReleaseError;
 ///     assert!(lock.locked());
 /// }
 /// assert!(!lock.locked());
+/// # });
 /// ```
 pub struct Lock {
     locked: Mutex<bool>,

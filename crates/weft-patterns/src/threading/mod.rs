@@ -23,6 +23,7 @@
 //! # Examples
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_patterns::threading::{Event, Semaphore};
 //! use weft_sync::sync::Arc;
 //! use weft_sync::thread;
@@ -37,6 +38,7 @@
 //! assert!(done.wait(None));
 //! worker.join().unwrap();
 //! assert_eq!(slots.value(), 1);
+//! # });
 //! ```
 
 mod barrier;

@@ -41,6 +41,7 @@ pub(crate) struct SavedRecursion(usize);
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::threading::{RLock, ReleaseError};
 /// use weft_sync::thread;
 ///
@@ -53,6 +54,7 @@ pub(crate) struct SavedRecursion(usize);
 /// lock.release().unwrap();
 /// lock.release().unwrap();
 /// assert_eq!(lock.release(), Err(ReleaseError::Unlocked));
+/// # });
 /// ```
 pub struct RLock {
     state: Mutex<Ownership>,

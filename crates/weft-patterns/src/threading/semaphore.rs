@@ -23,6 +23,7 @@ use super::ReleaseError;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_patterns::threading::Semaphore;
 ///
 /// let slots = Semaphore::new(2).named("slots");
@@ -32,6 +33,7 @@ use super::ReleaseError;
 /// drop(permit);
 /// slots.release(1);
 /// assert_eq!(slots.value(), 2);
+/// # });
 /// ```
 pub struct Semaphore {
     value: Mutex<usize>,

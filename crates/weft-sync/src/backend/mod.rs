@@ -13,6 +13,8 @@ compile_error!(
      (and never `--all-features`)"
 );
 
+mod gate;
+
 #[cfg(not(any(feature = "loom", feature = "shuttle")))]
 #[path = "std/mod.rs"]
 mod imp;

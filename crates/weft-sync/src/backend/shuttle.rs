@@ -393,6 +393,14 @@ struct WeftScheduler {
     budget: Option<Duration>,
     soft_budget: Option<(Duration, usize)>,
     start: Instant,
+    /// PCT: the inner scheduler needs a step to vary. A model with no
+    /// scheduling decision at all (no second thread, no choice) has one
+    /// schedule; shuttle's PCT would assert that it "did not exercise any
+    /// concurrency" on its second execution instead of ending.
+    pct: bool,
+    /// Choices between runnable threads the inner scheduler made, over
+    /// every execution so far (what PCT counts as steps).
+    inner_decisions: usize,
 }
 
 impl Drop for WeftScheduler {
@@ -425,6 +433,9 @@ impl Scheduler for WeftScheduler {
         s.decisions.clear();
         s.replay_pos = 0;
         s.abandoned = false;
+        if self.pct && s.executions > 0 && self.inner_decisions == 0 {
+            return None;
+        }
         match &mut self.inner {
             Some(inner) => {
                 let schedule = inner.new_execution();
@@ -473,7 +484,10 @@ impl Scheduler for WeftScheduler {
             None => runnable,
         };
         let chosen = match &mut self.inner {
-            Some(inner) => inner.next_task(runnable, current, is_yielding)?,
+            Some(inner) => {
+                self.inner_decisions += usize::from(runnable.len() > 1);
+                inner.next_task(runnable, current, is_yielding)?
+            }
             None => {
                 let pos = s.replay_pos;
                 let recorded = s.replay.as_ref().and_then(|r| r.get(pos).copied());
@@ -673,6 +687,8 @@ pub(crate) fn run(
         budget: config.time_budget,
         soft_budget: config.soft_budget,
         start: Instant::now(),
+        pct: matches!(config.scheduler, SchedulerKind::Pct { .. }) && !replaying,
+        inner_decisions: 0,
     };
     let mut shuttle_config = Config::new();
     shuttle_config.failure_persistence = FailurePersistence::None;

@@ -7,6 +7,7 @@
 //! In std mode all of them are the standard library's cells at zero cost.
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_sync::cell::{Cell, UnsafeCell};
 //!
 //! let slot = UnsafeCell::new(1).named("slot");
@@ -20,6 +21,7 @@
 //! let c = Cell::new(5);
 //! assert_eq!(c.replace(6), 5);
 //! assert_eq!(c.get(), 6);
+//! # });
 //! ```
 
 mod value_cell;

@@ -13,12 +13,14 @@ use crate::backend::UnsafeCell;
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_sync::cell::Cell;
 ///
 /// let c = Cell::new(1);
 /// c.set(2);
 /// assert_eq!(c.take(), 2);
 /// assert_eq!(c.into_inner(), 0);
+/// # });
 /// ```
 pub struct Cell<T> {
     value: UnsafeCell<T>,

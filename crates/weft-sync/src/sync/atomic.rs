@@ -5,11 +5,13 @@
 //! # Examples
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_sync::sync::atomic::{AtomicUsize, Ordering};
 //!
 //! let hits = AtomicUsize::new(0).named("hits");
 //! hits.fetch_add(1, Ordering::Relaxed);
 //! assert_eq!(hits.load(Ordering::Relaxed), 1);
+//! # });
 //! ```
 
 pub use crate::backend::atomic::{

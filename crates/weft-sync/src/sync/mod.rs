@@ -4,6 +4,7 @@
 //! # Examples
 //!
 //! ```
+//! # weft_sync::explore::doc_example(|| {
 //! use weft_sync::sync::{Arc, Mutex};
 //! use weft_sync::thread;
 //!
@@ -18,6 +19,7 @@
 //!     h.join().unwrap();
 //! }
 //! assert_eq!(*n.lock().unwrap(), 2);
+//! # });
 //! ```
 //!
 //! `Arc` and `Weak` are std's own in production. Under a checker they are

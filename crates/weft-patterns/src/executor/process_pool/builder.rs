@@ -131,12 +131,14 @@ impl ProcessPoolBuilder {
         self
     }
 
-    /// Starts children with `spawner` instead of `process::spawn`: the pool's
-    /// unit tests run isolated (checker-style) workers on real threads.
-    #[cfg(all(test, not(any(feature = "loom", feature = "shuttle"))))]
-    pub(crate) fn spawner(mut self, spawner: Spawner) -> Self {
-        self.spawner = spawner;
-        self
+    weft_sync::cfg_real_threads! {
+        /// Starts children with `spawner` instead of `process::spawn`: the pool's
+        /// unit tests run isolated (checker-style) workers on real threads.
+        #[cfg(test)]
+        pub(crate) fn spawner(mut self, spawner: Spawner) -> Self {
+            self.spawner = spawner;
+            self
+        }
     }
 
     /// Starts the pool: one handler thread per worker in this process, each

@@ -191,25 +191,26 @@ impl<S: Sink> PoolJob for Job<S> {
     }
 }
 
-// Futures are model objects under a checker: real threads only.
-#[cfg(all(test, not(any(feature = "loom", feature = "shuttle"))))]
-mod tests {
-    use super::*;
-    use crate::executor::future::promise;
+weft_sync::real_threads_tests! {
+    "futures are model objects under a checker, usable only inside a model";
+    mod tests {
+            use super::*;
+            use crate::executor::future::promise;
 
-    #[test]
-    fn a_chunk_puts_the_items_that_never_left_back_in_their_place() {
-        let (future, promise) = promise::<Vec<Result<u32, FutureError>>>();
-        let early = FutureError::Serialization("item 1 refused".into());
-        let late = FutureError::Serialization("item 3 refused".into());
-        let chunk = Chunk {
-            promise,
-            failed: vec![(1, early.clone()), (3, late.clone())],
-        };
-        chunk.complete(vec![Ok(10), Ok(12)]);
-        assert_eq!(
-            future.result(None),
-            Ok(vec![Ok(10), Err(early), Ok(12), Err(late)])
-        );
+            #[test]
+            fn a_chunk_puts_the_items_that_never_left_back_in_their_place() {
+                let (future, promise) = promise::<Vec<Result<u32, FutureError>>>();
+                let early = FutureError::Serialization("item 1 refused".into());
+                let late = FutureError::Serialization("item 3 refused".into());
+                let chunk = Chunk {
+                    promise,
+                    failed: vec![(1, early.clone()), (3, late.clone())],
+                };
+                chunk.complete(vec![Ok(10), Ok(12)]);
+                assert_eq!(
+                    future.result(None),
+                    Ok(vec![Ok(10), Err(early), Ok(12), Err(late)])
+                );
+            }
     }
 }

@@ -294,102 +294,102 @@ impl fmt::Debug for ProcessPool {
     }
 }
 
-// Isolated workers on real threads: under a checker
-// `models/process_pool.rs` runs the same protocol inside models.
-#[cfg(all(test, not(any(feature = "loom", feature = "shuttle"))))]
-mod tests {
-    //! The pool's protocol with isolated (checker-style) workers, on real
-    //! threads; `tests/process_pool.rs` runs it on real processes.
+weft_sync::real_threads_tests! {
+    "isolated workers on real threads; under a checker models/process_pool.rs runs the same protocol inside models";
+    mod tests {
+            //! The pool's protocol with isolated (checker-style) workers, on real
+            //! threads; `tests/process_pool.rs` runs it on real processes.
 
-    use super::*;
-    use crate::process::{spawn_isolated, Entry};
-    use weft_sync::time::Instant;
+            use super::*;
+            use crate::process::{spawn_isolated, Entry};
+            use weft_sync::time::Instant;
 
-    fn square(x: u64) -> u64 {
-        x * x
-    }
-    fn fail(x: u64) -> u64 {
-        panic!("bad item {x}")
-    }
-    fn nap(millis: u64) -> u64 {
-        std::thread::sleep(std::time::Duration::from_millis(millis));
-        millis
-    }
-    static SQUARE: Entry<u64, u64> = crate::process_entry!(square);
-    static FAIL: Entry<u64, u64> = crate::process_entry!(fail);
-    static NAP: Entry<u64, u64> = crate::process_entry!(nap);
+            fn square(x: u64) -> u64 {
+                x * x
+            }
+            fn fail(x: u64) -> u64 {
+                panic!("bad item {x}")
+            }
+            fn nap(millis: u64) -> u64 {
+                std::thread::sleep(std::time::Duration::from_millis(millis));
+                millis
+            }
+            static SQUARE: Entry<u64, u64> = crate::process_entry!(square);
+            static FAIL: Entry<u64, u64> = crate::process_entry!(fail);
+            static NAP: Entry<u64, u64> = crate::process_entry!(nap);
 
-    fn pool(workers: usize) -> ProcessPool {
-        ProcessPool::builder(workers)
-            .spawner(spawn_isolated)
-            .build()
-            .unwrap()
-    }
+            fn pool(workers: usize) -> ProcessPool {
+                ProcessPool::builder(workers)
+                    .spawner(spawn_isolated)
+                    .build()
+                    .unwrap()
+            }
 
-    #[test]
-    fn submit_and_map_return_every_result_in_order() {
-        let pool = pool(2);
-        let future = pool.submit(&SQUARE, 12).unwrap();
-        for chunksize in [1, 3, 100] {
-            let results: Vec<u64> = pool
-                .map(&SQUARE, 0..50, None, chunksize)
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-            assert_eq!(results, (0..50).map(|x| x * x).collect::<Vec<_>>());
-        }
-        assert_eq!(future.result(None), Ok(144));
-        pool.shutdown(true, false);
-        assert_eq!(pool.submit(&SQUARE, 1).unwrap_err(), SubmitError::Shutdown);
-    }
+            #[test]
+            fn submit_and_map_return_every_result_in_order() {
+                let pool = pool(2);
+                let future = pool.submit(&SQUARE, 12).unwrap();
+                for chunksize in [1, 3, 100] {
+                    let results: Vec<u64> = pool
+                        .map(&SQUARE, 0..50, None, chunksize)
+                        .unwrap()
+                        .map(Result::unwrap)
+                        .collect();
+                    assert_eq!(results, (0..50).map(|x| x * x).collect::<Vec<_>>());
+                }
+                assert_eq!(future.result(None), Ok(144));
+                pool.shutdown(true, false);
+                assert_eq!(pool.submit(&SQUARE, 1).unwrap_err(), SubmitError::Shutdown);
+            }
 
-    #[test]
-    fn a_panicking_task_fails_its_own_future_only() {
-        let pool = pool(1);
-        let bad = pool.submit(&FAIL, 7).unwrap();
-        let good = pool.submit(&SQUARE, 3).unwrap();
-        assert_eq!(
-            bad.result(None),
-            Err(FutureError::Panicked("bad item 7".into()))
-        );
-        assert_eq!(good.result(None), Ok(9));
-    }
+            #[test]
+            fn a_panicking_task_fails_its_own_future_only() {
+                let pool = pool(1);
+                let bad = pool.submit(&FAIL, 7).unwrap();
+                let good = pool.submit(&SQUARE, 3).unwrap();
+                assert_eq!(
+                    bad.result(None),
+                    Err(FutureError::Panicked("bad item 7".into()))
+                );
+                assert_eq!(good.result(None), Ok(9));
+            }
 
-    #[test]
-    fn max_tasks_per_child_replaces_workers_and_keeps_results() {
-        let pool = ProcessPool::builder(1)
-            .spawner(spawn_isolated)
-            .max_tasks_per_child(2)
-            .build()
-            .unwrap();
-        let results: Vec<u64> = pool
-            .map(&SQUARE, 0..7, None, 1)
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        assert_eq!(results, [0, 1, 4, 9, 16, 25, 36]);
-        // 7 tasks, 2 per worker: ProcessPool_0 .. ProcessPool_3.
-        assert_eq!(pool.shared.next_worker_name(), "ProcessPool_4");
-    }
+            #[test]
+            fn max_tasks_per_child_replaces_workers_and_keeps_results() {
+                let pool = ProcessPool::builder(1)
+                    .spawner(spawn_isolated)
+                    .max_tasks_per_child(2)
+                    .build()
+                    .unwrap();
+                let results: Vec<u64> = pool
+                    .map(&SQUARE, 0..7, None, 1)
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                assert_eq!(results, [0, 1, 4, 9, 16, 25, 36]);
+                // 7 tasks, 2 per worker: ProcessPool_0 .. ProcessPool_3.
+                assert_eq!(pool.shared.next_worker_name(), "ProcessPool_4");
+            }
 
-    #[test]
-    fn killing_the_workers_breaks_the_running_task_and_later_submits() {
-        let pool = pool(1);
-        let running = pool.submit(&NAP, 100).unwrap();
-        let start = Instant::now();
-        while !running.running() {
-            assert!(start.elapsed() < std::time::Duration::from_secs(10));
-            weft_sync::thread::yield_now();
-        }
-        pool.kill_workers();
-        let expected = "worker `ProcessPool_0` was killed by signal 9 (SIGKILL)";
-        assert_eq!(
-            running.result(None),
-            Err(FutureError::BrokenPool(expected.into()))
-        );
-        assert_eq!(
-            pool.submit(&SQUARE, 1).unwrap_err(),
-            SubmitError::Broken(expected.into())
-        );
+            #[test]
+            fn killing_the_workers_breaks_the_running_task_and_later_submits() {
+                let pool = pool(1);
+                let running = pool.submit(&NAP, 100).unwrap();
+                let start = Instant::now();
+                while !running.running() {
+                    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+                    weft_sync::thread::yield_now();
+                }
+                pool.kill_workers();
+                let expected = "worker `ProcessPool_0` was killed by signal 9 (SIGKILL)";
+                assert_eq!(
+                    running.result(None),
+                    Err(FutureError::BrokenPool(expected.into()))
+                );
+                assert_eq!(
+                    pool.submit(&SQUARE, 1).unwrap_err(),
+                    SubmitError::Broken(expected.into())
+                );
+            }
     }
 }

@@ -17,6 +17,7 @@ struct State {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_sync::sync::{Arc, Barrier};
 /// use weft_sync::thread;
 ///
@@ -25,6 +26,7 @@ struct State {
 /// let h = thread::spawn(move || b.wait().is_leader());
 /// let leader_here = barrier.wait().is_leader();
 /// assert!(leader_here ^ h.join().unwrap());
+/// # });
 /// ```
 pub struct Barrier {
     id: usize,

@@ -12,12 +12,14 @@ use crate::record::{Loc, ObjectKind, Op};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_sync::cell::UnsafeCell;
 ///
 /// let cell = UnsafeCell::new(1).named("slot");
 /// // SAFETY: no other reference to the cell exists.
 /// cell.with_mut(|p| unsafe { *p += 1 });
 /// assert_eq!(cell.with(|p| unsafe { *p }), 2);
+/// # });
 /// ```
 pub struct UnsafeCell<T> {
     id: usize,

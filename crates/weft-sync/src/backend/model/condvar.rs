@@ -32,6 +32,7 @@ enum GiveUp {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_sync::sync::{Arc, Condvar, Mutex};
 /// use weft_sync::thread;
 ///
@@ -47,6 +48,7 @@ enum GiveUp {
 /// }
 /// drop(ready);
 /// h.join().unwrap();
+/// # });
 /// ```
 pub struct Condvar {
     id: usize,

@@ -1,6 +1,7 @@
 //! The model driver: runs the body once per engine execution with recording
 //! on, turns the failing execution into a [`RawFailure`], and replays.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::panic;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
@@ -14,6 +15,7 @@ use crate::explore::{
     Access, Backend, Bound, ExploreConfig, ExploreOutcome, FailureKind, Race, RawFailure,
     ScheduleRecord, SchedulerKind,
 };
+use crate::reach::Site;
 use crate::record::{Loc, Op, ThreadState};
 
 /// The backend of this build.
@@ -64,6 +66,31 @@ fn install_panic_hook() {
             }
             previous(info);
         }));
+    });
+}
+
+thread_local! {
+    /// The `sometimes!`/`reachable!` sites the exploration running on this
+    /// OS thread evaluated, and whether any evaluation satisfied each (model
+    /// threads are the engine's coroutines on the exploring thread).
+    static SITES: RefCell<Option<Vec<(&'static Site, bool)>>> = const { RefCell::new(None) };
+}
+
+/// Records one evaluation of a site, inside a model's execution.
+pub fn site_evaluated(site: &'static Site, satisfied: bool) {
+    if !recorder::active() {
+        return;
+    }
+    SITES.with(|s| {
+        if let Some(sites) = s.borrow_mut().as_mut() {
+            match sites
+                .iter_mut()
+                .find(|(known, _)| std::ptr::eq(*known, site))
+            {
+                Some((_, seen)) => *seen |= satisfied,
+                None => sites.push((site, satisfied)),
+            }
+        }
     });
 }
 
@@ -125,12 +152,14 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         // A loom replay stops after the recorded execution.
         !(replaying && is_target)
     };
+    let outer_sites = SITES.with(|s| s.borrow_mut().replace(Vec::new()));
     let run = engine::run(
         config,
         replay_decisions,
         per_execution,
         recorder::effects_since,
     );
+    let sites = SITES.with(|s| std::mem::replace(&mut *s.borrow_mut(), outer_sites));
     let execution = recorder::finish();
     let elapsed = start.elapsed();
     let weft_stopped = budget_hit.load(SeqCst);
@@ -166,6 +195,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         complete: run.complete && !budget_hit && !limit_hit && failure.is_none(),
         bounds,
         failure: failure.map(Box::new),
+        sites: sites.unwrap_or_default(),
     }
 }
 

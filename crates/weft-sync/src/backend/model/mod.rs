@@ -27,7 +27,7 @@ pub use arc::{Arc, Weak};
 pub use barrier::Barrier;
 pub use cell::{ConstPtr, MutPtr, UnsafeCell};
 pub use condvar::Condvar;
-pub use explore::{explore, BACKEND};
+pub use explore::{explore, site_evaluated, BACKEND};
 pub use lazy_lock::LazyLock;
 pub use mutex::{Mutex, MutexGuard};
 pub use once_lock::OnceLock;

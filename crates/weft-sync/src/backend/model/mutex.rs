@@ -13,11 +13,13 @@ use crate::record::{Loc, ObjectKind, Op, WaitKind};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_sync::sync::{Arc, Mutex};
 ///
 /// let counter = Arc::new(Mutex::new(0).named("counter"));
 /// *counter.lock().unwrap() += 1;
 /// assert_eq!(*counter.lock().unwrap(), 1);
+/// # });
 /// ```
 pub struct Mutex<T> {
     pub(super) id: usize,

@@ -18,11 +18,13 @@ enum State {
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_sync::sync::OnceLock;
 ///
 /// let cell = OnceLock::new();
 /// assert_eq!(*cell.get_or_init(|| 7), 7);
 /// assert_eq!(cell.set(8), Err(8));
+/// # });
 /// ```
 pub struct OnceLock<T> {
     id: usize,

@@ -12,11 +12,13 @@ use crate::record::{Loc, ObjectKind, Op, WaitKind};
 /// # Examples
 ///
 /// ```
+/// # weft_sync::explore::doc_example(|| {
 /// use weft_sync::sync::RwLock;
 ///
 /// let config = RwLock::new(5).named("config");
 /// assert_eq!(*config.read().unwrap(), 5);
 /// *config.write().unwrap() = 6;
+/// # });
 /// ```
 pub struct RwLock<T> {
     id: usize,

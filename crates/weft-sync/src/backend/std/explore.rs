@@ -67,6 +67,7 @@ fn outcome(executions: usize, start: Instant, failure: Option<RawFailure>) -> Ex
         complete: false,
         bounds: vec![Bound::StressRun],
         failure: failure.map(Box::new),
+        sites: Vec::new(),
     }
 }
 
