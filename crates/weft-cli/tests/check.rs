@@ -187,7 +187,7 @@ fn json_says_the_same_for_scripts() {
     assert!(find("abba_deadlock_is_caught")["trace"]
         .as_str()
         .unwrap()
-        .ends_with("target/weft/check/loom/abba.json"));
+        .ends_with("target/weft/check/loom/abba_deadlock_is_caught/abba.json"));
     assert_eq!(find("undeclared_failure_is_caught")["outcome"], "verified");
     assert_eq!(find("slow_model")["outcome"], "skipped");
     assert_eq!(find("slow_model")["reason"], "too slow for this machine");
