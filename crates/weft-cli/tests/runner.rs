@@ -380,14 +380,14 @@ fn merge_joins_the_partitions_into_one_table_junit_file_and_exit_status() {
     assert_eq!(table(&r.stdout), table(&whole.stdout));
     assert!(
         r.stdout.ends_with(
-            "weft check FAILED: 7 tests on 2 backends: 8 verified, 2 caught, 2 failed, 2 skipped\n"
+            "weft check FAILED: 8 tests on 2 backends: 10 verified, 2 caught, 2 failed, 2 skipped\n"
         ),
         "{}",
         r.stdout
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
-        xml.contains("tests=\"14\" skipped=\"2\" failures=\"2\" errors=\"0\""),
+        xml.contains("tests=\"16\" skipped=\"2\" failures=\"2\" errors=\"0\""),
         "{xml}"
     );
     // Something that is not results is bad input.
