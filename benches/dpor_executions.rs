@@ -107,47 +107,57 @@ fn main() {
     }
 
     // Speed: executions per second of weft's DPOR against raw shuttle's
-    // `check_dfs` on the same counter (raw shuttle primitives), same run.
-    let raw_counter = || {
-        use shuttle::sync::{Arc, Mutex};
-        let n = Arc::new(Mutex::new(0));
-        let hs: Vec<_> = (0..2)
+    // `check_dfs` on four threads adding twice to one atomic (raw shuttle
+    // primitives for shuttle), same run, median of 5: DPOR runs its whole
+    // search, and raw shuttle's DFS as many executions.
+    let raw_adders = || {
+        use shuttle::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use shuttle::sync::Arc;
+        let n = Arc::new(AtomicUsize::new(0));
+        let hs: Vec<_> = (0..4)
             .map(|_| {
                 let n = n.clone();
-                shuttle::thread::spawn(move || *n.lock().unwrap() += 1)
+                shuttle::thread::spawn(move || {
+                    n.fetch_add(1, SeqCst);
+                    n.fetch_add(1, SeqCst);
+                })
             })
             .collect();
         for h in hs {
             h.join().unwrap();
         }
-        assert_eq!(*n.lock().unwrap(), 2);
+        assert_eq!(n.load(SeqCst), 8);
     };
-    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let weft_adders = || {
+        use weft::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use weft::sync::Arc;
+        let n = Arc::new(AtomicUsize::new(0));
+        let hs: Vec<_> = (0..4)
+            .map(|_| {
+                let n = n.clone();
+                weft::thread::spawn(move || {
+                    n.fetch_add(1, SeqCst);
+                    n.fetch_add(1, SeqCst);
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        assert_eq!(n.load(SeqCst), 8);
+    };
     let mut raw_rate = Vec::new();
     let mut dpor_rate = Vec::new();
+    let mut runs = 0;
     for _ in 0..5 {
-        let r = runs.clone();
-        r.store(0, std::sync::atomic::Ordering::SeqCst);
         let start = Instant::now();
-        let mut total = 0;
-        while start.elapsed() < Duration::from_millis(400) {
-            let r2 = r.clone();
-            shuttle::check_dfs(
-                move || {
-                    r2.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    raw_counter();
-                },
-                None,
-            );
-            total = r.load(std::sync::atomic::Ordering::SeqCst);
-        }
-        raw_rate.push(total as f64 / start.elapsed().as_secs_f64());
+        let (n, finished) = search(Scheduler::Dpor, weft_adders, 5_000_000);
+        assert!(finished, "{n}");
+        dpor_rate.push(n as f64 / start.elapsed().as_secs_f64());
+        runs = n;
         let start = Instant::now();
-        let mut total = 0;
-        while start.elapsed() < Duration::from_millis(400) {
-            total += search(Scheduler::Dpor, models::counter, 5_000_000).0;
-        }
-        dpor_rate.push(total as f64 / start.elapsed().as_secs_f64());
+        shuttle::check_dfs(raw_adders, Some(n));
+        raw_rate.push(n as f64 / start.elapsed().as_secs_f64());
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
@@ -155,9 +165,10 @@ fn main() {
     };
     let (raw, dpor) = (median(&mut raw_rate), median(&mut dpor_rate));
     println!(
-        "\ncounter: raw shuttle check_dfs {raw:.0} executions/s, weft DPOR {dpor:.0} executions/s: {:.2}x",
+        "\n4 adders, {runs} executions each: raw shuttle check_dfs {raw:.0} executions/s, weft DPOR {dpor:.0} executions/s: {:.2}x",
         dpor / raw
     );
+    let _ = Duration::ZERO;
 }
 
 #[cfg(all(feature = "loom", not(feature = "shuttle")))]

@@ -80,39 +80,39 @@ pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
         before: Vec::with_capacity(steps.len()),
         index: Vec::with_capacity(steps.len()),
     };
-    let mut thread_clock: HashMap<Thread, Clock> = HashMap::new();
-    let mut counts: HashMap<Thread, u32> = HashMap::new();
+    // By thread (ids are small and dense): its latest clock, its steps.
+    let threads = steps.iter().map(|s| s.thread).max().map_or(0, |t| t + 1);
+    let threads = steps
+        .iter()
+        .flat_map(|s| s.effects.spawned.iter().copied())
+        .map(|t| t + 1)
+        .fold(threads, usize::max);
+    let mut thread_clock: Vec<Option<Clock>> = vec![None; threads];
+    let mut counts: Vec<u32> = vec![0; threads];
     // By key: the steps that accessed it, and whether they wrote.
     let mut history: HashMap<Key, Vec<(usize, Access)>> = HashMap::new();
     let mut found: Vec<(usize, usize)> = Vec::new();
     // By thread: the locks it holds, and the step that acquired each.
-    let mut held: HashMap<Thread, Vec<(Key, usize)>> = HashMap::new();
+    let mut held: Vec<Vec<(Key, usize)>> = vec![Vec::new(); threads];
     // By step: the acquisitions of the locks its thread held as it began.
     let mut holding: Vec<Vec<usize>> = Vec::with_capacity(steps.len());
     for (k, step) in steps.iter().enumerate() {
         let t = step.thread;
-        holding.push(
-            held.get(&t)
-                .map(|h| h.iter().map(|(_, a)| *a).collect())
-                .unwrap_or_default(),
-        );
+        holding.push(held[t].iter().map(|(_, a)| *a).collect());
         for a in &step.effects.accesses {
             match a.lock {
-                Some(LockSide::Acquire) => held.entry(t).or_default().push((a.key, k)),
+                Some(LockSide::Acquire) => held[t].push((a.key, k)),
                 Some(LockSide::Release) => {
-                    if let Some(h) = held.get_mut(&t) {
-                        if let Some(i) = h.iter().rposition(|(key, _)| *key == a.key) {
-                            h.remove(i);
-                        }
+                    if let Some(i) = held[t].iter().rposition(|(key, _)| *key == a.key) {
+                        held[t].remove(i);
                     }
                 }
                 None => {}
             }
         }
-        let before = thread_clock.get(&t).cloned().unwrap_or_default();
-        let n = counts.entry(t).or_insert(0);
-        *n += 1;
-        order.index.push(*n);
+        let before = thread_clock[t].clone().unwrap_or_default();
+        counts[t] += 1;
+        order.index.push(counts[t]);
         // The earlier steps of other threads this one conflicts with, and
         // those it only takes a lock from (ordered, never a race).
         let mut conflicting: Vec<usize> = Vec::new();
@@ -156,9 +156,9 @@ pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
             history.entry(a.key).or_default().push((k, *a));
         }
         for child in &step.effects.spawned {
-            thread_clock.insert(*child, clock.clone());
+            thread_clock[*child] = Some(clock.clone());
         }
-        thread_clock.insert(t, clock.clone());
+        thread_clock[t] = Some(clock.clone());
         order.before.push(before);
         order.clocks.push(clock);
     }
