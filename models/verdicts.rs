@@ -16,7 +16,7 @@ use weft::Bound;
 /// (a: store 1; b: load 1, store 2; a: load 2), so the assertion fails in
 /// one interleaving. loom 0.7.3's DPOR never runs it.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
-fn a_never_reads_2() {
+pub(crate) fn a_never_reads_2() {
     let s = Arc::new(AtomicUsize::new(0).named("s"));
     let s2 = s.clone();
     let a = thread::Builder::new()

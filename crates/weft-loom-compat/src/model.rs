@@ -22,8 +22,8 @@ const DEFAULT_MAX_BRANCHES: usize = 1_000;
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Builder {
-    /// The most threads a model may have (accepted; weft's loom backend
-    /// has loom's limit, shuttle none).
+    /// The most threads a model may have (accepted; the limit is that of
+    /// the weft backend that runs the model).
     pub max_threads: usize,
     /// The most branches (scheduling points) one execution may take: weft's
     /// step limit when changed from loom's default.

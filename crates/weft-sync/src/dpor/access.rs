@@ -88,6 +88,14 @@ impl Effects {
                 lock: side,
             })
         };
+        // Polling that found nothing: a loop around it waits for another
+        // thread, like a spin loop. (Its access is the operation's own.)
+        if matches!(
+            op,
+            Op::RecvEmpty | Op::Woken { timed_out: true } | Op::TryLock { acquired: false }
+        ) {
+            self.yielded = true;
+        }
         let a = match op {
             Op::Spawn { child } => {
                 self.spawned.push(*child);
@@ -100,15 +108,6 @@ impl Effects {
             Op::Yield | Op::Sleep => {
                 self.yielded = true;
                 None
-            }
-            // Polling that found nothing: a loop around it waits for
-            // another thread, like a spin loop.
-            Op::RecvEmpty | Op::Woken { timed_out: true } | Op::TryLock { acquired: false } => {
-                self.yielded = true;
-                match op {
-                    Op::TryLock { .. } => on_lock(None),
-                    _ => on_object(true),
-                }
             }
             // Under sequential consistency a fence orders nothing more, and
             // a panic or a user's trace line touches nothing shared.
