@@ -33,19 +33,25 @@ pub(crate) mod race;
 
 use std::fmt;
 
+use smallvec::{smallvec, SmallVec};
+
 use access::{dependent, Effects, Thread};
 use race::Step;
+
+/// A few threads, inline: a node is made at every decision of every
+/// execution, and most programs have fewer than eight threads.
+type Threads = SmallVec<[Thread; 8]>;
 
 /// One scheduling decision of the current execution.
 #[derive(Clone, Debug)]
 struct Node {
     /// The threads that could run here.
-    runnable: Vec<Thread>,
+    runnable: Threads,
     /// The thread this execution runs here.
     chosen: Thread,
     /// Threads to run from here (source-DPOR's backtrack set; `chosen` and
     /// `done` are in it).
-    backtrack: Vec<Thread>,
+    backtrack: Threads,
     /// Threads already explored from here, with what their step did.
     done: Vec<(Thread, Effects)>,
     /// Threads whose step from here is known to lead only to explored
@@ -113,6 +119,9 @@ pub(crate) struct Explorer {
     finished: bool,
     /// Executions started.
     executions: usize,
+    /// The first step of the current execution that was not replayed
+    /// from the previous one (races among the replayed steps were used).
+    fresh: usize,
 }
 
 impl Explorer {
@@ -192,13 +201,13 @@ impl Explorer {
             return Ok(chosen);
         }
         let sleep = self.inherited_sleep(k);
-        let awake: Vec<Thread> = runnable
+        let awake: Threads = runnable
             .iter()
             .copied()
             .filter(|t| !sleep.iter().any(|(s, _)| s == t))
             .collect();
         let pick = |candidates: &[Thread]| -> Option<Thread> {
-            let eager: Vec<Thread> = candidates
+            let eager: Threads = candidates
                 .iter()
                 .copied()
                 .filter(|t| !self.yielded.contains(t))
@@ -220,9 +229,9 @@ impl Explorer {
             }
         };
         self.stack.push(Node {
-            runnable: runnable.to_vec(),
+            runnable: runnable.into(),
             chosen,
-            backtrack: vec![chosen],
+            backtrack: smallvec![chosen],
             done: Vec::new(),
             sleep,
             values: 0,
@@ -262,9 +271,9 @@ impl Explorer {
             None => {
                 let sleep = self.inherited_sleep(k);
                 self.stack.push(Node {
-                    runnable: Vec::new(),
+                    runnable: Threads::new(),
                     chosen: 0,
-                    backtrack: Vec::new(),
+                    backtrack: Threads::new(),
                     done: Vec::new(),
                     sleep,
                     values,
@@ -333,7 +342,7 @@ impl Explorer {
         let depth = self.position.min(self.stack.len());
         self.stack.truncate(depth);
         self.steps.truncate(depth);
-        for r in race::races(&self.steps) {
+        for r in race::races_from(&self.steps, self.fresh) {
             // A race with the part of a step after a `choose` is reversed
             // where that step began: a thread switch can happen there only.
             let Some(first) = (0..=r.first).rev().find(|&f| self.stack[f].values == 0) else {
@@ -370,6 +379,7 @@ impl Explorer {
                 if let Some(v) = (0..node.values).find(|v| !node.tried.contains(v)) {
                     node.chosen = v;
                     self.steps.truncate(k);
+                    self.fresh = k;
                     return;
                 }
                 self.stack.pop();
@@ -386,6 +396,7 @@ impl Explorer {
             if let Some(t) = next {
                 node.chosen = t;
                 self.steps.truncate(k);
+                self.fresh = k;
                 return;
             }
             self.stack.pop();

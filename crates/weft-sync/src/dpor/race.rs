@@ -7,7 +7,7 @@
 //! orders them: running the later one first leads to a different
 //! Mazurkiewicz trace, which the search must explore.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::access::{dependent, Access, Effects, Key, LockSide, Thread};
 
@@ -28,58 +28,68 @@ pub(crate) struct Race {
     pub(crate) initials: Vec<Thread>,
 }
 
-/// A vector clock: per thread, how many of its steps happen before (or
-/// are) the step it belongs to.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Clock(Vec<u32>);
+/// Vector clocks, one row per step, stored flat: per thread, how many of
+/// its steps happen before (or are) the step the row belongs to. (One
+/// allocation per execution, not one per step: the analysis runs after
+/// every execution and is most of the search's own cost.)
+struct Clocks {
+    width: usize,
+    data: Vec<u32>,
+}
 
-impl Clock {
-    fn get(&self, t: Thread) -> u32 {
-        self.0.get(t).copied().unwrap_or(0)
+impl Clocks {
+    fn new(width: usize, rows: usize) -> Self {
+        Clocks {
+            width,
+            data: Vec::with_capacity(width * rows),
+        }
     }
 
-    fn set(&mut self, t: Thread, v: u32) {
-        if self.0.len() <= t {
-            self.0.resize(t + 1, 0);
-        }
-        self.0[t] = v;
+    fn row(&self, i: usize) -> &[u32] {
+        &self.data[i * self.width..(i + 1) * self.width]
     }
 
-    fn join(&mut self, other: &Clock) {
-        if self.0.len() < other.0.len() {
-            self.0.resize(other.0.len(), 0);
-        }
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            *a = (*a).max(*b);
-        }
+    fn push(&mut self, row: &[u32]) {
+        self.data.extend_from_slice(row);
+    }
+}
+
+/// `clock` := the join of `clock` and `other`.
+fn join(clock: &mut [u32], other: &[u32]) {
+    for (a, b) in clock.iter_mut().zip(other) {
+        *a = (*a).max(*b);
     }
 }
 
 /// Happens-before over the steps of one execution.
 struct Order {
     /// By step: its clock (including itself).
-    clocks: Vec<Clock>,
+    clocks: Clocks,
     /// By step: its thread's clock before it, with spawn (not with the
     /// steps it conflicts with).
-    before: Vec<Clock>,
+    before: Clocks,
     /// By step: its number within its thread, from 1.
     index: Vec<u32>,
 }
 
 impl Order {
     /// Whether step `a` happens before `clock`'s step (or is it).
-    fn covers(&self, clock: &Clock, a: usize, steps: &[Step]) -> bool {
-        clock.get(steps[a].thread) >= self.index[a]
+    fn covers(&self, clock: &[u32], a: usize, steps: &[Step]) -> bool {
+        clock[steps[a].thread] >= self.index[a]
     }
 }
 
 /// Every race of `steps`, an execution in the order it ran.
+#[cfg(test)]
 pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
-    let mut order = Order {
-        clocks: Vec::with_capacity(steps.len()),
-        before: Vec::with_capacity(steps.len()),
-        index: Vec::with_capacity(steps.len()),
-    };
+    races_from(steps, 0)
+}
+
+/// The races of `steps` (an execution in the order it ran) whose later
+/// step is `from` or after. The explorer passes the first step this
+/// execution did not replay: a race between replayed steps was already
+/// found, with the same initials, by the execution that ran them first.
+pub(crate) fn races_from(steps: &[Step], from: usize) -> Vec<Race> {
     // By thread (ids are small and dense): its latest clock, its steps.
     let threads = steps.iter().map(|s| s.thread).max().map_or(0, |t| t + 1);
     let threads = steps
@@ -87,15 +97,30 @@ pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
         .flat_map(|s| s.effects.spawned.iter().copied())
         .map(|t| t + 1)
         .fold(threads, usize::max);
-    let mut thread_clock: Vec<Option<Clock>> = vec![None; threads];
+    let mut order = Order {
+        clocks: Clocks::new(threads, steps.len()),
+        before: Clocks::new(threads, steps.len()),
+        index: Vec::with_capacity(steps.len()),
+    };
+    let mut thread_clock = Clocks {
+        width: threads,
+        data: vec![0; threads * threads],
+    };
     let mut counts: Vec<u32> = vec![0; threads];
-    // By key: the steps that accessed it, and whether they wrote.
-    let mut history: HashMap<Key, Vec<(usize, Access)>> = HashMap::new();
+    // By key: the steps that accessed it, and how. A step's access is
+    // dropped once a later step of the same thread accesses the key the
+    // same way: every step that conflicts with the earlier one conflicts
+    // with the later one alike, and is ordered after the earlier one
+    // through it (program order), so the earlier adds nothing.
+    let mut history: FxHashMap<Key, Vec<(usize, Access)>> = FxHashMap::default();
     let mut found: Vec<(usize, usize)> = Vec::new();
     // By thread: the locks it holds, and the step that acquired each.
     let mut held: Vec<Vec<(Key, usize)>> = vec![Vec::new(); threads];
     // By step: the acquisitions of the locks its thread held as it began.
     let mut holding: Vec<Vec<usize>> = Vec::with_capacity(steps.len());
+    let mut conflicting: Vec<usize> = Vec::new();
+    let mut handed: Vec<usize> = Vec::new();
+    let mut clock: Vec<u32> = vec![0; threads];
     for (k, step) in steps.iter().enumerate() {
         let t = step.thread;
         holding.push(held[t].iter().map(|(_, a)| *a).collect());
@@ -110,13 +135,13 @@ pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
                 None => {}
             }
         }
-        let before = thread_clock[t].clone().unwrap_or_default();
+        order.before.push(thread_clock.row(t));
         counts[t] += 1;
         order.index.push(counts[t]);
         // The earlier steps of other threads this one conflicts with, and
         // those it only takes a lock from (ordered, never a race).
-        let mut conflicting: Vec<usize> = Vec::new();
-        let mut handed: Vec<usize> = Vec::new();
+        conflicting.clear();
+        handed.clear();
         for a in &step.effects.accesses {
             if let Some(h) = history.get(&a.key) {
                 for (j, b) in h {
@@ -135,9 +160,9 @@ pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
         // Latest first: an earlier conflicting step that happens before a
         // later one is ordered through it, and is no race. The lock
         // hand-overs are left out here: the acquisitions before them race.
-        let mut clock = before.clone();
-        for j in conflicting {
-            if !order.covers(&clock, j, steps) {
+        clock.copy_from_slice(thread_clock.row(t));
+        for &j in &conflicting {
+            if k >= from && !order.covers(&clock, j, steps) {
                 found.push((j, k));
                 // Inside a critical section, the race cannot be reversed
                 // where it is if this step's thread needs the same lock:
@@ -146,21 +171,22 @@ pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
                 // never fewer.)
                 found.extend(holding[j].iter().map(|&a| (a, k)));
             }
-            clock.join(&order.clocks[j]);
+            join(&mut clock, order.clocks.row(j));
         }
-        for j in handed {
-            clock.join(&order.clocks[j]);
+        for &j in &handed {
+            join(&mut clock, order.clocks.row(j));
         }
-        clock.set(t, order.index[k]);
+        clock[t] = order.index[k];
         for a in &step.effects.accesses {
-            history.entry(a.key).or_default().push((k, *a));
+            let h = history.entry(a.key).or_default();
+            h.retain(|(j, b)| !(steps[*j].thread == t && b == a));
+            h.push((k, *a));
         }
-        for child in &step.effects.spawned {
-            thread_clock[*child] = Some(clock.clone());
+        for &child in &step.effects.spawned {
+            thread_clock.data[child * threads..(child + 1) * threads].copy_from_slice(&clock);
         }
-        thread_clock[t] = Some(clock.clone());
-        order.before.push(before);
-        order.clocks.push(clock);
+        thread_clock.data[t * threads..(t + 1) * threads].copy_from_slice(&clock);
+        order.clocks.push(&clock);
     }
     found.sort_unstable();
     found.dedup();
@@ -179,7 +205,7 @@ pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
 /// after it, then `later`.
 fn initials(steps: &[Step], order: &Order, first: usize, later: usize) -> Vec<Thread> {
     let v: Vec<usize> = (first + 1..later)
-        .filter(|&m| !order.covers(&order.clocks[m], first, steps))
+        .filter(|&m| !order.covers(order.clocks.row(m), first, steps))
         .collect();
     let mut seen: Vec<Thread> = Vec::new();
     let mut out: Vec<Thread> = Vec::new();
@@ -191,7 +217,7 @@ fn initials(steps: &[Step], order: &Order, first: usize, later: usize) -> Vec<Th
         seen.push(t);
         if !v[..i]
             .iter()
-            .any(|&p| order.covers(&order.clocks[m], p, steps))
+            .any(|&p| order.covers(order.clocks.row(m), p, steps))
         {
             out.push(t);
         }
@@ -201,7 +227,7 @@ fn initials(steps: &[Step], order: &Order, first: usize, later: usize) -> Vec<Th
     // the steps of `v` it conflicts with.
     let t = steps[later].thread;
     if !seen.contains(&t) {
-        let before = &order.before[later];
+        let before = order.before.row(later);
         let ordered = v.iter().any(|&p| {
             order.covers(before, p, steps)
                 || dependent(&steps[p].effects.accesses, &steps[later].effects.accesses)
