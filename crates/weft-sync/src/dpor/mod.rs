@@ -110,9 +110,10 @@ pub(crate) struct Explorer {
     steps: Vec<Step>,
     /// The next decision of the current execution.
     position: usize,
-    /// Threads that yielded and should wait until another thread wrote
-    /// something (a spin loop spinning again changes nothing).
-    yielded: Vec<Thread>,
+    /// Threads polling without effect: how many times each polled (a
+    /// yield, an empty `try_recv`, a timed-out wait, a failed `try_lock`)
+    /// since a thread last wrote something.
+    polls: Vec<(Thread, u32)>,
     /// Whether an execution is under way.
     running: bool,
     /// Whether every branch has been explored.
@@ -147,7 +148,7 @@ impl Explorer {
         }
         self.running = true;
         self.position = 0;
-        self.yielded.clear();
+        self.polls.clear();
         self.executions += 1;
         true
     }
@@ -201,20 +202,40 @@ impl Explorer {
             return Ok(chosen);
         }
         let sleep = self.inherited_sleep(k);
-        let awake: Threads = runnable
+        // A thread that polled twice with nothing written in between is
+        // spinning: it would poll the same values again and change
+        // nothing, so it does not run until another thread writes, not at
+        // this node and not when a race is reversed here (README,
+        // Limitations). Its first poll does not count: a lone `yield_now`
+        // in straight-line code is no loop. When every runnable thread
+        // spins, they all may run.
+        let polls = |t: &Thread| {
+            self.polls
+                .iter()
+                .find(|(p, _)| p == t)
+                .map_or(0, |(_, n)| *n)
+        };
+        let polling = |t: &Thread| polls(t) >= 2;
+        let enabled: Threads = if runnable.iter().all(polling) {
+            runnable.into()
+        } else {
+            runnable.iter().copied().filter(|t| !polling(t)).collect()
+        };
+        let awake: Threads = enabled
             .iter()
             .copied()
             .filter(|t| !sleep.iter().any(|(s, _)| s == t))
             .collect();
+        // Keep running the current thread when it may: fewer context
+        // switches, the schedule a person expects first.
+        // A thread that has just polled goes last.
         let pick = |candidates: &[Thread]| -> Option<Thread> {
             let eager: Threads = candidates
                 .iter()
                 .copied()
-                .filter(|t| !self.yielded.contains(t))
+                .filter(|t| polls(t) == 0)
                 .collect();
             let pool = if eager.is_empty() { candidates } else { &eager };
-            // Keep running the current thread when it may: fewer context
-            // switches, the schedule a person expects first.
             current
                 .filter(|c| pool.contains(c))
                 .or_else(|| pool.first().copied())
@@ -222,14 +243,14 @@ impl Explorer {
         let chosen = match pick(&awake) {
             Some(t) => t,
             None => {
-                // Every runnable thread sleeps: whatever runs next repeats
+                // Every enabled thread sleeps: whatever runs next repeats
                 // an explored trace. The run goes on (the engine cannot
                 // drop it midway).
-                pick(runnable).expect("a scheduling point has a runnable thread")
+                pick(&enabled).expect("a scheduling point has a runnable thread")
             }
         };
         self.stack.push(Node {
-            runnable: runnable.into(),
+            runnable: enabled,
             chosen,
             backtrack: smallvec![chosen],
             done: Vec::new(),
@@ -307,13 +328,17 @@ impl Explorer {
         let Some(step) = self.steps.get_mut(k) else {
             return;
         };
+        let me = step.thread;
+        if last.writes() {
+            // Every poller may see something new, and the writer's own
+            // loop (if it is one) had an effect.
+            self.polls.clear();
+        }
         if last.yielded {
-            if !self.yielded.contains(&step.thread) {
-                self.yielded.push(step.thread);
+            match self.polls.iter_mut().find(|(t, _)| *t == me) {
+                Some((_, n)) => *n += 1,
+                None => self.polls.push((me, 1)),
             }
-        } else if last.writes() {
-            let me = step.thread;
-            self.yielded.retain(|t| *t == me);
         }
         step.effects = last;
     }
@@ -421,6 +446,10 @@ mod tests {
         Write(usize, i64),
         Read(usize),
         Add(usize, i64),
+        /// `yield_now` in straight-line code.
+        Yield,
+        /// `while x != v { yield_now() }`: one turn per step.
+        SpinUntil(usize, i64),
     }
 
     /// Runs one execution of `program` under `choose`, returning its final
@@ -442,7 +471,26 @@ mod tests {
                 break;
             }
             let t = choose(&runnable, current, std::mem::take(&mut last))?;
+            current = Some(t);
             let (key, write) = match program[t][pc[t]] {
+                Op::Yield => {
+                    last.yielded = true;
+                    pc[t] += 1;
+                    continue;
+                }
+                Op::SpinUntil(x, v) => {
+                    last.accesses.push(Access {
+                        key: Key::Object(x),
+                        write: false,
+                        lock: None,
+                    });
+                    if shared[x] == v {
+                        pc[t] += 1;
+                    } else {
+                        last.yielded = true;
+                    }
+                    continue;
+                }
                 Op::Write(x, v) => {
                     shared[x] = v;
                     (x, true)
@@ -462,7 +510,6 @@ mod tests {
                 lock: None,
             });
             pc[t] += 1;
-            current = Some(t);
         }
         Some(((shared, reads), last))
     }
@@ -558,6 +605,33 @@ mod tests {
         let (naive_outcomes, naive_runs) = naive(&program);
         assert_eq!(dpor_outcomes, naive_outcomes);
         assert!(dpor_runs <= naive_runs, "{dpor_runs} > {naive_runs}");
+    }
+
+    #[test]
+    fn a_lone_yield_in_straight_line_code_does_not_hide_what_follows() {
+        // The reader must see the yielder's write in some execution: one
+        // poll is no spin loop.
+        let program = vec![vec![Op::Yield, Op::Write(0, 1)], vec![Op::Read(0)]];
+        let (found, _) = dpor(&program);
+        let (all, _) = naive(&program);
+        assert_eq!(found, all);
+        assert_eq!(found.len(), 2);
+    }
+
+    #[test]
+    fn a_spin_loop_is_explored_to_the_end_with_every_outcome() {
+        // Thread 1 spins until thread 0 set the flag, then reads the data
+        // thread 0 wrote before it (or not: thread 0 writes data after the
+        // flag in the broken order). Without the spin rule the search
+        // would run one more turn of the loop per execution forever.
+        let program = vec![
+            vec![Op::Write(0, 1), Op::Write(1, 7)],
+            vec![Op::SpinUntil(0, 1), Op::Read(1)],
+        ];
+        let (found, executions) = dpor(&program);
+        let reads: BTreeSet<i64> = found.iter().map(|(_, r)| r[1][0]).collect();
+        assert_eq!(reads, BTreeSet::from([0, 7]));
+        assert!(executions <= 10, "{executions} executions");
     }
 
     #[test]
