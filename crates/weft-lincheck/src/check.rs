@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::history::History;
+use crate::history::{stage, History, Order, Part};
 use crate::spec::Spec;
 
 /// Which search to run.
@@ -158,6 +158,18 @@ fn search_part<S: Spec>(
     let mut by_call: Vec<usize> = ops.to_vec();
     by_call.sort_by_key(|&i| (all[i].call, i));
     let n = by_call.len();
+    let program = history.order() == Order::Program;
+    // Program order: each position's predecessor in its own part, and how
+    // many operations of each stage are still unplaced.
+    let mut prev: Vec<Option<usize>> = vec![None; n];
+    let mut left = [0usize; 3];
+    if program {
+        let mut last: BTreeMap<Part, usize> = BTreeMap::new();
+        for (p, &i) in by_call.iter().enumerate() {
+            prev[p] = last.insert(all[i].part, p);
+            left[usize::from(stage(all[i].part))] += 1;
+        }
+    }
     let mut placed = Bits::new(n);
     let mut seq = S::new_seq();
     // The positions placed so far, each with the model's state before it.
@@ -190,7 +202,14 @@ fn search_part<S: Spec>(
                 continue;
             }
             let o = &all[by_call[p]];
-            if o.call > first_ret {
+            if program {
+                let st = usize::from(stage(o.part));
+                let ready =
+                    prev[p].is_none_or(|q| placed.get(q)) && left[..st].iter().all(|&l| l == 0);
+                if !ready {
+                    continue;
+                }
+            } else if o.call > first_ret {
                 break;
             }
             let mut after = seq.clone();
@@ -211,6 +230,9 @@ fn search_part<S: Spec>(
         match next {
             Some((p, after)) => {
                 placed.set(p);
+                if program {
+                    left[usize::from(stage(all[by_call[p]].part))] -= 1;
+                }
                 while lowest < n && placed.get(lowest) {
                     lowest += 1;
                 }
@@ -225,6 +247,9 @@ fn search_part<S: Spec>(
                 match stack.pop() {
                     Some((p, before)) => {
                         placed.clear(p);
+                        if program {
+                            left[usize::from(stage(all[by_call[p]].part))] += 1;
+                        }
                         lowest = lowest.min(p);
                         seq = before;
                         from = p + 1;
@@ -244,7 +269,7 @@ mod tests {
     use proptest::strategy::ValueTree;
 
     use super::*;
-    use crate::history::{Operation, Part};
+    use crate::history::Operation;
 
     /// A FIFO queue: `Some(v)` pushes v (returns `None`); `None` pops.
     struct Queue;
@@ -390,20 +415,45 @@ mod tests {
                 .all(|a| (a + 1..order.len()).all(|b| !h.precedes(order[b], order[a])))
     }
 
-    /// Random small histories: up to 7 operations with random intervals
-    /// and random results, so that both verdicts occur.
+    /// Random small histories: up to 7 operations with random results, so
+    /// that both verdicts occur; in real-time order with random intervals,
+    /// or in program order with random parts (initial, one of three
+    /// threads, final).
     fn histories<S: Spec<Ret = R>, R: std::fmt::Debug + Clone + 'static>(
         results: BoxedStrategy<R>,
     ) -> impl Strategy<Value = History<S::Op, S::Ret>> {
-        proptest::collection::vec((0..3usize, S::ops(), results, 0..14u64, 1..6u64), 0..7).prop_map(
-            |raw| {
-                let ops = raw
-                    .into_iter()
-                    .map(|(t, o, r, call, len)| op(t, o, r, call, call + len))
-                    .collect();
-                History::new(ops).unwrap()
-            },
-        )
+        let raw = (0..5usize, S::ops(), results, 0..14u64, 1..6u64);
+        (proptest::bool::ANY, proptest::collection::vec(raw, 0..7)).prop_map(|(program, raw)| {
+            let ops = raw
+                .into_iter()
+                .enumerate()
+                .map(|(i, (part, o, r, call, len))| {
+                    let part = match part {
+                        0 => Part::Init,
+                        4 => Part::Post,
+                        t => Part::Thread(t - 1),
+                    };
+                    let (call, ret) = if program {
+                        (2 * i as u64, 2 * i as u64 + 1)
+                    } else {
+                        (call, call + len)
+                    };
+                    Operation {
+                        part,
+                        op: o,
+                        result: r,
+                        call,
+                        ret,
+                    }
+                })
+                .collect();
+            let order = if program {
+                Order::Program
+            } else {
+                Order::RealTime
+            };
+            History::new(ops).unwrap().with_order(order)
+        })
     }
 
     fn check_against_brute_force<S: Spec>(h: &History<S::Op, S::Ret>) {
@@ -443,7 +493,7 @@ mod tests {
         fn partitioned_verdicts_agree_with_brute_force(h in histories::<Registers, _>((0..3u8).boxed())) {
             check_against_brute_force::<Registers>(&h);
             // Partitioning changes the search, never the verdict.
-            let whole = History::new(h.ops().to_vec()).unwrap();
+            let whole = History::new(h.ops().to_vec()).unwrap().with_order(h.order());
             prop_assert_eq!(
                 linearize::<Registers>(&h, Search::Memoized).is_linearizable(),
                 brute_force::<WholeRegisters>(&whole)

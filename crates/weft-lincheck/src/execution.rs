@@ -5,16 +5,32 @@
 //! execution) just before it starts and again just after it returns. The
 //! clock is deliberately *not* a weft primitive: it is invisible to the
 //! checkers, so it adds no scheduling point and no dependency between
-//! threads, and the exploration is the object's own. Under loom and
-//! shuttle the threads of an execution run one at a time and switch only
-//! at weft operations, so the clock's order is the order of events in the
-//! explored execution (Lincheck's real time). On real threads (std
-//! mode), a sequentially consistent counter read before the operation's
-//! first step and after its last gives each operation an interval that
-//! contains its real one. Either way the recorded intervals can only be
-//! wider than the true ones: the check may accept a history a narrower
-//! interval would reject, never the reverse, so a violation it reports is
-//! real.
+//! threads, and the exploration is the object's own.
+//!
+//! - shuttle: the threads of an execution run one at a time and switch
+//!   only at weft operations, and every atomic is sequentially
+//!   consistent, so the clock's order is the order of events in the
+//!   explored execution, and that is the memory order: real time
+//!   ([`Order::RealTime`]), as Lincheck's model checking mode uses.
+//! - loom: the schedule's order is *not* the memory order. An operation
+//!   that finished earlier in the schedule may not happen before a later
+//!   one of another thread (a `SeqCst` load may read an older store that
+//!   no synchronization rules out, and loom weakens `SeqCst` to
+//!   acquire/release), so real time would report violations that no
+//!   program can observe. loom's histories keep only the order the
+//!   scenario creates, which happens-before guarantees: program order in
+//!   each thread, spawn and join ([`Order::Program`]).
+//! - std (real threads): a `SeqCst` read-modify-write of the clock before
+//!   the operation's first step and after its last gives each operation an
+//!   interval that contains its real one, and an operation whose response
+//!   stamp is below another's invocation stamp happens before it (the
+//!   clock's read-modify-writes synchronize): real time again. Those
+//!   synchronizations are the harness's own and may hide a weak-memory
+//!   bug that needs the two operations unordered; loom is the checker for
+//!   those.
+//!
+//! In every case the recorded order can only be weaker than the true one:
+//! a violation reported is one the program can show.
 //!
 //! Each operation's invocation and response are also recorded as steps
 //! of the interleaving (`call ...`, `... returned ...`), where the report
@@ -25,7 +41,7 @@ use std::sync::Arc;
 
 use weft_sync::record::{user_event, Loc};
 
-use crate::history::{thread_name, History, Operation, Part};
+use crate::history::{thread_name, History, Operation, Order, Part};
 use crate::scenario::Scenario;
 use crate::spec::Spec;
 
@@ -69,7 +85,14 @@ pub(crate) fn run<S: Spec>(scenario: &Scenario<S::Op>) -> History<S::Op, S::Ret>
     for op in &scenario.post {
         ops.push(record::<S>(&conc, &clock, Part::Post, op));
     }
-    History::new(ops).unwrap_or_else(|e| panic!("weft-lincheck: a recorded history is wrong: {e}"))
+    let order = if weft_check::Backend::current() == weft_check::Backend::Loom {
+        Order::Program
+    } else {
+        Order::RealTime
+    };
+    History::new(ops)
+        .unwrap_or_else(|e| panic!("weft-lincheck: a recorded history is wrong: {e}"))
+        .with_order(order)
 }
 
 fn record<S: Spec>(

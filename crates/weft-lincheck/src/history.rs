@@ -46,12 +46,30 @@ pub struct Operation<Op, Ret> {
     pub ret: u64,
 }
 
-/// A history: completed operations with their intervals. Operation `a`
-/// precedes `b` in real time when `a.ret < b.call`; overlapping operations
-/// may be linearized in either order.
+/// Which order of a history's operations a linearization must respect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Real time: `a` precedes `b` when `a.ret < b.call`; overlapping
+    /// operations may be linearized in either order. Right when the
+    /// recorded times are a memory order (sequential consistency: shuttle;
+    /// or, on real threads, a `SeqCst` clock whose reads synchronize).
+    #[default]
+    RealTime,
+    /// Only the order the scenario itself creates: program order within
+    /// each part, the initial part before the parallel one, and that
+    /// before the final part; operations of different threads are
+    /// concurrent. Right under a weak memory model (loom), where an
+    /// operation that finished earlier in the schedule may not have
+    /// happened before a later one of another thread.
+    Program,
+}
+
+/// A history: completed operations with their intervals, and the [`Order`]
+/// that a linearization must respect.
 #[derive(Clone, Debug, PartialEq)]
 pub struct History<Op, Ret> {
     ops: Vec<Operation<Op, Ret>>,
+    order: Order,
 }
 
 /// A history that cannot be checked.
@@ -89,7 +107,21 @@ impl<Op, Ret> History<Op, Ret> {
                 ret: o.ret,
             });
         }
-        Ok(History { ops })
+        Ok(History {
+            ops,
+            order: Order::RealTime,
+        })
+    }
+
+    /// The same history, to be linearized respecting `order`.
+    pub fn with_order(mut self, order: Order) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// The order a linearization must respect.
+    pub fn order(&self) -> Order {
+        self.order
     }
 
     /// The operations, in the order given.
@@ -107,9 +139,26 @@ impl<Op, Ret> History<Op, Ret> {
         self.ops.is_empty()
     }
 
-    /// Whether operation `a` responded before `b` was invoked.
+    /// Whether operation `a` must come before `b` in a linearization.
     pub fn precedes(&self, a: usize, b: usize) -> bool {
-        self.ops[a].ret < self.ops[b].call
+        let (a, b) = (&self.ops[a], &self.ops[b]);
+        match self.order {
+            Order::RealTime => a.ret < b.call,
+            Order::Program => match stage(a.part).cmp(&stage(b.part)) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Greater => false,
+                std::cmp::Ordering::Equal => a.part == b.part && a.ret < b.call,
+            },
+        }
+    }
+}
+
+/// The scenario's parts in order: initial, parallel, final.
+pub(crate) fn stage(part: Part) -> u8 {
+    match part {
+        Part::Init => 0,
+        Part::Thread(_) => 1,
+        Part::Post => 2,
     }
 }
 
@@ -143,5 +192,31 @@ mod tests {
         assert!(!h.precedes(0, 1));
         assert!(!h.precedes(1, 2));
         assert!(!h.precedes(2, 0));
+    }
+
+    #[test]
+    fn program_order_keeps_only_the_scenarios_own_order() {
+        let at = |part, call, ret| Operation {
+            part,
+            op: (),
+            result: (),
+            call,
+            ret,
+        };
+        let h = History::new(vec![
+            at(Part::Init, 0, 1),
+            at(Part::Thread(0), 2, 3),
+            at(Part::Thread(1), 4, 5),
+            at(Part::Thread(0), 6, 7),
+            at(Part::Post, 8, 9),
+        ])
+        .unwrap()
+        .with_order(Order::Program);
+        assert!(h.precedes(0, 2));
+        assert!(h.precedes(1, 3));
+        assert!(!h.precedes(1, 2), "threads are concurrent");
+        assert!(!h.precedes(2, 3), "threads are concurrent");
+        assert!(h.precedes(3, 4));
+        assert!(!h.precedes(4, 0));
     }
 }

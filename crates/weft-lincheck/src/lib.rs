@@ -91,7 +91,7 @@ mod spec;
 mod stats;
 
 pub use check::{linearize, Search, Verdict, Violation};
-pub use history::{thread_name, History, HistoryError, Operation, Part};
+pub use history::{thread_name, History, HistoryError, Operation, Order, Part};
 pub use lincheck::{Lincheck, DEFAULT_ITERATIONS, DEFAULT_LOOM_PREEMPTIONS, MAX_SHRINK_STEPS};
 pub use scenario::Scenario;
 pub use spec::Spec;
