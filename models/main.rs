@@ -16,6 +16,7 @@ mod executor;
 mod expectations;
 mod futures;
 mod lazy_statics;
+mod lincheck;
 mod livelock;
 mod lock_order;
 mod lost_update;

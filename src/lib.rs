@@ -11,6 +11,8 @@
 //! [`model`] or the [`Model`] builder; study failures in their reports and
 //! trace files. [`sometimes!`] and [`reachable!`] fail a model whose
 //! exploration never saw what they name ([`reach`]): no vacuous green.
+//! [`lincheck`] checks that a concurrent object is linearizable against a
+//! sequential specification, with proptest scenarios, on every checker.
 //!
 //! The patterns of Python's concurrency modules, built on the same
 //! primitives and checked by models: [`threading`] (Lock, RLock, Condition,
@@ -45,6 +47,7 @@ pub use weft_check::{
     model, Access, AccessKind, Backend, BlockedThread, Bound, ConfigError, CycleEdge, Failure,
     FailureKind, Model, Race, Scheduler, SchedulerKind, Stats,
 };
+pub use weft_lincheck as lincheck;
 pub use weft_patterns::{aio, executor, lock_order, process, threading};
 pub use weft_sync::{
     alloc, cell, future, hint, lazy_static, rand, reach, reachable, record, sometimes, sync,

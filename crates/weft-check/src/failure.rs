@@ -334,4 +334,31 @@ impl Failure {
     pub fn report(&self) -> String {
         self.to_string()
     }
+
+    /// The same failing execution, explained as another kind of failure by
+    /// a checker built on the model runner: `weft::lincheck` turns the
+    /// panic its model body raises on a non-linearizable history into a
+    /// [`FailureKind::NotLinearizable`] whose message is the table of
+    /// operations. The execution (threads, steps, schedule) stays as it
+    /// was found; the panic's thread and location, which are the
+    /// checker's own, are dropped. A trace file already written is
+    /// rewritten with the new kind and message, so that `cargo weft show`
+    /// and the HTML page say the same.
+    pub fn explained_as(mut self, kind: FailureKind, message: impl Into<String>) -> Failure {
+        self.kind = kind;
+        self.message = message.into();
+        self.thread = None;
+        self.location = None;
+        if let Some(dir) = self.trace_path.as_deref().and_then(Path::parent) {
+            let trace = crate::trace::Trace::from_failure(&self);
+            match crate::trace::write_trace(dir, &trace) {
+                Ok(path) => self.trace_path = Some(path),
+                Err(e) => {
+                    self.trace_path = None;
+                    self.trace_error = Some(e.to_string());
+                }
+            }
+        }
+        self
+    }
 }

@@ -115,6 +115,12 @@ impl Failure {
                     }
                 }
             }
+            FailureKind::NotLinearizable => {
+                // The message is the table of operations and the statement.
+                for line in self.message.lines() {
+                    writeln!(f, "{line}")?;
+                }
+            }
             _ => {
                 let who = self
                     .thread_name()

@@ -238,6 +238,10 @@ pub enum FailureKind {
     /// says it must (no vacuous green). No trace is written: no single
     /// execution shows it.
     NeverReached,
+    /// The results the operations of a concurrent object returned come
+    /// from no sequential order of those operations that respects their
+    /// real-time order (`weft::lincheck`).
+    NotLinearizable,
 }
 
 impl FailureKind {
@@ -254,6 +258,7 @@ impl FailureKind {
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay diverged",
             FailureKind::NeverReached => "never reached",
+            FailureKind::NotLinearizable => "not linearizable",
         }
     }
 }

@@ -501,7 +501,7 @@ impl Keyword for SchedulerKind {
 impl Keyword for FailureKind {
     const WHAT: &'static str = "failure kind";
     const EXPECTED: &'static str =
-        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, not_caught, unsupported, replay_diverged or never_reached";
+        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, not_caught, unsupported, replay_diverged, never_reached or not_linearizable";
 
     fn to_keyword(&self) -> Cow<'static, str> {
         Cow::Borrowed(match self {
@@ -515,6 +515,7 @@ impl Keyword for FailureKind {
             FailureKind::Unsupported => "unsupported",
             FailureKind::ReplayDiverged => "replay_diverged",
             FailureKind::NeverReached => "never_reached",
+            FailureKind::NotLinearizable => "not_linearizable",
             other => return Cow::Owned(other.as_str().replace(' ', "_")),
         })
     }
@@ -531,6 +532,7 @@ impl Keyword for FailureKind {
             "unsupported" => FailureKind::Unsupported,
             "replay_diverged" => FailureKind::ReplayDiverged,
             "never_reached" => FailureKind::NeverReached,
+            "not_linearizable" => FailureKind::NotLinearizable,
             _ => return None,
         })
     }
@@ -717,6 +719,7 @@ mod tests {
                 FailureKind::Unsupported,
                 FailureKind::ReplayDiverged,
                 FailureKind::NeverReached,
+                FailureKind::NotLinearizable,
             ],
             &[
                 "assertion",
@@ -729,6 +732,7 @@ mod tests {
                 "unsupported",
                 "replay_diverged",
                 "never_reached",
+                "not_linearizable",
             ],
         );
         round_trips(
