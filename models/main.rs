@@ -31,3 +31,4 @@ mod thread_locals;
 mod threading;
 mod timeouts;
 mod verdicts;
+mod workers;
