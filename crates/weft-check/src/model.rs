@@ -73,8 +73,9 @@ where
 /// Every setting has a default that most models never change: on loom an
 /// exhaustive search with no preemption bound; on shuttle the random
 /// scheduler for up to 50,000 executions within 3 seconds, and at least
-/// 10,000 whatever the time; on std 100 runs on real threads. The
-/// `WEFT_*` environment variables override the builder's values.
+/// 10,000 whatever the time, on every core ([`Model::workers`]); on std
+/// 100 runs on real threads. The `WEFT_*` environment variables override
+/// the builder's values.
 ///
 /// # Examples
 ///
@@ -159,7 +160,9 @@ impl Model {
     /// for the last second of the 3 s budget, and the verdict says both
     /// ([`Bound::DporIncomplete`](crate::Bound::DporIncomplete)). With
     /// `iterations` or a `time_budget` set, the default is the random
-    /// scheduler alone.
+    /// scheduler alone. [`SchedulerKind::Portfolio`] runs random and PCT
+    /// schedules in turns on the [`workers`](Self::workers), and its
+    /// failure names the strategy that found it.
     pub fn scheduler(mut self, scheduler: SchedulerKind) -> Self {
         self.scheduler = Some(scheduler);
         self

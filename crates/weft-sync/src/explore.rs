@@ -96,7 +96,8 @@ pub enum SchedulerKind {
     Dpor,
     /// Several strategies at once, as Coyote's default portfolio: the
     /// workers ([`ExploreConfig::workers`]) take turns at the random
-    /// scheduler and PCT at depths 1 to 5 ([`PORTFOLIO`]), in rounds of
+    /// scheduler and PCT at depths 1 to 5 ([`PORTFOLIO`]: half of the
+    /// turns random), in rounds of
     /// [`PORTFOLIO_ROUND`] executions, each round with a seed of its own;
     /// a failure names the strategy and seed that found it
     /// ([`FoundBy`]). A sampling search: never exhaustive.
@@ -104,13 +105,21 @@ pub enum SchedulerKind {
 }
 
 /// The strategies a [`SchedulerKind::Portfolio`] takes turns at: worker
-/// `i` of `n` runs, in its round `r`, strategy `(i + r·n) mod 6`.
-pub const PORTFOLIO: [SchedulerKind; 6] = [
+/// `i` of `n` runs, in its round `r`, strategy `(i + r·n) mod 10`. Half
+/// of the turns are the random scheduler's: PCT cannot find some bugs at
+/// any depth (`models/deep_bug.rs`: README, Schedulers), which random
+/// schedules find. With two workers, worker 0 runs random schedules and
+/// worker 1 PCT at depths 1 to 5 in turn.
+pub const PORTFOLIO: [SchedulerKind; 10] = [
     SchedulerKind::Random,
     SchedulerKind::Pct { depth: 1 },
+    SchedulerKind::Random,
     SchedulerKind::Pct { depth: 2 },
+    SchedulerKind::Random,
     SchedulerKind::Pct { depth: 3 },
+    SchedulerKind::Random,
     SchedulerKind::Pct { depth: 4 },
+    SchedulerKind::Random,
     SchedulerKind::Pct { depth: 5 },
 ];
 

@@ -11,7 +11,7 @@
 //!
 //! Determinism: worker `i` explores with [`worker_seed`]`(seed, i)`; a
 //! portfolio worker's round `r` with [`round_seed`] of that, and strategy
-//! [`PORTFOLIO`]`[(i + r·n) mod 6]`. So every execution a worker runs is
+//! [`PORTFOLIO`]`[(i + r·n) mod 10]`. So every execution a worker runs is
 //! a function of the model's seed, the worker count and its index, and
 //! the seed a failure names reruns the search that found it on one
 //! thread. Which worker fails first is a race: with several workers, a
