@@ -9,7 +9,6 @@ change points, whether some schedule reaches the bug (README, "PCT and
 models/deep_bug.rs"). Run: python3 benches/python/pct_deep_bug.py
 """
 import itertools
-import sys
 
 STEPS={1:[(0,1),(2,3),(4,5)],2:[(1,2),(5,6)],3:[(3,4)]}
 def runnable(st):
