@@ -91,19 +91,25 @@ pub(crate) fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>)
         let handles: Vec<_> = (1..plan.workers)
             .map(|i| {
                 let dispatch = dispatch.clone();
-                std::thread::Builder::new()
+                let spawned = std::thread::Builder::new()
                     .name(format!("weft-worker-{i}"))
                     .spawn_scoped(scope, move || {
                         tracing::dispatcher::with_default(&dispatch, || worker(plan, i))
-                    })
-                    .expect("weft: cannot start a worker thread")
+                    });
+                (i, spawned)
             })
             .collect();
         let mut all = vec![worker(plan, 0)];
-        for handle in handles {
-            match handle.join() {
-                Ok(runs) => all.push(runs),
-                Err(payload) => std::panic::resume_unwind(payload),
+        for (i, spawned) in handles {
+            match spawned {
+                Ok(handle) => match handle.join() {
+                    Ok(runs) => all.push(runs),
+                    Err(payload) => std::panic::resume_unwind(payload),
+                },
+                // No thread for it (the process is out of threads): the
+                // worker explores its share here, after worker 0, with
+                // the same seeds.
+                Err(_) => all.push(worker(plan, i)),
             }
         }
         all
