@@ -32,3 +32,4 @@ mod thread_locals;
 mod threading;
 mod timeouts;
 mod verdicts;
+mod workers;

@@ -45,7 +45,7 @@
 
 pub use weft_check::{
     model, Access, AccessKind, Backend, BlockedThread, Bound, ConfigError, CycleEdge, Failure,
-    FailureKind, Model, Race, Scheduler, SchedulerKind, Stats,
+    FailureKind, FoundBy, Model, Race, Scheduler, SchedulerKind, Stats,
 };
 pub use weft_lincheck as lincheck;
 pub use weft_patterns::{aio, executor, lock_order, process, threading};
@@ -65,5 +65,6 @@ pub mod env {
     pub use weft_check::{
         WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS, WEFT_REPLAY,
         WEFT_SCHEDULER, WEFT_SEED, WEFT_SHARD, WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
+        WEFT_WORKERS,
     };
 }

@@ -27,6 +27,8 @@ fn every_bad_weft_variable_is_refused_with_one_clear_line() {
         ("WEFT_PREEMPTIONS", "-1", "a non-negative integer or `none`"),
         ("WEFT_MAX_STEPS", "0", "a positive integer"),
         ("WEFT_TIME_BUDGET", "forever", "500ms, 30s, 2m"),
+        ("WEFT_WORKERS", "0", "a positive integer"),
+        ("WEFT_WORKERS", "all", "a positive integer"),
     ];
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));

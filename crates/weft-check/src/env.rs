@@ -20,7 +20,7 @@ use crate::error::ConfigError;
 pub const WEFT_ITERATIONS: &str = "WEFT_ITERATIONS";
 /// The scheduler's random seed, a u64 (decimal or `0x` hex).
 pub const WEFT_SEED: &str = "WEFT_SEED";
-/// `random`, `pct`, `pct:<depth>`, `dfs` or `dpor`.
+/// `random`, `pct`, `pct:<depth>`, `dfs`, `dpor` or `portfolio`.
 pub const WEFT_SCHEDULER: &str = "WEFT_SCHEDULER";
 /// The preemption bound, a non-negative integer or `none`.
 pub const WEFT_PREEMPTIONS: &str = "WEFT_PREEMPTIONS";
@@ -47,6 +47,10 @@ pub const WEFT_PROGRESS: &str = "WEFT_PROGRESS";
 /// replays it. Loom and shuttle's DFS are not split: every shard runs their
 /// whole search. `cargo weft check --shard K/N` sets it.
 pub const WEFT_SHARD: &str = "WEFT_SHARD";
+/// OS threads that explore a model at once (shuttle's random, PCT and
+/// portfolio schedulers), a positive integer; default: the machine's
+/// available parallelism (`Model::workers`).
+pub const WEFT_WORKERS: &str = "WEFT_WORKERS";
 
 /// loom's preemption bound; on loom runs, what `WEFT_PREEMPTIONS` sets
 /// when that is unset.
@@ -85,6 +89,8 @@ pub(crate) struct EnvOverrides {
     pub(crate) progress: Option<Option<Duration>>,
     /// `WEFT_SHARD`: (K, N), 1-based.
     pub(crate) shard: Option<(u64, u64)>,
+    /// `WEFT_WORKERS`.
+    pub(crate) workers: Option<usize>,
     /// loom's execution limit (`LOOM_MAX_PERMUTATIONS`), on loom runs.
     pub(crate) max_executions: Option<usize>,
 }
@@ -186,6 +192,9 @@ impl EnvOverrides {
         if let Some(v) = get(WEFT_SHARD) {
             out.shard = Some(parse_shard(&v)?);
         }
+        if let Some(v) = get(WEFT_WORKERS) {
+            out.workers = Some(parse_positive(WEFT_WORKERS, &v, "2")?);
+        }
         out.replay = get(WEFT_REPLAY).map(PathBuf::from);
         out.trace_dir = get(WEFT_TRACE_DIR).map(PathBuf::from);
         Ok(out)
@@ -286,12 +295,13 @@ fn parse_seed(value: &str) -> Result<u64, ConfigError> {
     })
 }
 
-/// Parses `random`, `pct`, `pct:<depth>`, `dfs` or `dpor`.
+/// Parses `random`, `pct`, `pct:<depth>`, `dfs`, `dpor` or `portfolio`.
 pub(crate) fn parse_scheduler(value: &str) -> Result<SchedulerKind, ConfigError> {
-    let expected = "one of random, pct, pct:<depth> (depth 1 or more), dfs, dpor";
+    let expected = "one of random, pct, pct:<depth> (depth 1 or more), dfs, dpor, portfolio";
     let v = value.trim().to_ascii_lowercase();
     match v.as_str() {
         "random" => Ok(SchedulerKind::Random),
+        "portfolio" => Ok(SchedulerKind::Portfolio),
         "dfs" => Ok(SchedulerKind::Dfs),
         "dpor" => Ok(SchedulerKind::Dpor),
         "pct" => Ok(SchedulerKind::Pct { depth: 3 }),
@@ -527,8 +537,14 @@ mod tests {
             (WEFT_PREEMPTIONS, "none"),
             (WEFT_MAX_STEPS, "50"),
             (WEFT_TIME_BUDGET, "1.5s"),
+            (WEFT_WORKERS, "4"),
         ])
         .unwrap();
+        assert_eq!(o.workers, Some(4));
+        assert_eq!(
+            env(&[(WEFT_SCHEDULER, "Portfolio")]).unwrap().scheduler,
+            Some(SchedulerKind::Portfolio)
+        );
         assert_eq!(o.iterations, Some(1000));
         assert_eq!(o.seed, Some(42));
         assert_eq!(o.scheduler, Some(SchedulerKind::Pct { depth: 4 }));
@@ -554,6 +570,8 @@ mod tests {
             (WEFT_SHARD, "2", "1 <= K <= N"),
             (WEFT_SHARD, "a/b", "1 <= K <= N"),
             (WEFT_PROGRESS, "often", "or `off`"),
+            (WEFT_WORKERS, "0", "positive integer"),
+            (WEFT_WORKERS, "all", "positive integer"),
         ];
         for (var, value, accepted) in cases {
             let err = env(&[(var, value)]).unwrap_err().to_string();

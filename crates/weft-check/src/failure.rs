@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use weft_sync::explore::{Backend, FailureKind, Race, ScheduleRecord, SchedulerKind};
+use weft_sync::explore::{Backend, FailureKind, FoundBy, Race, ScheduleRecord, SchedulerKind};
 use weft_sync::record::{Event, ExecutionLog, Loc, ObjectInfo, ThreadInfo, ThreadState, WaitKind};
 
 /// A failing execution: what went wrong, who was involved, and the steps
@@ -19,6 +19,8 @@ pub struct Failure {
     pub(crate) log: ExecutionLog,
     pub(crate) schedule: ScheduleRecord,
     pub(crate) scheduler: SchedulerKind,
+    /// Which worker found it, when several explored or under a portfolio.
+    pub(crate) found_by: Option<FoundBy>,
     pub(crate) executions: usize,
     pub(crate) trace_path: Option<PathBuf>,
     /// Why the trace file could not be written, if it could not.
@@ -135,9 +137,19 @@ impl Failure {
         &self.schedule
     }
 
-    /// The scheduler that found it.
+    /// The scheduler that found it: under a portfolio, the strategy of
+    /// the worker that did (never [`SchedulerKind::Portfolio`]).
     pub fn scheduler(&self) -> SchedulerKind {
         self.scheduler
+    }
+
+    /// When several workers explored (`Model::workers`) or under a
+    /// portfolio: the worker that found the failure, its strategy and its
+    /// seed, which rerun that worker's search alone
+    /// (`WEFT_SCHEDULER=<scheduler> WEFT_SEED=<seed> WEFT_WORKERS=1`).
+    /// `None` for a failure found by a lone worker or read from a trace.
+    pub fn found_by(&self) -> Option<FoundBy> {
+        self.found_by
     }
 
     /// Executions explored up to and including the failing one.

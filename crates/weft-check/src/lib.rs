@@ -49,18 +49,20 @@ mod progress;
 mod report;
 mod stats;
 mod trace_events;
+mod workers;
 
 pub mod trace;
 
 pub use env::{
     check_env, WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS, WEFT_REPLAY,
     WEFT_SCHEDULER, WEFT_SEED, WEFT_SHARD, WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
+    WEFT_WORKERS,
 };
 pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};
 pub use model::{model, Model};
 pub use stats::Stats;
 pub use weft_sync::explore::{
-    Access, AccessKind, Backend, Bound, FailureKind, Race, SchedulerKind,
+    Access, AccessKind, Backend, Bound, FailureKind, FoundBy, Race, SchedulerKind,
     SchedulerKind as Scheduler,
 };

@@ -73,8 +73,9 @@ where
 /// Every setting has a default that most models never change: on loom an
 /// exhaustive search with no preemption bound; on shuttle the random
 /// scheduler for up to 50,000 executions within 3 seconds, and at least
-/// 10,000 whatever the time; on std 100 runs on real threads. The
-/// `WEFT_*` environment variables override the builder's values.
+/// 10,000 whatever the time, on every core ([`Model::workers`]); on std
+/// 100 runs on real threads. The `WEFT_*` environment variables override
+/// the builder's values.
 ///
 /// # Examples
 ///
@@ -104,6 +105,8 @@ pub struct Model {
     replay: Option<PathBuf>,
     spurious_wakeups: bool,
     expected: Option<FailureKind>,
+    /// `None`: the machine's available parallelism.
+    workers: Option<usize>,
 }
 
 impl Default for Model {
@@ -127,6 +130,7 @@ impl Model {
             replay: None,
             spurious_wakeups: false,
             expected: None,
+            workers: None,
         }
     }
 
@@ -156,9 +160,47 @@ impl Model {
     /// for the last second of the 3 s budget, and the verdict says both
     /// ([`Bound::DporIncomplete`](crate::Bound::DporIncomplete)). With
     /// `iterations` or a `time_budget` set, the default is the random
-    /// scheduler alone.
+    /// scheduler alone. [`SchedulerKind::Portfolio`] runs random and PCT
+    /// schedules in turns on the [`workers`](Self::workers), and its
+    /// failure names the strategy that found it.
     pub fn scheduler(mut self, scheduler: SchedulerKind) -> Self {
         self.scheduler = Some(scheduler);
+        self
+    }
+
+    /// Explores on `n` OS threads at once (default: the machine's available
+    /// parallelism; `WEFT_WORKERS` overrides it): shuttle's random and PCT
+    /// schedulers, and [`SchedulerKind::Portfolio`], run their executions on
+    /// `n` workers, each with a seed of its own derived from the model's
+    /// ([`worker_seed`](weft_sync::explore::worker_seed): worker 0 takes
+    /// the model's seed itself). The iterations are a total over the
+    /// workers; the first failure found stops them all, and its report
+    /// names the worker's strategy and seed, which rerun its search alone
+    /// (`WEFT_SCHEDULER=<it> WEFT_SEED=<it> WEFT_WORKERS=1`); its trace
+    /// file replays the failing execution itself. With several workers,
+    /// which of them fails first is a race: a model's seed no longer fixes
+    /// which failure is reported.
+    ///
+    /// No effect on weft's DPOR search, shuttle's DFS, a replay, loom
+    /// (whose search is sequential) or std mode (a stress run already runs
+    /// on real threads): [`Stats::workers`] says how many explored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_check::{Model, Scheduler};
+    ///
+    /// let stats = Model::new()
+    ///     .name("two_workers")
+    ///     .scheduler(Scheduler::Random)
+    ///     .iterations(100)
+    ///     .workers(2)
+    ///     .explore(|| {})
+    ///     .unwrap();
+    /// assert!(!stats.is_exhaustive());
+    /// ```
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n.max(1));
         self
     }
 
@@ -360,6 +402,7 @@ impl Model {
             model: config.name.clone(),
             backend,
             scheduler: config.scheduler,
+            workers: outcome.workers,
             executions: outcome.executions,
             elapsed: outcome.elapsed,
             complete: outcome.complete,
@@ -398,6 +441,7 @@ impl Model {
                 log: Default::default(),
                 schedule: explore::ScheduleRecord::Std { iteration: 0 },
                 scheduler: config.scheduler,
+                found_by: None,
                 executions: outcome.executions,
                 trace_path: None,
                 trace_error: None,
@@ -428,6 +472,7 @@ impl Model {
                     log: Default::default(),
                     schedule: explore::ScheduleRecord::Std { iteration: 0 },
                     scheduler: config.scheduler,
+                    found_by: None,
                     executions: outcome.executions,
                     trace_path: None,
                     trace_error: None,
@@ -446,7 +491,11 @@ impl Model {
                     race: raw.race,
                     log: raw.log,
                     schedule: raw.schedule,
-                    scheduler: config.scheduler,
+                    // Under workers or a portfolio: the strategy that found it.
+                    scheduler: outcome
+                        .found_by
+                        .map_or(config.scheduler, |found| found.scheduler),
+                    found_by: outcome.found_by,
                     executions: outcome.executions,
                     trace_path: None,
                     trace_error: None,
@@ -526,6 +575,10 @@ impl Model {
             .unwrap_or(explore::STD_DEFAULT_TIMEOUT);
         config.max_executions = env.max_executions;
         config.spurious_wakeups = self.spurious_wakeups;
+        config.workers = env
+            .workers
+            .or(self.workers)
+            .unwrap_or_else(crate::workers::default_workers);
         if config.iterations.is_none()
             && config.time_budget.is_none()
             && Backend::current() == Backend::Shuttle

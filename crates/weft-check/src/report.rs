@@ -283,6 +283,18 @@ impl Failure {
                 self.executions
             );
         }
+        if let Some(found) = self.found_by {
+            writeln!(
+                f,
+                "Found by {} on worker {} of {} (seed {}); its search alone: WEFT_SCHEDULER={} WEFT_SEED={} WEFT_WORKERS=1 cargo test{feature} {test}",
+                found.scheduler,
+                found.worker + 1,
+                found.workers,
+                found.seed,
+                found.scheduler,
+                found.seed
+            )?;
+        }
         match (&self.trace_path, &self.schedule) {
             (_, ScheduleRecord::Std { iteration }) => writeln!(
                 f,

@@ -29,6 +29,8 @@ pub struct Stats {
     pub(crate) model: String,
     pub(crate) backend: Backend,
     pub(crate) scheduler: SchedulerKind,
+    /// OS threads that explored (`Model::workers`).
+    pub(crate) workers: usize,
     pub(crate) executions: usize,
     pub(crate) elapsed: Duration,
     pub(crate) complete: bool,
@@ -49,6 +51,7 @@ impl PartialEq for Stats {
         self.model == other.model
             && self.backend == other.backend
             && self.scheduler == other.scheduler
+            && self.workers == other.workers
             && self.executions == other.executions
             && self.elapsed == other.elapsed
             && self.complete == other.complete
@@ -78,7 +81,14 @@ impl Stats {
         self.scheduler
     }
 
-    /// Executions run.
+    /// How many OS threads explored ([`Model::workers`](crate::Model::workers)):
+    /// 1 on loom, in std mode, and for weft's DPOR search, shuttle's DFS
+    /// and replays, whatever the model asked for.
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+
+    /// Executions run (over every worker).
     pub fn executions(&self) -> usize {
         self.executions
     }
@@ -154,6 +164,9 @@ impl Stats {
         match self.backend {
             Backend::Loom => "DPOR search".to_string(),
             Backend::Std => "stress run on real threads".to_string(),
+            Backend::Shuttle if self.workers > 1 => {
+                format!("{} scheduler, {} workers", self.scheduler, self.workers)
+            }
             Backend::Shuttle => format!("{} scheduler", self.scheduler),
         }
     }
@@ -198,6 +211,16 @@ impl fmt::Display for Stats {
                 self.executions,
                 self.elapsed,
             )?;
+            if let Some(found) = caught.found_by() {
+                write!(
+                    f,
+                    "; found by {} on worker {} of {} (seed {})",
+                    found.scheduler,
+                    found.worker + 1,
+                    found.workers,
+                    found.seed
+                )?;
+            }
             if let Some(path) = caught.trace_path() {
                 write!(f, "; trace {}", path.display())?;
             }
@@ -229,6 +252,7 @@ mod tests {
             model: "m".to_string(),
             backend,
             scheduler: SchedulerKind::Dfs,
+            workers: 1,
             executions: 15,
             elapsed: Duration::from_millis(2),
             complete,

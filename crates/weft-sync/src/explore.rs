@@ -6,6 +6,7 @@
 //! can drive it without naming a backend.
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -93,7 +94,37 @@ pub enum SchedulerKind {
     /// times instead of all of its members. On loom, loom's own DPOR runs
     /// whatever the scheduler says.
     Dpor,
+    /// Several strategies at once, as Coyote's default portfolio: the
+    /// workers ([`ExploreConfig::workers`]) take turns at the random
+    /// scheduler and PCT at depths 1 to 5 ([`PORTFOLIO`]: half of the
+    /// turns random), in rounds of
+    /// [`PORTFOLIO_ROUND`] executions, each round with a seed of its own;
+    /// a failure names the strategy and seed that found it
+    /// ([`FoundBy`]). A sampling search: never exhaustive.
+    Portfolio,
 }
+
+/// The strategies a [`SchedulerKind::Portfolio`] takes turns at: worker
+/// `i` of `n` runs, in its round `r`, strategy `(i + r·n) mod 10`. Half
+/// of the turns are the random scheduler's: PCT cannot find some bugs at
+/// any depth (`models/deep_bug.rs`: README, Schedulers), which random
+/// schedules find. With two workers, worker 0 runs random schedules and
+/// worker 1 PCT at depths 1 to 5 in turn.
+pub const PORTFOLIO: [SchedulerKind; 10] = [
+    SchedulerKind::Random,
+    SchedulerKind::Pct { depth: 1 },
+    SchedulerKind::Random,
+    SchedulerKind::Pct { depth: 2 },
+    SchedulerKind::Random,
+    SchedulerKind::Pct { depth: 3 },
+    SchedulerKind::Random,
+    SchedulerKind::Pct { depth: 4 },
+    SchedulerKind::Random,
+    SchedulerKind::Pct { depth: 5 },
+];
+
+/// Executions of one portfolio round: one strategy, one seed.
+pub const PORTFOLIO_ROUND: usize = 1_000;
 
 impl fmt::Display for SchedulerKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,6 +133,7 @@ impl fmt::Display for SchedulerKind {
             SchedulerKind::Pct { depth } => write!(f, "pct:{depth}"),
             SchedulerKind::Dfs => f.write_str("dfs"),
             SchedulerKind::Dpor => f.write_str("dpor"),
+            SchedulerKind::Portfolio => f.write_str("portfolio"),
         }
     }
 }
@@ -187,6 +219,16 @@ pub struct ExploreConfig {
     /// fails as a hang (a deadlock or an endless loop on real threads),
     /// instead of hanging the test run. Default [`STD_DEFAULT_TIMEOUT`].
     pub std_timeout: Duration,
+    /// OS threads that explore at once (shuttle's random, PCT and
+    /// portfolio schedulers; default 1). Each worker runs its own seeds
+    /// (see [`worker_seed`]); [`ExploreConfig::iterations`] and the soft
+    /// budget's minimum are totals over the workers; the first failure
+    /// stops them all. loom, shuttle's DFS, weft's DPOR, replays and std
+    /// mode explore on one thread whatever it says.
+    pub workers: usize,
+    /// Set by another worker (or the caller) to start no further
+    /// execution: the exploration ends after the one under way.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl ExploreConfig {
@@ -205,8 +247,63 @@ impl ExploreConfig {
             max_executions: None,
             spurious_wakeups: false,
             std_timeout: STD_DEFAULT_TIMEOUT,
+            workers: 1,
+            stop: None,
         }
     }
+}
+
+/// The seed worker `worker` explores with, given the model's `seed`:
+/// worker 0 takes the model's seed itself (so one worker explores what a
+/// run without workers does), worker `i` a SplitMix64 hash of the seed
+/// and `i`, so that the seeds of neighbouring shards (`WEFT_SHARD`) do not
+/// collide. That seed alone (`WEFT_SEED=<it>`, one worker) reruns the
+/// worker's search.
+///
+/// # Examples
+///
+/// ```
+/// use weft_sync::explore::worker_seed;
+///
+/// assert_eq!(worker_seed(42, 0), 42);
+/// assert_ne!(worker_seed(42, 1), worker_seed(43, 1));
+/// ```
+pub fn worker_seed(seed: u64, worker: usize) -> u64 {
+    if worker == 0 {
+        return seed;
+    }
+    splitmix64(seed.wrapping_add((worker as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+}
+
+/// The seed of round `round` of a portfolio worker whose seed is `seed`
+/// (round 0 runs `seed` itself).
+pub fn round_seed(seed: u64, round: usize) -> u64 {
+    if round == 0 {
+        return seed;
+    }
+    splitmix64(seed ^ (round as u64).wrapping_mul(0xD1B5_4A32_D192_ED03))
+}
+
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Which worker found a failure, with what strategy and seed: what reruns
+/// its search alone (`WEFT_SCHEDULER=<scheduler> WEFT_SEED=<seed>
+/// WEFT_WORKERS=1`). The trace file replays the failing execution itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FoundBy {
+    /// The worker, 0-based.
+    pub worker: usize,
+    /// How many workers explored.
+    pub workers: usize,
+    /// The strategy it ran (never [`SchedulerKind::Portfolio`]).
+    pub scheduler: SchedulerKind,
+    /// The seed it ran.
+    pub seed: u64,
 }
 
 /// What a model found.
@@ -432,11 +529,23 @@ pub struct ExploreOutcome {
     /// The `sometimes!`/`reachable!` sites the executions evaluated, and
     /// whether any evaluation satisfied each (always empty in std mode).
     pub sites: Vec<(&'static crate::reach::Site, bool)>,
+    /// OS threads that explored (1 unless [`ExploreConfig::workers`] applied).
+    pub workers: usize,
+    /// For a failure found by one of several workers, or under a
+    /// portfolio: which worker, strategy and seed found it.
+    pub found_by: Option<FoundBy>,
+    /// The model made no scheduling decision: it has one schedule, which
+    /// was explored (PCT stops there).
+    pub single_schedule: bool,
 }
 
 /// Runs `body` under this build's backend.
 pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
-    crate::backend::explore(config, body)
+    if crate::workers::applies(config) {
+        crate::workers::explore(config, body)
+    } else {
+        crate::backend::explore(config, body)
+    }
 }
 
 /// How many executions a documentation example explores under a checker.

@@ -43,3 +43,4 @@ pub mod record;
 pub mod sync;
 pub mod thread;
 pub mod time;
+mod workers;

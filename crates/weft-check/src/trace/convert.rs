@@ -98,6 +98,7 @@ impl Trace {
             },
             schedule: self.schedule.clone(),
             scheduler: self.scheduler,
+            found_by: None,
             executions: self.executions,
             trace_path: self.read_from.clone(),
             trace_error: None,

@@ -469,7 +469,7 @@ impl Keyword for Backend {
 
 impl Keyword for SchedulerKind {
     const WHAT: &'static str = "scheduler";
-    const EXPECTED: &'static str = "random, pct:<depth>, dfs or dpor";
+    const EXPECTED: &'static str = "random, pct:<depth>, dfs, dpor or portfolio";
 
     fn to_keyword(&self) -> Cow<'static, str> {
         match self {
@@ -477,6 +477,7 @@ impl Keyword for SchedulerKind {
             SchedulerKind::Pct { depth } => Cow::Owned(format!("pct:{depth}")),
             SchedulerKind::Dfs => Cow::Borrowed("dfs"),
             SchedulerKind::Dpor => Cow::Borrowed("dpor"),
+            SchedulerKind::Portfolio => Cow::Borrowed("portfolio"),
         }
     }
 
@@ -485,6 +486,7 @@ impl Keyword for SchedulerKind {
             "random" => Some(SchedulerKind::Random),
             "dfs" => Some(SchedulerKind::Dfs),
             "dpor" => Some(SchedulerKind::Dpor),
+            "portfolio" => Some(SchedulerKind::Portfolio),
             _ => {
                 let depth = text.strip_prefix("pct:")?;
                 if depth.is_empty() || !depth.bytes().all(|b| b.is_ascii_digit()) {

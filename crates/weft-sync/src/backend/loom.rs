@@ -269,6 +269,9 @@ pub(crate) struct EngineRun {
     /// Whether a thread unwinding a panic was kept running alone (shuttle
     /// only: always false here).
     pub(crate) unwinding_serialized: bool,
+    /// PCT stopped on a model with one schedule (shuttle only: always
+    /// false here).
+    pub(crate) single_schedule: bool,
 }
 
 /// Explores `execution` (one call = one execution) with loom's DPOR search.
@@ -330,6 +333,7 @@ pub(crate) fn run(
             budget_spent: false,
             limit_reached: false,
             unwinding_serialized: false,
+            single_schedule: false,
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
@@ -338,6 +342,7 @@ pub(crate) fn run(
             budget_spent: false,
             limit_reached: false,
             unwinding_serialized: false,
+            single_schedule: false,
         },
         Err(payload) => EngineRun {
             executions,
@@ -346,6 +351,7 @@ pub(crate) fn run(
             budget_spent: false,
             limit_reached: false,
             unwinding_serialized: false,
+            single_schedule: false,
         },
     }
 }

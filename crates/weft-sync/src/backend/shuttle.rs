@@ -340,6 +340,9 @@ pub(crate) struct EngineRun {
     /// A thread unwinding a panic ran alone while another could have run
     /// (see `WeftScheduler::next_task`).
     pub(crate) unwinding_serialized: bool,
+    /// PCT stopped after one execution in which the model made no
+    /// scheduling decision: it has one schedule.
+    pub(crate) single_schedule: bool,
 }
 
 /// The decisions of the current execution, and replay state, shared between
@@ -362,6 +365,12 @@ struct Shared {
     /// `choose` is a decision of the DPOR search (or of its replay), not a
     /// random number from shuttle.
     direct_choices: bool,
+    /// PCT stopped: the model made no scheduling decision.
+    single_schedule: bool,
+    /// The other workers' stop flag (`ExploreConfig::stop`): raised as
+    /// soon as a panic escapes, so that they stop while this worker
+    /// builds its report.
+    stop_all: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 thread_local! {
@@ -434,6 +443,7 @@ impl Scheduler for WeftScheduler {
         s.replay_pos = 0;
         s.abandoned = false;
         if self.pct && s.executions > 0 && self.inner_decisions == 0 {
+            s.single_schedule = true;
             return None;
         }
         match &mut self.inner {
@@ -673,11 +683,15 @@ pub(crate) fn run(
             }
             SchedulerKind::Dfs => Box::new(DfsScheduler::new(Some(iterations), true)),
             SchedulerKind::Dpor => unreachable!("the DPOR search is set up above"),
+            // The workers' driver (`crate::workers`) gives each round of a
+            // portfolio its strategy; asked directly, it samples randomly.
+            SchedulerKind::Portfolio => Box::new(RandomScheduler::new_from_seed(seed, iterations)),
         })
     };
     let shared = Rc::new(RefCell::new(Shared {
         replay,
         direct_choices: config.scheduler == SchedulerKind::Dpor,
+        stop_all: config.stop.clone(),
         ..Shared::default()
     }));
     SHARED.with(|s| *s.borrow_mut() = Some(shared.clone()));
@@ -711,6 +725,7 @@ pub(crate) fn run(
     let stopped = s.stop;
     let budget_spent = s.budget_spent;
     let unwinding_serialized = s.unwinding_serialized;
+    let single_schedule = s.single_schedule;
     drop(s);
     let dfs = matches!(config.scheduler, SchedulerKind::Dfs) && !replaying;
     let (complete, limit_reached) = match &dpor {
@@ -735,6 +750,7 @@ pub(crate) fn run(
             budget_spent,
             limit_reached,
             unwinding_serialized,
+            single_schedule,
         },
         Err(payload) => EngineRun {
             executions,
@@ -743,6 +759,7 @@ pub(crate) fn run(
             budget_spent,
             limit_reached: false,
             unwinding_serialized,
+            single_schedule,
         },
     }
 }
@@ -760,6 +777,9 @@ pub(crate) fn end_with_panic(payload: Box<dyn std::any::Any + Send>) -> ! {
             s.abandoned = true;
             s.stop = true;
             stopped = true;
+            if let Some(all) = &s.stop_all {
+                all.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
         }
     });
     if stopped {

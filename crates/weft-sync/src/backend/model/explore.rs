@@ -112,8 +112,15 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let budget_hit = Arc::new(AtomicBool::new(false));
     let limit_hit = Arc::new(AtomicBool::new(false));
     let used_choice = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::new(AtomicBool::new(false));
     let (hit, limit, chose) = (budget_hit.clone(), limit_hit.clone(), used_choice.clone());
+    let (stop, was_stopped) = (config.stop.clone(), stopped.clone());
     let per_execution = move |n: usize| -> bool {
+        // Another worker found a failure: start nothing more.
+        if !replaying && stop.as_ref().is_some_and(|s| s.load(SeqCst)) {
+            was_stopped.store(true, SeqCst);
+            return false;
+        }
         if !replaying && n > 1 && budget.is_some_and(|b| start.elapsed() >= b) {
             hit.store(true, SeqCst);
             return false;
@@ -166,7 +173,9 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let budget_hit = weft_stopped || run.budget_spent;
     let limit_hit = limit_hit.load(SeqCst);
     // The engine counted the execution that weft stopped before it ran.
-    let ran = run.executions - usize::from(weft_stopped || limit_hit);
+    let ran = run.executions.saturating_sub(usize::from(
+        weft_stopped || limit_hit || stopped.load(SeqCst),
+    ));
     let bounds = bounds_of(
         config,
         budget_hit,
@@ -196,6 +205,9 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         bounds,
         failure: failure.map(Box::new),
         sites: sites.unwrap_or_default(),
+        workers: 1,
+        found_by: None,
+        single_schedule: run.single_schedule,
     }
 }
 

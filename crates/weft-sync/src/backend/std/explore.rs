@@ -68,6 +68,9 @@ fn outcome(executions: usize, start: Instant, failure: Option<RawFailure>) -> Ex
         bounds: vec![Bound::StressRun],
         failure: failure.map(Box::new),
         sites: Vec::new(),
+        workers: 1,
+        found_by: None,
+        single_schedule: false,
     }
 }
 
