@@ -64,3 +64,4 @@ pub use weft_sync::explore::{
     Access, AccessKind, Backend, Bound, FailureKind, Race, SchedulerKind,
     SchedulerKind as Scheduler,
 };
+pub use weft_sync::record::{Coverage, OpClass};

@@ -342,6 +342,9 @@ impl Model {
                     explore::RANDOM_AFTER_DPOR_MIN_ITERATIONS,
                 ));
                 let mut second = run(&config);
+                if let (Some(c), Some(f)) = (&mut second.coverage, &first.coverage) {
+                    c.merge(f);
+                }
                 second.executions += first.executions;
                 second.elapsed += first.elapsed;
                 second
@@ -373,6 +376,7 @@ impl Model {
                 None
             },
             caught,
+            coverage: outcome.coverage.clone(),
         };
         // No vacuous green: a site the model expects that no execution
         // satisfied fails it (a replay runs one execution: not judged).

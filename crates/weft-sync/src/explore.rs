@@ -427,6 +427,9 @@ pub struct ExploreOutcome {
     /// The `sometimes!`/`reachable!` sites the executions evaluated, and
     /// whether any evaluation satisfied each (always empty in std mode).
     pub sites: Vec<(&'static crate::reach::Site, bool)>,
+    /// The conflicting pairs of operations seen in both orders, out of
+    /// those seen in either (checkers only; `None` in std mode).
+    pub coverage: Option<crate::record::Coverage>,
 }
 
 /// Runs `body` under this build's backend.

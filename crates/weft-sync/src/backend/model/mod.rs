@@ -8,6 +8,7 @@ mod barrier;
 mod cell;
 mod clock;
 mod condvar;
+mod coverage;
 mod explore;
 mod lazy_lock;
 mod mutex;

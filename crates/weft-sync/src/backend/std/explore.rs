@@ -68,6 +68,7 @@ fn outcome(executions: usize, start: Instant, failure: Option<RawFailure>) -> Ex
         bounds: vec![Bound::StressRun],
         failure: failure.map(Box::new),
         sites: Vec::new(),
+        coverage: None,
     }
 }
 
