@@ -251,6 +251,8 @@ impl Runner<'_> {
                         executions: None,
                         exhaustive: None,
                         bounds: Vec::new(),
+                        coverage: None,
+                        stopped: Vec::new(),
                     },
                     attempts: 1,
                     flaky: false,

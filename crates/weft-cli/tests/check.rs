@@ -165,6 +165,8 @@ fn json_says_the_same_for_scripts() {
     let counter = find("counter_is_verified");
     assert_eq!(counter["outcome"], "verified");
     assert_eq!(counter["executions"], 1204);
+    assert_eq!(counter["coverage"]["both_orders"], 2, "{counter}");
+    assert_eq!(counter["coverage"]["either_order"], 3, "{counter}");
     // loom's search ran to its end, but loom's DPOR can skip interleavings:
     // the verdict says so instead of "exhaustive".
     assert_eq!(counter["exhaustive"], false);
@@ -236,6 +238,11 @@ fn junit_has_a_suite_per_backend_and_a_failure_per_failed_model() {
     );
     assert!(
         xml.contains("<skipped message=\"too slow for this machine\"/>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<property name=\"coverage.both_orders\" value=\"2\"/>")
+            && xml.contains("<property name=\"coverage.either_order\" value=\"3\"/>"),
         "{xml}"
     );
     assert_eq!(xml.matches("<testsuite ").count(), 2);

@@ -614,6 +614,8 @@ impl BackendContext<'_> {
                         executions: None,
                         exhaustive: None,
                         bounds: Vec::new(),
+                        coverage: None,
+                        stopped: Vec::new(),
                     },
                     attempts: 1,
                     flaky: false,
