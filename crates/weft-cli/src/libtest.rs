@@ -135,6 +135,8 @@ fn running_line(line: &str) -> Option<usize> {
 fn started_line(line: &str) -> Option<&str> {
     let rest = line.strip_prefix("test ")?;
     let (name, _) = rest.split_once(" ... ")?;
+    // libtest-mimic pads names to one width.
+    let name = name.trim_end();
     Some(name.strip_suffix(" - should panic").unwrap_or(name))
 }
 
@@ -151,6 +153,8 @@ fn test_line(line: &str) -> Option<TestLine> {
             TestStatus::Ignored(Some(reason.to_string()))
         }
     };
+    // libtest-mimic (custom harnesses) pads names to one width.
+    let name = name.trim_end();
     let name = name.strip_suffix(" - should panic").unwrap_or(name);
     Some(TestLine {
         name: name.to_string(),
@@ -513,6 +517,18 @@ weft: model `b` verified on loom (DPOR search): 6 executions in 1.20ms, loom sea
                 "not exhaustive (at models/counter.rs:39:14)".to_string()
             ))
         );
+    }
+
+    #[test]
+    fn a_libtest_mimic_harness_pads_names_and_is_read_all_the_same() {
+        let mut p = Parser::new();
+        p.line("test short                  ... ok");
+        p.line("test a_longer_name_here     ... FAILED");
+        p.line("test pending                ... ");
+        let parsed = p.finish();
+        let names: Vec<&str> = parsed.tests.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["short", "a_longer_name_here"]);
+        assert_eq!(parsed.pending.as_deref(), Some("pending"));
     }
 
     #[test]
