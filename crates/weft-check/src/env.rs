@@ -28,6 +28,12 @@ pub const WEFT_PREEMPTIONS: &str = "WEFT_PREEMPTIONS";
 pub const WEFT_MAX_STEPS: &str = "WEFT_MAX_STEPS";
 /// Wall-clock budget for the exploration: `500ms`, `30s`, `2m`, or seconds.
 pub const WEFT_TIME_BUDGET: &str = "WEFT_TIME_BUDGET";
+/// The most each model may take, its search scaled to fit (what `cargo
+/// weft check --budget` gives each test, its share of the whole budget):
+/// a duration like `WEFT_TIME_BUDGET`'s. Unlike `WEFT_TIME_BUDGET` it keeps
+/// the default search (on shuttle, DPOR gets two thirds of it and random
+/// schedules the rest), and it caps any budget the model set.
+pub const WEFT_BUDGET: &str = "WEFT_BUDGET";
 /// std mode: how long a model's stress run may take before it fails as a
 /// hang (a deadlock on real threads), like `WEFT_TIME_BUDGET`'s durations.
 pub const WEFT_STD_TIMEOUT: &str = "WEFT_STD_TIMEOUT";
@@ -78,6 +84,8 @@ pub(crate) struct EnvOverrides {
     pub(crate) preemptions: Option<Option<usize>>,
     pub(crate) max_steps: Option<usize>,
     pub(crate) time_budget: Option<Duration>,
+    /// `WEFT_BUDGET`: a cap that keeps the default search.
+    pub(crate) budget: Option<Duration>,
     pub(crate) std_timeout: Option<Duration>,
     pub(crate) replay: Option<PathBuf>,
     pub(crate) trace_dir: Option<PathBuf>,
@@ -169,6 +177,9 @@ impl EnvOverrides {
         }
         if let Some(v) = get(WEFT_TIME_BUDGET) {
             out.time_budget = Some(parse_duration(WEFT_TIME_BUDGET, &v)?);
+        }
+        if let Some(v) = get(WEFT_BUDGET) {
+            out.budget = Some(parse_duration(WEFT_BUDGET, &v)?);
         }
         if let Some(v) = get(WEFT_PROGRESS) {
             out.progress = Some(if v.trim().eq_ignore_ascii_case("off") {

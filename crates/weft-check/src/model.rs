@@ -318,13 +318,16 @@ impl Model {
             && config.iterations.is_none()
             && config.time_budget.is_none()
             && config.replay.is_none();
+        if let (Some(cap), false) = (env.budget, default_search) {
+            crate::budget::cap(&mut config, cap);
+        }
         let outcome = if default_search {
             // DPOR first: a proof when it finishes. If it does not within
             // its share of the budget, random schedules for the rest.
             let mut dpor = config.clone();
             dpor.scheduler = SchedulerKind::Dpor;
             dpor.soft_budget = None;
-            dpor.time_budget = Some(explore::DPOR_DEFAULT_BUDGET);
+            dpor.time_budget = Some(crate::budget::dpor_budget(env.budget));
             let first = run(&dpor);
             // A `sometimes!` the unfinished search never saw true may
             // still be seen by the random schedules.
@@ -337,10 +340,7 @@ impl Model {
                 && first.bounds.contains(&Bound::TimeBudget);
             if ran_out {
                 config.scheduler = SchedulerKind::Random;
-                config.soft_budget = Some((
-                    explore::RANDOM_AFTER_DPOR_BUDGET,
-                    explore::RANDOM_AFTER_DPOR_MIN_ITERATIONS,
-                ));
+                crate::budget::random_after_dpor(&mut config, env.budget, first.elapsed);
                 let mut second = run(&config);
                 if let (Some(c), Some(f)) = (&mut second.coverage, &first.coverage) {
                     c.merge(f);
@@ -377,6 +377,11 @@ impl Model {
             },
             caught,
             coverage: outcome.coverage.clone(),
+            stopped: crate::budget::stopped(
+                &outcome.bounds,
+                outcome.executions,
+                outcome.estimated_tree,
+            ),
         };
         // No vacuous green: a site the model expects that no execution
         // satisfied fails it (a replay runs one execution: not judged).

@@ -40,6 +40,7 @@ pub struct Stats {
     pub(crate) seed: Option<u64>,
     pub(crate) caught: Option<Box<Failure>>,
     pub(crate) coverage: Option<Coverage>,
+    pub(crate) stopped: Option<String>,
 }
 
 /// Two runs' stats are equal when they say the same; a caught failure is
@@ -61,6 +62,7 @@ impl PartialEq for Stats {
             && self.seed == other.seed
             && caught(self) == caught(other)
             && self.coverage == other.coverage
+            && self.stopped == other.stopped
     }
 }
 
@@ -193,6 +195,16 @@ impl Stats {
         self.coverage.as_ref()
     }
 
+    /// What a time budget made the exploration give up, when one stopped
+    /// it: `stopped at 40% of the estimated tree (~2500 executions)` when
+    /// the random schedules estimated the whole tree of interleavings
+    /// (Knuth's estimator: the mean product of the branching factors along
+    /// their paths), `stopped after N executions by the time budget`
+    /// otherwise. It follows the verdict (and seed) in the stats line.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
     /// The failure the model declared it expects
     /// ([`Model::expect_failure`](crate::Model::expect_failure)), as found:
     /// its report, threads, steps and trace file.
@@ -251,6 +263,9 @@ impl fmt::Display for Stats {
         if let Some(seed) = self.seed {
             write!(f, " (seed {seed})")?;
         }
+        if let Some(stopped) = &self.stopped {
+            write!(f, ", {stopped}")?;
+        }
         if let Some(coverage) = &self.coverage {
             write!(f, ", {coverage}")?;
         }
@@ -274,6 +289,7 @@ mod tests {
             seed: None,
             caught: None,
             coverage: None,
+            stopped: None,
         }
     }
 

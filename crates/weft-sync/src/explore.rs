@@ -430,6 +430,11 @@ pub struct ExploreOutcome {
     /// The conflicting pairs of operations seen in both orders, out of
     /// those seen in either (checkers only; `None` in std mode).
     pub coverage: Option<crate::record::Coverage>,
+    /// Knuth's estimate of how many executions a complete search of every
+    /// interleaving would run (the tree shuttle's DFS walks), from the
+    /// paths of the random scheduler's executions, which pick uniformly
+    /// among the runnable threads. `None` for other searches.
+    pub estimated_tree: Option<f64>,
 }
 
 /// Runs `body` under this build's backend.

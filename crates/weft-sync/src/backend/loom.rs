@@ -269,6 +269,8 @@ pub(crate) struct EngineRun {
     /// Whether a thread unwinding a panic was kept running alone (shuttle
     /// only: always false here).
     pub(crate) unwinding_serialized: bool,
+    /// No estimate of the tree: loom's search is not a random walk.
+    pub(crate) estimated_tree: Option<f64>,
 }
 
 /// Explores `execution` (one call = one execution) with loom's DPOR search.
@@ -330,6 +332,7 @@ pub(crate) fn run(
             budget_spent: false,
             limit_reached: false,
             unwinding_serialized: false,
+            estimated_tree: None,
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
@@ -338,6 +341,7 @@ pub(crate) fn run(
             budget_spent: false,
             limit_reached: false,
             unwinding_serialized: false,
+            estimated_tree: None,
         },
         Err(payload) => EngineRun {
             executions,
@@ -346,6 +350,7 @@ pub(crate) fn run(
             budget_spent: false,
             limit_reached: false,
             unwinding_serialized: false,
+            estimated_tree: None,
         },
     }
 }

@@ -340,6 +340,9 @@ pub(crate) struct EngineRun {
     /// A thread unwinding a panic ran alone while another could have run
     /// (see `WeftScheduler::next_task`).
     pub(crate) unwinding_serialized: bool,
+    /// Knuth's estimate of the executions of a complete search of every
+    /// interleaving, from the random scheduler's uniform paths.
+    pub(crate) estimated_tree: Option<f64>,
 }
 
 /// The decisions of the current execution, and replay state, shared between
@@ -362,6 +365,9 @@ struct Shared {
     /// `choose` is a decision of the DPOR search (or of its replay), not a
     /// random number from shuttle.
     direct_choices: bool,
+    /// The tree's size, estimated from the executions' paths when the
+    /// scheduler picks uniformly among the runnable threads (random).
+    estimate: Option<crate::estimate::TreeEstimate>,
 }
 
 thread_local! {
@@ -441,6 +447,9 @@ impl Scheduler for WeftScheduler {
                 let schedule = inner.new_execution();
                 if schedule.is_some() {
                     s.executions += 1;
+                    if let Some(e) = &mut s.estimate {
+                        e.begin_path();
+                    }
                 }
                 schedule
             }
@@ -486,6 +495,9 @@ impl Scheduler for WeftScheduler {
         let chosen = match &mut self.inner {
             Some(inner) => {
                 self.inner_decisions += usize::from(runnable.len() > 1);
+                if let Some(e) = &mut s.estimate {
+                    e.branch(runnable.len());
+                }
                 inner.next_task(runnable, current, is_yielding)?
             }
             None => {
@@ -675,9 +687,11 @@ pub(crate) fn run(
             SchedulerKind::Dpor => unreachable!("the DPOR search is set up above"),
         })
     };
+    let uniform = config.scheduler == SchedulerKind::Random && !replaying;
     let shared = Rc::new(RefCell::new(Shared {
         replay,
         direct_choices: config.scheduler == SchedulerKind::Dpor,
+        estimate: uniform.then(crate::estimate::TreeEstimate::default),
         ..Shared::default()
     }));
     SHARED.with(|s| *s.borrow_mut() = Some(shared.clone()));
@@ -706,7 +720,17 @@ pub(crate) fn run(
             }
         })
     }));
-    let s = shared.borrow();
+    let mut s = shared.borrow_mut();
+    // The last execution's path ended with it, unless it was abandoned
+    // (failed): then it is not a whole path.
+    let abandoned = s.abandoned;
+    let estimated_tree = s.estimate.as_mut().and_then(|e| {
+        if abandoned {
+            e.discard_path();
+        }
+        e.end_path();
+        e.leaves()
+    });
     let executions = s.executions;
     let stopped = s.stop;
     let budget_spent = s.budget_spent;
@@ -735,6 +759,7 @@ pub(crate) fn run(
             budget_spent,
             limit_reached,
             unwinding_serialized,
+            estimated_tree,
         },
         Err(payload) => EngineRun {
             executions,
@@ -743,6 +768,7 @@ pub(crate) fn run(
             budget_spent,
             limit_reached: false,
             unwinding_serialized,
+            estimated_tree,
         },
     }
 }

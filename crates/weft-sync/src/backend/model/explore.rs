@@ -200,6 +200,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         failure: failure.map(Box::new),
         sites: sites.unwrap_or_default(),
         coverage,
+        estimated_tree: run.estimated_tree,
     }
 }
 

@@ -69,6 +69,7 @@ fn outcome(executions: usize, start: Instant, failure: Option<RawFailure>) -> Ex
         failure: failure.map(Box::new),
         sites: Vec::new(),
         coverage: None,
+        estimated_tree: None,
     }
 }
 
