@@ -42,6 +42,7 @@
 mod app;
 mod backend;
 mod binaries;
+mod budget;
 mod dispatch;
 mod env;
 mod errors;

@@ -27,6 +27,8 @@ pub(crate) struct Settings {
     pub(crate) shard: Option<Share>,
     /// libtest's filter: run the tests whose name contains it.
     pub(crate) filter: Option<String>,
+    /// `--budget`: the whole run's time budget.
+    pub(crate) budget: Option<Duration>,
 }
 
 /// One test to run: a test of a binary, or a custom harness as a whole.
@@ -120,6 +122,8 @@ pub(crate) struct Runner<'a> {
     pub(crate) trace_root: &'a Path,
     /// The settings.
     pub(crate) settings: &'a Settings,
+    /// The backend's share of `--budget`, which its tests divide.
+    pub(crate) budget: Option<&'a crate::budget::BackendBudget>,
 }
 
 impl Runner<'_> {
@@ -158,6 +162,12 @@ impl Runner<'_> {
             weft_check::WEFT_TRACE_DIR.to_string(),
             scratch.display().to_string(),
         ));
+        if let Some(budget) = self.budget {
+            env.push((
+                weft_check::WEFT_BUDGET.to_string(),
+                crate::budget::env_value(budget.next_share()),
+            ));
+        }
         let mut args = Vec::new();
         if let Some(test) = &job.test {
             args.extend([

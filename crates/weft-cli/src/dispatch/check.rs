@@ -86,6 +86,11 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
         ..CheckReport::default()
     };
     let count = plans.len();
+    let run_budget = settings.budget.map(crate::budget::RunBudget::new);
+    let mut runs_left = plans
+        .iter()
+        .filter(|(_, p)| matches!(p, Plan::Run(_)))
+        .count();
     for (i, (backend, plan)) in plans.into_iter().enumerate() {
         let label = format!("weft check [{}/{count}] {backend}", i + 1);
         match plan {
@@ -101,7 +106,10 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
                 });
             }
             Plan::Run(nightly) => {
+                let budget = run_budget.map(|b| b.backend_share(runs_left));
+                runs_left -= 1;
                 let ctx = BackendContext {
+                    budget,
                     backend,
                     nightly: nightly.as_ref(),
                     workspace: &workspace,
@@ -159,6 +167,7 @@ fn settings(args: &CheckArgs) -> Result<Settings, ExpectedError> {
         partition: args.partition,
         shard: args.shard,
         filter: args.filter.clone(),
+        budget: args.budget,
     })
 }
 
@@ -233,6 +242,8 @@ struct BackendContext<'a> {
     args: &'a CheckArgs,
     settings: &'a Settings,
     label: &'a str,
+    /// This backend's share of `--budget`, from its start.
+    budget: Option<std::time::Duration>,
 }
 
 impl BackendContext<'_> {
@@ -313,6 +324,17 @@ impl BackendContext<'_> {
                 source,
             },
         )?;
+        let budget = self.budget.map(|share| {
+            let left = share.saturating_sub(start.elapsed());
+            progress.phase(&format!(
+                "{}: budget {} for {} test{}",
+                self.label,
+                humantime::format_duration(Duration::from_secs(left.as_secs())),
+                jobs.len(),
+                if jobs.len() == 1 { "" } else { "s" }
+            ));
+            crate::budget::BackendBudget::new(left, jobs.len(), self.settings.jobs)
+        });
         let runner = per_test::Runner {
             backend: self.backend,
             binaries: &built.binaries,
@@ -320,6 +342,7 @@ impl BackendContext<'_> {
             env,
             trace_root: &trace_root,
             settings: self.settings,
+            budget: budget.as_ref(),
         };
         let total = jobs.len();
         let mut done = 0;
