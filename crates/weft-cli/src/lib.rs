@@ -57,6 +57,7 @@ mod results;
 mod runner;
 mod table;
 mod test_process;
+mod test_progress;
 mod timeline;
 mod workspace;
 

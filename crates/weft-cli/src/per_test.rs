@@ -29,6 +29,8 @@ pub(crate) struct Settings {
     pub(crate) filter: Option<String>,
     /// `--budget`: the whole run's time budget.
     pub(crate) budget: Option<Duration>,
+    /// `--slow-timeout`: when a running test gets a notice.
+    pub(crate) slow_timeout: Duration,
 }
 
 /// One test to run: a test of a binary, or a custom harness as a whole.

@@ -24,6 +24,9 @@ enum Plan {
 
 /// The default of `--timeout` when `WEFT_TEST_TIMEOUT` is unset.
 const DEFAULT_TEST_TIMEOUT: Duration = Duration::from_secs(600);
+/// When a running test gets its first slow notice (`--slow-timeout`), as
+/// nextest's default.
+const DEFAULT_SLOW_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `cargo weft check`.
 ///
@@ -168,6 +171,7 @@ fn settings(args: &CheckArgs) -> Result<Settings, ExpectedError> {
         shard: args.shard,
         filter: args.filter.clone(),
         budget: args.budget,
+        slow_timeout: args.slow_timeout.unwrap_or(DEFAULT_SLOW_TIMEOUT),
     })
 }
 
@@ -344,17 +348,29 @@ impl BackendContext<'_> {
             settings: self.settings,
             budget: budget.as_ref(),
         };
-        let total = jobs.len();
-        let mut done = 0;
-        let outcomes = test_process::run_all(
-            &jobs,
-            self.settings.jobs,
-            |job| runner.run(job),
-            |_, r| {
-                done += 1;
-                progress.update(&format!("{label}: {done}/{total} tests: {}", r.result.test));
-            },
+        progress.clear();
+        let shown = crate::test_progress::TestProgress::new(
+            label,
+            self.backend.name(),
+            jobs.len(),
+            self.args.quiet,
+            self.settings.slow_timeout,
         );
+        let indices: Vec<usize> = (0..jobs.len()).collect();
+        let outcomes = test_process::run_all(
+            &indices,
+            self.settings.jobs,
+            |&i| {
+                let job = &jobs[i];
+                shown.started(i, &job.shown);
+                let t = std::time::Instant::now();
+                let r = runner.run(job);
+                shown.finished(i, &r.result.test, &r.result.outcome, t.elapsed());
+                r
+            },
+            |_, _| {},
+        );
+        drop(shown);
         let mut results = Vec::new();
         let mut unclaimed = Vec::new();
         for o in outcomes {
