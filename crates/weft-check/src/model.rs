@@ -300,7 +300,8 @@ impl Model {
         let progress = env
             .progress
             .unwrap_or(Some(crate::progress::DEFAULT_INTERVAL));
-        let body = crate::progress::with_progress(&config.name, progress, Arc::new(f));
+        let limit = crate::progress::limit(&config, env.budget);
+        let body = crate::progress::with_progress(&config.name, progress, limit, Arc::new(f));
         // The user's `tracing` events become steps, in place (a scoped
         // subscriber: libraries never install a global one).
         let run = |config: &ExploreConfig| {

@@ -338,11 +338,13 @@ fn dir_name(test: &str) -> String {
         .collect()
 }
 
-/// The count of the last `weft: model `x` progress: N executions` line.
+/// The count of the last `weft: model `x` progress: N executions[, ...]`
+/// line.
 fn last_progress(f: &Finished) -> Option<u64> {
     f.stderr().rev().find_map(|l| {
         let rest = l.strip_prefix("weft: model `")?;
         let (_, count) = rest.split_once("` progress: ")?;
+        let count = count.split_once(", ").map_or(count, |(c, _)| c);
         count
             .strip_suffix(" executions")?
             .replace(',', "")
@@ -393,11 +395,12 @@ mod tests {
             Line::Out(String::new()),
             Line::Out("running 1 test".into()),
             Line::Err("weft: model `m` progress: 1,000 executions".into()),
+            Line::Err("weft: model `m` progress: 2,500 executions, 2500/s, budget 10s, ~3.10% of the estimated tree".into()),
             Line::Out("test a::b ... ".into()),
             Line::Err("about to abort".into()),
         ]);
         assert_eq!(own_tail(&f, Some("a::b")), ["about to abort"]);
-        assert_eq!(last_progress(&f), Some(1000));
+        assert_eq!(last_progress(&f), Some(2500));
         assert_eq!(f.signal_name().as_deref(), Some("SIGABRT"));
     }
 }

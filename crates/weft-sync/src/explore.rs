@@ -437,6 +437,16 @@ pub struct ExploreOutcome {
     pub estimated_tree: Option<f64>,
 }
 
+/// Knuth's estimate of how many executions a complete search of every
+/// interleaving would run, from the random executions the exploration
+/// running on this thread finished so far (see
+/// [`ExploreOutcome::estimated_tree`]); `None` when there is none (no
+/// exploration, another scheduler, loom, std). For a progress line, read
+/// from inside the model's body.
+pub fn estimated_tree_so_far() -> Option<f64> {
+    crate::backend::estimated_tree_so_far()
+}
+
 /// Runs `body` under this build's backend.
 pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
     crate::backend::explore(config, body)

@@ -255,6 +255,11 @@ pub(crate) fn is_stop(payload: &(dyn std::any::Any + Send)) -> bool {
     payload.is::<StopExploring>()
 }
 
+/// loom's search is not a random walk: no estimate of its tree.
+pub(crate) fn estimated_tree_so_far() -> Option<f64> {
+    None
+}
+
 /// How an engine run ended.
 pub(crate) struct EngineRun {
     pub(crate) executions: usize,

@@ -374,6 +374,16 @@ thread_local! {
     static SHARED: RefCell<Option<Rc<RefCell<Shared>>>> = const { RefCell::new(None) };
 }
 
+/// The random scheduler's estimate of the whole tree, from the executions
+/// finished so far (read between scheduling decisions: by a progress line).
+pub(crate) fn estimated_tree_so_far() -> Option<f64> {
+    SHARED.with(|s| {
+        let s = s.try_borrow().ok()?;
+        let shared = s.as_ref()?.try_borrow().ok()?;
+        shared.estimate.as_ref()?.leaves()
+    })
+}
+
 /// The decisions shuttle made so far in the current execution.
 pub(crate) fn current_decisions() -> Vec<Decision> {
     SHARED.with(|s| {

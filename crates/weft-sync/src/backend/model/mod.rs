@@ -71,6 +71,12 @@ pub fn user_event(message: String, at: crate::record::Loc) {
     }
 }
 
+/// Knuth's estimate of the interleaving tree of the exploration running on
+/// this OS thread, so far (shuttle's random scheduler only).
+pub fn estimated_tree_so_far() -> Option<f64> {
+    engine::estimated_tree_so_far()
+}
+
 /// Whether the current execution failed and is being torn down.
 pub fn tearing_down() -> bool {
     recorder::torn_down()
