@@ -46,12 +46,14 @@ pub const WEFT_TRACE_DIR: &str = "WEFT_TRACE_DIR";
 /// `off`; default 5 s. `cargo weft check` sets `1s`.
 pub const WEFT_PROGRESS: &str = "WEFT_PROGRESS";
 /// `K/N` (1 ≤ K ≤ N): this run is shard K of N of each model's random or
-/// PCT schedule space. The seed S (`WEFT_SEED`, the builder's or a fresh
-/// one) becomes the seed that is ≡ K−1 (mod N) in S's block of N seeds,
-/// `S − S mod N + K − 1` (wrapping), so the N shards of one seed explore N
-/// distinct seeds, and shard K's seed alone (`WEFT_SEED`, no `WEFT_SHARD`)
-/// replays it. Loom and shuttle's DFS are not split: every shard runs their
-/// whole search. `cargo weft check --shard K/N` sets it.
+/// PCT search. The random scheduler runs the executions of the unsharded
+/// run (same seed, same iterations) whose index i ≡ K−1 (mod N): the N
+/// shards together run exactly the unsharded run's executions, each a
+/// 1/N share; `WEFT_SEED` and `WEFT_SHARD` together replay one. PCT's seed
+/// S becomes `S − S mod N + K − 1` (wrapping), so the N shards of one seed
+/// explore N distinct seeds, and shard K's seed alone replays it. Loom,
+/// DPOR and shuttle's DFS are not split: every shard runs their whole
+/// search. `cargo weft check --shard K/N` sets it.
 pub const WEFT_SHARD: &str = "WEFT_SHARD";
 
 /// loom's preemption bound; on loom runs, what `WEFT_PREEMPTIONS` sets

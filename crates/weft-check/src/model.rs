@@ -519,14 +519,19 @@ impl Model {
         let mut config = ExploreConfig::new(name);
         config.iterations = env.iterations.or(self.iterations);
         let seed = env.seed.or(self.seed).unwrap_or_else(fresh_seed);
-        config.seed = Some(match env.shard {
-            Some(shard) => crate::env::shard_seed(seed, shard),
-            None => seed,
-        });
         config.scheduler = env
             .scheduler
             .or(self.scheduler)
             .unwrap_or(SchedulerKind::Random);
+        // A shard of the random scheduler runs its share of the unsharded
+        // run's executions; PCT's shards explore seeds of their own.
+        config.seed = Some(match env.shard {
+            Some(shard) if matches!(config.scheduler, SchedulerKind::Pct { .. }) => {
+                crate::env::shard_seed(seed, shard)
+            }
+            _ => seed,
+        });
+        config.shard = env.shard;
         config.preemption_bound = env.preemptions.unwrap_or(self.preemption_bound);
         config.max_steps = env.max_steps.unwrap_or(self.max_steps);
         config.time_budget = env.time_budget.or(self.time_budget);

@@ -187,6 +187,14 @@ pub struct ExploreConfig {
     /// fails as a hang (a deadlock or an endless loop on real threads),
     /// instead of hanging the test run. Default [`STD_DEFAULT_TIMEOUT`].
     pub std_timeout: Duration,
+    /// `(K, N)`: shuttle's random scheduler runs shard K (1-based) of N of
+    /// the executions: of the executions the unsharded run would make
+    /// (each from a seed of its own, the i-th drawn from the exploration's
+    /// seed), those whose index i ≡ K−1 (mod N). N shards of one seed and
+    /// one iteration count together run exactly the unsharded run's
+    /// executions, each shard a quarter of them when N is 4. Other
+    /// searches ignore it.
+    pub shard: Option<(u64, u64)>,
 }
 
 impl ExploreConfig {
@@ -205,6 +213,7 @@ impl ExploreConfig {
             max_executions: None,
             spurious_wakeups: false,
             std_timeout: STD_DEFAULT_TIMEOUT,
+            shard: None,
         }
     }
 }

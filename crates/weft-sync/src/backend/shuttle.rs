@@ -417,6 +417,13 @@ struct WeftScheduler {
     /// Choices between runnable threads the inner scheduler made, over
     /// every execution so far (what PCT counts as steps).
     inner_decisions: usize,
+    /// A shard (K, N) of the random scheduler's executions: how many of
+    /// the unsharded run's executions to pass over before the next one
+    /// (K−1 at first, then N−1). The random scheduler draws each
+    /// execution's seed as it starts one: passing over an execution is one
+    /// draw.
+    shard: Option<(u64, u64)>,
+    pass_over: u64,
 }
 
 impl Drop for WeftScheduler {
@@ -454,6 +461,14 @@ impl Scheduler for WeftScheduler {
         }
         match &mut self.inner {
             Some(inner) => {
+                if let Some((_, n)) = self.shard {
+                    for _ in 0..self.pass_over {
+                        if inner.new_execution().is_none() {
+                            return None;
+                        }
+                    }
+                    self.pass_over = n - 1;
+                }
                 let schedule = inner.new_execution();
                 if schedule.is_some() {
                     s.executions += 1;
@@ -713,6 +728,10 @@ pub(crate) fn run(
         start: Instant::now(),
         pct: matches!(config.scheduler, SchedulerKind::Pct { .. }) && !replaying,
         inner_decisions: 0,
+        shard: config
+            .shard
+            .filter(|&(k, n)| uniform && (1..=n).contains(&k)),
+        pass_over: config.shard.map_or(0, |(k, _)| k.saturating_sub(1)),
     };
     let mut shuttle_config = Config::new();
     shuttle_config.failure_persistence = FailurePersistence::None;
