@@ -147,7 +147,6 @@ fn slow_line(after: Duration, backend: &str, name: &str) -> String {
         humantime::format_duration(Duration::from_millis(
             u64::try_from(after.as_millis()).unwrap_or(u64::MAX)
         ))
-        .to_string()
     )
 }
 
