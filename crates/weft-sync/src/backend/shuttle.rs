@@ -463,9 +463,8 @@ impl Scheduler for WeftScheduler {
             Some(inner) => {
                 if let Some((_, n)) = self.shard {
                     for _ in 0..self.pass_over {
-                        if inner.new_execution().is_none() {
-                            return None;
-                        }
+                        // The unsharded run would end here too.
+                        inner.new_execution()?;
                     }
                     self.pass_over = n - 1;
                 }
