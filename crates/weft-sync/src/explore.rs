@@ -442,7 +442,8 @@ pub struct ExploreOutcome {
     /// Knuth's estimate of how many executions a complete search of every
     /// interleaving would run (the tree shuttle's DFS walks), from the
     /// paths of the random scheduler's executions, which pick uniformly
-    /// among the runnable threads. `None` for other searches.
+    /// among the runnable threads (`weft::rand::choose`'s values are not
+    /// counted as branches). `None` for other searches.
     pub estimated_tree: Option<f64>,
 }
 
