@@ -1,109 +1,47 @@
-//! A tiny test runner for the `harness = false` test binaries that start
-//! child processes (`tests/process.rs`, `tests/process_pool.rs`).
+//! The test runner of the `harness = false` test binaries that start
+//! child processes (`tests/process.rs`, `tests/process_pool.rs`):
+//! `libtest-mimic`, which reads libtest's arguments (filters, `--exact`,
+//! `--skip`, `--list`, `--ignored`, `--format`, ...) and prints its output.
 //!
 //! Such a binary is re-executed as each child, so its own `main` must call
 //! `weft_patterns::process::main` before anything else; libtest's `main`
-//! cannot. This runner then does what libtest would: runs each test (one at
-//! a time, so that "no child left behind" checks see only their own
-//! children), catches its panic, and ends with libtest's `test result:` line.
-//!
-//! Arguments: words are substring filters; `--exact` makes them exact;
-//! `--list` lists the tests (`name: test`, as libtest and nextest expect);
-//! other flags (`--nocapture`, `--test-threads=..`) are accepted and ignored.
+//! cannot. The tests run one at a time, so that "no child left behind"
+//! checks see only their own children.
 
 #![allow(dead_code)]
 
-use std::panic::{self, AssertUnwindSafe};
-use std::time::Instant;
+use libtest_mimic::{Arguments, Trial};
 
 /// A named test function.
 pub(crate) type Test = (&'static str, fn());
 
-/// Runs the selected tests and exits with 0 when all passed, 1 otherwise.
+/// Runs the tests that the command line selects, and exits with 0 when
+/// all of them passed, 101 otherwise (as libtest does).
 ///
 /// Under a checker feature (`--features loom` or `shuttle`) processes are
 /// isolated threads that only a model can run: these real-process tests are
-/// then skipped (the models in `models/process_pool.rs` cover that mode).
+/// then listed as ignored (the models in `models/process_pool.rs` cover
+/// that mode).
 pub(crate) fn run(tests: &[Test]) -> ! {
+    let mut args = Arguments::from_args();
+    // One at a time: a test counts the children of this process.
+    args.test_threads = Some(1);
     let backend = weft_sync::explore::Backend::current();
-    if backend != weft_sync::explore::Backend::Std {
-        println!("\nreal-process tests are skipped on the {backend} backend");
-        println!(
-            "test result: ok. 0 passed; 0 failed; {} ignored; 0 measured; 0 filtered out; \
-             finished in 0.00s\n",
-            tests.len()
-        );
-        std::process::exit(0);
+    let real_processes = backend == weft_sync::explore::Backend::Std;
+    if !real_processes && !args.list {
+        println!("real-process tests are ignored on the {backend} backend");
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let exact = args.iter().any(|a| a == "--exact");
-    let list = args.iter().any(|a| a == "--list");
-    let ignored_only = args.iter().any(|a| a == "--ignored");
-    let mut filters = Vec::new();
-    let mut skip_value = false;
-    for arg in &args {
-        if skip_value {
-            skip_value = false;
-            continue;
-        }
-        if matches!(
-            arg.as_str(),
-            "--format" | "--test-threads" | "--color" | "--skip" | "-Z"
-        ) {
-            skip_value = true;
-        } else if !arg.starts_with('-') {
-            filters.push(arg.as_str());
-        }
-    }
-    let selected: Vec<&Test> = tests
+    let trials = tests
         .iter()
-        .filter(|(name, _)| {
-            filters.is_empty()
-                || filters
-                    .iter()
-                    .any(|f| if exact { name == f } else { name.contains(f) })
+        .map(|&(name, test)| {
+            Trial::test(name, move || {
+                test();
+                Ok(())
+            })
+            .with_ignored_flag(!real_processes)
         })
-        .filter(|_| !ignored_only)
         .collect();
-    if list {
-        for (name, _) in &selected {
-            println!("{name}: test");
-        }
-        std::process::exit(0);
-    }
-    println!("\nrunning {} tests", selected.len());
-    let start = Instant::now();
-    let mut failed = Vec::new();
-    for (name, test) in &selected {
-        let t = Instant::now();
-        match panic::catch_unwind(AssertUnwindSafe(test)) {
-            Ok(()) => println!("test {name} ... ok ({:.0?})", t.elapsed()),
-            Err(payload) => {
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                println!("test {name} ... FAILED: {message}");
-                failed.push(*name);
-            }
-        }
-    }
-    let passed = selected.len() - failed.len();
-    println!();
-    for name in &failed {
-        println!("failed: {name}");
-    }
-    // libtest's own closing line, so that tools reading `cargo test` output count these too.
-    println!(
-        "test result: {}. {passed} passed; {} failed; 0 ignored; 0 measured; {} filtered out; \
-         finished in {:.2}s\n",
-        if failed.is_empty() { "ok" } else { "FAILED" },
-        failed.len(),
-        tests.len() - selected.len(),
-        start.elapsed().as_secs_f64()
-    );
-    std::process::exit(if failed.is_empty() { 0 } else { 1 })
+    libtest_mimic::run(&args, trials).exit()
 }
 
 /// Whether a process with this pid exists (a zombie counts) — `kill(pid, 0)`.

@@ -28,6 +28,12 @@ pub const WEFT_PREEMPTIONS: &str = "WEFT_PREEMPTIONS";
 pub const WEFT_MAX_STEPS: &str = "WEFT_MAX_STEPS";
 /// Wall-clock budget for the exploration: `500ms`, `30s`, `2m`, or seconds.
 pub const WEFT_TIME_BUDGET: &str = "WEFT_TIME_BUDGET";
+/// The most each model may take, its search scaled to fit (what `cargo
+/// weft check --budget` gives each test, its share of the whole budget):
+/// a duration like `WEFT_TIME_BUDGET`'s. Unlike `WEFT_TIME_BUDGET` it keeps
+/// the default search (on shuttle, DPOR gets two thirds of it and random
+/// schedules the rest), and it caps any budget the model set.
+pub const WEFT_BUDGET: &str = "WEFT_BUDGET";
 /// std mode: how long a model's stress run may take before it fails as a
 /// hang (a deadlock on real threads), like `WEFT_TIME_BUDGET`'s durations.
 pub const WEFT_STD_TIMEOUT: &str = "WEFT_STD_TIMEOUT";
@@ -40,12 +46,14 @@ pub const WEFT_TRACE_DIR: &str = "WEFT_TRACE_DIR";
 /// `off`; default 5 s. `cargo weft check` sets `1s`.
 pub const WEFT_PROGRESS: &str = "WEFT_PROGRESS";
 /// `K/N` (1 ≤ K ≤ N): this run is shard K of N of each model's random or
-/// PCT schedule space. The seed S (`WEFT_SEED`, the builder's or a fresh
-/// one) becomes the seed that is ≡ K−1 (mod N) in S's block of N seeds,
-/// `S − S mod N + K − 1` (wrapping), so the N shards of one seed explore N
-/// distinct seeds, and shard K's seed alone (`WEFT_SEED`, no `WEFT_SHARD`)
-/// replays it. Loom and shuttle's DFS are not split: every shard runs their
-/// whole search. `cargo weft check --shard K/N` sets it.
+/// PCT search. The random scheduler runs the executions of the unsharded
+/// run (same seed, same iterations) whose index i ≡ K−1 (mod N): the N
+/// shards together run exactly the unsharded run's executions, each a
+/// 1/N share; `WEFT_SEED` and `WEFT_SHARD` together replay one. PCT's seed
+/// S becomes `S − S mod N + K − 1` (wrapping), so the N shards of one seed
+/// explore N distinct seeds, and shard K's seed alone replays it. Loom,
+/// DPOR and shuttle's DFS are not split: every shard runs their whole
+/// search. `cargo weft check --shard K/N` sets it.
 pub const WEFT_SHARD: &str = "WEFT_SHARD";
 /// OS threads that explore a model at once (shuttle's random, PCT and
 /// portfolio schedulers), a positive integer; default: the machine's
@@ -82,6 +90,8 @@ pub(crate) struct EnvOverrides {
     pub(crate) preemptions: Option<Option<usize>>,
     pub(crate) max_steps: Option<usize>,
     pub(crate) time_budget: Option<Duration>,
+    /// `WEFT_BUDGET`: a cap that keeps the default search.
+    pub(crate) budget: Option<Duration>,
     pub(crate) std_timeout: Option<Duration>,
     pub(crate) replay: Option<PathBuf>,
     pub(crate) trace_dir: Option<PathBuf>,
@@ -175,6 +185,9 @@ impl EnvOverrides {
         }
         if let Some(v) = get(WEFT_TIME_BUDGET) {
             out.time_budget = Some(parse_duration(WEFT_TIME_BUDGET, &v)?);
+        }
+        if let Some(v) = get(WEFT_BUDGET) {
+            out.budget = Some(parse_duration(WEFT_BUDGET, &v)?);
         }
         if let Some(v) = get(WEFT_PROGRESS) {
             out.progress = Some(if v.trim().eq_ignore_ascii_case("off") {

@@ -41,6 +41,7 @@
 //! - In std mode the model is a stress run on real threads: nothing is
 //!   explored and nothing can be replayed.
 
+mod budget;
 mod env;
 mod error;
 mod failure;
@@ -54,9 +55,9 @@ mod workers;
 pub mod trace;
 
 pub use env::{
-    check_env, WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS, WEFT_REPLAY,
-    WEFT_SCHEDULER, WEFT_SEED, WEFT_SHARD, WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
-    WEFT_WORKERS,
+    check_env, WEFT_BUDGET, WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS,
+    WEFT_REPLAY, WEFT_SCHEDULER, WEFT_SEED, WEFT_SHARD, WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET,
+    WEFT_TRACE_DIR, WEFT_WORKERS,
 };
 pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};
@@ -66,3 +67,4 @@ pub use weft_sync::explore::{
     Access, AccessKind, Backend, Bound, FailureKind, FoundBy, Race, SchedulerKind,
     SchedulerKind as Scheduler,
 };
+pub use weft_sync::record::{Coverage, OpClass};

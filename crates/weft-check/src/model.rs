@@ -342,7 +342,8 @@ impl Model {
         let progress = env
             .progress
             .unwrap_or(Some(crate::progress::DEFAULT_INTERVAL));
-        let body = crate::progress::with_progress(&config.name, progress, Arc::new(f));
+        let limit = crate::progress::limit(&config, env.budget);
+        let body = crate::progress::with_progress(&config.name, progress, limit, Arc::new(f));
         // The user's `tracing` events become steps, in place (a scoped
         // subscriber: libraries never install a global one).
         let run = |config: &ExploreConfig| {
@@ -360,13 +361,16 @@ impl Model {
             && config.iterations.is_none()
             && config.time_budget.is_none()
             && config.replay.is_none();
+        if let (Some(cap), false) = (env.budget, default_search) {
+            crate::budget::cap(&mut config, cap);
+        }
         let outcome = if default_search {
             // DPOR first: a proof when it finishes. If it does not within
             // its share of the budget, random schedules for the rest.
             let mut dpor = config.clone();
             dpor.scheduler = SchedulerKind::Dpor;
             dpor.soft_budget = None;
-            dpor.time_budget = Some(explore::DPOR_DEFAULT_BUDGET);
+            dpor.time_budget = Some(crate::budget::dpor_budget(env.budget));
             let first = run(&dpor);
             // A `sometimes!` the unfinished search never saw true may
             // still be seen by the random schedules.
@@ -379,11 +383,11 @@ impl Model {
                 && first.bounds.contains(&Bound::TimeBudget);
             if ran_out {
                 config.scheduler = SchedulerKind::Random;
-                config.soft_budget = Some((
-                    explore::RANDOM_AFTER_DPOR_BUDGET,
-                    explore::RANDOM_AFTER_DPOR_MIN_ITERATIONS,
-                ));
+                crate::budget::random_after_dpor(&mut config, env.budget, first.elapsed);
                 let mut second = run(&config);
+                if let (Some(c), Some(f)) = (&mut second.coverage, &first.coverage) {
+                    c.merge(f);
+                }
                 second.executions += first.executions;
                 second.elapsed += first.elapsed;
                 second
@@ -416,6 +420,12 @@ impl Model {
                 None
             },
             caught,
+            coverage: outcome.coverage.clone(),
+            stopped: crate::budget::stopped(
+                &outcome.bounds,
+                outcome.executions,
+                outcome.estimated_tree,
+            ),
         };
         // No vacuous green: a site the model expects that no execution
         // satisfied fails it (a replay runs one execution: not judged).
@@ -558,14 +568,19 @@ impl Model {
         let mut config = ExploreConfig::new(name);
         config.iterations = env.iterations.or(self.iterations);
         let seed = env.seed.or(self.seed).unwrap_or_else(fresh_seed);
-        config.seed = Some(match env.shard {
-            Some(shard) => crate::env::shard_seed(seed, shard),
-            None => seed,
-        });
         config.scheduler = env
             .scheduler
             .or(self.scheduler)
             .unwrap_or(SchedulerKind::Random);
+        // A shard of the random scheduler runs its share of the unsharded
+        // run's executions; PCT's shards explore seeds of their own.
+        config.seed = Some(match env.shard {
+            Some(shard) if matches!(config.scheduler, SchedulerKind::Pct { .. }) => {
+                crate::env::shard_seed(seed, shard)
+            }
+            _ => seed,
+        });
+        config.shard = env.shard;
         config.preemption_bound = env.preemptions.unwrap_or(self.preemption_bound);
         config.max_steps = env.max_steps.unwrap_or(self.max_steps);
         config.time_budget = env.time_budget.or(self.time_budget);

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use weft_sync::explore::{Backend, Bound, SchedulerKind};
+use weft_sync::record::Coverage;
 
 use crate::failure::Failure;
 
@@ -12,10 +13,13 @@ use crate::failure::Failure;
 /// `Display` is the verdict line the runner prints for a passing model:
 ///
 /// ```text
-/// weft: model `counter` verified on shuttle (dfs scheduler): 6 executions in 1.20ms, exhaustive
-/// weft: model `counter` verified on loom (DPOR search): 6 executions in 3.10ms, loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)
-/// weft: model `counter` verified on shuttle (random scheduler): 50000 executions in 3.00s, not exhaustive: random scheduler; time budget (seed 42)
+/// weft: model `counter` verified on shuttle (dfs scheduler): 6 executions in 1.20ms, exhaustive, coverage 2/2 conflicting pairs in both orders
+/// weft: model `counter` verified on loom (DPOR search): 6 executions in 3.10ms, loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations), coverage 2/2 conflicting pairs in both orders
+/// weft: model `counter` verified on shuttle (random scheduler): 50000 executions in 3.00s, not exhaustive: random scheduler; time budget (seed 42), coverage 2/2 conflicting pairs in both orders
 /// ```
+///
+/// The coverage figure ([`Stats::coverage`]) ends the line under a
+/// checker; a stress run on real threads has none.
 ///
 /// A model that declared the failure it expects
 /// ([`Model::expect_failure`](crate::Model::expect_failure)) and found it
@@ -37,6 +41,8 @@ pub struct Stats {
     pub(crate) bounds: Vec<Bound>,
     pub(crate) seed: Option<u64>,
     pub(crate) caught: Option<Box<Failure>>,
+    pub(crate) coverage: Option<Coverage>,
+    pub(crate) stopped: Option<String>,
 }
 
 /// Two runs' stats are equal when they say the same; a caught failure is
@@ -58,6 +64,8 @@ impl PartialEq for Stats {
             && self.bounds == other.bounds
             && self.seed == other.seed
             && caught(self) == caught(other)
+            && self.coverage == other.coverage
+            && self.stopped == other.stopped
     }
 }
 
@@ -171,6 +179,45 @@ impl Stats {
         }
     }
 
+    /// The coverage figure: of the pairs of conflicting operations the
+    /// exploration saw in either order, how many it saw in both (see
+    /// [`Coverage`]). `None` in std mode, where nothing is recorded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_check::{Backend, Model};
+    /// use weft_sync::sync::atomic::{AtomicUsize, Ordering};
+    /// use weft_sync::sync::Arc;
+    /// use weft_sync::thread;
+    ///
+    /// let stats = Model::new().name("store_load").explore(|| {
+    ///     let n = Arc::new(AtomicUsize::new(0).named("n"));
+    ///     let n2 = Arc::clone(&n);
+    ///     let t = thread::spawn(move || n2.store(1, Ordering::SeqCst));
+    ///     let _ = n.load(Ordering::SeqCst);
+    ///     t.join().unwrap();
+    /// }).unwrap();
+    /// match stats.coverage() {
+    ///     None => assert_eq!(stats.backend(), Backend::Std),
+    ///     // the store and the load, each seen first
+    ///     Some(c) => assert!(c.both_orders() >= 1, "{c}"),
+    /// }
+    /// ```
+    pub fn coverage(&self) -> Option<&Coverage> {
+        self.coverage.as_ref()
+    }
+
+    /// What a time budget made the exploration give up, when one stopped
+    /// it: `stopped at 40% of the estimated tree (~2500 executions)` when
+    /// the random schedules estimated the whole tree of interleavings
+    /// (Knuth's estimator: the mean product of the branching factors along
+    /// their paths), `stopped after N executions by the time budget`
+    /// otherwise. It follows the verdict (and seed) in the stats line.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
     /// The failure the model declared it expects
     /// ([`Model::expect_failure`](crate::Model::expect_failure)), as found:
     /// its report, threads, steps and trace file.
@@ -239,6 +286,12 @@ impl fmt::Display for Stats {
         if let Some(seed) = self.seed {
             write!(f, " (seed {seed})")?;
         }
+        if let Some(stopped) = &self.stopped {
+            write!(f, ", {stopped}")?;
+        }
+        if let Some(coverage) = &self.coverage {
+            write!(f, ", {coverage}")?;
+        }
         Ok(())
     }
 }
@@ -259,7 +312,39 @@ mod tests {
             bounds,
             seed: None,
             caught: None,
+            coverage: None,
+            stopped: None,
         }
+    }
+
+    #[test]
+    fn the_coverage_figure_ends_the_line_after_the_seed() {
+        use weft_sync::record::{Loc, OpClass};
+        let mut s = stats(
+            Backend::Shuttle,
+            false,
+            vec![Bound::SampledSchedules(SchedulerKind::Random)],
+        );
+        s.seed = Some(7);
+        let class = |op| OpClass {
+            op,
+            object: "n".to_string(),
+            location: Loc {
+                file: "m.rs",
+                line: 1,
+                column: 1,
+            },
+        };
+        let mut c = Coverage::new();
+        c.saw(class("store"), 1, class("load"), 0);
+        s.coverage = Some(c);
+        let line = s.to_string();
+        assert!(
+            line.ends_with(
+                "random scheduler (seed 7), coverage 0/1 conflicting pairs in both orders"
+            ),
+            "{line}"
+        );
     }
 
     #[test]

@@ -41,7 +41,12 @@ fn a_long_exploration_prints_progress_lines_on_stderr() {
     let counts: Vec<u64> = stderr
         .lines()
         .filter_map(|l| l.strip_prefix("weft: model `slow` progress: "))
-        .map(|rest| rest.strip_suffix(" executions").unwrap().parse().unwrap())
+        .map(|rest| {
+            let (n, rest) = rest.split_once(" executions, ").unwrap();
+            // The rate, then the bound in force.
+            assert!(rest.contains("/s, up to 40 executions"), "{rest}");
+            n.parse().unwrap()
+        })
         .collect();
     // 400 ms of executions (more on a loaded machine): at least two lines,
     // each counting more executions than the last.

@@ -172,6 +172,20 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub(crate) timeout: Option<std::time::Duration>,
 
+    /// A test running longer than this gets a notice on stderr then, and at
+    /// every further multiple of it: `SLOW [> 1m] shuttle models::big`
+    /// (default 60s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub(crate) slow_timeout: Option<std::time::Duration>,
+
+    /// One time budget for the whole run (30s, 10m, 1h30m): each backend
+    /// gets an equal share of what is left when it starts, and each test
+    /// its share of the backend's as it starts (WEFT_BUDGET), which caps
+    /// its models' searches; each model's line, the table and --json say
+    /// what the budget made it give up.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub(crate) budget: Option<std::time::Duration>,
+
     /// Rerun a failed test up to N times; one that then passes is flaky
     /// (shown as such, and counted by its passing outcome).
     #[arg(long, value_name = "N", default_value_t = 0)]

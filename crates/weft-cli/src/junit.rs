@@ -87,6 +87,30 @@ pub(crate) fn render(report: &CheckReport) -> String {
             }
             let mut case = TestCase::new(r.test.as_str(), status);
             case.set_classname(format!("weft.{}", r.backend));
+            if let Outcome::Verified {
+                executions,
+                coverage,
+                stopped,
+                ..
+            } = &r.outcome
+            {
+                if let Some(n) = executions {
+                    case.add_property(Property::new("executions", n.to_string()));
+                }
+                if let Some(c) = coverage {
+                    case.add_property(Property::new(
+                        "coverage.both_orders",
+                        c.both_orders.to_string(),
+                    ));
+                    case.add_property(Property::new(
+                        "coverage.either_order",
+                        c.either_order.to_string(),
+                    ));
+                }
+                for s in stopped {
+                    case.add_property(Property::new("stopped", s.as_str()));
+                }
+            }
             if let Some(text) = out {
                 case.set_system_out(text);
             }
@@ -114,6 +138,57 @@ fn duration(seconds: f64) -> Duration {
 mod tests {
     use super::*;
     use crate::results::{BackendRun, TestResult};
+
+    #[test]
+    fn a_verified_test_carries_its_coverage_and_what_it_gave_up_as_properties() {
+        let report = CheckReport {
+            package: "p".into(),
+            backends: vec![BackendRun {
+                backend: "shuttle".into(),
+                status: RunStatus::Ran,
+                seconds: 1.0,
+                build_seconds: 0.5,
+                commands: vec![],
+                trace_dir: None,
+            }],
+            results: vec![TestResult {
+                test: "m::t".into(),
+                backend: "shuttle".into(),
+                outcome: Outcome::Verified {
+                    executions: Some(40),
+                    exhaustive: Some(false),
+                    bounds: vec!["time budget".into()],
+                    coverage: Some(crate::libtest::CoverageFigure {
+                        both_orders: 12,
+                        either_order: 15,
+                    }),
+                    stopped: vec!["stopped at 40% of the estimated tree".into()],
+                },
+                attempts: 1,
+                flaky: false,
+                output: String::new(),
+            }],
+            ..CheckReport::default()
+        };
+        let xml = render(&report);
+        let back = Report::deserialize_from_str(&xml).expect("well-formed XML");
+        let props: Vec<(String, String)> = back.test_suites[0].test_cases[0]
+            .properties
+            .iter()
+            .map(|p| (p.name.to_string(), p.value.to_string()))
+            .collect();
+        let want = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            props,
+            [
+                want("executions", "40"),
+                want("coverage.both_orders", "12"),
+                want("coverage.either_order", "15"),
+                want("stopped", "stopped at 40% of the estimated tree"),
+            ],
+            "{xml}"
+        );
+    }
 
     #[test]
     fn xml_special_characters_survive_and_ansi_escapes_are_removed() {

@@ -25,9 +25,13 @@
 //!   (with executions explored, when the runner prints them, and `(all)`
 //!   or numbered notes saying why the search was not exhaustive), failed
 //!   (kind, cause, trace), expected failure caught, skipped.
-//!   `--json` prints the same as JSON (format `weft-check/1`), `--json
-//!   FILE` writes it; `--junit` writes JUnit XML. `--partition` and
-//!   `--shard` split a suite among CI jobs.
+//!   `--json` prints the same as JSON (format `weft-check/1`, with each
+//!   verified test's coverage figure), `--json FILE` writes it; `--junit`
+//!   writes JUnit XML (coverage as properties). `--partition` and
+//!   `--shard` split a suite among CI jobs; `--budget` bounds the whole
+//!   run, sharing it among the tests as they start (`WEFT_BUDGET`). While
+//!   it runs: a progress bar per backend on a terminal, nextest-style
+//!   lines in a log, `SLOW` notices past `--slow-timeout`.
 //! - `merge` joins the `--json` files of several runs (CI shards) into one
 //!   table, JUnit file and exit status.
 //! - `show` draws a trace in the terminal, one column per thread.
@@ -42,6 +46,7 @@
 mod app;
 mod backend;
 mod binaries;
+mod budget;
 mod dispatch;
 mod env;
 mod errors;
@@ -56,6 +61,7 @@ mod results;
 mod runner;
 mod table;
 mod test_process;
+mod test_progress;
 mod timeline;
 mod workspace;
 

@@ -135,6 +135,8 @@ fn running_line(line: &str) -> Option<usize> {
 fn started_line(line: &str) -> Option<&str> {
     let rest = line.strip_prefix("test ")?;
     let (name, _) = rest.split_once(" ... ")?;
+    // libtest-mimic pads names to one width.
+    let name = name.trim_end();
     Some(name.strip_suffix(" - should panic").unwrap_or(name))
 }
 
@@ -151,6 +153,8 @@ fn test_line(line: &str) -> Option<TestLine> {
             TestStatus::Ignored(Some(reason.to_string()))
         }
     };
+    // libtest-mimic (custom harnesses) pads names to one width.
+    let name = name.trim_end();
     let name = name.strip_suffix(" - should panic").unwrap_or(name);
     Some(TestLine {
         name: name.to_string(),
@@ -170,12 +174,65 @@ pub(crate) struct Explored {
     /// without its `not exhaustive: ` prefix, one entry per distinct
     /// verdict), in the order first seen.
     pub(crate) bounds: Vec<String>,
+    /// The coverage figures, summed over the test's models (the pairs of
+    /// one model are its own), when the runner printed them.
+    pub(crate) coverage: Option<CoverageFigure>,
+    /// What a time budget made the models give up (`stopped at 40% of the
+    /// estimated tree`), one entry per model that said so.
+    pub(crate) stopped: Vec<String>,
+}
+
+/// A coverage figure as the stats line prints it: `coverage 12/15
+/// conflicting pairs in both orders`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct CoverageFigure {
+    /// Conflicting pairs of operations seen in both orders.
+    pub(crate) both_orders: u64,
+    /// Conflicting pairs seen in either order.
+    pub(crate) either_order: u64,
+}
+
+impl std::fmt::Display for CoverageFigure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.both_orders, self.either_order)
+    }
+}
+
+/// Splits the stats line's `, coverage 12/15 conflicting pairs in both
+/// orders` off its end.
+fn split_coverage(tail: &str) -> (&str, Option<CoverageFigure>) {
+    let Some(i) = tail.rfind(", coverage ") else {
+        return (tail, None);
+    };
+    let figure = tail[i + ", coverage ".len()..]
+        .strip_suffix(" conflicting pairs in both orders")
+        .and_then(|f| f.split_once('/'))
+        .and_then(|(b, e)| {
+            Some(CoverageFigure {
+                both_orders: b.replace(',', "").parse().ok()?,
+                either_order: e.replace(',', "").parse().ok()?,
+            })
+        });
+    match figure {
+        Some(f) => (&tail[..i], Some(f)),
+        None => (tail, None),
+    }
+}
+
+/// Splits the stats line's `, stopped ...` (what a time budget gave up)
+/// off its end.
+fn split_stopped(tail: &str) -> (&str, Option<&str>) {
+    match tail.rfind(", stopped ") {
+        Some(i) => (&tail[..i], Some(&tail[i + 2..])),
+        None => (tail, None),
+    }
 }
 
 /// Sums the `weft: model `x` verified on b (...): N executions in T, <verdict>`
 /// lines in `output`, if there are any. The verdict is `exhaustive`,
 /// `not exhaustive: <reason>; <reason>`, or `loom search complete, but ...`,
-/// optionally followed by ` (seed N)`.
+/// optionally followed by ` (seed N)`, then by `, stopped ...` (what a time
+/// budget gave up) and `, coverage B/E conflicting pairs in both orders`.
 pub(crate) fn explored(output: &str) -> Option<Explored> {
     let mut total: Option<Explored> = None;
     for line in output.lines() {
@@ -195,6 +252,8 @@ pub(crate) fn explored(output: &str) -> Option<Explored> {
             continue;
         };
         let verdict = tail.split_once(", ").map_or("", |(_, v)| v);
+        let (verdict, coverage) = split_coverage(verdict);
+        let (verdict, stopped) = split_stopped(verdict);
         let verdict = match verdict.rfind(" (seed ") {
             Some(i) if verdict.ends_with(')') => &verdict[..i],
             _ => verdict,
@@ -205,7 +264,17 @@ pub(crate) fn explored(output: &str) -> Option<Explored> {
             executions: 0,
             exhaustive: true,
             bounds: Vec::new(),
+            coverage: None,
+            stopped: Vec::new(),
         });
+        if let Some(c) = coverage {
+            let sum = t.coverage.get_or_insert_with(CoverageFigure::default);
+            sum.both_orders += c.both_orders;
+            sum.either_order += c.either_order;
+        }
+        if let Some(stopped) = stopped {
+            t.stopped.push(stopped.to_string());
+        }
         t.executions += n;
         t.exhaustive &= exhaustive;
         if !exhaustive && !reason.is_empty() && !t.bounds.iter().any(|b| b == reason) {
@@ -356,6 +425,8 @@ test result: FAILED. 2 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; 
                 executions: 1210,
                 exhaustive: false,
                 bounds: vec!["preemption bound 2".to_string()],
+                coverage: None,
+                stopped: Vec::new(),
             })
         );
         assert_eq!(explored("nothing here"), None);
@@ -381,6 +452,36 @@ weft: model `c` verified on shuttle (dfs scheduler): 3 executions in 73.06µs, e
         let e = explored(out.lines().nth(2).unwrap()).unwrap();
         assert!(e.exhaustive);
         assert!(e.bounds.is_empty());
+    }
+
+    #[test]
+    fn coverage_and_what_a_budget_gave_up_are_read_off_the_end() {
+        let out = "\
+weft: model `a` verified on shuttle (random scheduler): 1,500 executions in 2.00s, not exhaustive: random scheduler; time budget (seed 9), stopped at 40% of the estimated tree, coverage 3/4 conflicting pairs in both orders
+weft: model `b` verified on loom (DPOR search): 6 executions in 1.20ms, loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations), coverage 1/1 conflicting pairs in both orders
+";
+        let e = explored(out).unwrap();
+        assert_eq!(e.executions, 1506);
+        assert_eq!(
+            e.coverage,
+            Some(CoverageFigure {
+                both_orders: 4,
+                either_order: 5
+            })
+        );
+        assert_eq!(e.stopped, ["stopped at 40% of the estimated tree"]);
+        assert_eq!(
+            e.bounds,
+            [
+                "random scheduler; time budget",
+                "loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)",
+            ]
+        );
+        let line = out.lines().next().unwrap();
+        let e =
+            explored(&line.replace(", coverage 3/4 conflicting pairs in both orders", "")).unwrap();
+        assert_eq!(e.coverage, None);
+        assert_eq!(e.stopped.len(), 1);
     }
 
     #[test]
@@ -416,6 +517,18 @@ weft: model `c` verified on shuttle (dfs scheduler): 3 executions in 73.06µs, e
                 "not exhaustive (at models/counter.rs:39:14)".to_string()
             ))
         );
+    }
+
+    #[test]
+    fn a_libtest_mimic_harness_pads_names_and_is_read_all_the_same() {
+        let mut p = Parser::new();
+        p.line("test short                  ... ok");
+        p.line("test a_longer_name_here     ... FAILED");
+        p.line("test pending                ... ");
+        let parsed = p.finish();
+        let names: Vec<&str> = parsed.tests.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["short", "a_longer_name_here"]);
+        assert_eq!(parsed.pending.as_deref(), Some("pending"));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! progress line on stderr, and `warning:` lines.
 
 use std::io::{self, IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
 use std::time::{Duration, Instant};
 
 /// When to colour output: `--color auto|always|never`.
@@ -21,14 +23,20 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && !no_color() && !dumb_terminal(),
+            ColorChoice::Auto => {
+                anstyle_query::clicolor_force() || (is_terminal && auto_allows_color())
+            }
         }
     }
 }
 
-/// `NO_COLOR` set to anything but the empty string (<https://no-color.org>).
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+/// Whether the environment allows colour on a terminal, read as
+/// anstream reads it (`anstyle-query`): `NO_COLOR` set and not empty
+/// (<https://no-color.org>), `CLICOLOR=0` and `TERM=dumb` turn it off.
+fn auto_allows_color() -> bool {
+    !anstyle_query::no_color()
+        && anstyle_query::clicolor() != Some(false)
+        && anstyle_query::term_supports_color()
 }
 
 fn dumb_terminal() -> bool {
@@ -61,9 +69,9 @@ impl Palette {
         }
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    fn paint(self, style: Style, text: &str) -> String {
         if self.enabled {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
@@ -71,44 +79,54 @@ impl Palette {
 
     /// Bold red: `error:`, failures.
     pub(crate) fn error(self, text: &str) -> String {
-        self.paint("1;31", text)
+        self.paint(fg(AnsiColor::Red).bold(), text)
     }
 
     /// Bold yellow: `warning:`.
     pub(crate) fn warning(self, text: &str) -> String {
-        self.paint("1;33", text)
+        self.paint(fg(AnsiColor::Yellow).bold(), text)
     }
 
     /// Green: verified.
     pub(crate) fn good(self, text: &str) -> String {
-        self.paint("32", text)
+        self.paint(fg(AnsiColor::Green), text)
     }
 
     /// Cyan: an expected failure caught.
     pub(crate) fn caught(self, text: &str) -> String {
-        self.paint("36", text)
+        self.paint(fg(AnsiColor::Cyan), text)
     }
 
     /// Dim: what matters less (skipped, not run, locations).
     pub(crate) fn dim(self, text: &str) -> String {
-        self.paint("2", text)
+        self.paint(Style::new().dimmed(), text)
     }
 
     /// Bold.
     pub(crate) fn bold(self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(Style::new().bold(), text)
     }
 
     /// White on red: the failing step.
     pub(crate) fn highlight(self, text: &str) -> String {
-        self.paint("1;97;41", text)
+        self.paint(
+            fg(AnsiColor::BrightWhite)
+                .bg_color(Some(AnsiColor::Red.into()))
+                .bold(),
+            text,
+        )
     }
 
     /// Yellow: steps related to the failure (the other access of a race,
     /// where a lock of the cycle was taken).
     pub(crate) fn related(self, text: &str) -> String {
-        self.paint("33", text)
+        self.paint(fg(AnsiColor::Yellow), text)
     }
+}
+
+/// A style with a foreground colour.
+fn fg(color: AnsiColor) -> Style {
+    Style::new().fg_color(Some(color.into()))
 }
 
 /// Prints `warning: <message>` on stderr.
@@ -238,7 +256,7 @@ mod tests {
     fn plain_palette_leaves_text_alone() {
         assert_eq!(Palette::PLAIN.error("x"), "x");
         let on = Palette { enabled: true };
-        assert_eq!(on.error("x"), "\x1b[1;31mx\x1b[0m");
+        assert_eq!(on.error("x"), "\x1b[1m\x1b[31mx\x1b[0m");
         assert_eq!(visible_width(&on.error("abc")), 3);
     }
 

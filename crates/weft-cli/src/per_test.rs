@@ -27,6 +27,10 @@ pub(crate) struct Settings {
     pub(crate) shard: Option<Share>,
     /// libtest's filter: run the tests whose name contains it.
     pub(crate) filter: Option<String>,
+    /// `--budget`: the whole run's time budget.
+    pub(crate) budget: Option<Duration>,
+    /// `--slow-timeout`: when a running test gets a notice.
+    pub(crate) slow_timeout: Duration,
 }
 
 /// One test to run: a test of a binary, or a custom harness as a whole.
@@ -120,6 +124,8 @@ pub(crate) struct Runner<'a> {
     pub(crate) trace_root: &'a Path,
     /// The settings.
     pub(crate) settings: &'a Settings,
+    /// The backend's share of `--budget`, which its tests divide.
+    pub(crate) budget: Option<&'a crate::budget::BackendBudget>,
 }
 
 impl Runner<'_> {
@@ -158,6 +164,12 @@ impl Runner<'_> {
             weft_check::WEFT_TRACE_DIR.to_string(),
             scratch.display().to_string(),
         ));
+        if let Some(budget) = self.budget {
+            env.push((
+                weft_check::WEFT_BUDGET.to_string(),
+                crate::budget::env_value(budget.next_share()),
+            ));
+        }
         let mut args = Vec::new();
         if let Some(test) = &job.test {
             args.extend([
@@ -251,6 +263,8 @@ impl Runner<'_> {
                         executions: None,
                         exhaustive: None,
                         bounds: Vec::new(),
+                        coverage: None,
+                        stopped: Vec::new(),
                     },
                     attempts: 1,
                     flaky: false,
@@ -324,11 +338,13 @@ fn dir_name(test: &str) -> String {
         .collect()
 }
 
-/// The count of the last `weft: model `x` progress: N executions` line.
+/// The count of the last `weft: model `x` progress: N executions[, ...]`
+/// line.
 fn last_progress(f: &Finished) -> Option<u64> {
     f.stderr().rev().find_map(|l| {
         let rest = l.strip_prefix("weft: model `")?;
         let (_, count) = rest.split_once("` progress: ")?;
+        let count = count.split_once(", ").map_or(count, |(c, _)| c);
         count
             .strip_suffix(" executions")?
             .replace(',', "")
@@ -379,11 +395,12 @@ mod tests {
             Line::Out(String::new()),
             Line::Out("running 1 test".into()),
             Line::Err("weft: model `m` progress: 1,000 executions".into()),
+            Line::Err("weft: model `m` progress: 2,500 executions, 2500/s, budget 10s, ~3.10% of the estimated tree".into()),
             Line::Out("test a::b ... ".into()),
             Line::Err("about to abort".into()),
         ]);
         assert_eq!(own_tail(&f, Some("a::b")), ["about to abort"]);
-        assert_eq!(last_progress(&f), Some(1000));
+        assert_eq!(last_progress(&f), Some(2500));
         assert_eq!(f.signal_name().as_deref(), Some("SIGABRT"));
     }
 }

@@ -25,6 +25,15 @@ pub(crate) enum Outcome {
         /// say it (`preemption bound 2`, `random scheduler`, ...).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         bounds: Vec<String>,
+        /// The coverage figure (conflicting pairs of operations seen in
+        /// both orders, out of those seen in either), summed over the
+        /// test's models, when the runner printed it (checkers only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        coverage: Option<libtest::CoverageFigure>,
+        /// What a time budget (`--budget`) made its models give up:
+        /// `stopped at 40% of the estimated tree`, one entry per model.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        stopped: Vec<String>,
     },
     /// A model failed as the test declared it would
     /// (`Model::expect_failure`): the runner printed "caught the expected
@@ -237,6 +246,11 @@ pub(crate) fn classify(
                     Outcome::Verified {
                         executions: explored.as_ref().map(|e| e.executions),
                         exhaustive: explored.as_ref().map(|e| e.exhaustive),
+                        coverage: explored.as_ref().and_then(|e| e.coverage),
+                        stopped: explored
+                            .as_ref()
+                            .map(|e| e.stopped.clone())
+                            .unwrap_or_default(),
                         bounds: explored.map(|e| e.bounds).unwrap_or_default(),
                     }
                 }
@@ -371,6 +385,8 @@ mod tests {
                 executions: None,
                 exhaustive: None,
                 bounds: vec![],
+                coverage: None,
+                stopped: vec![],
             }
         );
         assert!(traces.is_empty(), "the test claims its trace");

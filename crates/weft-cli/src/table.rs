@@ -237,9 +237,11 @@ fn cell_text(outcome: &Outcome, notes: &mut Vec<String>) -> String {
             executions: Some(n),
             exhaustive,
             bounds,
+            stopped,
+            ..
         } => {
             let mut marks: Vec<String> = Vec::new();
-            for bound in bounds {
+            for bound in bounds.iter().chain(stopped) {
                 let i = match notes.iter().position(|n| n == bound) {
                     Some(i) => i,
                     None => {
@@ -348,6 +350,8 @@ mod tests {
                         executions: None,
                         exhaustive: None,
                         bounds: vec![],
+                        coverage: None,
+                        stopped: vec![],
                     },
                 ),
                 result(
@@ -357,6 +361,8 @@ mod tests {
                         executions: Some(10000),
                         exhaustive: Some(false),
                         bounds: vec!["random scheduler".into()],
+                        coverage: None,
+                        stopped: vec![],
                     },
                 ),
                 result(
@@ -366,6 +372,8 @@ mod tests {
                         executions: Some(9),
                         exhaustive: Some(false),
                         bounds: vec!["loom search complete, but loom's DPOR may skip some SC interleavings (loom issues #392, #166: see README, Limitations)".into()],
+                        coverage: None,
+                        stopped: vec![],
                     },
                 ),
                 result(
@@ -375,6 +383,8 @@ mod tests {
                         executions: Some(3),
                         exhaustive: Some(true),
                         bounds: vec![],
+                        coverage: None,
+                        stopped: vec![],
                     },
                 ),
                 result(

@@ -165,6 +165,8 @@ fn json_says_the_same_for_scripts() {
     let counter = find("counter_is_verified");
     assert_eq!(counter["outcome"], "verified");
     assert_eq!(counter["executions"], 1204);
+    assert_eq!(counter["coverage"]["both_orders"], 2, "{counter}");
+    assert_eq!(counter["coverage"]["either_order"], 3, "{counter}");
     // loom's search ran to its end, but loom's DPOR can skip interleavings:
     // the verdict says so instead of "exhaustive".
     assert_eq!(counter["exhaustive"], false);
@@ -192,6 +194,54 @@ fn json_says_the_same_for_scripts() {
     assert_eq!(find("slow_model")["outcome"], "skipped");
     assert_eq!(find("slow_model")["reason"], "too slow for this machine");
     assert!(!r.stdout.contains('\x1b'), "JSON is never coloured");
+}
+
+#[test]
+fn a_budget_is_shared_among_the_tests_and_what_it_gave_up_is_in_the_results() {
+    let (suite, _guard) = support::fake_suite();
+    let without = check(&suite, &["--json", "--backend", "shuttle", "counter"]);
+    let v: serde_json::Value = serde_json::from_str(&without.stdout).expect("stdout is JSON");
+    assert!(
+        v["results"][0].get("stopped").is_none(),
+        "{}",
+        without.stdout
+    );
+    let with = check(
+        &suite,
+        &[
+            "--json",
+            "--backend",
+            "shuttle",
+            "--budget",
+            "30s",
+            "counter",
+        ],
+    );
+    assert_eq!(with.code, 0, "{}", with.stderr);
+    let v: serde_json::Value = serde_json::from_str(&with.stdout).expect("stdout is JSON");
+    let counter = &v["results"][0];
+    assert_eq!(counter["test"], "counter_is_verified");
+    assert_eq!(
+        counter["stopped"][0], "stopped after 1204 executions by the time budget",
+        "{counter}"
+    );
+    assert!(
+        with.stderr.contains("budget ") && with.stderr.contains(" for 1 test\n"),
+        "{}",
+        with.stderr
+    );
+    // The table numbers it with the verdict's reasons.
+    let table = check(
+        &suite,
+        &["--backend", "shuttle", "--budget", "30s", "counter"],
+    );
+    assert!(
+        table
+            .stdout
+            .contains("[2] stopped after 1204 executions by the time budget"),
+        "{}",
+        table.stdout
+    );
 }
 
 #[test]
@@ -236,6 +286,11 @@ fn junit_has_a_suite_per_backend_and_a_failure_per_failed_model() {
     );
     assert!(
         xml.contains("<skipped message=\"too slow for this machine\"/>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<property name=\"coverage.both_orders\" value=\"2\"/>")
+            && xml.contains("<property name=\"coverage.either_order\" value=\"3\"/>"),
         "{xml}"
     );
     assert_eq!(xml.matches("<testsuite ").count(), 2);

@@ -69,7 +69,10 @@ fn a_hanging_test_is_killed_with_its_process_group_at_its_timeout() {
     let (suite, _guard) = support::fake_suite();
     let pid_file = support::scratch("hang").join("child.pid");
     let start = std::time::Instant::now();
-    let r = run(process(&suite, &["--timeout", "2s"]).env("FAKE_SUITE_HANG", &pid_file));
+    let r = run(
+        process(&suite, &["--timeout", "2s", "--slow-timeout", "500ms"])
+            .env("FAKE_SUITE_HANG", &pid_file),
+    );
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
     assert_eq!(
@@ -93,6 +96,31 @@ fn a_hanging_test_is_killed_with_its_process_group_at_its_timeout() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert!(!alive(&pid), "the test's child {pid} still runs");
+    // On a pipe: a notice at each 500 ms it ran past, then its line, as
+    // nextest prints them; the quick tests get no notice.
+    assert!(
+        r.stderr
+            .contains("        SLOW [> 500ms] std hangs_on_request\n")
+            && r.stderr
+                .contains("        SLOW [> 1s 500ms] std hangs_on_request\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("FAIL [") && r.stderr.contains("s] std hangs_on_request\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("PASS [") && r.stderr.contains("s] std passes\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("SLOW [> 500ms] std passes"),
+        "{}",
+        r.stderr
+    );
     // The other tests ran meanwhile and passed.
     assert_eq!(row(&r.stdout, "passes"), ["passes", "verified"]);
     assert!(

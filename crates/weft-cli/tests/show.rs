@@ -78,7 +78,7 @@ fn colour_only_when_asked_for_or_on_a_terminal() {
     assert!(!plain.contains('\x1b'), "piped output is plain");
     let coloured = show(&["--color", "always", &fixture_rel("lost_update.json")]);
     assert!(
-        coloured.contains("\x1b[1;97;41m>   11"),
+        coloured.contains("\x1b[1m\x1b[97m\x1b[41m>   11"),
         "the failing step is highlighted: {coloured}"
     );
     let r = run(cargo_weft()

@@ -229,6 +229,14 @@ pub struct ExploreConfig {
     /// Set by another worker (or the caller) to start no further
     /// execution: the exploration ends after the one under way.
     pub stop: Option<Arc<AtomicBool>>,
+    /// `(K, N)`: shuttle's random scheduler runs shard K (1-based) of N of
+    /// the executions: of the executions the unsharded run would make
+    /// (each from a seed of its own, the i-th drawn from the exploration's
+    /// seed), those whose index i ≡ K−1 (mod N). N shards of one seed and
+    /// one iteration count together run exactly the unsharded run's
+    /// executions, each shard a quarter of them when N is 4. Other
+    /// searches ignore it.
+    pub shard: Option<(u64, u64)>,
 }
 
 impl ExploreConfig {
@@ -249,6 +257,7 @@ impl ExploreConfig {
             std_timeout: STD_DEFAULT_TIMEOUT,
             workers: 1,
             stop: None,
+            shard: None,
         }
     }
 }
@@ -537,6 +546,25 @@ pub struct ExploreOutcome {
     /// The model made no scheduling decision: it has one schedule, which
     /// was explored (PCT stops there).
     pub single_schedule: bool,
+    /// The conflicting pairs of operations seen in both orders, out of
+    /// those seen in either (checkers only; `None` in std mode).
+    pub coverage: Option<crate::record::Coverage>,
+    /// Knuth's estimate of how many executions a complete search of every
+    /// interleaving would run (the tree shuttle's DFS walks), from the
+    /// paths of the random scheduler's executions, which pick uniformly
+    /// among the runnable threads (`weft::rand::choose`'s values are not
+    /// counted as branches). `None` for other searches.
+    pub estimated_tree: Option<f64>,
+}
+
+/// Knuth's estimate of how many executions a complete search of every
+/// interleaving would run, from the random executions the exploration
+/// running on this thread finished so far (see
+/// [`ExploreOutcome::estimated_tree`]); `None` when there is none (no
+/// exploration, another scheduler, loom, std). For a progress line, read
+/// from inside the model's body.
+pub fn estimated_tree_so_far() -> Option<f64> {
+    crate::backend::estimated_tree_so_far()
 }
 
 /// Runs `body` under this build's backend.

@@ -33,6 +33,8 @@ pub mod capability;
 pub mod cell;
 #[cfg_attr(not(feature = "shuttle"), allow(dead_code))]
 mod dpor;
+#[cfg_attr(not(feature = "shuttle"), allow(dead_code))]
+mod estimate;
 pub mod explore;
 pub mod future;
 pub mod hint;

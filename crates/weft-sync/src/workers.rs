@@ -202,6 +202,10 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
     let mut bounds: Vec<Bound> = Vec::new();
     let mut sites: Vec<(&'static Site, bool)> = Vec::new();
     let mut single_schedule = false;
+    let mut coverage: Option<crate::record::Coverage> = None;
+    // Knuth's estimate from each run's random paths, weighed by its
+    // executions: every path is an independent sample of the one tree.
+    let (mut estimate_sum, mut estimate_weight) = (0.0, 0usize);
     let add = |bound: Bound, bounds: &mut Vec<Bound>| {
         if !bounds.contains(&bound) {
             bounds.push(bound);
@@ -213,6 +217,13 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
         for run in &worker.runs {
             executions += run.executions;
             single_schedule |= run.single_schedule;
+            if let Some(seen) = &run.coverage {
+                coverage.get_or_insert_with(Default::default).merge(seen);
+            }
+            if let Some(tree) = run.estimated_tree {
+                estimate_sum += tree * run.executions as f64;
+                estimate_weight += run.executions;
+            }
             for &bound in &run.bounds {
                 let bound = match bound {
                     Bound::SampledSchedules(_) if portfolio => {
@@ -255,6 +266,8 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
         workers: plan.workers,
         found_by,
         single_schedule,
+        coverage,
+        estimated_tree: (estimate_weight > 0).then(|| estimate_sum / estimate_weight as f64),
     }
 }
 

@@ -24,6 +24,9 @@ enum Plan {
 
 /// The default of `--timeout` when `WEFT_TEST_TIMEOUT` is unset.
 const DEFAULT_TEST_TIMEOUT: Duration = Duration::from_secs(600);
+/// When a running test gets its first slow notice (`--slow-timeout`), as
+/// nextest's default.
+const DEFAULT_SLOW_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `cargo weft check`.
 ///
@@ -86,6 +89,11 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
         ..CheckReport::default()
     };
     let count = plans.len();
+    let run_budget = settings.budget.map(crate::budget::RunBudget::new);
+    let mut runs_left = plans
+        .iter()
+        .filter(|(_, p)| matches!(p, Plan::Run(_)))
+        .count();
     for (i, (backend, plan)) in plans.into_iter().enumerate() {
         let label = format!("weft check [{}/{count}] {backend}", i + 1);
         match plan {
@@ -101,7 +109,10 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
                 });
             }
             Plan::Run(nightly) => {
+                let budget = run_budget.map(|b| b.backend_share(runs_left));
+                runs_left -= 1;
                 let ctx = BackendContext {
+                    budget,
                     backend,
                     nightly: nightly.as_ref(),
                     workspace: &workspace,
@@ -159,6 +170,8 @@ fn settings(args: &CheckArgs) -> Result<Settings, ExpectedError> {
         partition: args.partition,
         shard: args.shard,
         filter: args.filter.clone(),
+        budget: args.budget,
+        slow_timeout: args.slow_timeout.unwrap_or(DEFAULT_SLOW_TIMEOUT),
     })
 }
 
@@ -233,6 +246,8 @@ struct BackendContext<'a> {
     args: &'a CheckArgs,
     settings: &'a Settings,
     label: &'a str,
+    /// This backend's share of `--budget`, from its start.
+    budget: Option<std::time::Duration>,
 }
 
 impl BackendContext<'_> {
@@ -313,6 +328,17 @@ impl BackendContext<'_> {
                 source,
             },
         )?;
+        let budget = self.budget.map(|share| {
+            let left = share.saturating_sub(start.elapsed());
+            progress.phase(&format!(
+                "{}: budget {} for {} test{}",
+                self.label,
+                humantime::format_duration(Duration::from_secs(left.as_secs())),
+                jobs.len(),
+                if jobs.len() == 1 { "" } else { "s" }
+            ));
+            crate::budget::BackendBudget::new(left, jobs.len(), self.settings.jobs)
+        });
         let runner = per_test::Runner {
             backend: self.backend,
             binaries: &built.binaries,
@@ -320,18 +346,31 @@ impl BackendContext<'_> {
             env,
             trace_root: &trace_root,
             settings: self.settings,
+            budget: budget.as_ref(),
         };
-        let total = jobs.len();
-        let mut done = 0;
-        let outcomes = test_process::run_all(
-            &jobs,
-            self.settings.jobs,
-            |job| runner.run(job),
-            |_, r| {
-                done += 1;
-                progress.update(&format!("{label}: {done}/{total} tests: {}", r.result.test));
-            },
+        progress.clear();
+        let shown = crate::test_progress::TestProgress::new(
+            label,
+            self.backend.name(),
+            jobs.len(),
+            self.args.quiet,
+            self.settings.slow_timeout,
         );
+        let indices: Vec<usize> = (0..jobs.len()).collect();
+        let outcomes = test_process::run_all(
+            &indices,
+            self.settings.jobs,
+            |&i| {
+                let job = &jobs[i];
+                shown.started(i, &job.shown);
+                let t = std::time::Instant::now();
+                let r = runner.run(job);
+                shown.finished(i, &r.result.test, &r.result.outcome, t.elapsed());
+                r
+            },
+            |_, _| {},
+        );
+        drop(shown);
         let mut results = Vec::new();
         let mut unclaimed = Vec::new();
         for o in outcomes {
@@ -614,6 +653,8 @@ impl BackendContext<'_> {
                         executions: None,
                         exhaustive: None,
                         bounds: Vec::new(),
+                        coverage: None,
+                        stopped: Vec::new(),
                     },
                     attempts: 1,
                     flaky: false,

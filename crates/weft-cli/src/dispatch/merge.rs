@@ -128,14 +128,24 @@ fn join_result(into: &mut TestResult, r: TestResult) {
             executions,
             exhaustive,
             bounds,
+            coverage,
+            stopped,
         },
         Outcome::Verified {
             executions: more,
             exhaustive: more_exhaustive,
             bounds: more_bounds,
+            coverage: more_coverage,
+            stopped: more_stopped,
         },
     ) = (&mut into.outcome, &r.outcome)
     {
+        // Shards' figures count pairs, not which: they cannot be joined,
+        // so the row keeps the shard that saw most pairs in both orders.
+        if more_coverage.is_some_and(|m| coverage.is_none_or(|c| m.both_orders > c.both_orders)) {
+            *coverage = *more_coverage;
+        }
+        stopped.extend(more_stopped.iter().cloned());
         *executions = match (*executions, *more) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
@@ -172,6 +182,8 @@ mod tests {
                 executions: Some(n),
                 exhaustive: Some(false),
                 bounds: vec!["random scheduler".into()],
+                coverage: None,
+                stopped: Vec::new(),
             },
             attempts: 1,
             flaky: false,

@@ -255,6 +255,11 @@ pub(crate) fn is_stop(payload: &(dyn std::any::Any + Send)) -> bool {
     payload.is::<StopExploring>()
 }
 
+/// loom's search is not a random walk: no estimate of its tree.
+pub(crate) fn estimated_tree_so_far() -> Option<f64> {
+    None
+}
+
 /// How an engine run ended.
 pub(crate) struct EngineRun {
     pub(crate) executions: usize,
@@ -272,6 +277,8 @@ pub(crate) struct EngineRun {
     /// PCT stopped on a model with one schedule (shuttle only: always
     /// false here).
     pub(crate) single_schedule: bool,
+    /// No estimate of the tree: loom's search is not a random walk.
+    pub(crate) estimated_tree: Option<f64>,
 }
 
 /// Explores `execution` (one call = one execution) with loom's DPOR search.
@@ -334,6 +341,7 @@ pub(crate) fn run(
             limit_reached: false,
             unwinding_serialized: false,
             single_schedule: false,
+            estimated_tree: None,
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
@@ -343,6 +351,7 @@ pub(crate) fn run(
             limit_reached: false,
             unwinding_serialized: false,
             single_schedule: false,
+            estimated_tree: None,
         },
         Err(payload) => EngineRun {
             executions,
@@ -352,6 +361,7 @@ pub(crate) fn run(
             limit_reached: false,
             unwinding_serialized: false,
             single_schedule: false,
+            estimated_tree: None,
         },
     }
 }

@@ -343,6 +343,9 @@ pub(crate) struct EngineRun {
     /// PCT stopped after one execution in which the model made no
     /// scheduling decision: it has one schedule.
     pub(crate) single_schedule: bool,
+    /// Knuth's estimate of the executions of a complete search of every
+    /// interleaving, from the random scheduler's uniform paths.
+    pub(crate) estimated_tree: Option<f64>,
 }
 
 /// The decisions of the current execution, and replay state, shared between
@@ -371,10 +374,23 @@ struct Shared {
     /// soon as a panic escapes, so that they stop while this worker
     /// builds its report.
     stop_all: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The tree's size, estimated from the executions' paths when the
+    /// scheduler picks uniformly among the runnable threads (random).
+    estimate: Option<crate::estimate::TreeEstimate>,
 }
 
 thread_local! {
     static SHARED: RefCell<Option<Rc<RefCell<Shared>>>> = const { RefCell::new(None) };
+}
+
+/// The random scheduler's estimate of the whole tree, from the executions
+/// finished so far (read between scheduling decisions: by a progress line).
+pub(crate) fn estimated_tree_so_far() -> Option<f64> {
+    SHARED.with(|s| {
+        let s = s.try_borrow().ok()?;
+        let shared = s.as_ref()?.try_borrow().ok()?;
+        shared.estimate.as_ref()?.leaves()
+    })
 }
 
 /// The decisions shuttle made so far in the current execution.
@@ -410,6 +426,13 @@ struct WeftScheduler {
     /// Choices between runnable threads the inner scheduler made, over
     /// every execution so far (what PCT counts as steps).
     inner_decisions: usize,
+    /// A shard (K, N) of the random scheduler's executions: how many of
+    /// the unsharded run's executions to pass over before the next one
+    /// (K−1 at first, then N−1). The random scheduler draws each
+    /// execution's seed as it starts one: passing over an execution is one
+    /// draw.
+    shard: Option<(u64, u64)>,
+    pass_over: u64,
 }
 
 impl Drop for WeftScheduler {
@@ -448,9 +471,19 @@ impl Scheduler for WeftScheduler {
         }
         match &mut self.inner {
             Some(inner) => {
+                if let Some((_, n)) = self.shard {
+                    for _ in 0..self.pass_over {
+                        // The unsharded run would end here too.
+                        inner.new_execution()?;
+                    }
+                    self.pass_over = n - 1;
+                }
                 let schedule = inner.new_execution();
                 if schedule.is_some() {
                     s.executions += 1;
+                    if let Some(e) = &mut s.estimate {
+                        e.begin_path();
+                    }
                 }
                 schedule
             }
@@ -496,6 +529,9 @@ impl Scheduler for WeftScheduler {
         let chosen = match &mut self.inner {
             Some(inner) => {
                 self.inner_decisions += usize::from(runnable.len() > 1);
+                if let Some(e) = &mut s.estimate {
+                    e.branch(runnable.len());
+                }
                 inner.next_task(runnable, current, is_yielding)?
             }
             None => {
@@ -688,10 +724,12 @@ pub(crate) fn run(
             SchedulerKind::Portfolio => Box::new(RandomScheduler::new_from_seed(seed, iterations)),
         })
     };
+    let uniform = config.scheduler == SchedulerKind::Random && !replaying;
     let shared = Rc::new(RefCell::new(Shared {
         replay,
         direct_choices: config.scheduler == SchedulerKind::Dpor,
         stop_all: config.stop.clone(),
+        estimate: uniform.then(crate::estimate::TreeEstimate::default),
         ..Shared::default()
     }));
     SHARED.with(|s| *s.borrow_mut() = Some(shared.clone()));
@@ -703,6 +741,10 @@ pub(crate) fn run(
         start: Instant::now(),
         pct: matches!(config.scheduler, SchedulerKind::Pct { .. }) && !replaying,
         inner_decisions: 0,
+        shard: config
+            .shard
+            .filter(|&(k, n)| uniform && (1..=n).contains(&k)),
+        pass_over: config.shard.map_or(0, |(k, _)| k.saturating_sub(1)),
     };
     let mut shuttle_config = Config::new();
     shuttle_config.failure_persistence = FailurePersistence::None;
@@ -720,7 +762,17 @@ pub(crate) fn run(
             }
         })
     }));
-    let s = shared.borrow();
+    let mut s = shared.borrow_mut();
+    // The last execution's path ended with it, unless it was abandoned
+    // (failed): then it is not a whole path.
+    let abandoned = s.abandoned;
+    let estimated_tree = s.estimate.as_mut().and_then(|e| {
+        if abandoned {
+            e.discard_path();
+        }
+        e.end_path();
+        e.leaves()
+    });
     let executions = s.executions;
     let stopped = s.stop;
     let budget_spent = s.budget_spent;
@@ -751,6 +803,7 @@ pub(crate) fn run(
             limit_reached,
             unwinding_serialized,
             single_schedule,
+            estimated_tree,
         },
         Err(payload) => EngineRun {
             executions,
@@ -760,6 +813,7 @@ pub(crate) fn run(
             limit_reached: false,
             unwinding_serialized,
             single_schedule,
+            estimated_tree,
         },
     }
 }

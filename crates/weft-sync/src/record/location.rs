@@ -2,7 +2,7 @@ use std::fmt;
 use std::panic::Location;
 
 /// A source location (`#[track_caller]`), as `file:line:column`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Loc {
     /// The source file, relative to the package that was compiled.
     pub file: &'static str,

@@ -5,6 +5,7 @@
 //! weft primitive appends an [`Event`] to the current execution's
 //! [`ExecutionLog`], from which weft-check builds failure reports.
 
+mod coverage;
 mod event;
 mod hooks;
 mod location;
@@ -13,6 +14,7 @@ mod object;
 mod panic;
 mod thread;
 
+pub use coverage::{Coverage, OpClass};
 pub use event::{Event, Op, Value};
 pub use hooks::{deadlock, tearing_down, user_event};
 pub use location::Loc;

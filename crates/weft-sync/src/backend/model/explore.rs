@@ -155,11 +155,13 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         // The DPOR search needs what the last step did before the
         // recording goes.
         engine::execution_ended(recorder::effects_since);
+        recorder::with(|e| super::coverage::observe(&e.log));
         recorder::recycle();
         // A loom replay stops after the recorded execution.
         !(replaying && is_target)
     };
     let outer_sites = SITES.with(|s| s.borrow_mut().replace(Vec::new()));
+    let outer_coverage = super::coverage::start();
     let run = engine::run(
         config,
         replay_decisions,
@@ -167,6 +169,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         recorder::effects_since,
     );
     let sites = SITES.with(|s| std::mem::replace(&mut *s.borrow_mut(), outer_sites));
+    let coverage = super::coverage::finish(outer_coverage);
     let execution = recorder::finish();
     let elapsed = start.elapsed();
     let weft_stopped = budget_hit.load(SeqCst);
@@ -208,6 +211,8 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         workers: 1,
         found_by: None,
         single_schedule: run.single_schedule,
+        coverage,
+        estimated_tree: run.estimated_tree,
     }
 }
 

@@ -8,6 +8,7 @@ mod barrier;
 mod cell;
 mod clock;
 mod condvar;
+mod coverage;
 mod explore;
 mod lazy_lock;
 mod mutex;
@@ -68,6 +69,12 @@ pub fn user_event(message: String, at: crate::record::Loc) {
     if recorder::active() {
         recorder::event(crate::record::Op::Trace(message), recorder::NO_OBJECT, at);
     }
+}
+
+/// Knuth's estimate of the interleaving tree of the exploration running on
+/// this OS thread, so far (shuttle's random scheduler only).
+pub fn estimated_tree_so_far() -> Option<f64> {
+    engine::estimated_tree_so_far()
 }
 
 /// Whether the current execution failed and is being torn down.

@@ -71,6 +71,8 @@ fn outcome(executions: usize, start: Instant, failure: Option<RawFailure>) -> Ex
         workers: 1,
         found_by: None,
         single_schedule: false,
+        coverage: None,
+        estimated_tree: None,
     }
 }
 

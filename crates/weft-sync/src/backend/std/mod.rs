@@ -33,6 +33,11 @@ pub use std::sync::{Arc, Weak};
 #[inline(always)]
 pub fn site_evaluated(_site: &'static crate::reach::Site, _satisfied: bool) {}
 
+/// No tree is estimated on real threads.
+pub fn estimated_tree_so_far() -> Option<f64> {
+    None
+}
+
 /// Threads are the operating system's (see `capability::real_threads`).
 pub const REAL_THREADS: bool = true;
 
