@@ -44,6 +44,7 @@
 mod env;
 mod error;
 mod failure;
+mod found;
 mod model;
 mod progress;
 mod report;
@@ -58,6 +59,7 @@ pub use env::{
 };
 pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};
+pub use found::Shrunk;
 pub use model::{model, Model};
 pub use stats::Stats;
 pub use weft_sync::explore::{

@@ -318,6 +318,8 @@ impl Model {
             && config.iterations.is_none()
             && config.time_budget.is_none()
             && config.replay.is_none();
+        // Executions of an unfinished DPOR search run before the random one.
+        let mut dpor_first = 0;
         let outcome = if default_search {
             // DPOR first: a proof when it finishes. If it does not within
             // its share of the budget, random schedules for the rest.
@@ -342,6 +344,7 @@ impl Model {
                     explore::RANDOM_AFTER_DPOR_MIN_ITERATIONS,
                 ));
                 let mut second = run(&config);
+                dpor_first = first.executions;
                 second.executions += first.executions;
                 second.elapsed += first.elapsed;
                 second
@@ -399,6 +402,8 @@ impl Model {
                 schedule: explore::ScheduleRecord::Std { iteration: 0 },
                 scheduler: config.scheduler,
                 executions: outcome.executions,
+                planned: None,
+                shrunk: None,
                 trace_path: None,
                 trace_error: None,
                 test_name: current_test_path(),
@@ -429,6 +434,8 @@ impl Model {
                     schedule: explore::ScheduleRecord::Std { iteration: 0 },
                     scheduler: config.scheduler,
                     executions: outcome.executions,
+                    planned: None,
+                    shrunk: None,
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
@@ -446,8 +453,15 @@ impl Model {
                     race: raw.race,
                     log: raw.log,
                     schedule: raw.schedule,
-                    scheduler: config.scheduler,
+                    // loom runs its own DPOR search whatever the scheduler says.
+                    scheduler: if backend == Backend::Loom {
+                        SchedulerKind::Dpor
+                    } else {
+                        config.scheduler
+                    },
                     executions: outcome.executions,
+                    planned: planned_executions(backend, &config, dpor_first),
+                    shrunk: None,
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
@@ -538,6 +552,27 @@ impl Model {
             ));
         }
         config
+    }
+}
+
+/// The executions a search would run at most, when that is known: the
+/// iterations of a random, PCT or DFS search (after `dpor_first`
+/// executions of an unfinished DPOR search), loom's execution limit, or a
+/// stress run's iterations.
+fn planned_executions(backend: Backend, config: &ExploreConfig, dpor_first: usize) -> Option<usize> {
+    match backend {
+        Backend::Std => Some(config.iterations.unwrap_or(explore::STD_DEFAULT_ITERATIONS)),
+        Backend::Loom => config.max_executions,
+        Backend::Shuttle => match config.scheduler {
+            SchedulerKind::Random | SchedulerKind::Pct { .. } => Some(
+                dpor_first
+                    + config
+                        .iterations
+                        .unwrap_or(explore::SHUTTLE_DEFAULT_ITERATIONS),
+            ),
+            SchedulerKind::Dfs => config.iterations,
+            SchedulerKind::Dpor => None,
+        },
     }
 }
 

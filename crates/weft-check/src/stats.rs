@@ -190,12 +190,12 @@ impl fmt::Display for Stats {
         if let Some(caught) = &self.caught {
             write!(
                 f,
-                "weft: model `{}` caught the expected {} on {} ({}): after {} executions in {:.2?}",
+                "weft: model `{}` caught the expected {} on {} ({}): after {} in {:.2?}",
                 self.model,
                 caught.kind(),
                 self.backend,
                 self.search(),
-                self.executions,
+                crate::found::counted(self.executions, "execution"),
                 self.elapsed,
             )?;
             if let Some(path) = caught.trace_path() {
@@ -205,11 +205,11 @@ impl fmt::Display for Stats {
         }
         write!(
             f,
-            "weft: model `{}` verified on {} ({}): {} executions in {:.2?}, {}",
+            "weft: model `{}` verified on {} ({}): {} in {:.2?}, {}",
             self.model,
             self.backend,
             self.search(),
-            self.executions,
+            crate::found::counted(self.executions, "execution"),
             self.elapsed,
             self.verdict()
         )?;

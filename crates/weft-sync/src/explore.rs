@@ -241,10 +241,23 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    /// A short lowercase name: `assertion`, `deadlock`, `data race`, ...
+    /// A short lowercase name: `panic`, `deadlock`, `data race`, ...:
+    /// the one word every view uses for the kind (the report's header and
+    /// body, `cargo weft check`'s table, the HTML page's badge). A failed
+    /// `assert!` is a panic; a plain `panic!` is not an assertion, so the
+    /// word for [`FailureKind::Assertion`] is `panic`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_sync::explore::FailureKind;
+    ///
+    /// assert_eq!(FailureKind::Assertion.as_str(), "panic");
+    /// assert_eq!(FailureKind::DataRace.to_string(), "data race");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
-            FailureKind::Assertion => "assertion",
+            FailureKind::Assertion => "panic",
             FailureKind::Deadlock => "deadlock",
             FailureKind::DataRace => "data race",
             FailureKind::StepLimit => "step limit",

@@ -47,6 +47,7 @@ mod write;
 
 pub use error::{TraceError, TraceOrigin};
 pub use format::{
+    AtomicRecord, MinimizedRecord,
     AccessRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord, LocationRecord,
     NamedLockRecord, ObjectRecord, OpRecord, RaceRecord, StepRecord, ThreadRecord, Trace,
     TraceFormat, WaitingRecord, FORMAT,
