@@ -76,7 +76,10 @@ fn threads_of_one_name_are_told_apart() {
     assert!(report.contains("spawn `worker#2`"), "{report}");
     assert!(report.contains("  [1] `worker#1`: finished"), "{report}");
     assert!(report.contains("  [2] `worker#2`: finished"), "{report}");
-    assert!(report.contains("---- switch to `worker#2` ----"), "{report}");
+    assert!(
+        report.contains("---- switch to `worker#2` ----"),
+        "{report}"
+    );
     assert!(!report.contains("`worker`"), "{report}");
 }
 
@@ -104,10 +107,15 @@ fn the_kind_has_one_word_and_the_report_says_how_it_was_found() {
     let report = failure.to_string();
     let backend = weft::Backend::current();
     assert!(
-        report.starts_with(&format!("weft: model `reports` failed on {backend}: panic\n")),
+        report.starts_with(&format!(
+            "weft: model `reports` failed on {backend}: panic\n"
+        )),
         "{report}"
     );
-    assert!(report.contains("\nPanic in thread `main` at models/reports.rs:"), "{report}");
+    assert!(
+        report.contains("\nPanic in thread `main` at models/reports.rs:"),
+        "{report}"
+    );
     assert!(!report.contains("ssertion in"), "{report}");
     assert_eq!(weft::FailureKind::Assertion.to_string(), "panic");
     // Every execution fails: the first one found it.
@@ -160,4 +168,36 @@ fn one_step_is_one_step() {
 #[ignore = "prints a report for a person to read"]
 fn print_the_report() {
     println!("{}", caught());
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+#[ignore = "prints a report for a person to read"]
+fn print_a_shrunk_report() {
+    let f = weft::Model::new()
+        .name("lost_update_print")
+        .scheduler(weft::SchedulerKind::Random)
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| {
+            let n = Arc::new(AtomicUsize::new(0).named("hits"));
+            let hs: Vec<_> = (0..3)
+                .map(|_| {
+                    let n = n.clone();
+                    thread::Builder::new()
+                        .name("worker")
+                        .spawn(move || {
+                            let v = n.load(Ordering::SeqCst);
+                            n.store(v + 1, Ordering::SeqCst);
+                        })
+                        .unwrap()
+                })
+                .collect();
+            for h in hs {
+                h.join().unwrap();
+            }
+            assert_eq!(n.load(Ordering::SeqCst), 3, "an increment was lost");
+        })
+        .into_caught()
+        .expect("caught");
+    println!("{f}");
 }

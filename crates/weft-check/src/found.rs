@@ -13,8 +13,9 @@ use crate::failure::Failure;
 pub struct Shrunk {
     /// The schedule of the first failing execution the search found.
     pub first_schedule: ScheduleRecord,
-    /// Its preemptions (switches away from a thread that could go on).
-    pub first_preemptions: usize,
+    /// Its preemptions (switches away from a thread that could go on),
+    /// where the engine counts them (not on loom).
+    pub first_preemptions: Option<usize>,
     /// Its recorded steps.
     pub first_steps: usize,
     /// The reported (minimal) schedule's preemptions.
@@ -39,11 +40,20 @@ impl Shrunk {
             counted(self.preemptions, "preemption"),
             counted(self.steps, "step")
         );
-        let fewer_p = self.first_preemptions.saturating_sub(self.preemptions);
+        let fewer_p = self
+            .first_preemptions
+            .map_or(0, |p| p.saturating_sub(self.preemptions));
         let fewer_s = self.first_steps.saturating_sub(self.steps);
         let fewer = match (fewer_p, fewer_s) {
+            _ if self.first_preemptions.is_none() => format!(
+                "no execution fails with fewer preemptions; the first failing schedule had {}",
+                counted(self.first_steps, "step")
+            ),
             (0, 0) => "the first failing schedule was already minimal".to_string(),
-            (0, s) => format!("{} fewer than the first failing schedule", counted(s, "step")),
+            (0, s) => format!(
+                "{} fewer than the first failing schedule",
+                counted(s, "step")
+            ),
             (p, 0) => format!(
                 "{} fewer than the first failing schedule",
                 counted(p, "preemption")
@@ -121,7 +131,12 @@ impl Failure {
             .map(|p| format!(" of {}", thousands(p)))
             .unwrap_or_default();
         let mut how = self.search();
-        match &self.schedule {
+        // How it was found: the first failing schedule, not the shrunk one.
+        let found = self
+            .shrunk
+            .as_ref()
+            .map_or(&self.schedule, |s| &s.first_schedule);
+        match found {
             ScheduleRecord::Shuttle { seed, .. }
                 if matches!(
                     self.scheduler,
@@ -141,10 +156,7 @@ impl Failure {
         } else {
             "execution"
         };
-        format!(
-            "found in {unit} {}{of} ({how})",
-            thousands(self.executions)
-        )
+        format!("found in {unit} {}{of} ({how})", thousands(self.executions))
     }
 
     /// For a failure found by a schedule search: the schedule as first
@@ -174,7 +186,7 @@ mod tests {
     fn a_shrunk_schedule_says_how_much_it_shrank() {
         let s = Shrunk {
             first_schedule: ScheduleRecord::Std { iteration: 1 },
-            first_preemptions: 5,
+            first_preemptions: Some(5),
             first_steps: 20,
             preemptions: 3,
             steps: 11,

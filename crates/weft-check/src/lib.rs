@@ -45,9 +45,11 @@ mod env;
 mod error;
 mod failure;
 mod found;
+mod minimize;
 mod model;
 mod progress;
 mod report;
+mod shrink;
 mod stats;
 mod trace_events;
 

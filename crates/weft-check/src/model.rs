@@ -294,7 +294,15 @@ impl Model {
             _ => None,
         };
         if let Some(path) = &replay {
-            config.replay = Some(replay_plan(path, &config.name));
+            let plan = replay_plan(path, &config.name);
+            // loom replays by re-exploring: with the bound it was found at.
+            if let explore::ScheduleRecord::Loom {
+                preemption_bound, ..
+            } = &plan.schedule
+            {
+                config.preemption_bound = *preemption_bound;
+            }
+            config.replay = Some(plan);
         }
         let body_path = std::any::type_name::<F>();
         let progress = env
@@ -442,7 +450,9 @@ impl Model {
                 })
             }
             (Some(raw), expected) => {
-                let raw = *raw;
+                // Shrunk before it is reported: the fewest preemptions,
+                // then the fewest steps (crate::shrink).
+                let (raw, shrunk) = crate::shrink::shrink(&config, *raw, &run);
                 let mut failure = Failure {
                     model: config.name.clone(),
                     backend,
@@ -461,7 +471,7 @@ impl Model {
                     },
                     executions: outcome.executions,
                     planned: planned_executions(backend, &config, dpor_first),
-                    shrunk: None,
+                    shrunk,
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
@@ -559,7 +569,11 @@ impl Model {
 /// iterations of a random, PCT or DFS search (after `dpor_first`
 /// executions of an unfinished DPOR search), loom's execution limit, or a
 /// stress run's iterations.
-fn planned_executions(backend: Backend, config: &ExploreConfig, dpor_first: usize) -> Option<usize> {
+fn planned_executions(
+    backend: Backend,
+    config: &ExploreConfig,
+    dpor_first: usize,
+) -> Option<usize> {
     match backend {
         Backend::Std => Some(config.iterations.unwrap_or(explore::STD_DEFAULT_ITERATIONS)),
         Backend::Loom => config.max_executions,

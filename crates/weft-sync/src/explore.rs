@@ -148,6 +148,12 @@ pub struct ReplayPlan {
     /// The recorded steps as `(thread, operation name, object)`; a replay whose
     /// steps differ stops with [`FailureKind::ReplayDiverged`].
     pub expected: Vec<(usize, String, Option<usize>)>,
+    /// A guided replay (shuttle), as schedule minimization runs them: the
+    /// decisions are followed where they fit the program and, where they do
+    /// not or run out, the running thread goes on (no preemption), else the
+    /// next thread in id order. It never diverges, `expected` is not
+    /// compared, and the execution's own decisions are its exact schedule.
+    pub guided: bool,
 }
 
 /// What the runner asks of a backend.
@@ -334,6 +340,9 @@ pub struct RawFailure {
     pub log: ExecutionLog,
     /// How to replay it.
     pub schedule: ScheduleRecord,
+    /// Preemptions in the failing execution (switches away from a thread
+    /// that could have gone on), where the engine counts them (shuttle).
+    pub preemptions: Option<usize>,
 }
 
 impl RawFailure {
@@ -347,6 +356,7 @@ impl RawFailure {
             race: None,
             log: ExecutionLog::default(),
             schedule,
+            preemptions: None,
         }
     }
 }

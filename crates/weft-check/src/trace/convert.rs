@@ -10,9 +10,9 @@ use weft_sync::record::{
 };
 
 use super::format::{
-    AccessRecord, AtomicRecord, Keyword, MinimizedRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord, LocationRecord,
-    NamedLockRecord, ObjectRecord, OpRecord, RaceRecord, StepRecord, ThreadRecord, Trace,
-    TraceFormat, WaitingRecord,
+    AccessRecord, AtomicRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord, Keyword,
+    LocationRecord, MinimizedRecord, NamedLockRecord, ObjectRecord, OpRecord, RaceRecord,
+    StepRecord, ThreadRecord, Trace, TraceFormat, WaitingRecord,
 };
 use crate::failure::{BlockedThread, CycleEdge, Failure};
 use crate::found::Shrunk;
@@ -146,6 +146,7 @@ impl Trace {
         ReplayPlan {
             schedule: self.schedule.clone(),
             expected: self.expected_steps(),
+            guided: false,
         }
     }
 }

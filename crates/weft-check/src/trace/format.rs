@@ -126,8 +126,8 @@ pub struct MinimizedRecord {
     /// The schedule as first found, encoded as `schedule` is.
     #[serde(with = "super::schedule::as_string")]
     pub first_schedule: ScheduleRecord,
-    /// Its preemptions.
-    pub first_preemptions: usize,
+    /// Its preemptions, where the engine counts them (`null` on loom).
+    pub first_preemptions: Option<usize>,
     /// Its steps.
     pub first_steps: usize,
     /// The minimal schedule's preemptions.

@@ -47,10 +47,9 @@ mod write;
 
 pub use error::{TraceError, TraceOrigin};
 pub use format::{
-    AtomicRecord, MinimizedRecord,
-    AccessRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord, LocationRecord,
-    NamedLockRecord, ObjectRecord, OpRecord, RaceRecord, StepRecord, ThreadRecord, Trace,
-    TraceFormat, WaitingRecord, FORMAT,
+    AccessRecord, AtomicRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord,
+    LocationRecord, MinimizedRecord, NamedLockRecord, ObjectRecord, OpRecord, RaceRecord,
+    StepRecord, ThreadRecord, Trace, TraceFormat, WaitingRecord, FORMAT,
 };
 pub use read::read_trace;
 pub use schedule::{decode_schedule, encode_schedule};

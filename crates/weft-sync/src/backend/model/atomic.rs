@@ -18,7 +18,12 @@ use crate::record::{AtomicAccess, Loc, ObjectKind, Op, Value};
 pub use std::sync::atomic::compiler_fence;
 
 /// The detail of an atomic step: `method(order)` with the values.
-fn access(method: &'static str, order: Ordering, read: Option<Value>, written: Option<Value>) -> AtomicAccess {
+fn access(
+    method: &'static str,
+    order: Ordering,
+    read: Option<Value>,
+    written: Option<Value>,
+) -> AtomicAccess {
     AtomicAccess {
         method,
         order,
@@ -32,14 +37,30 @@ fn access(method: &'static str, order: Ordering, read: Option<Value>, written: O
 /// The value a read-modify-write `method` leaves when it read `old` and
 /// was given `operand` (as std computes it).
 macro_rules! rmw_result {
-    (fetch_add, $old:expr, $v:expr) => { $old.wrapping_add($v) };
-    (fetch_sub, $old:expr, $v:expr) => { $old.wrapping_sub($v) };
-    (fetch_and, $old:expr, $v:expr) => { $old & $v };
-    (fetch_nand, $old:expr, $v:expr) => { !($old & $v) };
-    (fetch_or, $old:expr, $v:expr) => { $old | $v };
-    (fetch_xor, $old:expr, $v:expr) => { $old ^ $v };
-    (fetch_max, $old:expr, $v:expr) => { std::cmp::max($old, $v) };
-    (fetch_min, $old:expr, $v:expr) => { std::cmp::min($old, $v) };
+    (fetch_add, $old:expr, $v:expr) => {
+        $old.wrapping_add($v)
+    };
+    (fetch_sub, $old:expr, $v:expr) => {
+        $old.wrapping_sub($v)
+    };
+    (fetch_and, $old:expr, $v:expr) => {
+        $old & $v
+    };
+    (fetch_nand, $old:expr, $v:expr) => {
+        !($old & $v)
+    };
+    (fetch_or, $old:expr, $v:expr) => {
+        $old | $v
+    };
+    (fetch_xor, $old:expr, $v:expr) => {
+        $old ^ $v
+    };
+    (fetch_max, $old:expr, $v:expr) => {
+        std::cmp::max($old, $v)
+    };
+    (fetch_min, $old:expr, $v:expr) => {
+        std::cmp::min($old, $v)
+    };
 }
 
 /// A memory fence. Same as [`std::sync::atomic::fence`]; modelled by loom,

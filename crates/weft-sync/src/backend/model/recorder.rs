@@ -16,8 +16,8 @@ use super::clock::VectorClock;
 use super::engine;
 use crate::explore::{Access, AccessKind, FailureKind, Race};
 use crate::record::{
-    AtomicAccess, Event, ExecutionLog, Held, Loc, ObjectInfo, ObjectKind, Op, ThreadInfo, ThreadState, Value,
-    WaitKind, Waiting,
+    AtomicAccess, Event, ExecutionLog, Held, Loc, ObjectInfo, ObjectKind, Op, ThreadInfo,
+    ThreadState, Value, WaitKind, Waiting,
 };
 
 /// The id of an object created outside any execution: never recorded.
