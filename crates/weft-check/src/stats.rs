@@ -198,6 +198,19 @@ impl fmt::Display for Stats {
                 crate::found::counted(self.executions, "execution"),
                 self.elapsed,
             )?;
+            if let Some(s) = caught.shrunk() {
+                write!(
+                    f,
+                    "; schedule shrunk to {}, {} from {}{} in {:.2?}",
+                    crate::found::counted(s.preemptions, "preemption"),
+                    crate::found::counted(s.steps, "step"),
+                    s.first_preemptions
+                        .map(|p| format!("{}, ", crate::found::counted(p, "preemption")))
+                        .unwrap_or_default(),
+                    crate::found::counted(s.first_steps, "step"),
+                    s.elapsed
+                )?;
+            }
             if let Some(path) = caught.trace_path() {
                 write!(f, "; trace {}", path.display())?;
             }
