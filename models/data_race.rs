@@ -29,6 +29,16 @@ fn unsynchronised_writes_are_caught_as_a_data_race() {
         .into_caught()
         .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::DataRace, "{failure}");
+    // The schedule is shrunk before it is reported: no preemption: the race is there in the plainest order.
+    let shrunk = failure.shrunk().expect("a searched failure is shrunk");
+    assert_eq!(shrunk.preemptions, 0, "{failure}");
+    assert!(shrunk.steps <= shrunk.first_steps, "{failure}");
+    assert!(
+        failure
+            .to_string()
+            .contains("The schedule shown is minimal: 0 preemptions,"),
+        "{failure}"
+    );
     let race = failure.race().expect("the two accesses");
     let mut threads = [
         failure.log().thread_name(race.first.thread),

@@ -44,6 +44,16 @@ fn abba_deadlock_is_caught_with_its_cycle() {
         .into_caught()
         .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+    // The schedule is shrunk before it is reported: `ab` preempted after it took `lock_a`.
+    let shrunk = failure.shrunk().expect("a searched failure is shrunk");
+    assert_eq!(shrunk.preemptions, 1, "{failure}");
+    assert!(shrunk.steps <= shrunk.first_steps, "{failure}");
+    assert!(
+        failure
+            .to_string()
+            .contains("The schedule shown is minimal: 1 preemption,"),
+        "{failure}"
+    );
     let cycle = failure
         .deadlock_cycle()
         .unwrap_or_else(|| panic!("no lock cycle in {failure}"));

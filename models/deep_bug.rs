@@ -63,6 +63,16 @@ fn a_bug_needing_three_preemptions_is_found_with_the_defaults() {
         .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
     assert!(failure.message().contains("A1 B1 A2 C1 A3 B2"));
+    // The schedule is shrunk before it is reported: A after A1 and A2, B after B1.
+    let shrunk = failure.shrunk().expect("a searched failure is shrunk");
+    assert_eq!(shrunk.preemptions, 3, "{failure}");
+    assert!(shrunk.steps <= shrunk.first_steps, "{failure}");
+    assert!(
+        failure
+            .to_string()
+            .contains("The schedule shown is minimal: 3 preemptions,"),
+        "{failure}"
+    );
     let threads = failure.threads_in_steps();
     for t in ["a", "b", "c"] {
         assert!(threads.contains(&t.to_string()), "{threads:?}");

@@ -25,7 +25,7 @@ mod on_shuttle {
             .unwrap_or_else(|f| panic!("{f}"));
         let caught = stats.caught().expect("caught");
         let report = caught.to_string();
-        assert!(report.contains("Assertion in thread `a`"), "{report}");
+        assert!(report.contains("Panic in thread `a`"), "{report}");
         assert!(report.contains("a read 2"), "{report}");
     }
 

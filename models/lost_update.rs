@@ -35,6 +35,19 @@ fn lost_update_is_caught_with_both_workers_in_the_steps() {
         .into_caught()
         .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Assertion);
+    // The schedule is shrunk before it is reported: one worker preempted between its load and its store.
+    let shrunk = failure.shrunk().expect("a searched failure is shrunk");
+    // On loom none: loom runs SeqCst as AcqRel (a documented limitation),
+    // so `worker-1` may load 0 after `worker-0`'s store with no preemption.
+    let fewest = if cfg!(feature = "loom") { 0 } else { 1 };
+    assert_eq!(shrunk.preemptions, fewest, "{failure}");
+    assert!(shrunk.steps <= shrunk.first_steps, "{failure}");
+    assert!(
+        failure.to_string().contains(&format!(
+            "The schedule shown is minimal: {fewest} preemption"
+        )),
+        "{failure}"
+    );
     assert!(
         failure.message().contains("an increment was lost"),
         "{failure}"

@@ -87,6 +87,16 @@ fn lost_wakeup_is_caught_as_a_deadlock_on_the_condvar() {
         .expect("the declared failure");
     assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
     assert!(failure.is_lost_wakeup(), "{failure}");
+    // The schedule is shrunk before it is reported: `main` preempted between its check of the flag and its wait.
+    let shrunk = failure.shrunk().expect("a searched failure is shrunk");
+    assert_eq!(shrunk.preemptions, 1, "{failure}");
+    assert!(shrunk.steps <= shrunk.first_steps, "{failure}");
+    assert!(
+        failure
+            .to_string()
+            .contains("The schedule shown is minimal: 1 preemption,"),
+        "{failure}"
+    );
     let blocked = failure.blocked_threads();
     let main = blocked
         .iter()

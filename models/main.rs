@@ -27,6 +27,7 @@ mod philosophers;
 mod process_pool;
 mod reach;
 mod replay;
+mod reports;
 mod runner;
 mod thread_locals;
 mod threading;

@@ -31,7 +31,7 @@ mod on_a_checker {
         assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
         let report = failure.to_string();
         assert!(report.contains("the root cause"), "{report}");
-        assert!(report.contains("Assertion in thread `main`"), "{report}");
+        assert!(report.contains("Panic in thread `main`"), "{report}");
         assert!(!report.contains("PoisonError"), "{report}");
     }
 

@@ -22,6 +22,11 @@ pub struct Failure {
     /// Which worker found it, when several explored or under a portfolio.
     pub(crate) found_by: Option<FoundBy>,
     pub(crate) executions: usize,
+    /// The executions the search would have run at most, when that is
+    /// known ("execution 37 of 50,000").
+    pub(crate) planned: Option<usize>,
+    /// How the reported schedule was shrunk from the one first found.
+    pub(crate) shrunk: Option<crate::found::Shrunk>,
     pub(crate) trace_path: Option<PathBuf>,
     /// Why the trace file could not be written, if it could not.
     pub(crate) trace_error: Option<String>,
@@ -182,7 +187,7 @@ impl Failure {
             .filter_map(|t| {
                 let w = t.waiting.as_ref()?;
                 Some(BlockedThread {
-                    thread: t.name.clone(),
+                    thread: self.log.thread_name(t.id),
                     kind: w.kind,
                     waits_for: self.wait_target_name(w.object, w.thread),
                     at: w.at,
@@ -268,11 +273,11 @@ impl Failure {
                     .or_else(|| t.holds.first())
                     .map(|h| (self.log.object_name(h.object), h.at));
                 CycleEdge {
-                    thread: t.name.clone(),
+                    thread: self.log.thread_name(t.id),
                     holds,
                     waits_for: self.wait_target_name(w.object, w.thread),
                     waits_at: w.at,
-                    held_by: next.name.clone(),
+                    held_by: self.log.thread_name(next.id),
                 }
             })
             .collect()

@@ -45,9 +45,12 @@ mod budget;
 mod env;
 mod error;
 mod failure;
+mod found;
+mod minimize;
 mod model;
 mod progress;
 mod report;
+mod shrink;
 mod stats;
 mod trace_events;
 mod workers;
@@ -61,6 +64,7 @@ pub use env::{
 };
 pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};
+pub use found::Shrunk;
 pub use model::{model, Model};
 pub use stats::Stats;
 pub use weft_sync::explore::{

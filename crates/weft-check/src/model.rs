@@ -336,7 +336,15 @@ impl Model {
             _ => None,
         };
         if let Some(path) = &replay {
-            config.replay = Some(replay_plan(path, &config.name));
+            let plan = replay_plan(path, &config.name);
+            // loom replays by re-exploring: with the bound it was found at.
+            if let explore::ScheduleRecord::Loom {
+                preemption_bound, ..
+            } = &plan.schedule
+            {
+                config.preemption_bound = *preemption_bound;
+            }
+            config.replay = Some(plan);
         }
         let body_path = std::any::type_name::<F>();
         let progress = env
@@ -364,6 +372,8 @@ impl Model {
         if let (Some(cap), false) = (env.budget, default_search) {
             crate::budget::cap(&mut config, cap);
         }
+        // Executions of an unfinished DPOR search run before the random one.
+        let mut dpor_first = 0;
         let outcome = if default_search {
             // DPOR first: a proof when it finishes. If it does not within
             // its share of the budget, random schedules for the rest.
@@ -388,6 +398,7 @@ impl Model {
                 if let (Some(c), Some(f)) = (&mut second.coverage, &first.coverage) {
                     c.merge(f);
                 }
+                dpor_first = first.executions;
                 second.executions += first.executions;
                 second.elapsed += first.elapsed;
                 second
@@ -453,6 +464,8 @@ impl Model {
                 scheduler: config.scheduler,
                 found_by: None,
                 executions: outcome.executions,
+                planned: None,
+                shrunk: None,
                 trace_path: None,
                 trace_error: None,
                 test_name: current_test_path(),
@@ -484,13 +497,17 @@ impl Model {
                     scheduler: config.scheduler,
                     found_by: None,
                     executions: outcome.executions,
+                    planned: None,
+                    shrunk: None,
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
                 })
             }
             (Some(raw), expected) => {
-                let raw = *raw;
+                // Shrunk before it is reported: the fewest preemptions,
+                // then the fewest steps (crate::shrink).
+                let (raw, shrunk) = crate::shrink::shrink(&config, *raw, &run);
                 let mut failure = Failure {
                     model: config.name.clone(),
                     backend,
@@ -501,12 +518,18 @@ impl Model {
                     race: raw.race,
                     log: raw.log,
                     schedule: raw.schedule,
-                    // Under workers or a portfolio: the strategy that found it.
-                    scheduler: outcome
-                        .found_by
-                        .map_or(config.scheduler, |found| found.scheduler),
+                    // Under workers or a portfolio: the strategy that found
+                    // it; loom runs its own DPOR search whatever the
+                    // scheduler says.
+                    scheduler: match outcome.found_by {
+                        Some(found) => found.scheduler,
+                        None if backend == Backend::Loom => SchedulerKind::Dpor,
+                        None => config.scheduler,
+                    },
                     found_by: outcome.found_by,
                     executions: outcome.executions,
+                    planned: planned_executions(backend, &config, dpor_first),
+                    shrunk,
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
@@ -606,6 +629,31 @@ impl Model {
             ));
         }
         config
+    }
+}
+
+/// The executions a search would run at most, when that is known: the
+/// iterations of a random, PCT or DFS search (after `dpor_first`
+/// executions of an unfinished DPOR search), loom's execution limit, or a
+/// stress run's iterations.
+fn planned_executions(
+    backend: Backend,
+    config: &ExploreConfig,
+    dpor_first: usize,
+) -> Option<usize> {
+    match backend {
+        Backend::Std => Some(config.iterations.unwrap_or(explore::STD_DEFAULT_ITERATIONS)),
+        Backend::Loom => config.max_executions,
+        Backend::Shuttle => match config.scheduler {
+            SchedulerKind::Random | SchedulerKind::Pct { .. } | SchedulerKind::Portfolio => Some(
+                dpor_first
+                    + config
+                        .iterations
+                        .unwrap_or(explore::SHUTTLE_DEFAULT_ITERATIONS),
+            ),
+            SchedulerKind::Dfs => config.iterations,
+            SchedulerKind::Dpor => None,
+        },
     }
 }
 

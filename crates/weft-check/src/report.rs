@@ -6,6 +6,7 @@ use weft_sync::explore::{Backend, FailureKind, ScheduleRecord};
 use weft_sync::record::{Event, Op, ThreadState};
 
 use crate::failure::Failure;
+use crate::found::counted;
 
 /// Steps shown before the failure; earlier ones are summarised.
 const SHOWN_STEPS: usize = 60;
@@ -36,8 +37,6 @@ impl Failure {
                 "deadlock (lost wakeup: a thread waits for a notification nobody will send)"
                     .to_string()
             }
-            FailureKind::Deadlock => "deadlock".to_string(),
-            FailureKind::Assertion => "panic".to_string(),
             other => other.to_string(),
         }
     }
@@ -160,7 +159,7 @@ impl Failure {
                     None => "blocked".to_string(),
                 },
             };
-            let mut line = format!("  [{}] `{}`: {state}", t.id, t.name);
+            let mut line = format!("  [{}] `{}`: {state}", t.id, self.log.thread_name(t.id));
             if !t.holds.is_empty() {
                 let held: Vec<String> = t
                     .holds
@@ -179,12 +178,13 @@ impl Failure {
         if steps.is_empty() {
             return Ok(());
         }
-        writeln!(f, "\nThe interleaving ({} steps):", steps.len())?;
+        writeln!(f, "\nThe interleaving ({}):", counted(steps.len(), "step"))?;
         let start = steps.len().saturating_sub(SHOWN_STEPS);
         if start > 0 {
             writeln!(
                 f,
-                "  ... {start} earlier steps not shown (the trace file has them all)"
+                "  ... {} not shown (the trace file has them all)",
+                counted(start, "earlier step")
             )?;
         }
         let mut prev_thread = if start > 0 {
@@ -234,7 +234,7 @@ impl Failure {
             Op::Spawn { child } => format!("spawn `{}`", self.log.thread_name(*child)),
             Op::Join { child } => format!("join `{}`", self.log.thread_name(*child)),
             Op::Unpark { target } => format!("unpark `{}`", self.log.thread_name(*target)),
-            other => other.to_string(),
+            _ => e.op_text(),
         };
         format!(
             "{:>5}  {:<14} {op}{object}  at {}",
@@ -294,6 +294,10 @@ impl Failure {
                 found.scheduler,
                 found.seed
             )?;
+        }
+        writeln!(f, "{}.", capitalised(&self.found_in()))?;
+        if let Some(shrunk) = &self.shrunk {
+            writeln!(f, "The schedule shown is minimal: {}.", shrunk.sentence())?;
         }
         match (&self.trace_path, &self.schedule) {
             (_, ScheduleRecord::Std { iteration }) => writeln!(

@@ -250,12 +250,12 @@ impl fmt::Display for Stats {
         if let Some(caught) = &self.caught {
             write!(
                 f,
-                "weft: model `{}` caught the expected {} on {} ({}): after {} executions in {:.2?}",
+                "weft: model `{}` caught the expected {} on {} ({}): after {} in {:.2?}",
                 self.model,
                 caught.kind(),
                 self.backend,
                 self.search(),
-                self.executions,
+                crate::found::counted(self.executions, "execution"),
                 self.elapsed,
             )?;
             if let Some(found) = caught.found_by() {
@@ -268,6 +268,19 @@ impl fmt::Display for Stats {
                     found.seed
                 )?;
             }
+            if let Some(s) = caught.shrunk() {
+                write!(
+                    f,
+                    "; schedule shrunk to {}, {} from {}{} in {:.2?}",
+                    crate::found::counted(s.preemptions, "preemption"),
+                    crate::found::counted(s.steps, "step"),
+                    s.first_preemptions
+                        .map(|p| format!("{}, ", crate::found::counted(p, "preemption")))
+                        .unwrap_or_default(),
+                    crate::found::counted(s.first_steps, "step"),
+                    s.elapsed
+                )?;
+            }
             if let Some(path) = caught.trace_path() {
                 write!(f, "; trace {}", path.display())?;
             }
@@ -275,11 +288,11 @@ impl fmt::Display for Stats {
         }
         write!(
             f,
-            "weft: model `{}` verified on {} ({}): {} executions in {:.2?}, {}",
+            "weft: model `{}` verified on {} ({}): {} in {:.2?}, {}",
             self.model,
             self.backend,
             self.search(),
-            self.executions,
+            crate::found::counted(self.executions, "execution"),
             self.elapsed,
             self.verdict()
         )?;

@@ -245,7 +245,8 @@ pub(crate) fn explored(output: &str) -> Option<Explored> {
         let Some((_, counts)) = after.split_once("): ") else {
             continue;
         };
-        let Some((n, tail)) = counts.split_once(" executions") else {
+        // `1 execution`, `2 executions`.
+        let Some((n, tail)) = counts.split_once(" execution") else {
             continue;
         };
         let Ok(n) = n.trim().replace(',', "").parse::<u64>() else {

@@ -399,7 +399,7 @@ mod tests {
                     "a::lost",
                     "shuttle",
                     Outcome::Failed {
-                        kind: "assertion".into(),
+                        kind: "panic".into(),
                         cause: "an increment was lost".into(),
                         trace: Some(PathBuf::from("/t/lost.json")),
                         tail: vec![],

@@ -20,12 +20,19 @@ pub(crate) struct Timeline {
     pub(crate) test: Option<String>,
     /// `loom`, `shuttle` or `std`.
     pub(crate) backend: String,
-    /// The scheduler keyword.
+    /// The search that found it, in words (`random scheduler`, `loom's
+    /// DPOR search`).
     pub(crate) scheduler: String,
     /// shuttle's seed, as text (it may not fit a JavaScript number).
     pub(crate) seed: Option<String>,
     /// Executions explored up to the failing one.
     pub(crate) executions: usize,
+    /// How it was found: "found in execution 37 of 50,000 (random
+    /// scheduler, seed 0x2a)".
+    pub(crate) found_in: String,
+    /// How much the schedule shown shrank from the one first found, when
+    /// it was shrunk: "1 preemption, 9 steps; ...".
+    pub(crate) minimized: Option<String>,
     /// The failure kind keyword (`deadlock`, `data_race`, ...).
     pub(crate) kind: String,
     /// The failure in a few words: "deadlock", "data race", "panic", ...
@@ -300,7 +307,7 @@ impl Timeline {
                 };
                 Lane {
                     id: t.id,
-                    name: t.name.clone(),
+                    name: failure.log().thread_name(t.id),
                     state: state_keyword(t.state).to_string(),
                     end,
                     end_at,
@@ -315,9 +322,11 @@ impl Timeline {
             model: trace.model.clone(),
             test: trace.test.clone(),
             backend: trace.backend.as_str().to_string(),
-            scheduler: trace.scheduler.to_string(),
+            scheduler: failure.search(),
             seed: trace.seed.map(|s| s.to_string()),
             executions: trace.executions,
+            found_in: failure.found_in(),
+            minimized: failure.shrunk().map(|s| s.sentence()),
             kind: failure.kind().as_str().to_string(),
             headline: headline(&failure),
             message: failure.message().to_string(),
@@ -352,7 +361,6 @@ fn headline(failure: &Failure) -> String {
         FailureKind::Deadlock if failure.deadlock_cycle().is_some() => {
             "deadlock (a wait-for cycle)".to_string()
         }
-        FailureKind::Assertion => "panic".to_string(),
         FailureKind::DataRace => "data race".to_string(),
         FailureKind::StepLimit => "step limit (a livelock, or a loop that never ends)".to_string(),
         FailureKind::LeakedThread => "leaked thread".to_string(),
@@ -392,11 +400,10 @@ fn cycle_views(trace: &Trace, failure: &Failure) -> Vec<CycleView> {
     let Some(edges) = failure.deadlock_cycle() else {
         return Vec::new();
     };
+    let log = failure.log();
     let id_of = |name: &str| {
-        trace
-            .threads
-            .iter()
-            .position(|t| t.name == name)
+        (0..trace.threads.len())
+            .find(|&t| log.thread_name(t) == name)
             .unwrap_or(0)
     };
     edges
@@ -435,7 +442,9 @@ fn step_view(trace: &Trace, failure: &Failure, s: &StepRecord) -> StepView {
         .as_ref()
         .map(|o| format!(" `{}`", o.name))
         .unwrap_or_default();
+    let atomic = s.atomic.as_ref().and_then(|a| a.to_access());
     let text = match &s.op {
+        _ if atomic.is_some() => format!("{}{name}", atomic.expect("checked")),
         OpRecord::Spawn { child } => format!("spawn `{}`", log.thread_name(*child)),
         OpRecord::Join { child } => format!("join `{}`", log.thread_name(*child)),
         OpRecord::Unpark { target } => format!("unpark `{}`", log.thread_name(*target)),

@@ -84,8 +84,8 @@ fn one_table_of_every_model_on_every_backend() {
         [
             "lost_update_is_found",
             "verified",
-            "FAILED assertion",
-            "FAILED assertion"
+            "FAILED panic",
+            "FAILED panic"
         ]
     );
     assert_eq!(
@@ -94,7 +94,7 @@ fn one_table_of_every_model_on_every_backend() {
     );
     assert!(
         t.contains(
-            "  FAILED on loom: lost_update_is_found (assertion)\n    \
+            "  FAILED on loom: lost_update_is_found (panic)\n    \
              assertion `left == right` failed: an increment was lost\n    \
              trace:  target/weft/check/loom/lost_update_is_found/lost_update.json\n"
         ),
@@ -179,7 +179,7 @@ fn json_says_the_same_for_scripts() {
     assert!(two.get("bounds").is_none(), "{two}");
     let lost = find("lost_update_is_found");
     assert_eq!(lost["outcome"], "failed");
-    assert_eq!(lost["kind"], "assertion");
+    assert_eq!(lost["kind"], "panic");
     assert!(lost["trace"]
         .as_str()
         .unwrap()
@@ -281,7 +281,7 @@ fn junit_has_a_suite_per_backend_and_a_failure_per_failed_model() {
         "{xml}"
     );
     assert!(
-        xml.contains("<testcase name=\"lost_update_is_found\" classname=\"weft.shuttle\">\n            <failure message=\"assertion `left == right` failed: an increment was lost\" type=\"assertion\">"),
+        xml.contains("<testcase name=\"lost_update_is_found\" classname=\"weft.shuttle\">\n            <failure message=\"assertion `left == right` failed: an increment was lost\" type=\"panic\">"),
         "{xml}"
     );
     assert!(

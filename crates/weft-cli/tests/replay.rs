@@ -47,7 +47,7 @@ fn a_reproduced_failure_prints_the_report_and_exits_1() {
     );
     assert!(
         r.stdout.ends_with(
-            "replay reproduced the failure: `lost_update_is_found` on loom: the recorded assertion happened again on the recorded schedule\n"
+            "replay reproduced the failure: `lost_update_is_found` on loom: the recorded panic happened again on the recorded schedule\n"
         ),
         "{}",
         r.stdout

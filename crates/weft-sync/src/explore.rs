@@ -180,6 +180,12 @@ pub struct ReplayPlan {
     /// The recorded steps as `(thread, operation name, object)`; a replay whose
     /// steps differ stops with [`FailureKind::ReplayDiverged`].
     pub expected: Vec<(usize, String, Option<usize>)>,
+    /// A guided replay (shuttle), as schedule minimization runs them: the
+    /// decisions are followed where they fit the program and, where they do
+    /// not or run out, the running thread goes on (no preemption), else the
+    /// next thread in id order. It never diverges, `expected` is not
+    /// compared, and the execution's own decisions are its exact schedule.
+    pub guided: bool,
 }
 
 /// What the runner asks of a backend.
@@ -351,10 +357,23 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    /// A short lowercase name: `assertion`, `deadlock`, `data race`, ...
+    /// A short lowercase name: `panic`, `deadlock`, `data race`, ...:
+    /// the one word every view uses for the kind (the report's header and
+    /// body, `cargo weft check`'s table, the HTML page's badge). A failed
+    /// `assert!` is a panic; a plain `panic!` is not an assertion, so the
+    /// word for [`FailureKind::Assertion`] is `panic`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_sync::explore::FailureKind;
+    ///
+    /// assert_eq!(FailureKind::Assertion.as_str(), "panic");
+    /// assert_eq!(FailureKind::DataRace.to_string(), "data race");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
-            FailureKind::Assertion => "assertion",
+            FailureKind::Assertion => "panic",
             FailureKind::Deadlock => "deadlock",
             FailureKind::DataRace => "data race",
             FailureKind::StepLimit => "step limit",
@@ -432,6 +451,9 @@ pub struct RawFailure {
     pub log: ExecutionLog,
     /// How to replay it.
     pub schedule: ScheduleRecord,
+    /// Preemptions in the failing execution (switches away from a thread
+    /// that could have gone on), where the engine counts them (shuttle).
+    pub preemptions: Option<usize>,
 }
 
 impl RawFailure {
@@ -445,6 +467,7 @@ impl RawFailure {
             race: None,
             log: ExecutionLog::default(),
             schedule,
+            preemptions: None,
         }
     }
 }

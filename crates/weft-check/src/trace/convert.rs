@@ -4,14 +4,18 @@ use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use weft_sync::explore::{Access, FailureKind, Race, ReplayPlan, ScheduleRecord};
-use weft_sync::record::{Event, ExecutionLog, Held, Loc, ObjectInfo, Op, ThreadInfo, Waiting};
+use weft_sync::record::{
+    ordering_from_name, ordering_name, AtomicAccess, Event, ExecutionLog, Held, Loc, ObjectInfo,
+    Op, ThreadInfo, Value, Waiting, ATOMIC_METHODS,
+};
 
 use super::format::{
-    AccessRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord, LocationRecord,
-    NamedLockRecord, ObjectRecord, OpRecord, RaceRecord, StepRecord, ThreadRecord, Trace,
-    TraceFormat, WaitingRecord,
+    AccessRecord, AtomicRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord, Keyword,
+    LocationRecord, MinimizedRecord, NamedLockRecord, ObjectRecord, OpRecord, RaceRecord,
+    StepRecord, ThreadRecord, Trace, TraceFormat, WaitingRecord,
 };
 use crate::failure::{BlockedThread, CycleEdge, Failure};
+use crate::found::Shrunk;
 
 impl Trace {
     /// The trace of a failure: everything in it, plus the deadlock cycle
@@ -67,6 +71,17 @@ impl Trace {
             threads: log.threads.iter().map(ThreadRecord::from).collect(),
             objects: log.objects.iter().map(ObjectRecord::from).collect(),
             steps: log.steps.iter().map(StepRecord::from).collect(),
+            planned_executions: failure.planned,
+            minimized: failure.shrunk.as_ref().map(|s| MinimizedRecord {
+                first_schedule: s.first_schedule.clone(),
+                first_preemptions: s.first_preemptions,
+                first_steps: s.first_steps,
+                preemptions: s.preemptions,
+                steps: s.steps,
+                replays: s.replays,
+                micros: u64::try_from(s.elapsed.as_micros()).unwrap_or(u64::MAX),
+                budget_spent: s.budget_spent,
+            }),
             read_from: None,
         }
     }
@@ -100,6 +115,17 @@ impl Trace {
             scheduler: self.scheduler,
             found_by: None,
             executions: self.executions,
+            planned: self.planned_executions,
+            shrunk: self.minimized.as_ref().map(|m| Shrunk {
+                first_schedule: m.first_schedule.clone(),
+                first_preemptions: m.first_preemptions,
+                first_steps: m.first_steps,
+                preemptions: m.preemptions,
+                steps: m.steps,
+                replays: m.replays,
+                elapsed: std::time::Duration::from_micros(m.micros),
+                budget_spent: m.budget_spent,
+            }),
             trace_path: self.read_from.clone(),
             trace_error: None,
             test_name: self.test.clone(),
@@ -121,6 +147,7 @@ impl Trace {
         ReplayPlan {
             schedule: self.schedule.clone(),
             expected: self.expected_steps(),
+            guided: false,
         }
     }
 }
@@ -343,7 +370,46 @@ impl From<&Event> for StepRecord {
             op: OpRecord::from(&e.op),
             object: e.object,
             location: e.location.into(),
+            atomic: e.atomic.as_ref().map(AtomicRecord::from),
         }
+    }
+}
+
+impl From<&AtomicAccess> for AtomicRecord {
+    fn from(a: &AtomicAccess) -> AtomicRecord {
+        let value = |v: Option<Value>| v.map(|v| v.to_keyword().into_owned());
+        AtomicRecord {
+            method: a.method.to_string(),
+            order: ordering_name(a.order).to_string(),
+            failure_order: a.failure_order.map(|o| ordering_name(o).to_string()),
+            read: value(a.read),
+            written: value(a.written),
+            expected: value(a.expected),
+        }
+    }
+}
+
+impl AtomicRecord {
+    /// The recorded access; `None` when a field is not one weft writes
+    /// (the step then shows as its plain operation).
+    pub fn to_access(&self) -> Option<AtomicAccess> {
+        let value = |v: &Option<String>| -> Option<Option<Value>> {
+            match v {
+                None => Some(None),
+                Some(text) => Value::from_keyword(text).map(Some),
+            }
+        };
+        Some(AtomicAccess {
+            method: ATOMIC_METHODS.iter().find(|m| **m == self.method)?,
+            order: ordering_from_name(&self.order)?,
+            failure_order: match &self.failure_order {
+                None => None,
+                Some(o) => Some(ordering_from_name(o)?),
+            },
+            read: value(&self.read)?,
+            written: value(&self.written)?,
+            expected: value(&self.expected)?,
+        })
     }
 }
 
@@ -356,6 +422,7 @@ impl StepRecord {
             op: self.op.to_op(),
             object: self.object,
             location: self.location.to_loc(),
+            atomic: self.atomic.as_ref().and_then(AtomicRecord::to_access),
         }
     }
 }

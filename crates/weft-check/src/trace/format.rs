@@ -54,6 +54,15 @@ pub struct Trace {
     pub objects: Vec<ObjectRecord>,
     /// The steps of the failing execution, in the order they ran.
     pub steps: Vec<StepRecord>,
+    /// The executions the search would have run at most, when known
+    /// ("found in execution 37 of 50,000"). Absent in older traces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_executions: Option<usize>,
+    /// When the schedule was shrunk before it was reported: the schedule as
+    /// first found, and both sizes. `schedule` and `steps` are the minimal
+    /// one's, which a replay runs. Absent in older traces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimized: Option<MinimizedRecord>,
     /// The file this trace was read from, if it was (not part of the file).
     #[serde(skip)]
     pub read_from: Option<PathBuf>,
@@ -77,6 +86,8 @@ impl PartialEq for Trace {
             threads,
             objects,
             steps,
+            planned_executions,
+            minimized,
             read_from: _,
         } = self;
         *format == other.format
@@ -92,6 +103,8 @@ impl PartialEq for Trace {
             && *threads == other.threads
             && *objects == other.objects
             && *steps == other.steps
+            && *planned_executions == other.planned_executions
+            && *minimized == other.minimized
     }
 }
 
@@ -104,6 +117,29 @@ pub enum TraceFormat {
     #[default]
     #[serde(rename = "weft-trace/1")]
     V1,
+}
+
+/// The first failing schedule of a search, and how much the reported
+/// (minimal) one shrank from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinimizedRecord {
+    /// The schedule as first found, encoded as `schedule` is.
+    #[serde(with = "super::schedule::as_string")]
+    pub first_schedule: ScheduleRecord,
+    /// Its preemptions, where the engine counts them (`null` on loom).
+    pub first_preemptions: Option<usize>,
+    /// Its steps.
+    pub first_steps: usize,
+    /// The minimal schedule's preemptions.
+    pub preemptions: usize,
+    /// The minimal schedule's steps.
+    pub steps: usize,
+    /// Schedules replayed to shrink it.
+    pub replays: usize,
+    /// Time spent shrinking, in microseconds.
+    pub micros: u64,
+    /// Whether the shrinking budget ran out first.
+    pub budget_spent: bool,
 }
 
 /// A source location.
@@ -277,6 +313,33 @@ pub struct StepRecord {
     pub object: Option<usize>,
     /// Where in the source.
     pub location: LocationRecord,
+    /// For an atomic operation: the method, its orderings and values, as
+    /// the code wrote them. Absent in traces written before weft recorded
+    /// it, and for every other operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atomic: Option<AtomicRecord>,
+}
+
+/// An atomic operation as the code wrote it: `store(Release) 1`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AtomicRecord {
+    /// The method: `load`, `store`, `swap`, `fetch_add`, ..., `compare_exchange`.
+    pub method: String,
+    /// Its ordering as Rust spells it (`Relaxed`, `Release`, `Acquire`,
+    /// `AcqRel`, `SeqCst`); a compare-exchange's success ordering.
+    pub order: String,
+    /// A compare-exchange's failure ordering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_order: Option<String>,
+    /// The value read, written as `value` is in an operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<String>,
+    /// The value written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<String>,
+    /// The value a compare-exchange expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
 }
 
 /// An operation, tagged by `kind`; operations with data carry it in named

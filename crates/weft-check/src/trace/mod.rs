@@ -47,9 +47,9 @@ mod write;
 
 pub use error::{TraceError, TraceOrigin};
 pub use format::{
-    AccessRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord, LocationRecord,
-    NamedLockRecord, ObjectRecord, OpRecord, RaceRecord, StepRecord, ThreadRecord, Trace,
-    TraceFormat, WaitingRecord, FORMAT,
+    AccessRecord, AtomicRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord,
+    LocationRecord, MinimizedRecord, NamedLockRecord, ObjectRecord, OpRecord, RaceRecord,
+    StepRecord, ThreadRecord, Trace, TraceFormat, WaitingRecord, FORMAT,
 };
 pub use read::read_trace;
 pub use schedule::{decode_schedule, encode_schedule};

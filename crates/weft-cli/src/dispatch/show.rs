@@ -101,17 +101,11 @@ pub(crate) fn render(
     if let Some(test) = &t.test {
         let _ = write!(about, ", test `{test}`");
     }
-    let _ = write!(about, ", on {} ({} scheduler", t.backend, t.scheduler);
-    if let Some(seed) = &t.seed {
-        let _ = write!(about, ", seed {seed}");
-    }
-    let _ = write!(
-        about,
-        "), found after {} execution{}",
-        t.executions,
-        if t.executions == 1 { "" } else { "s" }
-    );
+    let _ = write!(about, ", on {}: {}", t.backend, t.found_in);
     let _ = writeln!(out, "{about}");
+    if let Some(minimized) = &t.minimized {
+        let _ = writeln!(out, "minimal schedule: {minimized}");
+    }
     let _ = writeln!(
         out,
         "{} {}",

@@ -33,10 +33,9 @@
     var meta = el("div", "meta");
     if (data.test) meta.appendChild(el("span", null, "test " + data.test));
     meta.appendChild(el("span", null, "backend " + data.backend));
-    meta.appendChild(el("span", null, "scheduler " + data.scheduler));
-    if (data.seed) meta.appendChild(el("span", null, "seed " + data.seed));
-    meta.appendChild(el("span", null, data.executions + " execution" + (data.executions === 1 ? "" : "s") + " explored"));
-    meta.appendChild(el("span", null, data.steps.length + " steps, " + data.lanes.length + " threads"));
+    meta.appendChild(el("span", "found", data.found_in));
+    meta.appendChild(el("span", null, data.steps.length + (data.steps.length === 1 ? " step, " : " steps, ") + data.lanes.length + (data.lanes.length === 1 ? " thread" : " threads")));
+    if (data.minimized) meta.appendChild(el("span", "minimized", "minimal schedule: " + data.minimized));
     if (data.failed_at) meta.appendChild(el("span", null, "failed at " + data.failed_at));
     h.appendChild(meta);
     if (data.trace_path) {

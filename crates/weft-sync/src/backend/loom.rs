@@ -393,6 +393,12 @@ pub(crate) fn execution_ended(_effects_since: fn(&mut usize) -> crate::dpor::acc
 pub(crate) fn init() {}
 
 /// loom's schedule is its exploration order: no decisions to record.
+/// loom does not count preemptions per execution: its bound is the
+/// measure (see `ScheduleRecord::Loom::preemption_bound`).
+pub(crate) fn execution_preemptions() -> Option<usize> {
+    None
+}
+
 pub(crate) fn current_decisions() -> Vec<crate::explore::Decision> {
     Vec::new()
 }

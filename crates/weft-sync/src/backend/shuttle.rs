@@ -293,6 +293,14 @@ fn choose_directly(n: usize) -> Option<usize> {
             };
             chosen.unwrap_or_else(|nondeterminism| panic!("weft: {nondeterminism}"))
         }
+        None if shared.borrow().guided => {
+            // A guided replay: the guide's value where it fits, else 0.
+            let mut s = shared.borrow_mut();
+            match s.next_guided(false) {
+                Some(Decision::Random(v)) if (v as usize) < n => v as usize,
+                _ => 0,
+            }
+        }
         None => {
             // Replaying: the trace has the value.
             let mut s = shared.borrow_mut();
@@ -377,6 +385,40 @@ struct Shared {
     /// The tree's size, estimated from the executions' paths when the
     /// scheduler picks uniformly among the runnable threads (random).
     estimate: Option<crate::estimate::TreeEstimate>,
+    /// A guided replay (`ReplayPlan::guided`): the schedule is a wish, not
+    /// a contract; where it does not fit, the running thread goes on.
+    guided: bool,
+    /// Guided replay: the next thread decision and random value to use.
+    guide_task: usize,
+    guide_random: usize,
+    /// Preemptions in the running execution: switches away from a thread
+    /// that could have gone on (and did not yield).
+    preemptions: usize,
+}
+
+impl Shared {
+    /// Guided replay: the next recorded decision of one kind (threads or
+    /// random values), skipping those of the other.
+    fn next_guided(&mut self, task: bool) -> Option<Decision> {
+        let replay = self.replay.as_ref()?;
+        let pos = if task {
+            &mut self.guide_task
+        } else {
+            &mut self.guide_random
+        };
+        while let Some(d) = replay.get(*pos).copied() {
+            *pos += 1;
+            if matches!(d, Decision::Task(_)) == task {
+                return Some(d);
+            }
+        }
+        None
+    }
+}
+
+/// Preemptions in the current (or last) execution.
+pub(crate) fn execution_preemptions() -> Option<usize> {
+    SHARED.with(|s| s.borrow().as_ref().map(|s| s.borrow().preemptions))
 }
 
 thread_local! {
@@ -464,6 +506,9 @@ impl Scheduler for WeftScheduler {
         }
         s.decisions.clear();
         s.replay_pos = 0;
+        s.guide_task = 0;
+        s.guide_random = 0;
+        s.preemptions = 0;
         s.abandoned = false;
         if self.pct && s.executions > 0 && self.inner_decisions == 0 {
             s.single_schedule = true;
@@ -534,6 +579,31 @@ impl Scheduler for WeftScheduler {
                 }
                 inner.next_task(runnable, current, is_yielding)?
             }
+            None if s.guided => {
+                let ids = || runnable.iter().map(|t| usize::from(t.id()));
+                let wanted = match s.next_guided(true) {
+                    Some(Decision::Task(t)) => Some(t),
+                    _ => None,
+                };
+                let current_id = current.map(usize::from);
+                let chosen = match wanted {
+                    Some(t) if ids().any(|id| id == t) => t,
+                    _ => match current_id {
+                        Some(c) if !is_yielding && ids().any(|id| id == c) => c,
+                        // Round robin from the thread that cannot or will
+                        // not go on.
+                        _ => {
+                            let after = current_id.unwrap_or(0);
+                            ids()
+                                .filter(|&id| id > after)
+                                .min()
+                                .or_else(|| ids().min())
+                                .expect("shuttle asks only when a thread can run")
+                        }
+                    },
+                };
+                TaskId::from(chosen)
+            }
             None => {
                 let pos = s.replay_pos;
                 let recorded = s.replay.as_ref().and_then(|r| r.get(pos).copied());
@@ -567,6 +637,11 @@ impl Scheduler for WeftScheduler {
                 }
             }
         };
+        if current
+            .is_some_and(|c| c != chosen && !is_yielding && runnable.iter().any(|t| t.id() == c))
+        {
+            s.preemptions += 1;
+        }
         s.decisions.push(Decision::Task(usize::from(chosen)));
         Some(chosen)
     }
@@ -575,6 +650,10 @@ impl Scheduler for WeftScheduler {
         let mut s = self.shared.borrow_mut();
         let value = match &mut self.inner {
             Some(inner) => inner.next_u64(),
+            None if s.guided => match s.next_guided(false) {
+                Some(Decision::Random(v)) => v,
+                _ => 0,
+            },
             None => {
                 let pos = s.replay_pos;
                 match s.replay.as_ref().and_then(|r| r.get(pos).copied()) {
@@ -727,6 +806,7 @@ pub(crate) fn run(
     let uniform = config.scheduler == SchedulerKind::Random && !replaying;
     let shared = Rc::new(RefCell::new(Shared {
         replay,
+        guided: config.replay.as_ref().is_some_and(|r| r.guided),
         direct_choices: config.scheduler == SchedulerKind::Dpor,
         stop_all: config.stop.clone(),
         estimate: uniform.then(crate::estimate::TreeEstimate::default),

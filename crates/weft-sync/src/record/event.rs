@@ -1,4 +1,5 @@
 use std::fmt;
+use std::sync::atomic::Ordering;
 
 use super::Loc;
 
@@ -188,6 +189,109 @@ impl fmt::Display for Value {
     }
 }
 
+/// What an atomic operation did, as the code wrote it: the method, its
+/// orderings, and the values read and written. A report prints it the way
+/// the call reads: `store(Release) 1`, `load(Acquire) = 0`,
+/// `fetch_add(Relaxed) 3 → 4`, `compare_exchange(AcqRel, Acquire) 3 → 4 ok`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::Ordering;
+/// use weft_sync::record::{AtomicAccess, Value};
+///
+/// let cas = AtomicAccess {
+///     method: "compare_exchange",
+///     order: Ordering::AcqRel,
+///     failure_order: Some(Ordering::Acquire),
+///     read: Some(Value::Int(3)),
+///     written: Some(Value::Int(4)),
+///     expected: Some(Value::Int(3)),
+/// };
+/// assert_eq!(cas.to_string(), "compare_exchange(AcqRel, Acquire) 3 → 4 ok");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AtomicAccess {
+    /// The method called: `load`, `store`, `swap`, `fetch_add`, ...,
+    /// `compare_exchange`, `compare_exchange_weak`.
+    pub method: &'static str,
+    /// Its ordering (a compare-exchange's success ordering).
+    pub order: Ordering,
+    /// A compare-exchange's failure ordering.
+    pub failure_order: Option<Ordering>,
+    /// The value read (none for a store).
+    pub read: Option<Value>,
+    /// The value written (none for a load or a failed compare-exchange).
+    pub written: Option<Value>,
+    /// The value a compare-exchange expected.
+    pub expected: Option<Value>,
+}
+
+/// The atomic methods a recorded step can name, so that a step read back
+/// from a trace file names its method with a `&'static str` too.
+pub const ATOMIC_METHODS: &[&str] = &[
+    "load",
+    "store",
+    "swap",
+    "fetch_add",
+    "fetch_sub",
+    "fetch_and",
+    "fetch_nand",
+    "fetch_or",
+    "fetch_xor",
+    "fetch_max",
+    "fetch_min",
+    "fetch_update",
+    "compare_exchange",
+    "compare_exchange_weak",
+];
+
+/// An ordering's name as the code spells it (`Relaxed`, `AcqRel`, ...).
+pub fn ordering_name(order: Ordering) -> &'static str {
+    match order {
+        Ordering::Relaxed => "Relaxed",
+        Ordering::Release => "Release",
+        Ordering::Acquire => "Acquire",
+        Ordering::AcqRel => "AcqRel",
+        Ordering::SeqCst => "SeqCst",
+        _ => "SeqCst",
+    }
+}
+
+/// The ordering named `name` as the code spells it, if it is one.
+pub fn ordering_from_name(name: &str) -> Option<Ordering> {
+    Some(match name {
+        "Relaxed" => Ordering::Relaxed,
+        "Release" => Ordering::Release,
+        "Acquire" => Ordering::Acquire,
+        "AcqRel" => Ordering::AcqRel,
+        "SeqCst" => Ordering::SeqCst,
+        _ => return None,
+    })
+}
+
+impl fmt::Display for AtomicAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({}", self.method, ordering_name(self.order))?;
+        if let Some(failure) = self.failure_order {
+            write!(f, ", {}", ordering_name(failure))?;
+        }
+        f.write_str(")")?;
+        let cas = self.method.starts_with("compare_exchange");
+        match (self.read, self.written) {
+            (Some(read), Some(written)) if cas => write!(f, " {read} → {written} ok"),
+            (Some(read), None) if cas => match self.expected {
+                Some(expected) => write!(f, " {read} (expected {expected}) failed"),
+                None => write!(f, " {read} failed"),
+            },
+            (Some(read), Some(written)) => write!(f, " {read} → {written}"),
+            (Some(read), None) => write!(f, " = {read}"),
+            (None, Some(written)) => write!(f, " {written}"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
 /// One recorded step of an execution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
@@ -201,4 +305,17 @@ pub struct Event {
     pub object: Option<usize>,
     /// Where in the source.
     pub location: Loc,
+    /// For an atomic operation: its method, orderings and values.
+    pub atomic: Option<AtomicAccess>,
+}
+
+impl Event {
+    /// The operation as a report prints it: an atomic operation as the
+    /// code wrote it (`store(Release) 1`), any other as [`Op`]'s `Display`.
+    pub fn op_text(&self) -> String {
+        match &self.atomic {
+            Some(a) => a.to_string(),
+            None => self.op.to_string(),
+        }
+    }
 }

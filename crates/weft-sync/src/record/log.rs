@@ -12,12 +12,19 @@ pub struct ExecutionLog {
 }
 
 impl ExecutionLog {
-    /// The name of thread `id`, or `thread-<id>` if unknown.
+    /// The name of thread `id` as a report prints it, or `thread-<id>` if
+    /// unknown. Threads that share a name are told apart by their rank
+    /// among those threads, in spawn order: `worker#1`, `worker#2`.
     pub fn thread_name(&self, id: usize) -> String {
-        self.threads
-            .get(id)
-            .map(|t| t.name.clone())
-            .unwrap_or_else(|| format!("thread-{id}"))
+        let Some(t) = self.threads.get(id) else {
+            return format!("thread-{id}");
+        };
+        let same = |u: &&ThreadInfo| u.name == t.name;
+        if self.threads.iter().filter(same).nth(1).is_none() {
+            return t.name.clone();
+        }
+        let rank = self.threads[..id].iter().filter(same).count() + 1;
+        format!("{}#{rank}", t.name)
     }
 
     /// The display name of object `id`, or `object-<id>` if unknown.

@@ -15,7 +15,9 @@ mod panic;
 mod thread;
 
 pub use coverage::{Coverage, OpClass};
-pub use event::{Event, Op, Value};
+pub use event::{
+    ordering_from_name, ordering_name, AtomicAccess, Event, Op, Value, ATOMIC_METHODS,
+};
 pub use hooks::{deadlock, tearing_down, user_event};
 pub use location::Loc;
 pub use log::ExecutionLog;

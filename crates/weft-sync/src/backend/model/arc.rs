@@ -247,8 +247,15 @@ impl<T: ?Sized> Arc<T> {
                 this.count.id,
                 Op::Load(Value::Int(1)),
                 Loc::caller(),
-                Some(Ordering::Acquire),
-                None,
+                (Some(Ordering::Acquire), None),
+                crate::record::AtomicAccess {
+                    method: "load",
+                    order: Ordering::Acquire,
+                    failure_order: None,
+                    read: Some(Value::Int(1)),
+                    written: None,
+                    expected: None,
+                },
             );
         }
         std::sync::Arc::get_mut(&mut this.value)

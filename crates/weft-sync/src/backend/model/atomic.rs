@@ -13,9 +13,55 @@ use super::engine::atomic as raw;
 use super::engine::RawUnsync;
 use super::recorder;
 use crate::explore::AccessKind;
-use crate::record::{Loc, ObjectKind, Op, Value};
+use crate::record::{AtomicAccess, Loc, ObjectKind, Op, Value};
 
 pub use std::sync::atomic::compiler_fence;
+
+/// The detail of an atomic step: `method(order)` with the values.
+fn access(
+    method: &'static str,
+    order: Ordering,
+    read: Option<Value>,
+    written: Option<Value>,
+) -> AtomicAccess {
+    AtomicAccess {
+        method,
+        order,
+        failure_order: None,
+        read,
+        written,
+        expected: None,
+    }
+}
+
+/// The value a read-modify-write `method` leaves when it read `old` and
+/// was given `operand` (as std computes it).
+macro_rules! rmw_result {
+    (fetch_add, $old:expr, $v:expr) => {
+        $old.wrapping_add($v)
+    };
+    (fetch_sub, $old:expr, $v:expr) => {
+        $old.wrapping_sub($v)
+    };
+    (fetch_and, $old:expr, $v:expr) => {
+        $old & $v
+    };
+    (fetch_nand, $old:expr, $v:expr) => {
+        !($old & $v)
+    };
+    (fetch_or, $old:expr, $v:expr) => {
+        $old | $v
+    };
+    (fetch_xor, $old:expr, $v:expr) => {
+        $old ^ $v
+    };
+    (fetch_max, $old:expr, $v:expr) => {
+        std::cmp::max($old, $v)
+    };
+    (fetch_min, $old:expr, $v:expr) => {
+        std::cmp::min($old, $v)
+    };
+}
 
 /// A memory fence. Same as [`std::sync::atomic::fence`]; modelled by loom,
 /// and by weft's clocks on shuttle.
@@ -76,6 +122,13 @@ macro_rules! atomic_common {
                 self
             }
 
+            /// Names one element of an array of primitives in failure reports:
+            /// `named_indexed("slot", 3)` is `slot[3]`.
+            #[must_use]
+            pub fn named_indexed(self, name: &str, index: usize) -> Self {
+                self.named(format!("{name}[{index}]"))
+            }
+
             /// Applies a value written through `get_mut` (loom only).
             #[inline]
             fn flush(&self) {
@@ -92,7 +145,7 @@ macro_rules! atomic_common {
                 self.flush();
                 let me = recorder::current();
                 let v = self.raw.load(order);
-                recorder::atomic_access(me, self.id, Op::Load($val(v)), Loc::caller(), Some(order), None);
+                recorder::atomic_access(me, self.id, Op::Load($val(v)), Loc::caller(), (Some(order), None), access("load", order, Some($val(v)), None));
                 v
             }
 
@@ -102,7 +155,7 @@ macro_rules! atomic_common {
                 self.flush();
                 let me = recorder::current();
                 self.raw.store(value, order);
-                recorder::atomic_access(me, self.id, Op::Store($val(value)), Loc::caller(), None, Some(order));
+                recorder::atomic_access(me, self.id, Op::Store($val(value)), Loc::caller(), (None, Some(order)), access("store", order, None, Some($val(value))));
             }
 
             /// Stores `value`, returning the previous value.
@@ -111,7 +164,7 @@ macro_rules! atomic_common {
                 self.flush();
                 let me = recorder::current();
                 let v = self.raw.swap(value, order);
-                recorder::atomic_access(me, self.id, Op::Rmw($val(v)), Loc::caller(), Some(order), Some(order));
+                recorder::atomic_access(me, self.id, Op::Rmw($val(v)), Loc::caller(), (Some(order), Some(order)), access("swap", order, Some($val(v)), Some($val(value))));
                 v
             }
 
@@ -131,7 +184,7 @@ macro_rules! atomic_common {
                 self.flush();
                 let me = recorder::current();
                 let r = self.raw.compare_exchange(current, new, success, failure);
-                self.record_cas(me, r.is_ok(), success, failure, Loc::caller());
+                self.record_cas(me, "compare_exchange", (current, new, r), success, failure, Loc::caller());
                 r
             }
 
@@ -151,17 +204,38 @@ macro_rules! atomic_common {
                 self.flush();
                 let me = recorder::current();
                 let r = self.raw.compare_exchange_weak(current, new, success, failure);
-                self.record_cas(me, r.is_ok(), success, failure, Loc::caller());
+                self.record_cas(me, "compare_exchange_weak", (current, new, r), success, failure, Loc::caller());
                 r
             }
 
-            fn record_cas(&self, me: usize, ok: bool, success: Ordering, failure: Ordering, at: Loc) {
+            #[allow(clippy::type_complexity)]
+            fn record_cas(
+                &self,
+                me: usize,
+                method: &'static str,
+                (current, new, r): ($t, $t, Result<$t, $t>),
+                success: Ordering,
+                failure: Ordering,
+                at: Loc,
+            ) {
+                let ok = r.is_ok();
                 let (read, write) = if ok {
                     (Some(success), Some(success))
                 } else {
                     (Some(failure), None)
                 };
-                recorder::atomic_access(me, self.id, Op::CompareExchange { ok }, at, read, write);
+                let seen = match r {
+                    Ok(v) | Err(v) => v,
+                };
+                let detail = AtomicAccess {
+                    method,
+                    order: success,
+                    failure_order: Some(failure),
+                    read: Some($val(seen)),
+                    written: ok.then(|| $val(new)),
+                    expected: Some($val(current)),
+                };
+                recorder::atomic_access(me, self.id, Op::CompareExchange { ok }, at, (read, write), detail);
             }
 
             /// Applies `f` until the update succeeds (a load, then
@@ -286,7 +360,9 @@ macro_rules! rmw {
                     self.flush();
                     let me = recorder::current();
                     let v = self.raw.$method(value, order);
-                    recorder::atomic_access(me, self.id, Op::Rmw($val(v)), Loc::caller(), Some(order), Some(order));
+                    let written = rmw_result!($method, v, value);
+                    let detail = access(stringify!($method), order, Some($val(v)), Some($val(written)));
+                    recorder::atomic_access(me, self.id, Op::Rmw($val(v)), Loc::caller(), (Some(order), Some(order)), detail);
                     v
                 }
             )*

@@ -61,6 +61,13 @@ impl Barrier {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
+    }
+
     /// Blocks until all `n` threads have called `wait`; one of them is the leader.
     #[track_caller]
     pub fn wait(&self) -> BarrierWaitResult {

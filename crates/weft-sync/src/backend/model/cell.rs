@@ -43,6 +43,13 @@ impl<T> UnsafeCell<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
+    }
+
     /// Reads through a shared pointer; a read that races with a write is a data race.
     #[track_caller]
     pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {

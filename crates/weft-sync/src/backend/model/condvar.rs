@@ -101,6 +101,13 @@ impl Condvar {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
+    }
+
     fn enqueue(&self, waiter: RawWaiter) -> Arc<RawWaiter> {
         let waiter = Arc::new(waiter);
         // The engine may switch threads before the store, not after it:

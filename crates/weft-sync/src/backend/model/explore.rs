@@ -105,7 +105,11 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         Some(ScheduleRecord::Loom { execution, .. }) => (None, Some(*execution)),
         _ => (None, None),
     };
-    let expected = config.replay.as_ref().map(|r| r.expected.clone());
+    let expected = config
+        .replay
+        .as_ref()
+        .filter(|r| !r.guided)
+        .map(|r| r.expected.clone());
     let replaying = config.replay.is_some();
     let max_executions = config.max_executions;
     let spurious_wakeups = config.spurious_wakeups;
@@ -354,6 +358,7 @@ fn failure_from(
             race: detected.race,
             log: ExecutionLog::default(),
             schedule,
+            preemptions: None,
         }
     } else if let Some(kind) = engine::classify_engine_panic(&message) {
         let mut f = RawFailure::new(kind, engine_message(kind, &message), schedule);
@@ -398,6 +403,7 @@ fn failure_from(
         }
     }
     failure.log = exec.log;
+    failure.preemptions = engine::execution_preemptions();
     failure
 }
 

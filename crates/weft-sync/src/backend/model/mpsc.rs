@@ -245,6 +245,13 @@ impl<T> Sender<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
+    }
+
     /// Sends a message; never blocks.
     ///
     /// # Errors
@@ -262,6 +269,13 @@ impl<T> SyncSender<T> {
     pub fn named(self, name: impl Into<String>) -> Self {
         recorder::name_object(self.0.id, name.into());
         self
+    }
+
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
     }
 
     /// Sends a message, blocking while the channel is full.
@@ -291,6 +305,13 @@ impl<T> Receiver<T> {
     pub fn named(self, name: impl Into<String>) -> Self {
         recorder::name_object(self.0.id, name.into());
         self
+    }
+
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
     }
 
     /// Receives a message, blocking until one arrives.

@@ -64,6 +64,13 @@ impl<T> Mutex<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
+    }
+
     /// Acquires the lock, blocking until it is free.
     ///
     /// # Errors

@@ -56,6 +56,13 @@ impl<T> OnceLock<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
+    }
+
     /// The value, if it has been set.
     #[track_caller]
     pub fn get(&self) -> Option<&T> {

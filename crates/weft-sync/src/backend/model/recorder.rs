@@ -16,8 +16,8 @@ use super::clock::VectorClock;
 use super::engine;
 use crate::explore::{Access, AccessKind, FailureKind, Race};
 use crate::record::{
-    Event, ExecutionLog, Held, Loc, ObjectInfo, ObjectKind, Op, ThreadInfo, ThreadState, Value,
-    WaitKind, Waiting,
+    AtomicAccess, Event, ExecutionLog, Held, Loc, ObjectInfo, ObjectKind, Op, ThreadInfo,
+    ThreadState, Value, WaitKind, Waiting,
 };
 
 /// The id of an object created outside any execution: never recorded.
@@ -482,6 +482,17 @@ impl Execution {
     /// Appends a step; `Some(message)` when the execution must fail (step
     /// limit, or a replay that no longer matches).
     fn push_event(&mut self, op: Op, object: usize, location: Loc) -> Option<String> {
+        self.push_step(op, object, location, None)
+    }
+
+    /// [`Execution::push_event`], with an atomic operation's detail.
+    fn push_step(
+        &mut self,
+        op: Op,
+        object: usize,
+        location: Loc,
+        atomic: Option<AtomicAccess>,
+    ) -> Option<String> {
         if self.torn_down {
             // The interleaving ends at the failing step: nothing the engine
             // does while tearing the execution down is part of it.
@@ -539,6 +550,7 @@ impl Execution {
             op,
             object,
             location,
+            atomic,
         });
         if step > self.max_steps && self.failure.is_none() {
             let message = format!(
@@ -688,8 +700,8 @@ pub(crate) fn atomic_access(
     object: usize,
     op: Op,
     at: Loc,
-    read: Option<Ordering>,
-    write: Option<Ordering>,
+    (read, write): (Option<Ordering>, Option<Ordering>),
+    detail: AtomicAccess,
 ) {
     let outcome = with(|e| {
         e.current = thread;
@@ -698,7 +710,7 @@ pub(crate) fn atomic_access(
         } else {
             None
         };
-        (e.push_event(op, object, at), race)
+        (e.push_step(op, object, at, Some(detail)), race)
     });
     match outcome {
         Some((Some(message), _)) => step_failed(message),
@@ -770,11 +782,16 @@ pub(crate) fn arc_released(
                 e.live_arcs.swap_remove(i);
             }
         }
-        e.push_event(
-            Op::Rmw(crate::record::Value::Int(count as i128)),
-            object,
-            at,
-        )
+        let before = Value::Int(count as i128);
+        let detail = AtomicAccess {
+            method: "fetch_sub",
+            order: Ordering::Release,
+            failure_order: None,
+            read: Some(before),
+            written: Some(Value::Int(count as i128 - 1)),
+            expected: None,
+        };
+        e.push_step(Op::Rmw(before), object, at, Some(detail))
     })
     .flatten();
     if let Some(message) = problem {

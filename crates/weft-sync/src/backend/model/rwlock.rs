@@ -60,6 +60,13 @@ impl<T> RwLock<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`.
+    #[must_use]
+    pub fn named_indexed(self, name: &str, index: usize) -> Self {
+        self.named(format!("{name}[{index}]"))
+    }
+
     fn read_guard<'a>(&self, raw: RawReadGuard<'a, T>, at: Loc) -> RwLockReadGuard<'a, T> {
         recorder::lock_acquired(recorder::current(), self.id, at, true, Op::ReadLock);
         RwLockReadGuard {

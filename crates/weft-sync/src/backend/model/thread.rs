@@ -221,8 +221,10 @@ impl<T> fmt::Debug for JoinHandle<T> {
     }
 }
 
-/// Marks the thread finished when its closure returns or unwinds.
-struct Finish(usize);
+/// Marks the thread finished when its closure returns or unwinds; the
+/// finish step is located where the user's code spawned the thread (the
+/// closure that ended), not in weft.
+struct Finish(usize, Loc);
 
 impl Drop for Finish {
     fn drop(&mut self) {
@@ -236,7 +238,7 @@ impl Drop for Finish {
         }
         // The thread's `thread_local!` values are dropped on it, as std does.
         super::thread_local::thread_ended(self.0);
-        recorder::event(Op::Finish, NO_OBJECT, Loc::caller());
+        recorder::event(Op::Finish, NO_OBJECT, self.1);
         recorder::thread_finished(self.0);
     }
 }
@@ -283,7 +285,7 @@ impl Builder {
         recorder::event(Op::Spawn { child: id }, NO_OBJECT, at);
         let raw = engine::spawn(self.name, move || {
             recorder::resume(id);
-            let _finish = Finish(id);
+            let _finish = Finish(id, at);
             recorder::run_thread(f)
         });
         recorder::resume(parent);

@@ -27,6 +27,14 @@ macro_rules! atomic_common {
                 self
             }
 
+            /// Names one element of an array of primitives in failure reports:
+            /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+            #[inline]
+            #[must_use]
+            pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
+                self
+            }
+
             /// Loads the value.
             #[inline]
             #[track_caller]
@@ -243,6 +251,14 @@ impl<T> AtomicPtr<T> {
     #[inline]
     #[must_use]
     pub fn named(self, _name: impl Into<String>) -> Self {
+        self
+    }
+
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
         self
     }
 

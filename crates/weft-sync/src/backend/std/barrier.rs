@@ -33,6 +33,14 @@ impl Barrier {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
+        self
+    }
+
     /// Blocks until all `n` threads have called `wait`; one of them is the leader.
     #[inline]
     #[track_caller]

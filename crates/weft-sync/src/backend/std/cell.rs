@@ -31,6 +31,14 @@ impl<T> UnsafeCell<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
+        self
+    }
+
     /// Reads through a shared pointer; under a checker, a read that races
     /// with a write is reported as a data race.
     #[inline]

@@ -42,6 +42,14 @@ impl Condvar {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
+        self
+    }
+
     /// Releases the lock, waits for a notification, then re-acquires the lock.
     /// Wakeups may be spurious: wait in a loop, or use [`Condvar::wait_while`].
     ///

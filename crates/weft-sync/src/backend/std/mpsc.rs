@@ -40,6 +40,14 @@ impl<T> Sender<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
+        self
+    }
+
     /// Sends a message; never blocks.
     ///
     /// # Errors
@@ -63,6 +71,14 @@ impl<T> SyncSender<T> {
     #[inline]
     #[must_use]
     pub fn named(self, _name: impl Into<String>) -> Self {
+        self
+    }
+
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
         self
     }
 
@@ -104,6 +120,14 @@ impl<T> Receiver<T> {
     #[inline]
     #[must_use]
     pub fn named(self, _name: impl Into<String>) -> Self {
+        self
+    }
+
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
         self
     }
 

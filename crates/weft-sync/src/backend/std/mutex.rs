@@ -36,6 +36,14 @@ impl<T> Mutex<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
+        self
+    }
+
     /// Acquires the lock, blocking until it is free. Same as [`std::sync::Mutex::lock`].
     ///
     /// # Errors

@@ -28,6 +28,14 @@ impl<T> OnceLock<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
+        self
+    }
+
     /// The value, if it has been set.
     #[inline]
     #[track_caller]

@@ -35,6 +35,14 @@ impl<T> RwLock<T> {
         self
     }
 
+    /// Names one element of an array of primitives in failure reports:
+    /// `named_indexed("slot", 3)` is `slot[3]`; a no-op in std mode (nothing is formatted).
+    #[inline]
+    #[must_use]
+    pub fn named_indexed(self, _name: &str, _index: usize) -> Self {
+        self
+    }
+
     /// Locks for shared reading, blocking while a writer holds it.
     ///
     /// # Errors

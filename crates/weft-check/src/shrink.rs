@@ -1,0 +1,205 @@
+//! Shrinking a failure found by a schedule search before it is reported:
+//! the glue between [`crate::minimize`] (engine-agnostic) and the
+//! exploration driver. On shuttle, edited schedules are replayed as guided
+//! replays; on loom, the search is rerun with the preemption bound raised
+//! from 0 until the failure appears.
+
+use std::time::{Duration, Instant};
+
+use weft_sync::explore::{
+    Backend, ExploreConfig, ExploreOutcome, FailureKind, RawFailure, ReplayPlan, ScheduleRecord,
+};
+use weft_sync::record::{Loc, ThreadState};
+
+use crate::found::Shrunk;
+use crate::minimize::{self, Run};
+
+/// What must stay equal for a replay to be "the same failure": the kind,
+/// where it failed, and where the threads of a deadlock wait (or where a
+/// race's first access was).
+type Signature = (FailureKind, Option<Loc>, Vec<Loc>);
+
+fn signature(f: &RawFailure) -> Signature {
+    let mut also: Vec<Loc> = match f.kind {
+        FailureKind::Deadlock => f
+            .log
+            .threads
+            .iter()
+            .filter(|t| t.state != ThreadState::Finished)
+            .filter_map(|t| t.waiting.as_ref().map(|w| w.at))
+            .collect(),
+        FailureKind::DataRace => f.race.iter().map(|r| r.first.location).collect(),
+        _ => Vec::new(),
+    };
+    also.sort_by_key(|l| (l.file, l.line, l.column));
+    (f.kind, f.location, also)
+}
+
+/// Whether a failure of this kind comes from one execution a schedule
+/// search found (and so can be shrunk).
+fn shrinkable(kind: FailureKind) -> bool {
+    !matches!(
+        kind,
+        FailureKind::NeverReached
+            | FailureKind::NotCaught
+            | FailureKind::ReplayDiverged
+            | FailureKind::Unsupported
+    )
+}
+
+/// Shrinks `raw`, found by exploring with `config`, by running `run` on
+/// edited configurations. Returns the failure to report (the minimal one)
+/// and how it shrank; `raw` as it is, and `None`, when there is nothing to
+/// shrink.
+pub(crate) fn shrink(
+    config: &ExploreConfig,
+    raw: RawFailure,
+    run: &dyn Fn(&ExploreConfig) -> ExploreOutcome,
+) -> (RawFailure, Option<Shrunk>) {
+    if !shrinkable(raw.kind) || config.replay.is_some() {
+        return (raw, None);
+    }
+    match (Backend::current(), &raw.schedule) {
+        (Backend::Shuttle, ScheduleRecord::Shuttle { .. }) => shrink_shuttle(config, raw, run),
+        (Backend::Loom, ScheduleRecord::Loom { .. }) => shrink_loom(config, raw, run),
+        _ => (raw, None),
+    }
+}
+
+fn shrink_shuttle(
+    config: &ExploreConfig,
+    raw: RawFailure,
+    run: &dyn Fn(&ExploreConfig) -> ExploreOutcome,
+) -> (RawFailure, Option<Shrunk>) {
+    let ScheduleRecord::Shuttle { seed, decisions } = raw.schedule.clone() else {
+        return (raw, None);
+    };
+    let Some(first_preemptions) = raw.preemptions else {
+        return (raw, None);
+    };
+    let want = signature(&raw);
+    let first_steps = raw.log.steps.len();
+    let first_schedule = raw.schedule.clone();
+    let mut replay_config = config.clone();
+    replay_config.time_budget = None;
+    replay_config.soft_budget = None;
+    replay_config.iterations = None;
+    replay_config.max_executions = None;
+    let replay = |guide: &[weft_sync::explore::Decision]| -> Option<Run<RawFailure>> {
+        let mut c = replay_config.clone();
+        c.replay = Some(ReplayPlan {
+            schedule: ScheduleRecord::Shuttle {
+                seed,
+                decisions: guide.to_vec(),
+            },
+            expected: Vec::new(),
+            guided: true,
+        });
+        let failure = *run(&c).failure?;
+        if signature(&failure) != want {
+            return None;
+        }
+        let ScheduleRecord::Shuttle { decisions, .. } = &failure.schedule else {
+            return None;
+        };
+        Some(Run {
+            decisions: decisions.clone(),
+            preemptions: failure.preemptions?,
+            steps: failure.log.steps.len(),
+            payload: failure,
+        })
+    };
+    let first = Run {
+        decisions,
+        preemptions: first_preemptions,
+        steps: first_steps,
+        payload: raw,
+    };
+    let done = minimize::shrink(first, minimize::DEFAULT_BUDGET, replay);
+    let shrunk = Shrunk {
+        first_schedule,
+        first_preemptions: Some(first_preemptions),
+        first_steps,
+        preemptions: done.best.preemptions,
+        steps: done.best.steps,
+        replays: done.replays,
+        elapsed: done.elapsed,
+        budget_spent: done.budget_spent,
+    };
+    (done.best.payload, Some(shrunk))
+}
+
+/// loom: the failing execution with the fewest preemptions is the first
+/// one found with the bound raised from 0; each bound's search runs until
+/// its first failure.
+fn shrink_loom(
+    config: &ExploreConfig,
+    raw: RawFailure,
+    run: &dyn Fn(&ExploreConfig) -> ExploreOutcome,
+) -> (RawFailure, Option<Shrunk>) {
+    let want = signature(&raw);
+    let start = Instant::now();
+    let budget = minimize::DEFAULT_BUDGET.time;
+    let found_bound = match raw.schedule {
+        ScheduleRecord::Loom {
+            preemption_bound, ..
+        } => preemption_bound,
+        _ => None,
+    };
+    let mut replays = 0;
+    let mut bound = 0;
+    let mut budget_spent = false;
+    let best = loop {
+        if found_bound.is_some_and(|b| bound >= b) {
+            break None;
+        }
+        let left = budget.saturating_sub(start.elapsed());
+        if left == Duration::ZERO {
+            budget_spent = true;
+            break None;
+        }
+        let mut c = config.clone();
+        c.preemption_bound = Some(bound);
+        c.time_budget = Some(left);
+        let outcome = run(&c);
+        replays += outcome.executions;
+        match outcome.failure {
+            Some(f) if signature(&f) == want => break Some((*f, bound)),
+            // A search at this bound that ran out of time may have missed
+            // it: no smaller bound is claimed.
+            _ if outcome
+                .bounds
+                .contains(&weft_sync::explore::Bound::TimeBudget) =>
+            {
+                budget_spent = true;
+                break None;
+            }
+            _ => bound += 1,
+        }
+    };
+    let first_steps = raw.log.steps.len();
+    let first_schedule = raw.schedule.clone();
+    let (failure, preemptions) = match best {
+        Some(found) => found,
+        // The failure needs the bound it was found at (or the budget ran
+        // out): it is its own minimum as far as is known.
+        None => match found_bound {
+            Some(b) if !budget_spent => (raw, b),
+            _ => return (raw, None),
+        },
+    };
+    let steps = failure.log.steps.len();
+    (
+        failure,
+        Some(Shrunk {
+            first_schedule,
+            first_preemptions: None,
+            first_steps,
+            preemptions,
+            steps,
+            replays,
+            elapsed: start.elapsed(),
+            budget_spent,
+        }),
+    )
+}
