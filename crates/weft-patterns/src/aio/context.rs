@@ -14,20 +14,60 @@
 //! [`create_task`]: super::create_task
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
 
 use weft_sync::capability;
 use weft_sync::thread::ThreadId;
 
 use super::core::Core;
+use super::waker::Remote;
 
 struct Entry {
     thread: Option<ThreadId>,
     core: Rc<Core>,
 }
 
+/// A loop created on this (model) thread, running or not.
+struct Created {
+    thread: Option<ThreadId>,
+    core: Weak<Core>,
+}
+
 thread_local! {
     static RUNNING: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+    static CREATED: RefCell<Vec<Created>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Notes a new loop as created on this (model) thread, for a
+/// [`Handle`](super::Handle) to find it by its [`Remote`].
+pub(crate) fn register(core: &Rc<Core>) {
+    let thread = thread_key();
+    let _ = CREATED.try_with(|created| {
+        let mut created = created.borrow_mut();
+        created.retain(|c| c.core.strong_count() > 0);
+        created.push(Created {
+            thread,
+            core: Rc::downgrade(core),
+        });
+    });
+}
+
+/// The loop created on this (model) thread whose cross-thread queue is
+/// `remote`, if it still exists.
+pub(crate) fn find(remote: &Arc<Remote>) -> Option<Rc<Core>> {
+    let thread = thread_key();
+    CREATED
+        .try_with(|created| {
+            created
+                .borrow()
+                .iter()
+                .filter(|c| c.thread == thread)
+                .filter_map(|c| c.core.upgrade())
+                .find(|core| Arc::ptr_eq(&core.remote, remote))
+        })
+        .ok()
+        .flatten()
 }
 
 /// The key of the calling model thread (`None` on real threads, whose

@@ -22,15 +22,19 @@ use std::task::{Context, Poll, Waker};
 use weft_sync::capability;
 use weft_sync::record::panic_message;
 use weft_sync::sync::PoisonError;
-use weft_sync::thread::JoinHandle;
 use weft_sync::time::{Duration, Instant};
 
-use super::deadlock::{self, WaitsOn};
+use super::callback;
+use super::context;
+use super::deadlock;
 use super::report::{self, LoopReport, SharedHandler};
-use super::task::{MainStatus, TaskError, TaskStatus};
+use super::run_in_executor;
+use super::task::MainStatus;
+use super::task_status::{TaskError, TaskKey, TaskStatus, WaitsOn};
 use super::timers::{TimerKey, Timers};
 use super::waiter::Waiter;
 use super::waker::{Remote, TaskWaker};
+use crate::executor::ThreadPool;
 
 /// Picks which of `n` ready tasks runs next (`n >= 2`): the one place the
 /// loop's scheduling choice is made.
@@ -41,14 +45,6 @@ use super::waker::{Remote, TaskWaker};
 /// explores thread interleavings but not choices.
 fn choose_ready(n: usize) -> usize {
     weft_sync::rand::choose(n)
-}
-
-/// Identifies a task: a slab index and the generation of that slot, so
-/// that a stale key (a wakeup for a finished task) is ignored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TaskKey {
-    index: u32,
-    generation: u32,
 }
 
 /// The task being polled, and the data pointer of its waker.
@@ -87,7 +83,8 @@ struct State {
     ready: VecDeque<TaskKey>,
     timers: Timers,
     next_seq: u64,
-    executor_threads: Vec<JoinHandle<()>>,
+    /// The executors of `run_in_executor`; the last is the default.
+    executors: Vec<Rc<ThreadPool>>,
 }
 
 impl State {
@@ -130,14 +127,14 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new() -> Rc<Core> {
-        Rc::new(Core {
+        let core = Rc::new(Core {
             state: RefCell::new(State {
                 slots: Vec::new(),
                 free: Vec::new(),
                 ready: VecDeque::new(),
                 timers: Timers::default(),
                 next_seq: 1,
-                executor_threads: Vec::new(),
+                executors: Vec::new(),
             }),
             current: Cell::new(None),
             remote: Arc::new(Remote::new()),
@@ -145,7 +142,9 @@ impl Core {
             offset: Cell::new(Duration::ZERO),
             running: Cell::new(false),
             handler: RefCell::new(None),
-        })
+        });
+        context::register(&core);
+        core
     }
 
     // ----- the clock -------------------------------------------------------
@@ -326,11 +325,19 @@ impl Core {
         }
     }
 
-    /// Schedules the tasks other threads woke.
-    pub(crate) fn collect_remote(&self) {
-        let woken = self.remote.take();
+    /// Schedules the tasks other threads woke, and the callbacks they sent
+    /// (each as a `call_soon` task named `call_soon_threadsafe`).
+    pub(crate) fn collect_remote(self: &Rc<Self>) {
+        let (woken, callbacks) = self.remote.take();
         for key in woken {
             self.schedule(key);
+        }
+        for callback in callbacks {
+            drop(callback::call_soon_named(
+                self,
+                "call_soon_threadsafe",
+                callback,
+            ));
         }
     }
 
@@ -483,10 +490,10 @@ impl Core {
     pub(crate) fn idle(&self) {
         let next_timer = self.state.borrow_mut().timers.next_deadline();
         let mut remote = self.remote.lock();
-        if !remote.woken.is_empty() {
+        if remote.has_work() {
             return;
         }
-        let held_elsewhere = self.wakers_held_elsewhere();
+        let held_elsewhere = self.wakers_held_elsewhere() || self.remote.has_handles();
         match next_timer {
             Some(deadline) => {
                 let now = self.now();
@@ -581,11 +588,22 @@ impl Core {
         drop(waiter);
     }
 
-    // ----- executor threads ------------------------------------------------
+    // ----- executors -------------------------------------------------------
 
-    /// Keeps an executor thread to join when the loop shuts down.
-    pub(crate) fn keep_executor_thread(&self, handle: JoinHandle<()>) {
-        self.state.borrow_mut().executor_threads.push(handle);
+    /// The default executor, created at the first call.
+    pub(crate) fn default_executor(&self) -> Rc<ThreadPool> {
+        if let Some(pool) = self.state.borrow().executors.last() {
+            return Rc::clone(pool);
+        }
+        let pool = Rc::new(run_in_executor::default_executor());
+        self.state.borrow_mut().executors.push(Rc::clone(&pool));
+        pool
+    }
+
+    /// Makes `pool` the default executor; the previous ones are shut down
+    /// with the loop.
+    pub(crate) fn set_default_executor(&self, pool: ThreadPool) {
+        self.state.borrow_mut().executors.push(Rc::new(pool));
     }
 
     // ----- reports ---------------------------------------------------------
@@ -608,8 +626,9 @@ impl Core {
     // ----- shutdown --------------------------------------------------------
 
     /// Drops every task still in the loop, reporting the pending ones when
-    /// `report` is set, and joins the executor threads.
+    /// `report` is set, and shuts the executors down (waiting for them).
     pub(crate) fn shutdown(&self, report: bool) {
+        drop_quietly(self.remote.close());
         // Destructors may create tasks or timers: repeat until empty.
         for _ in 0..16 {
             let (entries, timers, threads) = {
@@ -627,7 +646,7 @@ impl Core {
                 (
                     entries,
                     std::mem::take(&mut st.timers),
-                    std::mem::take(&mut st.executor_threads),
+                    std::mem::take(&mut st.executors),
                 )
             };
             if entries.is_empty() && threads.is_empty() && !timers_exist(&timers) {
@@ -643,9 +662,8 @@ impl Core {
                 self.finish(entry, TaskError::Cancelled);
             }
             drop_quietly(timers);
-            for thread in threads {
-                drop_quietly(thread.join());
-            }
+            // Dropping a pool waits for its work and its workers.
+            drop_quietly(threads);
         }
     }
 }

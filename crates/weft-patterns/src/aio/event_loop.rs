@@ -8,13 +8,14 @@ use std::task::Poll;
 
 use weft_sync::time::{Duration, Instant};
 
-use super::callback::Handle;
+use super::callback::{self, CallbackHandle};
 use super::context;
-use super::core::{Core, TaskKey};
-use super::executor::ExecutorFuture;
-use super::handle::LoopHandle;
+use super::core::Core;
+use super::handle::Handle;
 use super::report::ExceptionHandler;
-use super::task::Task;
+use super::run_in_executor::{self, ExecutorFuture};
+use super::task::{self, Task};
+use super::task_status::TaskKey;
 
 /// A single-threaded event loop: Python's `asyncio` loop, on standard
 /// `std::future::Future`s and `std::task::Waker`s.
@@ -115,52 +116,58 @@ impl EventLoop {
         }
     }
 
-    /// A handle to this loop, to keep inside tasks or pass around on this
-    /// thread.
-    pub fn handle(&self) -> LoopHandle {
-        LoopHandle::new(Rc::clone(&self.core))
+    /// A handle to this loop, to keep inside tasks or send to another
+    /// thread (see [`Handle`]).
+    pub fn handle(&self) -> Handle {
+        Handle::new(&self.core)
     }
 
-    /// Schedules `future` as a new task. Same as [`LoopHandle::create_task`].
+    /// Schedules `future` as a new task. Same as [`Handle::create_task`].
     pub fn create_task<F>(&self, future: F) -> Task<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.handle().create_task(future)
+        task::spawn(&self.core, None, true, future)
     }
 
     /// Schedules `future` as a new task with a name. Same as
-    /// [`LoopHandle::create_task_named`].
+    /// [`Handle::create_task_named`].
     pub fn create_task_named<F>(&self, name: impl Into<String>, future: F) -> Task<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.handle().create_task_named(name, future)
+        task::spawn(&self.core, Some(Rc::from(name.into())), true, future)
     }
 
-    /// Runs `callback` at the loop's next turn. Same as [`LoopHandle::call_soon`].
-    pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> Handle {
-        self.handle().call_soon(callback)
+    /// Runs `callback` at the loop's next turn. Same as [`Handle::call_soon`].
+    pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> CallbackHandle {
+        callback::call_soon(&self.core, callback)
     }
 
-    /// Runs `callback` after `delay`. Same as [`LoopHandle::call_later`].
-    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> Handle {
-        self.handle().call_later(delay, callback)
+    /// Runs `callback` after `delay`. Same as [`Handle::call_later`].
+    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> CallbackHandle {
+        callback::call_later(&self.core, delay, callback)
     }
 
     /// Runs blocking `work` on another thread. Same as
-    /// [`LoopHandle::run_in_executor`].
+    /// [`Handle::run_in_executor`].
     pub fn run_in_executor<T, W>(&self, work: W) -> ExecutorFuture<T>
     where
         W: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.handle().run_in_executor(work)
+        run_in_executor::start(&self.core, work)
     }
 
-    /// The loop's clock. Same as [`LoopHandle::time`].
+    /// Makes `pool` the loop's default executor. Same as
+    /// [`Handle::set_default_executor`].
+    pub fn set_default_executor(&self, pool: crate::executor::ThreadPool) {
+        self.core.set_default_executor(pool);
+    }
+
+    /// The loop's clock. Same as [`Handle::time`].
     pub fn time(&self) -> Instant {
         self.core.now()
     }

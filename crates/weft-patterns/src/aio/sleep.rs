@@ -10,7 +10,7 @@ use weft_sync::time::{Duration, Instant};
 
 use super::context::{self, NO_RUNNING_LOOP};
 use super::core::Core;
-use super::deadlock::WaitsOn;
+use super::task_status::WaitsOn;
 use super::timers::TimerKey;
 use super::waiter::Waiter;
 

@@ -7,43 +7,10 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
-use super::core::{Core, TaskKey};
-use super::deadlock::WaitsOn;
+use super::core::Core;
 use super::report::LoopReport;
+use super::task_status::{TaskError, TaskKey, TaskStatus, WaitsOn};
 use super::waiter::{refresh_slot, Waiter};
-
-/// Why a task has no value to give.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TaskError {
-    /// The task was cancelled with [`Task::cancel`] (or its loop was
-    /// dropped) before it finished.
-    #[error("task was cancelled")]
-    Cancelled,
-    /// The task panicked; `message` is the panic's message.
-    #[error("task panicked: {message}")]
-    Panicked {
-        /// The panic message.
-        message: String,
-    },
-    /// [`Task::result`] was called before the task finished.
-    #[error("task is not done")]
-    NotDone,
-    /// The task's value was already taken (by `.await` or [`Task::result`]).
-    #[error("task result was already taken")]
-    AlreadyTaken,
-}
-
-/// What the loop needs to know of a task, whatever its output type.
-pub(crate) trait TaskStatus {
-    /// The task's name (`Task-3` when it was not given one).
-    fn name(&self) -> String;
-    /// Ends the task without a value: cancelled, or panicked.
-    fn fail(&self, error: TaskError);
-    /// Whether dropping the task while pending is reported (tasks behind
-    /// `call_soon` / `call_later` and the main future are not).
-    fn reports_pending(&self) -> bool;
-}
 
 enum Outcome<T> {
     Pending,

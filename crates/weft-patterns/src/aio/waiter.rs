@@ -12,8 +12,8 @@ use std::rc::Rc;
 use std::task::{Context, Waker};
 
 use super::context;
-use super::core::{Core, TaskKey};
-use super::deadlock::WaitsOn;
+use super::core::Core;
+use super::task_status::{TaskKey, WaitsOn};
 
 /// Who to wake.
 pub(crate) enum Waiter {
