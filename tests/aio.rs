@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use weft_patterns::aio::{
-    self, Condition, Event, EventLoop, Lock, LoopReport, Queue, QueueEmpty, QueueFull, ReturnWhen,
+    self, Condition, Event, EventLoop, GetError, Lock, LoopReport, PutError, Queue, ReturnWhen,
     Semaphore, TaskError,
 };
 use weft_sync::sync::atomic::{AtomicUsize, Ordering};
@@ -413,7 +413,7 @@ fn queue_get_on_an_empty_queue_nobody_fills_is_a_deadlock() {
     let caught = catch_unwind(|| {
         aio::run(async {
             let q: Queue<u8> = Queue::new(1).named("inbox");
-            q.get().await
+            q.get().await.unwrap()
         })
     });
     let message = panic_text(&*caught.unwrap_err());
@@ -436,7 +436,7 @@ fn queue_join_returns_once_every_item_is_marked_done() {
                 let (q, p) = (q.clone(), p.clone());
                 aio::create_task_named(format!("worker-{w}"), async move {
                     loop {
-                        let job: u32 = q.get().await;
+                        let job: u32 = q.get().await.unwrap();
                         aio::sleep(ms(1)).await;
                         p.borrow_mut().push(job);
                         q.task_done();
@@ -445,7 +445,7 @@ fn queue_join_returns_once_every_item_is_marked_done() {
             })
             .collect();
         for job in 0..20 {
-            q.put(job).await;
+            q.put(job).await.unwrap();
             assert!(q.len() <= 3);
         }
         q.join().await;
@@ -464,10 +464,10 @@ fn queue_join_returns_once_every_item_is_marked_done() {
 #[test]
 fn queue_nowait_operations_report_full_and_empty() {
     let q = Queue::new(1);
-    assert_eq!(q.get_nowait(), Err(QueueEmpty));
+    assert_eq!(q.get_nowait(), Err(GetError::Empty));
     assert_eq!(q.put_nowait('a'), Ok(()));
     assert!(q.is_full());
-    assert_eq!(q.put_nowait('b'), Err(QueueFull('b')));
+    assert_eq!(q.put_nowait('b'), Err(PutError::Full('b')));
     assert_eq!(q.get_nowait(), Ok('a'));
     assert_eq!(q.unfinished_tasks(), 1);
     q.task_done();
@@ -488,13 +488,13 @@ fn a_full_queue_makes_put_wait_for_a_get() {
         let (q2, l2) = (q.clone(), l.clone());
         let producer = aio::create_task(async move {
             for i in 0..3 {
-                q2.put(i).await;
+                q2.put(i).await.unwrap();
                 l2.borrow_mut().push(format!("put {i}"));
             }
         });
         for _ in 0..3 {
             aio::yield_now().await;
-            let v = q.get().await;
+            let v = q.get().await.unwrap();
             l.borrow_mut().push(format!("got {v}"));
         }
         producer.await.unwrap();

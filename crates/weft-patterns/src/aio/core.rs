@@ -122,6 +122,8 @@ pub(crate) struct Core {
     /// Virtual time skipped by the loop under a checker.
     offset: Cell<Duration>,
     running: Cell<bool>,
+    /// Tasks finished so far, to order completions (`as_completed`).
+    completions: Cell<u64>,
     handler: RefCell<Option<SharedHandler>>,
 }
 
@@ -141,6 +143,7 @@ impl Core {
             is_model: !capability::real_threads(),
             offset: Cell::new(Duration::ZERO),
             running: Cell::new(false),
+            completions: Cell::new(0),
             handler: RefCell::new(None),
         });
         context::register(&core);
@@ -239,6 +242,13 @@ impl Core {
                 st.ready.push_back(key);
             }
         }
+    }
+
+    /// Numbers a task's completion: 1, 2, ... in the order tasks finish.
+    pub(crate) fn next_completion(&self) -> u64 {
+        let n = self.completions.get() + 1;
+        self.completions.set(n);
+        n
     }
 
     /// Marks a task for cancellation at its next turn.

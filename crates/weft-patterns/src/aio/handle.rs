@@ -3,16 +3,13 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
-use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use weft_sync::record::panic_message;
 use weft_sync::time::{Duration, Instant};
 
 use super::callback::{self, CallbackHandle};
+use super::catch_unwind::CatchUnwind;
 use super::context;
 use super::core::Core;
 use super::run_in_executor::{self, ExecutorFuture};
@@ -276,7 +273,7 @@ where
         let name: Rc<str> = Rc::from("run_coroutine_threadsafe");
         let task = task::spawn(&core, Some(name), false, async move {
             let mut guard = guard;
-            let outcome = CatchUnwind(Box::pin(future)).await;
+            let outcome = CatchUnwind::new(future).await;
             if let Some(promise) = guard.0.take() {
                 match outcome {
                     Ok(value) => promise.set_result(value),
@@ -296,22 +293,6 @@ impl<T> Drop for PromiseGuard<T> {
     fn drop(&mut self) {
         if let Some(promise) = self.0.take() {
             promise.set_error(FutureError::Cancelled);
-        }
-    }
-}
-
-/// Polls a future, turning its panic into `Err(message)`.
-struct CatchUnwind<F>(Pin<Box<F>>);
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, String>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.0.as_mut();
-        match panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(panic_message(&*payload))),
         }
     }
 }

@@ -32,13 +32,22 @@ pub(crate) struct JoinState<T> {
     detached: Cell<bool>,
     /// A failure was handed to the handle's owner.
     error_seen: Cell<bool>,
+    /// The order in which the task finished among its loop's tasks.
+    finished_seq: Cell<u64>,
 }
 
 impl<T> JoinState<T> {
     /// Stores the task's value and wakes its awaiter.
     pub(crate) fn complete(&self, value: T) {
         *self.outcome.borrow_mut() = Outcome::Ready(value);
+        self.note_finished();
         self.wake_joiner();
+    }
+
+    fn note_finished(&self) {
+        if let Some(core) = self.core.upgrade() {
+            self.finished_seq.set(core.next_completion());
+        }
     }
 
     fn wake_joiner(&self) {
@@ -96,6 +105,7 @@ impl<T> TaskStatus for JoinState<T> {
 
     fn fail(&self, error: TaskError) {
         *self.outcome.borrow_mut() = Outcome::Failed(error);
+        self.note_finished();
         self.wake_joiner();
         if self.detached.get() {
             self.report_unseen_panic();
@@ -128,6 +138,7 @@ where
         reports_pending,
         detached: Cell::new(false),
         error_seen: Cell::new(false),
+        finished_seq: Cell::new(0),
     });
     let slot_join = Rc::clone(&join);
     let body: Pin<Box<dyn Future<Output = ()>>> = Box::pin(async move {
@@ -237,6 +248,26 @@ impl<T> Task<T> {
         drop(joiner);
     }
 
+    /// A way to cancel the task that does not keep its output type.
+    pub(crate) fn canceller(&self) -> Canceller {
+        Canceller {
+            core: self.join.core.clone(),
+            key: self.join.key,
+        }
+    }
+
+    /// Declares the task's failure seen by someone else than its handle
+    /// (a `TaskGroup` collects it): dropping the handle reports nothing.
+    pub(crate) fn mark_error_seen(&self) {
+        self.join.error_seen.set(true);
+    }
+
+    /// The order in which the task finished among its loop's tasks (0 while
+    /// it runs).
+    pub(crate) fn finished_seq(&self) -> u64 {
+        self.join.finished_seq.get()
+    }
+
     /// Whether the task ended by panicking.
     pub(crate) fn panicked(&self) -> bool {
         matches!(
@@ -293,5 +324,21 @@ impl TaskStatus for MainStatus {
 
     fn reports_pending(&self) -> bool {
         false
+    }
+}
+
+/// Cancels one task, whatever its output type.
+#[derive(Clone)]
+pub(crate) struct Canceller {
+    core: Weak<Core>,
+    key: TaskKey,
+}
+
+impl Canceller {
+    /// Requests the task's cancellation; `false` if it already finished.
+    pub(crate) fn cancel(&self) -> bool {
+        self.core
+            .upgrade()
+            .is_some_and(|core| core.request_cancel(self.key))
     }
 }
