@@ -231,7 +231,7 @@ impl fmt::Debug for Handle {
 /// The future runs as a task named `run_coroutine_threadsafe`. Its panic
 /// fails the returned future with
 /// [`FutureError::Panicked`](crate::executor::FutureError::Panicked); a
-/// task dropped unfinished (its loop shut down) fails it with
+/// task dropped unfinished or never started (its loop shut down) fails it with
 /// [`FutureError::Cancelled`](crate::executor::FutureError::Cancelled).
 /// Cancelling the returned future before the task finishes discards the
 /// task's output; the task itself runs on.
@@ -267,9 +267,11 @@ where
     F::Output: Send + 'static,
 {
     let (result, promise) = executor::promise();
+    // Dropped unrun (the loop shut down first), the callback cancels the
+    // future through the guard.
+    let guard = PromiseGuard(Some(promise));
     handle.call_soon_threadsafe(move || {
         let core = context::current().expect("a callback runs on its loop");
-        let guard = PromiseGuard(Some(promise));
         let name: Rc<str> = Rc::from("run_coroutine_threadsafe");
         let task = task::spawn(&core, Some(name), false, async move {
             let mut guard = guard;
