@@ -638,7 +638,12 @@ impl Core {
     /// Drops every task still in the loop, reporting the pending ones when
     /// `report` is set, and shuts the executors down (waiting for them).
     pub(crate) fn shutdown(&self, report: bool) {
-        drop_quietly(self.remote.close());
+        // Refuse callbacks from other threads from now on. Not while this
+        // thread unwinds: under a checker, blocking on the lock then would
+        // abort the process (the loop is gone either way).
+        if !std::thread::panicking() {
+            drop_quietly(self.remote.close());
+        }
         // Destructors may create tasks or timers: repeat until empty.
         for _ in 0..16 {
             let (entries, timers, threads) = {
