@@ -71,7 +71,9 @@ pub struct EventLoop {
 impl EventLoop {
     /// Creates an event loop with no task.
     pub fn new() -> Self {
-        EventLoop { core: Core::new() }
+        let core = Core::new();
+        context::register(&core);
+        EventLoop { core }
     }
 
     /// Runs `future` to completion on this thread, running the loop's tasks
