@@ -312,6 +312,10 @@ fn executor_result_with_a_timer() {
 fn run_in_executor_hands_back_its_result_is_verified() {
     weft::Model::new()
         .name("aio_run_in_executor")
+        // The loop and the executor's worker: exhaustive on loom up to two
+        // preemptions (the pool's own protocol is proven in
+        // models/executor.rs).
+        .preemption_bound(2)
         .check(executor_result_with_a_timer);
 }
 

@@ -663,6 +663,9 @@ fn thread_talks_to_the_loop(loop_waits_for_thread: bool) -> Result<i32, String> 
 fn a_thread_asks_the_loop_through_its_handle_is_verified() {
     weft::Model::new()
         .name("aio_handle_threadsafe")
+        // The loop, the asker and the executor's worker: exhaustive on loom
+        // up to two preemptions.
+        .preemption_bound(2)
         .check(|| assert_eq!(thread_talks_to_the_loop(true), Ok(42)));
 }
 
@@ -671,6 +674,7 @@ fn a_thread_asks_the_loop_through_its_handle_is_verified() {
 fn a_thread_that_outlives_its_loop_is_caught() {
     let failure = weft::Model::new()
         .name("aio_handle_loop_gone")
+        .preemption_bound(2)
         .expect_failure(weft::FailureKind::Assertion)
         .check(|| drop(thread_talks_to_the_loop(false)))
         .into_caught()

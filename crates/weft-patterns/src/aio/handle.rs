@@ -9,7 +9,7 @@ use std::sync::Arc;
 use weft_sync::time::{Duration, Instant};
 
 use super::callback::{self, CallbackHandle};
-use super::catch_unwind::CatchUnwind;
+use super::catch_unwind::catch_unwind;
 use super::context;
 use super::core::Core;
 use super::run_in_executor::{self, ExecutorFuture};
@@ -275,7 +275,7 @@ where
         let name: Rc<str> = Rc::from("run_coroutine_threadsafe");
         let task = task::spawn(&core, Some(name), false, async move {
             let mut guard = guard;
-            let outcome = CatchUnwind::new(future).await;
+            let outcome = catch_unwind(future).await;
             if let Some(promise) = guard.0.take() {
                 match outcome {
                     Ok(value) => promise.set_result(value),

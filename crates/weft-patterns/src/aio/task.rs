@@ -248,6 +248,14 @@ impl<T> Task<T> {
         drop(joiner);
     }
 
+    /// What the loop knows of the task, whatever its output type.
+    pub(crate) fn status(&self) -> Rc<dyn TaskStatus>
+    where
+        T: 'static,
+    {
+        self.join.clone()
+    }
+
     /// A way to cancel the task that does not keep its output type.
     pub(crate) fn canceller(&self) -> Canceller {
         Canceller {

@@ -7,10 +7,10 @@ use std::panic;
 use std::rc::Rc;
 use std::task::Poll;
 
-use super::catch_unwind::CatchUnwind;
+use super::catch_unwind::catch_unwind;
 use super::context::{self, NO_RUNNING_LOOP};
 use super::task::{self, Canceller, Task};
-use super::task_status::{TaskError, WaitsOn};
+use super::task_status::{TaskError, TaskStatus, WaitsOn};
 use super::waiter::{refresh_slot, Waiter};
 
 /// Every failure of a [`TaskGroup`]'s tasks (Python's `ExceptionGroup`
@@ -29,7 +29,8 @@ impl TaskGroupError {
 }
 
 struct Member {
-    name: String,
+    /// For the task's name, read only when it failed.
+    status: Rc<dyn TaskStatus>,
     canceller: Canceller,
 }
 
@@ -199,7 +200,7 @@ impl TaskGroup {
         };
         let task = task::spawn(&core, name, true, async move {
             let _membership = membership;
-            match CatchUnwind::new(future).await {
+            match catch_unwind(future).await {
                 Ok(value) => value,
                 Err(message) => {
                     let error = TaskError::Panicked {
@@ -213,7 +214,7 @@ impl TaskGroup {
         // The group collects the task's failure.
         task.mark_error_seen();
         self.state.members.borrow_mut().push(Member {
-            name: task.name(),
+            status: task.status(),
             canceller: task.canceller(),
         });
         if self.state.aborting.get() {
@@ -256,7 +257,7 @@ impl TaskGroup {
             .failures
             .borrow()
             .iter()
-            .map(|(i, e)| (members[*i].name.clone(), e.clone()))
+            .map(|(i, e)| (members[*i].status.name(), e.clone()))
             .collect();
         if failures.is_empty() {
             Ok(())
