@@ -96,6 +96,10 @@ impl Drop for Membership {
 /// fails (panics), the group cancels all the others, and `join` returns
 /// every failure.
 ///
+/// As in asyncio, the first failure cancels the siblings that are still
+/// pending before they run again, so `join` usually reports that one
+/// failure; every failure that did happen is in it.
+///
 /// Clone it to let tasks create siblings; the clones are the same group.
 ///
 /// Differences from Python: the code that creates the tasks is not a
