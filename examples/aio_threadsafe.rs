@@ -9,6 +9,9 @@
 //!     print("result", future.result())
 //! ```
 //!
+//! `run_coroutine_threadsafe` takes a function that makes the future on
+//! the loop (the loop's futures are not `Send`).
+//!
 //! Run it with `cargo run --example aio_threadsafe`.
 
 use std::time::Duration;
@@ -23,7 +26,7 @@ fn main() {
                 .call_soon_threadsafe(|| println!("hello from a thread, on the loop"))
                 .unwrap();
             let future = aio::run_coroutine_threadsafe(
-                async {
+                || async {
                     aio::sleep(Duration::from_millis(5)).await;
                     6 * 7
                 },

@@ -629,7 +629,7 @@ fn thread_talks_to_the_loop(loop_waits_for_thread: bool) -> Result<i32, String> 
         let asker = weft::thread::Builder::new()
             .name("asker")
             .spawn(move || {
-                let answer = aio::run_coroutine_threadsafe(async { 6 * 7 }, &handle)
+                let answer = aio::run_coroutine_threadsafe(|| async { 6 * 7 }, &handle)
                     .map_err(|e| e.to_string())?;
                 let answer = answer.result(None).map_err(|e| e.to_string())?;
                 handle

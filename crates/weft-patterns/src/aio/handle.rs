@@ -223,12 +223,17 @@ impl fmt::Debug for Handle {
     }
 }
 
-/// Submits `future` to the loop of `handle` from any thread, and returns a
+/// Submits the future that `make` returns to the loop of `handle` from any
+/// thread, and returns a
 /// [`concurrent future`](crate::executor::Future) of its output (Python's
 /// `asyncio.run_coroutine_threadsafe`): the other thread waits with
 /// [`result`](crate::executor::Future::result).
 ///
-/// The future runs as a task named `run_coroutine_threadsafe`. Its panic
+/// `make` runs on the loop's thread, where the future is made and run as
+/// a task named `run_coroutine_threadsafe`: the loop's futures (`sleep`,
+/// the primitives) are not `Send`, so what crosses the threads is the
+/// function that makes one (Python passes a coroutine object, which has
+/// not started either). Its panic
 /// fails the returned future with
 /// [`FutureError::Panicked`](crate::executor::FutureError::Panicked); a
 /// task dropped unfinished or never started (its loop shut down) fails it with
@@ -250,7 +255,7 @@ impl fmt::Debug for Handle {
 /// let answer = aio::run(async {
 ///     let handle = aio::get_running_loop();
 ///     let asker = thread::spawn(move || {
-///         let future = aio::run_coroutine_threadsafe(async { 6 * 7 }, &handle).unwrap();
+///         let future = aio::run_coroutine_threadsafe(|| async { 6 * 7 }, &handle).unwrap();
 ///         future.result(None)
 ///     });
 ///     aio::to_thread(move || asker.join().unwrap()).await.unwrap()
@@ -258,12 +263,13 @@ impl fmt::Debug for Handle {
 /// assert_eq!(answer, Ok(42));
 /// # });
 /// ```
-pub fn run_coroutine_threadsafe<F>(
-    future: F,
+pub fn run_coroutine_threadsafe<M, F>(
+    make: M,
     handle: &Handle,
 ) -> Result<executor::Future<F::Output>, LoopClosed>
 where
-    F: Future + Send + 'static,
+    M: FnOnce() -> F + Send + 'static,
+    F: Future + 'static,
     F::Output: Send + 'static,
 {
     let (result, promise) = executor::promise();
@@ -275,7 +281,7 @@ where
         let name: Rc<str> = Rc::from("run_coroutine_threadsafe");
         let task = task::spawn(&core, Some(name), false, async move {
             let mut guard = guard;
-            let outcome = catch_unwind(future).await;
+            let outcome = catch_unwind(async move { make().await }).await;
             if let Some(promise) = guard.0.take() {
                 match outcome {
                     Ok(value) => promise.set_result(value),
