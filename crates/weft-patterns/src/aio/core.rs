@@ -23,16 +23,13 @@ use weft_sync::capability;
 use weft_sync::record::panic_message;
 use weft_sync::time::{Duration, Instant};
 
-use super::callback;
 use super::ready::ReadyQueue;
 use super::report::{self, LoopReport, SharedHandler};
-use super::run_in_executor;
 use super::slab::{Slab, TaskEntry};
-use super::task::MainStatus;
-use super::task_status::{TaskError, TaskKey, TaskStatus, WaitsOn};
+use super::task_status::{MainStatus, TaskError, TaskKey, TaskStatus, WaitsOn};
 use super::timers::{TimerKey, Timers};
 use super::waiter::Waiter;
-use super::waker::{Remote, TaskWaker};
+use super::waker::{Remote, RemoteCallback, TaskWaker};
 use crate::executor::ThreadPool;
 
 /// The task being polled, and the data pointer of its waker.
@@ -256,20 +253,14 @@ impl Core {
         self.state.borrow_mut().ready.pop(explore)
     }
 
-    /// Schedules the tasks other threads woke, and the callbacks they sent
-    /// (each as a `call_soon` task named `call_soon_threadsafe`).
-    pub(crate) fn collect_remote(self: &Rc<Self>) {
+    /// Schedules the tasks other threads woke, and returns the callbacks
+    /// they sent (for the caller to schedule as tasks).
+    pub(crate) fn collect_remote(&self) -> Vec<RemoteCallback> {
         let (woken, callbacks) = self.remote.take();
         for key in woken {
             self.schedule(key);
         }
-        for callback in callbacks {
-            drop(callback::call_soon_named(
-                self,
-                "call_soon_threadsafe",
-                callback,
-            ));
-        }
+        callbacks
     }
 
     /// Fires the timers that are due and wakes their tasks.
@@ -438,12 +429,12 @@ impl Core {
 
     // ----- executors -------------------------------------------------------
 
-    /// The default executor, created at the first call.
-    pub(crate) fn default_executor(&self) -> Rc<ThreadPool> {
+    /// The default executor, made by `make` at the first call.
+    pub(crate) fn default_executor(&self, make: impl FnOnce() -> ThreadPool) -> Rc<ThreadPool> {
         if let Some(pool) = self.state.borrow().executors.last() {
             return Rc::clone(pool);
         }
-        let pool = Rc::new(run_in_executor::default_executor());
+        let pool = Rc::new(make());
         self.state.borrow_mut().executors.push(Rc::clone(&pool));
         pool
     }

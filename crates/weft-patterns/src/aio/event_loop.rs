@@ -98,7 +98,10 @@ impl EventLoop {
         let _guard = RunGuard { core, main };
         let mut future = pin!(future);
         loop {
-            core.collect_remote();
+            for callback in core.collect_remote() {
+                let name = "call_soon_threadsafe";
+                drop(callback::call_soon_named(core, name, callback));
+            }
             core.fire_due_timers();
             let batch = core.ready_len();
             if batch == 0 {

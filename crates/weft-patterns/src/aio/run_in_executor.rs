@@ -31,7 +31,7 @@ use crate::executor::{self, FutureError, ThreadPool};
 const DEFAULT_MAX_WORKERS: usize = 32;
 
 /// A new default executor for a loop.
-pub(crate) fn default_executor() -> ThreadPool {
+fn default_executor() -> ThreadPool {
     let workers = if capability::real_threads() {
         let cpus = weft_sync::thread::available_parallelism().map_or(1, |n| n.get());
         (cpus + 4).min(DEFAULT_MAX_WORKERS)
@@ -52,7 +52,7 @@ where
     W: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let pool = core.default_executor();
+    let pool = core.default_executor(default_executor);
     let future = pool.submit(work).map_err(|e| match e {
         executor::SubmitError::Shutdown => TaskError::Executor(FutureError::Cancelled),
         other => TaskError::Executor(FutureError::BrokenPool(other.to_string())),

@@ -320,21 +320,6 @@ impl<T> fmt::Debug for Task<T> {
     }
 }
 
-/// The status of a loop's main future (the one passed to `run`).
-pub(crate) struct MainStatus;
-
-impl TaskStatus for MainStatus {
-    fn name(&self) -> String {
-        "main".to_string()
-    }
-
-    fn fail(&self, _error: TaskError) {}
-
-    fn reports_pending(&self) -> bool {
-        false
-    }
-}
-
 /// Cancels one task, whatever its output type.
 #[derive(Clone)]
 pub(crate) struct Canceller {

@@ -94,3 +94,18 @@ impl fmt::Display for WaitsOn {
         }
     }
 }
+
+/// The status of a loop's main future (the one passed to `run`).
+pub(crate) struct MainStatus;
+
+impl TaskStatus for MainStatus {
+    fn name(&self) -> String {
+        "main".to_string()
+    }
+
+    fn fail(&self, _error: TaskError) {}
+
+    fn reports_pending(&self) -> bool {
+        false
+    }
+}
