@@ -22,7 +22,7 @@ use super::task_status::TaskKey;
 ///
 /// [`run`](EventLoop::run) drives a future to completion (`asyncio.run`'s
 /// `run_until_complete`), running the tasks created with
-/// [`create_task`](EventLoop::create_task) (or [`aio::create_task`] from
+/// [`create_task`](EventLoop::create_task) (or [`aio::create_task`](super::create_task) from
 /// inside a task) in turns, one at a time, on the calling thread.
 ///
 /// - **Scheduling**: ready tasks run in FIFO order in std mode. Under a
