@@ -11,6 +11,7 @@
 //! a foreign waker, the exception handler): whatever may call back into the
 //! loop is taken out of the state first.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
@@ -23,10 +24,11 @@ use weft_sync::capability;
 use weft_sync::record::panic_message;
 use weft_sync::time::{Duration, Instant};
 
+use super::context;
 use super::ready::ReadyQueue;
 use super::report::{self, LoopReport, SharedHandler};
 use super::slab::{Slab, TaskEntry};
-use super::task_status::{MainStatus, TaskError, TaskKey, TaskStatus, WaitsOn};
+use super::task_status::{LoopRef, MainStatus, TaskError, TaskKey, TaskStatus, WaitsOn};
 use super::timers::{TimerKey, Timers};
 use super::waiter::Waiter;
 use super::waker::{Remote, RemoteCallback, TaskWaker};
@@ -502,6 +504,45 @@ impl Core {
             // Dropping a pool waits for its work and its workers.
             drop_quietly(threads);
         }
+    }
+}
+
+impl LoopRef for Core {
+    fn schedule(&self, key: TaskKey) {
+        Core::schedule(self, key);
+    }
+
+    fn set_waits_on(&self, key: TaskKey, waits_on: WaitsOn) {
+        Core::set_waits_on(self, key, waits_on);
+    }
+
+    fn current_task_for(&self, waker: &Waker) -> Option<TaskKey> {
+        Core::current_task_for(self, waker)
+    }
+
+    fn remote_id(&self) -> *const () {
+        Arc::as_ptr(&self.remote).cast()
+    }
+
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
+        self
+    }
+}
+
+impl Core {
+    /// The loop running on this (model) thread, if any.
+    pub(crate) fn current() -> Option<Rc<Core>> {
+        context::current().and_then(Self::downcast)
+    }
+
+    /// The loop created on this (model) thread whose cross-thread queue is
+    /// `remote`, if it still exists.
+    pub(crate) fn find(remote: &Arc<Remote>) -> Option<Rc<Core>> {
+        context::find(Arc::as_ptr(remote).cast()).and_then(Self::downcast)
+    }
+
+    fn downcast(any: Rc<dyn LoopRef>) -> Option<Rc<Core>> {
+        any.into_any().downcast::<Core>().ok()
     }
 }
 

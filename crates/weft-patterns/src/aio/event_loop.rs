@@ -15,7 +15,7 @@ use super::handle::Handle;
 use super::report::ExceptionHandler;
 use super::run_in_executor::{self, ExecutorFuture};
 use super::task::{self, Task};
-use super::task_status::TaskKey;
+use super::task_status::{LoopRef, TaskKey};
 
 /// A single-threaded event loop: Python's `asyncio` loop, on standard
 /// `std::future::Future`s and `std::task::Waker`s.
@@ -72,7 +72,8 @@ impl EventLoop {
     /// Creates an event loop with no task.
     pub fn new() -> Self {
         let core = Core::new();
-        context::register(&core);
+        let as_ref: Rc<dyn LoopRef> = core.clone();
+        context::register(&as_ref);
         EventLoop { core }
     }
 
@@ -93,7 +94,8 @@ impl EventLoop {
     pub fn run<F: Future>(&self, future: F) -> F::Output {
         let core = &self.core;
         assert!(core.start_running(), "this event loop is already running");
-        let _entered = context::enter(core);
+        let as_ref: Rc<dyn LoopRef> = core.clone();
+        let _entered = context::enter(&as_ref);
         let main = core.insert_main();
         let _guard = RunGuard { core, main };
         let mut future = pin!(future);

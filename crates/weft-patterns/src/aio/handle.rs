@@ -10,7 +10,6 @@ use weft_sync::time::{Duration, Instant};
 
 use super::callback::{self, CallbackHandle};
 use super::catch_unwind::catch_unwind;
-use super::context;
 use super::core::Core;
 use super::run_in_executor::{self, ExecutorFuture};
 use super::task::{self, Task};
@@ -70,7 +69,7 @@ impl Handle {
 
     /// The loop, on its own thread.
     fn core(&self) -> Rc<Core> {
-        context::find(&self.remote).expect(NOT_ON_LOOP_THREAD)
+        Core::find(&self.remote).expect(NOT_ON_LOOP_THREAD)
     }
 
     /// Schedules `future` as a new task (named `Task-<n>`) and returns its
@@ -277,7 +276,7 @@ where
     // future through the guard.
     let guard = PromiseGuard(Some(promise));
     handle.call_soon_threadsafe(move || {
-        let core = context::current().expect("a callback runs on its loop");
+        let core = Core::current().expect("a callback runs on its loop");
         let name: Rc<str> = Rc::from("run_coroutine_threadsafe");
         let task = task::spawn(&core, Some(name), false, async move {
             let mut guard = guard;

@@ -22,7 +22,7 @@ use std::task::{Context, Poll, Waker};
 use weft_sync::capability;
 use weft_sync::sync::{Mutex, PoisonError};
 
-use super::context::{self, NO_RUNNING_LOOP};
+use super::context::NO_RUNNING_LOOP;
 use super::core::Core;
 use super::task_status::TaskError;
 use crate::executor::{self, FutureError, ThreadPool};
@@ -88,7 +88,7 @@ where
     W: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let core = context::current().expect(NO_RUNNING_LOOP);
+    let core = Core::current().expect(NO_RUNNING_LOOP);
     start(&core, work)
 }
 
@@ -140,7 +140,7 @@ where
 /// # });
 /// ```
 pub fn set_default_executor(pool: ThreadPool) {
-    let core = context::current().expect(NO_RUNNING_LOOP);
+    let core = Core::current().expect(NO_RUNNING_LOOP);
     core.set_default_executor(pool);
 }
 

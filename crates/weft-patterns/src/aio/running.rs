@@ -4,7 +4,8 @@
 use std::future::Future;
 use std::rc::Rc;
 
-use super::context::{self, NO_RUNNING_LOOP};
+use super::context::NO_RUNNING_LOOP;
+use super::core::Core;
 use super::handle::Handle;
 use super::task::{self, Task};
 
@@ -14,7 +15,7 @@ use super::task::{self, Task};
 ///
 /// When no loop runs on this thread.
 pub fn get_running_loop() -> Handle {
-    Handle::new(&context::current().expect(NO_RUNNING_LOOP))
+    Handle::new(&Core::current().expect(NO_RUNNING_LOOP))
 }
 
 /// Schedules `future` as a new task of the running loop (Python's
@@ -28,7 +29,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let core = context::current().expect(NO_RUNNING_LOOP);
+    let core = Core::current().expect(NO_RUNNING_LOOP);
     task::spawn(&core, None, true, future)
 }
 
@@ -42,7 +43,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let core = context::current().expect(NO_RUNNING_LOOP);
+    let core = Core::current().expect(NO_RUNNING_LOOP);
     task::spawn(&core, Some(Rc::from(name.into())), true, future)
 }
 
@@ -62,7 +63,7 @@ where
 /// # });
 /// ```
 pub fn current_task_name() -> Option<String> {
-    let core = context::current()?;
+    let core = Core::current()?;
     let key = core.current_key()?;
     core.task_name(key)
 }

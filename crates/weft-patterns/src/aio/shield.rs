@@ -6,7 +6,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::context::{self, NO_RUNNING_LOOP};
+use super::context::NO_RUNNING_LOOP;
+use super::core::Core;
 use super::task::{self, Task};
 use super::task_status::TaskError;
 
@@ -55,7 +56,7 @@ where
     F::IntoFuture: 'static,
     <F::IntoFuture as Future>::Output: 'static,
 {
-    let core = context::current().expect(NO_RUNNING_LOOP);
+    let core = Core::current().expect(NO_RUNNING_LOOP);
     let name: Rc<str> = Rc::from("shield");
     Shield {
         task: task::spawn(&core, Some(name), true, future.into_future()),

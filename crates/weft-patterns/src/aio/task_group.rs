@@ -8,7 +8,8 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use super::catch_unwind::catch_unwind;
-use super::context::{self, NO_RUNNING_LOOP};
+use super::context::NO_RUNNING_LOOP;
+use super::core::Core;
 use super::task::{self, Canceller, Task};
 use super::task_status::{TaskError, TaskStatus, WaitsOn};
 use super::waiter::{refresh_slot, Waiter};
@@ -195,7 +196,7 @@ impl TaskGroup {
             !self.state.finished.get(),
             "this TaskGroup has finished: it takes no more tasks"
         );
-        let core = context::current().expect(NO_RUNNING_LOOP);
+        let core = Core::current().expect(NO_RUNNING_LOOP);
         let index = self.state.members.borrow().len();
         let state = Rc::clone(&self.state);
         self.state.running.set(self.state.running.get() + 1);

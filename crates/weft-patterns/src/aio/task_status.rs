@@ -5,8 +5,10 @@
 //! tasks, waiters, wakers, timers, the deadlock report) all build on it
 //! without importing each other for these names.
 
+use std::any::Any;
 use std::fmt;
 use std::rc::Rc;
+use std::task::Waker;
 
 /// Identifies a task: a slab index and the generation of that slot, so
 /// that a stale key (a wakeup for a finished task) is ignored.
@@ -108,4 +110,20 @@ impl TaskStatus for MainStatus {
     fn reports_pending(&self) -> bool {
         false
     }
+}
+
+/// What wakers, waiters and the running-loop registry need of a loop,
+/// without naming the loop's type (so that they do not import the core,
+/// which imports them).
+pub(crate) trait LoopRef {
+    /// Puts a task on the ready queue unless it is there already.
+    fn schedule(&self, key: TaskKey);
+    /// Notes what a task waits on, for the deadlock report.
+    fn set_waits_on(&self, key: TaskKey, waits_on: WaitsOn);
+    /// The task being polled, if `waker` is its own waker.
+    fn current_task_for(&self, waker: &Waker) -> Option<TaskKey>;
+    /// Identifies the loop's cross-thread queue (its address).
+    fn remote_id(&self) -> *const ();
+    /// The loop itself, for the modules that know its type.
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any>;
 }

@@ -10,7 +10,8 @@ use std::task::Poll;
 
 use weft_sync::time::{Duration, Instant};
 
-use super::context::{self, NO_RUNNING_LOOP};
+use super::context::NO_RUNNING_LOOP;
+use super::core::Core;
 use super::sleep::{sleep, sleep_until, Sleep};
 
 /// A [`wait_for`] or [`Timeout::run`] whose deadline passed before its
@@ -191,7 +192,7 @@ impl Timeout {
     /// Dropping the returned future drops `future` and the timer.
     pub async fn run<F: IntoFuture>(&self, future: F) -> Result<F::Output, TimeoutError> {
         let state = &self.state;
-        let now = context::current().expect(NO_RUNNING_LOOP).now();
+        let now = Core::current().expect(NO_RUNNING_LOOP).now();
         let entered = *state.entered.get().get_or_insert(now);
         state.entered.set(Some(entered));
         if let Some(delay) = state.delay.take() {

@@ -35,7 +35,7 @@ impl Wake for TaskWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let local = context::with_current(|core| {
-            if Arc::ptr_eq(&core.remote, &self.remote) {
+            if std::ptr::eq(core.remote_id(), Arc::as_ptr(&self.remote).cast()) {
                 core.schedule(self.key);
                 true
             } else {
