@@ -28,7 +28,7 @@ fn producer_consumer() {
         let consumer = aio::create_task_named("consumer", async move {
             let mut total = 0;
             loop {
-                let job: Option<u32> = q.get().await;
+                let job: Option<u32> = q.get().await.unwrap();
                 q.task_done();
                 match job {
                     Some(n) => total += n,
@@ -39,10 +39,10 @@ fn producer_consumer() {
         let q = jobs.clone();
         let producer = aio::create_task_named("producer", async move {
             for n in 1..=4 {
-                q.put(Some(n)).await;
+                q.put(Some(n)).await.unwrap();
                 assert!(q.len() <= 2, "the queue holds at most maxsize items");
             }
-            q.put(None).await;
+            q.put(None).await.unwrap();
         });
         producer.await.unwrap();
         jobs.join().await;
@@ -312,6 +312,10 @@ fn executor_result_with_a_timer() {
 fn run_in_executor_hands_back_its_result_is_verified() {
     weft::Model::new()
         .name("aio_run_in_executor")
+        // The loop and the executor's worker: exhaustive on loom up to two
+        // preemptions (the pool's own protocol is proven in
+        // models/executor.rs).
+        .preemption_bound(2)
         .check(executor_result_with_a_timer);
 }
 

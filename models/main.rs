@@ -4,6 +4,7 @@
 //! Tests that assert a bug is caught are gated to the checker features.
 
 mod aio;
+mod aio_patterns;
 mod alloc;
 mod arc;
 mod cells;

@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use weft_patterns::aio::{
-    self, Condition, Event, EventLoop, Lock, LoopReport, Queue, QueueEmpty, QueueFull, ReturnWhen,
+    self, Condition, Event, EventLoop, GetError, Lock, LoopReport, PutError, Queue, ReturnWhen,
     Semaphore, TaskError,
 };
 use weft_sync::sync::atomic::{AtomicUsize, Ordering};
@@ -413,7 +413,7 @@ fn queue_get_on_an_empty_queue_nobody_fills_is_a_deadlock() {
     let caught = catch_unwind(|| {
         aio::run(async {
             let q: Queue<u8> = Queue::new(1).named("inbox");
-            q.get().await
+            q.get().await.unwrap()
         })
     });
     let message = panic_text(&*caught.unwrap_err());
@@ -436,7 +436,7 @@ fn queue_join_returns_once_every_item_is_marked_done() {
                 let (q, p) = (q.clone(), p.clone());
                 aio::create_task_named(format!("worker-{w}"), async move {
                     loop {
-                        let job: u32 = q.get().await;
+                        let job: u32 = q.get().await.unwrap();
                         aio::sleep(ms(1)).await;
                         p.borrow_mut().push(job);
                         q.task_done();
@@ -445,7 +445,7 @@ fn queue_join_returns_once_every_item_is_marked_done() {
             })
             .collect();
         for job in 0..20 {
-            q.put(job).await;
+            q.put(job).await.unwrap();
             assert!(q.len() <= 3);
         }
         q.join().await;
@@ -464,10 +464,10 @@ fn queue_join_returns_once_every_item_is_marked_done() {
 #[test]
 fn queue_nowait_operations_report_full_and_empty() {
     let q = Queue::new(1);
-    assert_eq!(q.get_nowait(), Err(QueueEmpty));
+    assert_eq!(q.get_nowait(), Err(GetError::Empty));
     assert_eq!(q.put_nowait('a'), Ok(()));
     assert!(q.is_full());
-    assert_eq!(q.put_nowait('b'), Err(QueueFull('b')));
+    assert_eq!(q.put_nowait('b'), Err(PutError::Full('b')));
     assert_eq!(q.get_nowait(), Ok('a'));
     assert_eq!(q.unfinished_tasks(), 1);
     q.task_done();
@@ -488,13 +488,13 @@ fn a_full_queue_makes_put_wait_for_a_get() {
         let (q2, l2) = (q.clone(), l.clone());
         let producer = aio::create_task(async move {
             for i in 0..3 {
-                q2.put(i).await;
+                q2.put(i).await.unwrap();
                 l2.borrow_mut().push(format!("put {i}"));
             }
         });
         for _ in 0..3 {
             aio::yield_now().await;
-            let v = q.get().await;
+            let v = q.get().await.unwrap();
             l.borrow_mut().push(format!("got {v}"));
         }
         producer.await.unwrap();
@@ -905,4 +905,198 @@ fn current_task_name_names_main_and_tasks() {
     assert_eq!(names.0.as_deref(), Some("main"));
     assert!(names.1.unwrap().starts_with("Task-"));
     assert_eq!(aio::current_task_name(), None);
+}
+
+// ----- wave 2: TaskGroup, timeout, shield, as_completed, shutdown, Barrier, Handle ----
+
+#[test]
+fn a_task_group_of_a_hundred_thousand_tasks_joins_them_all() {
+    let sum = aio::run(async {
+        let tg = aio::TaskGroup::new();
+        let tasks: Vec<_> = (0..100_000u64)
+            .map(|i| tg.create_task(async move { i }))
+            .collect();
+        tg.join().await.unwrap();
+        assert_eq!(tg.running(), 0);
+        tasks.into_iter().map(|t| t.result().unwrap()).sum::<u64>()
+    });
+    assert_eq!(sum, 100_000 * 99_999 / 2);
+}
+
+#[test]
+fn a_task_group_failure_cancels_the_pending_siblings_and_reports_nothing_to_the_handler() {
+    let lp = EventLoop::new();
+    let reports = collect_reports(&lp);
+    let failures = lp.run(async {
+        let tg = aio::TaskGroup::new();
+        let ok = tg.create_task_named("ok", async { 1 });
+        let tasks: Vec<_> = ["x", "y"]
+            .into_iter()
+            .map(|name| tg.create_task_named(name, async move { panic!("{name} broke") }))
+            .collect();
+        let sleeper = tg.create_task_named("sleeper", aio::sleep(ms(60_000)));
+        let failures = tg.join().await.unwrap_err();
+        // x failed first: its siblings still pending were cancelled before
+        // they ran, as asyncio cancels them; a cancellation is no failure.
+        assert!(tasks[1].cancelled() && sleeper.cancelled());
+        assert_eq!(ok.result(), Ok(1));
+        // A finished group takes no more tasks (Python: "TaskGroup is finished").
+        let late = catch_unwind(AssertUnwindSafe(|| drop(tg.create_task(async { 1 }))));
+        assert!(panic_text(&*late.unwrap_err()).contains("has finished"));
+        failures
+    });
+    assert_eq!(
+        failures.failures(),
+        [(
+            "x".to_string(),
+            TaskError::Panicked {
+                message: "x broke".into()
+            }
+        )]
+    );
+    drop(lp);
+    assert!(reports.borrow().is_empty(), "{:?}", reports.borrow());
+}
+
+#[test]
+fn timeout_at_none_never_expires_until_rescheduled() {
+    let (first, second) = aio::run(async {
+        let scope = aio::timeout_at(None);
+        let first = scope.run(aio::sleep(ms(5))).await;
+        scope.reschedule(Some(aio::get_running_loop().time() + ms(5)));
+        let second = scope.run(aio::sleep(ms(60_000))).await;
+        (first, second)
+    });
+    assert_eq!(first, Ok(()));
+    assert!(second.is_err());
+}
+
+#[test]
+fn shield_survives_the_cancellation_of_its_awaiting_task() {
+    let done = Rc::new(Cell::new(false));
+    let d = done.clone();
+    aio::run(async move {
+        let waiter = aio::create_task(async move {
+            aio::shield(async move {
+                aio::sleep(ms(5)).await;
+                d.set(true);
+            })
+            .await
+        });
+        aio::yield_now().await;
+        waiter.cancel();
+        aio::sleep(ms(20)).await;
+        assert!(waiter.cancelled());
+    });
+    assert!(done.get());
+}
+
+#[test]
+fn as_completed_hands_out_failed_and_cancelled_tasks_too() {
+    let order = aio::run(async {
+        let slow = aio::create_task_named("slow", aio::sleep(ms(60_000)));
+        let broken = aio::create_task_named("broken", async {
+            aio::sleep(ms(1)).await;
+            panic!("boom")
+        });
+        slow.cancel();
+        let mut done = aio::as_completed([slow, broken]);
+        let mut order = Vec::new();
+        while let Some(t) = done.next().await {
+            order.push((t.name(), t.result().is_err()));
+        }
+        order
+    });
+    assert_eq!(
+        order,
+        [("slow".to_string(), true), ("broken".to_string(), true)]
+    );
+}
+
+#[test]
+fn queue_shutdown_immediate_drains_and_releases_join_and_getters() {
+    aio::run(async {
+        let q = Rc::new(Queue::new(0).named("q"));
+        q.put_nowait(1).unwrap();
+        q.put_nowait(2).unwrap();
+        let getter = {
+            let q = Rc::new(Queue::<u8>::new(0));
+            let g = q.clone();
+            let t = aio::create_task(async move { g.get().await });
+            aio::yield_now().await;
+            q.shutdown(false);
+            t
+        };
+        assert_eq!(getter.await.unwrap(), Err(aio::QueueShutDown(())));
+        let qj = q.clone();
+        let joiner = aio::create_task(async move { qj.join().await });
+        aio::yield_now().await;
+        q.shutdown(true);
+        joiner.await.unwrap();
+        assert!(q.is_empty());
+        assert_eq!(q.unfinished_tasks(), 0);
+        assert_eq!(q.get_nowait(), Err(GetError::ShutDown));
+        assert_eq!(q.put_nowait(3), Err(PutError::ShutDown(3)));
+    });
+}
+
+#[test]
+fn barrier_rounds_repeat_and_abort_breaks_the_waiters() {
+    aio::run(async {
+        let b = Rc::new(aio::Barrier::new(2));
+        for _ in 0..2 {
+            let b2 = b.clone();
+            let t = aio::create_task(async move { b2.wait().await });
+            let mine = b.wait().await.unwrap();
+            let theirs = t.await.unwrap().unwrap();
+            assert_eq!(mine + theirs, 1, "arrival indexes 0 and 1");
+        }
+        let b2 = b.clone();
+        let waiting = aio::create_task(async move { b2.wait().await });
+        aio::yield_now().await;
+        assert_eq!(b.n_waiting(), 1);
+        b.abort();
+        assert_eq!(waiting.await.unwrap(), Err(aio::BrokenBarrierError));
+        assert_eq!(b.wait().await, Err(aio::BrokenBarrierError));
+    });
+}
+
+#[test]
+fn a_handle_is_send_and_refuses_callbacks_once_its_loop_is_gone() {
+    fn is_send_sync<T: Send + Sync>() {}
+    is_send_sync::<aio::Handle>();
+    let handle = aio::run(async { aio::get_running_loop() });
+    assert_eq!(handle.call_soon_threadsafe(|| {}), Err(aio::LoopClosed));
+    let caught = catch_unwind(AssertUnwindSafe(|| handle.time()));
+    assert!(panic_text(&*caught.unwrap_err()).contains("only on its loop's thread"));
+}
+
+#[test]
+fn call_soon_threadsafe_wakes_a_loop_sleeping_on_a_long_timer() {
+    let start = std::time::Instant::now();
+    let got = aio::run(async {
+        let handle = aio::get_running_loop();
+        let event = Rc::new(Event::new());
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::spawn(move || {
+            rx.recv().unwrap();
+            handle
+                .call_soon_threadsafe(|| {
+                    aio::create_task(async { "from the thread" });
+                })
+                .unwrap();
+        });
+        let e = event.clone();
+        let timer = aio::create_task(async move {
+            aio::sleep(ms(60_000)).await;
+            e.set();
+        });
+        tx.send(()).unwrap();
+        // The callback's task runs while the loop sleeps towards 60 s.
+        let got = aio::run_in_executor(move || t.join().unwrap()).await;
+        timer.cancel();
+        got
+    });
+    assert_eq!(got, Ok(()));
+    assert!(start.elapsed() < Duration::from_secs(30));
 }

@@ -1,5 +1,5 @@
 //! `call_soon` / `call_later`: plain callbacks on the loop, and their
-//! [`Handle`].
+//! [`CallbackHandle`].
 
 use std::fmt;
 use std::rc::Rc;
@@ -11,7 +11,8 @@ use super::sleep::sleep_until;
 use super::task::{self, Task};
 
 /// A callback scheduled with `call_soon` or `call_later` (Python's
-/// `asyncio.Handle` / `TimerHandle`). Dropping it does not cancel the
+/// `asyncio.Handle` / `TimerHandle`; [`Handle`](super::Handle) is the
+/// loop's handle). Dropping it does not cancel the
 /// callback.
 ///
 /// A callback runs as a small task named `call_soon` or `call_later`, so
@@ -38,11 +39,11 @@ use super::task::{self, Task};
 /// assert_eq!(hits.get(), 1);
 /// # });
 /// ```
-pub struct Handle {
+pub struct CallbackHandle {
     task: Task<()>,
 }
 
-impl Handle {
+impl CallbackHandle {
     /// Cancels the callback if it has not run yet.
     pub fn cancel(&self) {
         self.task.cancel();
@@ -54,28 +55,39 @@ impl Handle {
     }
 }
 
-impl fmt::Debug for Handle {
+impl fmt::Debug for CallbackHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handle").field("task", &self.task).finish()
+        f.debug_struct("CallbackHandle")
+            .field("task", &self.task)
+            .finish()
     }
 }
 
-pub(crate) fn call_soon(core: &Rc<Core>, callback: impl FnOnce() + 'static) -> Handle {
-    let name: Rc<str> = Rc::from("call_soon");
+pub(crate) fn call_soon(core: &Rc<Core>, callback: impl FnOnce() + 'static) -> CallbackHandle {
+    call_soon_named(core, "call_soon", callback)
+}
+
+/// `call_soon` with the task named `name`.
+pub(crate) fn call_soon_named(
+    core: &Rc<Core>,
+    name: &str,
+    callback: impl FnOnce() + 'static,
+) -> CallbackHandle {
+    let name: Rc<str> = Rc::from(name);
     let task = task::spawn(core, Some(name), false, async move { callback() });
-    Handle { task }
+    CallbackHandle { task }
 }
 
 pub(crate) fn call_later(
     core: &Rc<Core>,
     delay: Duration,
     callback: impl FnOnce() + 'static,
-) -> Handle {
+) -> CallbackHandle {
     let deadline = core.now() + delay;
     let name: Rc<str> = Rc::from("call_later");
     let task = task::spawn(core, Some(name), false, async move {
         sleep_until(deadline).await;
         callback()
     });
-    Handle { task }
+    CallbackHandle { task }
 }

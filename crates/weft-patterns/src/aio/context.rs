@@ -10,24 +10,66 @@
 //! "current" for another (a `run_in_executor` worker that wakes a task must
 //! go through the loop's cross-thread queue, where the checker sees it).
 //!
+//! Loops are kept as [`LoopRef`]s, so that this module, the wakers and the
+//! waiters do not import the core (which imports them); `Core::current`
+//! turns the running one back into the core.
+//!
 //! [`sleep`]: super::sleep
 //! [`create_task`]: super::create_task
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use weft_sync::capability;
 use weft_sync::thread::ThreadId;
 
-use super::core::Core;
+use super::task_status::LoopRef;
 
 struct Entry {
     thread: Option<ThreadId>,
-    core: Rc<Core>,
+    core: Rc<dyn LoopRef>,
+}
+
+/// A loop created on this (model) thread, running or not.
+struct Created {
+    thread: Option<ThreadId>,
+    core: Weak<dyn LoopRef>,
 }
 
 thread_local! {
     static RUNNING: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+    static CREATED: RefCell<Vec<Created>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Notes a new loop as created on this (model) thread, for a
+/// [`Handle`](super::Handle) to find it by its [`Remote`].
+pub(crate) fn register(core: &Rc<dyn LoopRef>) {
+    let thread = thread_key();
+    let _ = CREATED.try_with(|created| {
+        let mut created = created.borrow_mut();
+        created.retain(|c| c.core.strong_count() > 0);
+        created.push(Created {
+            thread,
+            core: Rc::downgrade(core),
+        });
+    });
+}
+
+/// The loop created on this (model) thread whose cross-thread queue is
+/// `remote_id` ([`LoopRef::remote_id`]), if it still exists.
+pub(crate) fn find(remote_id: *const ()) -> Option<Rc<dyn LoopRef>> {
+    let thread = thread_key();
+    CREATED
+        .try_with(|created| {
+            created
+                .borrow()
+                .iter()
+                .filter(|c| c.thread == thread)
+                .filter_map(|c| c.core.upgrade())
+                .find(|core| std::ptr::eq(core.remote_id(), remote_id))
+        })
+        .ok()
+        .flatten()
 }
 
 /// The key of the calling model thread (`None` on real threads, whose
@@ -41,7 +83,7 @@ fn thread_key() -> Option<ThreadId> {
 }
 
 /// Marks `core` as the running loop of this thread until the guard drops.
-pub(crate) fn enter(core: &Rc<Core>) -> Entered {
+pub(crate) fn enter(core: &Rc<dyn LoopRef>) -> Entered {
     let thread = thread_key();
     let abandoned = RUNNING.with(|running| {
         let mut running = running.borrow_mut();
@@ -68,7 +110,7 @@ pub(crate) fn enter(core: &Rc<Core>) -> Entered {
 /// Un-marks the loop when `run` returns or unwinds.
 pub(crate) struct Entered {
     thread: Option<ThreadId>,
-    core: Rc<Core>,
+    core: Rc<dyn LoopRef>,
 }
 
 impl Drop for Entered {
@@ -86,7 +128,7 @@ impl Drop for Entered {
 }
 
 /// Calls `f` with the loop running on this (model) thread, if any.
-pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
+pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<dyn LoopRef>) -> R) -> Option<R> {
     let thread = thread_key();
     RUNNING
         .try_with(|running| {
@@ -102,7 +144,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
 }
 
 /// The loop running on this (model) thread, if any.
-pub(crate) fn current() -> Option<Rc<Core>> {
+pub(crate) fn current() -> Option<Rc<dyn LoopRef>> {
     with_current(Rc::clone)
 }
 

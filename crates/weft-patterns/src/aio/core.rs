@@ -1,5 +1,6 @@
-//! The loop's state and its scheduler: tasks in a slab, the ready queue,
-//! the timers and the clock.
+//! The loop's state and its scheduler: the tasks ([`Slab`]), the ready
+//! queue ([`ReadyQueue`]), the timers and the clock, polling, and shutdown;
+//! what the loop does when nothing is ready is in `idle.rs`.
 //!
 //! Everything here lives on the loop's thread (`Rc`, `RefCell`): a task
 //! is a slot in a `Vec`, scheduling it is a push on a `VecDeque`, with no
@@ -10,8 +11,8 @@
 //! a foreign waker, the exception handler): whatever may call back into the
 //! loop is taken out of the state first.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
@@ -21,35 +22,17 @@ use std::task::{Context, Poll, Waker};
 
 use weft_sync::capability;
 use weft_sync::record::panic_message;
-use weft_sync::sync::PoisonError;
-use weft_sync::thread::JoinHandle;
 use weft_sync::time::{Duration, Instant};
 
-use super::deadlock::{self, WaitsOn};
+use super::context;
+use super::ready::ReadyQueue;
 use super::report::{self, LoopReport, SharedHandler};
-use super::task::{MainStatus, TaskError, TaskStatus};
+use super::slab::{Slab, TaskEntry};
+use super::task_status::{LoopRef, MainStatus, TaskError, TaskKey, TaskStatus, WaitsOn};
 use super::timers::{TimerKey, Timers};
 use super::waiter::Waiter;
-use super::waker::{Remote, TaskWaker};
-
-/// Picks which of `n` ready tasks runs next (`n >= 2`): the one place the
-/// loop's scheduling choice is made.
-///
-/// `weft_sync::rand::choose`: under shuttle a recorded random choice that
-/// the scheduler explores (and replays), so that races between two tasks'
-/// await points are found; `0` (FIFO) in std mode and on loom, which
-/// explores thread interleavings but not choices.
-fn choose_ready(n: usize) -> usize {
-    weft_sync::rand::choose(n)
-}
-
-/// Identifies a task: a slab index and the generation of that slot, so
-/// that a stale key (a wakeup for a finished task) is ignored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TaskKey {
-    index: u32,
-    generation: u32,
-}
+use super::waker::{Remote, RemoteCallback, TaskWaker};
+use crate::executor::ThreadPool;
 
 /// The task being polled, and the data pointer of its waker.
 #[derive(Clone, Copy)]
@@ -58,73 +41,28 @@ struct Current {
     waker_data: *const (),
 }
 
-/// A live task in the slab.
-struct TaskEntry {
-    /// `None` while the task is being polled, and always for the main
-    /// future (which `run` polls in place).
-    future: Option<Pin<Box<dyn Future<Output = ()>>>>,
-    status: Rc<dyn TaskStatus>,
-    waker: Waker,
-    /// The `Arc` behind `waker`: its strong count tells whether anything
-    /// besides this entry holds the task's waker.
-    waker_arc: Arc<TaskWaker>,
-    scheduled: bool,
-    cancel_requested: bool,
-    waits_on: Option<WaitsOn>,
-}
-
-/// References to `waker_arc` the entry itself holds (`waker_arc`, `waker`).
-const OWN_WAKER_REFS: usize = 2;
-
-struct Slot {
-    generation: u32,
-    task: Option<TaskEntry>,
-}
-
-struct State {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
-    ready: VecDeque<TaskKey>,
-    timers: Timers,
+/// What the loop's `RefCell` holds.
+pub(super) struct State {
+    pub(super) slab: Slab,
+    pub(super) ready: ReadyQueue,
+    pub(super) timers: Timers,
     next_seq: u64,
-    executor_threads: Vec<JoinHandle<()>>,
-}
-
-impl State {
-    fn entry_mut(&mut self, key: TaskKey) -> Option<&mut TaskEntry> {
-        let slot = self.slots.get_mut(key.index as usize)?;
-        if slot.generation != key.generation {
-            return None;
-        }
-        slot.task.as_mut()
-    }
-
-    fn remove(&mut self, key: TaskKey) -> Option<TaskEntry> {
-        let slot = self.slots.get_mut(key.index as usize)?;
-        if slot.generation != key.generation {
-            return None;
-        }
-        let entry = slot.task.take()?;
-        slot.generation = slot.generation.wrapping_add(1);
-        self.free.push(key.index);
-        Some(entry)
-    }
-
-    fn live_entries(&self) -> impl Iterator<Item = &TaskEntry> {
-        self.slots.iter().filter_map(|s| s.task.as_ref())
-    }
+    /// The executors of `run_in_executor`; the last is the default.
+    executors: Vec<Rc<ThreadPool>>,
 }
 
 /// One event loop's state.
 pub(crate) struct Core {
-    state: RefCell<State>,
+    pub(super) state: RefCell<State>,
     current: Cell<Option<Current>>,
     pub(crate) remote: Arc<Remote>,
     /// Whether a checker runs this build (time is virtual, never slept).
-    is_model: bool,
+    pub(super) is_model: bool,
     /// Virtual time skipped by the loop under a checker.
     offset: Cell<Duration>,
     running: Cell<bool>,
+    /// Tasks finished so far, to order completions (`as_completed`).
+    completions: Cell<u64>,
     handler: RefCell<Option<SharedHandler>>,
 }
 
@@ -132,18 +70,18 @@ impl Core {
     pub(crate) fn new() -> Rc<Core> {
         Rc::new(Core {
             state: RefCell::new(State {
-                slots: Vec::new(),
-                free: Vec::new(),
-                ready: VecDeque::new(),
+                slab: Slab::default(),
+                ready: ReadyQueue::default(),
                 timers: Timers::default(),
                 next_seq: 1,
-                executor_threads: Vec::new(),
+                executors: Vec::new(),
             }),
             current: Cell::new(None),
             remote: Arc::new(Remote::new()),
             is_model: !capability::real_threads(),
             offset: Cell::new(Duration::ZERO),
             running: Cell::new(false),
+            completions: Cell::new(0),
             handler: RefCell::new(None),
         })
     }
@@ -156,7 +94,7 @@ impl Core {
         Instant::now() + self.offset.get()
     }
 
-    fn advance(&self, by: Duration) {
+    pub(super) fn advance(&self, by: Duration) {
         self.offset.set(self.offset.get() + by);
     }
 
@@ -167,20 +105,7 @@ impl Core {
         let mut st = self.state.borrow_mut();
         let seq = st.next_seq;
         st.next_seq += 1;
-        let index = match st.free.pop() {
-            Some(index) => index,
-            None => {
-                let index = u32::try_from(st.slots.len()).expect("fewer than 2^32 tasks");
-                st.slots.push(Slot {
-                    generation: 0,
-                    task: None,
-                });
-                index
-            }
-        };
-        let generation = st.slots[index as usize].generation;
-        // Keep the slot off the free list until it is filled.
-        (TaskKey { index, generation }, seq)
+        (st.slab.reserve(), seq)
     }
 
     /// Puts a task in its reserved slot and schedules it.
@@ -203,17 +128,20 @@ impl Core {
         let waker_arc = Arc::new(TaskWaker::new(key, Arc::clone(&self.remote)));
         let waker = Waker::from(Arc::clone(&waker_arc));
         let mut st = self.state.borrow_mut();
-        st.slots[key.index as usize].task = Some(TaskEntry {
-            future,
-            status,
-            waker,
-            waker_arc,
-            scheduled,
-            cancel_requested: false,
-            waits_on: None,
-        });
+        st.slab.fill(
+            key,
+            TaskEntry {
+                future,
+                status,
+                waker,
+                waker_arc,
+                scheduled,
+                cancel_requested: false,
+                waits_on: None,
+            },
+        );
         if scheduled {
-            st.ready.push_back(key);
+            st.ready.push(key);
         }
     }
 
@@ -226,7 +154,7 @@ impl Core {
 
     /// Removes the main future's slot when `run` returns or unwinds.
     pub(crate) fn remove_main(&self, key: TaskKey) {
-        let entry = self.state.borrow_mut().remove(key);
+        let entry = self.state.borrow_mut().slab.remove(key);
         drop(entry);
     }
 
@@ -234,25 +162,32 @@ impl Core {
     pub(crate) fn schedule(&self, key: TaskKey) {
         let mut st = self.state.borrow_mut();
         let st = &mut *st;
-        if let Some(entry) = st.entry_mut(key) {
+        if let Some(entry) = st.slab.entry_mut(key) {
             if !entry.scheduled {
                 entry.scheduled = true;
-                st.ready.push_back(key);
+                st.ready.push(key);
             }
         }
+    }
+
+    /// Numbers a task's completion: 1, 2, ... in the order tasks finish.
+    pub(crate) fn next_completion(&self) -> u64 {
+        let n = self.completions.get() + 1;
+        self.completions.set(n);
+        n
     }
 
     /// Marks a task for cancellation at its next turn.
     pub(crate) fn request_cancel(&self, key: TaskKey) -> bool {
         let mut st = self.state.borrow_mut();
         let st = &mut *st;
-        let Some(entry) = st.entry_mut(key) else {
+        let Some(entry) = st.slab.entry_mut(key) else {
             return false;
         };
         entry.cancel_requested = true;
         if !entry.scheduled {
             entry.scheduled = true;
-            st.ready.push_back(key);
+            st.ready.push(key);
         }
         true
     }
@@ -278,7 +213,7 @@ impl Core {
     pub(crate) fn task_name(&self, key: TaskKey) -> Option<String> {
         let status = {
             let mut st = self.state.borrow_mut();
-            Rc::clone(&st.entry_mut(key)?.status)
+            Rc::clone(&st.slab.entry_mut(key)?.status)
         };
         Some(status.name())
     }
@@ -287,7 +222,7 @@ impl Core {
     pub(crate) fn set_waits_on(&self, key: TaskKey, waits_on: WaitsOn) {
         let old = {
             let mut st = self.state.borrow_mut();
-            match st.entry_mut(key) {
+            match st.slab.entry_mut(key) {
                 Some(entry) => entry.waits_on.replace(waits_on),
                 None => None,
             }
@@ -316,22 +251,18 @@ impl Core {
     /// Takes the next ready task: the first in std mode, a checker's choice
     /// under a checker.
     pub(crate) fn pop_ready(&self) -> Option<TaskKey> {
-        let mut st = self.state.borrow_mut();
-        let n = st.ready.len();
-        if self.is_model && n > 1 {
-            let i = choose_ready(n);
-            st.ready.remove(i)
-        } else {
-            st.ready.pop_front()
-        }
+        let explore = self.is_model;
+        self.state.borrow_mut().ready.pop(explore)
     }
 
-    /// Schedules the tasks other threads woke.
-    pub(crate) fn collect_remote(&self) {
-        let woken = self.remote.take();
+    /// Schedules the tasks other threads woke, and returns the callbacks
+    /// they sent (for the caller to schedule as tasks).
+    pub(crate) fn collect_remote(&self) -> Vec<RemoteCallback> {
+        let (woken, callbacks) = self.remote.take();
         for key in woken {
             self.schedule(key);
         }
+        callbacks
     }
 
     /// Fires the timers that are due and wakes their tasks.
@@ -351,12 +282,12 @@ impl Core {
     pub(crate) fn poll_task(&self, key: TaskKey) {
         let (mut future, waker) = {
             let mut st = self.state.borrow_mut();
-            let Some(entry) = st.entry_mut(key) else {
+            let Some(entry) = st.slab.entry_mut(key) else {
                 return; // a stale key: the task finished
             };
             entry.scheduled = false;
             if entry.cancel_requested {
-                let entry = st.remove(key);
+                let entry = st.slab.remove(key);
                 drop(st);
                 if let Some(entry) = entry {
                     self.finish(entry, TaskError::Cancelled);
@@ -386,12 +317,15 @@ impl Core {
         match polled {
             Ok(Poll::Pending) => {
                 let mut st = self.state.borrow_mut();
-                let entry = st.entry_mut(key).expect("a task's slot outlives its poll");
+                let entry = st
+                    .slab
+                    .entry_mut(key)
+                    .expect("a task's slot outlives its poll");
                 entry.future = Some(future);
                 entry.waker = waker;
             }
             Ok(Poll::Ready(())) => {
-                let entry = self.state.borrow_mut().remove(key);
+                let entry = self.state.borrow_mut().slab.remove(key);
                 drop_quietly(future);
                 drop(waker);
                 drop(entry);
@@ -399,7 +333,7 @@ impl Core {
             Err(payload) => {
                 let message = panic_message(&*payload);
                 drop_quietly(payload);
-                let entry = self.state.borrow_mut().remove(key);
+                let entry = self.state.borrow_mut().slab.remove(key);
                 drop_quietly(future);
                 drop(waker);
                 if let Some(entry) = entry {
@@ -426,6 +360,7 @@ impl Core {
         let waker = {
             let mut st = self.state.borrow_mut();
             let entry = st
+                .slab
                 .entry_mut(key)
                 .expect("the main slot lives while run does");
             entry.scheduled = false;
@@ -443,7 +378,7 @@ impl Core {
         // and removes the main slot.
         let polled = future.poll(&mut Context::from_waker(&waker));
         self.current.set(None);
-        if let Some(entry) = self.state.borrow_mut().entry_mut(key) {
+        if let Some(entry) = self.state.borrow_mut().slab.entry_mut(key) {
             entry.waker = waker;
         }
         polled
@@ -458,93 +393,6 @@ impl Core {
         if let Some(name) = self.task_name(key) {
             tracing::debug!(target: "weft::aio", task = %name, "aio: task '{name}' runs");
         }
-    }
-
-    // ----- idle: timers, other threads, or a deadlock ----------------------
-
-    /// Whether some task's waker is held outside the loop's own slab: then
-    /// another thread may wake it, and the loop must wait rather than
-    /// declare a deadlock.
-    fn wakers_held_elsewhere(&self) -> bool {
-        self.state
-            .borrow()
-            .live_entries()
-            .any(|e| Arc::strong_count(&e.waker_arc) > OWN_WAKER_REFS)
-    }
-
-    /// Called when no task is ready (after remote wakeups were collected
-    /// and due timers fired). Returns when something may have become ready:
-    /// time moved to the next timer, or another thread woke a task.
-    ///
-    /// # Panics
-    ///
-    /// With no timer set and nothing able to wake a task, panics with the
-    /// deadlock report.
-    pub(crate) fn idle(&self) {
-        let next_timer = self.state.borrow_mut().timers.next_deadline();
-        let mut remote = self.remote.lock();
-        if !remote.woken.is_empty() {
-            return;
-        }
-        let held_elsewhere = self.wakers_held_elsewhere();
-        match next_timer {
-            Some(deadline) => {
-                let now = self.now();
-                if deadline <= now {
-                    return;
-                }
-                let wait = deadline.saturating_duration_since(now);
-                if self.is_model && !held_elsewhere {
-                    // Every task waits on a timer: jump to the next one.
-                    drop(remote);
-                    self.advance(wait);
-                    return;
-                }
-                remote.sleeping = true;
-                let (mut remote, result) = self
-                    .remote
-                    .condvar()
-                    .wait_timeout(remote, wait)
-                    .unwrap_or_else(PoisonError::into_inner);
-                remote.sleeping = false;
-                drop(remote);
-                if self.is_model && result.timed_out() {
-                    // The checker chose "the timer fires first": move the
-                    // loop's clock there, whatever the build's clock did.
-                    let now = self.now();
-                    if now < deadline {
-                        self.advance(deadline.saturating_duration_since(now));
-                    }
-                }
-            }
-            None if held_elsewhere => {
-                remote.sleeping = true;
-                let mut remote = self
-                    .remote
-                    .condvar()
-                    .wait(remote)
-                    .unwrap_or_else(PoisonError::into_inner);
-                remote.sleeping = false;
-            }
-            None => {
-                drop(remote);
-                let message = self.deadlock_message();
-                // Under a checker this is reported as a Deadlock failure.
-                weft_sync::record::deadlock(message);
-            }
-        }
-    }
-
-    fn deadlock_message(&self) -> String {
-        let tasks: Vec<(Rc<dyn TaskStatus>, Option<WaitsOn>)> = self
-            .state
-            .borrow()
-            .live_entries()
-            .map(|e| (Rc::clone(&e.status), e.waits_on.clone()))
-            .collect();
-        let named: Vec<(String, Option<WaitsOn>)> =
-            tasks.into_iter().map(|(s, w)| (s.name(), w)).collect();
-        deadlock::message(&named)
     }
 
     // ----- timers ----------------------------------------------------------
@@ -581,11 +429,22 @@ impl Core {
         drop(waiter);
     }
 
-    // ----- executor threads ------------------------------------------------
+    // ----- executors -------------------------------------------------------
 
-    /// Keeps an executor thread to join when the loop shuts down.
-    pub(crate) fn keep_executor_thread(&self, handle: JoinHandle<()>) {
-        self.state.borrow_mut().executor_threads.push(handle);
+    /// The default executor, made by `make` at the first call.
+    pub(crate) fn default_executor(&self, make: impl FnOnce() -> ThreadPool) -> Rc<ThreadPool> {
+        if let Some(pool) = self.state.borrow().executors.last() {
+            return Rc::clone(pool);
+        }
+        let pool = Rc::new(make());
+        self.state.borrow_mut().executors.push(Rc::clone(&pool));
+        pool
+    }
+
+    /// Makes `pool` the default executor; the previous ones are shut down
+    /// with the loop.
+    pub(crate) fn set_default_executor(&self, pool: ThreadPool) {
+        self.state.borrow_mut().executors.push(Rc::new(pool));
     }
 
     // ----- reports ---------------------------------------------------------
@@ -608,26 +467,25 @@ impl Core {
     // ----- shutdown --------------------------------------------------------
 
     /// Drops every task still in the loop, reporting the pending ones when
-    /// `report` is set, and joins the executor threads.
+    /// `report` is set, and shuts the executors down (waiting for them).
     pub(crate) fn shutdown(&self, report: bool) {
+        // Refuse callbacks from other threads from now on. Not while this
+        // thread unwinds: under a checker, blocking on the lock then would
+        // abort the process (the loop is gone either way).
+        if !std::thread::panicking() {
+            drop_quietly(self.remote.close());
+        }
         // Destructors may create tasks or timers: repeat until empty.
         for _ in 0..16 {
             let (entries, timers, threads) = {
                 let mut st = self.state.borrow_mut();
                 let st = &mut *st;
-                let mut entries = Vec::new();
-                for (index, slot) in st.slots.iter_mut().enumerate() {
-                    if let Some(entry) = slot.task.take() {
-                        slot.generation = slot.generation.wrapping_add(1);
-                        st.free.push(index as u32);
-                        entries.push(entry);
-                    }
-                }
+                let entries = st.slab.take_all();
                 st.ready.clear();
                 (
                     entries,
                     std::mem::take(&mut st.timers),
-                    std::mem::take(&mut st.executor_threads),
+                    std::mem::take(&mut st.executors),
                 )
             };
             if entries.is_empty() && threads.is_empty() && !timers_exist(&timers) {
@@ -643,10 +501,48 @@ impl Core {
                 self.finish(entry, TaskError::Cancelled);
             }
             drop_quietly(timers);
-            for thread in threads {
-                drop_quietly(thread.join());
-            }
+            // Dropping a pool waits for its work and its workers.
+            drop_quietly(threads);
         }
+    }
+}
+
+impl LoopRef for Core {
+    fn schedule(&self, key: TaskKey) {
+        Core::schedule(self, key);
+    }
+
+    fn set_waits_on(&self, key: TaskKey, waits_on: WaitsOn) {
+        Core::set_waits_on(self, key, waits_on);
+    }
+
+    fn current_task_for(&self, waker: &Waker) -> Option<TaskKey> {
+        Core::current_task_for(self, waker)
+    }
+
+    fn remote_id(&self) -> *const () {
+        Arc::as_ptr(&self.remote).cast()
+    }
+
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
+        self
+    }
+}
+
+impl Core {
+    /// The loop running on this (model) thread, if any.
+    pub(crate) fn current() -> Option<Rc<Core>> {
+        context::current().and_then(Self::downcast)
+    }
+
+    /// The loop created on this (model) thread whose cross-thread queue is
+    /// `remote`, if it still exists.
+    pub(crate) fn find(remote: &Arc<Remote>) -> Option<Rc<Core>> {
+        context::find(Arc::as_ptr(remote).cast()).and_then(Self::downcast)
+    }
+
+    fn downcast(any: Rc<dyn LoopRef>) -> Option<Rc<Core>> {
+        any.into_any().downcast::<Core>().ok()
     }
 }
 

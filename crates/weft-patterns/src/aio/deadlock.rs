@@ -12,55 +12,11 @@
 //!   task 'consumer' waits on Event.wait 'item-ready'
 //! ```
 
-use std::fmt;
-use std::rc::Rc;
-
-use super::task::TaskStatus;
+use super::task_status::WaitsOn;
 
 /// How the panic message of a loop deadlock starts, so that a model
 /// runner can tell it from other panics.
 pub const DEADLOCK_MESSAGE_PREFIX: &str = "aio deadlock";
-
-/// What a task waits on, as the deadlock report names it.
-#[derive(Clone)]
-pub(crate) enum WaitsOn {
-    /// Another task's completion.
-    Task(Rc<dyn TaskStatus>),
-    /// A timer.
-    Sleep,
-    /// A primitive of this module (`Event.wait`, `Queue.get`, ...), named
-    /// when the user named it.
-    Object {
-        /// The primitive and operation, e.g. `Queue.get`.
-        what: &'static str,
-        /// The primitive's name.
-        name: Option<Rc<str>>,
-    },
-}
-
-impl WaitsOn {
-    /// A primitive's wait.
-    pub(crate) fn object(what: &'static str, name: Option<&Rc<str>>) -> WaitsOn {
-        WaitsOn::Object {
-            what,
-            name: name.cloned(),
-        }
-    }
-}
-
-impl fmt::Display for WaitsOn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WaitsOn::Task(status) => write!(f, "task '{}'", status.name()),
-            WaitsOn::Sleep => f.write_str("a timer"),
-            WaitsOn::Object {
-                what,
-                name: Some(name),
-            } => write!(f, "{what} '{name}'"),
-            WaitsOn::Object { what, name: None } => f.write_str(what),
-        }
-    }
-}
 
 /// The panic message for tasks `(name, what it waits on)`.
 pub(crate) fn message(tasks: &[(String, Option<WaitsOn>)]) -> String {

@@ -8,20 +8,21 @@ use std::task::Poll;
 
 use weft_sync::time::{Duration, Instant};
 
-use super::callback::Handle;
+use super::callback::{self, CallbackHandle};
 use super::context;
-use super::core::{Core, TaskKey};
-use super::executor::ExecutorFuture;
-use super::handle::LoopHandle;
+use super::core::Core;
+use super::handle::Handle;
 use super::report::ExceptionHandler;
-use super::task::Task;
+use super::run_in_executor::{self, ExecutorFuture};
+use super::task::{self, Task};
+use super::task_status::{LoopRef, TaskKey};
 
 /// A single-threaded event loop: Python's `asyncio` loop, on standard
 /// `std::future::Future`s and `std::task::Waker`s.
 ///
 /// [`run`](EventLoop::run) drives a future to completion (`asyncio.run`'s
 /// `run_until_complete`), running the tasks created with
-/// [`create_task`](EventLoop::create_task) (or [`aio::create_task`] from
+/// [`create_task`](EventLoop::create_task) (or [`aio::create_task`](super::create_task) from
 /// inside a task) in turns, one at a time, on the calling thread.
 ///
 /// - **Scheduling**: ready tasks run in FIFO order in std mode. Under a
@@ -70,7 +71,10 @@ pub struct EventLoop {
 impl EventLoop {
     /// Creates an event loop with no task.
     pub fn new() -> Self {
-        EventLoop { core: Core::new() }
+        let core = Core::new();
+        let as_ref: Rc<dyn LoopRef> = core.clone();
+        context::register(&as_ref);
+        EventLoop { core }
     }
 
     /// Runs `future` to completion on this thread, running the loop's tasks
@@ -90,12 +94,16 @@ impl EventLoop {
     pub fn run<F: Future>(&self, future: F) -> F::Output {
         let core = &self.core;
         assert!(core.start_running(), "this event loop is already running");
-        let _entered = context::enter(core);
+        let as_ref: Rc<dyn LoopRef> = core.clone();
+        let _entered = context::enter(&as_ref);
         let main = core.insert_main();
         let _guard = RunGuard { core, main };
         let mut future = pin!(future);
         loop {
-            core.collect_remote();
+            for callback in core.collect_remote() {
+                let name = "call_soon_threadsafe";
+                drop(callback::call_soon_named(core, name, callback));
+            }
             core.fire_due_timers();
             let batch = core.ready_len();
             if batch == 0 {
@@ -115,52 +123,58 @@ impl EventLoop {
         }
     }
 
-    /// A handle to this loop, to keep inside tasks or pass around on this
-    /// thread.
-    pub fn handle(&self) -> LoopHandle {
-        LoopHandle::new(Rc::clone(&self.core))
+    /// A handle to this loop, to keep inside tasks or send to another
+    /// thread (see [`Handle`]).
+    pub fn handle(&self) -> Handle {
+        Handle::new(&self.core)
     }
 
-    /// Schedules `future` as a new task. Same as [`LoopHandle::create_task`].
+    /// Schedules `future` as a new task. Same as [`Handle::create_task`].
     pub fn create_task<F>(&self, future: F) -> Task<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.handle().create_task(future)
+        task::spawn(&self.core, None, true, future)
     }
 
     /// Schedules `future` as a new task with a name. Same as
-    /// [`LoopHandle::create_task_named`].
+    /// [`Handle::create_task_named`].
     pub fn create_task_named<F>(&self, name: impl Into<String>, future: F) -> Task<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.handle().create_task_named(name, future)
+        task::spawn(&self.core, Some(Rc::from(name.into())), true, future)
     }
 
-    /// Runs `callback` at the loop's next turn. Same as [`LoopHandle::call_soon`].
-    pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> Handle {
-        self.handle().call_soon(callback)
+    /// Runs `callback` at the loop's next turn. Same as [`Handle::call_soon`].
+    pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> CallbackHandle {
+        callback::call_soon(&self.core, callback)
     }
 
-    /// Runs `callback` after `delay`. Same as [`LoopHandle::call_later`].
-    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> Handle {
-        self.handle().call_later(delay, callback)
+    /// Runs `callback` after `delay`. Same as [`Handle::call_later`].
+    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> CallbackHandle {
+        callback::call_later(&self.core, delay, callback)
     }
 
     /// Runs blocking `work` on another thread. Same as
-    /// [`LoopHandle::run_in_executor`].
+    /// [`Handle::run_in_executor`].
     pub fn run_in_executor<T, W>(&self, work: W) -> ExecutorFuture<T>
     where
         W: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.handle().run_in_executor(work)
+        run_in_executor::start(&self.core, work)
     }
 
-    /// The loop's clock. Same as [`LoopHandle::time`].
+    /// Makes `pool` the loop's default executor. Same as
+    /// [`Handle::set_default_executor`].
+    pub fn set_default_executor(&self, pool: crate::executor::ThreadPool) {
+        self.core.set_default_executor(pool);
+    }
+
+    /// The loop's clock. Same as [`Handle::time`].
     pub fn time(&self) -> Instant {
         self.core.now()
     }

@@ -7,35 +7,84 @@ use std::rc::Rc;
 
 use super::wait_list::{wake_all, Notified, OnCancel, WaitList};
 
-/// `put_nowait` on a full queue; gives the item back.
+/// Why `put_nowait` did not queue an item; gives the item back (Python's
+/// `QueueFull` and `QueueShutDown`).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct QueueFull<T>(pub T);
+pub enum PutError<T> {
+    /// The queue holds `maxsize` items (Python's `QueueFull`).
+    Full(T),
+    /// The queue was [shut down](Queue::shutdown) (Python's `QueueShutDown`).
+    ShutDown(T),
+}
 
-impl<T> fmt::Debug for QueueFull<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("QueueFull(..)")
+impl<T> PutError<T> {
+    /// The item that was not queued.
+    pub fn into_inner(self) -> T {
+        match self {
+            PutError::Full(item) | PutError::ShutDown(item) => item,
+        }
     }
 }
 
-impl<T> fmt::Display for QueueFull<T> {
+impl<T> fmt::Debug for PutError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("queue is full")
+        match self {
+            PutError::Full(_) => f.write_str("Full(..)"),
+            PutError::ShutDown(_) => f.write_str("ShutDown(..)"),
+        }
     }
 }
 
-impl<T> std::error::Error for QueueFull<T> {}
+impl<T> fmt::Display for PutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PutError::Full(_) => f.write_str("queue is full"),
+            PutError::ShutDown(_) => f.write_str("queue is shut down"),
+        }
+    }
+}
 
-/// `get_nowait` on an empty queue.
+impl<T> std::error::Error for PutError<T> {}
+
+/// Why `get_nowait` returned no item (Python's `QueueEmpty` and
+/// `QueueShutDown`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("queue is empty")]
-pub struct QueueEmpty;
+pub enum GetError {
+    /// The queue holds no item (Python's `QueueEmpty`).
+    #[error("queue is empty")]
+    Empty,
+    /// The queue was [shut down](Queue::shutdown) and holds no item
+    /// (Python's `QueueShutDown`).
+    #[error("queue is shut down")]
+    ShutDown,
+}
+
+/// `put` or `get` on a queue that was [shut down](Queue::shutdown)
+/// (Python's `QueueShutDown`); `put` gives its item back in it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct QueueShutDown<T = ()>(pub T);
+
+impl<T> fmt::Debug for QueueShutDown<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("QueueShutDown(..)")
+    }
+}
+
+impl<T> fmt::Display for QueueShutDown<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("queue is shut down")
+    }
+}
+
+impl<T> std::error::Error for QueueShutDown<T> {}
 
 /// A first-in first-out queue between tasks: Python's `asyncio.Queue`.
 ///
 /// `maxsize` bounds it (`put` waits while it is full); 0 means unbounded.
 /// Every item put counts as unfinished until a consumer calls
 /// [`task_done`](Queue::task_done) for it; [`join`](Queue::join) waits
-/// until none is unfinished.
+/// until none is unfinished. [`shutdown`](Queue::shutdown) closes it
+/// (Python 3.13's `Queue.shutdown`).
 ///
 /// For one loop's tasks (not `Send`); share it with `Rc`.
 ///
@@ -52,7 +101,7 @@ pub struct QueueEmpty;
 ///     let consumer = aio::create_task(async move {
 ///         let mut total = 0;
 ///         loop {
-///             let n: u32 = q.get().await;
+///             let n: u32 = q.get().await.unwrap();
 ///             total += n;
 ///             q.task_done();
 ///             if n == 0 {
@@ -61,7 +110,7 @@ pub struct QueueEmpty;
 ///         }
 ///     });
 ///     for n in [3, 4, 5, 0] {
-///         jobs.put(n).await; // waits while 2 items are queued
+///         jobs.put(n).await.unwrap(); // waits while 2 items are queued
 ///     }
 ///     jobs.join().await;
 ///     consumer.await.unwrap()
@@ -76,6 +125,7 @@ pub struct Queue<T> {
     getters: RefCell<WaitList>,
     putters: RefCell<WaitList>,
     finished: RefCell<WaitList>,
+    shut_down: Cell<bool>,
     name: Option<Rc<str>>,
 }
 
@@ -89,6 +139,7 @@ impl<T> Queue<T> {
             getters: RefCell::new(WaitList::default()),
             putters: RefCell::new(WaitList::default()),
             finished: RefCell::new(WaitList::default()),
+            shut_down: Cell::new(false),
             name: None,
         }
     }
@@ -124,10 +175,14 @@ impl<T> Queue<T> {
     ///
     /// # Errors
     ///
-    /// [`QueueFull`] with the item when the queue is full.
-    pub fn put_nowait(&self, item: T) -> Result<(), QueueFull<T>> {
+    /// [`PutError::ShutDown`] with the item after [`shutdown`](Queue::shutdown);
+    /// [`PutError::Full`] with the item when the queue is full.
+    pub fn put_nowait(&self, item: T) -> Result<(), PutError<T>> {
+        if self.shut_down.get() {
+            return Err(PutError::ShutDown(item));
+        }
         if self.is_full() {
-            return Err(QueueFull(item));
+            return Err(PutError::Full(item));
         }
         self.items.borrow_mut().push_back(item);
         self.unfinished.set(self.unfinished.get() + 1);
@@ -138,13 +193,22 @@ impl<T> Queue<T> {
         Ok(())
     }
 
-    /// Takes the item at the front without waiting.
+    /// Takes the item at the front without waiting. A queue shut down
+    /// with `immediate == false` still hands out the items it holds.
     ///
     /// # Errors
     ///
-    /// [`QueueEmpty`] when there is none.
-    pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
-        let item = self.items.borrow_mut().pop_front().ok_or(QueueEmpty)?;
+    /// [`GetError::Empty`] when there is none; [`GetError::ShutDown`] when
+    /// there is none and the queue was shut down.
+    pub fn get_nowait(&self) -> Result<T, GetError> {
+        let item = self.items.borrow_mut().pop_front();
+        let Some(item) = item else {
+            return Err(if self.shut_down.get() {
+                GetError::ShutDown
+            } else {
+                GetError::Empty
+            });
+        };
         let putter = self.putters.borrow_mut().notify_one();
         if let Some(w) = putter {
             w.wake();
@@ -154,16 +218,22 @@ impl<T> Queue<T> {
 
     /// Puts `item` at the back, waiting while the queue is full.
     ///
+    /// # Errors
+    ///
+    /// [`QueueShutDown`] with the item when the queue is (or, while this
+    /// waits, gets) [shut down](Queue::shutdown).
+    ///
     /// # Cancel safety
     ///
     /// Dropping the future before it finished drops the item; a wakeup it
     /// was handed passes to the next waiting `put`.
-    pub async fn put(&self, item: T) {
+    pub async fn put(&self, item: T) -> Result<(), QueueShutDown<T>> {
         let mut item = item;
         loop {
             match self.put_nowait(item) {
-                Ok(()) => return,
-                Err(QueueFull(back)) => item = back,
+                Ok(()) => return Ok(()),
+                Err(PutError::ShutDown(back)) => return Err(QueueShutDown(back)),
+                Err(PutError::Full(back)) => item = back,
             }
             Notified::new(
                 &self.putters,
@@ -177,14 +247,21 @@ impl<T> Queue<T> {
 
     /// Takes the item at the front, waiting while the queue is empty.
     ///
+    /// # Errors
+    ///
+    /// [`QueueShutDown`] when the queue is empty and [shut
+    /// down](Queue::shutdown) (also when that happens while this waits).
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: no item is lost; a wakeup the dropped future was
     /// handed passes to the next waiting `get`.
-    pub async fn get(&self) -> T {
+    pub async fn get(&self) -> Result<T, QueueShutDown> {
         loop {
-            if let Ok(item) = self.get_nowait() {
-                return item;
+            match self.get_nowait() {
+                Ok(item) => return Ok(item),
+                Err(GetError::ShutDown) => return Err(QueueShutDown(())),
+                Err(GetError::Empty) => {}
             }
             Notified::new(
                 &self.getters,
@@ -210,6 +287,67 @@ impl<T> Queue<T> {
             let joiners = self.finished.borrow_mut().notify_all();
             wake_all(joiners);
         }
+    }
+
+    /// Shuts the queue down (Python 3.13's `Queue.shutdown`): `put` fails
+    /// with [`QueueShutDown`] from now on, and so does `get` once the
+    /// queue is empty; every task waiting in `put` or `get` (on an empty
+    /// queue) wakes up to that error.
+    ///
+    /// With `immediate`, the queue is also drained: the items it holds are
+    /// dropped and each counts as done for [`join`](Queue::join), so a
+    /// `join` waiting only on them returns. Without, consumers still get
+    /// every item queued before the shutdown.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # weft_sync::explore::doc_example(|| {
+    /// use std::rc::Rc;
+    /// use weft_patterns::aio::{self, Queue, QueueShutDown};
+    ///
+    /// let got = aio::run(async {
+    ///     let q = Rc::new(Queue::new(0).named("lines"));
+    ///     let consumer = {
+    ///         let q = q.clone();
+    ///         aio::create_task(async move {
+    ///             let mut got = Vec::new();
+    ///             while let Ok(line) = q.get().await {
+    ///                 got.push(line);
+    ///             }
+    ///             got
+    ///         })
+    ///     };
+    ///     q.put("a").await.unwrap();
+    ///     q.put("b").await.unwrap();
+    ///     q.shutdown(false);
+    ///     assert_eq!(q.put("c").await, Err(QueueShutDown("c")));
+    ///     consumer.await.unwrap()
+    /// });
+    /// assert_eq!(got, ["a", "b"]);
+    /// # });
+    /// ```
+    pub fn shutdown(&self, immediate: bool) {
+        self.shut_down.set(true);
+        if immediate {
+            let drained = std::mem::take(&mut *self.items.borrow_mut());
+            let unfinished = self.unfinished.get().saturating_sub(drained.len());
+            self.unfinished.set(unfinished);
+            drop(drained);
+            if unfinished == 0 {
+                let joiners = self.finished.borrow_mut().notify_all();
+                wake_all(joiners);
+            }
+        }
+        let getters = self.getters.borrow_mut().notify_all();
+        wake_all(getters);
+        let putters = self.putters.borrow_mut().notify_all();
+        wake_all(putters);
+    }
+
+    /// Whether [`shutdown`](Queue::shutdown) was called.
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down.get()
     }
 
     /// Items put and not yet marked with `task_done`.

@@ -2,18 +2,20 @@
 //! `asyncio.get_running_loop`, `asyncio.current_task`.
 
 use std::future::Future;
+use std::rc::Rc;
 
-use super::context::{self, NO_RUNNING_LOOP};
-use super::handle::LoopHandle;
-use super::task::Task;
+use super::context::NO_RUNNING_LOOP;
+use super::core::Core;
+use super::handle::Handle;
+use super::task::{self, Task};
 
 /// The loop running on this thread (Python's `asyncio.get_running_loop`).
 ///
 /// # Panics
 ///
 /// When no loop runs on this thread.
-pub fn get_running_loop() -> LoopHandle {
-    LoopHandle::new(context::current().expect(NO_RUNNING_LOOP))
+pub fn get_running_loop() -> Handle {
+    Handle::new(&Core::current().expect(NO_RUNNING_LOOP))
 }
 
 /// Schedules `future` as a new task of the running loop (Python's
@@ -27,7 +29,8 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    get_running_loop().create_task(future)
+    let core = Core::current().expect(NO_RUNNING_LOOP);
+    task::spawn(&core, None, true, future)
 }
 
 /// Schedules `future` as a new task of the running loop, named `name`.
@@ -40,7 +43,8 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    get_running_loop().create_task_named(name, future)
+    let core = Core::current().expect(NO_RUNNING_LOOP);
+    task::spawn(&core, Some(Rc::from(name.into())), true, future)
 }
 
 /// The name of the task being polled on this thread's running loop
@@ -59,7 +63,7 @@ where
 /// # });
 /// ```
 pub fn current_task_name() -> Option<String> {
-    let core = context::current()?;
+    let core = Core::current()?;
     let key = core.current_key()?;
     core.task_name(key)
 }

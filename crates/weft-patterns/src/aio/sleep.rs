@@ -8,9 +8,9 @@ use std::task::{Context, Poll};
 
 use weft_sync::time::{Duration, Instant};
 
-use super::context::{self, NO_RUNNING_LOOP};
+use super::context::NO_RUNNING_LOOP;
 use super::core::Core;
-use super::deadlock::WaitsOn;
+use super::task_status::WaitsOn;
 use super::timers::TimerKey;
 use super::waiter::Waiter;
 
@@ -85,7 +85,7 @@ impl Future for Sleep {
                 Poll::Pending
             }
             SleepState::Start(deadline) => {
-                let core = context::current().expect(NO_RUNNING_LOOP);
+                let core = Core::current().expect(NO_RUNNING_LOOP);
                 let deadline = match deadline {
                     Deadline::After(d) => core.now() + *d,
                     Deadline::At(at) => *at,

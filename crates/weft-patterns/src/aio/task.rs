@@ -7,43 +7,10 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
-use super::core::{Core, TaskKey};
-use super::deadlock::WaitsOn;
+use super::core::Core;
 use super::report::LoopReport;
+use super::task_status::{TaskError, TaskKey, TaskStatus, WaitsOn};
 use super::waiter::{refresh_slot, Waiter};
-
-/// Why a task has no value to give.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TaskError {
-    /// The task was cancelled with [`Task::cancel`] (or its loop was
-    /// dropped) before it finished.
-    #[error("task was cancelled")]
-    Cancelled,
-    /// The task panicked; `message` is the panic's message.
-    #[error("task panicked: {message}")]
-    Panicked {
-        /// The panic message.
-        message: String,
-    },
-    /// [`Task::result`] was called before the task finished.
-    #[error("task is not done")]
-    NotDone,
-    /// The task's value was already taken (by `.await` or [`Task::result`]).
-    #[error("task result was already taken")]
-    AlreadyTaken,
-}
-
-/// What the loop needs to know of a task, whatever its output type.
-pub(crate) trait TaskStatus {
-    /// The task's name (`Task-3` when it was not given one).
-    fn name(&self) -> String;
-    /// Ends the task without a value: cancelled, or panicked.
-    fn fail(&self, error: TaskError);
-    /// Whether dropping the task while pending is reported (tasks behind
-    /// `call_soon` / `call_later` and the main future are not).
-    fn reports_pending(&self) -> bool;
-}
 
 enum Outcome<T> {
     Pending,
@@ -65,13 +32,22 @@ pub(crate) struct JoinState<T> {
     detached: Cell<bool>,
     /// A failure was handed to the handle's owner.
     error_seen: Cell<bool>,
+    /// The order in which the task finished among its loop's tasks.
+    finished_seq: Cell<u64>,
 }
 
 impl<T> JoinState<T> {
     /// Stores the task's value and wakes its awaiter.
     pub(crate) fn complete(&self, value: T) {
         *self.outcome.borrow_mut() = Outcome::Ready(value);
+        self.note_finished();
         self.wake_joiner();
+    }
+
+    fn note_finished(&self) {
+        if let Some(core) = self.core.upgrade() {
+            self.finished_seq.set(core.next_completion());
+        }
     }
 
     fn wake_joiner(&self) {
@@ -129,6 +105,7 @@ impl<T> TaskStatus for JoinState<T> {
 
     fn fail(&self, error: TaskError) {
         *self.outcome.borrow_mut() = Outcome::Failed(error);
+        self.note_finished();
         self.wake_joiner();
         if self.detached.get() {
             self.report_unseen_panic();
@@ -161,6 +138,7 @@ where
         reports_pending,
         detached: Cell::new(false),
         error_seen: Cell::new(false),
+        finished_seq: Cell::new(0),
     });
     let slot_join = Rc::clone(&join);
     let body: Pin<Box<dyn Future<Output = ()>>> = Box::pin(async move {
@@ -270,6 +248,34 @@ impl<T> Task<T> {
         drop(joiner);
     }
 
+    /// What the loop knows of the task, whatever its output type.
+    pub(crate) fn status(&self) -> Rc<dyn TaskStatus>
+    where
+        T: 'static,
+    {
+        self.join.clone()
+    }
+
+    /// A way to cancel the task that does not keep its output type.
+    pub(crate) fn canceller(&self) -> Canceller {
+        Canceller {
+            core: self.join.core.clone(),
+            key: self.join.key,
+        }
+    }
+
+    /// Declares the task's failure seen by someone else than its handle
+    /// (a `TaskGroup` collects it): dropping the handle reports nothing.
+    pub(crate) fn mark_error_seen(&self) {
+        self.join.error_seen.set(true);
+    }
+
+    /// The order in which the task finished among its loop's tasks (0 while
+    /// it runs).
+    pub(crate) fn finished_seq(&self) -> u64 {
+        self.join.finished_seq.get()
+    }
+
     /// Whether the task ended by panicking.
     pub(crate) fn panicked(&self) -> bool {
         matches!(
@@ -314,17 +320,18 @@ impl<T> fmt::Debug for Task<T> {
     }
 }
 
-/// The status of a loop's main future (the one passed to `run`).
-pub(crate) struct MainStatus;
+/// Cancels one task, whatever its output type.
+#[derive(Clone)]
+pub(crate) struct Canceller {
+    core: Weak<Core>,
+    key: TaskKey,
+}
 
-impl TaskStatus for MainStatus {
-    fn name(&self) -> String {
-        "main".to_string()
-    }
-
-    fn fail(&self, _error: TaskError) {}
-
-    fn reports_pending(&self) -> bool {
-        false
+impl Canceller {
+    /// Requests the task's cancellation; `false` if it already finished.
+    pub(crate) fn cancel(&self) -> bool {
+        self.core
+            .upgrade()
+            .is_some_and(|core| core.request_cancel(self.key))
     }
 }

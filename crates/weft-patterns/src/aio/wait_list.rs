@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::deadlock::WaitsOn;
+use super::task_status::WaitsOn;
 use super::waiter::Waiter;
 
 struct Entry {

@@ -12,15 +12,14 @@ use std::rc::Rc;
 use std::task::{Context, Waker};
 
 use super::context;
-use super::core::{Core, TaskKey};
-use super::deadlock::WaitsOn;
+use super::task_status::{LoopRef, TaskKey, WaitsOn};
 
 /// Who to wake.
 pub(crate) enum Waiter {
     /// A task of a loop, woken through the loop.
     Task {
         /// The task's loop.
-        core: Rc<Core>,
+        core: Rc<dyn LoopRef>,
         /// The task.
         key: TaskKey,
     },

@@ -10,11 +10,11 @@
 use std::sync::Arc;
 use std::task::Wake;
 
-use weft_sync::sync::atomic::{AtomicBool, Ordering};
+use weft_sync::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use weft_sync::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::context;
-use super::core::TaskKey;
+use super::task_status::TaskKey;
 
 /// The waker of one task.
 pub(crate) struct TaskWaker {
@@ -35,7 +35,7 @@ impl Wake for TaskWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let local = context::with_current(|core| {
-            if Arc::ptr_eq(&core.remote, &self.remote) {
+            if std::ptr::eq(core.remote_id(), Arc::as_ptr(&self.remote).cast()) {
                 core.schedule(self.key);
                 true
             } else {
@@ -48,8 +48,15 @@ impl Wake for TaskWaker {
     }
 }
 
-/// Wakeups that arrive from other threads.
+/// A callback sent from another thread (`call_soon_threadsafe`).
+pub(crate) type RemoteCallback = Box<dyn FnOnce() + Send>;
+
+/// Wakeups and callbacks that arrive from other threads.
 pub(crate) struct Remote {
+    /// Live [`Handle`](super::Handle)s: while one exists, another thread
+    /// may send a callback, so an idle loop waits instead of declaring a
+    /// deadlock.
+    handles: AtomicUsize,
     /// Set (under the lock) when `state.woken` is not empty; read without the
     /// lock at the start of every batch.
     pending: AtomicBool,
@@ -63,15 +70,29 @@ pub(crate) struct RemoteState {
     pub(crate) woken: Vec<TaskKey>,
     /// Whether the loop waits on the condition variable.
     pub(crate) sleeping: bool,
+    /// Callbacks sent from other threads, not yet scheduled.
+    pub(crate) callbacks: Vec<RemoteCallback>,
+    /// The loop was shut down: callbacks are refused.
+    pub(crate) closed: bool,
+}
+
+impl RemoteState {
+    /// Whether a wakeup or a callback waits to be collected.
+    pub(crate) fn has_work(&self) -> bool {
+        !self.woken.is_empty() || !self.callbacks.is_empty()
+    }
 }
 
 impl Remote {
     pub(crate) fn new() -> Self {
         Remote {
+            handles: AtomicUsize::new(0).named("aio loop handles"),
             pending: AtomicBool::new(false).named("aio remote pending"),
             state: Mutex::new(RemoteState {
                 woken: Vec::new(),
                 sleeping: false,
+                callbacks: Vec::new(),
+                closed: false,
             })
             .named("aio remote wakeups"),
             wakeup: Condvar::new().named("aio loop wakeup"),
@@ -88,14 +109,56 @@ impl Remote {
         }
     }
 
-    /// The tasks woken from other threads since the last call (cheap when none).
-    pub(crate) fn take(&self) -> Vec<TaskKey> {
+    /// Queues `callback` from any thread and wakes the loop if it sleeps;
+    /// gives it back when the loop was shut down.
+    pub(crate) fn push_callback(&self, callback: RemoteCallback) -> Result<(), RemoteCallback> {
+        let mut state = self.lock();
+        if state.closed {
+            return Err(callback);
+        }
+        state.callbacks.push(callback);
+        self.pending.store(true, Ordering::Release);
+        if state.sleeping {
+            self.wakeup.notify_one();
+        }
+        Ok(())
+    }
+
+    /// The tasks woken and the callbacks sent from other threads since the
+    /// last call (cheap when none).
+    pub(crate) fn take(&self) -> (Vec<TaskKey>, Vec<RemoteCallback>) {
         if !self.pending.load(Ordering::Acquire) {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let mut state = self.lock();
         self.pending.store(false, Ordering::Relaxed);
-        std::mem::take(&mut state.woken)
+        (
+            std::mem::take(&mut state.woken),
+            std::mem::take(&mut state.callbacks),
+        )
+    }
+
+    /// Refuses callbacks from now on and returns the ones not run.
+    pub(crate) fn close(&self) -> Vec<RemoteCallback> {
+        let mut state = self.lock();
+        state.closed = true;
+        std::mem::take(&mut state.callbacks)
+    }
+
+    /// Counts a new [`Handle`](super::Handle).
+    pub(crate) fn handle_created(&self) {
+        self.handles.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a dropped [`Handle`](super::Handle).
+    pub(crate) fn handle_dropped(&self) {
+        self.handles.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Whether a [`Handle`](super::Handle) exists, which another thread may
+    /// use to send a callback.
+    pub(crate) fn has_handles(&self) -> bool {
+        self.handles.load(Ordering::SeqCst) > 0
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, RemoteState> {

@@ -65,6 +65,7 @@ pub use as_completed::{as_completed, AsCompleted};
 pub use as_future::AsFuture;
 pub use builder::{Builder, DEFAULT_THREAD_NAME_PREFIX};
 pub use error::{AsCompletedTimeout, BuildError, FutureError, SubmitError};
+pub(crate) use future::{promise, Promise};
 pub use future::{Future, FutureState};
 pub use map::MapResults;
 pub use process_pool::{
