@@ -19,3 +19,4 @@ pub mod lock_order;
 pub mod process;
 pub mod thread;
 pub mod threading;
+mod timed_wait;

@@ -8,7 +8,7 @@ use weft_sync::sync::Arc;
 use weft_sync::time::Duration;
 
 use super::as_future::AsFuture;
-use super::deadline::Deadline;
+use weft_sync::time::Deadline;
 use super::error::AsCompletedTimeout;
 use super::watcher::Watcher;
 

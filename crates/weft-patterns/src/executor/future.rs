@@ -67,7 +67,9 @@ use weft_sync::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use weft_sync::time::Duration;
 
 use super::backoff::Backoff;
-use super::deadline::{wait_once, Deadline};
+use weft_sync::time::Deadline;
+
+use crate::timed_wait::wait_until;
 use super::error::FutureError;
 use super::watcher::Watcher;
 
@@ -527,7 +529,7 @@ impl<T> Future<T> {
             if is_done(state) {
                 return Some(state);
             }
-            let (g, timed_out) = wait_once(&self.inner.completed, guard, &deadline);
+            let (g, timed_out) = wait_until(&self.inner.completed, guard, &deadline);
             guard = g;
             state = self.inner.state.load(Ordering::Acquire);
             if timed_out {

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use super::deadline::Deadline;
+use weft_sync::time::Deadline;
 use super::error::FutureError;
 use super::future::Future;
 

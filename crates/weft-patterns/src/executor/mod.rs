@@ -50,7 +50,6 @@ mod as_completed;
 mod as_future;
 mod backoff;
 mod builder;
-mod deadline;
 mod error;
 mod future;
 mod job;

@@ -10,7 +10,7 @@ use weft_sync::thread::JoinHandle;
 use weft_sync::time::Duration;
 
 use super::builder::Builder;
-use super::deadline::Deadline;
+use weft_sync::time::Deadline;
 use super::error::SubmitError;
 use super::future::Future;
 use super::job::{task, JobHandle};

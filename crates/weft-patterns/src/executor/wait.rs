@@ -5,7 +5,7 @@ use weft_sync::sync::Arc;
 use weft_sync::time::Duration;
 
 use super::as_future::AsFuture;
-use super::deadline::Deadline;
+use weft_sync::time::Deadline;
 use super::future::FutureState;
 use super::watcher::Watcher;
 

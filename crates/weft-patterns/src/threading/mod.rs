@@ -44,7 +44,6 @@
 mod barrier;
 mod bounded_semaphore;
 mod condition;
-mod deadline;
 mod error;
 mod event;
 mod lock;

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::vec;
 
-use crate::executor::deadline::Deadline;
+use weft_sync::time::Deadline;
 use crate::executor::error::FutureError;
 use crate::executor::future::Future;
 

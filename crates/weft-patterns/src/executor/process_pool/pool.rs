@@ -15,7 +15,7 @@ use super::builder::ProcessPoolBuilder;
 use super::job::{Chunk, Job, PoolJob, Single, Sink};
 use super::map_results::ProcessMapResults;
 use super::shared::Shared;
-use crate::executor::deadline::Deadline;
+use weft_sync::time::Deadline;
 use crate::executor::error::{FutureError, SubmitError};
 use crate::executor::future::{promise, Future};
 use crate::process::{Batch, Entry};
