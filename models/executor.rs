@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 
 use weft::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use weft::sync::{Arc, Condvar, Mutex};
+use weft::sync::{mpsc, Arc, Condvar, Mutex};
 use weft::thread::{self, JoinHandle};
 use weft::time::Duration;
 use weft::Model;
@@ -182,6 +182,42 @@ fn wait_and_as_completed_see_every_completion() {
                 .collect();
             seen.sort_unstable();
             assert_eq!(seen, [0, 1]);
+        });
+}
+
+#[test]
+fn two_tasks_that_wait_for_each_other_meet_on_a_two_worker_pool() {
+    // A rendezvous over two channels, queued ahead of two more tasks: a
+    // worker that claimed several queued tasks at once could hold both
+    // halves of the rendezvous and wait forever (a deadlock); claiming one
+    // at a time, the other worker always takes the second half.
+    Model::new()
+        .name("pool_rendezvous")
+        // Three threads: exhaustive on loom up to two preemptions (raise it
+        // with WEFT_PREEMPTIONS); shuttle ignores the bound.
+        .preemption_bound(2)
+        .check(|| {
+            let pool = pool(2);
+            let (to_b, from_a) = mpsc::channel::<&str>();
+            let (to_a, from_b) = mpsc::channel::<&str>();
+            let a = pool
+                .submit(move || {
+                    to_b.send("from a").unwrap();
+                    from_b.recv().unwrap()
+                })
+                .unwrap();
+            let b = pool
+                .submit(move || {
+                    to_a.send("from b").unwrap();
+                    from_a.recv().unwrap()
+                })
+                .unwrap();
+            let others: Vec<_> = (0..2).map(|i| pool.submit(move || i).unwrap()).collect();
+            assert_eq!(a.result(None), Ok("from b"));
+            assert_eq!(b.result(None), Ok("from a"));
+            for (i, f) in others.iter().enumerate() {
+                assert_eq!(f.result(None), Ok(i));
+            }
         });
 }
 

@@ -924,3 +924,79 @@ fn errors_read_as_fragments() {
         "schedule a task after shutdown"
     );
 }
+
+// ------------------------------------------------- no head-of-line blocking
+
+#[test]
+fn fast_tasks_queued_behind_a_slow_one_run_on_the_other_worker() {
+    let pool = ThreadPool::new(2);
+    // Both workers busy, so the whole queue is there when they look.
+    let (blockers_gate, blockers) = occupy(&pool, 2);
+    let (slow_gate, slow_started) = Gate::new();
+    let slow = {
+        let gate = slow_gate.clone();
+        pool.submit(move || {
+            gate.pass();
+            "slow"
+        })
+        .unwrap()
+    };
+    let fast: Vec<_> = (0..200u64)
+        .map(|i| pool.submit(move || i).unwrap())
+        .collect();
+    blockers_gate.open();
+    slow_started
+        .recv_timeout(PATIENCE)
+        .expect("the slow task started");
+    // The slow task holds one worker until the gate opens; the other
+    // worker must run every fast task meanwhile.
+    let outcome = wait(
+        &fast,
+        Some(Duration::from_secs(10)),
+        ReturnWhen::AllCompleted,
+    );
+    let stuck = outcome.not_done.len();
+    slow_gate.open();
+    assert_eq!(stuck, 0, "{stuck} fast tasks waited for the slow one");
+    let sum: u64 = fast.iter().map(|f| f.result(None).unwrap()).sum();
+    assert_eq!(sum, (0..200).sum());
+    assert_eq!(slow.result(Some(PATIENCE)), Ok("slow"));
+    for b in blockers {
+        assert_eq!(b.result(Some(PATIENCE)), Ok("blocker"));
+    }
+}
+
+#[test]
+fn two_tasks_that_wait_for_each_other_meet_on_a_two_worker_pool() {
+    // Each pair of tasks is a rendezvous over two channels: each sends,
+    // then waits for the other's message. Python's one-task-at-a-time
+    // workers run a pair side by side. The waits end at one deadline, so a
+    // pair that can never meet fails the test instead of hanging it.
+    let pool = ThreadPool::new(2);
+    let (blockers_gate, blockers) = occupy(&pool, 2);
+    let give_up = Instant::now() + Duration::from_secs(5);
+    let mut futures = Vec::new();
+    for pair in 0..8 {
+        let (to_b, from_a) = mpsc::channel::<usize>();
+        let (to_a, from_b) = mpsc::channel::<usize>();
+        for (tx, rx) in [(to_b, from_b), (to_a, from_a)] {
+            futures.push(
+                pool.submit(move || {
+                    let _ = tx.send(pair); // the partner may have given up
+                    let left = give_up.saturating_duration_since(Instant::now());
+                    rx.recv_timeout(left).is_ok()
+                })
+                .unwrap(),
+            );
+        }
+    }
+    blockers_gate.open();
+    let met = futures
+        .iter()
+        .filter(|f| f.result(Some(PATIENCE)) == Ok(true))
+        .count();
+    assert_eq!(met, 16, "only {met} of 16 tasks met their partner");
+    for b in blockers {
+        assert_eq!(b.result(Some(PATIENCE)), Ok("blocker"));
+    }
+}

@@ -69,9 +69,9 @@ use weft_sync::time::Duration;
 use super::backoff::Backoff;
 use weft_sync::time::Deadline;
 
-use crate::timed_wait::wait_until;
 use super::error::FutureError;
 use super::watcher::Watcher;
+use crate::timed_wait::wait_until;
 
 /// The phase bits of the state word.
 const PHASE: usize = 0b111;

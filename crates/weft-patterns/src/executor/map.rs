@@ -4,9 +4,9 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use weft_sync::time::Deadline;
 use super::error::FutureError;
 use super::future::Future;
+use weft_sync::time::Deadline;
 
 /// The iterator [`ThreadPool::map`](super::ThreadPool::map) returns: each
 /// item's result in input order.

@@ -10,12 +10,12 @@ use weft_sync::thread::JoinHandle;
 use weft_sync::time::Duration;
 
 use super::builder::Builder;
-use weft_sync::time::Deadline;
 use super::error::SubmitError;
 use super::future::Future;
 use super::job::{task, JobHandle};
 use super::map::MapResults;
 use super::worker::PoolShared;
+use weft_sync::time::Deadline;
 
 /// How many of `map`'s tasks are queued under one lock.
 const MAP_CHUNK: usize = 64;

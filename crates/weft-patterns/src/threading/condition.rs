@@ -10,10 +10,10 @@ use weft_sync::time::Duration;
 
 use weft_sync::time::Deadline;
 
-use crate::timed_wait::wait_until;
 use super::rlock::SavedRecursion;
 use super::teardown;
 use super::{Lock, NotHeldError, RLock, ReleaseError};
+use crate::timed_wait::wait_until;
 
 /// The lock a [`Condition`] is bound to: a [`Lock`] or an [`RLock`],
 /// shared with the code that uses it directly.

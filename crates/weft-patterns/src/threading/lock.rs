@@ -8,9 +8,9 @@ use weft_sync::time::Duration;
 
 use weft_sync::time::Deadline;
 
-use crate::timed_wait::wait_until;
 use super::teardown;
 use super::ReleaseError;
+use crate::timed_wait::wait_until;
 
 /// A lock that is either locked or unlocked, owned by no thread. Same as
 /// Python's `threading.Lock`.

@@ -11,9 +11,9 @@ use weft_sync::time::Duration;
 use weft_sync::time::Deadline;
 
 use super::lock::acquire_deadline;
-use crate::timed_wait::wait_until;
 use super::teardown;
 use super::ReleaseError;
+use crate::timed_wait::wait_until;
 
 /// Who holds an [`RLock`], and how many times.
 #[derive(Clone, Copy, Debug)]

@@ -9,9 +9,9 @@ use weft_sync::time::Duration;
 use weft_sync::time::Deadline;
 
 use super::lock::acquire_deadline;
-use crate::timed_wait::wait_until;
 use super::teardown;
 use super::ReleaseError;
+use crate::timed_wait::wait_until;
 
 /// A counter of permits: `acquire` takes one, waiting while there are none;
 /// `release` gives some back. Same as Python's `threading.Semaphore`.

@@ -15,8 +15,8 @@
 mod deadline;
 
 pub use crate::backend::thread::sleep;
-pub use deadline::Deadline;
 pub use crate::backend::Instant;
+pub use deadline::Deadline;
 pub use std::time::Duration;
 
 /// Whether the clock is virtual: under a checker, [`Instant::now`] is the

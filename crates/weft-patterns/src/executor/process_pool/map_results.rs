@@ -6,9 +6,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::vec;
 
-use weft_sync::time::Deadline;
 use crate::executor::error::FutureError;
 use crate::executor::future::Future;
+use weft_sync::time::Deadline;
 
 /// The future of one chunk's results, and how many items it has.
 type ChunkFuture<R> = (Future<Vec<Result<R, FutureError>>>, usize);

@@ -15,10 +15,10 @@ use super::builder::ProcessPoolBuilder;
 use super::job::{Chunk, Job, PoolJob, Single, Sink};
 use super::map_results::ProcessMapResults;
 use super::shared::Shared;
-use weft_sync::time::Deadline;
 use crate::executor::error::{FutureError, SubmitError};
 use crate::executor::future::{promise, Future};
 use crate::process::{Batch, Entry};
+use weft_sync::time::Deadline;
 
 /// How many of `map`'s jobs are queued under one lock.
 const MAP_BATCH: usize = 64;
