@@ -21,8 +21,8 @@ use std::thread as std_thread;
 use std::time::{Duration, Instant};
 
 use weft_patterns::executor::{
-    as_completed, wait, AsCompletedTimeout, BuildError, Builder, Future, FutureError, FutureState,
-    ReturnWhen, SubmitError, ThreadPool,
+    as_completed, wait, AsCompletedTimeout, BuildError, Builder, Executor, Future, FutureError,
+    FutureState, MapOptions, ReturnWhen, SubmitError, ThreadPool,
 };
 
 /// Long enough that a wait which should succeed never times out on a
@@ -999,4 +999,170 @@ fn two_tasks_that_wait_for_each_other_meet_on_a_two_worker_pool() {
     for b in blockers {
         assert_eq!(b.result(Some(PATIENCE)), Ok("blocker"));
     }
+}
+
+// ------------------------------------------------------ map options, trait
+
+#[test]
+fn a_buffered_map_reads_its_input_lazily_and_keeps_at_most_buffersize_ahead() {
+    let pool = ThreadPool::new(2);
+    let pulled = counter();
+    let p = Arc::clone(&pulled);
+    let endless = (0u64..).inspect(move |_| {
+        p.fetch_add(1, Ordering::SeqCst);
+    });
+    let mut results = pool
+        .map(|x: u64| x * 2, endless, MapOptions::new().buffersize(3))
+        .unwrap();
+    assert_eq!(pulled.load(Ordering::SeqCst), 3, "three submitted up front");
+    for i in 0..10u64 {
+        assert_eq!(results.next(), Some(Ok(i * 2)));
+        // Each step submits one more item, then waits for the oldest.
+        assert_eq!(pulled.load(Ordering::SeqCst), 3 + i as usize + 1);
+    }
+    drop(results);
+    assert_eq!(
+        pulled.load(Ordering::SeqCst),
+        13,
+        "nothing read after the drop"
+    );
+}
+
+#[test]
+fn a_buffered_map_over_a_finite_input_yields_every_item_in_order() {
+    let pool = ThreadPool::new(2);
+    let all: Vec<u64> = pool
+        .map(
+            |x: u64| x + 1,
+            0..1000,
+            MapOptions::new().buffersize(7).chunksize(5),
+        )
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(all, (1..=1000).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_buffered_map_whose_pool_shuts_down_ends_with_an_error_that_says_so() {
+    let pool = ThreadPool::new(1);
+    let mut results = pool
+        .map(|x: u64| x, 0..10, MapOptions::new().buffersize(2))
+        .unwrap();
+    pool.shutdown(true, false);
+    assert_eq!(results.next(), Some(Ok(0)));
+    assert_eq!(results.next(), Some(Ok(1)));
+    match results.next() {
+        Some(Err(FutureError::Failed(message))) => {
+            assert_eq!(
+                message,
+                "map stopped: failed to schedule a task after shutdown"
+            )
+        }
+        other => panic!("expected the refused submit, got {other:?}"),
+    }
+    assert_eq!(results.next(), None);
+}
+
+#[test]
+#[should_panic(expected = "buffersize must be at least 1")]
+fn a_zero_buffersize_is_refused() {
+    let pool = ThreadPool::new(1);
+    let _ = pool.map(|x: u64| x, 0..3, MapOptions::new().buffersize(0));
+}
+
+#[test]
+fn code_generic_over_executor_runs_on_a_thread_pool() {
+    fn sum_of_squares<E, F>(pool: &E, square: F) -> u64
+    where
+        E: Executor<F, u64, Output = u64>,
+        F: Clone,
+    {
+        let first = pool.submit(square.clone(), 10).unwrap();
+        let rest: u64 = pool
+            .map(square, 1..=3, MapOptions::new())
+            .unwrap()
+            .map(Result::unwrap)
+            .sum();
+        pool.shutdown(true, false);
+        first.result(None).unwrap() + rest
+    }
+    assert_eq!(sum_of_squares(&ThreadPool::new(2), |x: u64| x * x), 114);
+}
+
+// ------------------------------------------------------- Future::pending
+
+#[test]
+fn a_pending_future_is_completed_by_its_promise_from_another_thread() {
+    let (future, promise) = Future::<String>::pending();
+    let calls = counter();
+    let c = Arc::clone(&calls);
+    future.add_done_callback(move |f| {
+        assert!(f.done());
+        c.fetch_add(1, Ordering::SeqCst);
+    });
+    assert_eq!(future.state(), FutureState::Pending);
+    assert_eq!(future.result(Some(SHORT)), Err(FutureError::Timeout));
+    let t = std_thread::spawn(move || {
+        assert!(promise.set_running());
+        promise.set_result("bridged".to_string());
+    });
+    assert_eq!(future.result(Some(PATIENCE)).as_deref(), Ok("bridged"));
+    t.join().unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_dropped_promise_fails_its_waiter_with_abandoned_never_a_hang() {
+    let (future, promise) = Future::<u32>::pending();
+    let future = Arc::new(future);
+    let f = Arc::clone(&future);
+    let waiter = std_thread::spawn(move || f.result(Some(PATIENCE)));
+    std_thread::sleep(SHORT);
+    drop(promise);
+    let got = waiter.join().unwrap();
+    assert_eq!(got, Err(FutureError::Abandoned));
+    assert_eq!(
+        FutureError::Abandoned.to_string(),
+        "promise dropped before it completed the future"
+    );
+    assert_eq!(future.state(), FutureState::Failed);
+}
+
+#[test]
+fn a_pending_future_cancelled_before_set_running_tells_the_promise() {
+    let (future, promise) = Future::<u32>::pending();
+    assert!(future.cancel());
+    assert!(!promise.set_running(), "the work must not start");
+    promise.set_result(1); // ignored: the future is cancelled
+    assert_eq!(future.result(None), Err(FutureError::Cancelled));
+
+    let (future, promise) = Future::<u32>::pending();
+    promise.set_error(FutureError::Failed("no route to host".into()));
+    assert_eq!(
+        future.result(None),
+        Err(FutureError::Failed("no route to host".into()))
+    );
+}
+
+#[test]
+fn pending_futures_work_with_wait_and_as_completed() {
+    let (a, pa) = Future::<u32>::pending();
+    let (b, pb) = Future::<u32>::pending();
+    let futures = [a, b];
+    let first = wait(&futures, Some(SHORT), ReturnWhen::FirstCompleted);
+    assert_eq!(first.done.len(), 0);
+    pb.set_result(2);
+    let order: Vec<u32> = {
+        let t = std_thread::spawn(move || {
+            std_thread::sleep(SHORT);
+            pa.set_result(1);
+        });
+        let order = as_completed(&futures, Some(PATIENCE))
+            .map(|f| f.unwrap().result(None).unwrap())
+            .collect();
+        t.join().unwrap();
+        order
+    };
+    assert_eq!(order, [2, 1]);
 }

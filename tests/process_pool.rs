@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use serde::ser::{Error as _, Serialize, Serializer};
 use serde::Deserialize;
-use weft_patterns::executor::{Future, FutureError, FutureState, ProcessPool, SubmitError};
+use weft_patterns::executor::{
+    Future, FutureError, FutureState, MapOptions, ProcessPool, SubmitError,
+};
 use weft_patterns::process::{self, Entry};
 
 use process_support::{live_children, pid_exists, send_signal, Test};
@@ -262,7 +264,7 @@ fn map_returns_results_in_order_at_every_chunk_size() {
     let expected: Vec<u64> = (0..1000).map(|i| i * i).collect();
     for chunksize in [1, 7, 100, 5000] {
         let results: Vec<u64> = pool
-            .map(&SQUARE, 0..1000, None, chunksize)
+            .map(&SQUARE, 0..1000, MapOptions::new().chunksize(chunksize))
             .unwrap()
             .map(Result::unwrap)
             .collect();
@@ -273,7 +275,7 @@ fn map_returns_results_in_order_at_every_chunk_size() {
 fn workers_are_separate_processes() {
     let pool = ProcessPool::new(2);
     let pids: BTreeSet<u32> = pool
-        .map(&WORKER_PID, 0..200, None, 1)
+        .map(&WORKER_PID, 0..200, None)
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -294,7 +296,7 @@ fn workers_are_separate_processes() {
 fn map_times_out_and_ends() {
     let pool = ProcessPool::new(1);
     let results: Vec<_> = pool
-        .map(&NAP, [300, 1, 1], Some(Duration::from_millis(50)), 1)
+        .map(&NAP, [300, 1, 1], Duration::from_millis(50))
         .unwrap()
         .collect();
     assert_eq!(results, [Err(FutureError::Timeout)]);
@@ -302,7 +304,10 @@ fn map_times_out_and_ends() {
 
 fn a_worker_dying_in_map_fails_every_later_item() {
     let pool = ProcessPool::new(1);
-    let results: Vec<_> = pool.map(&EXIT_AT_3, 0..10, None, 2).unwrap().collect();
+    let results: Vec<_> = pool
+        .map(&EXIT_AT_3, 0..10, MapOptions::new().chunksize(2))
+        .unwrap()
+        .collect();
     assert_eq!(results.len(), 10);
     assert_eq!(results[..2], [Ok(0), Ok(1)]);
     let Err(FutureError::BrokenPool(reason)) = &results[2] else {
@@ -323,7 +328,10 @@ fn a_panicking_task_fails_its_own_future_only() {
         Err(FutureError::Panicked("item 13 is cursed".into()))
     );
     assert_eq!(good.result(None), Ok(16));
-    let mixed: Vec<_> = pool.map(&FAIL, 0..3, None, 2).unwrap().collect();
+    let mixed: Vec<_> = pool
+        .map(&FAIL, 0..3, MapOptions::new().chunksize(2))
+        .unwrap()
+        .collect();
     assert_eq!(
         mixed,
         (0..3)
@@ -445,7 +453,7 @@ fn kill_9_breaks_the_pool_naming_the_worker_and_the_signal() {
         SubmitError::Broken(reason.clone())
     );
     assert_eq!(
-        pool.map(&SQUARE, 0..3, None, 1).unwrap_err(),
+        pool.map(&SQUARE, 0..3, None).unwrap_err(),
         SubmitError::Broken(reason.clone())
     );
     assert_eq!(
@@ -581,7 +589,7 @@ fn max_tasks_per_child_replaces_worker_processes() {
         .build()
         .unwrap();
     let pids: Vec<u32> = pool
-        .map(&WORKER_PID, 0..6, None, 1)
+        .map(&WORKER_PID, 0..6, None)
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -637,7 +645,7 @@ fn kill_workers_fails_running_tasks_and_reaps() {
 fn shutdown_reaps_every_worker() {
     let pool = ProcessPool::new(2);
     let results: Vec<u64> = pool
-        .map(&SQUARE, 0..100, None, 10)
+        .map(&SQUARE, 0..100, MapOptions::new().chunksize(10))
         .unwrap()
         .map(Result::unwrap)
         .collect();

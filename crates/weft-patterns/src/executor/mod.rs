@@ -52,8 +52,10 @@ mod backoff;
 mod builder;
 mod error;
 mod future;
+mod interface;
 mod job;
 mod map;
+mod map_options;
 mod process_pool;
 mod thread_pool;
 mod wait;
@@ -64,8 +66,10 @@ pub use as_completed::{as_completed, AsCompleted};
 pub use as_future::AsFuture;
 pub use builder::{Builder, DEFAULT_THREAD_NAME_PREFIX};
 pub use error::{AsCompletedTimeout, BuildError, FutureError, SubmitError};
-pub use future::{Future, FutureState};
+pub use future::{Future, FutureState, Promise};
+pub use interface::Executor;
 pub use map::MapResults;
+pub use map_options::MapOptions;
 pub use process_pool::{
     ProcessMapResults, ProcessPool, ProcessPoolBuilder, DEFAULT_WORKER_NAME_PREFIX,
 };
