@@ -21,8 +21,8 @@ use std::thread as std_thread;
 use std::time::{Duration, Instant};
 
 use weft_patterns::executor::{
-    as_completed, wait, AsCompletedTimeout, BuildError, Builder, Executor, Future, FutureError,
-    FutureState, MapOptions, ReturnWhen, SubmitError, ThreadPool,
+    as_completed, wait, AsCompletedTimeout, BuildError, Executor, Future, FutureError, FutureState,
+    MapOptions, ReturnWhen, SubmitError, ThreadPool, ThreadPoolBuilder,
 };
 
 /// Long enough that a wait which should succeed never times out on a
@@ -303,7 +303,10 @@ fn cancelling_wakes_a_waiter() {
 
 #[test]
 fn a_callback_added_before_completion_runs_once_in_the_worker() {
-    let pool = Builder::new(1).thread_name_prefix("cb").build().unwrap();
+    let pool = ThreadPoolBuilder::new(1)
+        .thread_name_prefix("cb")
+        .build()
+        .unwrap();
     let (gate, blockers) = occupy(&pool, 1);
     let queued = pool.submit(|| 3).unwrap();
     let (tx, rx) = mpsc::channel();
@@ -518,7 +521,7 @@ fn workers_are_named_after_the_prefix_and_run_the_initializer_once_each() {
     let inits = counter();
     let pool = {
         let inits = inits.clone();
-        Builder::new(3)
+        ThreadPoolBuilder::new(3)
             .thread_name_prefix("resizer")
             .initializer(move || {
                 inits.fetch_add(1, Ordering::SeqCst);
@@ -561,7 +564,7 @@ fn the_default_names_are_threadpool_n() {
 #[test]
 fn a_panicking_initializer_breaks_the_pool_with_a_message_naming_the_worker() {
     quiet_deliberate_panics();
-    let pool = Builder::new(1)
+    let pool = ThreadPoolBuilder::new(1)
         .thread_name_prefix("init")
         .initializer(|| panic!("{DELIBERATE} no database"))
         .build()
@@ -602,7 +605,7 @@ fn a_panicking_initializer_breaks_the_pool_with_a_message_naming_the_worker() {
 #[test]
 fn a_pool_needs_a_worker() {
     assert!(matches!(
-        Builder::new(0).build(),
+        ThreadPoolBuilder::new(0).build(),
         Err(BuildError::ZeroWorkers)
     ));
     let payload = panic::catch_unwind(|| ThreadPool::new(0)).unwrap_err();
@@ -1165,4 +1168,14 @@ fn pending_futures_work_with_wait_and_as_completed() {
         order
     };
     assert_eq!(order, [2, 1]);
+}
+
+#[test]
+fn the_default_pool_size_is_pythons_min_32_cpus_plus_4() {
+    let cpus = std_thread::available_parallelism().map_or(1, |n| n.get());
+    let expected = (cpus + 4).min(32);
+    assert_eq!(weft_patterns::executor::default_max_workers(), expected);
+    let pool = ThreadPool::with_default_workers();
+    assert_eq!(pool.max_workers(), expected);
+    assert_eq!(pool.submit(|| 5).unwrap().result(Some(PATIENCE)), Ok(5));
 }

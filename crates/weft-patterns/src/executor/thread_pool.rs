@@ -8,12 +8,12 @@ use std::mem;
 use weft_sync::sync::{Arc, Mutex, PoisonError};
 use weft_sync::thread::JoinHandle;
 
-use super::builder::Builder;
 use super::error::SubmitError;
 use super::future::Future;
 use super::job::{task, JobHandle};
 use super::map::MapResults;
 use super::map_options::MapOptions;
+use super::thread_pool_builder::{default_max_workers, ThreadPoolBuilder};
 use super::worker::PoolShared;
 use weft_sync::time::Deadline;
 
@@ -33,7 +33,7 @@ const MAP_CHUNK: usize = 64;
 /// [`FutureError::Panicked`](super::FutureError::Panicked); its worker
 /// lives on. Submitting after shutdown is an error, never a hang.
 ///
-/// The workers are started by [`ThreadPool::new`] (or [`Builder::build`])
+/// The workers are started by [`ThreadPool::new`] (or [`ThreadPoolBuilder::build`])
 /// and named `ThreadPool_0`, `ThreadPool_1`, ... unless a prefix is set.
 ///
 /// # Examples
@@ -68,15 +68,25 @@ impl ThreadPool {
     /// If `max_workers` is 0, or if the operating system cannot start a
     /// thread (as [`std::thread::spawn`] panics).
     pub fn new(max_workers: usize) -> ThreadPool {
-        match Builder::new(max_workers).build() {
+        match ThreadPoolBuilder::new(max_workers).build() {
             Ok(pool) => pool,
             Err(error) => panic!("failed to build a thread pool: {error}"),
         }
     }
 
-    /// A [`Builder`] for a pool of `max_workers` workers.
-    pub fn builder(max_workers: usize) -> Builder {
-        Builder::new(max_workers)
+    /// Starts a pool of Python's default size, `min(32, cpus + 4)` workers
+    /// ([`default_max_workers`]): `ThreadPoolExecutor()`.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system cannot start a thread.
+    pub fn with_default_workers() -> ThreadPool {
+        ThreadPool::new(default_max_workers())
+    }
+
+    /// A [`ThreadPoolBuilder`] for a pool of `max_workers` workers.
+    pub fn builder(max_workers: usize) -> ThreadPoolBuilder {
+        ThreadPoolBuilder::new(max_workers)
     }
 
     pub(crate) fn from_parts(shared: Arc<PoolShared>, handles: Vec<JoinHandle<()>>) -> Self {
