@@ -362,14 +362,16 @@ impl<T> Future<T> {
     /// use weft_patterns::executor::Future;
     /// use weft_sync::thread;
     ///
-    /// // A callback API: calls `done` with the answer on another thread.
-    /// fn fetch(done: impl FnOnce(String) + Send + 'static) {
-    ///     thread::spawn(move || done("answer".to_string()));
+    /// // A callback API that calls `done` with the answer on a thread of
+    /// // its own.
+    /// fn fetch(done: impl FnOnce(String) + Send + 'static) -> thread::JoinHandle<()> {
+    ///     thread::spawn(move || done("answer".to_string()))
     /// }
     ///
     /// let (future, promise) = Future::pending();
-    /// fetch(move |answer| promise.set_result(answer));
+    /// let api = fetch(move |answer| promise.set_result(answer));
     /// assert_eq!(future.result(None).unwrap(), "answer");
+    /// api.join().unwrap();
     /// # });
     /// ```
     pub fn pending() -> (Future<T>, Promise<T>) {

@@ -59,12 +59,15 @@ struct Shared {
 /// alarm.join().unwrap();
 /// assert!(rang.is_set());
 ///
-/// let mut never = Timer::new(Duration::from_secs(3600), || unreachable!());
-/// never.start().unwrap();
-/// // Either the cancel wins, or (under a checker's virtual clock, in some
-/// // interleavings) the hour has passed and the function ran first.
-/// let _cancelled = never.cancel();
-/// # drop(never);
+/// let rang = Arc::new(Event::new());
+/// let r = Arc::clone(&rang);
+/// let mut alarm = Timer::new(Duration::from_secs(3600), move || r.set());
+/// alarm.start().unwrap();
+/// // The cancel wins (or, under a checker's virtual clock, in some
+/// // interleavings the hour has passed and the function ran first).
+/// let cancelled = alarm.cancel();
+/// alarm.join().unwrap();
+/// assert_eq!(rang.is_set(), !cancelled);
 /// # });
 /// ```
 pub struct Timer {
