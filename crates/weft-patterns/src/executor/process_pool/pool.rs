@@ -359,7 +359,7 @@ weft_sync::real_threads_tests! {
                 let future = pool.submit(&SQUARE, 12).unwrap();
                 for chunksize in [1, 3, 100] {
                     let results: Vec<u64> = pool
-                        .map(&SQUARE, 0..50, None, chunksize)
+                        .map(&SQUARE, 0..50, crate::executor::MapOptions::new().chunksize(chunksize))
                         .unwrap()
                         .map(Result::unwrap)
                         .collect();
@@ -390,7 +390,7 @@ weft_sync::real_threads_tests! {
                     .build()
                     .unwrap();
                 let results: Vec<u64> = pool
-                    .map(&SQUARE, 0..7, None, 1)
+                    .map(&SQUARE, 0..7, None)
                     .unwrap()
                     .map(Result::unwrap)
                     .collect();
@@ -422,6 +422,9 @@ weft_sync::real_threads_tests! {
     }
 }
 
+/// A queued job of the pool.
+type JobBox = Box<dyn PoolJob>;
+
 /// The next chunk of up to `chunksize` items: its future and the job that
 /// runs it (`None` when every item failed to encode: the chunk is complete
 /// already). `None` when `items` is exhausted.
@@ -430,7 +433,7 @@ fn chunk<A, R>(
     items: &mut impl Iterator<Item = A>,
     chunksize: usize,
     shared: &Shared,
-) -> Option<(ChunkFuture<R>, Option<Box<dyn PoolJob>>)>
+) -> Option<(ChunkFuture<R>, Option<JobBox>)>
 where
     A: Serialize + DeserializeOwned + 'static,
     R: Serialize + DeserializeOwned + Send + 'static,
@@ -450,7 +453,7 @@ where
     }
     let (future, promise) = promise();
     let chunk = Chunk { promise, failed };
-    let job: Option<Box<dyn PoolJob>> = if args.is_empty() {
+    let job: Option<JobBox> = if args.is_empty() {
         // Every item failed to encode: nothing to send.
         chunk.complete(Vec::new());
         None
