@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde::ser::{Error as _, Serialize, Serializer};
 use serde::Deserialize;
 use weft_patterns::executor::{
-    Future, FutureError, FutureState, MapOptions, ProcessPool, SubmitError,
+    Executor, Future, FutureError, FutureState, MapOptions, ProcessPool, SubmitError,
 };
 use weft_patterns::process::{self, Entry};
 
@@ -147,6 +147,14 @@ fn main() {
             map_returns_results_in_order_at_every_chunk_size,
         ),
         (
+            "a_buffered_map_reads_its_input_lazily",
+            a_buffered_map_reads_its_input_lazily,
+        ),
+        (
+            "code_generic_over_executor_runs_on_a_process_pool",
+            code_generic_over_executor_runs_on_a_process_pool,
+        ),
+        (
             "workers_are_separate_processes",
             workers_are_separate_processes,
         ),
@@ -270,6 +278,43 @@ fn map_returns_results_in_order_at_every_chunk_size() {
             .collect();
         assert_eq!(results, expected, "chunksize {chunksize}");
     }
+}
+
+fn a_buffered_map_reads_its_input_lazily() {
+    let pool = ProcessPool::new(2);
+    let pulled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let p = std::sync::Arc::clone(&pulled);
+    let endless = (0u64..).inspect(move |_| {
+        p.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    let options = MapOptions::new().chunksize(3).buffersize(2);
+    let mut results = pool.map(&SQUARE, endless, options).unwrap();
+    // Two chunks of three queued up front.
+    assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 6);
+    let first: Vec<u64> = results.by_ref().take(7).map(Result::unwrap).collect();
+    assert_eq!(first, [0, 1, 4, 9, 16, 25, 36]);
+    // Each chunk taken up queued one more: three taken, five queued.
+    assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 15);
+    drop(results);
+    pool.shutdown(true, false);
+}
+
+fn code_generic_over_executor_runs_on_a_process_pool() {
+    fn sum_of_squares<E, F>(pool: &E, square: F) -> u64
+    where
+        E: Executor<F, u64, Output = u64>,
+        F: Clone,
+    {
+        let first = pool.submit(square.clone(), 10).unwrap();
+        let rest: u64 = pool
+            .map(square, 1..=3, MapOptions::new().chunksize(2))
+            .unwrap()
+            .map(Result::unwrap)
+            .sum();
+        pool.shutdown(true, false);
+        first.result(None).unwrap() + rest
+    }
+    assert_eq!(sum_of_squares(&ProcessPool::new(2), &SQUARE), 114);
 }
 
 fn workers_are_separate_processes() {
