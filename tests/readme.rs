@@ -100,7 +100,9 @@ fn main_reads_the_store_in_some_execution() {
 
 #[test]
 fn thread_pool_submit_and_map() {
-    weft::model(|| {
+    // Three threads and five tasks: on loom, exhaustive up to one
+    // preemption (the model suite bounds its pool models the same way).
+    weft::Model::new().preemption_bound(1).check(|| {
         let pool = ThreadPool::new(2);
         let a = pool.submit(|| 6 * 7).unwrap();
         let b = pool.submit(|| "done".to_uppercase()).unwrap();
@@ -141,7 +143,7 @@ const _: fn() = both_pools;
 
 #[test]
 fn pending_future_thread_timer_and_local() {
-    weft::model(|| {
+    weft::Model::new().preemption_bound(1).check(|| {
         let (future, promise) = Future::<String>::pending();
         let api = Thread::new(move || promise.set_result("answer".into()))
             .name("callback")
