@@ -20,8 +20,11 @@ use weft_sync::time::Duration;
 ///
 /// let pool = ThreadPool::new(2);
 /// // At most 4 items submitted ahead of the one being read: the input is
-/// // read lazily, so it may be endless.
-/// let options = MapOptions::new().buffersize(4).timeout(Duration::from_secs(60));
+/// // read lazily, so it may be endless. (No timeout: under a checker time
+/// // is virtual, and a timed wait may end by its timeout in some explored
+/// // interleaving. `.timeout(Duration::from_secs(60))` would set one.)
+/// let options = MapOptions::new().buffersize(4);
+/// # let _ = Duration::from_secs(60);
 /// let firsts: Vec<u64> = pool
 ///     .map(|x: u64| x * 10, 0.., options)
 ///     .unwrap()
