@@ -82,7 +82,7 @@ pub enum SubmitError {
     Broken(String),
 }
 
-/// Why [`Builder::build`](super::Builder::build) could not make a pool.
+/// Why [`ThreadPoolBuilder::build`](super::ThreadPoolBuilder::build) could not make a pool.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
