@@ -26,7 +26,7 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use weft_patterns::executor::ProcessPool;
+use weft_patterns::executor::{MapOptions, ProcessPool};
 use weft_patterns::process::{self, Entry};
 
 const TASKS: u64 = 10_000;
@@ -62,7 +62,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn weft_map(pool: &ProcessPool, chunksize: usize) -> u64 {
-    pool.map(&SMALL, 0..TASKS, None, chunksize)
+    pool.map(&SMALL, 0..TASKS, MapOptions::new().chunksize(chunksize))
         .expect("the pool takes the tasks")
         .map(|r| r.expect("a task result"))
         .fold(0, u64::wrapping_add)

@@ -19,7 +19,7 @@
 //! ```
 
 use weft::time::{sleep, Duration};
-use weft_patterns::thread::{self, JoinError};
+use weft_patterns::threading::{JoinError, Thread};
 
 fn thread_function(index: usize) -> usize {
     println!("Thread {index}: starting");
@@ -32,14 +32,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut workers = Vec::new();
     for index in 0..2 {
         println!("Main    : create and start thread {index}");
-        let worker = thread::Builder::new()
+        let worker = Thread::new(move || thread_function(index))
             .name(format!("worker-{index}"))
-            .spawn(move || thread_function(index))?;
+            .start()?;
         workers.push(worker);
     }
     for (index, worker) in workers.into_iter().enumerate() {
         println!("Main    : before joining thread {index}");
-        let name = worker.name().unwrap_or("<unnamed>").to_string();
+        let name = worker.name().to_string();
         match worker.join() {
             Ok(i) => println!("Main    : thread {i} ({name}) done"),
             Err(e @ JoinError::Panicked { .. }) => println!("Main    : {e}"),

@@ -1,9 +1,14 @@
 //! Models of `weft_patterns::executor`: the real `ThreadPool` and `Future`
 //! verified (two tasks on two workers, cancel racing with the worker,
 //! shutdown racing with queued tasks, callbacks, timeouts, `wait` and
-//! `as_completed`); and broken variants, built here on the weft primitives,
-//! caught with the exact failure kind and report content:
+//! `as_completed`, a rendezvous of two tasks on two workers, a buffered
+//! `map`, a `Future::pending` completed or abandoned by another thread);
+//! and broken variants, built here on the weft primitives, caught with the
+//! exact failure kind and report content:
 //!
+//! - a `Future::pending` whose promise is forgotten (neither completed nor
+//!   dropped): its waiter is blocked forever (a deadlock on
+//!   `future.completed`);
 //! - a pool whose worker checks for shutdown before draining its queue, so
 //!   that shutdown can drop a queued task (an assertion in `main`);
 //! - a future whose `result` checks "done" outside the lock and then waits:
@@ -17,12 +22,13 @@
 use std::collections::VecDeque;
 
 use weft::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use weft::sync::{Arc, Condvar, Mutex};
+use weft::sync::{mpsc, Arc, Condvar, Mutex};
 use weft::thread::{self, JoinHandle};
 use weft::time::Duration;
 use weft::Model;
 use weft_patterns::executor::{
-    as_completed, wait, FutureError, FutureState, ReturnWhen, SubmitError, ThreadPool,
+    as_completed, wait, Future, FutureError, FutureState, MapOptions, ReturnWhen, SubmitError,
+    ThreadPool,
 };
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -183,6 +189,131 @@ fn wait_and_as_completed_see_every_completion() {
             seen.sort_unstable();
             assert_eq!(seen, [0, 1]);
         });
+}
+
+#[test]
+fn two_tasks_that_wait_for_each_other_meet_on_a_two_worker_pool() {
+    // A rendezvous over two channels, queued ahead of two more tasks: a
+    // worker that claimed several queued tasks at once could hold both
+    // halves of the rendezvous and wait forever (a deadlock); claiming one
+    // at a time, the other worker always takes the second half.
+    Model::new()
+        .name("pool_rendezvous")
+        // Three threads: exhaustive on loom up to two preemptions (raise it
+        // with WEFT_PREEMPTIONS); shuttle ignores the bound.
+        .preemption_bound(2)
+        .check(|| {
+            let pool = pool(2);
+            let (to_b, from_a) = mpsc::channel::<&str>();
+            let (to_a, from_b) = mpsc::channel::<&str>();
+            let a = pool
+                .submit(move || {
+                    to_b.send("from a").unwrap();
+                    from_b.recv().unwrap()
+                })
+                .unwrap();
+            let b = pool
+                .submit(move || {
+                    to_a.send("from b").unwrap();
+                    from_a.recv().unwrap()
+                })
+                .unwrap();
+            let others: Vec<_> = (0..2).map(|i| pool.submit(move || i).unwrap()).collect();
+            assert_eq!(a.result(None), Ok("from b"));
+            assert_eq!(b.result(None), Ok("from a"));
+            for (i, f) in others.iter().enumerate() {
+                assert_eq!(f.result(None), Ok(i));
+            }
+        });
+}
+
+#[test]
+fn a_pending_future_is_completed_by_a_callback_thread() {
+    Model::new()
+        .name("future_pending")
+        .preemption_bound(2)
+        .check(|| {
+            let (future, promise) = Future::<u32>::pending();
+            let calls = Arc::new(AtomicUsize::new(0).named("calls"));
+            let c = calls.clone();
+            future.add_done_callback(move |f| {
+                assert!(f.done());
+                c.fetch_add(1, Ordering::SeqCst);
+            });
+            // A callback API delivering its answer on its own thread.
+            let callback = spawn_named("callback", move || {
+                if promise.set_running() {
+                    promise.set_result(42);
+                }
+            });
+            let cancelled = future.cancel();
+            let result = future.result(None);
+            callback.join().unwrap();
+            if cancelled {
+                assert_eq!(result, Err(FutureError::Cancelled));
+            } else {
+                assert_eq!(result, Ok(42));
+            }
+            assert_eq!(calls.load(Ordering::SeqCst), 1, "the callback runs once");
+        });
+}
+
+#[test]
+fn a_dropped_promise_fails_its_waiter_instead_of_hanging_it() {
+    Model::new().name("promise_dropped").check(|| {
+        let (future, promise) = Future::<u32>::pending();
+        let dropper = spawn_named("dropper", move || drop(promise));
+        assert_eq!(future.result(None), Err(FutureError::Abandoned));
+        dropper.join().unwrap();
+    });
+}
+
+#[test]
+fn a_buffered_map_yields_every_item_in_order() {
+    Model::new()
+        .name("buffered_map")
+        .preemption_bound(2)
+        .check(|| {
+            let pool = pool(1);
+            let results: Vec<_> = pool
+                .map(|x: u32| x * 10, 0..3, MapOptions::new().buffersize(1))
+                .unwrap()
+                .collect();
+            assert_eq!(results, [Ok(0), Ok(10), Ok(20)]);
+        });
+}
+
+// ------------------------- broken: a promise forgotten, never completed
+
+/// A bridge whose callback is lost: its promise is forgotten, so neither
+/// completed nor dropped, and the waiter waits forever.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn forgotten_promise_model() {
+    let (future, promise) = Future::<u32>::pending();
+    let lost = spawn_named("callback", move || std::mem::forget(promise));
+    lost.join().unwrap();
+    let _ = future.result(None);
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_forgotten_promise_is_caught_as_a_waiter_nobody_will_wake() {
+    let failure = Model::new()
+        .name("forgotten_promise")
+        .expect_failure(FailureKind::Deadlock)
+        .check(forgotten_promise_model)
+        .into_caught()
+        .expect("the declared failure");
+    assert_eq!(failure.kind(), FailureKind::Deadlock, "{failure}");
+    let blocked = failure.blocked_threads();
+    let main = blocked
+        .iter()
+        .find(|b| b.thread == "main")
+        .unwrap_or_else(|| panic!("main is blocked: {failure}"));
+    assert_eq!(main.kind, WaitKind::Condvar);
+    assert_eq!(main.waits_for, "future.completed");
+    let report = failure.to_string();
+    assert!(report.contains("future.completed"), "{report}");
 }
 
 // ------------------------------------- broken: shutdown drops a queued task

@@ -28,7 +28,7 @@ use weft::sync::Arc;
 use weft::thread::{self, JoinHandle};
 use weft::time::Duration;
 use weft::Model;
-use weft_patterns::executor::{FutureError, ProcessPool, SubmitError};
+use weft_patterns::executor::{FutureError, MapOptions, ProcessPool, SubmitError};
 use weft_patterns::process::{self, Entry, EntryPoint, ExitStatus, Process, ProcessError};
 use weft_sync::explore::Backend;
 
@@ -95,7 +95,10 @@ fn chunked_map_returns_results_in_order() {
         let pool = pool("chunked_map_returns_results_in_order")
             .build()
             .unwrap();
-        let results: Vec<_> = pool.map(&SQUARE, 1..=3, None, 2).unwrap().collect();
+        let results: Vec<_> = pool
+            .map(&SQUARE, 1..=3, MapOptions::new().chunksize(2))
+            .unwrap()
+            .collect();
         assert_eq!(results, [Ok(1), Ok(4), Ok(9)]);
     });
 }

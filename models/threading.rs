@@ -1,6 +1,8 @@
-//! Models of `weft_patterns::threading`: each primitive verified, and three
-//! classic broken variants (built here on the weft primitives) caught with
-//! the exact failure kind and report content.
+//! Models of `weft_patterns::threading`: each primitive, `Thread`, `Timer`
+//! and `local()` verified, and classic broken variants (built here on the
+//! weft primitives) caught with the exact failure kind and report content:
+//! among them a timer whose cancel races its firing, a "thread-local" that
+//! is one shared slot, and a thread's result read before joining it.
 //!
 //! The bug-catching tests run under a checker only (`--features loom` or
 //! `--features shuttle`); in std mode a broken variant is just a flaky
@@ -9,10 +11,11 @@
 use weft::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use weft::sync::{Arc, Condvar, Mutex};
 use weft::thread::{self, JoinHandle};
+use weft::time::Duration;
 use weft::Model;
 use weft_patterns::threading::{
-    Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, RLock, ReleaseError,
-    Semaphore,
+    self, Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, RLock,
+    ReleaseError, Semaphore, Thread, Timer,
 };
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -609,4 +612,250 @@ fn line_constants_point_at_their_statements() {
         line(BARRIER_WAIT_LINE),
         "count = self.all_here.wait(count).unwrap();"
     );
+}
+
+// ------------------------------------------- Thread, Timer, local: verified
+
+#[test]
+fn thread_runs_its_target_and_join_returns_the_value() {
+    Model::new().name("thread_start_join").check(|| {
+        let seen = Arc::new(AtomicUsize::new(0).named("seen"));
+        let s = seen.clone();
+        let worker = Thread::new(move || {
+            s.store(7, Ordering::SeqCst);
+            6 * 7
+        })
+        .name("worker")
+        .start()
+        .unwrap();
+        assert_eq!(worker.name(), "worker");
+        assert_eq!(worker.join(), Ok(42));
+        // join orders the target's writes before this read.
+        assert_eq!(seen.load(Ordering::SeqCst), 7);
+    });
+}
+
+#[test]
+fn a_dropped_non_daemon_thread_is_joined() {
+    Model::new().name("thread_drop_joins").check(|| {
+        let seen = Arc::new(AtomicUsize::new(0).named("seen"));
+        let s = seen.clone();
+        let worker = Thread::new(move || s.store(1, Ordering::SeqCst))
+            .name("worker")
+            .start()
+            .unwrap();
+        drop(worker);
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// The one assertion of every timer model: a cancel that returned `true`
+/// means the function never ran; `false` means it ran.
+fn timer_cancel_race_model(cancel: impl FnOnce(&Arc<AtomicUsize>) -> bool) {
+    let ran = Arc::new(AtomicUsize::new(0).named("ran"));
+    let cancelled = cancel(&ran);
+    let runs = ran.load(Ordering::SeqCst);
+    if cancelled {
+        assert_eq!(runs, 0, "the function ran after cancel returned true");
+    } else {
+        assert_eq!(runs, 1, "cancel returned false but the function never ran");
+    }
+}
+
+#[test]
+fn timer_cancel_racing_its_firing_has_one_winner() {
+    Model::new().name("timer_cancel_race").check(|| {
+        timer_cancel_race_model(|ran| {
+            let r = ran.clone();
+            let mut timer = Timer::new(Duration::from_millis(1), move || {
+                r.fetch_add(1, Ordering::SeqCst);
+            })
+            .name("timer");
+            timer.start().unwrap();
+            // Virtual time: the timer's wait may end by its timeout before
+            // or after this cancel; both are explored.
+            let cancelled = timer.cancel();
+            timer.join().unwrap();
+            cancelled
+        });
+    });
+}
+
+#[test]
+fn each_thread_sees_its_own_local_value() {
+    Model::new().name("local_per_thread").check(|| {
+        let slot = threading::local::<usize>();
+        let workers: Vec<_> = (1..=2)
+            .map(|i| {
+                let slot = slot.clone();
+                Thread::new(move || {
+                    slot.set(i);
+                    weft::thread::yield_now();
+                    slot.get()
+                })
+                .name(format!("worker-{i}"))
+                .start()
+                .unwrap()
+            })
+            .collect();
+        slot.set(100);
+        for (i, w) in (1..=2).zip(workers) {
+            assert_eq!(w.join(), Ok(i), "worker-{i} saw another thread's value");
+        }
+        assert_eq!(slot.get(), 100);
+    });
+}
+
+// ------------------------------- broken: a timer whose cancel races firing
+
+/// A timer that decides to fire under its lock, releases it, and only then
+/// marks itself fired: a cancel in between returns `true` ("will never
+/// run"), and the function runs anyway.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+struct RacyTimer {
+    /// (cancelled, fired)
+    state: Mutex<(bool, bool)>,
+}
+
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+impl RacyTimer {
+    fn cancel(&self) -> bool {
+        let mut state = self.state.lock().unwrap();
+        state.0 = true;
+        !state.1
+    }
+
+    fn fire(&self, function: impl FnOnce()) {
+        let cancelled = self.state.lock().unwrap().0; // looks ...
+        if !cancelled {
+            self.state.lock().unwrap().1 = true; // ... then marks: not one step
+            function();
+        }
+    }
+}
+
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn racy_timer_model() {
+    timer_cancel_race_model(|ran| {
+        let timer = Arc::new(RacyTimer {
+            state: Mutex::new((false, false)).named("timer.state"),
+        });
+        let (t, r) = (timer.clone(), ran.clone());
+        let thread = spawn_named("timer", move || {
+            t.fire(|| {
+                r.fetch_add(1, Ordering::SeqCst);
+            })
+        });
+        let cancelled = timer.cancel();
+        thread.join().unwrap();
+        cancelled
+    });
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_timer_whose_cancel_races_its_firing_is_caught() {
+    let failure = Model::new()
+        .name("racy_timer")
+        .expect_failure(FailureKind::Assertion)
+        .check(racy_timer_model)
+        .into_caught()
+        .expect("the declared failure");
+    assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
+    assert!(
+        failure.message().starts_with(
+            "assertion `left == right` failed: the function ran after cancel returned true"
+        ),
+        "{}",
+        failure.message()
+    );
+    assert_eq!(failure.thread_name().as_deref(), Some("main"));
+    let report = failure.to_string();
+    assert!(report.contains("timer.state"), "{report}");
+    assert!(
+        failure.threads_in_steps().contains(&"timer".to_string()),
+        "{report}"
+    );
+}
+
+// ------------------------------- broken: a "local" that is one shared slot
+
+/// A thread-local that is really one value for every thread.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn shared_slot_local_model() {
+    let slot = Arc::new(Mutex::new(0usize).named("slot"));
+    let workers: Vec<_> = (1..=2)
+        .map(|i| {
+            let slot = slot.clone();
+            spawn_named(&format!("worker-{i}"), move || {
+                *slot.lock().unwrap() = i;
+                weft::thread::yield_now();
+                let seen = *slot.lock().unwrap();
+                assert_eq!(seen, i, "worker-{i} saw another thread's value");
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_local_shared_between_threads_is_caught() {
+    let failure = Model::new()
+        .name("shared_slot_local")
+        .expect_failure(FailureKind::Assertion)
+        .check(shared_slot_local_model)
+        .into_caught()
+        .expect("the declared failure");
+    assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
+    let thread = failure.thread_name().unwrap();
+    assert!(thread == "worker-1" || thread == "worker-2", "{thread}");
+    assert!(
+        failure
+            .message()
+            .contains(&format!("{thread} saw another thread's value")),
+        "{}",
+        failure.message()
+    );
+    assert!(failure.to_string().contains("slot"), "{failure}");
+}
+
+// ------------------- broken: reading a thread's result without joining it
+
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn read_without_join_model() {
+    let seen = Arc::new(AtomicUsize::new(0).named("seen"));
+    let s = seen.clone();
+    let worker = Thread::new(move || s.store(7, Ordering::SeqCst))
+        .name("setter")
+        .daemon(true)
+        .start()
+        .unwrap();
+    // Broken: `start` does not wait for the target; only `join` does.
+    let value = seen.load(Ordering::SeqCst);
+    assert_eq!(value, 7, "read the target's result before joining it");
+    let _ = worker.join();
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn reading_a_threads_result_before_join_is_caught() {
+    let failure = Model::new()
+        .name("read_without_join")
+        .expect_failure(FailureKind::Assertion)
+        .check(read_without_join_model)
+        .into_caught()
+        .expect("the declared failure");
+    assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
+    assert!(
+        failure
+            .message()
+            .contains("read the target's result before joining it"),
+        "{}",
+        failure.message()
+    );
+    assert_eq!(failure.thread_name().as_deref(), Some("main"));
+    assert!(failure.to_string().contains("seen"), "{failure}");
 }

@@ -54,8 +54,9 @@ pub use weft_sync::{
     thread, thread_local, time,
 };
 
-/// Every pattern module, including [`patterns::thread`]: Python-style
-/// threads whose `join` returns the thread's panic as an error value.
+/// Every pattern module under one path: the same modules as
+/// `weft::threading`, `weft::executor`, `weft::process`, `weft::aio` and
+/// `weft::lock_order`.
 pub mod patterns {
     pub use weft_patterns::*;
 }

@@ -21,8 +21,8 @@ use std::thread as std_thread;
 use std::time::{Duration, Instant};
 
 use weft_patterns::executor::{
-    as_completed, wait, AsCompletedTimeout, BuildError, Builder, Future, FutureError, FutureState,
-    ReturnWhen, SubmitError, ThreadPool,
+    as_completed, wait, AsCompletedTimeout, BuildError, Executor, Future, FutureError, FutureState,
+    MapOptions, ReturnWhen, SubmitError, ThreadPool, ThreadPoolBuilder,
 };
 
 /// Long enough that a wait which should succeed never times out on a
@@ -303,7 +303,10 @@ fn cancelling_wakes_a_waiter() {
 
 #[test]
 fn a_callback_added_before_completion_runs_once_in_the_worker() {
-    let pool = Builder::new(1).thread_name_prefix("cb").build().unwrap();
+    let pool = ThreadPoolBuilder::new(1)
+        .thread_name_prefix("cb")
+        .build()
+        .unwrap();
     let (gate, blockers) = occupy(&pool, 1);
     let queued = pool.submit(|| 3).unwrap();
     let (tx, rx) = mpsc::channel();
@@ -518,7 +521,7 @@ fn workers_are_named_after_the_prefix_and_run_the_initializer_once_each() {
     let inits = counter();
     let pool = {
         let inits = inits.clone();
-        Builder::new(3)
+        ThreadPoolBuilder::new(3)
             .thread_name_prefix("resizer")
             .initializer(move || {
                 inits.fetch_add(1, Ordering::SeqCst);
@@ -561,7 +564,7 @@ fn the_default_names_are_threadpool_n() {
 #[test]
 fn a_panicking_initializer_breaks_the_pool_with_a_message_naming_the_worker() {
     quiet_deliberate_panics();
-    let pool = Builder::new(1)
+    let pool = ThreadPoolBuilder::new(1)
         .thread_name_prefix("init")
         .initializer(|| panic!("{DELIBERATE} no database"))
         .build()
@@ -602,7 +605,7 @@ fn a_panicking_initializer_breaks_the_pool_with_a_message_naming_the_worker() {
 #[test]
 fn a_pool_needs_a_worker() {
     assert!(matches!(
-        Builder::new(0).build(),
+        ThreadPoolBuilder::new(0).build(),
         Err(BuildError::ZeroWorkers)
     ));
     let payload = panic::catch_unwind(|| ThreadPool::new(0)).unwrap_err();
@@ -923,4 +926,256 @@ fn errors_read_as_fragments() {
         SubmitError::Shutdown.to_string(),
         "schedule a task after shutdown"
     );
+}
+
+// ------------------------------------------------- no head-of-line blocking
+
+#[test]
+fn fast_tasks_queued_behind_a_slow_one_run_on_the_other_worker() {
+    let pool = ThreadPool::new(2);
+    // Both workers busy, so the whole queue is there when they look.
+    let (blockers_gate, blockers) = occupy(&pool, 2);
+    let (slow_gate, slow_started) = Gate::new();
+    let slow = {
+        let gate = slow_gate.clone();
+        pool.submit(move || {
+            gate.pass();
+            "slow"
+        })
+        .unwrap()
+    };
+    let fast: Vec<_> = (0..200u64)
+        .map(|i| pool.submit(move || i).unwrap())
+        .collect();
+    blockers_gate.open();
+    slow_started
+        .recv_timeout(PATIENCE)
+        .expect("the slow task started");
+    // The slow task holds one worker until the gate opens; the other
+    // worker must run every fast task meanwhile.
+    let outcome = wait(
+        &fast,
+        Some(Duration::from_secs(10)),
+        ReturnWhen::AllCompleted,
+    );
+    let stuck = outcome.not_done.len();
+    slow_gate.open();
+    assert_eq!(stuck, 0, "{stuck} fast tasks waited for the slow one");
+    let sum: u64 = fast.iter().map(|f| f.result(None).unwrap()).sum();
+    assert_eq!(sum, (0..200).sum());
+    assert_eq!(slow.result(Some(PATIENCE)), Ok("slow"));
+    for b in blockers {
+        assert_eq!(b.result(Some(PATIENCE)), Ok("blocker"));
+    }
+}
+
+#[test]
+fn two_tasks_that_wait_for_each_other_meet_on_a_two_worker_pool() {
+    // Each pair of tasks is a rendezvous over two channels: each sends,
+    // then waits for the other's message. Python's one-task-at-a-time
+    // workers run a pair side by side. The waits end at one deadline, so a
+    // pair that can never meet fails the test instead of hanging it.
+    let pool = ThreadPool::new(2);
+    let (blockers_gate, blockers) = occupy(&pool, 2);
+    let give_up = Instant::now() + Duration::from_secs(5);
+    let mut futures = Vec::new();
+    for pair in 0..8 {
+        let (to_b, from_a) = mpsc::channel::<usize>();
+        let (to_a, from_b) = mpsc::channel::<usize>();
+        for (tx, rx) in [(to_b, from_b), (to_a, from_a)] {
+            futures.push(
+                pool.submit(move || {
+                    let _ = tx.send(pair); // the partner may have given up
+                    let left = give_up.saturating_duration_since(Instant::now());
+                    rx.recv_timeout(left).is_ok()
+                })
+                .unwrap(),
+            );
+        }
+    }
+    blockers_gate.open();
+    let met = futures
+        .iter()
+        .filter(|f| f.result(Some(PATIENCE)) == Ok(true))
+        .count();
+    assert_eq!(met, 16, "only {met} of 16 tasks met their partner");
+    for b in blockers {
+        assert_eq!(b.result(Some(PATIENCE)), Ok("blocker"));
+    }
+}
+
+// ------------------------------------------------------ map options, trait
+
+#[test]
+fn a_buffered_map_reads_its_input_lazily_and_keeps_at_most_buffersize_ahead() {
+    let pool = ThreadPool::new(2);
+    let pulled = counter();
+    let p = Arc::clone(&pulled);
+    let endless = (0u64..).inspect(move |_| {
+        p.fetch_add(1, Ordering::SeqCst);
+    });
+    let mut results = pool
+        .map(|x: u64| x * 2, endless, MapOptions::new().buffersize(3))
+        .unwrap();
+    assert_eq!(pulled.load(Ordering::SeqCst), 3, "three submitted up front");
+    for i in 0..10u64 {
+        assert_eq!(results.next(), Some(Ok(i * 2)));
+        // Each step submits one more item, then waits for the oldest.
+        assert_eq!(pulled.load(Ordering::SeqCst), 3 + i as usize + 1);
+    }
+    drop(results);
+    assert_eq!(
+        pulled.load(Ordering::SeqCst),
+        13,
+        "nothing read after the drop"
+    );
+}
+
+#[test]
+fn a_buffered_map_over_a_finite_input_yields_every_item_in_order() {
+    let pool = ThreadPool::new(2);
+    let all: Vec<u64> = pool
+        .map(
+            |x: u64| x + 1,
+            0..1000,
+            MapOptions::new().buffersize(7).chunksize(5),
+        )
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(all, (1..=1000).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_buffered_map_whose_pool_shuts_down_ends_with_an_error_that_says_so() {
+    let pool = ThreadPool::new(1);
+    let mut results = pool
+        .map(|x: u64| x, 0..10, MapOptions::new().buffersize(2))
+        .unwrap();
+    pool.shutdown(true, false);
+    assert_eq!(results.next(), Some(Ok(0)));
+    assert_eq!(results.next(), Some(Ok(1)));
+    match results.next() {
+        Some(Err(FutureError::Failed(message))) => {
+            assert_eq!(
+                message,
+                "map stopped: failed to schedule a task after shutdown"
+            )
+        }
+        other => panic!("expected the refused submit, got {other:?}"),
+    }
+    assert_eq!(results.next(), None);
+}
+
+#[test]
+#[should_panic(expected = "buffersize must be at least 1")]
+fn a_zero_buffersize_is_refused() {
+    let pool = ThreadPool::new(1);
+    let _ = pool.map(|x: u64| x, 0..3, MapOptions::new().buffersize(0));
+}
+
+#[test]
+fn code_generic_over_executor_runs_on_a_thread_pool() {
+    fn sum_of_squares<E, F>(pool: &E, square: F) -> u64
+    where
+        E: Executor<F, u64, Output = u64>,
+        F: Clone,
+    {
+        let first = pool.submit(square.clone(), 10).unwrap();
+        let rest: u64 = pool
+            .map(square, 1..=3, MapOptions::new())
+            .unwrap()
+            .map(Result::unwrap)
+            .sum();
+        pool.shutdown(true, false);
+        first.result(None).unwrap() + rest
+    }
+    assert_eq!(sum_of_squares(&ThreadPool::new(2), |x: u64| x * x), 114);
+}
+
+// ------------------------------------------------------- Future::pending
+
+#[test]
+fn a_pending_future_is_completed_by_its_promise_from_another_thread() {
+    let (future, promise) = Future::<String>::pending();
+    let calls = counter();
+    let c = Arc::clone(&calls);
+    future.add_done_callback(move |f| {
+        assert!(f.done());
+        c.fetch_add(1, Ordering::SeqCst);
+    });
+    assert_eq!(future.state(), FutureState::Pending);
+    assert_eq!(future.result(Some(SHORT)), Err(FutureError::Timeout));
+    let t = std_thread::spawn(move || {
+        assert!(promise.set_running());
+        promise.set_result("bridged".to_string());
+    });
+    assert_eq!(future.result(Some(PATIENCE)).as_deref(), Ok("bridged"));
+    t.join().unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_dropped_promise_fails_its_waiter_with_abandoned_never_a_hang() {
+    let (future, promise) = Future::<u32>::pending();
+    let future = Arc::new(future);
+    let f = Arc::clone(&future);
+    let waiter = std_thread::spawn(move || f.result(Some(PATIENCE)));
+    std_thread::sleep(SHORT);
+    drop(promise);
+    let got = waiter.join().unwrap();
+    assert_eq!(got, Err(FutureError::Abandoned));
+    assert_eq!(
+        FutureError::Abandoned.to_string(),
+        "promise dropped before it completed the future"
+    );
+    assert_eq!(future.state(), FutureState::Failed);
+}
+
+#[test]
+fn a_pending_future_cancelled_before_set_running_tells_the_promise() {
+    let (future, promise) = Future::<u32>::pending();
+    assert!(future.cancel());
+    assert!(!promise.set_running(), "the work must not start");
+    promise.set_result(1); // ignored: the future is cancelled
+    assert_eq!(future.result(None), Err(FutureError::Cancelled));
+
+    let (future, promise) = Future::<u32>::pending();
+    promise.set_error(FutureError::Failed("no route to host".into()));
+    assert_eq!(
+        future.result(None),
+        Err(FutureError::Failed("no route to host".into()))
+    );
+}
+
+#[test]
+fn pending_futures_work_with_wait_and_as_completed() {
+    let (a, pa) = Future::<u32>::pending();
+    let (b, pb) = Future::<u32>::pending();
+    let futures = [a, b];
+    let first = wait(&futures, Some(SHORT), ReturnWhen::FirstCompleted);
+    assert_eq!(first.done.len(), 0);
+    pb.set_result(2);
+    let order: Vec<u32> = {
+        let t = std_thread::spawn(move || {
+            std_thread::sleep(SHORT);
+            pa.set_result(1);
+        });
+        let order = as_completed(&futures, Some(PATIENCE))
+            .map(|f| f.unwrap().result(None).unwrap())
+            .collect();
+        t.join().unwrap();
+        order
+    };
+    assert_eq!(order, [2, 1]);
+}
+
+#[test]
+fn the_default_pool_size_is_pythons_min_32_cpus_plus_4() {
+    let cpus = std_thread::available_parallelism().map_or(1, |n| n.get());
+    let expected = (cpus + 4).min(32);
+    assert_eq!(weft_patterns::executor::default_max_workers(), expected);
+    let pool = ThreadPool::with_default_workers();
+    assert_eq!(pool.max_workers(), expected);
+    assert_eq!(pool.submit(|| 5).unwrap().result(Some(PATIENCE)), Ok(5));
 }

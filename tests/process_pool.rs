@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use serde::ser::{Error as _, Serialize, Serializer};
 use serde::Deserialize;
-use weft_patterns::executor::{Future, FutureError, FutureState, ProcessPool, SubmitError};
+use weft_patterns::executor::{
+    Executor, Future, FutureError, FutureState, MapOptions, ProcessPool, SubmitError,
+};
 use weft_patterns::process::{self, Entry};
 
 use process_support::{live_children, pid_exists, send_signal, Test};
@@ -145,6 +147,14 @@ fn main() {
             map_returns_results_in_order_at_every_chunk_size,
         ),
         (
+            "a_buffered_map_reads_its_input_lazily",
+            a_buffered_map_reads_its_input_lazily,
+        ),
+        (
+            "code_generic_over_executor_runs_on_a_process_pool",
+            code_generic_over_executor_runs_on_a_process_pool,
+        ),
+        (
             "workers_are_separate_processes",
             workers_are_separate_processes,
         ),
@@ -262,7 +272,7 @@ fn map_returns_results_in_order_at_every_chunk_size() {
     let expected: Vec<u64> = (0..1000).map(|i| i * i).collect();
     for chunksize in [1, 7, 100, 5000] {
         let results: Vec<u64> = pool
-            .map(&SQUARE, 0..1000, None, chunksize)
+            .map(&SQUARE, 0..1000, MapOptions::new().chunksize(chunksize))
             .unwrap()
             .map(Result::unwrap)
             .collect();
@@ -270,10 +280,47 @@ fn map_returns_results_in_order_at_every_chunk_size() {
     }
 }
 
+fn a_buffered_map_reads_its_input_lazily() {
+    let pool = ProcessPool::new(2);
+    let pulled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let p = std::sync::Arc::clone(&pulled);
+    let endless = (0u64..).inspect(move |_| {
+        p.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    let options = MapOptions::new().chunksize(3).buffersize(2);
+    let mut results = pool.map(&SQUARE, endless, options).unwrap();
+    // Two chunks of three queued up front.
+    assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 6);
+    let first: Vec<u64> = results.by_ref().take(7).map(Result::unwrap).collect();
+    assert_eq!(first, [0, 1, 4, 9, 16, 25, 36]);
+    // Each chunk taken up queued one more: three taken, five queued.
+    assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 15);
+    drop(results);
+    pool.shutdown(true, false);
+}
+
+fn code_generic_over_executor_runs_on_a_process_pool() {
+    fn sum_of_squares<E, F>(pool: &E, square: F) -> u64
+    where
+        E: Executor<F, u64, Output = u64>,
+        F: Clone,
+    {
+        let first = pool.submit(square.clone(), 10).unwrap();
+        let rest: u64 = pool
+            .map(square, 1..=3, MapOptions::new().chunksize(2))
+            .unwrap()
+            .map(Result::unwrap)
+            .sum();
+        pool.shutdown(true, false);
+        first.result(None).unwrap() + rest
+    }
+    assert_eq!(sum_of_squares(&ProcessPool::new(2), &SQUARE), 114);
+}
+
 fn workers_are_separate_processes() {
     let pool = ProcessPool::new(2);
     let pids: BTreeSet<u32> = pool
-        .map(&WORKER_PID, 0..200, None, 1)
+        .map(&WORKER_PID, 0..200, None)
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -294,7 +341,7 @@ fn workers_are_separate_processes() {
 fn map_times_out_and_ends() {
     let pool = ProcessPool::new(1);
     let results: Vec<_> = pool
-        .map(&NAP, [300, 1, 1], Some(Duration::from_millis(50)), 1)
+        .map(&NAP, [300, 1, 1], Duration::from_millis(50))
         .unwrap()
         .collect();
     assert_eq!(results, [Err(FutureError::Timeout)]);
@@ -302,7 +349,10 @@ fn map_times_out_and_ends() {
 
 fn a_worker_dying_in_map_fails_every_later_item() {
     let pool = ProcessPool::new(1);
-    let results: Vec<_> = pool.map(&EXIT_AT_3, 0..10, None, 2).unwrap().collect();
+    let results: Vec<_> = pool
+        .map(&EXIT_AT_3, 0..10, MapOptions::new().chunksize(2))
+        .unwrap()
+        .collect();
     assert_eq!(results.len(), 10);
     assert_eq!(results[..2], [Ok(0), Ok(1)]);
     let Err(FutureError::BrokenPool(reason)) = &results[2] else {
@@ -323,7 +373,10 @@ fn a_panicking_task_fails_its_own_future_only() {
         Err(FutureError::Panicked("item 13 is cursed".into()))
     );
     assert_eq!(good.result(None), Ok(16));
-    let mixed: Vec<_> = pool.map(&FAIL, 0..3, None, 2).unwrap().collect();
+    let mixed: Vec<_> = pool
+        .map(&FAIL, 0..3, MapOptions::new().chunksize(2))
+        .unwrap()
+        .collect();
     assert_eq!(
         mixed,
         (0..3)
@@ -445,7 +498,7 @@ fn kill_9_breaks_the_pool_naming_the_worker_and_the_signal() {
         SubmitError::Broken(reason.clone())
     );
     assert_eq!(
-        pool.map(&SQUARE, 0..3, None, 1).unwrap_err(),
+        pool.map(&SQUARE, 0..3, None).unwrap_err(),
         SubmitError::Broken(reason.clone())
     );
     assert_eq!(
@@ -581,7 +634,7 @@ fn max_tasks_per_child_replaces_worker_processes() {
         .build()
         .unwrap();
     let pids: Vec<u32> = pool
-        .map(&WORKER_PID, 0..6, None, 1)
+        .map(&WORKER_PID, 0..6, None)
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -637,7 +690,7 @@ fn kill_workers_fails_running_tasks_and_reaps() {
 fn shutdown_reaps_every_worker() {
     let pool = ProcessPool::new(2);
     let results: Vec<u64> = pool
-        .map(&SQUARE, 0..100, None, 10)
+        .map(&SQUARE, 0..100, MapOptions::new().chunksize(10))
         .unwrap()
         .map(Result::unwrap)
         .collect();

@@ -2,8 +2,13 @@
 //! here verbatim (so the page never shows code that does not compile or
 //! pass), and runs on the backends it names.
 
+use weft::executor::{Executor, Future, MapOptions, ProcessPool, ThreadPool};
+use weft::process::Entry;
+use weft::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use weft::sync::{Arc, Mutex};
 use weft::thread;
+use weft::threading::{self, Thread, Timer};
+use weft::time::Duration;
 
 #[test]
 fn counter() {
@@ -91,6 +96,81 @@ fn main_reads_the_store_in_some_execution() {
     });
 }
 
+// ------------------------------------------------------- the patterns
+
+#[test]
+fn thread_pool_submit_and_map() {
+    // Three threads and five tasks: on loom, exhaustive up to one
+    // preemption (the model suite bounds its pool models the same way).
+    weft::Model::new().preemption_bound(1).check(|| {
+        let pool = ThreadPool::new(2);
+        let a = pool.submit(|| 6 * 7).unwrap();
+        let b = pool.submit(|| "done".to_uppercase()).unwrap();
+        assert_eq!(a.result(None), Ok(42));
+        assert_eq!(b.result(None).unwrap(), "DONE");
+        let squares: Vec<u64> = pool
+            .map(|x: u64| x * x, 1..=3, MapOptions::new().buffersize(2))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(squares, [1, 4, 9]);
+        pool.shutdown(true, false);
+    });
+}
+
+fn square(x: u64) -> u64 {
+    x * x
+}
+static SQUARE: Entry<u64, u64> = weft_patterns::process_entry!(square);
+
+fn sum_of_squares<E, F>(pool: &E, f: F) -> u64
+where
+    E: Executor<F, u64, Output = u64>,
+{
+    let squares = pool.map(f, 1..=4, MapOptions::new().chunksize(2)).unwrap();
+    squares.map(Result::unwrap).sum()
+}
+
+fn both_pools() {
+    // in `main`, before anything else: process::main(&[&SQUARE]);
+    assert_eq!(sum_of_squares(&ThreadPool::new(2), square), 30);
+    assert_eq!(sum_of_squares(&ProcessPool::new(2), &SQUARE), 30);
+}
+
+// Compiled, not run: a process pool needs `process::main` in the binary's
+// `main` (tests/process_pool.rs runs pools with their own harness).
+const _: fn() = both_pools;
+
+#[test]
+fn pending_future_thread_timer_and_local() {
+    weft::Model::new().preemption_bound(1).check(|| {
+        let (future, promise) = Future::<String>::pending();
+        let api = Thread::new(move || promise.set_result("answer".into()))
+            .name("callback")
+            .start()
+            .unwrap();
+        assert_eq!(future.result(None).unwrap(), "answer");
+        api.join().unwrap();
+
+        let fired = Arc::new(AtomicBool::new(false));
+        let f = fired.clone();
+        let mut timer = Timer::new(Duration::from_millis(10), move || {
+            f.store(true, SeqCst);
+        });
+        timer.start().unwrap();
+        let cancelled = timer.cancel(); // true: the function never runs
+        timer.join().unwrap();
+        assert_eq!(fired.load(SeqCst), !cancelled);
+
+        let count = threading::local::<u32>();
+        count.set(1);
+        let theirs = count.clone();
+        let other = Thread::new(move || theirs.get()).start().unwrap();
+        assert_eq!(other.join(), Ok(0)); // its own value
+        assert_eq!(count.get(), 1);
+    });
+}
+
 /// Every `rust` block of README.md, with its imports taken out (they are at
 /// the top of this file once), is a part of this file.
 #[test]
@@ -115,7 +195,7 @@ fn readme_shows_these_tests_verbatim() {
         rest = &body[end + 3..];
     }
     assert_eq!(
-        blocks, 4,
+        blocks, 7,
         "README.md's rust blocks: update this test with them"
     );
 }

@@ -1,4 +1,4 @@
-//! Real-thread tests of `weft_patterns::{thread, threading, lock_order}`:
+//! Real-thread tests of `weft_patterns::{threading, lock_order}`:
 //! each primitive's behaviour, timeouts that expire and ones that do not,
 //! and every documented misuse. Real threads only: under a checker the
 //! primitives run inside models (`models/threading.rs`).
@@ -13,10 +13,9 @@ use std::time::{Duration, Instant};
 
 use weft::sync::Mutex;
 use weft_patterns::lock_order::{self, LockOrder, OrderedMutex};
-use weft_patterns::thread::{self, JoinError};
 use weft_patterns::threading::{
-    Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, NotHeldError, RLock,
-    ReleaseError, Semaphore,
+    self, Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, JoinError, Local, Lock,
+    NotHeldError, RLock, ReleaseError, Semaphore, Thread, Timer,
 };
 
 /// Long enough that a wait which should succeed never times out on a
@@ -58,19 +57,20 @@ fn panic_message(f: impl FnOnce()) -> String {
 
 #[test]
 fn named_thread_returns_its_value_and_name() {
-    let h = thread::Builder::new()
+    let h = Thread::new(|| weft::thread::current().name().map(str::to_owned))
         .name("adder")
-        .spawn(|| weft::thread::current().name().map(str::to_owned))
+        .start()
         .unwrap();
-    assert_eq!(h.name(), Some("adder"));
+    assert_eq!(h.name(), "adder");
+    assert!(!h.daemon());
     assert_eq!(h.join(), Ok(Some("adder".to_string())));
 }
 
 #[test]
 fn join_returns_the_panic_with_message_and_thread_name() {
-    let h = thread::Builder::new()
+    let h = Thread::new(|| -> u8 { panic!("index {} out of range", 7) })
         .name("faulty")
-        .spawn(|| -> u8 { panic!("index {} out of range", 7) })
+        .start()
         .unwrap();
     let err = h.join().unwrap_err();
     assert_eq!(
@@ -88,7 +88,9 @@ fn join_returns_the_panic_with_message_and_thread_name() {
 
 #[test]
 fn unnamed_and_non_string_panics_are_reported() {
-    let err = thread::spawn(|| panic::panic_any(42_u32))
+    let err = Thread::new(|| panic::panic_any(42_u32))
+        .start()
+        .unwrap()
         .join()
         .unwrap_err();
     assert_eq!(
@@ -98,45 +100,191 @@ fn unnamed_and_non_string_panics_are_reported() {
             message: "<non-string panic payload>".into()
         }
     );
-    let err = thread::spawn(|| panic!("static")).join().unwrap_err();
+    let err = Thread::new(|| panic!("static"))
+        .start()
+        .unwrap()
+        .join()
+        .unwrap_err();
     assert!(matches!(err, JoinError::Panicked { message, .. } if message == "static"));
 }
 
 #[test]
-fn scoped_threads_borrow_and_report_panics() {
-    let data = [1, 2, 3];
-    let mut sum = 0;
-    thread::scope(|s| {
-        let a = s.spawn(|| data.iter().sum::<i32>());
-        let b = thread::Builder::new()
-            .name("scoped-faulty")
-            .spawn_scoped(s, || -> i32 { panic!("bad {}", data.len()) })
-            .unwrap();
-        sum = a.join().unwrap();
-        assert_eq!(b.name(), Some("scoped-faulty"));
-        assert_eq!(
-            b.join(),
-            Err(JoinError::Panicked {
-                thread: "scoped-faulty".into(),
-                message: "bad 3".into()
-            })
-        );
-    });
-    assert_eq!(sum, 6);
+fn is_alive_while_the_target_runs_and_not_after() {
+    let (tx, rx) = mpsc::channel::<()>();
+    let t = Thread::new(move || rx.recv_timeout(PATIENCE).is_ok())
+        .name("held")
+        .start()
+        .unwrap();
+    assert!(t.is_alive());
+    tx.send(()).unwrap();
+    eventually(|| !t.is_alive());
+    assert_eq!(t.join(), Ok(true));
 }
 
 #[test]
-fn scope_can_spawn_from_its_threads() {
-    let n = AtomicUsize::new(0);
-    let count = &n;
-    // `Scope` is `Copy`: a thread moves it in to spawn more.
-    thread::scope(|s| {
-        s.spawn(move || {
-            s.spawn(move || count.fetch_add(1, Ordering::Relaxed));
-            count.fetch_add(1, Ordering::Relaxed);
-        });
+fn dropping_a_started_thread_joins_it_unless_it_is_a_daemon() {
+    let done = Arc::new(AtomicUsize::new(0));
+    let d = Arc::clone(&done);
+    let t = Thread::new(move || {
+        std::thread::sleep(SHORT);
+        d.fetch_add(1, Ordering::SeqCst);
+    })
+    .start()
+    .unwrap();
+    drop(t);
+    assert_eq!(
+        done.load(Ordering::SeqCst),
+        1,
+        "a non-daemon thread was joined"
+    );
+
+    let (tx, rx) = mpsc::channel::<()>();
+    let daemon = Thread::new(move || rx.recv_timeout(PATIENCE).is_ok())
+        .daemon(true)
+        .start()
+        .unwrap();
+    assert!(daemon.daemon());
+    let started = Instant::now();
+    drop(daemon); // detached: does not wait for the channel
+    assert!(started.elapsed() < PATIENCE);
+    drop(tx);
+}
+
+// ----------------------------------------------------------------- timer
+
+#[test]
+fn a_timer_fires_after_its_interval() {
+    let fired_at = Arc::new(Mutex::new(None));
+    let f = Arc::clone(&fired_at);
+    let started = Instant::now();
+    let mut timer = Timer::new(Duration::from_millis(30), move || {
+        *f.lock().unwrap() = Some(Instant::now());
     });
-    assert_eq!(n.load(Ordering::Relaxed), 2);
+    timer.start().unwrap();
+    timer.join().unwrap();
+    let at = fired_at.lock().unwrap().expect("fired");
+    assert!(at - started >= Duration::from_millis(30));
+    assert!(timer.fired());
+    assert!(!timer.cancel(), "too late to cancel");
+}
+
+#[test]
+fn a_cancelled_timer_never_fires_and_its_thread_ends_at_once() {
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = Arc::clone(&ran);
+    let mut timer = Timer::new(PATIENCE, move || {
+        r.fetch_add(1, Ordering::SeqCst);
+    })
+    .name("alarm");
+    timer.start().unwrap();
+    assert!(timer.is_alive());
+    let started = Instant::now();
+    assert!(timer.cancel());
+    assert!(timer.cancel(), "cancelling again still says it never fires");
+    timer.join().unwrap();
+    assert!(started.elapsed() < PATIENCE);
+    assert_eq!(ran.load(Ordering::SeqCst), 0);
+    assert!(!timer.fired());
+}
+
+#[test]
+fn a_timer_cancelled_before_start_never_fires() {
+    let mut timer = Timer::new(Duration::ZERO, || panic!("deliberately fired"));
+    assert!(timer.cancel());
+    timer.start().unwrap();
+    timer.join().unwrap();
+    assert!(!timer.fired());
+}
+
+#[test]
+fn a_timer_started_twice_panics_as_python_raises() {
+    let mut timer = Timer::new(Duration::ZERO, || ());
+    timer.start().unwrap();
+    assert_eq!(
+        panic_message(|| {
+            let _ = timer.start();
+        }),
+        "threads can only be started once"
+    );
+}
+
+#[test]
+fn a_timer_whose_function_panics_reports_it_at_join() {
+    let mut timer = Timer::new(Duration::ZERO, || panic!("alarm failed")).name("alarm");
+    timer.start().unwrap();
+    assert_eq!(
+        timer.join(),
+        Err(JoinError::Panicked {
+            thread: "alarm".into(),
+            message: "alarm failed".into()
+        })
+    );
+}
+
+// ----------------------------------------------------------------- local
+
+#[test]
+fn each_thread_sees_its_own_local_value() {
+    let ids = threading::local::<Vec<usize>>();
+    ids.with(|v| v.push(0));
+    let threads: Vec<_> = (1..=4)
+        .map(|i| {
+            let ids = ids.clone();
+            Thread::new(move || {
+                ids.with(|v| v.push(i));
+                ids.with(|v| v.push(i * 10));
+                ids.get()
+            })
+            .start()
+            .unwrap()
+        })
+        .collect();
+    for (i, t) in (1..=4).zip(threads) {
+        assert_eq!(t.join(), Ok(vec![i, i * 10]));
+    }
+    assert_eq!(ids.get(), [0]);
+}
+
+#[test]
+fn a_local_with_an_initializer_and_two_locals_of_one_type_are_separate() {
+    let a = Local::with_init(|| 5u32);
+    let b = Local::<u32>::new();
+    assert_eq!(a.set(6), 5);
+    assert_eq!(b.get(), 0);
+    assert_eq!(a.get(), 6);
+    // Nested use of another local is fine.
+    a.with(|x| b.with(|y| *y = *x + 1));
+    assert_eq!(b.get(), 7);
+}
+
+#[test]
+fn a_local_used_inside_its_own_with_panics_and_stays_usable() {
+    let a = Local::<u32>::new();
+    a.set(3);
+    let message = panic_message(|| {
+        a.with(|_| a.get());
+    });
+    assert_eq!(message, "threading::Local used inside its own `with`");
+    assert_eq!(a.get(), 3, "the value was put back");
+}
+
+#[test]
+fn a_dropped_locals_values_are_dropped_on_a_later_access() {
+    let tracker = Arc::new(());
+    let t2 = Arc::clone(&tracker);
+    let gone = Local::with_init(move || Arc::clone(&t2));
+    gone.with(|_| ());
+    drop(gone);
+    assert_eq!(
+        Arc::strong_count(&tracker),
+        2,
+        "this thread's value still held"
+    );
+    let other = Local::<u8>::new();
+    other.get();
+    // The init closure's clone went with the local; the value with the
+    // next access.
+    assert_eq!(Arc::strong_count(&tracker), 1);
 }
 
 // ---------------------------------------------------------------- Lock
@@ -699,9 +847,9 @@ fn barrier_action_runs_once_per_cycle_by_the_last_arrival() {
 fn barrier_action_panic_reaches_the_last_thread_and_breaks_the_barrier() {
     let barrier = Arc::new(Barrier::with_action(2, || panic!("action failed")));
     let b = Arc::clone(&barrier);
-    let first = thread::Builder::new()
+    let first = Thread::new(move || b.wait(None))
         .name("first")
-        .spawn(move || b.wait(None))
+        .start()
         .unwrap();
     eventually(|| barrier.n_waiting() == 1);
     let message = panic_message(|| {
@@ -829,13 +977,13 @@ fn ordered_mutex_checks_the_order_and_names_both_locks() {
     let config = Arc::new(OrderedMutex::new(&order, 1, ()).named("config"));
     let cache = Arc::new(OrderedMutex::new(&order, 2, ()).named("cache"));
     let (c1, c2) = (Arc::clone(&config), Arc::clone(&cache));
-    let h = thread::Builder::new()
-        .name("checker")
-        .spawn(move || {
-            let _high = c2.lock().unwrap();
-            let _low = c1.lock();
-        })
-        .unwrap();
+    let h = Thread::new(move || {
+        let _high = c2.lock().unwrap();
+        let _low = c1.lock();
+    })
+    .name("checker")
+    .start()
+    .unwrap();
     let JoinError::Panicked { thread, message } = h.join().unwrap_err() else {
         unreachable!("JoinError has one variant")
     };

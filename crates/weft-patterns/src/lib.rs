@@ -6,8 +6,7 @@
 //!
 //! | Python | here |
 //! | --- | --- |
-//! | `threading.Thread` | [`thread`] |
-//! | `threading.Lock`, `RLock`, `Condition`, `Semaphore`, `BoundedSemaphore`, `Event`, `Barrier` | [`threading`] |
+//! | `threading.Thread`, `Timer`, `local`, `Lock`, `RLock`, `Condition`, `Semaphore`, `BoundedSemaphore`, `Event`, `Barrier` | [`threading`] |
 //! | `concurrent.futures` | [`executor`] |
 //! | `multiprocessing.Process` | [`process`] |
 //! | `asyncio` | [`aio`] |
@@ -17,5 +16,5 @@ pub mod aio;
 pub mod executor;
 pub mod lock_order;
 pub mod process;
-pub mod thread;
 pub mod threading;
+mod timed_wait;

@@ -271,7 +271,7 @@ where
     F: Future + 'static,
     F::Output: Send + 'static,
 {
-    let (result, promise) = executor::promise();
+    let (result, promise) = executor::Future::pending();
     // Dropped unrun (the loop shut down first), the callback cancels the
     // future through the guard.
     let guard = PromiseGuard(Some(promise));

@@ -8,9 +8,9 @@ use weft_sync::sync::Arc;
 use weft_sync::time::Duration;
 
 use super::as_future::AsFuture;
-use super::deadline::Deadline;
 use super::error::AsCompletedTimeout;
 use super::watcher::Watcher;
+use weft_sync::time::Deadline;
 
 /// Returns an iterator over `futures` that yields each one as it completes
 /// (succeeds, fails or is cancelled): first those already done, in the

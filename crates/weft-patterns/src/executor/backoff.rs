@@ -7,8 +7,7 @@
 //! is what the model explores, and every extra look would only multiply the
 //! interleavings.
 
-use weft_sync::capability;
-use weft_sync::hint::spin_loop;
+use weft_sync::hint::{spin_before_block, spin_loop};
 use weft_sync::thread::yield_now;
 
 /// Rounds of busy spinning (1, 2, 4, ... `spin_loop` hints each).
@@ -28,9 +27,10 @@ impl Backoff {
         Backoff { round: 0 }
     }
 
-    /// Whether threads look again before blocking: on real threads only.
+    /// Whether threads look again before blocking: on real threads only
+    /// ([`spin_before_block`]).
     pub(crate) fn enabled() -> bool {
-        capability::real_threads()
+        spin_before_block()
     }
 
     /// Waits a little (spins, later yields) and returns `true`, or returns

@@ -44,6 +44,16 @@ pub enum FutureError {
     /// [`Future::result`](super::Future::result).
     #[error("result already taken")]
     AlreadyTaken,
+    /// The work failed, as its [`Promise`](super::Promise) reported with
+    /// [`Promise::set_error`](super::Promise::set_error): Python's
+    /// `set_exception`. The message says why.
+    #[error("failed: {0}")]
+    Failed(String),
+    /// The [`Promise`](super::Promise) of a
+    /// [`Future::pending`](super::Future::pending) was dropped before it
+    /// completed the future: nobody will ever set its result.
+    #[error("promise dropped before it completed the future")]
+    Abandoned,
 }
 
 /// Why [`ThreadPool::submit`](super::ThreadPool::submit) refused a task.
@@ -72,7 +82,7 @@ pub enum SubmitError {
     Broken(String),
 }
 
-/// Why [`Builder::build`](super::Builder::build) could not make a pool.
+/// Why [`ThreadPoolBuilder::build`](super::ThreadPoolBuilder::build) could not make a pool.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {

@@ -1,6 +1,10 @@
 //! [`Future<T>`]: the handle to a task's eventual result, Python's
-//! `concurrent.futures.Future`; and its producing side, the crate-internal
-//! `Promise<T>`.
+//! `concurrent.futures.Future`; and its producing side, [`Promise<T>`].
+//!
+//! A pool makes both for each task. Code that bridges a callback API makes
+//! them with [`Future::pending`], hands the [`Future`] to its caller and
+//! completes it later through the [`Promise`] (Python's
+//! `Future()` with `set_result`/`set_exception`).
 //!
 //! # Examples
 //!
@@ -18,11 +22,11 @@
 //! # });
 //! ```
 //!
-//! # The contract with the pools (crate-internal)
+//! # The contract between a future and its promise
 //!
-//! Every executor builds its futures with [`promise`], which returns the
-//! public [`Future`] and a `Promise`, the producing side, which the executor
-//! keeps with the task:
+//! Every executor builds its futures with `promise()` (the public
+//! [`Future::pending`]), which returns the [`Future`] and a [`Promise`],
+//! the producing side, which the executor keeps with the task:
 //!
 //! - `Promise::set_running(&self) -> bool` before running the task: `false`
 //!   means the future was cancelled, and the task must not run.
@@ -33,8 +37,9 @@
 //! - `Promise::cancel(self)` cancels a future whose task never started
 //!   (`shutdown(cancel_futures)`).
 //! - A promise dropped without any of these fails its future with
-//!   [`FutureError::BrokenPool`]: a future never waits forever for a task
-//!   that nobody holds any more.
+//!   [`FutureError::BrokenPool`] (a pool's promise) or
+//!   [`FutureError::Abandoned`] (one from [`Future::pending`]): a future
+//!   never waits forever for a result that nobody can give any more.
 //!
 //! Completion runs the future's callbacks in the completing thread, after
 //! waking its waiters, with no lock held.
@@ -67,9 +72,11 @@ use weft_sync::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use weft_sync::time::Duration;
 
 use super::backoff::Backoff;
-use super::deadline::{wait_once, Deadline};
+use weft_sync::time::Deadline;
+
 use super::error::FutureError;
 use super::watcher::Watcher;
+use crate::timed_wait::wait_until;
 
 /// The phase bits of the state word.
 const PHASE: usize = 0b111;
@@ -274,14 +281,39 @@ pub struct Future<T> {
     inner: std::sync::Arc<Inner<T>>,
 }
 
-/// The producing side of a [`Future`]: held by the executor with the task.
-/// See the module documentation for the contract.
-pub(crate) struct Promise<T> {
+/// The producing side of a [`Future`]: completes it once, with a value
+/// ([`Promise::set_result`]), an error ([`Promise::set_error`]) or a
+/// cancellation ([`Promise::cancel`]). A pool holds one with each task;
+/// [`Future::pending`] makes one for code that completes a future itself.
+///
+/// Dropping a promise that has not completed its future fails the future
+/// with [`FutureError::Abandoned`] (with [`FutureError::BrokenPool`] for a
+/// pool's task), so a waiter never waits for a result nobody can give.
+///
+/// # Examples
+///
+/// ```
+/// # weft_sync::explore::doc_example(|| {
+/// use weft_patterns::executor::{Future, FutureError};
+///
+/// let (future, promise) = Future::<u32>::pending();
+/// promise.set_result(7);
+/// assert_eq!(future.result(None), Ok(7));
+///
+/// let (future, promise) = Future::<u32>::pending();
+/// drop(promise);
+/// assert!(matches!(future.result(None), Err(FutureError::Abandoned)));
+/// # });
+/// ```
+pub struct Promise<T> {
     /// `None` once the promise has completed (or cancelled) its future.
     inner: Option<std::sync::Arc<Inner<T>>>,
+    /// Made by [`Future::pending`]: dropped unused, it fails the future
+    /// with [`FutureError::Abandoned`] rather than as a broken pool.
+    standalone: bool,
 }
 
-/// A new pending future and the promise that completes it.
+/// A new pending future and the promise that completes it, for a pool.
 pub(crate) fn promise<T>() -> (Future<T>, Promise<T>) {
     let (future, shared) = future_with_work::<T, ()>(());
     (future, Promise::from_shared(shared))
@@ -313,6 +345,41 @@ where
 }
 
 impl<T> Future<T> {
+    /// A future that nobody runs, and the [`Promise`] that completes it
+    /// later: for code that bridges a callback API (or another executor)
+    /// to weft's futures. Python's bare `Future()` with
+    /// `set_running_or_notify_cancel`, `set_result` and `set_exception`.
+    ///
+    /// The future works as a pool's does: [`Future::result`] waits,
+    /// callbacks run on completion, [`wait`](super::wait) and
+    /// [`as_completed`](super::as_completed) watch it, and
+    /// [`Future::cancel`] succeeds until [`Promise::set_running`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # weft_sync::explore::doc_example(|| {
+    /// use weft_patterns::executor::Future;
+    /// use weft_sync::thread;
+    ///
+    /// // A callback API that calls `done` with the answer on a thread of
+    /// // its own.
+    /// fn fetch(done: impl FnOnce(String) + Send + 'static) -> thread::JoinHandle<()> {
+    ///     thread::spawn(move || done("answer".to_string()))
+    /// }
+    ///
+    /// let (future, promise) = Future::pending();
+    /// let api = fetch(move |answer| promise.set_result(answer));
+    /// assert_eq!(future.result(None).unwrap(), "answer");
+    /// api.join().unwrap();
+    /// # });
+    /// ```
+    pub fn pending() -> (Future<T>, Promise<T>) {
+        let (future, mut promise) = promise();
+        promise.standalone = true;
+        (future, promise)
+    }
+
     /// Waits for the task and returns its value, at most `timeout` long
     /// (`None`: as long as it takes). Python's `result(timeout)`.
     ///
@@ -527,7 +594,7 @@ impl<T> Future<T> {
             if is_done(state) {
                 return Some(state);
             }
-            let (g, timed_out) = wait_once(&self.inner.completed, guard, &deadline);
+            let (g, timed_out) = wait_until(&self.inner.completed, guard, &deadline);
             guard = g;
             state = self.inner.state.load(Ordering::Acquire);
             if timed_out {
@@ -584,12 +651,18 @@ impl<T> Promise<T> {
         shared: std::sync::Arc<Inner<T, W>>,
     ) -> Promise<T> {
         let inner: std::sync::Arc<Inner<T>> = shared;
-        Promise { inner: Some(inner) }
+        Promise {
+            inner: Some(inner),
+            standalone: false,
+        }
     }
 
-    /// Marks the task as running. Returns `false` if the future was
-    /// cancelled (or already completed): the task must not run.
-    pub(crate) fn set_running(&self) -> bool {
+    /// Marks the work as started, so that [`Future::cancel`] no longer
+    /// succeeds. Returns `false` if the future was cancelled (or already
+    /// completed): the work must not start. Python's
+    /// `set_running_or_notify_cancel`. Optional: a promise may complete its
+    /// future without it.
+    pub fn set_running(&self) -> bool {
         let Some(inner) = &self.inner else {
             return false;
         };
@@ -613,23 +686,28 @@ impl<T> Promise<T> {
         }
     }
 
-    /// Completes the future with the task's value.
-    pub(crate) fn set_result(mut self, value: T) {
+    /// Completes the future with `value`, waking its waiters and running
+    /// its callbacks in this thread. Does nothing if the future was
+    /// cancelled. Python's `set_result`.
+    pub fn set_result(mut self, value: T) {
         if let Some(inner) = self.inner.take() {
             finish(inner, Outcome::Value(value), SUCCEEDED);
         }
     }
 
-    /// Completes the future with an error.
-    pub(crate) fn set_error(mut self, error: FutureError) {
+    /// Completes the future with `error` (for a failure of one's own,
+    /// [`FutureError::Failed`]), waking its waiters and running its
+    /// callbacks in this thread. Does nothing if the future was cancelled.
+    /// Python's `set_exception`.
+    pub fn set_error(mut self, error: FutureError) {
         if let Some(inner) = self.inner.take() {
             finish(inner, Outcome::Error(error), FAILED);
         }
     }
 
-    /// Cancels the future if its task has not started; returns whether the
-    /// future is cancelled.
-    pub(crate) fn cancel(mut self) -> bool {
+    /// Cancels the future if its work has not started
+    /// ([`Promise::set_running`]); returns whether the future is cancelled.
+    pub fn cancel(mut self) -> bool {
         let Some(inner) = self.inner.take() else {
             return false;
         };
@@ -685,7 +763,11 @@ fn finish<T>(inner: std::sync::Arc<Inner<T>>, outcome: Outcome<T>, final_phase: 
 impl<T> Drop for Promise<T> {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {
-            let error = FutureError::BrokenPool("task dropped before it completed".into());
+            let error = if self.standalone {
+                FutureError::Abandoned
+            } else {
+                FutureError::BrokenPool("task dropped before it completed".into())
+            };
             finish(inner, Outcome::Error(error), FAILED);
         }
     }

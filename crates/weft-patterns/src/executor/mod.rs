@@ -29,9 +29,11 @@
 //!
 //! | Python `concurrent.futures` | here |
 //! | --- | --- |
-//! | `ThreadPoolExecutor(max_workers, thread_name_prefix, initializer)` | [`ThreadPool::new`], [`Builder`] |
+//! | `ThreadPoolExecutor(max_workers, thread_name_prefix, initializer)` | [`ThreadPool::new`], [`ThreadPool::with_default_workers`] ([`default_max_workers`]: `min(32, cpus + 4)`), [`ThreadPoolBuilder`] |
 //! | `submit(fn)` | [`ThreadPool::submit`] → `Result<Future<T>, SubmitError>` |
-//! | `map(fn, iterable, timeout)` | [`ThreadPool::map`] → [`MapResults`] |
+//! | `map(fn, iterable, timeout, chunksize, buffersize)` | [`ThreadPool::map`] with [`MapOptions`] → [`MapResults`] |
+//! | `Executor` (the abstract base) | the [`Executor`] trait, implemented by [`ThreadPool`] and [`ProcessPool`] |
+//! | a bare `Future()` with `set_result`/`set_exception` | [`Future::pending`] → ([`Future`], [`Promise`]) |
 //! | `shutdown(wait, cancel_futures)`, `with` block | [`ThreadPool::shutdown`], `Drop` |
 //! | `Future.result/exception/done/running/cancelled/cancel/add_done_callback` | the same names on [`Future`] |
 //! | `wait(fs, timeout, return_when)` | [`wait`] with [`ReturnWhen`] → [`DoneAndNotDone`] |
@@ -49,27 +51,29 @@
 mod as_completed;
 mod as_future;
 mod backoff;
-mod builder;
-mod deadline;
 mod error;
 mod future;
+mod interface;
 mod job;
 mod map;
+mod map_options;
 mod process_pool;
 mod thread_pool;
+mod thread_pool_builder;
 mod wait;
 mod watcher;
 mod worker;
 
 pub use as_completed::{as_completed, AsCompleted};
 pub use as_future::AsFuture;
-pub use builder::{Builder, DEFAULT_THREAD_NAME_PREFIX};
 pub use error::{AsCompletedTimeout, BuildError, FutureError, SubmitError};
-pub(crate) use future::{promise, Promise};
-pub use future::{Future, FutureState};
+pub use future::{Future, FutureState, Promise};
+pub use interface::Executor;
 pub use map::MapResults;
+pub use map_options::MapOptions;
 pub use process_pool::{
     ProcessMapResults, ProcessPool, ProcessPoolBuilder, DEFAULT_WORKER_NAME_PREFIX,
 };
 pub use thread_pool::ThreadPool;
+pub use thread_pool_builder::{default_max_workers, ThreadPoolBuilder, DEFAULT_THREAD_NAME_PREFIX};
 pub use wait::{wait, DoneAndNotDone, ReturnWhen};

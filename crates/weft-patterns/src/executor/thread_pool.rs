@@ -7,15 +7,15 @@ use std::mem;
 
 use weft_sync::sync::{Arc, Mutex, PoisonError};
 use weft_sync::thread::JoinHandle;
-use weft_sync::time::Duration;
 
-use super::builder::Builder;
-use super::deadline::Deadline;
 use super::error::SubmitError;
 use super::future::Future;
 use super::job::{task, JobHandle};
 use super::map::MapResults;
+use super::map_options::MapOptions;
+use super::thread_pool_builder::{default_max_workers, ThreadPoolBuilder};
 use super::worker::PoolShared;
+use weft_sync::time::Deadline;
 
 /// How many of `map`'s tasks are queued under one lock.
 const MAP_CHUNK: usize = 64;
@@ -33,7 +33,7 @@ const MAP_CHUNK: usize = 64;
 /// [`FutureError::Panicked`](super::FutureError::Panicked); its worker
 /// lives on. Submitting after shutdown is an error, never a hang.
 ///
-/// The workers are started by [`ThreadPool::new`] (or [`Builder::build`])
+/// The workers are started by [`ThreadPool::new`] (or [`ThreadPoolBuilder::build`])
 /// and named `ThreadPool_0`, `ThreadPool_1`, ... unless a prefix is set.
 ///
 /// # Examples
@@ -68,15 +68,25 @@ impl ThreadPool {
     /// If `max_workers` is 0, or if the operating system cannot start a
     /// thread (as [`std::thread::spawn`] panics).
     pub fn new(max_workers: usize) -> ThreadPool {
-        match Builder::new(max_workers).build() {
+        match ThreadPoolBuilder::new(max_workers).build() {
             Ok(pool) => pool,
             Err(error) => panic!("failed to build a thread pool: {error}"),
         }
     }
 
-    /// A [`Builder`] for a pool of `max_workers` workers.
-    pub fn builder(max_workers: usize) -> Builder {
-        Builder::new(max_workers)
+    /// Starts a pool of Python's default size, `min(32, cpus + 4)` workers
+    /// ([`default_max_workers`]): `ThreadPoolExecutor()`.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system cannot start a thread.
+    pub fn with_default_workers() -> ThreadPool {
+        ThreadPool::new(default_max_workers())
+    }
+
+    /// A [`ThreadPoolBuilder`] for a pool of `max_workers` workers.
+    pub fn builder(max_workers: usize) -> ThreadPoolBuilder {
+        ThreadPoolBuilder::new(max_workers)
     }
 
     pub(crate) fn from_parts(shared: Arc<PoolShared>, handles: Vec<JoinHandle<()>>) -> Self {
@@ -116,20 +126,31 @@ impl ThreadPool {
     }
 
     /// Runs `function` on every item on the pool and returns an iterator of
-    /// the results in input order. Python's `map(fn, iterable,
-    /// timeout=...)`.
+    /// the results in input order. Python's `map(fn, iterable, timeout=None,
+    /// chunksize=1, buffersize=None)`; `options` is a [`MapOptions`], or
+    /// just the timeout (`None` or a
+    /// [`Duration`](weft_sync::time::Duration)).
     ///
-    /// Every item is submitted before this returns. The `timeout` counts
-    /// from this call: when an item is not done by then, the iterator
-    /// yields `Err(FutureError::Timeout)`, cancels the items not started
-    /// (that one included), and ends. A panic in `function` yields
-    /// `Err(FutureError::Panicked(..))` at that item; the iterator goes on.
-    /// Dropping the iterator cancels the items not started.
+    /// Without a `buffersize`, every item is submitted before this returns;
+    /// with one, at most that many items are submitted and not yet read,
+    /// and the input is read lazily (it may be endless). The `timeout`
+    /// counts from this call: when an item is not done by then, the
+    /// iterator yields `Err(FutureError::Timeout)`, cancels the items not
+    /// started (that one included), and ends. A panic in `function` yields
+    /// `Err(FutureError::Panicked(..))` at that item; the iteration goes
+    /// on. Dropping the iterator cancels the items not started. As in
+    /// Python, a thread pool ignores `chunksize`.
     ///
     /// # Errors
     ///
     /// As [`ThreadPool::submit`]; the items already submitted are
-    /// cancelled.
+    /// cancelled. (With a `buffersize`, a submit refused later, after a
+    /// shutdown, ends the iterator with one `Err(FutureError::Failed(..))`
+    /// that says so, once the items submitted before are read.)
+    ///
+    /// # Panics
+    ///
+    /// If `chunksize` or `buffersize` is 0, as Python raises `ValueError`.
     ///
     /// # Examples
     ///
@@ -142,25 +163,57 @@ impl ThreadPool {
     /// assert_eq!(doubled.unwrap(), [0, 2, 4, 6, 8]);
     /// # });
     /// ```
+    #[track_caller]
     pub fn map<I, F, T>(
         &self,
         function: F,
         items: I,
-        timeout: Option<Duration>,
+        options: impl Into<MapOptions>,
     ) -> Result<MapResults<T>, SubmitError>
     where
         I: IntoIterator,
+        I::IntoIter: Send + 'static,
         I::Item: Send + 'static,
         F: Fn(I::Item) -> T + Send + Sync + 'static,
         T: Send + 'static,
     {
-        let deadline = Deadline::after(timeout);
+        let options = options.into();
+        options.validate();
+        let deadline = Deadline::after(options.timeout);
         let function = Arc::new(function);
+        let mut items = items.into_iter();
+        let Some(buffersize) = options.buffersize else {
+            let futures = self.submit_all(&function, items)?;
+            return Ok(MapResults::new(futures, deadline, None));
+        };
+        let futures = self.submit_all(&function, items.by_ref().take(buffersize))?;
+        let shared = Arc::clone(&self.shared);
+        let refill = Box::new(move || {
+            let item = items.next()?;
+            let function = Arc::clone(&function);
+            let (future, job) = task(move || function(item));
+            Some(shared.push(job).map(|()| future))
+        });
+        Ok(MapResults::new(futures, deadline, Some(refill)))
+    }
+
+    /// Submits `function` over `items`, [`MAP_CHUNK`] tasks per lock, and
+    /// returns their futures; on a refusal, cancels those already queued.
+    fn submit_all<A, F, T>(
+        &self,
+        function: &Arc<F>,
+        items: impl Iterator<Item = A>,
+    ) -> Result<VecDeque<Future<T>>, SubmitError>
+    where
+        A: Send + 'static,
+        F: Fn(A) -> T + Send + Sync + 'static,
+        T: Send + 'static,
+    {
         let mut futures = VecDeque::new();
         let mut jobs: Vec<JobHandle> = Vec::with_capacity(MAP_CHUNK);
-        let mut items = items.into_iter().peekable();
+        let mut items = items.peekable();
         while let Some(item) = items.next() {
-            let function = Arc::clone(&function);
+            let function = Arc::clone(function);
             let (future, job) = task(move || function(item));
             jobs.push(job);
             futures.push_back(future);
@@ -173,7 +226,7 @@ impl ThreadPool {
                 }
             }
         }
-        Ok(MapResults::new(futures, deadline))
+        Ok(futures)
     }
 
     /// Stops the pool: later submits fail with [`SubmitError::Shutdown`];

@@ -5,9 +5,9 @@ use weft_sync::sync::Arc;
 use weft_sync::time::Duration;
 
 use super::as_future::AsFuture;
-use super::deadline::Deadline;
 use super::future::FutureState;
 use super::watcher::Watcher;
+use weft_sync::time::Deadline;
 
 /// When [`wait`] returns: Python's `FIRST_COMPLETED`, `FIRST_EXCEPTION`,
 /// `ALL_COMPLETED`.

@@ -4,7 +4,9 @@
 
 use weft_sync::sync::{Condvar, Mutex, PoisonError};
 
-use super::deadline::{wait_once, Deadline};
+use weft_sync::time::Deadline;
+
+use crate::timed_wait::wait_until;
 
 /// Collects the indices of completed futures and wakes the thread waiting
 /// for them.
@@ -48,7 +50,7 @@ impl Watcher {
                 into.append(&mut completed);
                 return true;
             }
-            let (guard, timed_out) = wait_once(&self.wakeup, completed, deadline);
+            let (guard, timed_out) = wait_until(&self.wakeup, completed, deadline);
             completed = guard;
             if timed_out {
                 into.append(&mut completed);

@@ -7,7 +7,9 @@ use std::sync::PoisonError;
 use weft_sync::sync::{Condvar, Mutex};
 use weft_sync::time::Duration;
 
-use super::deadline::{wait_until, Deadline};
+use weft_sync::time::Deadline;
+
+use crate::timed_wait::wait_until;
 
 /// A barrier was broken (aborted, reset, timed out, or its action panicked)
 /// while or before this thread waited. Python's `BrokenBarrierError`.
@@ -198,7 +200,7 @@ impl Barrier {
         } else {
             let mut expired = false;
             while state.phase == Phase::Filling && !expired {
-                (state, expired) = wait_until(&self.changed, state, deadline);
+                (state, expired) = wait_until(&self.changed, state, &deadline);
             }
             match state.phase {
                 Phase::Draining => Ok(index),

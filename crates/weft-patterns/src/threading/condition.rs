@@ -8,10 +8,12 @@ use std::sync::{Arc, PoisonError};
 use weft_sync::sync::{Condvar, Mutex};
 use weft_sync::time::Duration;
 
-use super::deadline::{wait_until, Deadline};
+use weft_sync::time::Deadline;
+
 use super::rlock::SavedRecursion;
 use super::teardown;
 use super::{Lock, NotHeldError, RLock, ReleaseError};
+use crate::timed_wait::wait_until;
 
 /// The lock a [`Condition`] is bound to: a [`Lock`] or an [`RLock`],
 /// shared with the code that uses it directly.
@@ -80,7 +82,7 @@ impl ConditionLock {
     fn acquire_restore(&self, saved: Saved) {
         match (self, saved) {
             (ConditionLock::Lock(l), _) => {
-                l.acquire_until(Deadline::Never);
+                l.acquire_until(Deadline::never());
             }
             (ConditionLock::RLock(l), Saved::RLock(levels)) => l.acquire_restore(levels),
             (ConditionLock::RLock(l), Saved::Lock) => {
@@ -276,7 +278,7 @@ impl Condition {
                 waiters.waiting.retain(|&t| t != ticket);
                 break false;
             }
-            (waiters, expired) = wait_until(&self.wakeup, waiters, deadline);
+            (waiters, expired) = wait_until(&self.wakeup, waiters, &deadline);
         };
         drop(waiters);
         self.lock.acquire_restore(saved);
@@ -305,7 +307,7 @@ impl Condition {
             if predicate() {
                 return Ok(true);
             }
-            if deadline.expired() || !self.wait_until(deadline)? {
+            if deadline.is_expired() || !self.wait_until(deadline)? {
                 return Ok(predicate());
             }
         }

@@ -6,7 +6,9 @@ use std::sync::PoisonError;
 use weft_sync::sync::{Condvar, Mutex};
 use weft_sync::time::Duration;
 
-use super::deadline::{wait_until, Deadline};
+use weft_sync::time::Deadline;
+
+use crate::timed_wait::wait_until;
 
 /// The flag, and how many times it went from clear to set: a waiter that
 /// saw the flag clear is woken by a later set even if the flag was cleared
@@ -114,7 +116,7 @@ impl Event {
             if expired {
                 return false;
             }
-            (flag, expired) = wait_until(&self.changed, flag, deadline);
+            (flag, expired) = wait_until(&self.changed, flag, &deadline);
         }
     }
 }

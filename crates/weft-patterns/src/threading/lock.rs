@@ -6,9 +6,11 @@ use std::sync::PoisonError;
 use weft_sync::sync::{Condvar, Mutex};
 use weft_sync::time::Duration;
 
-use super::deadline::{wait_until, Deadline};
+use weft_sync::time::Deadline;
+
 use super::teardown;
 use super::ReleaseError;
+use crate::timed_wait::wait_until;
 
 /// A lock that is either locked or unlocked, owned by no thread. Same as
 /// Python's `threading.Lock`.
@@ -82,7 +84,7 @@ impl Lock {
     /// `ValueError`).
     #[track_caller]
     pub fn acquire(&self, blocking: bool, timeout: Option<Duration>) -> bool {
-        let deadline = Deadline::for_acquire(blocking, timeout);
+        let deadline = acquire_deadline(blocking, timeout);
         self.acquire_until(deadline)
     }
 
@@ -98,7 +100,7 @@ impl Lock {
             if expired {
                 return false;
             }
-            (locked, expired) = wait_until(&self.unlocked, locked, deadline);
+            (locked, expired) = wait_until(&self.unlocked, locked, &deadline);
         }
     }
 
@@ -129,14 +131,14 @@ impl Lock {
     /// when dropped (Python's `with lock:`).
     #[track_caller]
     pub fn lock(&self) -> LockGuard<'_> {
-        self.acquire_until(Deadline::Never);
+        self.acquire_until(Deadline::never());
         LockGuard { lock: self }
     }
 
     /// Acquires the lock if it is free, without blocking.
     #[track_caller]
     pub fn try_lock(&self) -> Option<LockGuard<'_>> {
-        self.acquire_until(Deadline::Now)
+        self.acquire_until(Deadline::now())
             .then(|| LockGuard { lock: self })
     }
 
@@ -183,5 +185,24 @@ impl Drop for LockGuard<'_> {
 impl fmt::Debug for LockGuard<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LockGuard").finish_non_exhaustive()
+    }
+}
+
+/// The deadline of Python's `acquire(blocking, timeout)`.
+///
+/// # Panics
+///
+/// When `blocking` is false and a timeout is given, as Python raises
+/// `ValueError` for it.
+#[track_caller]
+pub(crate) fn acquire_deadline(blocking: bool, timeout: Option<Duration>) -> Deadline {
+    assert!(
+        blocking || timeout.is_none(),
+        "can't specify a timeout for a non-blocking call"
+    );
+    if blocking {
+        Deadline::after(timeout)
+    } else {
+        Deadline::now()
     }
 }

@@ -1,9 +1,13 @@
-//! Python's `threading` synchronization primitives, with Python's names,
-//! built only on `weft_sync`'s primitives so that a checker sees every one
-//! of their operations.
+//! Python's `threading`, with Python's names: threads, timers,
+//! thread-local data and the synchronization primitives, built only on
+//! `weft_sync`'s primitives so that a checker sees every one of their
+//! operations.
 //!
 //! | Python | here | misuse |
 //! | --- | --- | --- |
+//! | `Thread(target, name, daemon)`, `start`, `join`, `is_alive` | [`Thread`] (`Thread::new(f).name(..).daemon(..).start()`) | start twice, join unstarted: do not compile; a panic: [`JoinError`] |
+//! | `Timer(interval, function)`, `start`, `cancel` | [`Timer`] | start twice: a panic |
+//! | `local()` | [`local`] → [`Local`] | none |
 //! | `Lock` | [`Lock`] (+ [`LockGuard`]) | release when unlocked: [`ReleaseError::Unlocked`] |
 //! | `RLock` | [`RLock`] (+ [`RLockGuard`]) | release by a non-owner: [`ReleaseError::NotOwner`] |
 //! | `Condition` | [`Condition`] (+ [`ConditionGuard`]) | wait/notify without the lock: [`NotHeldError`] |
@@ -44,19 +48,24 @@
 mod barrier;
 mod bounded_semaphore;
 mod condition;
-mod deadline;
 mod error;
 mod event;
+mod local;
 mod lock;
 mod rlock;
 mod semaphore;
 pub(crate) mod teardown;
+mod thread;
+mod timer;
 
 pub use barrier::{Barrier, BrokenBarrierError};
 pub use bounded_semaphore::BoundedSemaphore;
 pub use condition::{Condition, ConditionGuard, ConditionLock};
 pub use error::{NotHeldError, ReleaseError};
 pub use event::Event;
+pub use local::{local, Local};
 pub use lock::{Lock, LockGuard};
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{Semaphore, SemaphorePermit};
+pub use thread::{JoinError, New, Started, Thread};
+pub use timer::Timer;

@@ -8,9 +8,12 @@ use weft_sync::sync::{Condvar, Mutex};
 use weft_sync::thread::{self, ThreadId};
 use weft_sync::time::Duration;
 
-use super::deadline::{wait_until, Deadline};
+use weft_sync::time::Deadline;
+
+use super::lock::acquire_deadline;
 use super::teardown;
 use super::ReleaseError;
+use crate::timed_wait::wait_until;
 
 /// Who holds an [`RLock`], and how many times.
 #[derive(Clone, Copy, Debug)]
@@ -95,7 +98,7 @@ impl RLock {
     /// `ValueError`).
     #[track_caller]
     pub fn acquire(&self, blocking: bool, timeout: Option<Duration>) -> bool {
-        let deadline = Deadline::for_acquire(blocking, timeout);
+        let deadline = acquire_deadline(blocking, timeout);
         self.acquire_levels(1, deadline)
     }
 
@@ -116,7 +119,7 @@ impl RLock {
                     return true;
                 }
                 Some(_) if expired => return false,
-                Some(_) => (state, expired) = wait_until(&self.released, state, deadline),
+                Some(_) => (state, expired) = wait_until(&self.released, state, &deadline),
             }
         }
     }
@@ -181,14 +184,14 @@ impl RLock {
     /// Re-acquires the levels [`RLock::release_save`] released, blocking.
     #[track_caller]
     pub(crate) fn acquire_restore(&self, saved: SavedRecursion) {
-        self.acquire_levels(saved.0, Deadline::Never);
+        self.acquire_levels(saved.0, Deadline::never());
     }
 
     /// Acquires the lock, blocking; the guard releases one level when
     /// dropped (Python's `with rlock:`).
     #[track_caller]
     pub fn lock(&self) -> RLockGuard<'_> {
-        self.acquire_levels(1, Deadline::Never);
+        self.acquire_levels(1, Deadline::never());
         RLockGuard::new(self)
     }
 
@@ -196,7 +199,7 @@ impl RLock {
     /// without blocking.
     #[track_caller]
     pub fn try_lock(&self) -> Option<RLockGuard<'_>> {
-        self.acquire_levels(1, Deadline::Now)
+        self.acquire_levels(1, Deadline::now())
             .then(|| RLockGuard::new(self))
     }
 

@@ -6,9 +6,12 @@ use std::sync::PoisonError;
 use weft_sync::sync::{Condvar, Mutex};
 use weft_sync::time::Duration;
 
-use super::deadline::{wait_until, Deadline};
+use weft_sync::time::Deadline;
+
+use super::lock::acquire_deadline;
 use super::teardown;
 use super::ReleaseError;
+use crate::timed_wait::wait_until;
 
 /// A counter of permits: `acquire` takes one, waiting while there are none;
 /// `release` gives some back. Same as Python's `threading.Semaphore`.
@@ -82,7 +85,7 @@ impl Semaphore {
     /// `ValueError`).
     #[track_caller]
     pub fn acquire(&self, blocking: bool, timeout: Option<Duration>) -> bool {
-        self.acquire_until(Deadline::for_acquire(blocking, timeout))
+        self.acquire_until(acquire_deadline(blocking, timeout))
     }
 
     #[track_caller]
@@ -97,7 +100,7 @@ impl Semaphore {
             if expired {
                 return false;
             }
-            (value, expired) = wait_until(&self.available, value, deadline);
+            (value, expired) = wait_until(&self.available, value, &deadline);
         }
     }
 
@@ -154,14 +157,14 @@ impl Semaphore {
     /// (Python's `with semaphore:`).
     #[track_caller]
     pub fn permit(&self) -> SemaphorePermit<'_> {
-        self.acquire_until(Deadline::Never);
+        self.acquire_until(Deadline::never());
         SemaphorePermit { semaphore: self }
     }
 
     /// Takes a permit if one is available, without blocking.
     #[track_caller]
     pub fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
-        self.acquire_until(Deadline::Now)
+        self.acquire_until(Deadline::now())
             .then(|| SemaphorePermit { semaphore: self })
     }
 

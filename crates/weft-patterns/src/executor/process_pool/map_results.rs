@@ -6,12 +6,14 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::vec;
 
-use crate::executor::deadline::Deadline;
-use crate::executor::error::FutureError;
+use weft_sync::time::Deadline;
+
+use crate::executor::error::{FutureError, SubmitError};
 use crate::executor::future::Future;
+use crate::executor::map::Refill;
 
 /// The future of one chunk's results, and how many items it has.
-type ChunkFuture<R> = (Future<Vec<Result<R, FutureError>>>, usize);
+pub(crate) type ChunkFuture<R> = (Future<Vec<Result<R, FutureError>>>, usize);
 
 /// The iterator [`ProcessPool::map`](super::ProcessPool::map) returns: each
 /// item's result in input order. It behaves as
@@ -24,9 +26,15 @@ type ChunkFuture<R> = (Future<Vec<Result<R, FutureError>>>, usize);
 /// - once the `timeout` given to `map` has passed while an item is not done,
 ///   it yields `Err(FutureError::Timeout)`, cancels the chunks not started,
 ///   and ends;
-/// - dropping it cancels the chunks not started.
+/// - dropping it cancels the chunks not started;
+/// - with a [`buffersize`](crate::executor::MapOptions::buffersize), each
+///   chunk read first queues the next one.
 pub struct ProcessMapResults<R> {
     chunks: VecDeque<ChunkFuture<R>>,
+    /// A buffered map's rest of the input.
+    refill: Option<Refill<ChunkFuture<R>>>,
+    /// Why a buffered map could not queue the rest of its input.
+    refused: Option<SubmitError>,
     /// The results of the chunk being read.
     current: vec::IntoIter<Result<R, FutureError>>,
     /// A failed chunk's error, and how many of its items are still to report it.
@@ -37,9 +45,15 @@ pub struct ProcessMapResults<R> {
 }
 
 impl<R> ProcessMapResults<R> {
-    pub(crate) fn new(chunks: VecDeque<ChunkFuture<R>>, deadline: Deadline) -> Self {
+    pub(crate) fn new(
+        chunks: VecDeque<ChunkFuture<R>>,
+        deadline: Deadline,
+        refill: Option<Refill<ChunkFuture<R>>>,
+    ) -> Self {
         ProcessMapResults {
             chunks,
+            refill,
+            refused: None,
             current: Vec::new().into_iter(),
             failing: None,
             deadline,
@@ -48,6 +62,8 @@ impl<R> ProcessMapResults<R> {
     }
 
     fn cancel_rest(&mut self) {
+        self.refill = None;
+        self.refused = None;
         for (future, _) in self.chunks.drain(..) {
             future.cancel();
         }
@@ -72,6 +88,22 @@ impl<R> Iterator for ProcessMapResults<R> {
             if self.ended {
                 return None;
             }
+            if self.chunks.is_empty() {
+                let error = self.refused.take()?;
+                return Some(Err(FutureError::Failed(format!(
+                    "map stopped: failed to {error}"
+                ))));
+            }
+            if let Some(refill) = self.refill.as_mut() {
+                match refill() {
+                    Some(Ok(chunk)) => self.chunks.push_back(chunk),
+                    Some(Err(error)) => {
+                        self.refill = None;
+                        self.refused = Some(error);
+                    }
+                    None => self.refill = None,
+                }
+            }
             let (future, len) = self.chunks.pop_front()?;
             match future.result(self.deadline.remaining()) {
                 Ok(results) => self.current = results.into_iter(),
@@ -89,7 +121,11 @@ impl<R> Iterator for ProcessMapResults<R> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let queued: usize = self.chunks.iter().map(|(_, len)| len).sum();
         let failing = self.failing.as_ref().map_or(0, |(_, left)| *left);
-        (0, Some(self.current.len() + failing + queued))
+        if self.refill.is_some() {
+            return (0, None);
+        }
+        let refused = usize::from(self.refused.is_some());
+        (0, Some(self.current.len() + failing + queued + refused))
     }
 }
 

@@ -9,16 +9,16 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use weft_sync::sync::{Arc, Mutex, PoisonError};
 use weft_sync::thread::JoinHandle;
-use weft_sync::time::Duration;
 
 use super::builder::ProcessPoolBuilder;
 use super::job::{Chunk, Job, PoolJob, Single, Sink};
-use super::map_results::ProcessMapResults;
+use super::map_results::{ChunkFuture, ProcessMapResults};
 use super::shared::Shared;
-use crate::executor::deadline::Deadline;
 use crate::executor::error::{FutureError, SubmitError};
 use crate::executor::future::{promise, Future};
+use crate::executor::MapOptions;
 use crate::process::{Batch, Entry};
+use weft_sync::time::Deadline;
 
 /// How many of `map`'s jobs are queued under one lock.
 const MAP_BATCH: usize = 64;
@@ -60,7 +60,7 @@ const MAP_BATCH: usize = 64;
 /// # Examples
 ///
 /// ```no_run
-/// use weft_patterns::executor::ProcessPool;
+/// use weft_patterns::executor::{MapOptions, ProcessPool};
 /// use weft_patterns::process::{self, Entry};
 ///
 /// fn collatz_steps(mut n: u64) -> u32 {
@@ -78,7 +78,7 @@ const MAP_BATCH: usize = 64;
 ///     let pool = ProcessPool::new(2);
 ///     assert_eq!(pool.submit(&COLLATZ, 27).unwrap().result(None), Ok(111));
 ///     let steps: Vec<u32> = pool
-///         .map(&COLLATZ, 1..=5, None, 2)
+///         .map(&COLLATZ, 1..=5, MapOptions::new().chunksize(2))
 ///         .unwrap()
 ///         .map(Result::unwrap)
 ///         .collect();
@@ -153,65 +153,93 @@ impl ProcessPool {
     }
 
     /// Runs `entry` on every item in the workers and returns an iterator of
-    /// the results in input order. Python's `map(fn, iterable, timeout,
-    /// chunksize)`.
+    /// the results in input order. Python's `map(fn, iterable, timeout=None,
+    /// chunksize=1, buffersize=None)`; `options` is a [`MapOptions`], or
+    /// just the timeout (`None` or a
+    /// [`Duration`](weft_sync::time::Duration)).
     ///
     /// Items travel `chunksize` per message (a larger chunk costs fewer
     /// round trips; each item still has its own result), and a chunk is
-    /// started, cancelled or broken as a whole, as in Python. Every item is
-    /// queued before this returns. The `timeout` counts from this call:
-    /// when an item is not done by then, the iterator yields
-    /// `Err(FutureError::Timeout)`, cancels the chunks not started, and
-    /// ends. An item that panics yields `Err(FutureError::Panicked(..))` in
-    /// place and the iteration goes on. Dropping the iterator cancels the
-    /// chunks not started. See [`ProcessMapResults`].
+    /// started, cancelled or broken as a whole, as in Python. Without a
+    /// `buffersize` every item is queued before this returns; with one, at
+    /// most that many chunks are queued and not yet read, and the input is
+    /// read lazily. The `timeout` counts from this call: when an item is not
+    /// done by then, the iterator yields `Err(FutureError::Timeout)`,
+    /// cancels the chunks not started, and ends. An item that panics yields
+    /// `Err(FutureError::Panicked(..))` in place and the iteration goes on.
+    /// Dropping the iterator cancels the chunks not started. See
+    /// [`ProcessMapResults`].
     ///
     /// # Errors
     ///
     /// As [`ProcessPool::submit`]; the items already queued are cancelled.
+    /// (With a `buffersize`, a submit refused later ends the iterator with
+    /// one `Err(FutureError::Failed(..))` that says so.)
     ///
     /// # Panics
     ///
-    /// If `chunksize` is 0.
+    /// If `chunksize` or `buffersize` is 0.
+    #[track_caller]
     pub fn map<A, R, I>(
         &self,
         entry: &'static Entry<A, R>,
         items: I,
-        timeout: Option<Duration>,
-        chunksize: usize,
+        options: impl Into<MapOptions>,
     ) -> Result<ProcessMapResults<R>, SubmitError>
     where
         I: IntoIterator<Item = A>,
+        I::IntoIter: Send + 'static,
         A: Serialize + DeserializeOwned + 'static,
         R: Serialize + DeserializeOwned + Send + 'static,
     {
-        assert!(chunksize > 0, "chunksize must be at least 1");
-        let deadline = Deadline::after(timeout);
+        let options = options.into();
+        options.validate();
+        let deadline = Deadline::after(options.timeout);
         self.shared.check_open()?;
-        let limit = self.shared.config.max_message_size;
+        let chunksize = options.chunksize;
+        let mut items = items.into_iter();
+        let Some(buffersize) = options.buffersize else {
+            let chunks = self.queue_chunks(entry, &mut items, chunksize, usize::MAX)?;
+            return Ok(ProcessMapResults::new(chunks, deadline, None));
+        };
+        let chunks = self.queue_chunks(entry, &mut items, chunksize, buffersize)?;
+        let shared = Arc::clone(&self.shared);
+        let refill = Box::new(move || {
+            let (future, job) = chunk(entry, &mut items, chunksize, &shared)?;
+            let pushed = match job {
+                Some(job) => shared.push(&mut vec![job]),
+                None => Ok(()),
+            };
+            Some(pushed.map(|()| future))
+        });
+        Ok(ProcessMapResults::new(chunks, deadline, Some(refill)))
+    }
+
+    /// Queues up to `max_chunks` chunks of `chunksize` items, [`MAP_BATCH`]
+    /// jobs per lock, and returns their futures; on a refusal, cancels
+    /// those already queued.
+    fn queue_chunks<A, R>(
+        &self,
+        entry: &'static Entry<A, R>,
+        items: &mut impl Iterator<Item = A>,
+        chunksize: usize,
+        max_chunks: usize,
+    ) -> Result<VecDeque<ChunkFuture<R>>, SubmitError>
+    where
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + Send + 'static,
+    {
         let mut chunks = VecDeque::new();
         let mut jobs: Vec<Box<dyn PoolJob>> = Vec::new();
-        let mut items = items.into_iter().peekable();
-        while items.peek().is_some() {
-            let (future, promise) = promise();
-            let mut args = Batch::with_capacity(chunksize, 16);
-            let mut failed = Vec::new();
-            let mut len = 0;
-            for item in items.by_ref().take(chunksize) {
-                if let Err(e) = args.push(&item, "the argument", limit) {
-                    failed.push((len, FutureError::Serialization(e.message())));
-                }
-                len += 1;
-            }
-            let chunk = Chunk { promise, failed };
-            if args.is_empty() {
-                // Every item failed to encode: nothing to send.
-                chunk.complete(Vec::new());
-            } else {
-                jobs.push(Box::new(Job::new(entry, args, chunk)));
-            }
-            chunks.push_back((future, len));
-            if jobs.len() == MAP_BATCH || (items.peek().is_none() && !jobs.is_empty()) {
+        let mut items = items.peekable();
+        while chunks.len() < max_chunks {
+            let Some((future, job)) = chunk(entry, &mut items, chunksize, &self.shared) else {
+                break;
+            };
+            jobs.extend(job);
+            chunks.push_back(future);
+            let last = chunks.len() == max_chunks || items.peek().is_none();
+            if jobs.len() == MAP_BATCH || (last && !jobs.is_empty()) {
                 if let Err(error) = self.shared.push(&mut jobs) {
                     for (future, _) in &chunks {
                         future.cancel();
@@ -220,7 +248,7 @@ impl ProcessPool {
                 }
             }
         }
-        Ok(ProcessMapResults::new(chunks, deadline))
+        Ok(chunks)
     }
 
     /// Stops the pool: later submits fail with [`SubmitError::Shutdown`];
@@ -331,7 +359,7 @@ weft_sync::real_threads_tests! {
                 let future = pool.submit(&SQUARE, 12).unwrap();
                 for chunksize in [1, 3, 100] {
                     let results: Vec<u64> = pool
-                        .map(&SQUARE, 0..50, None, chunksize)
+                        .map(&SQUARE, 0..50, crate::executor::MapOptions::new().chunksize(chunksize))
                         .unwrap()
                         .map(Result::unwrap)
                         .collect();
@@ -362,7 +390,7 @@ weft_sync::real_threads_tests! {
                     .build()
                     .unwrap();
                 let results: Vec<u64> = pool
-                    .map(&SQUARE, 0..7, None, 1)
+                    .map(&SQUARE, 0..7, None)
                     .unwrap()
                     .map(Result::unwrap)
                     .collect();
@@ -392,4 +420,45 @@ weft_sync::real_threads_tests! {
                 );
             }
     }
+}
+
+/// A queued job of the pool.
+type JobBox = Box<dyn PoolJob>;
+
+/// The next chunk of up to `chunksize` items: its future and the job that
+/// runs it (`None` when every item failed to encode: the chunk is complete
+/// already). `None` when `items` is exhausted.
+fn chunk<A, R>(
+    entry: &'static Entry<A, R>,
+    items: &mut impl Iterator<Item = A>,
+    chunksize: usize,
+    shared: &Shared,
+) -> Option<(ChunkFuture<R>, Option<JobBox>)>
+where
+    A: Serialize + DeserializeOwned + 'static,
+    R: Serialize + DeserializeOwned + Send + 'static,
+{
+    let limit = shared.config.max_message_size;
+    let mut args = Batch::with_capacity(chunksize, 16);
+    let mut failed = Vec::new();
+    let mut len = 0;
+    for item in items.by_ref().take(chunksize) {
+        if let Err(e) = args.push(&item, "the argument", limit) {
+            failed.push((len, FutureError::Serialization(e.message())));
+        }
+        len += 1;
+    }
+    if len == 0 {
+        return None;
+    }
+    let (future, promise) = promise();
+    let chunk = Chunk { promise, failed };
+    let job: Option<JobBox> = if args.is_empty() {
+        // Every item failed to encode: nothing to send.
+        chunk.complete(Vec::new());
+        None
+    } else {
+        Some(Box::new(Job::new(entry, args, chunk)))
+    };
+    Some(((future, len), job))
 }

@@ -38,6 +38,13 @@ pub use time::Instant;
 /// Threads are the checker's (see `capability::real_threads`).
 pub const REAL_THREADS: bool = false;
 
+/// The clock is the checker's virtual one (see `time::is_virtual`).
+pub const VIRTUAL_TIME: bool = true;
+
+/// One model thread runs at a time: spinning only adds steps to explore
+/// (see `hint::spin_before_block`).
+pub const SPIN_BEFORE_BLOCK: bool = false;
+
 /// Signals a spin-wait iteration: under a checker, a yield.
 #[track_caller]
 pub fn spin_loop() {

@@ -41,6 +41,14 @@ pub fn estimated_tree_so_far() -> Option<f64> {
 /// Threads are the operating system's (see `capability::real_threads`).
 pub const REAL_THREADS: bool = true;
 
+/// The clock is the real one (see `time::is_virtual`).
+pub const VIRTUAL_TIME: bool = false;
+
+/// Another thread may run in parallel while one spins, so a short spin
+/// before blocking can save a sleep and a wakeup (see
+/// `hint::spin_before_block`).
+pub const SPIN_BEFORE_BLOCK: bool = true;
+
 /// The clock: real time in production.
 pub type Instant = std::time::Instant;
 

@@ -1,4 +1,4 @@
-//! [`Builder`]: a [`ThreadPool`] with a thread-name prefix and an
+//! [`ThreadPoolBuilder`]: a [`ThreadPool`] with a thread-name prefix and an
 //! initializer, Python's `ThreadPoolExecutor(max_workers,
 //! thread_name_prefix, initializer)`.
 
@@ -21,10 +21,10 @@ pub const DEFAULT_THREAD_NAME_PREFIX: &str = "ThreadPool";
 ///
 /// ```
 /// # weft_sync::explore::doc_example(|| {
-/// use weft_patterns::executor::Builder;
+/// use weft_patterns::executor::ThreadPoolBuilder;
 /// use weft_sync::thread;
 ///
-/// let pool = Builder::new(2)
+/// let pool = ThreadPoolBuilder::new(2)
 ///     .thread_name_prefix("fetcher")
 ///     .initializer(|| println!("worker up"))
 ///     .build()
@@ -34,17 +34,27 @@ pub const DEFAULT_THREAD_NAME_PREFIX: &str = "ThreadPool";
 /// # });
 /// ```
 #[must_use]
-pub struct Builder {
+pub struct ThreadPoolBuilder {
     max_workers: usize,
     thread_name_prefix: String,
     initializer: Option<Initializer>,
 }
 
-impl Builder {
+/// Python's default `max_workers`: `min(32, cpus + 4)`, the CPU count
+/// from [`available_parallelism`](thread::available_parallelism) (1 if it
+/// is unknown). Under a checker the CPU count is a fixed 2, so this is 6:
+/// more threads than loom models (4 besides main); give a model's pool an
+/// explicit, small count.
+pub fn default_max_workers() -> usize {
+    let cpus = thread::available_parallelism().map_or(1, |n| n.get());
+    (cpus + 4).min(32)
+}
+
+impl ThreadPoolBuilder {
     /// A pool of `max_workers` worker threads, named
     /// `ThreadPool_0`, `ThreadPool_1`, ..., with no initializer.
-    pub fn new(max_workers: usize) -> Builder {
-        Builder {
+    pub fn new(max_workers: usize) -> ThreadPoolBuilder {
+        ThreadPoolBuilder {
             max_workers,
             thread_name_prefix: DEFAULT_THREAD_NAME_PREFIX.to_owned(),
             initializer: None,
@@ -53,7 +63,7 @@ impl Builder {
 
     /// Names the workers `{prefix}_0`, `{prefix}_1`, ... (in failure reports
     /// too).
-    pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Builder {
+    pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> ThreadPoolBuilder {
         self.thread_name_prefix = prefix.into();
         self
     }
@@ -62,7 +72,7 @@ impl Builder {
     /// it panics, the pool is broken: queued tasks fail with
     /// [`FutureError::BrokenPool`](super::FutureError::BrokenPool), and
     /// later submits with [`SubmitError::Broken`](super::SubmitError::Broken).
-    pub fn initializer<F>(mut self, initializer: F) -> Builder
+    pub fn initializer<F>(mut self, initializer: F) -> ThreadPoolBuilder
     where
         F: Fn() + Send + Sync + 'static,
     {
@@ -104,9 +114,16 @@ impl Builder {
     }
 }
 
-impl fmt::Debug for Builder {
+impl Default for ThreadPoolBuilder {
+    /// A builder for [`default_max_workers`] workers.
+    fn default() -> ThreadPoolBuilder {
+        ThreadPoolBuilder::new(default_max_workers())
+    }
+}
+
+impl fmt::Debug for ThreadPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
+        f.debug_struct("ThreadPoolBuilder")
             .field("max_workers", &self.max_workers)
             .field("thread_name_prefix", &self.thread_name_prefix)
             .field("initializer", &self.initializer.is_some())

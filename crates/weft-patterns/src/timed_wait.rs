@@ -1,0 +1,35 @@
+//! One condition-variable wait bounded by a [`Deadline`], shared by the
+//! patterns that block with a timeout.
+
+use weft_sync::sync::{Condvar, MutexGuard, PoisonError};
+use weft_sync::time::Deadline;
+
+/// Waits once on `condvar`, at most until `deadline`, and returns the guard
+/// and whether the wait ended because the deadline had come. A wait that
+/// timed out must not be retried: under a checker a timeout may fire
+/// before the (virtual) clock has moved, so only the caller's last look at
+/// its condition decides. The wait may also end with neither (a spurious
+/// wakeup on real threads): callers wait in a loop.
+///
+/// A poisoned mutex is used as is: the callers' state is consistent at
+/// every unlock, because no user code runs while they hold the lock.
+#[track_caller]
+pub(crate) fn wait_until<'a, G>(
+    condvar: &Condvar,
+    guard: MutexGuard<'a, G>,
+    deadline: &Deadline,
+) -> (MutexGuard<'a, G>, bool) {
+    match deadline.remaining() {
+        None => (
+            condvar.wait(guard).unwrap_or_else(PoisonError::into_inner),
+            false,
+        ),
+        Some(left) if left.is_zero() => (guard, true),
+        Some(left) => {
+            let (guard, result) = condvar
+                .wait_timeout(guard, left)
+                .unwrap_or_else(PoisonError::into_inner);
+            (guard, result.timed_out())
+        }
+    }
+}
