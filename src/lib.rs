@@ -45,7 +45,7 @@ pub use weft_check::{
     model, Access, AccessKind, Backend, BlockedThread, Bound, ConfigError, CycleEdge, Failure,
     FailureKind, Model, Race, Scheduler, SchedulerKind, Stats,
 };
-pub use weft_patterns::{aio, executor, lock_order, process, threading};
+pub use weft_patterns::{aio, executor, lock_order, process, process_entry, threading};
 pub use weft_sync::{
     alloc, cell, future, hint, lazy_static, rand, reach, reachable, record, sometimes, sync,
     thread, thread_local, time,

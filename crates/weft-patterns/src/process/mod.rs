@@ -70,6 +70,8 @@
 //!   [`exit`] and [`abort`], not `std::process`'s, in entry points that
 //!   models run.
 
+mod carry;
+mod channel_error;
 mod child;
 mod dispatch;
 mod entry;
@@ -80,11 +82,21 @@ mod handle;
 mod isolated;
 mod message;
 mod os_child;
+mod pipe;
+mod queue;
+mod test_entry;
+mod wire;
 
+#[doc(hidden)]
+pub use carry::Inbox;
+pub use channel_error::{RecvError, SendError};
 pub use dispatch::{main, CHILD_ENV};
 pub use entry::{Entry, EntryPoint};
 #[doc(hidden)]
 pub use entry::{Invocation, Results};
+pub use pipe::{pipe, Connection};
+pub use queue::Queue;
+pub use test_entry::TestEntry;
 pub use error::{signal_name, ExitStatus, ProcessError};
 pub use exit::{abort, exit};
 pub use handle::Process;

@@ -37,6 +37,10 @@ pub use time::Instant;
 /// Threads are the checker's (see `capability::real_threads`).
 pub const REAL_THREADS: bool = false;
 
+/// A "process" is an isolated thread the checker schedules (see
+/// `process::real_processes`).
+pub const REAL_PROCESSES: bool = false;
+
 /// Signals a spin-wait iteration: under a checker, a yield.
 #[track_caller]
 pub fn spin_loop() {

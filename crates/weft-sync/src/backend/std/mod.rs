@@ -36,6 +36,9 @@ pub fn site_evaluated(_site: &'static crate::reach::Site, _satisfied: bool) {}
 /// Threads are the operating system's (see `capability::real_threads`).
 pub const REAL_THREADS: bool = true;
 
+/// Processes are the operating system's (see `process::real_processes`).
+pub const REAL_PROCESSES: bool = true;
+
 /// The clock: real time in production.
 pub type Instant = std::time::Instant;
 
