@@ -80,6 +80,18 @@ impl std::fmt::Debug for Inbox {
 std::thread_local! {
     static OUTBOX: RefCell<Option<Vec<Outgoing>>> = const { RefCell::new(None) };
     static INBOX: RefCell<Option<Inbox>> = const { RefCell::new(None) };
+    static ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Why the last [`send`] or [`claim`] on this thread failed, taken: the
+/// encoder's own error (postcard's) does not keep the message.
+pub(crate) fn take_error() -> Option<String> {
+    ERROR.with(|e| e.borrow_mut().take())
+}
+
+fn failed<T>(message: String) -> Result<T, String> {
+    ERROR.with(|e| *e.borrow_mut() = Some(message.clone()));
+    Err(message)
 }
 
 /// Runs `encode` with an empty outbox and returns what it put there.
@@ -96,12 +108,15 @@ pub(crate) fn collecting<R>(encode: impl FnOnce() -> R) -> (R, Vec<Outgoing>) {
 ///
 /// When no process is being started here: the end is being encoded for
 /// something else (a pool task, a result), which cannot carry it.
-pub(crate) fn send(end: Outgoing) -> Result<u32, &'static str> {
+pub(crate) fn send(end: Outgoing) -> Result<u32, String> {
     OUTBOX.with(|b| {
         let mut b = b.borrow_mut();
         let Some(outbox) = b.as_mut() else {
-            return Err("a process Queue or Connection crosses to a child only inside the \
-                 argument of `Process::new`");
+            return failed(
+                "a process Queue or Connection crosses to a child only inside the \
+                 argument of `Process::new`"
+                    .into(),
+            );
         };
         let index = match outbox.iter().position(|o| o.same(&end)) {
             Some(i) => i,
@@ -134,15 +149,16 @@ pub(crate) fn claim(index: u32) -> Result<Carried, String> {
     INBOX.with(|b| {
         let mut b = b.borrow_mut();
         let Some(inbox) = b.as_mut() else {
-            return Err(
+            return failed(
                 "a process Queue or Connection can only be received as a child's argument".into(),
             );
         };
         match inbox.0.get_mut(index as usize) {
-            Some(slot) => slot
-                .take()
-                .ok_or_else(|| "the same Queue or Connection end was passed twice".to_string()),
-            None => Err(format!("the parent sent no end number {index}")),
+            Some(slot) => match slot.take() {
+                Some(end) => Ok(end),
+                None => failed("the same Queue or Connection end was passed twice".into()),
+            },
+            None => failed(format!("the parent sent no end number {index}")),
         }
     })
 }

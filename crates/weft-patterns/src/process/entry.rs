@@ -118,9 +118,13 @@ where
         inbox: &mut Inbox,
     ) -> Invocation {
         // Queues and connections in the argument claim their ends from `inbox`.
+        let _ = carry::take_error();
         let arg: A = match carry::receiving(inbox, || postcard::from_bytes(args)) {
             Ok(arg) => arg,
-            Err(e) => return Invocation(Outcome::BadArgument(e.to_string())),
+            Err(e) => {
+                let why = carry::take_error().unwrap_or_else(|| e.to_string());
+                return Invocation(Outcome::BadArgument(why));
+            }
         };
         let func = self.func;
         let result = match panic::catch_unwind(AssertUnwindSafe(move || func(arg))) {

@@ -171,9 +171,15 @@ where
         };
         let mut batch = Batch::default();
         // Queues and connections in the argument go to the outbox: `ends`.
+        let _ = carry::take_error();
         let (pushed, ends) =
             carry::collecting(|| batch.push(args, "the argument", self.max_message_size));
-        pushed.map_err(|e| serialization(e.message()))?;
+        pushed.map_err(|e| {
+            serialization(match carry::take_error() {
+                Some(why) => format!("the argument could not be serialised: {why}"),
+                None => e.message(),
+            })
+        })?;
         let request = Request::Run {
             entry: self.entry.name().to_string(),
             args: batch,

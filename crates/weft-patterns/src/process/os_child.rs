@@ -197,7 +197,8 @@ pub(crate) fn readable(file: &File, timeout: std::time::Duration) -> bool {
             revents: 0,
         };
         let left = deadline.saturating_duration_since(std::time::Instant::now());
-        let left = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
+        // Rounded up, so that a wait never ends before its deadline.
+        let left = i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX);
         // SAFETY: `poll` reads and writes the one `pollfd` we own (a length
         // of 1); its descriptor is open, owned by `file`.
         let rc = unsafe { libc::poll(&mut fd, 1, left) };

@@ -98,7 +98,10 @@ where
     /// gone, `Serialization` when `item` cannot be encoded, `Broken` when
     /// the pipe fails.
     pub fn send(&self, item: T) -> Result<(), SendError> {
-        let frame = frame::encode(&item).map_err(|e| SendError::Serialization(e.to_string()))?;
+        let _ = carry::take_error();
+        let frame = frame::encode(&item).map_err(|e| {
+            SendError::Serialization(carry::take_error().unwrap_or_else(|| e.to_string()))
+        })?;
         self.writer.send(&frame).map_err(SendError::from)
     }
 
@@ -133,7 +136,10 @@ where
 
     fn read(&self, wait: Wait) -> Result<T, RecvError> {
         let frame = self.reader.recv(wait, DEFAULT_MAX_MESSAGE_SIZE)?;
-        frame::decode(&frame).map_err(|e| RecvError::Serialization(e.to_string()))
+        let _ = carry::take_error();
+        frame::decode(&frame).map_err(|e| {
+            RecvError::Serialization(carry::take_error().unwrap_or_else(|| e.to_string()))
+        })
     }
 
     /// Closes the sending direction: the other end's `recv` returns

@@ -8,6 +8,7 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::ser::{self, Serializer};
 use serde::{Deserialize, Serialize};
 
+use super::carry;
 use super::channel_error::{RecvError, SendError};
 use super::frame;
 use super::message::DEFAULT_MAX_MESSAGE_SIZE;
@@ -115,7 +116,10 @@ where
     /// process can read any more), `Serialization` when `item` cannot be
     /// encoded, `Broken` when the pipe fails.
     pub fn put(&self, item: T) -> Result<(), SendError> {
-        let frame = frame::encode(&item).map_err(|e| SendError::Serialization(e.to_string()))?;
+        let _ = carry::take_error();
+        let frame = frame::encode(&item).map_err(|e| {
+            SendError::Serialization(carry::take_error().unwrap_or_else(|| e.to_string()))
+        })?;
         self.ends.writer.send(&frame).map_err(SendError::from)
     }
 
@@ -155,7 +159,10 @@ where
             return Err(RecvError::Closed);
         };
         let frame = reader.recv(wait, DEFAULT_MAX_MESSAGE_SIZE)?;
-        frame::decode(&frame).map_err(|e| RecvError::Serialization(e.to_string()))
+        let _ = carry::take_error();
+        frame::decode(&frame).map_err(|e| {
+            RecvError::Serialization(carry::take_error().unwrap_or_else(|| e.to_string()))
+        })
     }
 
     /// Closes this process's writing end (shared by its clones): Python's
@@ -194,11 +201,11 @@ struct Carriage {
 impl<T> Serialize for Queue<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let reader = match &self.ends.reader {
-            Some(r) => Some(super::carry::send(r.outgoing()).map_err(ser::Error::custom)?),
+            Some(r) => Some(carry::send(r.outgoing()).map_err(ser::Error::custom)?),
             None => None,
         };
         let writer = match self.ends.writer.outgoing() {
-            Some(w) => Some(super::carry::send(w).map_err(ser::Error::custom)?),
+            Some(w) => Some(carry::send(w).map_err(ser::Error::custom)?),
             None => None,
         };
         Carriage { reader, writer }.serialize(serializer)
