@@ -275,10 +275,7 @@ fn main() {
             "queue_keeps_the_last_message_of_a_writer_that_exits",
             queue_keeps_the_last_message_of_a_writer_that_exits,
         ),
-        (
-            "queue_connects_two_children",
-            queue_connects_two_children,
-        ),
+        ("queue_connects_two_children", queue_connects_two_children),
         ("pipe_talks_both_ways", pipe_talks_both_ways),
         (
             "queue_cannot_travel_outside_a_process_argument",
@@ -289,7 +286,10 @@ fn main() {
             join_timeout_gives_back_a_running_process,
         ),
         ("exitcode_is_pythons", exitcode_is_pythons),
-        ("a_daemon_dies_with_its_parent", a_daemon_dies_with_its_parent),
+        (
+            "a_daemon_dies_with_its_parent",
+            a_daemon_dies_with_its_parent,
+        ),
         (
             "a_wrong_test_path_is_an_error_in_the_parent",
             a_wrong_test_path_is_an_error_in_the_parent,
@@ -574,10 +574,7 @@ fn a_child_that_does_not_dispatch_cannot_start_children() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("probe: Err(NotDispatched)"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("probe: Err(NotDispatched)"), "{stdout}");
 }
 
 fn malformed_child_env_exits_with_70() {
@@ -652,21 +649,30 @@ fn queue_carries_a_childs_messages_in_order() {
 }
 
 fn queue_keeps_the_last_message_of_a_writer_that_exits() {
-    watched("queue_keeps_the_last_message_of_a_writer_that_exits", || {
-        for _ in 0..20 {
-            let queue = Queue::new().unwrap();
-            let mut p = Process::new(&PRODUCE_AND_EXIT, (queue.clone(), 3));
-            p.start().unwrap();
-            queue.close();
-            // The child exits right after its last `put`: nothing is lost.
-            assert_eq!(drain(&queue), [0, 1, 2]);
-            let err = p.join().unwrap_err();
-            assert!(
-                matches!(err, ProcessError::Died { status: ExitStatus::Exited(0), .. }),
-                "{err:?}"
-            );
-        }
-    });
+    watched(
+        "queue_keeps_the_last_message_of_a_writer_that_exits",
+        || {
+            for _ in 0..20 {
+                let queue = Queue::new().unwrap();
+                let mut p = Process::new(&PRODUCE_AND_EXIT, (queue.clone(), 3));
+                p.start().unwrap();
+                queue.close();
+                // The child exits right after its last `put`: nothing is lost.
+                assert_eq!(drain(&queue), [0, 1, 2]);
+                let err = p.join().unwrap_err();
+                assert!(
+                    matches!(
+                        err,
+                        ProcessError::Died {
+                            status: ExitStatus::Exited(0),
+                            ..
+                        }
+                    ),
+                    "{err:?}"
+                );
+            }
+        },
+    );
 }
 
 fn queue_connects_two_children() {
@@ -731,7 +737,13 @@ fn join_timeout_gives_back_a_running_process() {
             .expect("a killed child ends")
             .unwrap_err();
         assert!(
-            matches!(err, ProcessError::Died { status: ExitStatus::Signaled(9), .. }),
+            matches!(
+                err,
+                ProcessError::Died {
+                    status: ExitStatus::Signaled(9),
+                    ..
+                }
+            ),
             "{err:?}"
         );
 
@@ -806,8 +818,11 @@ fn a_wrong_test_path_is_an_error_in_the_parent() {
         );
         assert_eq!(p.pid(), None, "no child was started");
         // A path the binary has passes the check, and the child dispatches first.
-        let mut q = Process::new(&SQUARE, 3)
-            .child_args(["--exact", "result_comes_back_from_the_child", "--nocapture"]);
+        let mut q = Process::new(&SQUARE, 3).child_args([
+            "--exact",
+            "result_comes_back_from_the_child",
+            "--nocapture",
+        ]);
         q.start().unwrap();
         assert_eq!(q.join().unwrap(), 9);
     });

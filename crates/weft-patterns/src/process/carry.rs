@@ -34,9 +34,7 @@ impl Outgoing {
         match (self, other) {
             (Outgoing::Fd(a), Outgoing::Fd(b)) => a == b,
             (Outgoing::ModelReader(a), Outgoing::ModelReader(b))
-            | (Outgoing::ModelWriter(a), Outgoing::ModelWriter(b)) => {
-                std::sync::Arc::ptr_eq(a, b)
-            }
+            | (Outgoing::ModelWriter(a), Outgoing::ModelWriter(b)) => std::sync::Arc::ptr_eq(a, b),
             _ => false,
         }
     }

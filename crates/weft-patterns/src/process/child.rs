@@ -41,7 +41,9 @@ pub(crate) trait ChildInput: Send {
         if carried.is_empty() {
             Ok(())
         } else {
-            Err(io::Error::other("this child cannot receive queue or pipe ends"))
+            Err(io::Error::other(
+                "this child cannot receive queue or pipe ends",
+            ))
         }
     }
 }
@@ -96,17 +98,15 @@ pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
 /// # Errors
 ///
 /// As [`spawn`].
-pub(crate) fn spawn_with(
-    spec: &SpawnSpec,
-    ends: Vec<Outgoing>,
-    daemon: bool,
-) -> io::Result<Child> {
+pub(crate) fn spawn_with(spec: &SpawnSpec, ends: Vec<Outgoing>, daemon: bool) -> io::Result<Child> {
     if real_processes() {
         let fds = ends
             .iter()
             .map(|end| match end {
                 Outgoing::Fd(fd) => Ok(*fd),
-                _ => Err(io::Error::other("a checker's queue cannot reach a real process")),
+                _ => Err(io::Error::other(
+                    "a checker's queue cannot reach a real process",
+                )),
             })
             .collect::<io::Result<Vec<_>>>()?;
         os_child::spawn_inheriting(spec, &fds, daemon)

@@ -85,8 +85,13 @@ pub trait EntryPoint: sealed::Sealed + Send + Sync + 'static {
     /// Decodes the argument, runs the function (catching a panic) and
     /// appends the encoded result to `results`. Not part of the public API.
     #[doc(hidden)]
-    fn invoke(&self, args: &[u8], limit: u64, results: &mut Results, inbox: &mut Inbox)
-        -> Invocation;
+    fn invoke(
+        &self,
+        args: &[u8],
+        limit: u64,
+        results: &mut Results,
+        inbox: &mut Inbox,
+    ) -> Invocation;
 }
 
 /// The results of a reply being built; see [`EntryPoint::invoke`]. Not part

@@ -14,10 +14,10 @@ use super::dispatch::undispatched_child;
 use super::entry::Entry;
 use super::error::{ExitStatus, ProcessError};
 use super::frame::{self, FrameError};
-use super::test_entry::NoSuchTest;
 use super::message::{
     decode_results, too_large, Batch, CallFailure, Request, Response, DEFAULT_MAX_MESSAGE_SIZE,
 };
+use super::test_entry::NoSuchTest;
 
 /// An entry point run in a child process, with its argument: Python's
 /// `multiprocessing.Process`, plus a result.
@@ -199,21 +199,22 @@ where
             name: self.name.clone(),
             child_args: self.child_args.clone(),
         };
-        let mut child = child::spawn_with(&spec, ends, self.daemon).map_err(|source| {
-            match source
-                .get_ref()
-                .and_then(|e| e.downcast_ref::<NoSuchTest>())
-            {
-                Some(NoSuchTest(test)) => ProcessError::UnknownTest {
-                    name: self.name.clone(),
-                    test: test.clone(),
-                },
-                None => ProcessError::Spawn {
-                    name: self.name.clone(),
-                    source,
-                },
-            }
-        })?;
+        let mut child =
+            child::spawn_with(&spec, ends, self.daemon).map_err(|source| {
+                match source
+                    .get_ref()
+                    .and_then(|e| e.downcast_ref::<NoSuchTest>())
+                {
+                    Some(NoSuchTest(test)) => ProcessError::UnknownTest {
+                        name: self.name.clone(),
+                        test: test.clone(),
+                    },
+                    None => ProcessError::Spawn {
+                        name: self.name.clone(),
+                        source,
+                    },
+                }
+            })?;
         // A failed send means the child is already gone: `join` says how it ended.
         let _ = child.input.send(frame, Some(self.entry));
         // Closing the input tells the child this was its only request.

@@ -94,13 +94,13 @@ pub use dispatch::{main, CHILD_ENV};
 pub use entry::{Entry, EntryPoint};
 #[doc(hidden)]
 pub use entry::{Invocation, Results};
-pub use pipe::{pipe, Connection};
-pub use queue::Queue;
-pub use test_entry::TestEntry;
 pub use error::{signal_name, ExitStatus, ProcessError};
 pub use exit::{abort, exit};
 pub use handle::Process;
 pub use message::DEFAULT_MAX_MESSAGE_SIZE;
+pub use pipe::{pipe, Connection};
+pub use queue::Queue;
+pub use test_entry::TestEntry;
 
 pub(crate) use child::{spawn, Child, ChildControl, SpawnSpec, Spawner};
 pub(crate) use frame::{decode, encode, payload_len, FrameError};

@@ -312,11 +312,15 @@ impl ChildEnv {
         let bad = || io::Error::new(io::ErrorKind::InvalidInput, format!("{value:?}"));
         let text = value.to_str().ok_or_else(bad)?;
         let mut fields = text.split(',');
-        let mut number = || -> io::Result<i64> {
-            fields.next().and_then(|f| f.parse().ok()).ok_or_else(bad)
-        };
+        let mut number =
+            || -> io::Result<i64> { fields.next().and_then(|f| f.parse().ok()).ok_or_else(bad) };
         let (read, write, parent) = (number()?, number()?, number()?);
-        let fd = |n: i64| RawFd::try_from(n).ok().filter(|fd| *fd >= 0).ok_or_else(bad);
+        let fd = |n: i64| {
+            RawFd::try_from(n)
+                .ok()
+                .filter(|fd| *fd >= 0)
+                .ok_or_else(bad)
+        };
         let env = ChildEnv {
             read: fd(read)?,
             write: fd(write)?,
@@ -369,7 +373,10 @@ impl<'a> ChildPipes<'a> {
     /// # Errors
     ///
     /// The OS's error when a descriptor is not open.
-    pub(crate) fn from_env(env: &ChildEnv, entries: &'a [&'static dyn EntryPoint]) -> io::Result<Self> {
+    pub(crate) fn from_env(
+        env: &ChildEnv,
+        entries: &'a [&'static dyn EntryPoint],
+    ) -> io::Result<Self> {
         let mut all = vec![env.read, env.write];
         all.extend(&env.inherited);
         for &fd in &all {

@@ -207,10 +207,7 @@ impl WireReader {
                                 .unwrap_or_else(|p| p.into_inner())
                                 .0
                         }
-                        _ => chan
-                            .changed
-                            .wait(state)
-                            .unwrap_or_else(|p| p.into_inner()),
+                        _ => chan.changed.wait(state).unwrap_or_else(|p| p.into_inner()),
                     };
                 }
             }
