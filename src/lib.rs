@@ -16,7 +16,7 @@
 //! primitives and checked by models: [`threading`] (Lock, RLock, Condition,
 //! Semaphore, BoundedSemaphore, Event, Barrier), [`executor`]
 //! (`ThreadPool`, `ProcessPool`, `Future`, `wait`, `as_completed`),
-//! [`process`] (`Process`), [`aio`] (an asyncio-style event loop) and
+//! [`process`] (`Process`, `Queue`, `pipe`), [`aio`] (an asyncio-style event loop) and
 //! [`lock_order`].
 //!
 //! ```

@@ -57,12 +57,14 @@ pub(crate) const PROTOCOL_FAILURE_EXIT: i32 = 70;
 /// - With `harness = false` (the way weft's own `tests/process.rs` works),
 ///   the test file has its own `main`: call `process::main` there, then run
 ///   the tests.
-/// - With libtest's harness there is no `main` of yours. Call
-///   `process::main` first in each test that starts processes, and make the
-///   child run only that test:
-///   `Process::new(..).child_args(["--exact", "path::to::the_test", "--nocapture"])`
-///   (for a pool, `ProcessPoolBuilder::child_args`). The child's libtest
-///   runs that one test, whose first line dispatches and exits.
+/// - With libtest's harness there is no `main` of yours. Begin each test
+///   that starts processes with `let here = weft_patterns::process_entry!();`
+///   and `here.main(&[..])`, and make the child run only that test:
+///   `Process::new(..).child_args(here.child_args())` (for a pool,
+///   `ProcessPoolBuilder::child_args`). The child's libtest runs that one
+///   test, whose first line dispatches and exits. The path is derived from
+///   the test, and checked before any child starts (see
+///   [`TestEntry`](super::TestEntry)).
 ///
 /// # Examples
 ///

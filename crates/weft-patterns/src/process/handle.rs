@@ -100,8 +100,11 @@ where
     }
 
     /// Command-line arguments for the re-executed binary, which gets none by
-    /// default. A libtest binary needs `["--exact", "<test path>", "--nocapture"]`
-    /// (see [`process::main`](super::main)).
+    /// default. A libtest binary needs its test's
+    /// [`TestEntry::child_args`](super::TestEntry::child_args) (see
+    /// [`process::main`](super::main)); an `--exact <path>` the binary does
+    /// not list makes [`start`](Process::start) fail with
+    /// [`ProcessError::UnknownTest`].
     #[must_use]
     pub fn child_args<I, S>(mut self, args: I) -> Self
     where
@@ -147,11 +150,13 @@ where
         &self.name
     }
 
-    /// Starts the child and sends it the argument.
+    /// Starts the child and sends it the argument (with the queue and pipe
+    /// ends it holds, which the child then shares).
     ///
     /// # Errors
     ///
-    /// `AlreadyStarted` on a second call; `Serialization` when the argument
+    /// `UnknownTest` when [`child_args`](Process::child_args) select a test
+    /// this binary does not have; `AlreadyStarted` on a second call; `Serialization` when the argument
     /// cannot be encoded or exceeds the message limit; `Spawn` when the OS
     /// refuses; `NotDispatched` when this binary is itself a child whose
     /// `main` forgot to call [`process::main`](super::main) (which would
