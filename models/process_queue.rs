@@ -128,7 +128,8 @@ fn the_test_path_is_derived_from_the_test() {
         here.path(),
         "process_queue::the_test_path_is_derived_from_the_test"
     );
-    let in_closure = (|| weft::process_entry!())();
+    let derive = || weft::process_entry!();
+    let in_closure = derive();
     assert_eq!(in_closure, here);
 }
 
