@@ -115,7 +115,7 @@ impl Drop for ModelReader {
 }
 
 enum Reader {
-    Os(Mutex<BufReader<File>>),
+    Os(Box<Mutex<BufReader<File>>>),
     Model(ModelReader),
 }
 
@@ -153,10 +153,10 @@ pub(crate) fn channel(name: &str) -> io::Result<(WireReader, WireWriter)> {
 
 impl WireReader {
     fn os(fd: OwnedFd) -> Self {
-        WireReader(Reader::Os(Mutex::new(BufReader::with_capacity(
+        WireReader(Reader::Os(Box::new(Mutex::new(BufReader::with_capacity(
             CAPACITY,
             File::from(fd),
-        ))))
+        )))))
     }
 
     /// The next frame.
