@@ -426,3 +426,25 @@ impl ChildEnd for ChildPipes<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_child_variable_names_pipes_parent_and_inherited_ends() {
+        let env = ChildEnv::parse(OsStr::new("5,6,42,7,9")).unwrap();
+        assert_eq!(
+            env,
+            ChildEnv {
+                read: 5,
+                write: 6,
+                parent: 42,
+                inherited: vec![7, 9],
+            }
+        );
+        for bad in ["", "3,4", "3,3,1", "3,4,1,4", "3,-4,1", "a,b,c", "3,4,1,x"] {
+            assert!(ChildEnv::parse(OsStr::new(bad)).is_err(), "{bad:?}");
+        }
+    }
+}

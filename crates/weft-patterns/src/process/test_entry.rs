@@ -161,3 +161,25 @@ pub(crate) fn verify(exe: &Path, test: &str) -> io::Result<()> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_drops_the_crate_the_marker_and_closures() {
+        let derive = TestEntry::__derive;
+        assert_eq!(
+            derive("models::process_queue::a_test::__weft_process_entry_here").path(),
+            "process_queue::a_test"
+        );
+        assert_eq!(
+            derive("process::a_test::{{closure}}::__weft_process_entry_here").path(),
+            "a_test"
+        );
+        assert_eq!(
+            TestEntry::at("m::t").child_args(),
+            ["--exact", "m::t", "--nocapture", "--quiet"]
+        );
+    }
+}
