@@ -98,15 +98,13 @@ fn main() {
     println!("| model | {checker}: executions | time | finished |");
     println!("| --- | ---: | ---: | --- |");
     for (name, f) in models::ALL {
-        let mut model = weft::Model::new()
+        let model = weft::Model::new()
             .name(name)
             .time_budget(Duration::from_secs(budget));
         #[cfg(feature = "shuttle")]
-        {
-            model = model
-                .scheduler(weft::Scheduler::Dpor)
-                .iterations(usize::MAX);
-        }
+        let model = model
+            .scheduler(weft::Scheduler::Dpor)
+            .iterations(usize::MAX);
         let stats = model
             .explore(f)
             .unwrap_or_else(|failure| panic!("{failure}"));

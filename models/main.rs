@@ -26,6 +26,7 @@ mod orderings;
 mod panics;
 mod philosophers;
 mod process_pool;
+mod process_queue;
 mod reach;
 mod replay;
 mod reports;

@@ -13,8 +13,9 @@
 //!
 //! In std mode (`cargo test` with no checker) the same bodies run a few
 //! times on real worker processes: this test binary is re-executed as each
-//! worker with `--exact <this test>`, and each test calls `process::main`
-//! first, the documented way for libtest binaries.
+//! worker with `--exact <this test>`, the path `weft::process_entry!()`
+//! derives, and each test dispatches first (`here.main`), the documented
+//! way for libtest binaries.
 //!
 //! Broken, on a miniature of the protocol built here: a result collector
 //! that, once it sees the worker has exited, stops without draining the
@@ -29,7 +30,9 @@ use weft::thread::{self, JoinHandle};
 use weft::time::Duration;
 use weft::Model;
 use weft_patterns::executor::{FutureError, MapOptions, ProcessPool, SubmitError};
-use weft_patterns::process::{self, Entry, EntryPoint, ExitStatus, Process, ProcessError};
+use weft_patterns::process::{
+    self, Entry, EntryPoint, ExitStatus, Process, ProcessError, TestEntry,
+};
 use weft_sync::explore::Backend;
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -65,20 +68,18 @@ fn model(name: &str) -> Model {
 }
 
 /// A one-worker pool whose workers re-execute this test binary into `test`.
-fn pool(test: &str) -> weft_patterns::executor::ProcessPoolBuilder {
-    let exact = format!("process_pool::{test}");
-    ProcessPool::builder(1).child_args(["--exact", exact.as_str(), "--nocapture", "--quiet"])
+fn pool(test: &TestEntry) -> weft_patterns::executor::ProcessPoolBuilder {
+    ProcessPool::builder(1).child_args(test.child_args())
 }
 
 // ------------------------------------------------ verified: the real pool
 
 #[test]
 fn pool_hands_out_tasks_and_returns_results() {
-    process::main(&ENTRIES);
-    model("process_pool_results").check(|| {
-        let pool = pool("pool_hands_out_tasks_and_returns_results")
-            .build()
-            .unwrap();
+    let here = weft::process_entry!();
+    here.main(&ENTRIES);
+    model("process_pool_results").check(move || {
+        let pool = pool(&here).build().unwrap();
         let a = pool.submit(&SQUARE, 3).unwrap();
         let b = pool.submit(&SQUARE, 4).unwrap();
         assert_eq!(a.result(None), Ok(9));
@@ -90,11 +91,10 @@ fn pool_hands_out_tasks_and_returns_results() {
 
 #[test]
 fn chunked_map_returns_results_in_order() {
-    process::main(&ENTRIES);
-    model("process_pool_map").check(|| {
-        let pool = pool("chunked_map_returns_results_in_order")
-            .build()
-            .unwrap();
+    let here = weft::process_entry!();
+    here.main(&ENTRIES);
+    model("process_pool_map").check(move || {
+        let pool = pool(&here).build().unwrap();
         let results: Vec<_> = pool
             .map(&SQUARE, 1..=3, MapOptions::new().chunksize(2))
             .unwrap()
@@ -105,11 +105,10 @@ fn chunked_map_returns_results_in_order() {
 
 #[test]
 fn a_dying_worker_breaks_the_pool_keeping_the_results_it_sent() {
-    process::main(&ENTRIES);
-    model("process_pool_worker_death").check(|| {
-        let pool = pool("a_dying_worker_breaks_the_pool_keeping_the_results_it_sent")
-            .build()
-            .unwrap();
+    let here = weft::process_entry!();
+    here.main(&ENTRIES);
+    model("process_pool_worker_death").check(move || {
+        let pool = pool(&here).build().unwrap();
         let before = pool.submit(&SQUARE, 2).unwrap();
         let dies = pool.submit(&DIE, 3).unwrap();
         // The pool may already be broken by the time this is submitted
@@ -141,12 +140,10 @@ fn a_dying_worker_breaks_the_pool_keeping_the_results_it_sent() {
 
 #[test]
 fn a_failing_initializer_breaks_the_pool() {
-    process::main(&ENTRIES);
-    model("process_pool_initializer").check(|| {
-        let pool = pool("a_failing_initializer_breaks_the_pool")
-            .initializer(&INIT_FAILS, 2)
-            .build()
-            .unwrap();
+    let here = weft::process_entry!();
+    here.main(&ENTRIES);
+    model("process_pool_initializer").check(move || {
+        let pool = pool(&here).initializer(&INIT_FAILS, 2).build().unwrap();
         let task = pool.submit(&SQUARE, 2);
         let reason = match task.map(|f| f.result(None)) {
             Ok(Err(FutureError::BrokenPool(reason))) | Err(SubmitError::Broken(reason)) => reason,
@@ -163,11 +160,10 @@ fn a_failing_initializer_breaks_the_pool() {
 
 #[test]
 fn kill_workers_racing_with_a_task_never_hangs() {
-    process::main(&ENTRIES);
-    model("process_pool_kill_race").check(|| {
-        let pool = pool("kill_workers_racing_with_a_task_never_hangs")
-            .build()
-            .unwrap();
+    let here = weft::process_entry!();
+    here.main(&ENTRIES);
+    model("process_pool_kill_race").check(move || {
+        let pool = pool(&here).build().unwrap();
         let task = pool.submit(&SQUARE, 7).unwrap();
         pool.kill_workers();
         match task.result(None) {
@@ -191,14 +187,12 @@ fn kill_workers_racing_with_a_task_never_hangs() {
 
 #[test]
 fn a_process_returns_its_result_or_reports_the_kill() {
-    process::main(&ENTRIES);
-    model("process_kill_race").check(|| {
-        let mut p = Process::new(&SQUARE, 3).with_name("squarer").child_args([
-            "--exact",
-            "process_pool::a_process_returns_its_result_or_reports_the_kill",
-            "--nocapture",
-            "--quiet",
-        ]);
+    let here = weft::process_entry!();
+    here.main(&ENTRIES);
+    model("process_kill_race").check(move || {
+        let mut p = Process::new(&SQUARE, 3)
+            .with_name("squarer")
+            .child_args(here.child_args());
         p.start().unwrap();
         p.kill().unwrap();
         match p.join() {

@@ -18,7 +18,7 @@
 //! primitives and checked by models: [`threading`] (Lock, RLock, Condition,
 //! Semaphore, BoundedSemaphore, Event, Barrier), [`executor`]
 //! (`ThreadPool`, `ProcessPool`, `Future`, `wait`, `as_completed`),
-//! [`process`] (`Process`), [`aio`] (an asyncio-style event loop) and
+//! [`process`] (`Process`, `Queue`, `pipe`), [`aio`] (an asyncio-style event loop) and
 //! [`lock_order`].
 //!
 //! ```
@@ -48,7 +48,7 @@ pub use weft_check::{
     FailureKind, FoundBy, Model, Race, Scheduler, SchedulerKind, Stats,
 };
 pub use weft_lincheck as lincheck;
-pub use weft_patterns::{aio, executor, lock_order, process, threading};
+pub use weft_patterns::{aio, executor, lock_order, process, process_entry, threading};
 pub use weft_sync::{
     alloc, cell, future, hint, lazy_static, rand, reach, reachable, record, sometimes, sync,
     thread, thread_local, time,

@@ -9,19 +9,13 @@
 use std::ffi::OsString;
 use std::io;
 
-use weft_sync::capability;
-
+use super::carry::{Carried, Outgoing};
 use super::entry::EntryPoint;
 use super::error::ExitStatus;
 use super::frame::FrameError;
 use super::{isolated, os_child};
 
-/// Whether processes are real OS processes (on real threads) rather than
-/// isolated threads (under a checker, which cannot explore another
-/// process). The decision, made here only.
-pub(crate) fn real_processes() -> bool {
-    capability::real_threads()
-}
+pub(crate) use weft_sync::process::real_processes;
 
 /// What to start.
 #[derive(Clone, Debug)]
@@ -39,6 +33,19 @@ pub(crate) trait ChildInput: Send {
     /// isolated child receives it with the frame (the code a real child finds
     /// in its own copy of the binary); a real child ignores it.
     fn send(&mut self, frame: Vec<u8>, code: Option<&'static dyn EntryPoint>) -> io::Result<()>;
+
+    /// Hands the child the queue and pipe ends its next request's argument
+    /// names (see `carry`). A real child inherits descriptors at spawn
+    /// instead, so only an isolated child takes them here.
+    fn carry(&mut self, carried: Vec<Carried>) -> io::Result<()> {
+        if carried.is_empty() {
+            Ok(())
+        } else {
+            Err(io::Error::other(
+                "this child cannot receive queue or pipe ends",
+            ))
+        }
+    }
 }
 
 /// Frames from the child to the parent.
@@ -46,6 +53,10 @@ pub(crate) trait ChildOutput: Send {
     /// The next whole frame; `Ok(None)` once the child has closed its end
     /// (it exited or died).
     fn recv(&mut self, limit: u64) -> Result<Option<Vec<u8>>, FrameError>;
+
+    /// Waits at most `timeout` until [`recv`](ChildOutput::recv) would not
+    /// block (a frame, or the end, is there); whether it would not.
+    fn wait(&mut self, timeout: weft_sync::time::Duration) -> bool;
 }
 
 /// The child's identity and life.
@@ -77,9 +88,33 @@ pub(crate) type Spawner = fn(&SpawnSpec) -> io::Result<Child>;
 ///
 /// The OS's error when the process (or thread) cannot be started.
 pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
+    spawn_with(spec, Vec::new(), false)
+}
+
+/// Starts a child that receives `ends` (the queue and pipe ends its
+/// argument names, in the order the argument's encoding met them); a
+/// `daemon` child is killed when its parent ends.
+///
+/// # Errors
+///
+/// As [`spawn`].
+pub(crate) fn spawn_with(spec: &SpawnSpec, ends: Vec<Outgoing>, daemon: bool) -> io::Result<Child> {
     if real_processes() {
-        os_child::spawn(spec)
+        let fds = ends
+            .iter()
+            .map(|end| match end {
+                Outgoing::Fd(fd) => Ok(*fd),
+                _ => Err(io::Error::other(
+                    "a checker's queue cannot reach a real process",
+                )),
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        os_child::spawn_inheriting(spec, &fds, daemon)
     } else {
-        isolated::spawn(spec)
+        let mut child = isolated::spawn(spec)?;
+        child
+            .input
+            .carry(ends.into_iter().map(Outgoing::into_carried).collect())?;
+        Ok(child)
     }
 }

@@ -2,15 +2,38 @@
 //! a child, and the loop that serves the parent's requests.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::carry::Inbox;
 use super::entry::{EntryPoint, Results};
 use super::frame::{self, FrameError};
 use super::message::{Batch, Request, Response};
-use super::os_child::ChildPipes;
+use super::os_child::{ChildEnv, ChildPipes};
 
 /// The environment variable that marks a re-executed binary as a child; its
-/// value names the two pipe descriptors it talks over (`"<read>,<write>"`).
+/// value names the two pipe descriptors it talks over, the pid of the
+/// parent that set it, and the queue and pipe ends the child inherits
+/// (`"<read>,<write>,<parent>[,<end>...]"`).
 pub const CHILD_ENV: &str = "WEFT_PROCESS_CHILD";
+
+/// Set (once, never cleared) when this OS process has become a child and
+/// serves its parent: it may then start children of its own. A plain
+/// atomic: it describes this OS process, which only real processes have.
+static SERVING: AtomicBool = AtomicBool::new(false);
+
+/// Whether this OS process was started as a weft child but has not called
+/// [`main`]: starting a child from it would start children without end.
+/// The variable alone does not make a child: a process that a child
+/// started some other way inherits it, with another parent.
+pub(crate) fn undispatched_child() -> bool {
+    if SERVING.load(Ordering::SeqCst) {
+        return false;
+    }
+    match std::env::var_os(CHILD_ENV) {
+        None => false,
+        Some(value) => ChildEnv::parse(&value).map_or(true, |env| env.is_ours()),
+    }
+}
 
 /// Exit code of a child whose connection to its parent failed.
 pub(crate) const PROTOCOL_FAILURE_EXIT: i32 = 70;
@@ -34,12 +57,14 @@ pub(crate) const PROTOCOL_FAILURE_EXIT: i32 = 70;
 /// - With `harness = false` (the way weft's own `tests/process.rs` works),
 ///   the test file has its own `main`: call `process::main` there, then run
 ///   the tests.
-/// - With libtest's harness there is no `main` of yours. Call
-///   `process::main` first in each test that starts processes, and make the
-///   child run only that test:
-///   `Process::new(..).child_args(["--exact", "path::to::the_test", "--nocapture"])`
-///   (for a pool, `ProcessPoolBuilder::child_args`). The child's libtest
-///   runs that one test, whose first line dispatches and exits.
+/// - With libtest's harness there is no `main` of yours. Begin each test
+///   that starts processes with `let here = weft_patterns::process_entry!();`
+///   and `here.main(&[..])`, and make the child run only that test:
+///   `Process::new(..).child_args(here.child_args())` (for a pool,
+///   `ProcessPoolBuilder::child_args`). The child's libtest runs that one
+///   test, whose first line dispatches and exits. The path is derived from
+///   the test, and checked before any child starts (see
+///   [`TestEntry`](super::TestEntry)).
 ///
 /// # Examples
 ///
@@ -67,10 +92,22 @@ pub fn main(entries: &[&'static dyn EntryPoint]) {
     let Some(value) = std::env::var_os(CHILD_ENV) else {
         return;
     };
-    // Nested processes started by the entry point get their own value; a
-    // grandchild started any other way must not believe it is our child.
-    std::env::remove_var(CHILD_ENV);
-    let code = match ChildPipes::from_env(&value, entries) {
+    // The variable stays set: removing it is unsound once other threads
+    // run (a libtest binary calls this from a test thread). Children this
+    // one starts get their own value (`Command::env`); a process it starts
+    // any other way inherits this one, names another parent, and is not a
+    // child (`ChildEnv::is_ours`).
+    let env = ChildEnv::parse(&value);
+    match &env {
+        Ok(env) if !env.is_ours() && !env.parent_is_gone() => return,
+        Ok(env) if !env.is_ours() => {
+            eprintln!("weft child process: the parent exited before this child started");
+            std::process::exit(PROTOCOL_FAILURE_EXIT)
+        }
+        _ => {}
+    }
+    SERVING.store(true, Ordering::SeqCst);
+    let code = match env.and_then(|env| ChildPipes::from_env(&env, entries)) {
         Ok(mut pipes) => match serve(&mut pipes) {
             Ok(()) => 0,
             Err(e) => {
@@ -94,6 +131,8 @@ pub(crate) trait ChildEnd {
     fn send(&mut self, frame: Vec<u8>) -> io::Result<()>;
     /// The entry point registered under `name`.
     fn resolve(&self, name: &str) -> Option<&'static dyn EntryPoint>;
+    /// The queue and pipe ends received for the next request (each once).
+    fn inbox(&mut self) -> Inbox;
 }
 
 /// Finds `name` among `entries`.
@@ -121,10 +160,13 @@ pub(crate) fn serve(end: &mut impl ChildEnd) -> Result<(), FrameError> {
             None => Response::UnknownEntry(entry),
             Some(code) => {
                 let mut results = Results(Batch::with_capacity(args.len(), 16));
+                let mut inbox = end.inbox();
                 let outcomes = args
                     .iter()
-                    .map(|arg| code.invoke(arg, limit, &mut results).0)
+                    .map(|arg| code.invoke(arg, limit, &mut results, &mut inbox).0)
                     .collect();
+                // Ends nobody claimed close here.
+                drop(inbox);
                 Response::Ran {
                     outcomes,
                     results: results.0,

@@ -7,6 +7,7 @@ use std::panic::{self, AssertUnwindSafe};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::carry::{self, Inbox};
 use super::exit::ExitRequest;
 use super::message::{Batch, Outcome, PushError};
 
@@ -84,7 +85,13 @@ pub trait EntryPoint: sealed::Sealed + Send + Sync + 'static {
     /// Decodes the argument, runs the function (catching a panic) and
     /// appends the encoded result to `results`. Not part of the public API.
     #[doc(hidden)]
-    fn invoke(&self, args: &[u8], limit: u64, results: &mut Results) -> Invocation;
+    fn invoke(
+        &self,
+        args: &[u8],
+        limit: u64,
+        results: &mut Results,
+        inbox: &mut Inbox,
+    ) -> Invocation;
 }
 
 /// The results of a reply being built; see [`EntryPoint::invoke`]. Not part
@@ -108,10 +115,21 @@ where
         self.name
     }
 
-    fn invoke(&self, args: &[u8], limit: u64, results: &mut Results) -> Invocation {
-        let arg: A = match postcard::from_bytes(args) {
+    fn invoke(
+        &self,
+        args: &[u8],
+        limit: u64,
+        results: &mut Results,
+        inbox: &mut Inbox,
+    ) -> Invocation {
+        // Queues and connections in the argument claim their ends from `inbox`.
+        let _ = carry::take_error();
+        let arg: A = match carry::receiving(inbox, || postcard::from_bytes(args)) {
             Ok(arg) => arg,
-            Err(e) => return Invocation(Outcome::BadArgument(e.to_string())),
+            Err(e) => {
+                let why = carry::take_error().unwrap_or_else(|| e.to_string());
+                return Invocation(Outcome::BadArgument(why));
+            }
         };
         let func = self.func;
         let result = match panic::catch_unwind(AssertUnwindSafe(move || func(arg))) {
@@ -144,10 +162,16 @@ fn message_or_exit(payload: Box<dyn Any + Send>) -> String {
     weft_sync::record::panic_message(payload.as_ref())
 }
 
-/// Declares an [`Entry`] named after the function's module path.
+/// Declares an [`Entry`] named after the function's module path, or, with
+/// no arguments, names the running test for the children it starts.
 ///
 /// `process_entry!(square)` is `Entry::new(concat!(module_path!(), "::square"), square)`;
 /// `process_entry!("name", func)` gives the name explicitly.
+///
+/// `process_entry!()`, in the body of a libtest test, is the
+/// [`TestEntry`](crate::process::TestEntry) of that test: its path derived
+/// from the function the macro sits in (`module::test`), so that renaming
+/// the test renames its children's `--exact` argument with it.
 ///
 /// # Examples
 ///
@@ -167,6 +191,12 @@ fn message_or_exit(payload: Box<dyn Any + Send>) -> String {
 /// ```
 #[macro_export]
 macro_rules! process_entry {
+    () => {{
+        fn __weft_process_entry_here() {}
+        $crate::process::TestEntry::__derive(::core::any::type_name_of_val(
+            &__weft_process_entry_here,
+        ))
+    }};
     ($func:ident) => {
         $crate::process::Entry::new(
             ::core::concat!(::core::module_path!(), "::", ::core::stringify!($func)),

@@ -140,6 +140,19 @@ pub enum ProcessError {
         /// The entry point's name.
         entry: String,
     },
+    /// The child's arguments select a test (`--exact <path>`, see
+    /// [`TestEntry`](super::TestEntry)) that this binary does not have: the
+    /// child would have run nothing.
+    #[error(
+        "process `{name}`: this binary has no test `{test}` for the child to run \
+         (derive the path with `weft::process_entry!()` in the test itself)"
+    )]
+    UnknownTest {
+        /// The process's name.
+        name: String,
+        /// The test path the arguments name.
+        test: String,
+    },
     /// [`Process::start`](super::Process::start) was called twice.
     #[error("process `{name}` was already started")]
     AlreadyStarted {

@@ -6,14 +6,18 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use weft_sync::time::Duration;
+
+use super::carry;
 use super::child::{self, real_processes, ChildControl, ChildOutput, SpawnSpec};
-use super::dispatch::CHILD_ENV;
+use super::dispatch::undispatched_child;
 use super::entry::Entry;
 use super::error::{ExitStatus, ProcessError};
 use super::frame::{self, FrameError};
 use super::message::{
     decode_results, too_large, Batch, CallFailure, Request, Response, DEFAULT_MAX_MESSAGE_SIZE,
 };
+use super::test_entry::NoSuchTest;
 
 /// An entry point run in a child process, with its argument: Python's
 /// `multiprocessing.Process`, plus a result.
@@ -59,6 +63,7 @@ pub struct Process<A: 'static, R: 'static> {
     args: Option<A>,
     child_args: Vec<OsString>,
     max_message_size: u64,
+    daemon: bool,
     started: Option<Started>,
 }
 
@@ -82,6 +87,7 @@ where
             args: Some(args),
             child_args: Vec::new(),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            daemon: false,
             started: None,
         }
     }
@@ -94,8 +100,11 @@ where
     }
 
     /// Command-line arguments for the re-executed binary, which gets none by
-    /// default. A libtest binary needs `["--exact", "<test path>", "--nocapture"]`
-    /// (see [`process::main`](super::main)).
+    /// default. A libtest binary needs its test's
+    /// [`TestEntry::child_args`](super::TestEntry::child_args) (see
+    /// [`process::main`](super::main)); an `--exact <path>` the binary does
+    /// not list makes [`start`](Process::start) fail with
+    /// [`ProcessError::UnknownTest`].
     #[must_use]
     pub fn child_args<I, S>(mut self, args: I) -> Self
     where
@@ -115,16 +124,39 @@ where
         self
     }
 
+    /// Makes the child a daemon, Python's `daemon = True`: it is killed
+    /// (`SIGKILL`) as soon as its parent ends, however the parent ends,
+    /// even by `std::process::exit` or a crash, which run no `Drop`. (A
+    /// handle dropped unjoined kills its child anyway.) Set before
+    /// [`start`](Process::start).
+    ///
+    /// On Linux this is `PR_SET_PDEATHSIG`, which fires when the *thread*
+    /// that started the child ends: start daemons from a thread that lives
+    /// as long as they should. Elsewhere, and under a checker (where an
+    /// isolated child cannot outlive the model), it changes nothing.
+    #[must_use]
+    pub fn daemon(mut self, daemon: bool) -> Self {
+        self.daemon = daemon;
+        self
+    }
+
+    /// Whether the child is a daemon (see [`daemon`](Process::daemon)).
+    pub fn is_daemon(&self) -> bool {
+        self.daemon
+    }
+
     /// The process's name.
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// Starts the child and sends it the argument.
+    /// Starts the child and sends it the argument (with the queue and pipe
+    /// ends it holds, which the child then shares).
     ///
     /// # Errors
     ///
-    /// `AlreadyStarted` on a second call; `Serialization` when the argument
+    /// `UnknownTest` when [`child_args`](Process::child_args) select a test
+    /// this binary does not have; `AlreadyStarted` on a second call; `Serialization` when the argument
     /// cannot be encoded or exceeds the message limit; `Spawn` when the OS
     /// refuses; `NotDispatched` when this binary is itself a child whose
     /// `main` forgot to call [`process::main`](super::main) (which would
@@ -135,7 +167,7 @@ where
                 name: self.name.clone(),
             });
         };
-        if real_processes() && std::env::var_os(CHILD_ENV).is_some() {
+        if real_processes() && undispatched_child() {
             return Err(ProcessError::NotDispatched);
         }
         let serialization = |message: String| ProcessError::Serialization {
@@ -143,9 +175,16 @@ where
             message,
         };
         let mut batch = Batch::default();
-        batch
-            .push(args, "the argument", self.max_message_size)
-            .map_err(|e| serialization(e.message()))?;
+        // Queues and connections in the argument go to the outbox: `ends`.
+        let _ = carry::take_error();
+        let (pushed, ends) =
+            carry::collecting(|| batch.push(args, "the argument", self.max_message_size));
+        pushed.map_err(|e| {
+            serialization(match carry::take_error() {
+                Some(why) => format!("the argument could not be serialised: {why}"),
+                None => e.message(),
+            })
+        })?;
         let request = Request::Run {
             entry: self.entry.name().to_string(),
             args: batch,
@@ -165,10 +204,22 @@ where
             name: self.name.clone(),
             child_args: self.child_args.clone(),
         };
-        let mut child = child::spawn(&spec).map_err(|source| ProcessError::Spawn {
-            name: self.name.clone(),
-            source,
-        })?;
+        let mut child =
+            child::spawn_with(&spec, ends, self.daemon).map_err(|source| {
+                match source
+                    .get_ref()
+                    .and_then(|e| e.downcast_ref::<NoSuchTest>())
+                {
+                    Some(NoSuchTest(test)) => ProcessError::UnknownTest {
+                        name: self.name.clone(),
+                        test: test.clone(),
+                    },
+                    None => ProcessError::Spawn {
+                        name: self.name.clone(),
+                        source,
+                    },
+                }
+            })?;
         // A failed send means the child is already gone: `join` says how it ended.
         let _ = child.input.send(frame, Some(self.entry));
         // Closing the input tells the child this was its only request.
@@ -200,6 +251,15 @@ where
         self.started
             .as_ref()
             .and_then(|s| s.control.try_wait().ok().flatten())
+    }
+
+    /// Python's `exitcode`: `None` while the child runs (or before it
+    /// starts), its exit code once it exited, `-N` once signal `N` killed it.
+    pub fn exitcode(&self) -> Option<i32> {
+        self.exit_status().map(|status| match status {
+            ExitStatus::Exited(code) => code,
+            ExitStatus::Signaled(signal) => -signal,
+        })
     }
 
     /// Asks the child to stop: `SIGTERM`. Does nothing if it already ended.
@@ -236,6 +296,29 @@ where
                 name: self.name.clone(),
                 source,
             })
+    }
+
+    /// Waits at most `timeout` for the child's result, Python's
+    /// `join(timeout)`: `Ok` with what [`join`](Process::join) returns once
+    /// the child has answered or ended in time, `Err` with the process
+    /// itself, still running, when it has not (join it, or wait again,
+    /// later). Under a checker time is virtual: the timeout may or may not
+    /// fire, and both are explored.
+    ///
+    /// # Errors
+    ///
+    /// `Err(self)` on timeout; inside `Ok`, the errors of [`join`](Process::join).
+    #[allow(clippy::result_large_err)]
+    pub fn join_timeout(mut self, timeout: Duration) -> Result<Result<R, ProcessError>, Self> {
+        let ready = match self.started.as_mut() {
+            None => true,
+            Some(started) => started.output.wait(timeout),
+        };
+        if ready {
+            Ok(self.join())
+        } else {
+            Err(self)
+        }
     }
 
     /// Waits for the child to end and returns its result.
@@ -326,6 +409,7 @@ impl<A: 'static, R: 'static> fmt::Debug for Process<A, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Process")
             .field("name", &self.name)
+            .field("daemon", &self.daemon)
             .field("entry", &self.entry.name())
             .field("pid", &self.started.as_ref().and_then(|s| s.control.pid()))
             .field("started", &self.started.is_some())

@@ -17,10 +17,11 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 
 use weft_sync::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use weft_sync::sync::mpsc::{channel, Receiver, Sender};
+use weft_sync::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use weft_sync::sync::{Arc, Mutex, MutexGuard};
 use weft_sync::thread::{self, JoinHandle};
 
+use super::carry::{Carried, Inbox};
 use super::child::{Child, ChildControl, ChildInput, ChildOutput, SpawnSpec};
 use super::dispatch::{serve, ChildEnd, PROTOCOL_FAILURE_EXIT};
 use super::entry::EntryPoint;
@@ -36,6 +37,8 @@ enum Packet {
     Eof,
     /// A signal is pending: look at the control block.
     Wake,
+    /// Queue and pipe ends for the next request's argument.
+    Carry(Vec<Carried>),
 }
 
 /// The kernel's view of the process, shared by parent and child.
@@ -77,6 +80,7 @@ pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
         replies: reply_tx,
         control: Arc::clone(&control),
         code: Vec::new(),
+        inbox: Vec::new(),
     };
     let handle = thread::Builder::new()
         .name(spec.name.clone())
@@ -84,7 +88,7 @@ pub(crate) fn spawn(spec: &SpawnSpec) -> io::Result<Child> {
     *lock(&control.life) = Life::Running(handle);
     Ok(Child {
         input: Box::new(IsolatedInput(request_tx)),
-        output: Box::new(IsolatedOutput(reply_rx)),
+        output: Box::new(IsolatedOutput(reply_rx, None)),
         control: std::sync::Arc::new(IsolatedControl(control)),
     })
 }
@@ -124,6 +128,8 @@ struct IsolatedEnd {
     control: Arc<Control>,
     /// The entry points received so far: this process's "binary".
     code: Vec<&'static dyn EntryPoint>,
+    /// Queue and pipe ends received for the next request.
+    inbox: Vec<Option<Carried>>,
 }
 
 fn killed() -> io::Error {
@@ -155,6 +161,10 @@ impl ChildEnd for IsolatedEnd {
                     return Ok(Some(frame));
                 }
                 Ok(Packet::Wake) => continue,
+                Ok(Packet::Carry(carried)) => {
+                    self.inbox.extend(carried.into_iter().map(Some));
+                    continue;
+                }
                 Ok(Packet::Eof) | Err(_) => {
                     if self.signaled() {
                         return Err(killed().into());
@@ -177,6 +187,10 @@ impl ChildEnd for IsolatedEnd {
     fn resolve(&self, name: &str) -> Option<&'static dyn EntryPoint> {
         self.code.iter().copied().find(|c| c.name() == name)
     }
+
+    fn inbox(&mut self) -> Inbox {
+        Inbox(std::mem::take(&mut self.inbox))
+    }
 }
 
 struct IsolatedInput(Sender<Packet>);
@@ -185,6 +199,15 @@ impl ChildInput for IsolatedInput {
     fn send(&mut self, frame: Vec<u8>, code: Option<&'static dyn EntryPoint>) -> io::Result<()> {
         self.0
             .send(Packet::Frame(frame, code))
+            .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
+    }
+
+    fn carry(&mut self, carried: Vec<Carried>) -> io::Result<()> {
+        if carried.is_empty() {
+            return Ok(());
+        }
+        self.0
+            .send(Packet::Carry(carried))
             .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
     }
 }
@@ -197,11 +220,27 @@ impl Drop for IsolatedInput {
     }
 }
 
-struct IsolatedOutput(Receiver<Vec<u8>>);
+struct IsolatedOutput(Receiver<Vec<u8>>, Option<Option<Vec<u8>>>);
 
 impl ChildOutput for IsolatedOutput {
+    fn wait(&mut self, timeout: weft_sync::time::Duration) -> bool {
+        if self.1.is_none() {
+            match self.0.recv_timeout(timeout) {
+                Ok(frame) => self.1 = Some(Some(frame)),
+                Err(RecvTimeoutError::Disconnected) => self.1 = Some(None),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        }
+        self.1.is_some()
+    }
+
     fn recv(&mut self, limit: u64) -> Result<Option<Vec<u8>>, FrameError> {
-        match self.0.recv() {
+        let next = match self.1.take() {
+            Some(Some(frame)) => Ok(frame),
+            Some(None) => Err(()),
+            None => self.0.recv().map_err(drop),
+        };
+        match next {
             Ok(frame) => {
                 let size = frame::payload_len(&frame);
                 if size > limit {

@@ -1,5 +1,7 @@
-//! Child processes, Python's `multiprocessing.Process`: a function run in
-//! a separate process, whose crash cannot take the caller down.
+//! Child processes, Python's `multiprocessing`: a function run in a
+//! separate process, whose crash cannot take the caller down
+//! ([`Process`]), and the channels between processes ([`Queue`],
+//! [`pipe`]).
 //!
 //! ```
 //! use weft_patterns::process::{self, Entry, Process, ProcessError};
@@ -51,9 +53,15 @@
 //! like any other concurrent code. [`exit`] and [`abort`] end such a thread
 //! as if its process had exited or aborted.
 //!
+//! A [`Queue`] or a [`Connection`] passed inside a process's argument
+//! reaches the child as the same channel: an OS pipe the child inherits
+//! (its descriptor numbers travel in [`CHILD_ENV`]), or, under a checker, an
+//! in-process channel handed to the isolated thread.
+//!
 //! Test binaries are re-executed too: see [`main`] for a `harness = false`
-//! test file and for libtest's harness. The process-pool executor built on
-//! these children is [`crate::executor::ProcessPool`].
+//! test file, and [`TestEntry`] (`process_entry!()`) for libtest's harness.
+//! The process-pool executor built on these children is
+//! [`crate::executor::ProcessPool`].
 //!
 //! # Limitations
 //!
@@ -65,11 +73,19 @@
 //!   that died: Rust ignores that signal by default; a program that
 //!   restores it would die instead of getting an error.
 //! - A child's stdin is `/dev/null`; its stdout and stderr are the parent's.
+//! - Queues and pipes: one reading process per channel, and messages up to
+//!   4 KiB when several processes write at once (see [`Queue`]).
+//! - Under loom, an entry point that panics or calls [`exit`] while it holds a queue
+//!   or pipe end aborts the run: the end's `Drop` is a scheduling point,
+//!   and loom cannot switch threads while one unwinds (shuttle can). Return
+//!   from the entry point instead, which ends the process just the same.
 //! - Under a checker a signal cannot interrupt a computation: the isolated
 //!   child ends at its next message (see the `isolated` module). Use
 //!   [`exit`] and [`abort`], not `std::process`'s, in entry points that
 //!   models run.
 
+mod carry;
+mod channel_error;
 mod child;
 mod dispatch;
 mod entry;
@@ -80,7 +96,14 @@ mod handle;
 mod isolated;
 mod message;
 mod os_child;
+mod pipe;
+mod queue;
+mod test_entry;
+mod wire;
 
+#[doc(hidden)]
+pub use carry::Inbox;
+pub use channel_error::{RecvError, SendError};
 pub use dispatch::{main, CHILD_ENV};
 pub use entry::{Entry, EntryPoint};
 #[doc(hidden)]
@@ -89,6 +112,9 @@ pub use error::{signal_name, ExitStatus, ProcessError};
 pub use exit::{abort, exit};
 pub use handle::Process;
 pub use message::DEFAULT_MAX_MESSAGE_SIZE;
+pub use pipe::{pipe, Connection};
+pub use queue::Queue;
+pub use test_entry::TestEntry;
 
 pub(crate) use child::{spawn, Child, ChildControl, SpawnSpec, Spawner};
 pub(crate) use frame::{decode, encode, payload_len, FrameError};

@@ -44,6 +44,9 @@ pub const VIRTUAL_TIME: bool = true;
 /// One model thread runs at a time: spinning only adds steps to explore
 /// (see `hint::spin_before_block`).
 pub const SPIN_BEFORE_BLOCK: bool = false;
+/// A "process" is an isolated thread the checker schedules (see
+/// `process::real_processes`).
+pub const REAL_PROCESSES: bool = false;
 
 /// Signals a spin-wait iteration: under a checker, a yield.
 #[track_caller]

@@ -48,6 +48,8 @@ pub const VIRTUAL_TIME: bool = false;
 /// before blocking can save a sleep and a wakeup (see
 /// `hint::spin_before_block`).
 pub const SPIN_BEFORE_BLOCK: bool = true;
+/// Processes are the operating system's (see `process::real_processes`).
+pub const REAL_PROCESSES: bool = true;
 
 /// The clock: real time in production.
 pub type Instant = std::time::Instant;
