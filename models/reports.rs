@@ -201,3 +201,57 @@ fn print_a_shrunk_report() {
         .expect("caught");
     println!("{f}");
 }
+
+/// Two unnamed workers lose an update.
+#[cfg(feature = "shuttle")]
+fn lose_an_update() {
+    let n = Arc::new(AtomicUsize::new(0).named("hits"));
+    let hs: Vec<_> = (0..2)
+        .map(|_| {
+            let n = n.clone();
+            thread::spawn(move || {
+                let v = n.load(Ordering::SeqCst);
+                n.store(v + 1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
+    assert_eq!(n.load(Ordering::SeqCst), 2, "an increment was lost");
+}
+
+/// The trace keeps the first failing schedule and the minimal one; a replay
+/// runs the minimal one, step for step.
+#[cfg(feature = "shuttle")]
+#[test]
+fn a_replay_runs_the_minimal_schedule() {
+    let failure = weft::Model::new()
+        .name("minimal_replay")
+        .scheduler(weft::SchedulerKind::Random)
+        .seed(1)
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(lose_an_update)
+        .into_caught()
+        .expect("caught");
+    let shrunk = failure.shrunk().expect("shrunk").clone();
+    assert_eq!(shrunk.preemptions, 1, "{failure}");
+    assert!(
+        shrunk.first_preemptions.expect("counted on shuttle") > 1,
+        "{failure}"
+    );
+    let path = failure.trace_path().expect("a trace").to_path_buf();
+    let trace = weft_check::trace::read_trace(&path).expect("readable");
+    let minimized = trace.minimized.as_ref().expect("both schedules kept");
+    assert_eq!(minimized.first_schedule, shrunk.first_schedule);
+    assert_ne!(&minimized.first_schedule, failure.schedule());
+    assert_eq!(&trace.schedule, failure.schedule());
+    assert_eq!(minimized.preemptions, 1);
+    let replayed = weft::Model::new()
+        .name("minimal_replay")
+        .replay(&path)
+        .explore(lose_an_update)
+        .expect_err("the replay fails again");
+    assert_eq!(replayed.kind(), weft::FailureKind::Assertion, "{replayed}");
+    assert_eq!(replayed.steps(), failure.steps(), "{replayed}");
+}

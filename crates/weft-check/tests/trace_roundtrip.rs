@@ -5,9 +5,9 @@ mod trace_support;
 
 use proptest::prelude::*;
 use weft_check::trace::{
-    read_trace, trace_file_stem, write_trace, AccessRecord, BlockedRecord, CycleEdgeRecord,
-    FailureRecord, HeldRecord, LocationRecord, NamedLockRecord, ObjectRecord, OpRecord, RaceRecord,
-    StepRecord, ThreadRecord, Trace, TraceFormat, WaitingRecord, FORMAT,
+    read_trace, trace_file_stem, write_trace, AccessRecord, AtomicRecord, BlockedRecord,
+    CycleEdgeRecord, FailureRecord, HeldRecord, LocationRecord, NamedLockRecord, ObjectRecord,
+    OpRecord, RaceRecord, StepRecord, ThreadRecord, Trace, TraceFormat, WaitingRecord, FORMAT,
 };
 use weft_check::{AccessKind, Backend, FailureKind, Model, Scheduler};
 use weft_sync::explore::{Decision, ScheduleRecord};
@@ -298,14 +298,44 @@ fn step() -> impl Strategy<Value = StepRecord> {
         op(),
         any::<Option<usize>>(),
         location(),
+        proptest::option::of(atomic()),
     )
-        .prop_map(|(step, thread, op, object, location)| StepRecord {
+        .prop_map(|(step, thread, op, object, location, atomic)| StepRecord {
             step,
             thread,
             op,
             object,
             location,
+            atomic,
         })
+}
+
+/// An atomic operation as weft records it: a method it knows, orderings
+/// as Rust spells them, values as `value` is written.
+fn atomic() -> impl Strategy<Value = AtomicRecord> {
+    let order = || {
+        prop::sample::select(vec!["Relaxed", "Release", "Acquire", "AcqRel", "SeqCst"])
+            .prop_map(str::to_string)
+    };
+    let value = || proptest::option::of(any::<i64>().prop_map(|v| v.to_string()));
+    (
+        prop::sample::select(weft_sync::record::ATOMIC_METHODS.to_vec()).prop_map(str::to_string),
+        order(),
+        proptest::option::of(order()),
+        value(),
+        value(),
+        value(),
+    )
+        .prop_map(
+            |(method, order, failure_order, read, written, expected)| AtomicRecord {
+                method,
+                order,
+                failure_order,
+                read,
+                written,
+                expected,
+            },
+        )
 }
 
 /// Any trace a reader accepts: ids are positions, waits name threads that
@@ -353,6 +383,8 @@ fn trace() -> impl Strategy<Value = Trace> {
                     threads,
                     objects,
                     steps,
+                    planned_executions: executions.checked_add(1),
+                    minimized: None,
                     read_from: None,
                 }
             },

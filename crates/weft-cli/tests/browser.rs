@@ -233,6 +233,20 @@ fn timelines_render_in_a_headless_browser() {
             dom.contains("id=\"details\""),
             "{name}: the details panel is there"
         );
+        if name == "lost_update" {
+            // One word per kind: the report's header and `cargo weft
+            // check`'s table say `panic`, and so does the badge.
+            assert!(
+                dom.contains("<span class=\"badge\">panic</span>"),
+                "{name}: the badge says panic"
+            );
+            // How it was found; a loom trace never says "random scheduler".
+            assert!(
+                dom.contains("found in execution 1 (loom's DPOR search)"),
+                "{name}: how it was found"
+            );
+            assert!(!dom.contains("random scheduler"), "{name}");
+        }
 
         let shot = out_dir.join(format!("{name}.png"));
         let _ = std::fs::remove_file(&shot);

@@ -29,6 +29,7 @@ fn step(step: usize, thread: usize, op: OpRecord, object: Option<usize>, line: u
         op,
         object,
         location: at(line, 9),
+        atomic: None,
     }
 }
 
@@ -137,6 +138,8 @@ pub(crate) fn philosophers_trace() -> Trace {
             step(7, 1, OpRecord::Acquire, Some(1), 17),
             step(8, 2, OpRecord::Acquire, Some(0), 17),
         ],
+        planned_executions: None,
+        minimized: None,
         read_from: None,
     };
     let mut trace = Trace::from_failure(&raw.to_failure());
