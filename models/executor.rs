@@ -9,6 +9,9 @@
 //! - a `Future::pending` whose promise is forgotten (neither completed nor
 //!   dropped): its waiter is blocked forever (a deadlock on
 //!   `future.completed`);
+//! - a pool whose worker claims two queued tasks at once, holding both
+//!   halves of a rendezvous: the first waits on its channel forever (a
+//!   deadlock; the head-of-line blocking `ThreadPool` had before);
 //! - a pool whose worker checks for shutdown before draining its queue, so
 //!   that shutdown can drop a queued task (an assertion in `main`);
 //! - a future whose `result` checks "done" outside the lock and then waits:
@@ -281,6 +284,91 @@ fn a_buffered_map_yields_every_item_in_order() {
                 .collect();
             assert_eq!(results, [Ok(0), Ok(10), Ok(20)]);
         });
+}
+
+// ----------------- broken: a worker that claims two queued tasks at once
+
+/// A two-worker pool whose workers claim up to `batch` queued tasks at a
+/// time and run them in order: with a batch of 2, one worker can hold both
+/// halves of a rendezvous, and the first waits forever for the second (the
+/// head-of-line blocking `ThreadPool` had before it claimed one at a time).
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn batch_pool_rendezvous_model(batch: usize) {
+    let queue: Arc<Mutex<(VecDeque<Job>, bool)>> =
+        Arc::new(Mutex::new((VecDeque::new(), false)).named("batch_pool.queue"));
+    let ready = Arc::new(Condvar::new().named("batch_pool.ready"));
+    let workers: Vec<_> = (0..2)
+        .map(|i| {
+            let (queue, ready) = (queue.clone(), ready.clone());
+            spawn_named(&format!("worker-{i}"), move || loop {
+                let mut claimed = Vec::new();
+                {
+                    let mut q = queue.lock().unwrap();
+                    while q.0.is_empty() && !q.1 {
+                        q = ready.wait(q).unwrap();
+                    }
+                    if q.0.is_empty() {
+                        return;
+                    }
+                    let n = batch.min(q.0.len());
+                    claimed.extend(q.0.drain(..n));
+                }
+                for job in claimed {
+                    job();
+                }
+            })
+        })
+        .collect();
+    let (to_b, from_a) = mpsc::channel::<u8>();
+    let (to_a, from_b) = mpsc::channel::<u8>();
+    {
+        let mut q = queue.lock().unwrap();
+        q.0.push_back(Box::new(move || {
+            to_b.send(1).unwrap();
+            from_b.recv().unwrap();
+        }));
+        q.0.push_back(Box::new(move || {
+            to_a.send(2).unwrap();
+            from_a.recv().unwrap();
+        }));
+        q.1 = true; // shut down once the queue is empty
+    }
+    ready.notify_all();
+    for w in workers {
+        w.join().unwrap();
+    }
+}
+
+#[test]
+fn a_pool_whose_workers_claim_one_task_at_a_time_is_verified() {
+    Model::new()
+        .name("batch_pool_one")
+        .preemption_bound(2)
+        .check(|| batch_pool_rendezvous_model(1));
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_pool_whose_worker_claims_both_halves_of_a_rendezvous_is_caught() {
+    let failure = Model::new()
+        .name("batch_pool_two")
+        .preemption_bound(2)
+        .expect_failure(FailureKind::Deadlock)
+        .check(|| batch_pool_rendezvous_model(2))
+        .into_caught()
+        .expect("the declared failure");
+    assert_eq!(failure.kind(), FailureKind::Deadlock, "{failure}");
+    let blocked = failure.blocked_threads();
+    let stuck = blocked
+        .iter()
+        .find(|b| b.kind == WaitKind::Recv)
+        .unwrap_or_else(|| panic!("a worker waits on the rendezvous channel: {failure}"));
+    assert!(stuck.thread.starts_with("worker-"), "{failure}");
+    let main = blocked
+        .iter()
+        .find(|b| b.thread == "main")
+        .unwrap_or_else(|| panic!("main is blocked: {failure}"));
+    assert_eq!(main.kind, WaitKind::Join);
 }
 
 // ------------------------- broken: a promise forgotten, never completed
