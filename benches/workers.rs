@@ -7,7 +7,7 @@
 //! `cargo bench --features shuttle --bench workers -- pct`: how many
 //! executions the random scheduler, PCT at depths 1 to 6 and the
 //! portfolio need to find `models/deep_bug.rs`'s bug (A1 B1 A2 C1 A3 B2),
-//! over 20 seeds each.
+//! over 20 seeds each (`-- pct portfolio`: the portfolio alone).
 
 #![allow(missing_docs)]
 
@@ -152,12 +152,17 @@ fn pct() {
 
     const SEEDS: u64 = 20;
     const CAP: usize = 100_000;
+    // `-- pct portfolio`: the portfolio's row alone.
+    let only_portfolio = std::env::args().any(|a| a == "portfolio");
     let mut schedulers = vec![Scheduler::Random];
     schedulers.extend((1..=6).map(|depth| Scheduler::Pct { depth }));
+    if only_portfolio {
+        schedulers.clear();
+    }
     schedulers.push(Scheduler::Portfolio);
     for scheduler in schedulers {
         let mut found = Vec::new();
-        let mut missed = 0;
+        let mut by = std::collections::BTreeMap::<String, usize>::new();
         let start = std::time::Instant::now();
         for seed in 0..SEEDS {
             let result = weft::Model::new()
@@ -169,8 +174,12 @@ fn pct() {
                 .expect_failure(FailureKind::Assertion)
                 .explore(models::deep_bug);
             match result {
-                Ok(stats) => found.push(stats.executions()),
-                Err(f) if f.kind() == FailureKind::NotCaught => missed += 1,
+                Ok(stats) => {
+                    found.push(stats.executions());
+                    let strategy = stats.caught().map_or(scheduler, |f| f.scheduler());
+                    *by.entry(strategy.to_string()).or_default() += 1;
+                }
+                Err(f) if f.kind() == FailureKind::NotCaught => {}
                 Err(f) => panic!("{f}"),
             }
         }
@@ -182,14 +191,13 @@ fn pct() {
             found.iter().sum::<usize>() as f64 / found.len() as f64
         };
         println!(
-            "{:<10} found in {:>2}/{SEEDS} seeds (cap {CAP} executions): median {:>7}, mean {:>9.0} executions; {:.1?}",
+            "{:<10} found in {:>2}/{SEEDS} seeds (cap {CAP} executions): median {:>7}, mean {:>9.0} executions; {:.1?}; found by {by:?}",
             scheduler.to_string(),
             found.len(),
             median.map_or("-".to_string(), |m| m.to_string()),
             mean,
             start.elapsed(),
         );
-        let _ = missed;
     }
 }
 

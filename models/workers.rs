@@ -197,7 +197,8 @@ fn the_portfolio_names_the_strategy_that_found_the_bug() {
     let found = caught.found_by().expect("a portfolio worker found it");
     assert_eq!(caught.scheduler(), found.scheduler);
     assert!(
-        weft_sync::explore::PORTFOLIO.contains(&found.scheduler),
+        weft_sync::explore::PORTFOLIO.contains(&found.scheduler)
+            || found.scheduler == weft::Scheduler::Dpor,
         "{found:?}"
     );
     let line = stats.to_string();
@@ -208,37 +209,54 @@ fn the_portfolio_names_the_strategy_that_found_the_bug() {
     );
 }
 
-/// A portfolio or several workers sample schedules: never exhaustive, and
-/// the executions are those of every worker. On loom and std, `workers`
-/// has no effect, and the stats say one worker explored.
+/// Two atomic increments: correct, with three interleavings.
+fn two_increments() {
+    let n = Arc::new(AtomicUsize::new(0));
+    let n2 = n.clone();
+    let h = thread::spawn(move || n2.fetch_add(1, Ordering::SeqCst));
+    n.fetch_add(1, Ordering::SeqCst);
+    h.join().unwrap();
+}
+
+/// Several workers sample schedules: never exhaustive, and the
+/// executions are those of every worker. On loom and std, `workers` has
+/// no effect, and the stats say one worker explored.
 #[test]
-fn several_workers_are_never_exhaustive_and_count_every_execution() {
-    for scheduler in [weft::Scheduler::Random, weft::Scheduler::Portfolio] {
-        let stats = weft::Model::new()
-            .name("workers_verdict")
-            .scheduler(scheduler)
-            .iterations(2_500)
-            .workers(2)
-            .check(|| {
-                let n = Arc::new(AtomicUsize::new(0));
-                let n2 = n.clone();
-                let h = thread::spawn(move || n2.fetch_add(1, Ordering::SeqCst));
-                n.fetch_add(1, Ordering::SeqCst);
-                h.join().unwrap();
-            });
-        assert!(!stats.is_exhaustive(), "{stats}");
-        match stats.backend() {
-            weft::Backend::Shuttle => {
-                assert_eq!(stats.workers(), 2, "{stats}");
-                assert_eq!(stats.executions(), 2_500, "{stats}");
-                assert!(
-                    stats
-                        .bounds()
-                        .contains(&weft::Bound::SampledSchedules(scheduler)),
-                    "{stats}"
-                );
-            }
-            _ => assert_eq!(stats.workers(), 1, "{stats}"),
+fn several_random_workers_are_never_exhaustive_and_count_every_execution() {
+    let stats = weft::Model::new()
+        .name("workers_verdict")
+        .scheduler(weft::Scheduler::Random)
+        .iterations(2_500)
+        .workers(2)
+        .check(two_increments);
+    assert!(!stats.is_exhaustive(), "{stats}");
+    match stats.backend() {
+        weft::Backend::Shuttle => {
+            assert_eq!(stats.workers(), 2, "{stats}");
+            assert_eq!(stats.executions(), 2_500, "{stats}");
+            assert_eq!(
+                stats.bounds(),
+                [weft::Bound::SampledSchedules(weft::Scheduler::Random)],
+                "{stats}"
+            );
         }
+        _ => assert_eq!(stats.workers(), 1, "{stats}"),
     }
+}
+
+/// A portfolio's worker 0 runs weft's DPOR search first: on a small model
+/// it finishes, the verdict is a proof, and the sampling workers stop.
+#[cfg(feature = "shuttle")]
+#[test]
+fn the_portfolios_dpor_worker_proves_a_small_model() {
+    let stats = weft::Model::new()
+        .name("portfolio_proof")
+        .scheduler(weft::Scheduler::Portfolio)
+        .iterations(100_000)
+        .workers(2)
+        .check(two_increments);
+    assert!(stats.is_exhaustive(), "{stats}");
+    assert!(stats.is_search_complete(), "{stats}");
+    assert!(stats.executions() < 100_000, "{stats}");
+    assert!(stats.to_string().contains(", exhaustive"), "{stats}");
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use weft_check::{Model, WEFT_PROGRESS};
 
-/// Run by the test below in a process of its own: 40 executions of 10 ms.
+/// Run by the test below in a process of its own: 80 executions of 10 ms,
+/// on two workers where they apply (shuttle: 400 ms; std: 800 ms), with
+/// one progress count over both workers.
 #[test]
 fn slow_model_child() {
     if std::env::var_os("WEFT_PROGRESS_CHILD").is_none() {
@@ -16,7 +18,8 @@ fn slow_model_child() {
     }
     Model::new()
         .name("slow")
-        .iterations(40)
+        .iterations(80)
+        .workers(2)
         .check(|| std::thread::sleep(Duration::from_millis(10)));
 }
 
@@ -34,7 +37,7 @@ fn child(progress: &str) -> String {
 #[test]
 #[cfg_attr(
     feature = "loom",
-    ignore = "loom explores a model with no concurrency once: there are no 40 executions to report"
+    ignore = "loom explores a model with no concurrency once: there are no 80 executions to report"
 )]
 fn a_long_exploration_prints_progress_lines_on_stderr() {
     let stderr = child("100ms");
@@ -52,6 +55,6 @@ fn a_long_exploration_prints_progress_lines_on_stderr() {
     // each counting more executions than the last.
     assert!(counts.len() >= 2, "{stderr}");
     assert!(counts.windows(2).all(|w| w[0] < w[1]), "{counts:?}");
-    assert!(counts.iter().all(|&n| (1..40).contains(&n)), "{counts:?}");
+    assert!(counts.iter().all(|&n| (1..80).contains(&n)), "{counts:?}");
     assert!(!child("off").contains("progress:"));
 }

@@ -94,13 +94,14 @@ pub enum SchedulerKind {
     /// times instead of all of its members. On loom, loom's own DPOR runs
     /// whatever the scheduler says.
     Dpor,
-    /// Several strategies at once, as Coyote's default portfolio: the
-    /// workers ([`ExploreConfig::workers`]) take turns at the random
+    /// Several strategies at once, as Coyote's default portfolio: worker
+    /// 0 first runs weft's DPOR search for up to [`DPOR_DEFAULT_BUDGET`]
+    /// (when it finishes, the verdict is a proof and every worker stops);
+    /// the workers ([`ExploreConfig::workers`]) take turns at the random
     /// scheduler and PCT at depths 1 to 5 ([`PORTFOLIO`]: half of the
-    /// turns random), in rounds of
-    /// [`PORTFOLIO_ROUND`] executions, each round with a seed of its own;
-    /// a failure names the strategy and seed that found it
-    /// ([`FoundBy`]). A sampling search: never exhaustive.
+    /// turns random), in rounds of [`PORTFOLIO_ROUND`] executions, each
+    /// round with a seed of its own. A failure names the strategy and seed
+    /// that found it ([`FoundBy`]).
     Portfolio,
 }
 
@@ -315,7 +316,8 @@ pub struct FoundBy {
     pub worker: usize,
     /// How many workers explored.
     pub workers: usize,
-    /// The strategy it ran (never [`SchedulerKind::Portfolio`]).
+    /// The strategy it ran: one of [`PORTFOLIO`], or
+    /// [`SchedulerKind::Dpor`] (never [`SchedulerKind::Portfolio`]).
     pub scheduler: SchedulerKind,
     /// The seed it ran.
     pub seed: u64,

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use crate::explore::{
     round_seed, worker_seed, Backend, Bound, ExploreConfig, ExploreOutcome, FoundBy, RawFailure,
-    SchedulerKind, PORTFOLIO, PORTFOLIO_ROUND, SHUTTLE_DEFAULT_ITERATIONS,
+    SchedulerKind, DPOR_DEFAULT_BUDGET, PORTFOLIO, PORTFOLIO_ROUND, SHUTTLE_DEFAULT_ITERATIONS,
 };
 use crate::reach::Site;
 
@@ -70,6 +70,9 @@ struct Plan<'a> {
     start: Instant,
     stop: Arc<AtomicBool>,
     found: Mutex<Option<Found>>,
+    /// A portfolio's DPOR search finished without a failure: the bounds
+    /// of that proof (the other workers' sampling adds nothing to it).
+    proof: Mutex<Option<Vec<Bound>>>,
 }
 
 /// Explores `config` on [`ExploreConfig::workers`] threads.
@@ -84,6 +87,7 @@ pub(crate) fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>)
         start: Instant::now(),
         stop: config.stop.clone().unwrap_or_default(),
         found: Mutex::new(None),
+        proof: Mutex::new(None),
     };
     let dispatch = tracing::dispatcher::get_default(|d| d.clone());
     let all: Vec<WorkerRuns> = std::thread::scope(|scope| {
@@ -131,6 +135,9 @@ fn worker(plan: &Plan<'_>, i: usize) -> WorkerRuns {
         budget_hit: false,
     };
     let mut done = 0;
+    if portfolio && i == 0 {
+        done = dpor_first(plan, mine, &mut out);
+    }
     let mut round = 0;
     while done < mine && !plan.stop.load(SeqCst) {
         let elapsed = plan.start.elapsed();
@@ -164,19 +171,15 @@ fn worker(plan: &Plan<'_>, i: usize) -> WorkerRuns {
             || outcome.executions < iterations
             || outcome.bounds.contains(&Bound::TimeBudget);
         if let Some(failure) = outcome.failure.take() {
-            let mut found = plan.found.lock().unwrap_or_else(|e| e.into_inner());
-            if found.is_none() {
-                plan.stop.store(true, SeqCst);
-                *found = Some(Found {
-                    found_by: FoundBy {
-                        worker: i,
-                        workers: n,
-                        scheduler,
-                        seed,
-                    },
-                    failure,
-                });
-            }
+            plan.claim(
+                FoundBy {
+                    worker: i,
+                    workers: n,
+                    scheduler,
+                    seed,
+                },
+                failure,
+            );
         }
         out.runs.push(outcome);
         if ended {
@@ -185,6 +188,60 @@ fn worker(plan: &Plan<'_>, i: usize) -> WorkerRuns {
         round += 1;
     }
     out
+}
+
+/// A portfolio's worker 0 first runs weft's DPOR search, for up to
+/// [`DPOR_DEFAULT_BUDGET`] (and at most its share of the executions), as
+/// the default search does: when it finishes without a failure, the
+/// exploration is a proof and every worker stops; when it does not, the
+/// verdict says so ([`Bound::DporIncomplete`]) and the worker goes on with
+/// its rounds. Returns the executions it ran.
+fn dpor_first(plan: &Plan<'_>, mine: usize, out: &mut WorkerRuns) -> usize {
+    let config = plan.config;
+    let elapsed = plan.start.elapsed();
+    let mut c = config.clone();
+    c.scheduler = SchedulerKind::Dpor;
+    c.iterations = Some(mine);
+    c.workers = 1;
+    c.stop = Some(plan.stop.clone());
+    c.soft_budget = None;
+    c.time_budget = Some(match config.time_budget {
+        Some(b) => left(b, elapsed).min(DPOR_DEFAULT_BUDGET),
+        None => DPOR_DEFAULT_BUDGET,
+    });
+    let mut outcome = crate::backend::explore(&c, plan.body.clone());
+    if let Some(failure) = outcome.failure.take() {
+        plan.claim(
+            FoundBy {
+                worker: 0,
+                workers: plan.workers,
+                scheduler: SchedulerKind::Dpor,
+                seed: plan.seed,
+            },
+            failure,
+        );
+    } else if outcome.complete {
+        *plan.proof.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome.bounds.clone());
+        plan.stop.store(true, SeqCst);
+    } else {
+        // Its time or execution limit was its slice's, not the
+        // exploration's: the verdict names the unfinished search instead.
+        outcome.bounds = vec![Bound::DporIncomplete(outcome.executions)];
+    }
+    let ran = outcome.executions;
+    out.runs.push(outcome);
+    ran
+}
+
+impl Plan<'_> {
+    /// Keeps `failure` if it is the first, and stops every worker.
+    fn claim(&self, found_by: FoundBy, failure: Box<RawFailure>) {
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        if found.is_none() {
+            self.stop.store(true, SeqCst);
+            *found = Some(Found { found_by, failure });
+        }
+    }
 }
 
 /// What is left of `budget` after `elapsed`: at least a nanosecond, so
@@ -256,10 +313,17 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
         Some(found) => (Some(found.failure), Some(found.found_by)),
         None => (None, None),
     };
+    let proof = plan.proof.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let (complete, bounds) = match proof {
+        // The DPOR search covered every interleaving: what the sampling
+        // workers did adds nothing to the verdict.
+        Some(proof) if failure.is_none() => (true, proof),
+        _ => (false, bounds),
+    };
     ExploreOutcome {
         executions,
         elapsed: plan.start.elapsed(),
-        complete: false,
+        complete,
         bounds,
         failure,
         sites,
