@@ -85,7 +85,7 @@ fn a_locked_queue_is_linearizable() {
 /// and shrunk to its minimal scenario. (A stress run on real threads may
 /// never hit the interleaving: these tests are the checkers'.)
 #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
-mod caught {
+pub(crate) mod caught {
     use super::*;
 
     /// A queue whose `len` reads the count of pushes and the count of pops
