@@ -13,14 +13,14 @@ use weft::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 use weft::sync::Mutex;
 
 #[derive(Clone, Debug)]
-enum QueueOp {
+pub(crate) enum QueueOp {
     Push(u8),
     Pop,
     Len,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum QueueRet {
+pub(crate) enum QueueRet {
     Done,
     Popped(Option<u8>),
     Len(i64),
@@ -47,7 +47,7 @@ fn queue_step(seq: &mut VecDeque<u8>, op: &QueueOp) -> QueueRet {
 }
 
 /// A `Mutex<VecDeque>`: linearizable.
-struct LockedQueue;
+pub(crate) struct LockedQueue;
 
 impl Spec for LockedQueue {
     type Op = QueueOp;
@@ -85,15 +85,15 @@ fn a_locked_queue_is_linearizable() {
 /// and shrunk to its minimal scenario. (A stress run on real threads may
 /// never hit the interleaving: these tests are the checkers'.)
 #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
-mod caught {
+pub(crate) mod caught {
     use super::*;
 
     /// A queue whose `len` reads the count of pushes and the count of pops
     /// one after the other: between the two reads, other threads may push and
     /// pop, and the difference is a length the queue never had.
-    struct TwoCounterQueue;
+    pub(crate) struct TwoCounterQueue;
 
-    struct TwoCounters {
+    pub(crate) struct TwoCounters {
         items: Mutex<VecDeque<u8>>,
         pushed: AtomicI64,
         popped: AtomicI64,
@@ -179,7 +179,7 @@ mod caught {
     }
 
     #[derive(Clone, Debug)]
-    enum StackOp {
+    pub(crate) enum StackOp {
         Push(u8),
         Pop,
     }
@@ -187,9 +187,9 @@ mod caught {
     /// A stack with a cached top for a lock-free "is it empty" fast path; when
     /// the cache says non-empty but the stack is empty by the time `pop`
     /// holds the lock, it returns the cached (stale) element.
-    struct StaleStack;
+    pub(crate) struct StaleStack;
 
-    struct CachedTop {
+    pub(crate) struct CachedTop {
         items: Mutex<Vec<u8>>,
         /// The top element plus one; 0 when empty.
         top: AtomicU32,
@@ -266,7 +266,7 @@ mod caught {
     }
 
     #[derive(Clone, Debug)]
-    enum MapOp {
+    pub(crate) enum MapOp {
         GetOrInsert(u8, u8),
         Get(u8),
     }
@@ -274,7 +274,7 @@ mod caught {
     /// A map whose `get_or_insert` looks the key up and inserts under two
     /// separate locks: two threads can both miss and both insert, each
     /// returning its own value.
-    struct RacyMap;
+    pub(crate) struct RacyMap;
 
     fn map_step(seq: &mut BTreeMap<u8, u8>, op: &MapOp) -> Option<u8> {
         match op {
@@ -359,7 +359,7 @@ mod caught {
 struct AtomicCounter;
 
 #[derive(Clone, Debug)]
-enum CounterOp {
+pub(crate) enum CounterOp {
     Add(u8),
     Get,
 }

@@ -99,6 +99,18 @@ pub struct Violation {
 /// assert!(!linearize::<Register>(&h, Search::Memoized).is_linearizable());
 /// ```
 pub fn linearize<S: Spec>(history: &History<S::Op, S::Ret>, search: Search) -> Verdict {
+    linearize_bounded::<S>(history, search, u64::MAX).expect("an unbounded search ends")
+}
+
+/// [`linearize`], giving up (`None`) after `max_steps` steps of the search
+/// (a step places or takes back one operation): for the plain search,
+/// whose time can explode.
+pub fn linearize_bounded<S: Spec>(
+    history: &History<S::Op, S::Ret>,
+    search: Search,
+    max_steps: u64,
+) -> Option<Verdict> {
+    let mut steps = 0u64;
     let keys: Option<Vec<u64>> = history.ops().iter().map(|o| S::partition(&o.op)).collect();
     let parts: Vec<(Option<u64>, Vec<usize>)> = match keys {
         Some(keys) => {
@@ -112,18 +124,18 @@ pub fn linearize<S: Spec>(history: &History<S::Op, S::Ret>, search: Search) -> V
     };
     let mut witness = Vec::with_capacity(parts.len());
     for (key, ops) in parts {
-        match search_part::<S>(history, &ops, search) {
+        match search_part::<S>(history, &ops, search, &mut steps, max_steps)? {
             Ok(order) => witness.push(order),
             Err(longest_prefix) => {
-                return Verdict::NotLinearizable(Violation {
+                return Some(Verdict::NotLinearizable(Violation {
                     ops,
                     key,
                     longest_prefix,
-                })
+                }))
             }
         }
     }
-    Verdict::Linearizable { witness }
+    Some(Verdict::Linearizable { witness })
 }
 
 /// A set of positions, as bits: part of a configuration's key.
@@ -151,7 +163,9 @@ fn search_part<S: Spec>(
     history: &History<S::Op, S::Ret>,
     ops: &[usize],
     search: Search,
-) -> Result<Vec<usize>, Vec<usize>> {
+    steps: &mut u64,
+    max_steps: u64,
+) -> Option<Result<Vec<usize>, Vec<usize>>> {
     let all = history.ops();
     // Positions in invocation order: candidates are a prefix of the
     // unplaced ones.
@@ -181,7 +195,11 @@ fn search_part<S: Spec>(
     let mut lowest = 0;
     loop {
         if stack.len() == n {
-            return Ok(stack.iter().map(|&(p, _)| by_call[p]).collect());
+            return Some(Ok(stack.iter().map(|&(p, _)| by_call[p]).collect()));
+        }
+        *steps += 1;
+        if *steps > max_steps {
+            return None;
         }
         // The earliest response among unplaced operations. Scanning in
         // invocation order, an operation invoked after the earliest
@@ -254,7 +272,7 @@ fn search_part<S: Spec>(
                         seq = before;
                         from = p + 1;
                     }
-                    None => return Err(longest),
+                    None => return Some(Err(longest)),
                 }
             }
         }

@@ -90,7 +90,7 @@ mod scenario;
 mod spec;
 mod stats;
 
-pub use check::{linearize, Search, Verdict, Violation};
+pub use check::{linearize, linearize_bounded, Search, Verdict, Violation};
 pub use history::{thread_name, History, HistoryError, Operation, Order, Part};
 pub use lincheck::{Lincheck, DEFAULT_ITERATIONS, DEFAULT_LOOM_PREEMPTIONS, MAX_SHRINK_STEPS};
 pub use scenario::Scenario;

@@ -93,7 +93,7 @@ impl Default for Lincheck {
 /// was a linearizability failure.
 struct Found<S: Spec> {
     failure: Failure,
-    violation: Option<(History<S::Op, S::Ret>, Violation)>,
+    violation: Option<Failing<S>>,
 }
 
 impl<S: Spec> Found<S> {
@@ -118,7 +118,11 @@ struct Progress<S: Spec> {
     last: Option<(Scenario<S::Op>, Found<S>)>,
 }
 
-type Slot<S> = Arc<Mutex<Option<(History<<S as Spec>::Op, <S as Spec>::Ret>, Violation)>>>;
+/// A history no sequential order explains, and why.
+type Failing<S> = (History<<S as Spec>::Op, <S as Spec>::Ret>, Violation);
+
+/// Where a model body leaves the history that failed its execution.
+type Slot<S> = Arc<Mutex<Option<Failing<S>>>>;
 
 impl Lincheck {
     /// A check with every default: scenarios of up to 2 threads with up to
@@ -399,6 +403,8 @@ impl Lincheck {
     }
 
     /// Explores one scenario: every execution runs it and checks its history.
+    // The failure is the rare, once-per-scenario path: its size does not matter.
+    #[allow(clippy::result_large_err)]
     fn explore_scenario<S: Spec>(&self, scenario: &Scenario<S::Op>) -> Result<Stats, Found<S>> {
         let slot: Slot<S> = Arc::new(Mutex::new(None));
         let body = {

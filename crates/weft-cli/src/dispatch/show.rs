@@ -112,6 +112,13 @@ pub(crate) fn render(
         palette.error(&format!("{}:", t.headline)),
         first_line(&t.message)
     );
+    if t.kind == weft_check::FailureKind::NotLinearizable.as_str() {
+        // The rest of the message: the operations per thread with their
+        // results, and the longest prefix that can be linearized.
+        for line in t.message.trim().lines().skip(1) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
     if let Some(at) = &t.failed_at {
         let _ = writeln!(out, "  at {at}");
     }
