@@ -47,7 +47,7 @@ fn a_long_exploration_prints_progress_lines_on_stderr() {
         .map(|rest| {
             let (n, rest) = rest.split_once(" executions, ").unwrap();
             // The rate, then the bound in force.
-            assert!(rest.contains("/s, up to 40 executions"), "{rest}");
+            assert!(rest.contains("/s, up to 80 executions"), "{rest}");
             n.parse().unwrap()
         })
         .collect();
