@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use weft_check::{Model, Scheduler, WEFT_PROGRESS, WEFT_SEED, WEFT_SHARD};
+use weft_check::{Model, Scheduler, WEFT_PROGRESS, WEFT_SEED, WEFT_SHARD, WEFT_WORKERS};
 use weft_sync::sync::{Arc, Mutex};
 use weft_sync::thread;
 
@@ -45,7 +45,7 @@ fn sharded_child() {
 }
 
 /// The fingerprints of the executions a child ran, in order.
-fn schedules(shard: Option<&str>) -> Vec<String> {
+fn schedules(shard: Option<&str>, workers: &str) -> Vec<String> {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args([
         "--exact",
@@ -56,6 +56,7 @@ fn schedules(shard: Option<&str>) -> Vec<String> {
     .env("WEFT_SHARD_CHILD", "1")
     .env(WEFT_SEED, "12345")
     .env(WEFT_PROGRESS, "off")
+    .env(WEFT_WORKERS, workers)
     .env_remove(WEFT_SHARD);
     if let Some(s) = shard {
         cmd.env(WEFT_SHARD, s);
@@ -70,7 +71,8 @@ fn schedules(shard: Option<&str>) -> Vec<String> {
 
 #[test]
 fn four_shards_run_exactly_the_unsharded_runs_executions_a_quarter_each() {
-    let whole = schedules(None);
+    // One worker: its executions print in the order they ran.
+    let whole = schedules(None, "1");
     assert_eq!(whole.len(), 200);
     // More than one order, or the test would prove nothing.
     let mut distinct = whole.clone();
@@ -78,7 +80,7 @@ fn four_shards_run_exactly_the_unsharded_runs_executions_a_quarter_each() {
     distinct.dedup();
     assert!(distinct.len() > 10, "{distinct:?}");
     let shards: Vec<Vec<String>> = (1..=4)
-        .map(|k| schedules(Some(&format!("{k}/4"))))
+        .map(|k| schedules(Some(&format!("{k}/4")), "1"))
         .collect();
     for (k, shard) in shards.iter().enumerate() {
         assert_eq!(shard.len(), 50, "shard {}", k + 1);
@@ -88,6 +90,24 @@ fn four_shards_run_exactly_the_unsharded_runs_executions_a_quarter_each() {
     }
     let mut union: Vec<String> = shards.into_iter().flatten().collect();
     let mut whole = whole;
+    union.sort();
+    whole.sort();
+    assert_eq!(union, whole);
+}
+
+/// With two workers each worker's seed stream is split the same way: the
+/// shards' executions together are the unsharded run's (their printed
+/// order interleaves the workers, so they are compared as multisets).
+#[test]
+fn four_shards_of_a_two_worker_run_add_up_to_it() {
+    let mut whole = schedules(None, "2");
+    assert_eq!(whole.len(), 200);
+    let mut union = Vec::new();
+    for k in 1..=4 {
+        let shard = schedules(Some(&format!("{k}/4")), "2");
+        assert_eq!(shard.len(), 50, "shard {k}");
+        union.extend(shard);
+    }
     union.sort();
     whole.sort();
     assert_eq!(union, whole);
