@@ -118,7 +118,10 @@ fn the_first_failure_stops_every_worker() {
         .and_then(|f| f.shrunk())
         .map_or(0, |s| s.replays);
     let explored = ran - replays;
-    assert!((300..5_000).contains(&explored), "{explored} executions started");
+    assert!(
+        (300..5_000).contains(&explored),
+        "{explored} executions started"
+    );
     assert_eq!(stats.executions(), explored, "{stats}");
     assert_eq!(stats.workers(), 2);
 }
