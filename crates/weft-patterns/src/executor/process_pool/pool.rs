@@ -223,9 +223,10 @@ impl ProcessPool {
     /// [`ProcessPool::map`] with that
     /// [`buffersize`](MapOptions::buffersize) and no timeout; call `map`
     /// with [`MapOptions`] for another bound or a timeout. Errors come as
-    /// [`ProcessMapResults`] yields them: an item that panicked in place, a
-    /// worker that died as [`FutureError::BrokenPool`] for each item it
-    /// took down and each later one, never a hang.
+    /// [`ProcessMapResults`] yields them: an item that panicked in place; a
+    /// worker that dies, as [`FutureError::BrokenPool`] for each item in
+    /// flight and then one `Err(FutureError::Failed(..))` for the rest of
+    /// the input, which ends the iterator: never a hang.
     ///
     /// # Examples
     ///
@@ -288,9 +289,11 @@ impl ProcessPool {
     /// A chunk's items come together, in input order; a chunk that
     /// finishes early is read before a slow one queued before it. At most
     /// [`ProcessPool::imap_in_flight`] chunks are queued and not yet read,
-    /// as for [`ProcessPool::imap`]. A worker that dies fails the chunks it
-    /// took down with [`FutureError::BrokenPool`], once per item, and the
-    /// iterator then ends: it never hangs. See [`UnorderedMapResults`].
+    /// as for [`ProcessPool::imap`]. A worker that dies fails the chunks in
+    /// flight with [`FutureError::BrokenPool`], once per item, then one
+    /// `Err(FutureError::Failed(..))` says the rest of the input was
+    /// refused, and the iterator ends: it never hangs. See
+    /// [`UnorderedMapResults`].
     ///
     /// # Examples
     ///
