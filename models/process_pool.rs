@@ -2,9 +2,10 @@
 //! protocol.
 //!
 //! Verified, on the real pool: task hand-out and result return (`submit`,
-//! chunked `map`), a worker that dies in the middle of its work (the results
-//! it sent before dying are kept, the rest fail with `BrokenPool`, later
-//! submits are refused, nothing hangs), a failing initializer, and
+//! chunked `map`, `imap` on an endless input, `imap_unordered`), a worker
+//! that dies in the middle of its work (the results it sent before dying
+//! are kept, the rest fail with `BrokenPool`, later submits are refused,
+//! nothing hangs), a failing initializer, and
 //! `kill_workers` racing with a task; and a single `Process` killed while it
 //! runs (its result, or the signal, never a hang). Under a checker the workers are
 //! isolated threads that exchange postcard frames with the pool over
@@ -100,6 +101,34 @@ fn chunked_map_returns_results_in_order() {
             .unwrap()
             .collect();
         assert_eq!(results, [Ok(1), Ok(4), Ok(9)]);
+    });
+}
+
+#[test]
+fn imap_returns_results_in_order_reading_lazily() {
+    let here = weft::process_entry!();
+    here.main(&ENTRIES);
+    model("process_pool_imap").check(move || {
+        let pool = pool(&here).build().unwrap();
+        // An endless input: one worker, two chunks in flight.
+        let results: Vec<_> = pool.imap(&SQUARE, 1.., 2).unwrap().take(3).collect();
+        assert_eq!(results, [Ok(1), Ok(4), Ok(9)]);
+    });
+}
+
+#[test]
+fn imap_unordered_returns_every_result() {
+    let here = weft::process_entry!();
+    here.main(&ENTRIES);
+    model("process_pool_imap_unordered").check(move || {
+        let pool = pool(&here).build().unwrap();
+        let mut results: Vec<_> = pool
+            .imap_unordered(&SQUARE, 1..=3, 1)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        results.sort_unstable();
+        assert_eq!(results, [1, 4, 9]);
     });
 }
 

@@ -1,4 +1,5 @@
 //! `executor::ProcessPool` on real OS processes: results, chunked `map`,
+//! `imap` and `imap_unordered`,
 //! faults (kill -9, abort, exit, panics, unserialisable values, 10 MB
 //! payloads), the initializer, `max_tasks_per_child`, shutdown, and that no
 //! child is ever left behind.
@@ -151,6 +152,22 @@ fn main() {
             a_buffered_map_reads_its_input_lazily,
         ),
         (
+            "imap_returns_results_in_input_order",
+            imap_returns_results_in_input_order,
+        ),
+        (
+            "imap_unordered_returns_every_result_fast_ones_first",
+            imap_unordered_returns_every_result_fast_ones_first,
+        ),
+        (
+            "imap_and_imap_unordered_read_their_input_lazily",
+            imap_and_imap_unordered_read_their_input_lazily,
+        ),
+        (
+            "a_worker_dying_in_imap_ends_it_with_errors",
+            a_worker_dying_in_imap_ends_it_with_errors,
+        ),
+        (
             "code_generic_over_executor_runs_on_a_process_pool",
             code_generic_over_executor_runs_on_a_process_pool,
         ),
@@ -297,6 +314,131 @@ fn a_buffered_map_reads_its_input_lazily() {
     assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 15);
     drop(results);
     pool.shutdown(true, false);
+}
+
+fn imap_returns_results_in_input_order() {
+    let pool = ProcessPool::new(2);
+    let expected: Vec<u64> = (0..300).map(|i| i * i).collect();
+    for chunksize in [1, 7, 1000] {
+        let results: Vec<u64> = pool
+            .imap(&SQUARE, 0..300, chunksize)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(results, expected, "chunksize {chunksize}");
+    }
+    // A slow first item holds the fast ones back: input order.
+    let naps: Vec<u64> = pool
+        .imap(&NAP, [200, 1, 1, 1], 1)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(naps, [200, 1, 1, 1]);
+    let failing: Vec<_> = pool.imap(&FAIL, [7], 1).unwrap().collect();
+    assert_eq!(
+        failing,
+        [Err(FutureError::Panicked("item 7 is cursed".into()))]
+    );
+}
+
+/// Waits (bounded) until the pool's `n` workers have started.
+fn wait_for_workers(pool: &ProcessPool, n: usize) {
+    let start = Instant::now();
+    while pool.worker_pids().len() < n {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "workers never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn imap_unordered_returns_every_result_fast_ones_first() {
+    let pool = ProcessPool::new(2);
+    let squares: BTreeSet<u64> = pool
+        .imap_unordered(&SQUARE, 0..300, 7)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(squares, (0..300).map(|i| i * i).collect());
+    // One worker naps 1 s on the first item while the other runs the
+    // fast ones: one of them comes first.
+    wait_for_workers(&pool, 2);
+    let naps: Vec<u64> = pool
+        .imap_unordered(&NAP, [1000, 1, 2, 3], 1)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // (Not necessarily all of them: a worker may have been handed a fast
+    // item queued behind its slow one.)
+    assert_ne!(naps[0], 1000, "a fast item comes first: {naps:?}");
+    assert_eq!(
+        naps.iter().copied().collect::<BTreeSet<_>>(),
+        BTreeSet::from([1, 2, 3, 1000])
+    );
+}
+
+fn imap_and_imap_unordered_read_their_input_lazily() {
+    let pool = ProcessPool::new(2);
+    assert_eq!(pool.imap_in_flight(), 4);
+    let counted = |pulled: &std::sync::Arc<std::sync::atomic::AtomicUsize>| {
+        let p = std::sync::Arc::clone(pulled);
+        (0u64..).inspect(move |_| {
+            p.fetch_add(1, Ordering::SeqCst);
+        })
+    };
+
+    let pulled = std::sync::Arc::default();
+    let mut results = pool.imap(&SQUARE, counted(&pulled), 3).unwrap();
+    // Four chunks of three queued up front, not the endless input.
+    assert_eq!(pulled.load(Ordering::SeqCst), 12);
+    let first: Vec<u64> = results.by_ref().take(7).map(Result::unwrap).collect();
+    assert_eq!(first, [0, 1, 4, 9, 16, 25, 36]);
+    // Each of the three chunks taken up queued one more.
+    assert_eq!(pulled.load(Ordering::SeqCst), 21);
+    drop(results);
+
+    let pulled = std::sync::Arc::default();
+    let mut results = pool.imap_unordered(&SQUARE, counted(&pulled), 3).unwrap();
+    assert_eq!(pulled.load(Ordering::SeqCst), 12);
+    let first: Vec<u64> = results.by_ref().take(7).map(Result::unwrap).collect();
+    assert_eq!(first.len(), 7);
+    // Never more than four chunks queued and not read: the first chunk
+    // taken up found four in flight, the next two queued one each.
+    assert_eq!(pulled.load(Ordering::SeqCst), 18);
+    drop(results);
+    pool.shutdown(true, false);
+}
+
+fn a_worker_dying_in_imap_ends_it_with_errors() {
+    // An endless input: once the pool is broken, the iterator yields the
+    // error for the items in flight, then one for the refused rest, and
+    // ends.
+    for unordered in [false, true] {
+        let pool = ProcessPool::new(1);
+        let results: Vec<_> = if unordered {
+            pool.imap_unordered(&EXIT_AT_3, 0.., 2).unwrap().collect()
+        } else {
+            pool.imap(&EXIT_AT_3, 0.., 2).unwrap().collect()
+        };
+        // One worker: the chunk [0, 1] is done before [2, 3] kills it.
+        assert_eq!(results[..2], [Ok(0), Ok(1)], "unordered: {unordered}");
+        let Err(FutureError::BrokenPool(reason)) = &results[2] else {
+            panic!("the chunk that killed its worker must fail: {results:?}");
+        };
+        assert!(reason.ends_with(") exited with code 3"), "{reason}");
+        // At most the chunks in flight (one more while `imap` reads one)
+        // fail, and one error says the rest was refused.
+        let most = 2 + 2 * (pool.imap_in_flight() + 1) + 1;
+        assert!(results.len() <= most, "{results:?}");
+        let Some(Err(FutureError::Failed(last))) = results.last() else {
+            panic!("a refused submit must end the iterator: {results:?}");
+        };
+        assert!(last.contains("stopped: failed to"), "{last}");
+        for result in &results[2..results.len() - 1] {
+            assert_eq!(result, &Err(FutureError::BrokenPool(reason.clone())));
+        }
+    }
 }
 
 fn code_generic_over_executor_runs_on_a_process_pool() {

@@ -32,6 +32,7 @@
 //! | `ThreadPoolExecutor(max_workers, thread_name_prefix, initializer)` | [`ThreadPool::new`], [`ThreadPool::with_default_workers`] ([`default_max_workers`]: `min(32, cpus + 4)`), [`ThreadPoolBuilder`] |
 //! | `submit(fn)` | [`ThreadPool::submit`] → `Result<Future<T>, SubmitError>` |
 //! | `map(fn, iterable, timeout, chunksize, buffersize)` | [`ThreadPool::map`] with [`MapOptions`] → [`MapResults`] |
+//! | `multiprocessing.Pool.imap`, `imap_unordered(func, iterable, chunksize)` | [`ProcessPool::imap`] → [`ProcessMapResults`], [`ProcessPool::imap_unordered`] → [`UnorderedMapResults`] |
 //! | `Executor` (the abstract base) | the [`Executor`] trait, implemented by [`ThreadPool`] and [`ProcessPool`] |
 //! | a bare `Future()` with `set_result`/`set_exception` | [`Future::pending`] → ([`Future`], [`Promise`]) |
 //! | `shutdown(wait, cancel_futures)`, `with` block | [`ThreadPool::shutdown`], `Drop` |
@@ -72,7 +73,8 @@ pub use interface::Executor;
 pub use map::MapResults;
 pub use map_options::MapOptions;
 pub use process_pool::{
-    ProcessMapResults, ProcessPool, ProcessPoolBuilder, DEFAULT_WORKER_NAME_PREFIX,
+    ProcessMapResults, ProcessPool, ProcessPoolBuilder, UnorderedMapResults,
+    DEFAULT_WORKER_NAME_PREFIX,
 };
 pub use thread_pool::ThreadPool;
 pub use thread_pool_builder::{default_max_workers, ThreadPoolBuilder, DEFAULT_THREAD_NAME_PREFIX};

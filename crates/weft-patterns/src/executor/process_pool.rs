@@ -4,7 +4,7 @@
 //!
 //! The pool's parts, one per file: the shared queue and breakage
 //! (`shared`), the per-worker handler thread (`handler`), a job and where
-//! its results go (`job`), `map`'s iterator, the builder and the pool
+//! its results go (`job`), `map`'s and `imap_unordered`'s iterators, the builder and the pool
 //! itself.
 
 mod builder;
@@ -13,7 +13,9 @@ mod job;
 mod map_results;
 mod pool;
 mod shared;
+mod unordered_results;
 
 pub use builder::{ProcessPoolBuilder, DEFAULT_WORKER_NAME_PREFIX};
 pub use map_results::ProcessMapResults;
 pub use pool::ProcessPool;
+pub use unordered_results::UnorderedMapResults;

@@ -14,8 +14,10 @@ use super::builder::ProcessPoolBuilder;
 use super::job::{Chunk, Job, PoolJob, Single, Sink};
 use super::map_results::{ChunkFuture, ProcessMapResults};
 use super::shared::Shared;
+use super::unordered_results::UnorderedMapResults;
 use crate::executor::error::{FutureError, SubmitError};
 use crate::executor::future::{promise, Future};
+use crate::executor::map::Refill;
 use crate::executor::MapOptions;
 use crate::process::{Batch, Entry};
 use weft_sync::time::Deadline;
@@ -31,6 +33,10 @@ const MAP_BATCH: usize = 64;
 ///   and returns the [`Future`] of the result.
 /// - [`ProcessPool::map`] runs an entry point over many items, `chunksize`
 ///   items per message, and yields the results in input order.
+/// - [`ProcessPool::imap`] and [`ProcessPool::imap_unordered`] do the same
+///   with a bounded number of chunks in flight, reading the input lazily,
+///   the second yielding results as they complete (`multiprocessing.Pool`'s
+///   `imap` and `imap_unordered`).
 /// - [`ProcessPool::shutdown`] stops taking tasks, optionally cancels the
 ///   queued ones, and optionally waits until every worker has exited and
 ///   been reaped; dropping the pool is `shutdown(true, false)`.
@@ -202,9 +208,182 @@ impl ProcessPool {
             let chunks = self.queue_chunks(entry, &mut items, chunksize, usize::MAX)?;
             return Ok(ProcessMapResults::new(chunks, deadline, None));
         };
+        let (chunks, refill) = self.start_buffered(entry, items, chunksize, buffersize)?;
+        Ok(ProcessMapResults::new(chunks, deadline, Some(refill)))
+    }
+
+    /// Runs `entry` on every item, `chunksize` items per message, and
+    /// returns an iterator of the results in input order, reading the input
+    /// lazily. Python's `multiprocessing.Pool.imap(func, iterable,
+    /// chunksize=1)`.
+    ///
+    /// At most [`ProcessPool::imap_in_flight`] chunks (twice the number of
+    /// workers) are queued and not yet read: each chunk read queues the
+    /// next one, so the input may be long or endless. It is
+    /// [`ProcessPool::map`] with that
+    /// [`buffersize`](MapOptions::buffersize) and no timeout; call `map`
+    /// with [`MapOptions`] for another bound or a timeout. Errors come as
+    /// [`ProcessMapResults`] yields them: an item that panicked in place; a
+    /// worker that dies, as [`FutureError::BrokenPool`] for each item in
+    /// flight and then one `Err(FutureError::Failed(..))` for the rest of
+    /// the input, which ends the iterator: never a hang.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use weft_patterns::executor::ProcessPool;
+    /// use weft_patterns::process::{self, Entry};
+    ///
+    /// fn cube(x: u64) -> u64 {
+    ///     x * x * x
+    /// }
+    /// static CUBE: Entry<u64, u64> = weft_patterns::process_entry!(cube);
+    ///
+    /// fn main() {
+    ///     process::main(&[&CUBE]);
+    ///     let pool = ProcessPool::new(2);
+    ///     // An endless input: only a few chunks are ever queued ahead.
+    ///     let cubes: Vec<u64> = pool
+    ///         .imap(&CUBE, 1.., 4)
+    ///         .unwrap()
+    ///         .take(5)
+    ///         .map(Result::unwrap)
+    ///         .collect();
+    ///     assert_eq!(cubes, [1, 8, 27, 64, 125]);
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ProcessPool::submit`]; the items already queued are cancelled.
+    /// A submit refused later ends the iterator with one
+    /// `Err(FutureError::Failed(..))` that says so.
+    ///
+    /// # Panics
+    ///
+    /// If `chunksize` is 0.
+    #[track_caller]
+    pub fn imap<A, R, I>(
+        &self,
+        entry: &'static Entry<A, R>,
+        items: I,
+        chunksize: usize,
+    ) -> Result<ProcessMapResults<R>, SubmitError>
+    where
+        I: IntoIterator<Item = A>,
+        I::IntoIter: Send + 'static,
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + Send + 'static,
+    {
+        let options = MapOptions::new()
+            .chunksize(chunksize)
+            .buffersize(self.imap_in_flight());
+        self.map(entry, items, options)
+    }
+
+    /// Runs `entry` on every item, `chunksize` items per message, and
+    /// returns an iterator of the results in the order their chunks
+    /// complete, reading the input lazily. Python's
+    /// `multiprocessing.Pool.imap_unordered(func, iterable, chunksize=1)`.
+    ///
+    /// A chunk's items come together, in input order; a chunk that
+    /// finishes early is read before a slow one queued before it. At most
+    /// [`ProcessPool::imap_in_flight`] chunks are queued and not yet read,
+    /// as for [`ProcessPool::imap`]. A worker that dies fails the chunks in
+    /// flight with [`FutureError::BrokenPool`], once per item, then one
+    /// `Err(FutureError::Failed(..))` says the rest of the input was
+    /// refused, and the iterator ends: it never hangs. See
+    /// [`UnorderedMapResults`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::collections::BTreeSet;
+    ///
+    /// use weft_patterns::executor::ProcessPool;
+    /// use weft_patterns::process::{self, Entry};
+    ///
+    /// fn double(x: u64) -> u64 {
+    ///     2 * x
+    /// }
+    /// static DOUBLE: Entry<u64, u64> = weft_patterns::process_entry!(double);
+    ///
+    /// fn main() {
+    ///     process::main(&[&DOUBLE]);
+    ///     let pool = ProcessPool::new(2);
+    ///     let doubled: BTreeSet<u64> = pool
+    ///         .imap_unordered(&DOUBLE, 1..=4, 1)
+    ///         .unwrap()
+    ///         .map(Result::unwrap)
+    ///         .collect();
+    ///     assert_eq!(doubled, BTreeSet::from([2, 4, 6, 8]));
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ProcessPool::imap`].
+    ///
+    /// # Panics
+    ///
+    /// If `chunksize` is 0.
+    #[track_caller]
+    pub fn imap_unordered<A, R, I>(
+        &self,
+        entry: &'static Entry<A, R>,
+        items: I,
+        chunksize: usize,
+    ) -> Result<UnorderedMapResults<R>, SubmitError>
+    where
+        I: IntoIterator<Item = A>,
+        I::IntoIter: Send + 'static,
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + Send + 'static,
+    {
+        MapOptions::new().chunksize(chunksize).validate();
+        self.shared.check_open()?;
+        let buffersize = self.imap_in_flight();
+        let items = items.into_iter();
+        let (chunks, refill) = self.start_buffered(entry, items, chunksize, buffersize)?;
+        Ok(UnorderedMapResults::new(chunks.into(), buffersize, refill))
+    }
+
+    /// How many chunks [`ProcessPool::imap`] and
+    /// [`ProcessPool::imap_unordered`] keep queued and not yet read: twice
+    /// the number of workers, so each worker has one chunk running and one
+    /// waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use weft_patterns::executor::ProcessPool;
+    ///
+    /// // In a binary whose `main` calls `process::main` first.
+    /// assert_eq!(ProcessPool::new(3).imap_in_flight(), 6);
+    /// ```
+    pub fn imap_in_flight(&self) -> usize {
+        self.shared.max_workers.saturating_mul(2)
+    }
+
+    /// Queues the first `buffersize` chunks and returns their futures with
+    /// the [`Refill`] that queues each next chunk: the lazy half of a
+    /// buffered `map`, `imap` and `imap_unordered`.
+    fn start_buffered<A, R, I>(
+        &self,
+        entry: &'static Entry<A, R>,
+        items: I,
+        chunksize: usize,
+        buffersize: usize,
+    ) -> Result<Buffered<R>, SubmitError>
+    where
+        I: Iterator<Item = A> + Send + 'static,
+        A: Serialize + DeserializeOwned + 'static,
+        R: Serialize + DeserializeOwned + Send + 'static,
+    {
+        let mut items = items;
         let chunks = self.queue_chunks(entry, &mut items, chunksize, buffersize)?;
         let shared = Arc::clone(&self.shared);
-        let refill = Box::new(move || {
+        let refill: Refill<ChunkFuture<R>> = Box::new(move || {
             let (future, job) = chunk(entry, &mut items, chunksize, &shared)?;
             let pushed = match job {
                 Some(job) => shared.push(&mut vec![job]),
@@ -212,7 +391,7 @@ impl ProcessPool {
             };
             Some(pushed.map(|()| future))
         });
-        Ok(ProcessMapResults::new(chunks, deadline, Some(refill)))
+        Ok((chunks, refill))
     }
 
     /// Queues up to `max_chunks` chunks of `chunksize` items, [`MAP_BATCH`]
@@ -424,6 +603,9 @@ weft_sync::real_threads_tests! {
 
 /// A queued job of the pool.
 type JobBox = Box<dyn PoolJob>;
+
+/// A buffered map's first chunks, and what queues the rest.
+type Buffered<R> = (VecDeque<ChunkFuture<R>>, Refill<ChunkFuture<R>>);
 
 /// The next chunk of up to `chunksize` items: its future and the job that
 /// runs it (`None` when every item failed to encode: the chunk is complete
