@@ -1,0 +1,47 @@
+//! What the recorded steps did, for the DPOR search (`crate::dpor`).
+
+use super::{with, NO_OBJECT};
+use crate::dpor::access::Effects;
+use crate::record::{ObjectKind, Op, Value};
+
+/// What the steps recorded since `*mark` did, for the DPOR search (see
+/// `crate::dpor`); moves `mark` past them. Nothing when no execution is
+/// being recorded (before its first step).
+pub(crate) fn effects_since(mark: &mut usize) -> Effects {
+    with(|e| {
+        let steps = &e.log.steps;
+        let mut effects = Effects::default();
+        for ev in steps.iter().skip(*mark) {
+            let arc = ev
+                .object
+                .and_then(|o| e.log.objects.get(o))
+                .is_some_and(|o| o.kind == ObjectKind::Arc);
+            match &ev.op {
+                // An `Arc` drop that is not the last one commutes with the
+                // others: only which one is last (and drops the value)
+                // matters, so the last is a write and the others reads.
+                Op::Rmw(Value::Int(count)) if arc => {
+                    effects.add_access(ev.object, *count <= 1);
+                }
+                op => effects.add(ev.thread, op, ev.object),
+            }
+        }
+        *mark = steps.len();
+        for o in e.touched.drain(..) {
+            effects.add_access(Some(o), true);
+        }
+        effects
+    })
+    .unwrap_or_default()
+}
+
+/// Notes that `object` changed here, where the engine may have switched
+/// threads since the step that names the operation was recorded (a
+/// condvar's queue changes after the scheduling point inside `wait` and
+/// `notify`): the DPOR search must see the change in the step where it
+/// takes effect.
+pub(crate) fn touch(object: usize) {
+    if object != NO_OBJECT {
+        with(|e| e.touched.push(object));
+    }
+}
