@@ -45,24 +45,25 @@ use super::waiter::Waiter;
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
-        state: SleepState::Start(Deadline::After(duration)),
+        state: SleepState::Start(WakeAt::After(duration)),
     }
 }
 
 /// Waits until the loop's clock reaches `deadline` (for `call_later`).
 pub(crate) fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
-        state: SleepState::Start(Deadline::At(deadline)),
+        state: SleepState::Start(WakeAt::At(deadline)),
     }
 }
 
-enum Deadline {
+/// When a sleep ends: after a delay, or at an instant of the loop's clock.
+enum WakeAt {
     After(Duration),
     At(Instant),
 }
 
 enum SleepState {
-    Start(Deadline),
+    Start(WakeAt),
     Yielded,
     Waiting { core: Rc<Core>, timer: TimerKey },
     Done,
@@ -79,7 +80,7 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match &self.state {
-            SleepState::Start(Deadline::After(d)) if d.is_zero() => {
+            SleepState::Start(WakeAt::After(d)) if d.is_zero() => {
                 cx.waker().wake_by_ref();
                 self.state = SleepState::Yielded;
                 Poll::Pending
@@ -87,8 +88,8 @@ impl Future for Sleep {
             SleepState::Start(deadline) => {
                 let core = Core::current().expect(NO_RUNNING_LOOP);
                 let deadline = match deadline {
-                    Deadline::After(d) => core.now() + *d,
-                    Deadline::At(at) => *at,
+                    WakeAt::After(d) => core.now() + *d,
+                    WakeAt::At(at) => *at,
                 };
                 if deadline <= core.now() {
                     // Already due (call_later(0)): still yield once.
