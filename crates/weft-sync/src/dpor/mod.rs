@@ -45,7 +45,9 @@ type Threads = SmallVec<[Thread; 8]>;
 /// One scheduling decision of the current execution.
 #[derive(Clone, Debug)]
 struct Node {
-    /// The threads that could run here.
+    /// The threads that may run here: the runnable ones, less those
+    /// spinning (polled twice with nothing written since), unless every
+    /// runnable thread spins. A race is reversed here only through them.
     runnable: Threads,
     /// The thread this execution runs here.
     chosen: Thread,
