@@ -46,6 +46,15 @@
 //!
 //! docs/porting-from-loom.md in weft's repository maps every `loom::` item
 //! to its weft name, for a port that names weft directly.
+//!
+//! # Why this package names loom
+//!
+//! weft's own crates name a checker only inside `weft_sync::backend`. This
+//! package is the one exception, on purpose: it *is* loom's API (its
+//! package name is `loom`, its items are `loom::model`, `loom::sync`, ...),
+//! so that a suite written against loom, such as `port-example/`, runs on
+//! weft unedited. It chooses no backend itself: it forwards the `loom` and
+//! `shuttle` features to weft, whose facade decides.
 
 pub mod alloc;
 pub mod cell;
