@@ -88,7 +88,9 @@ pub trait Spec: 'static {
     /// keys hold (a map's `insert`/`get`/`remove`, not its `len`).
     ///
     /// The default, `None`, checks the history as a whole; so does any
-    /// history with one operation that returns `None`.
+    /// history with one operation that returns `None`, and any history
+    /// ordered by program order only ([`Order::Program`](crate::Order),
+    /// loom's): splitting by key is sound under real-time order alone.
     fn partition(op: &Self::Op) -> Option<u64> {
         let _ = op;
         None
