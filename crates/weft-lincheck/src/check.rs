@@ -508,7 +508,17 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig {
+            cases: 2000,
+            failure_persistence: None,
+            // The same histories on every CI run (a red run is then a
+            // change, never luck); `PROPTEST_RNG_SEED` picks others.
+            rng_seed: std::env::var("PROPTEST_RNG_SEED")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .map_or(proptest::test_runner::RngSeed::Fixed(0x11c4), proptest::test_runner::RngSeed::Fixed),
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn queue_verdicts_agree_with_brute_force(h in histories::<Queue, _>(proptest::option::of(0..3u8).boxed())) {
