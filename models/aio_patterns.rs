@@ -15,6 +15,9 @@ use std::rc::Rc;
 use weft::time::Duration;
 use weft_patterns::aio::{self, Barrier, Lock, Queue, TaskError, TaskGroup};
 
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+use crate::support::Caught;
+
 type Log = Rc<RefCell<Vec<String>>>;
 
 fn log() -> Log {
@@ -126,17 +129,14 @@ fn task_group_cancels_the_siblings_of_a_failed_task_is_verified() {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn a_task_group_that_forgets_to_cancel_a_sibling_is_caught() {
-    let failure = weft::Model::new()
-        .name("aio_task_group_forgetful")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| {
+    let failure = weft::Model::new().name("aio_task_group_forgetful").caught(
+        weft::FailureKind::Assertion,
+        || {
             let log = log();
             let failures = aio::run(booking(log.clone(), ForgetfulGroup::default()));
             check_booking(&log, &failures);
-        })
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+        },
+    );
     let message = failure.message();
     assert!(
         message.contains("sibling 'charge' ran after 'reserve' failed"),
@@ -198,15 +198,12 @@ fn a_timeout_scope_cancels_its_work_is_verified() {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn a_deadline_that_leaves_its_work_running_is_caught() {
-    let failure = weft::Model::new()
-        .name("aio_timeout_leaky")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| {
-            transfer_under_deadline(false);
-        })
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+    let failure =
+        weft::Model::new()
+            .name("aio_timeout_leaky")
+            .caught(weft::FailureKind::Assertion, || {
+                transfer_under_deadline(false);
+            });
     assert!(
         failure
             .message()
@@ -273,11 +270,9 @@ fn shielded_work_outlives_its_cancelled_waiter_is_verified() {
 fn unshielded_work_cancelled_with_its_waiter_is_caught() {
     let failure = weft::Model::new()
         .name("aio_unshielded")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| save_with_impatient_caller(false))
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+        .caught(weft::FailureKind::Assertion, || {
+            save_with_impatient_caller(false)
+        });
     assert!(
         failure
             .message()
@@ -341,11 +336,9 @@ fn as_completed_yields_in_completion_order_is_verified() {
 fn as_completed_in_input_order_is_caught() {
     let failure = weft::Model::new()
         .name("aio_as_completed_input_order")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| results_in_completion_order(false))
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+        .caught(weft::FailureKind::Assertion, || {
+            results_in_completion_order(false)
+        });
     let message = failure.message();
     assert!(
         message.contains("results not in completion order: seen [\"fetch-0\""),
@@ -396,11 +389,9 @@ fn queue_shutdown_hands_over_every_queued_item_is_verified() {
 fn a_queue_shutdown_that_drops_queued_items_is_caught() {
     let failure = weft::Model::new()
         .name("aio_queue_shutdown_immediate")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| lines_through_a_closing_queue(true))
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+        .caught(weft::FailureKind::Assertion, || {
+            lines_through_a_closing_queue(true)
+        });
     assert!(
         failure
             .message()
@@ -453,11 +444,7 @@ fn barrier_releases_all_parties_together_is_verified() {
 fn a_barrier_one_party_short_is_caught_as_a_deadlock_naming_the_waiters() {
     let failure = weft::Model::new()
         .name("aio_barrier_short")
-        .expect_failure(weft::FailureKind::Deadlock)
-        .check(|| workers_at_a_barrier(2, 3))
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+        .caught(weft::FailureKind::Deadlock, || workers_at_a_barrier(2, 3));
     let message = failure.message();
     assert!(
         message.starts_with(aio::DEADLOCK_MESSAGE_PREFIX),
@@ -601,11 +588,7 @@ fn lock_goes_to_the_first_waiter_is_verified() {
 fn a_lock_its_releaser_can_barge_into_is_caught() {
     let failure = weft::Model::new()
         .name("aio_lock_barging")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(lock_handover_barging)
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+        .caught(weft::FailureKind::Assertion, lock_handover_barging);
     assert!(
         failure
             .message()
@@ -675,11 +658,9 @@ fn a_thread_that_outlives_its_loop_is_caught() {
     let failure = weft::Model::new()
         .name("aio_handle_loop_gone")
         .preemption_bound(2)
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| drop(thread_talks_to_the_loop(false)))
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), weft::FailureKind::Assertion, "{failure}");
+        .caught(weft::FailureKind::Assertion, || {
+            drop(thread_talks_to_the_loop(false))
+        });
     let message = failure.message();
     assert!(
         message.contains("the asker found the loop gone: Err("),

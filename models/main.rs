@@ -31,6 +31,8 @@ mod reach;
 mod replay;
 mod reports;
 mod runner;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+mod support;
 mod thread_locals;
 mod threading;
 mod timeouts;

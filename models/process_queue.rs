@@ -21,6 +21,8 @@ use weft::Model;
 use weft_sync::explore::Backend;
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
+use crate::support::Caught;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 use weft::FailureKind;
 
 /// Puts `0..n` and returns: the process ends right after.
@@ -140,18 +142,13 @@ fn the_test_path_is_derived_from_the_test() {
 fn a_reader_that_stops_when_the_writer_exits_misses_its_last_messages() {
     let here = weft::process_entry!();
     here.main(&ENTRIES);
-    let failure = model("process_queue_lossy_reader")
-        .expect_failure(FailureKind::Assertion)
-        .check(move || {
-            let got = read_from_exiting_writer(&here, false);
-            assert!(
-                got == [0, 1],
-                "the reader missed messages the writer put before exiting: got {got:?}"
-            );
-        })
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
+    let failure = model("process_queue_lossy_reader").caught(FailureKind::Assertion, move || {
+        let got = read_from_exiting_writer(&here, false);
+        assert!(
+            got == [0, 1],
+            "the reader missed messages the writer put before exiting: got {got:?}"
+        );
+    });
     assert!(
         failure
             .message()
