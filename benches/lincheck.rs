@@ -11,7 +11,7 @@
 
 #![allow(missing_docs)]
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
@@ -22,34 +22,12 @@ use weft::lincheck::{linearize_bounded, History, Operation, Part, Search, Spec};
 #[path = "../models/lincheck.rs"]
 mod lincheck_models;
 
-/// A FIFO queue of small values: `Some(v)` pushes, `None` pops.
-struct Queue;
-
-impl Spec for Queue {
-    type Op = Option<u8>;
-    type Ret = Option<u8>;
-    type Conc = ();
-    type Seq = VecDeque<u8>;
-    fn new_conc() {}
-    fn new_seq() -> VecDeque<u8> {
-        VecDeque::new()
-    }
-    fn ops() -> BoxedStrategy<Option<u8>> {
-        proptest::option::of(0..4u8).boxed()
-    }
-    fn run(_: &(), _: &Option<u8>) -> Option<u8> {
-        unreachable!("only the sequential model is benchmarked")
-    }
-    fn step(seq: &mut VecDeque<u8>, op: &Option<u8>) -> Option<u8> {
-        match op {
-            Some(v) => {
-                seq.push_back(*v);
-                None
-            }
-            None => seq.pop_front(),
-        }
-    }
-}
+/// A FIFO queue of values below 4, as `weft-lincheck`'s unit tests
+/// specify it (`Some(v)` pushes, `None` pops).
+#[allow(dead_code)]
+#[path = "../crates/weft-lincheck/src/queue_spec.rs"]
+mod queue_spec;
+type Queue = queue_spec::Queue<4>;
 
 /// A map of `KEYS` keys, partitioned by key: `(k, Some(v))` inserts and
 /// returns the old value, `(k, None)` reads.

@@ -289,7 +289,6 @@ fn search_part<S: Spec>(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::VecDeque;
 
     use proptest::prelude::*;
     use proptest::strategy::ValueTree;
@@ -297,34 +296,8 @@ mod tests {
     use super::*;
     use crate::history::Operation;
 
-    /// A FIFO queue: `Some(v)` pushes v (returns `None`); `None` pops.
-    struct Queue;
-
-    impl Spec for Queue {
-        type Op = Option<u8>;
-        type Ret = Option<u8>;
-        type Conc = ();
-        type Seq = VecDeque<u8>;
-        fn new_conc() {}
-        fn new_seq() -> VecDeque<u8> {
-            VecDeque::new()
-        }
-        fn ops() -> BoxedStrategy<Option<u8>> {
-            proptest::option::of(0..3u8).boxed()
-        }
-        fn run(_: &(), _: &Option<u8>) -> Option<u8> {
-            unreachable!("only the sequential model is used here")
-        }
-        fn step(seq: &mut VecDeque<u8>, op: &Option<u8>) -> Option<u8> {
-            match op {
-                Some(v) => {
-                    seq.push_back(*v);
-                    None
-                }
-                None => seq.pop_front(),
-            }
-        }
-    }
+    /// The queue the agreement tests draw histories of: 3 values.
+    type Queue = crate::queue_spec::Queue<3>;
 
     /// Registers by key: `(key, Some(v))` writes and returns the old
     /// value; `(key, None)` reads.

@@ -85,6 +85,8 @@ pub mod check;
 mod execution;
 mod history;
 mod lincheck;
+#[cfg(test)]
+mod queue_spec;
 mod report;
 mod scenario;
 mod spec;
