@@ -31,6 +31,7 @@
 pub(crate) mod access;
 pub(crate) mod parallel;
 pub(crate) mod race;
+pub(crate) mod search;
 
 use std::fmt;
 
