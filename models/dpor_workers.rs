@@ -116,6 +116,13 @@ mod on_shuttle {
         assert!(report.contains("`other`"), "{report}");
         assert!(report.contains("hits"), "{report}");
         assert!(report.contains("models/dpor_workers.rs"), "{report}");
+        assert!(
+            report.contains(&format!(
+                "Found by dpor on worker {} of 2",
+                found.worker + 1
+            )),
+            "{report}"
+        );
     }
 
     #[test]
