@@ -70,6 +70,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use smallvec::{smallvec, SmallVec};
+
 use super::access::{Effects, Thread};
 use super::{race, Donated, Explorer, Frozen, Nondeterminism, Reversal};
 
@@ -127,6 +129,8 @@ struct Claim {
     /// The node and branch whose step's effects the tree wants, and the
     /// node's depth.
     report: Option<(NodeId, usize, usize)>,
+    /// By depth on the path: the decision taken, a branch of that node.
+    decisions: Vec<usize>,
 }
 
 impl Tree {
@@ -174,6 +178,7 @@ impl Tree {
                 explorer: Explorer::new(),
                 ids: Vec::new(),
                 report: None,
+                decisions: Vec::new(),
             });
         }
         self.hungry.fetch_add(1, Relaxed);
@@ -235,7 +240,9 @@ impl Tree {
         let mut ids: Vec<NodeId> = node.path.iter().map(|(a, _)| *a).collect();
         ids.push(id);
         let depth = ids.len() - 1;
+        let decisions = path.iter().map(|f| f.chosen).collect();
         Claim {
+            decisions,
             explorer: Explorer::resume(path),
             ids,
             report: (node.values == 0).then_some((id, branch, depth)),
@@ -244,14 +251,16 @@ impl Tree {
 
     /// Applies a worker's news: the step of a claimed branch, reversals
     /// at frozen nodes (`ids` maps their depth to the node), donated nodes
-    /// (appended to `ids`). Returns whether anything was queued.
+    /// (appended to `ids`). Returns, by reversal, a thread that is now a
+    /// branch of its node or asleep there (so that the same reversal is
+    /// covered), if one is.
     fn publish(
         &self,
         ids: &mut Vec<NodeId>,
         report: Option<(NodeId, usize, Effects)>,
-        reversals: Vec<Reversal>,
+        reversals: &[Reversal],
         donated: Vec<Donated>,
-    ) {
+    ) -> Vec<Option<Thread>> {
         let mut state = self.lock();
         let before = state.queue.len();
         if let Some((id, branch, effects)) = report {
@@ -259,13 +268,18 @@ impl Tree {
                 slot.1 = Some(effects);
             }
         }
+        let mut covered = Vec::with_capacity(reversals.len());
         for r in reversals {
             let id = ids[r.depth];
             let node = &state.nodes[id];
             let known = |t: Thread| node.has(t) || node.sleep.iter().any(|(s, _)| *s == t);
+            let covering = r.initials.iter().copied().find(|t| known(*t));
             if let Some(t) = race::reversal(&node.runnable, &r.initials, r.later, known) {
                 state.nodes[id].queued.push(t);
                 state.queue.push_back((id, t));
+                covered.push(Some(t));
+            } else {
+                covered.push(covering);
             }
         }
         for d in donated {
@@ -294,6 +308,7 @@ impl Tree {
         if state.queue.len() > before {
             self.wake.notify_all();
         }
+        covered
     }
 
     /// A worker finished its item.
@@ -315,6 +330,10 @@ pub(crate) struct Worker {
     /// The item's frozen nodes, by depth; `None` when it holds no item.
     ids: Option<Vec<NodeId>>,
     report: Option<(NodeId, usize, usize)>,
+    /// By frozen depth: threads known to be branches of that node or
+    /// asleep there (the tree never drops either), so that a reversal one
+    /// of them covers needs no lock.
+    known: Vec<SmallVec<[Thread; 4]>>,
     executions: usize,
     done: bool,
 }
@@ -327,6 +346,7 @@ impl Worker {
             explorer: Explorer::new(),
             ids: None,
             report: None,
+            known: Vec::new(),
             executions: 0,
             done: false,
         }
@@ -345,6 +365,7 @@ impl Worker {
                         self.explorer = claim.explorer;
                         self.ids = Some(claim.ids);
                         self.report = claim.report;
+                        self.known = claim.decisions.iter().map(|d| smallvec![*d]).collect();
                     }
                     None => self.done = true,
                 }
@@ -352,7 +373,14 @@ impl Worker {
             };
             if self.tree.wants_work() {
                 if let Some(donated) = self.explorer.donate() {
-                    self.tree.publish(ids, None, Vec::new(), donated);
+                    self.known.extend(donated.iter().map(|d| {
+                        d.taken
+                            .iter()
+                            .map(|(b, _)| *b)
+                            .chain(d.pending.iter().copied())
+                            .collect()
+                    }));
+                    self.tree.publish(ids, None, &[], donated);
                 }
             }
             if self.explorer.start_execution() {
@@ -392,7 +420,13 @@ impl Worker {
     /// Sends the tree what it wants to know: the claimed branch's step,
     /// the reversals at frozen nodes.
     fn flush(&mut self) {
-        let reversals = self.explorer.take_outbox();
+        let known = &self.known;
+        let mut reversals = self.explorer.take_outbox();
+        reversals.retain(|r| {
+            !known
+                .get(r.depth)
+                .is_some_and(|k| r.initials.iter().any(|t| k.contains(t)))
+        });
         let report = self.report.take().and_then(|(id, branch, depth)| {
             let effects = self.explorer.step_effects(depth)?.clone();
             Some((id, branch, effects))
@@ -401,7 +435,12 @@ impl Worker {
             return;
         }
         if let Some(ids) = &mut self.ids {
-            self.tree.publish(ids, report, reversals, Vec::new());
+            let covered = self.tree.publish(ids, report, &reversals, Vec::new());
+            for (r, t) in reversals.iter().zip(covered) {
+                if let (Some(t), Some(k)) = (t, self.known.get_mut(r.depth)) {
+                    k.push(t);
+                }
+            }
         }
     }
 
