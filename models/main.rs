@@ -13,6 +13,7 @@ mod data_race;
 mod deadlock;
 mod deep_bug;
 mod dpor;
+mod dpor_workers;
 mod executor;
 mod expectations;
 mod futures;

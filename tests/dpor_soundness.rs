@@ -149,12 +149,14 @@ fn explore(
     program: &Program,
     scheduler: Scheduler,
     iterations: Option<usize>,
+    workers: usize,
 ) -> (BTreeSet<State>, usize, bool) {
     let states = Arc::new(StdMutex::new(BTreeSet::new()));
     let (p, s) = (program.clone(), states.clone());
     let mut model = weft::Model::new()
         .name(format!("soundness_{scheduler}"))
         .scheduler(scheduler)
+        .workers(workers)
         .time_budget(std::time::Duration::from_secs(600));
     if let Some(n) = iterations {
         model = model.iterations(n);
@@ -338,7 +340,7 @@ proptest! {
     #[test]
     fn dpor_reaches_exactly_the_states_of_every_interleaving(program in program()) {
         let (all, _) = every_interleaving(&program);
-        let (dpor, dpor_runs, dpor_complete) = explore(&program, Scheduler::Dpor, Some(50_000));
+        let (dpor, dpor_runs, dpor_complete) = explore(&program, Scheduler::Dpor, Some(50_000), 1);
         if !dpor_complete {
             // Four threads writing one atomic a dozen times have tens of
             // thousands of traces: past the cap, DPOR must still reach
@@ -347,10 +349,18 @@ proptest! {
             return Ok(());
         }
         prop_assert_eq!(&dpor, &all, "DPOR's final states differ from every interleaving's");
+        // The search split across two workers (its tree shared between
+        // two OS threads) reaches the same states.
+        let (split, _, split_complete) = explore(&program, Scheduler::Dpor, Some(50_000), 2);
+        if split_complete {
+            prop_assert_eq!(&split, &all, "DPOR on 2 workers reaches other states");
+        } else {
+            prop_assert!(split.is_subset(&all), "DPOR on 2 workers reached a state no interleaving reaches");
+        }
         // shuttle's DFS branches at every scheduling point of the runtime
         // (spawn, join, channel and lock internals), DPOR's unit: where it
         // finishes within 20,000 executions, it is the naive count to beat.
-        let (dfs, dfs_runs, dfs_complete) = explore(&program, Scheduler::Dfs, Some(20_000));
+        let (dfs, dfs_runs, dfs_complete) = explore(&program, Scheduler::Dfs, Some(20_000), 1);
         if dfs_complete {
             prop_assert_eq!(&dfs, &all);
             prop_assert!(dpor_runs <= dfs_runs, "DPOR ran {} executions, DFS {}", dpor_runs, dfs_runs);
@@ -372,7 +382,9 @@ fn a_signal_waits_for_the_mutex_a_locked_increment_holds() {
     let (all, _) = every_interleaving(&program);
     let finals: BTreeSet<u8> = all.iter().map(|(values, _)| values[0]).collect();
     assert_eq!(finals, [2, 3].into_iter().collect());
-    let (dpor, _, complete) = explore(&program, Scheduler::Dpor, None);
-    assert!(complete);
-    assert_eq!(dpor, all);
+    for workers in [1, 2] {
+        let (dpor, _, complete) = explore(&program, Scheduler::Dpor, None, workers);
+        assert!(complete);
+        assert_eq!(dpor, all);
+    }
 }

@@ -181,9 +181,15 @@ impl Model {
     /// which of them fails first is a race: a model's seed no longer fixes
     /// which failure is reported.
     ///
-    /// No effect on weft's DPOR search, shuttle's DFS, a replay, loom
-    /// (whose search is sequential) or std mode (a stress run already runs
-    /// on real threads): [`Stats::workers`] says how many explored.
+    /// weft's DPOR search ([`SchedulerKind::Dpor`], also the first part
+    /// of the default search) splits its search tree among the `n`
+    /// workers instead: each execution runs once, on one of them; the
+    /// executions are their sum; the verdict is exhaustive only when the
+    /// whole tree was explored, and the first failure stops them all.
+    ///
+    /// No effect on shuttle's DFS, a replay, loom (whose search is
+    /// sequential) or std mode (a stress run already runs on real
+    /// threads): [`Stats::workers`] says how many explored.
     ///
     /// # Examples
     ///

@@ -227,11 +227,12 @@ pub struct ExploreConfig {
     /// instead of hanging the test run. Default [`STD_DEFAULT_TIMEOUT`].
     pub std_timeout: Duration,
     /// OS threads that explore at once (shuttle's random, PCT and
-    /// portfolio schedulers; default 1). Each worker runs its own seeds
-    /// (see [`worker_seed`]); [`ExploreConfig::iterations`] and the soft
-    /// budget's minimum are totals over the workers; the first failure
-    /// stops them all. loom, shuttle's DFS, weft's DPOR, replays and std
-    /// mode explore on one thread whatever it says.
+    /// portfolio schedulers, and weft's DPOR search; default 1). Each
+    /// sampling worker runs its own seeds (see [`worker_seed`]); the DPOR
+    /// workers split one search tree. [`ExploreConfig::iterations`] and
+    /// the soft budget's minimum are totals over the workers; the first
+    /// failure stops them all. loom, shuttle's DFS, replays and std mode
+    /// explore on one thread whatever it says.
     pub workers: usize,
     /// Set by another worker (or the caller) to start no further
     /// execution: the exploration ends after the one under way.

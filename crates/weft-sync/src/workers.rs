@@ -9,6 +9,15 @@
 //! between executions, and the first failure found: the first worker to
 //! fail sets the flag, and the others end after the execution under way.
 //!
+//! weft's DPOR search on several workers splits one search tree among
+//! them instead ([`crate::dpor::parallel`]): each worker runs its own
+//! engine, and they share the tree's published nodes and queue of
+//! branches, so that no execution is explored twice. Its executions are
+//! the sum of the workers'; it is exhaustive only when the shared search
+//! finished; the first failure abandons it. The portfolio's DPOR search
+//! (worker 0's first turn) stays on one worker: the other workers sample
+//! meanwhile, which is the portfolio's point.
+//!
 //! Determinism: worker `i` explores with [`worker_seed`]`(seed, i)`; a
 //! portfolio worker's round `r` with [`round_seed`] of that, and strategy
 //! [`PORTFOLIO`]`[(i + r·n) mod 10]`. So every execution a worker runs is
@@ -21,6 +30,8 @@ use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::dpor::parallel::Tree;
+use crate::dpor::search;
 use crate::explore::{
     round_seed, worker_seed, Backend, Bound, ExploreConfig, ExploreOutcome, FoundBy, RawFailure,
     SchedulerKind, DPOR_DEFAULT_BUDGET, PORTFOLIO, PORTFOLIO_ROUND, SHUTTLE_DEFAULT_ITERATIONS,
@@ -28,16 +39,18 @@ use crate::explore::{
 use crate::reach::Site;
 
 /// Whether `config` explores on the workers' driver: shuttle's sampling
-/// schedulers with more than one worker, and every portfolio (one worker
-/// takes turns at every strategy). Systematic searches, replays, loom and
-/// std mode run as before, on the calling thread.
+/// schedulers and weft's DPOR search with more than one worker, and every
+/// portfolio (one worker takes turns at every strategy). shuttle's DFS,
+/// replays, loom and std mode run as before, on the calling thread.
 pub(crate) fn applies(config: &ExploreConfig) -> bool {
     Backend::current() == Backend::Shuttle
         && config.replay.is_none()
         && match config.scheduler {
             SchedulerKind::Portfolio => true,
-            SchedulerKind::Random | SchedulerKind::Pct { .. } => config.workers > 1,
-            SchedulerKind::Dfs | SchedulerKind::Dpor => false,
+            SchedulerKind::Random | SchedulerKind::Pct { .. } | SchedulerKind::Dpor => {
+                config.workers > 1
+            }
+            SchedulerKind::Dfs => false,
         }
 }
 
@@ -73,11 +86,17 @@ struct Plan<'a> {
     /// A portfolio's DPOR search finished without a failure: the bounds
     /// of that proof (the other workers' sampling adds nothing to it).
     proof: Mutex<Option<Vec<Bound>>>,
+    /// A DPOR search split among the workers: the tree they share.
+    tree: Option<Arc<Tree>>,
 }
 
 /// Explores `config` on [`ExploreConfig::workers`] threads.
 pub(crate) fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
-    let total = config.iterations.unwrap_or(SHUTTLE_DEFAULT_ITERATIONS);
+    let total = match config.scheduler {
+        // Unlimited unless set: the search ends when it has explored all.
+        SchedulerKind::Dpor => config.iterations.unwrap_or(usize::MAX),
+        _ => config.iterations.unwrap_or(SHUTTLE_DEFAULT_ITERATIONS),
+    };
     let plan = Plan {
         config,
         body: &body,
@@ -88,6 +107,7 @@ pub(crate) fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>)
         stop: config.stop.clone().unwrap_or_default(),
         found: Mutex::new(None),
         proof: Mutex::new(None),
+        tree: (config.scheduler == SchedulerKind::Dpor).then(|| Arc::new(Tree::new())),
     };
     let dispatch = tracing::dispatcher::get_default(|d| d.clone());
     let all: Vec<WorkerRuns> = std::thread::scope(|scope| {
@@ -124,6 +144,9 @@ pub(crate) fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>)
 /// Worker `i`: its share of the executions, as one run (a single
 /// strategy) or as portfolio rounds.
 fn worker(plan: &Plan<'_>, i: usize) -> WorkerRuns {
+    if let Some(tree) = &plan.tree {
+        return dpor_worker(plan, i, tree);
+    }
     let config = plan.config;
     let n = plan.workers;
     let mine = share(plan.total, n, i);
@@ -233,6 +256,39 @@ fn dpor_first(plan: &Plan<'_>, mine: usize, out: &mut WorkerRuns) -> usize {
     ran
 }
 
+/// Worker `i` of a DPOR search split among the workers: one engine run
+/// that works on the shared tree until the search ends. A run that ends
+/// before (a failure, the time budget, its share of the iterations)
+/// abandons the search: the others end after their execution under way.
+fn dpor_worker(plan: &Plan<'_>, i: usize, tree: &Arc<Tree>) -> WorkerRuns {
+    let config = plan.config;
+    let mut c = config.clone();
+    c.workers = 1;
+    c.stop = Some(plan.stop.clone());
+    c.iterations = config.iterations.map(|t| share(t, plan.workers, i));
+    let mut outcome = search::with_tree(tree.clone(), || {
+        crate::backend::explore(&c, plan.body.clone())
+    });
+    if !outcome.complete {
+        tree.abandon();
+    }
+    if let Some(failure) = outcome.failure.take() {
+        plan.claim(
+            FoundBy {
+                worker: i,
+                workers: plan.workers,
+                scheduler: SchedulerKind::Dpor,
+                seed: plan.seed,
+            },
+            failure,
+        );
+    }
+    WorkerRuns {
+        runs: vec![outcome],
+        budget_hit: false,
+    }
+}
+
 impl Plan<'_> {
     /// Keeps `failure` if it is the first, and stops every worker.
     fn claim(&self, found_by: FoundBy, failure: Box<RawFailure>) {
@@ -314,7 +370,15 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
         None => (None, None),
     };
     let proof = plan.proof.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let split = plan.tree.as_ref().map(|tree| {
+        // Exhaustive when the shared search finished and every worker's
+        // run ended with it.
+        failure.is_none()
+            && tree.is_finished()
+            && all.iter().flat_map(|w| &w.runs).all(|r| r.complete)
+    });
     let (complete, bounds) = match proof {
+        _ if split.is_some() => (split == Some(true), bounds),
         // The DPOR search covered every interleaving: what the sampling
         // workers did adds nothing to the verdict.
         Some(proof) if failure.is_none() => (true, proof),

@@ -16,7 +16,7 @@ use shuttle::scheduler::{
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use crate::dpor::access::Effects;
-use crate::dpor::Explorer;
+use crate::dpor::search::Search;
 use crate::explore::{
     Backend, Decision, ExploreConfig, FailureKind, SchedulerKind, SHUTTLE_DEFAULT_ITERATIONS,
 };
@@ -686,7 +686,8 @@ struct DporScheduler {
 }
 
 struct DporState {
-    explorer: Explorer,
+    /// The sequential search, or this OS thread's share of a parallel one.
+    explorer: Search,
     /// At most this many executions (`Model::iterations`), if set.
     limit: Option<usize>,
     /// The limit stopped the search before it finished.
@@ -776,7 +777,7 @@ pub(crate) fn run(
     let replaying = replay.is_some();
     let dpor = (config.scheduler == SchedulerKind::Dpor && !replaying).then(|| {
         Rc::new(RefCell::new(DporState {
-            explorer: Explorer::new(),
+            explorer: Search::for_this_thread(),
             limit: config.iterations,
             limit_hit: false,
             mark: 0,

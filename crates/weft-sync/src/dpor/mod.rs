@@ -29,7 +29,9 @@
 //! ```
 
 pub(crate) mod access;
+pub(crate) mod parallel;
 pub(crate) mod race;
+pub(crate) mod search;
 
 use std::fmt;
 
@@ -125,6 +127,49 @@ pub(crate) struct Explorer {
     /// The first step of the current execution that was not replayed
     /// from the previous one (races among the replayed steps were used).
     fresh: usize,
+    /// The nodes at the bottom of the stack that belong to the shared
+    /// tree of a parallel search ([`parallel`]): replayed, never
+    /// backtracked into; the search ends when it would.
+    frozen: usize,
+    /// Race reversals whose node is frozen, for the shared tree.
+    outbox: Vec<Reversal>,
+}
+
+/// A branch a race calls for at a frozen node: its depth, the threads
+/// that start the reversal, and the thread of the race's later step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Reversal {
+    pub(crate) depth: usize,
+    pub(crate) initials: Vec<Thread>,
+    pub(crate) later: Thread,
+}
+
+/// One node of a path replayed by a parallel worker: the decision taken
+/// there, and what the node knows (see [`Explorer::resume`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Frozen {
+    /// The thread (or `choose` value) taken.
+    pub(crate) chosen: usize,
+    /// Values of a `choose` node (0: a thread switch).
+    pub(crate) values: usize,
+    /// Sleep set of the node's branch: only the last node's is used.
+    pub(crate) sleep: Vec<(Thread, Effects)>,
+}
+
+/// A node handed to the shared tree ([`Explorer::donate`]): what it knows
+/// and which of its branches are taken or still to take.
+#[derive(Clone, Debug)]
+pub(crate) struct Donated {
+    /// The decision taken at the node above it on this path.
+    pub(crate) via: usize,
+    pub(crate) values: usize,
+    pub(crate) runnable: Vec<Thread>,
+    pub(crate) sleep: Vec<(Thread, Effects)>,
+    /// Branches explored or under way here, in the order they were taken,
+    /// with what their step did when known.
+    pub(crate) taken: Vec<(usize, Option<Effects>)>,
+    /// Branches still to explore.
+    pub(crate) pending: Vec<usize>,
 }
 
 impl Explorer {
@@ -153,6 +198,101 @@ impl Explorer {
         self.polls.clear();
         self.executions += 1;
         true
+    }
+
+    /// A search of the subtree below a path of frozen nodes (a parallel
+    /// worker's share): it replays `path`, whose last node's branch is new,
+    /// and ends when it would backtrack into the path.
+    pub(crate) fn resume(path: Vec<Frozen>) -> Self {
+        let fresh = path.len().saturating_sub(1);
+        let stack = path
+            .into_iter()
+            .map(|f| Node {
+                runnable: Threads::new(),
+                chosen: f.chosen,
+                backtrack: smallvec![f.chosen],
+                done: Vec::new(),
+                sleep: f.sleep,
+                values: f.values,
+                tried: Vec::new(),
+            })
+            .collect::<Vec<_>>();
+        Explorer {
+            frozen: stack.len(),
+            fresh,
+            stack,
+            ..Explorer::default()
+        }
+    }
+
+    /// Race reversals at frozen nodes since the last call.
+    pub(crate) fn take_outbox(&mut self) -> Vec<Reversal> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// What step `k` of the last execution did (if the stack still has it).
+    pub(crate) fn step_effects(&self, k: usize) -> Option<&Effects> {
+        self.steps.get(k).map(|s| &s.effects)
+    }
+
+    /// Between executions: hands the shallowest node with a branch left
+    /// to the shared tree, with the nodes above it that are not frozen yet
+    /// (in depth order), and freezes them all. This search then explores
+    /// the branch under way there only. `None` when no node has a branch
+    /// left (or an execution is under way).
+    pub(crate) fn donate(&mut self) -> Option<Vec<Donated>> {
+        if self.running || self.finished {
+            return None;
+        }
+        let pending = |node: &Node| -> Vec<usize> {
+            if node.values > 0 {
+                (0..node.values)
+                    .filter(|v| *v != node.chosen && !node.tried.contains(v))
+                    .collect()
+            } else {
+                node.backtrack
+                    .iter()
+                    .copied()
+                    .filter(|t| {
+                        *t != node.chosen
+                            && !node.done.iter().any(|(d, _)| d == t)
+                            && !node.asleep(*t)
+                    })
+                    .collect()
+            }
+        };
+        let j = (self.frozen..self.stack.len()).find(|&k| !pending(&self.stack[k]).is_empty())?;
+        let donated = (self.frozen..=j)
+            .map(|k| {
+                let node = &self.stack[k];
+                // The branch under way ran in the last execution unless it
+                // is the new one at the deepest node.
+                let ran = self.steps.get(k).map(|s| s.effects.clone());
+                let taken = if node.values > 0 {
+                    node.tried
+                        .iter()
+                        .map(|v| (*v, None))
+                        .chain([(node.chosen, None)])
+                        .collect()
+                } else {
+                    node.done
+                        .iter()
+                        .map(|(t, e)| (*t, Some(e.clone())))
+                        .chain([(node.chosen, ran)])
+                        .collect()
+                };
+                Donated {
+                    via: k.checked_sub(1).map_or(0, |p| self.stack[p].chosen),
+                    values: node.values,
+                    runnable: node.runnable.to_vec(),
+                    sleep: node.sleep.clone(),
+                    taken,
+                    pending: if k == j { pending(node) } else { Vec::new() },
+                }
+            })
+            .collect();
+        self.frozen = j + 1;
+        Some(donated)
     }
 
     /// Executions started so far.
@@ -366,6 +506,10 @@ impl Explorer {
     /// deepest node with a branch left.
     fn finish_execution(&mut self) {
         self.running = false;
+        if self.position < self.frozen {
+            // Stopped inside the shared path: nothing new was seen.
+            return;
+        }
         let depth = self.position.min(self.stack.len());
         self.stack.truncate(depth);
         self.steps.truncate(depth);
@@ -375,31 +519,28 @@ impl Explorer {
             let Some(first) = (0..=r.first).rev().find(|&f| self.stack[f].values == 0) else {
                 continue;
             };
-            let node = &mut self.stack[first];
-            let covered = r
-                .initials
-                .iter()
-                .any(|t| node.backtrack.contains(t) || node.asleep(*t));
-            if covered {
+            let later = self.steps[r.later].thread;
+            if first < self.frozen {
+                // The shared tree owns that node.
+                self.outbox.push(Reversal {
+                    depth: first,
+                    initials: r.initials,
+                    later,
+                });
                 continue;
             }
-            // A thread that is an initial of the reversal but cannot run
-            // here is blocked by the first step's own thread (a lock it
-            // releases in that step): such a race cannot be reversed.
-            let later = self.steps[r.later].thread;
-            let runnable = |t: &Thread| node.runnable.contains(t);
-            let add = r
-                .initials
-                .iter()
-                .copied()
-                .filter(runnable)
-                .find(|t| *t == later)
-                .or_else(|| r.initials.iter().copied().find(runnable));
-            if let Some(t) = add {
+            let node = &mut self.stack[first];
+            let known = |t: Thread| node.backtrack.contains(&t) || node.asleep(t);
+            if let Some(t) = race::reversal(&node.runnable, &r.initials, later, known) {
                 node.backtrack.push(t);
             }
         }
-        while let Some(k) = self.stack.len().checked_sub(1) {
+        while let Some(k) = self
+            .stack
+            .len()
+            .checked_sub(1)
+            .filter(|&k| k >= self.frozen)
+        {
             let node = &mut self.stack[k];
             if node.values > 0 {
                 node.tried.push(node.chosen);
@@ -444,7 +585,7 @@ mod tests {
     /// integers; `Op::Write(x, v)` writes, `Op::Read(x)` reads into the
     /// thread's local log.
     #[derive(Clone, Copy, Debug)]
-    enum Op {
+    pub(super) enum Op {
         Write(usize, i64),
         Read(usize),
         Add(usize, i64),
@@ -456,7 +597,7 @@ mod tests {
 
     /// Runs one execution of `program` under `choose`, returning its final
     /// state: the shared values and each thread's reads.
-    fn run(
+    pub(super) fn run(
         program: &[Vec<Op>],
         mut choose: impl FnMut(&[Thread], Option<Thread>, Effects) -> Option<Thread>,
     ) -> Option<(Outcome, Effects)> {
@@ -516,9 +657,9 @@ mod tests {
         Some(((shared, reads), last))
     }
 
-    type Outcome = (Vec<i64>, Vec<Vec<i64>>);
+    pub(super) type Outcome = (Vec<i64>, Vec<Vec<i64>>);
 
-    fn dpor(program: &[Vec<Op>]) -> (BTreeSet<Outcome>, usize) {
+    pub(super) fn dpor(program: &[Vec<Op>]) -> (BTreeSet<Outcome>, usize) {
         let mut search = Explorer::new();
         let mut outcomes = BTreeSet::new();
         while search.start_execution() {
@@ -532,7 +673,7 @@ mod tests {
 
     /// Every interleaving, enumerated without any reduction: a
     /// depth-first walk over the decision sequences.
-    fn naive(program: &[Vec<Op>]) -> (BTreeSet<Outcome>, usize) {
+    pub(super) fn naive(program: &[Vec<Op>]) -> (BTreeSet<Outcome>, usize) {
         let mut outcomes = BTreeSet::new();
         let mut count = 0;
         let mut prefix: Vec<usize> = Vec::new();
@@ -662,7 +803,7 @@ mod tests {
         }
     }
 
-    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+    pub(super) fn op() -> impl proptest::strategy::Strategy<Value = Op> {
         use proptest::prelude::*;
         prop_oneof![
             (0..3usize, 1..3i64).prop_map(|(x, v)| Op::Write(x, v)),

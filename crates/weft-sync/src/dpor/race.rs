@@ -28,6 +28,30 @@ pub(crate) struct Race {
     pub(crate) initials: Vec<Thread>,
 }
 
+/// The branch to add at a race's first node so that the race is reversed:
+/// `None` when an initial of the reversal is already a branch there or
+/// asleep (`known`), or when none can run there. The later step's own
+/// thread is preferred. (A thread that is an initial of the reversal but
+/// cannot run at the node is blocked by the first step's own thread, a
+/// lock it releases in that step: such a race cannot be reversed.)
+pub(crate) fn reversal(
+    runnable: &[Thread],
+    initials: &[Thread],
+    later: Thread,
+    known: impl Fn(Thread) -> bool,
+) -> Option<Thread> {
+    if initials.iter().any(|t| known(*t)) {
+        return None;
+    }
+    let runnable = |t: &Thread| runnable.contains(t);
+    initials
+        .iter()
+        .copied()
+        .filter(runnable)
+        .find(|t| *t == later)
+        .or_else(|| initials.iter().copied().find(runnable))
+}
+
 /// Vector clocks, one row per step, stored flat: per thread, how many of
 /// its steps happen before (or are) the step the row belongs to. (One
 /// allocation per execution, not one per step: the analysis runs after

@@ -1,0 +1,125 @@
+//! weft's DPOR search on 1 and on 2 workers (`Model::workers`), one after
+//! the other in one run, on a correct model whose exhaustive search runs
+//! over 100,000 executions: five threads each adding twice to one counter
+//! (10! / 2^5 = 113,400 orders of the adds).
+//!
+//! `cargo bench --features shuttle --bench dpor_workers` prints each
+//! search's executions and time, and the speed-up of 2 workers over 1
+//! (`-- 4` adds a run on 4 workers, and so on), and the CPU time the
+//! process spent on each: on a machine whose cores are busy with other
+//! work, the wall-clock speed-up says little, while equal CPU times say
+//! that the split costs nothing and the speed-up on idle cores is the
+//! CPU time over the wall-clock time. The peer, measured right after:
+//! how much faster two threads of pure computation finish twice the work
+//! of one (what the machine gives two threads at that moment).
+
+#![allow(missing_docs)]
+
+#[cfg(feature = "shuttle")]
+fn main() {
+    use std::time::{Duration, Instant};
+
+    use weft::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use weft::sync::Arc;
+    use weft::thread;
+    use weft::{Model, Scheduler};
+
+    fn adders() {
+        let n = Arc::new(AtomicUsize::new(0));
+        let hs: Vec<_> = (0..5)
+            .map(|_| {
+                let n = n.clone();
+                thread::spawn(move || {
+                    n.fetch_add(1, SeqCst);
+                    n.fetch_add(1, SeqCst);
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        assert_eq!(n.load(SeqCst), 10);
+    }
+
+    let mut counts: Vec<usize> = vec![1, 2];
+    counts.extend(
+        std::env::args()
+            .skip(1)
+            .filter_map(|a| a.parse::<usize>().ok()),
+    );
+    /// User and system CPU time of the whole process so far.
+    fn cpu() -> f64 {
+        // SAFETY: `getrusage` writes the struct it is given, which lives
+        // on this stack for the call; an all-zero `rusage` is valid.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+            usage
+        };
+        let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        secs(usage.ru_utime) + secs(usage.ru_stime)
+    }
+
+    let mut base = None;
+    for workers in counts {
+        let start = Instant::now();
+        let cpu_start = cpu();
+        let stats = Model::new()
+            .name(format!("adders_on_{workers}"))
+            .scheduler(Scheduler::Dpor)
+            .workers(workers)
+            .time_budget(Duration::from_secs(3600))
+            .explore(adders)
+            .unwrap_or_else(|f| panic!("{f}"));
+        let elapsed = start.elapsed();
+        let cpu_secs = cpu() - cpu_start;
+        assert!(stats.is_search_complete(), "{stats}");
+        assert!(stats.executions() >= 100_000, "{stats}");
+        let secs = elapsed.as_secs_f64();
+        let base_secs = *base.get_or_insert(secs);
+        println!(
+            "dpor on {workers} worker(s): {} executions in {secs:.2} s ({:.0}/s), speed-up {:.2}x; CPU {cpu_secs:.2} s ({:.2} cores busy)",
+            stats.executions(),
+            stats.executions() as f64 / secs,
+            base_secs / secs,
+            cpu_secs / secs,
+        );
+    }
+    println!(
+        "pure computation on 2 threads, same run: {:.2}x",
+        compute_scaling()
+    );
+}
+
+/// How much faster two threads finish twice the work of one, for a
+/// dependent chain of multiplications (`benches/workers.rs` has the same).
+#[cfg(feature = "shuttle")]
+fn compute_scaling() -> f64 {
+    use std::hint::black_box;
+    use std::time::Instant;
+
+    fn work(n: u64) -> u64 {
+        let mut x = 1u64;
+        for i in 0..black_box(n) {
+            x = black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i));
+        }
+        x
+    }
+    const N: u64 = 200_000_000;
+    let t = Instant::now();
+    black_box(work(N));
+    let one = t.elapsed();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        let h = s.spawn(|| work(N));
+        black_box(work(N));
+        black_box(h.join().unwrap());
+    });
+    let two = t.elapsed();
+    2.0 * one.as_secs_f64() / two.as_secs_f64()
+}
+
+#[cfg(not(feature = "shuttle"))]
+fn main() {
+    eprintln!("run with --features shuttle");
+}

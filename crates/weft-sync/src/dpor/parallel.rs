@@ -1,0 +1,701 @@
+//! The DPOR search split across worker threads: a shared tree of the
+//! decision points that workers have published, and a queue of its
+//! branches still to explore.
+//!
+//! ```text
+//! let tree = Arc::new(Tree::new());
+//! // on each of n OS threads:
+//! let mut search = Worker::new(tree.clone());
+//! while search.start_execution() {
+//!     // the run, as with `Explorer` (`schedule`, `choose`) ...
+//!     search.end_execution(effects_of_last_step);
+//! }
+//! // tree.is_finished(): every branch of every subtree was explored.
+//! ```
+//!
+//! # How the tree is split
+//!
+//! A *work item* is a published node and one branch there (a thread, or a
+//! value of a `choose`). The worker that claims it replays the path of
+//! decisions from the root to the node, takes the branch, and runs the
+//! sequential [`Explorer`] below it: the path's nodes are *frozen* (the
+//! explorer never backtracks into them, and its search ends when it
+//! would). The first worker claims the root, an empty path.
+//!
+//! A worker whose search goes on while another waits for work *donates*
+//! between two executions ([`Explorer::donate`]): it publishes its
+//! shallowest node that has branches left (and the nodes above it, so that
+//! every node of a published path is published), queues those branches,
+//! and freezes the node, keeping only the branch under way there.
+//!
+//! A race found by a worker whose first step lies in a frozen node calls
+//! for a branch there ([`Reversal`]): it goes to the tree, which applies
+//! the sequential rule to the node (nothing is added when one of the
+//! reversal's initials is already a branch there or asleep) and queues the
+//! branch it adds.
+//!
+//! # Why this explores what the sequential search does
+//!
+//! - *No execution twice.* Every branch of a published node is queued and
+//!   claimed at most once (the tree keeps the node's branches, and adds a
+//!   branch that is not one of them only), and a worker's explorer owns
+//!   the subtree below its branch alone: two workers' executions differ at
+//!   the node where their paths part.
+//! - *Every trace.* Source-DPOR needs, at each node, the branches its races
+//!   call for: races at a worker's own nodes are handled as in the
+//!   sequential search, races at frozen nodes by the tree with the same
+//!   rule and the node's branches and sleep set. The search ends only when
+//!   no branch is queued and no worker holds one, so that every branch
+//!   added is explored.
+//! - *Sleep sets.* A branch's sleep set is its node's sleep set and the
+//!   node's branches claimed before it (with what their step did), as in
+//!   the sequential search, where it is those explored before it: claim
+//!   order plays the part of depth-first order. It is a total order on
+//!   each node's branches, so a sleeping branch always points to one
+//!   claimed earlier, which is explored to its end (unless the search
+//!   stops). A branch claimed earlier whose step has not yet run (its
+//!   effects unknown) is left out of the sleep set: a smaller sleep set
+//!   only explores more.
+//! - *Races among replayed steps* were analysed by the execution that ran
+//!   them first: a claimed item's first execution looks for races whose
+//!   later step is its branch's step or after, as a sequential execution
+//!   does from the branch it takes.
+//!
+//! The first failure ends the search (the driver [abandons](Tree::abandon)
+//! it, and the workers stop between executions); it is exhaustive only
+//! when it [finished](Tree::is_finished).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use smallvec::{smallvec, SmallVec};
+
+use super::access::{Effects, Thread};
+use super::{race, Donated, Explorer, Frozen, Nondeterminism, Reversal};
+
+/// A node's index in the tree.
+type NodeId = usize;
+
+/// A published decision point.
+#[derive(Debug)]
+struct SharedNode {
+    /// The node's ancestors (root first) and the decision taken at each
+    /// on the way here.
+    path: Vec<(NodeId, usize)>,
+    values: usize,
+    runnable: Vec<Thread>,
+    sleep: Vec<(Thread, Effects)>,
+    /// Branches claimed, in claim order, with what their step did once a
+    /// worker has told.
+    taken: Vec<(usize, Option<Effects>)>,
+    /// Branches queued, not yet claimed.
+    queued: Vec<usize>,
+}
+
+impl SharedNode {
+    fn has(&self, branch: usize) -> bool {
+        self.taken.iter().any(|(b, _)| *b == branch) || self.queued.contains(&branch)
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    nodes: Vec<SharedNode>,
+    queue: VecDeque<(NodeId, usize)>,
+    /// Workers holding an item.
+    busy: usize,
+    root_claimed: bool,
+    finished: bool,
+}
+
+/// The tree the workers of one parallel DPOR search share.
+#[derive(Debug, Default)]
+pub(crate) struct Tree {
+    state: Mutex<State>,
+    wake: Condvar,
+    /// Workers waiting for an item (read between executions, unlocked).
+    hungry: AtomicUsize,
+    /// Items queued (read between executions, unlocked).
+    queued: AtomicUsize,
+    abandoned: AtomicBool,
+}
+
+/// A claimed branch: the frozen path to replay, and the ids of its nodes.
+struct Claim {
+    explorer: Explorer,
+    ids: Vec<NodeId>,
+    /// The node and branch whose step's effects the tree wants, and the
+    /// node's depth.
+    report: Option<(NodeId, usize, usize)>,
+    /// By depth on the path: the decision taken, a branch of that node.
+    decisions: Vec<usize>,
+}
+
+impl Tree {
+    /// A tree with nothing explored.
+    pub(crate) fn new() -> Self {
+        Tree::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether every branch was explored (no item queued, none held).
+    pub(crate) fn is_finished(&self) -> bool {
+        self.lock().finished
+    }
+
+    /// Ends the search unfinished: waiting workers return, busy ones end
+    /// with the item they hold.
+    pub(crate) fn abandon(&self) {
+        self.abandoned.store(true, Relaxed);
+        let _state = self.lock();
+        self.wake.notify_all();
+    }
+
+    /// Published nodes (for tests and statistics).
+    #[cfg(test)]
+    fn published(&self) -> usize {
+        self.lock().nodes.len()
+    }
+
+    /// Whether a worker waits for an item that no queued one serves.
+    fn wants_work(&self) -> bool {
+        self.hungry.load(Relaxed) > self.queued.load(Relaxed)
+    }
+
+    /// Waits for an item; `None` when the search is over (finished or
+    /// abandoned).
+    fn claim(&self) -> Option<Claim> {
+        let mut state = self.lock();
+        if !state.root_claimed {
+            state.root_claimed = true;
+            state.busy += 1;
+            return Some(Claim {
+                explorer: Explorer::new(),
+                ids: Vec::new(),
+                report: None,
+                decisions: Vec::new(),
+            });
+        }
+        self.hungry.fetch_add(1, Relaxed);
+        let claim = loop {
+            if self.abandoned.load(Relaxed) || state.finished {
+                break None;
+            }
+            if let Some((id, branch)) = state.queue.pop_front() {
+                self.queued.store(state.queue.len(), Relaxed);
+                state.busy += 1;
+                break Some(Self::claimed(&mut state, id, branch));
+            }
+            if state.busy == 0 {
+                state.finished = true;
+                self.wake.notify_all();
+                break None;
+            }
+            // A timeout as well: the stop flag is no notification.
+            state = self
+                .wake
+                .wait_timeout(state, Duration::from_millis(5))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        };
+        self.hungry.fetch_sub(1, Relaxed);
+        claim
+    }
+
+    /// Marks `branch` of node `id` claimed, and builds its explorer.
+    fn claimed(state: &mut State, id: NodeId, branch: usize) -> Claim {
+        let node = &mut state.nodes[id];
+        node.queued.retain(|b| *b != branch);
+        // Its sleep set: the node's, and the branches claimed before it
+        // whose step is known (a `choose`'s values are no threads).
+        let mut sleep = node.sleep.clone();
+        if node.values == 0 {
+            sleep.extend(
+                node.taken
+                    .iter()
+                    .filter_map(|(t, e)| e.as_ref().map(|e| (*t, e.clone()))),
+            );
+        }
+        node.taken.push((branch, None));
+        let node = &state.nodes[id];
+        let mut path: Vec<Frozen> = node
+            .path
+            .iter()
+            .map(|&(ancestor, chosen)| Frozen {
+                chosen,
+                values: state.nodes[ancestor].values,
+                sleep: Vec::new(),
+            })
+            .collect();
+        path.push(Frozen {
+            chosen: branch,
+            values: node.values,
+            sleep,
+        });
+        let mut ids: Vec<NodeId> = node.path.iter().map(|(a, _)| *a).collect();
+        ids.push(id);
+        let depth = ids.len() - 1;
+        let decisions = path.iter().map(|f| f.chosen).collect();
+        Claim {
+            decisions,
+            explorer: Explorer::resume(path),
+            ids,
+            report: (node.values == 0).then_some((id, branch, depth)),
+        }
+    }
+
+    /// Applies a worker's news: the step of a claimed branch, reversals
+    /// at frozen nodes (`ids` maps their depth to the node), donated nodes
+    /// (appended to `ids`). Returns, by reversal, a thread that is now a
+    /// branch of its node or asleep there (so that the same reversal is
+    /// covered), if one is.
+    fn publish(
+        &self,
+        ids: &mut Vec<NodeId>,
+        report: Option<(NodeId, usize, Effects)>,
+        reversals: &[Reversal],
+        donated: Vec<Donated>,
+    ) -> Vec<Option<Thread>> {
+        let mut state = self.lock();
+        let before = state.queue.len();
+        if let Some((id, branch, effects)) = report {
+            if let Some(slot) = state.nodes[id].taken.iter_mut().find(|(b, _)| *b == branch) {
+                slot.1 = Some(effects);
+            }
+        }
+        let mut covered = Vec::with_capacity(reversals.len());
+        for r in reversals {
+            let id = ids[r.depth];
+            let node = &state.nodes[id];
+            let known = |t: Thread| node.has(t) || node.sleep.iter().any(|(s, _)| *s == t);
+            let covering = r.initials.iter().copied().find(|t| known(*t));
+            if let Some(t) = race::reversal(&node.runnable, &r.initials, r.later, known) {
+                state.nodes[id].queued.push(t);
+                state.queue.push_back((id, t));
+                covered.push(Some(t));
+            } else {
+                covered.push(covering);
+            }
+        }
+        for d in donated {
+            let id = state.nodes.len();
+            let mut path: Vec<(NodeId, usize)> = match ids.last() {
+                Some(&parent) => {
+                    let mut path = state.nodes[parent].path.clone();
+                    path.push((parent, d.via));
+                    path
+                }
+                None => Vec::new(),
+            };
+            path.shrink_to_fit();
+            state.queue.extend(d.pending.iter().map(|b| (id, *b)));
+            state.nodes.push(SharedNode {
+                path,
+                values: d.values,
+                runnable: d.runnable,
+                sleep: d.sleep,
+                taken: d.taken,
+                queued: d.pending,
+            });
+            ids.push(id);
+        }
+        self.queued.store(state.queue.len(), Relaxed);
+        if state.queue.len() > before {
+            self.wake.notify_all();
+        }
+        covered
+    }
+
+    /// A worker finished its item.
+    fn release(&self) {
+        let mut state = self.lock();
+        state.busy -= 1;
+        if state.busy == 0 || !state.queue.is_empty() {
+            self.wake.notify_all();
+        }
+    }
+}
+
+/// One worker of a parallel search: the items it claims, one after the
+/// other, each explored by a sequential [`Explorer`] below its frozen path.
+#[derive(Debug)]
+pub(crate) struct Worker {
+    tree: Arc<Tree>,
+    explorer: Explorer,
+    /// The item's frozen nodes, by depth; `None` when it holds no item.
+    ids: Option<Vec<NodeId>>,
+    report: Option<(NodeId, usize, usize)>,
+    /// By frozen depth: threads known to be branches of that node or
+    /// asleep there (the tree never drops either), so that a reversal one
+    /// of them covers needs no lock.
+    known: Vec<SmallVec<[Thread; 4]>>,
+    executions: usize,
+    done: bool,
+}
+
+impl Worker {
+    /// A worker of `tree`'s search.
+    pub(crate) fn new(tree: Arc<Tree>) -> Self {
+        Worker {
+            tree,
+            explorer: Explorer::new(),
+            ids: None,
+            report: None,
+            known: Vec::new(),
+            executions: 0,
+            done: false,
+        }
+    }
+
+    /// Starts the next execution (of this item, or of the next one it
+    /// claims); `false` when the search is over.
+    pub(crate) fn start_execution(&mut self) -> bool {
+        loop {
+            if self.done {
+                return false;
+            }
+            let Some(ids) = &mut self.ids else {
+                match self.tree.claim() {
+                    Some(claim) => {
+                        self.explorer = claim.explorer;
+                        self.ids = Some(claim.ids);
+                        self.report = claim.report;
+                        self.known = claim.decisions.iter().map(|d| smallvec![*d]).collect();
+                    }
+                    None => self.done = true,
+                }
+                continue;
+            };
+            if self.tree.wants_work() {
+                if let Some(donated) = self.explorer.donate() {
+                    self.known.extend(donated.iter().map(|d| {
+                        d.taken
+                            .iter()
+                            .map(|(b, _)| *b)
+                            .chain(d.pending.iter().copied())
+                            .collect()
+                    }));
+                    self.tree.publish(ids, None, &[], donated);
+                }
+            }
+            if self.explorer.start_execution() {
+                self.executions += 1;
+                return true;
+            }
+            // A stopped execution's races ended the item.
+            self.flush();
+            self.release();
+        }
+    }
+
+    /// Chooses the thread to run ([`Explorer::schedule`]).
+    pub(crate) fn schedule(
+        &mut self,
+        runnable: &[Thread],
+        current: Option<Thread>,
+        last: Effects,
+    ) -> Result<Thread, Nondeterminism> {
+        self.explorer.schedule(runnable, current, last)
+    }
+
+    /// Answers a `choose` ([`Explorer::choose`]).
+    pub(crate) fn choose(&mut self, values: usize, last: Effects) -> Result<usize, Nondeterminism> {
+        self.explorer.choose(values, last)
+    }
+
+    /// The execution ended ([`Explorer::end_execution`]).
+    pub(crate) fn end_execution(&mut self, last: Effects) {
+        self.explorer.end_execution(last);
+        self.flush();
+        if self.explorer.is_finished() {
+            self.release();
+        }
+    }
+
+    /// Sends the tree what it wants to know: the claimed branch's step,
+    /// the reversals at frozen nodes.
+    fn flush(&mut self) {
+        let known = &self.known;
+        let mut reversals = self.explorer.take_outbox();
+        reversals.retain(|r| {
+            !known
+                .get(r.depth)
+                .is_some_and(|k| r.initials.iter().any(|t| k.contains(t)))
+        });
+        let report = self.report.take().and_then(|(id, branch, depth)| {
+            let effects = self.explorer.step_effects(depth)?.clone();
+            Some((id, branch, effects))
+        });
+        if reversals.is_empty() && report.is_none() {
+            return;
+        }
+        if let Some(ids) = &mut self.ids {
+            let covered = self.tree.publish(ids, report, &reversals, Vec::new());
+            for (r, t) in reversals.iter().zip(covered) {
+                if let (Some(t), Some(k)) = (t, self.known.get_mut(r.depth)) {
+                    k.push(t);
+                }
+            }
+        }
+    }
+
+    fn release(&mut self) {
+        if self.ids.take().is_some() {
+            self.tree.release();
+        }
+    }
+
+    /// Executions this worker started.
+    pub(crate) fn executions(&self) -> usize {
+        self.executions
+    }
+
+    /// Whether the whole search (every worker's) finished.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.done && self.tree.is_finished()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::super::tests::{dpor, naive, op, run, Op, Outcome};
+    use super::*;
+
+    impl Tree {
+        /// Makes every worker donate whenever it can, as if others always
+        /// waited: the finest split, deterministic on one OS thread.
+        fn always_hungry(&self) {
+            self.hungry.store(usize::MAX / 2, Relaxed);
+        }
+    }
+
+    /// What a parallel search found: its final states, every complete
+    /// schedule it ran (one per execution), and whether it finished.
+    struct Found {
+        outcomes: BTreeSet<Outcome>,
+        schedules: Vec<Vec<Thread>>,
+        finished: bool,
+        published: usize,
+    }
+
+    /// Runs one worker of `tree` to its end.
+    fn work(tree: &Arc<Tree>, program: &[Vec<Op>]) -> (BTreeSet<Outcome>, Vec<Vec<Thread>>, bool) {
+        let mut search = Worker::new(tree.clone());
+        let mut outcomes = BTreeSet::new();
+        let mut schedules = Vec::new();
+        while search.start_execution() {
+            let mut schedule = Vec::new();
+            let (outcome, last) = run(program, |r, c, e| {
+                let t = search.schedule(r, c, e).unwrap();
+                schedule.push(t);
+                Some(t)
+            })
+            .unwrap();
+            outcomes.insert(outcome);
+            schedules.push(schedule);
+            search.end_execution(last);
+        }
+        (outcomes, schedules, search.is_finished())
+    }
+
+    /// The parallel search of `program` on `workers` OS threads.
+    fn parallel(program: &[Vec<Op>], workers: usize) -> Found {
+        let tree = Arc::new(Tree::new());
+        let all: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| scope.spawn(|| work(&tree, program)))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut found = Found {
+            outcomes: BTreeSet::new(),
+            schedules: Vec::new(),
+            finished: true,
+            published: tree.published(),
+        };
+        for (outcomes, schedules, finished) in all {
+            found.outcomes.extend(outcomes);
+            found.schedules.extend(schedules);
+            found.finished &= finished;
+        }
+        found
+    }
+
+    /// One worker on the calling thread that donates at every execution
+    /// (and claims back what it donated).
+    fn split_finely(program: &[Vec<Op>]) -> Found {
+        let tree = Arc::new(Tree::new());
+        tree.always_hungry();
+        let (outcomes, schedules, finished) = work(&tree, program);
+        Found {
+            outcomes,
+            schedules,
+            finished,
+            published: tree.published(),
+        }
+    }
+
+    fn assert_no_schedule_twice(found: &Found) {
+        let distinct: BTreeSet<&Vec<Thread>> = found.schedules.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            found.schedules.len(),
+            "a schedule was explored twice: {:?}",
+            found.schedules
+        );
+    }
+
+    fn programs() -> Vec<Vec<Vec<Op>>> {
+        vec![
+            vec![
+                vec![Op::Add(0, 1), Op::Read(0)],
+                vec![Op::Add(0, 1), Op::Read(0)],
+                vec![Op::Read(0)],
+            ],
+            vec![
+                vec![Op::Write(0, 1), Op::Read(1)],
+                vec![Op::Write(1, 1), Op::Read(0)],
+            ],
+            vec![
+                vec![Op::Write(0, 1), Op::Write(1, 1)],
+                vec![Op::Read(1), Op::Read(0)],
+                vec![Op::Write(0, 2)],
+            ],
+            vec![
+                vec![Op::Write(0, 1), Op::Read(0)],
+                vec![Op::Read(0), Op::Write(0, 2)],
+            ],
+            vec![
+                vec![Op::Write(0, 1), Op::Write(1, 7)],
+                vec![Op::SpinUntil(0, 1), Op::Read(1)],
+            ],
+            vec![
+                vec![Op::Add(0, 1), Op::Add(1, 1), Op::Read(2)],
+                vec![Op::Add(1, 1), Op::Add(2, 1), Op::Read(0)],
+                vec![Op::Add(2, 1), Op::Add(0, 1), Op::Read(1)],
+                vec![Op::Read(0), Op::Read(1), Op::Read(2)],
+            ],
+        ]
+    }
+
+    #[test]
+    fn a_finely_split_search_reaches_the_states_of_the_sequential_one_once_each() {
+        for program in programs() {
+            let (sequential, _) = dpor(&program);
+            let found = split_finely(&program);
+            assert!(found.finished, "{program:?}");
+            assert_eq!(found.outcomes, sequential, "{program:?}");
+            assert_no_schedule_twice(&found);
+            // Every interleaving of a spin loop is endless.
+            let spins = program
+                .iter()
+                .flatten()
+                .any(|op| matches!(op, Op::SpinUntil(..)));
+            if !spins {
+                let (all, naive_runs) = naive(&program);
+                assert_eq!(found.outcomes, all, "{program:?}");
+                assert!(found.schedules.len() <= naive_runs, "{program:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn donation_publishes_the_nodes_above_the_one_split() {
+        // Two racing writers and a reader: the root has branches left
+        // after the first execution, so it is published and split.
+        let program = vec![
+            vec![Op::Write(0, 1)],
+            vec![Op::Write(0, 2)],
+            vec![Op::Read(0)],
+        ];
+        let found = split_finely(&program);
+        assert!(found.published >= 1, "nothing was published");
+        assert_eq!(found.outcomes, naive(&program).0);
+    }
+
+    #[test]
+    fn several_threads_reach_the_states_of_the_sequential_search_once_each() {
+        for workers in [2, 3, 4] {
+            for program in programs() {
+                let (sequential, _) = dpor(&program);
+                let found = parallel(&program, workers);
+                assert!(found.finished, "{workers} workers: {program:?}");
+                assert_eq!(found.outcomes, sequential, "{workers} workers: {program:?}");
+                assert_no_schedule_twice(&found);
+            }
+        }
+    }
+
+    #[test]
+    fn every_value_of_a_choice_is_explored_once_across_workers() {
+        let tree = Arc::new(Tree::new());
+        tree.always_hungry();
+        let mut search = Worker::new(tree.clone());
+        let mut seen = Vec::new();
+        while search.start_execution() {
+            assert_eq!(search.schedule(&[0], None, Effects::default()), Ok(0));
+            let a = search.choose(3, Effects::default()).unwrap();
+            let b = search.choose(2, Effects::default()).unwrap();
+            assert_eq!(search.schedule(&[0], Some(0), Effects::default()), Ok(0));
+            seen.push((a, b));
+            search.end_execution(Effects::default());
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]);
+        assert!(search.is_finished());
+        assert!(tree.published() >= 1);
+    }
+
+    #[test]
+    fn an_abandoned_search_is_not_finished() {
+        let tree = Arc::new(Tree::new());
+        let program = vec![vec![Op::Write(0, 1)], vec![Op::Write(0, 2)]];
+        let mut search = Worker::new(tree.clone());
+        assert!(search.start_execution());
+        let (_, last) = run(&program, |r, c, e| Some(search.schedule(r, c, e).unwrap())).unwrap();
+        search.end_execution(last);
+        tree.abandon();
+        // The worker still holds the root; another finds the search over.
+        let mut other = Worker::new(tree.clone());
+        assert!(!other.start_execution());
+        assert!(!other.is_finished());
+        assert!(!tree.is_finished());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 500,
+            rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+            // The same programs on every run (a red run is a change, never
+            // luck); no regression file.
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed),
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Split at every execution, or on three OS threads: the states of
+        /// every interleaving, and no schedule twice, on random programs.
+        #[test]
+        fn split_searches_reach_exactly_the_states_of_every_interleaving(
+            program in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 2..4)
+        ) {
+            let (all, naive_runs) = naive(&program);
+            let fine = split_finely(&program);
+            proptest::prop_assert!(fine.finished);
+            proptest::prop_assert_eq!(&fine.outcomes, &all);
+            proptest::prop_assert!(fine.schedules.len() <= naive_runs);
+            assert_no_schedule_twice(&fine);
+            let threads = parallel(&program, 3);
+            proptest::prop_assert!(threads.finished);
+            proptest::prop_assert_eq!(&threads.outcomes, &all);
+            assert_no_schedule_twice(&threads);
+        }
+    }
+}
