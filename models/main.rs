@@ -32,6 +32,7 @@ mod replay;
 mod reports;
 mod runner;
 mod thread_locals;
+mod thread_pool_cost;
 mod threading;
 mod timeouts;
 mod verdicts;
