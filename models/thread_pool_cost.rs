@@ -14,15 +14,54 @@
 //! whose every position against the worker's writes is another
 //! interleaving). `benches/dpor_vs_loom.rs` measures the full first model.
 //!
-//! DPOR is shuttle's search here, so these run under `--features shuttle`.
+//! DPOR is shuttle's search, so the execution counts are checked under
+//! `--features shuttle`. `shutdown(wait)` now joins the workers; a second
+//! `shutdown` at the same time waits on a condvar that only the last
+//! worker out notifies: that path is verified on every backend.
 
-#![cfg(feature = "shuttle")]
-
-use weft::{Model, Scheduler};
+use weft::sync::atomic::{AtomicBool, Ordering};
+use weft::sync::Arc;
+use weft::thread;
+use weft::Model;
+#[cfg(feature = "shuttle")]
+use weft::Scheduler;
 use weft_patterns::executor::ThreadPool;
+
+#[test]
+fn two_shutdowns_at_once_both_wait_for_the_queued_task() {
+    Model::new()
+        .name("pool_two_shutdowns")
+        // Three threads: exhaustive on loom up to two preemptions.
+        .preemption_bound(2)
+        .check(|| {
+            let pool = Arc::new(ThreadPool::new(1));
+            let ran = Arc::new(AtomicBool::new(false).named("ran"));
+            let flag = ran.clone();
+            let _task = pool
+                .submit(move || flag.store(true, Ordering::SeqCst))
+                .unwrap();
+            let other = {
+                let (pool, ran) = (pool.clone(), ran.clone());
+                thread::spawn(move || {
+                    pool.shutdown(true, false);
+                    assert!(
+                        ran.load(Ordering::SeqCst),
+                        "the other shutdown returned early"
+                    );
+                })
+            };
+            pool.shutdown(true, false);
+            assert!(
+                ran.load(Ordering::SeqCst),
+                "shutdown returned before the task ran"
+            );
+            other.join().unwrap();
+        });
+}
 
 /// Runs weft's DPOR search on `body` to its end and returns how many
 /// executions it took.
+#[cfg(feature = "shuttle")]
 fn dpor_executions(name: &str, body: fn()) -> usize {
     let stats = Model::new()
         .name(name)
@@ -35,6 +74,7 @@ fn dpor_executions(name: &str, body: fn()) -> usize {
     stats.executions()
 }
 
+#[cfg(feature = "shuttle")]
 #[test]
 fn starting_and_shutting_down_two_workers_is_proven_in_few_executions() {
     let executions = dpor_executions("pool_start_stop", || {
@@ -45,6 +85,7 @@ fn starting_and_shutting_down_two_workers_is_proven_in_few_executions() {
     assert!(executions <= 60, "{executions} executions");
 }
 
+#[cfg(feature = "shuttle")]
 #[test]
 fn one_worker_with_two_results_is_proven_in_few_executions() {
     let executions = dpor_executions("pool_one_worker_two_results", || {
