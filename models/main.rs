@@ -35,6 +35,7 @@ mod runner;
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 mod support;
 mod thread_locals;
+mod thread_pool_cost;
 mod threading;
 mod timeouts;
 mod verdicts;

@@ -568,21 +568,30 @@ impl<T> Future<T> {
     /// Waits until the future is done, at most `timeout`; returns the state
     /// word, or `None` on timeout.
     fn wait_done(&self, timeout: Option<Duration>) -> Option<usize> {
-        let state = self.inner.state.load(Ordering::Acquire);
-        if is_done(state) {
-            return Some(state);
-        }
-        if timeout == Some(Duration::ZERO) {
-            return None;
-        }
-        let deadline = Deadline::after(timeout);
-        let mut backoff = Backoff::new();
-        while backoff.snooze() {
+        // A look without the lock first: a poll (zero timeout) needs no
+        // more, and on real threads it is the fast path of a done future
+        // and the spin before blocking. Under a checker a waiter goes
+        // straight to the locked look below, which sees a done future just
+        // as well: a separate look before it would be one more step to
+        // interleave with the completing worker's, for the same outcome
+        // (`Backoff::enabled`, `weft_sync::hint::spin_before_block`).
+        if timeout == Some(Duration::ZERO) || Backoff::enabled() {
             let state = self.inner.state.load(Ordering::Acquire);
             if is_done(state) {
                 return Some(state);
             }
+            if timeout == Some(Duration::ZERO) {
+                return None;
+            }
+            let mut backoff = Backoff::new();
+            while backoff.snooze() {
+                let state = self.inner.state.load(Ordering::Acquire);
+                if is_done(state) {
+                    return Some(state);
+                }
+            }
         }
+        let deadline = Deadline::after(timeout);
         let mut guard = self.inner.lock_listeners();
         // Set LISTENERS and look at the phase in one step, under the lock:
         // either completion comes later in the word's modification order and
@@ -666,7 +675,11 @@ impl<T> Promise<T> {
         let Some(inner) = &self.inner else {
             return false;
         };
-        let mut current = inner.state.load(Ordering::Relaxed);
+        // Guess the state of a fresh future instead of loading it first:
+        // when nobody listens yet the exchange succeeds at once, one atomic
+        // step (a load before it would be one more step for a checker to
+        // interleave with the waiters'); otherwise it returns the word.
+        let mut current = PENDING;
         loop {
             match phase(current) {
                 PENDING => {}
@@ -702,6 +715,24 @@ impl<T> Promise<T> {
     pub fn set_error(mut self, error: FutureError) {
         if let Some(inner) = self.inner.take() {
             finish(inner, Outcome::Error(error), FAILED);
+        }
+    }
+
+    /// [`Promise::set_result`] for a promise whose
+    /// [`Promise::set_running`] returned `true`: the phase can then only be
+    /// RUNNING, so completion is one atomic add, with no load and no
+    /// compare-exchange loop (see [`finish_running`]).
+    pub(crate) fn set_result_after_running(mut self, value: T) {
+        if let Some(inner) = self.inner.take() {
+            finish_running(inner, Outcome::Value(value), SUCCEEDED);
+        }
+    }
+
+    /// [`Promise::set_error`] for a promise whose [`Promise::set_running`]
+    /// returned `true`; see [`Promise::set_result_after_running`].
+    pub(crate) fn set_error_after_running(mut self, error: FutureError) {
+        if let Some(inner) = self.inner.take() {
+            finish_running(inner, Outcome::Error(error), FAILED);
         }
     }
 
@@ -755,6 +786,28 @@ fn finish<T>(inner: std::sync::Arc<Inner<T>>, outcome: Outcome<T>, final_phase: 
         }
     }
     if current & LISTENERS != 0 {
+        let future = Future { inner };
+        future.inner.notify_listeners(&future);
+    }
+}
+
+/// Stores the outcome and publishes the final `phase` of a RUNNING future
+/// with one `fetch_add`. Once a promise's `set_running` succeeded, nothing
+/// else changes the phase: a cancel needs PENDING, and only this promise
+/// completes the future; other threads only set the LISTENERS flag (and
+/// TAKEN, after completion). So adding `final_phase - RUNNING` moves the
+/// phase from RUNNING to `final_phase` (the phase bits cannot carry into
+/// the flags: `final_phase` fits in them) and keeps the flags.
+fn finish_running<T>(inner: std::sync::Arc<Inner<T>>, outcome: Outcome<T>, final_phase: usize) {
+    // SAFETY: as in `finish`: the promise is the cell's only writer and
+    // this is its last act; no reader looks at the cell before the final
+    // phase is published below with release.
+    inner.outcome.with_mut(|cell| unsafe { *cell = outcome });
+    let previous = inner
+        .state
+        .fetch_add(final_phase - RUNNING, Ordering::AcqRel);
+    debug_assert_eq!(phase(previous), RUNNING, "completed a future not running");
+    if previous & LISTENERS != 0 {
         let future = Future { inner };
         future.inner.notify_listeners(&future);
     }

@@ -127,8 +127,10 @@ where
             return; // cancelled: the closure is dropped unrun
         }
         match catch_unwind(AssertUnwindSafe(closure)) {
-            Ok(value) => promise.set_result(value),
-            Err(payload) => promise.set_error(FutureError::Panicked(panic_message(&*payload))),
+            Ok(value) => promise.set_result_after_running(value),
+            Err(payload) => {
+                promise.set_error_after_running(FutureError::Panicked(panic_message(&*payload)))
+            }
         }
     }
 

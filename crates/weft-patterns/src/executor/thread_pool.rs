@@ -257,6 +257,16 @@ impl ThreadPool {
             return;
         }
         let handles = mem::take(&mut *self.handles.lock().unwrap_or_else(PoisonError::into_inner));
+        if handles.is_empty() {
+            // Another shutdown is joining the workers (or has): wait until
+            // they have all left their loops.
+            self.shared.wait_for_exit();
+            return;
+        }
+        // Joining is the wait: once every worker has finished, none is
+        // left in its loop. (No condvar wait for the count of live
+        // workers: under a checker that wait and its wakeups would be
+        // steps to interleave, which the joins already cover.)
         for handle in handles {
             // Workers catch every panic of their tasks; a worker that still
             // panicked has nothing left to report here.

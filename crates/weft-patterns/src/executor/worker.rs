@@ -169,25 +169,45 @@ impl PoolShared {
         } else {
             VecDeque::new()
         };
-        self.work_ready.notify_all();
+        // Only idle workers not woken yet need the wakeup: the others see
+        // `shutdown` when they next look at the queue. (A notify nobody
+        // needs is, under a checker, one more step that conflicts with
+        // every wait on the condvar.)
+        if queue.idle > queue.notified {
+            queue.notified = queue.idle;
+            self.work_ready.notify_all();
+        }
         if !cancelled.is_empty() {
             // Outside the lock: cancelling runs the futures' callbacks.
             drop(queue);
             for job in cancelled {
                 job.cancel();
             }
-            if !wait {
-                return false;
-            }
-            queue = self.lock_queue();
         }
-        if !wait {
-            return false;
-        }
+        wait
+    }
+
+    /// Blocks until every worker has exited its loop: for a `shutdown` that
+    /// waits while another one joins the workers.
+    pub(crate) fn wait_for_exit(&self) {
+        let mut queue = self.lock_queue();
         while queue.live > 0 {
             queue = self.wait_on(&self.workers_exited, queue);
         }
-        true
+    }
+
+    /// Counts one worker as exited, and wakes the shutdowns waiting in
+    /// [`PoolShared::wait_for_exit`] when it was the last: they wait for
+    /// `live == 0` only, so an earlier worker's notify would wake nobody
+    /// usefully (and, under a checker, be one more step that conflicts
+    /// with every other on the condvar).
+    fn exited(&self, mut queue: MutexGuard<'_, QueueState>) {
+        queue.live -= 1;
+        let last = queue.live == 0;
+        drop(queue);
+        if last {
+            self.workers_exited.notify_all();
+        }
     }
 
     /// The number of workers the pool started with.
@@ -203,16 +223,13 @@ impl PoolShared {
     /// Marks the pool broken because of `reason`, fails every queued task
     /// with it, and counts the calling worker as exited.
     fn break_pool(&self, reason: String) {
-        let failed = {
-            let mut queue = self.lock_queue();
-            if queue.broken.is_none() {
-                queue.broken = Some(reason.clone());
-            }
-            queue.live -= 1;
-            mem::take(&mut queue.jobs)
-        };
+        let mut queue = self.lock_queue();
+        if queue.broken.is_none() {
+            queue.broken = Some(reason.clone());
+        }
+        let failed = mem::take(&mut queue.jobs);
+        self.exited(queue);
         self.work_ready.notify_all();
-        self.workers_exited.notify_all();
         for job in failed {
             job.fail(FutureError::BrokenPool(reason.clone()));
         }
@@ -260,9 +277,7 @@ impl PoolShared {
             queue.idle -= 1;
             queue.notified = queue.notified.saturating_sub(1);
         }
-        queue.live -= 1;
-        drop(queue);
-        self.workers_exited.notify_all();
+        self.exited(queue);
     }
 
     /// Whether tasks are queued (or the pool is stopping), without
