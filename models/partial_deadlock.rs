@@ -308,7 +308,9 @@ fn an_rwlock_cycle_beside_a_running_thread_is_a_partial_deadlock() {
     let cycle = failure
         .deadlock_cycle()
         .unwrap_or_else(|| panic!("no lock cycle in {failure}"));
-    let mut edges: Vec<(String, Option<(String, u32)>, String)> = cycle
+    // Thread, the lock it holds with its line, the lock it waits for.
+    type Edge = (String, Option<(String, u32)>, String);
+    let mut edges: Vec<Edge> = cycle
         .iter()
         .map(|e| {
             (
