@@ -118,6 +118,17 @@ fn abba_beside_a_running_thread_is_a_partial_deadlock() {
         "{report}"
     );
     assert!(report.contains("Still running: `spinner`"), "{report}");
+    // The trace file says the same (`cargo weft show` reads it back).
+    let trace = failure.trace_path().expect("a trace file");
+    let back = weft_check::trace::read_trace(trace)
+        .expect("the trace reads back")
+        .to_failure();
+    assert!(back.is_partial_deadlock(), "{back}");
+    assert_eq!(back.running_threads(), failure.running_threads());
+    assert!(
+        back.to_string().contains("Still running: `spinner`"),
+        "{back}"
+    );
 }
 
 /// The threads and lines of a deadlock's cycle, sorted: what every
