@@ -25,6 +25,7 @@ mod lost_update;
 mod lost_wakeup;
 mod orderings;
 mod panics;
+mod partial_deadlock;
 mod philosophers;
 mod process_pool;
 mod process_queue;

@@ -48,6 +48,7 @@ mod failure;
 mod found;
 mod minimize;
 mod model;
+mod partial;
 mod progress;
 mod report;
 mod shrink;

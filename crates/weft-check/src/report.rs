@@ -33,6 +33,10 @@ impl fmt::Display for Failure {
 impl Failure {
     fn headline(&self) -> String {
         match self.kind {
+            FailureKind::Deadlock if self.is_partial_deadlock() => {
+                "deadlock (partial: some threads wait for each other while others still run)"
+                    .to_string()
+            }
             FailureKind::Deadlock if self.is_lost_wakeup() => {
                 "deadlock (lost wakeup: a thread waits for a notification nobody will send)"
                     .to_string()
@@ -76,6 +80,7 @@ impl Failure {
                         )?;
                     }
                 }
+                self.write_still_running(f)?;
             }
             FailureKind::DataRace => {
                 if let Some(race) = &self.race {

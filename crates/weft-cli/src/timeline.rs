@@ -357,6 +357,9 @@ fn first_line(text: &str) -> String {
 /// The failure in a few words.
 fn headline(failure: &Failure) -> String {
     match failure.kind() {
+        FailureKind::Deadlock if failure.is_partial_deadlock() => {
+            "deadlock (partial: a wait-for cycle while other threads ran)".to_string()
+        }
         FailureKind::Deadlock if failure.is_lost_wakeup() => "deadlock (lost wakeup)".to_string(),
         FailureKind::Deadlock if failure.deadlock_cycle().is_some() => {
             "deadlock (a wait-for cycle)".to_string()

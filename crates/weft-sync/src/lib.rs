@@ -38,6 +38,7 @@ mod estimate;
 pub mod explore;
 pub mod future;
 pub mod hint;
+pub mod knot;
 mod lazy_static;
 pub mod process;
 pub mod rand;

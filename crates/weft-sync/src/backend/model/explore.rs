@@ -411,7 +411,7 @@ use crate::record::ExecutionLog;
 
 fn engine_message(kind: FailureKind, raw: &str) -> String {
     match kind {
-        FailureKind::Deadlock => "no thread can make progress: every thread that has not finished is blocked".to_string(),
+        FailureKind::Deadlock => recorder::ALL_BLOCKED.to_string(),
         FailureKind::StepLimit => format!(
             "the execution did not finish within the engine's step bound ({}): a livelock, or a loop that never yields",
             raw.lines().next().unwrap_or(raw)

@@ -5,6 +5,11 @@ use super::{active, with};
 use crate::explore::{FailureKind, Race};
 use crate::record::Loc;
 
+/// A deadlock's message when no thread can run: the engines' detection
+/// and weft's own (`partial_deadlock`) word it alike.
+pub(crate) const ALL_BLOCKED: &str =
+    "no thread can make progress: every thread that has not finished is blocked";
+
 /// A failure weft detected itself (not a panic of the user's code).
 #[derive(Clone, Debug)]
 pub(crate) struct DetectedFailure {

@@ -289,10 +289,11 @@ pub(crate) fn thread_joined(child: usize) {
     });
 }
 
-/// The current thread starts waiting.
+/// The current thread starts waiting. Fails the execution as a deadlock
+/// when the wait closes a cycle of waits (see `partial_deadlock`).
 #[inline]
 pub(crate) fn wait_for(kind: WaitKind, object: usize, thread: Option<usize>, at: Loc) {
-    with(|e| {
+    let deadlock = with(|e| {
         let me = e.current;
         let t = &mut e.log.threads[me];
         t.state = ThreadState::Blocked;
@@ -302,7 +303,12 @@ pub(crate) fn wait_for(kind: WaitKind, object: usize, thread: Option<usize>, at:
             thread,
             at,
         });
-    });
+        e.partial_deadlock()
+    })
+    .flatten();
+    if let Some(deadlock) = deadlock {
+        fail(deadlock);
+    }
 }
 
 /// `thread` stopped waiting (it returns to running weft code).

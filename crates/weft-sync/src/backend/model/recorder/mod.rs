@@ -11,17 +11,19 @@
 //! the holds (`log`), vector clocks and data races (`races`), replay
 //! matching (`replay`), the virtual clock (`virtual_time`), panic capture
 //! (`panic_capture`), failures weft detects (`failure`), `Arc` leaks
-//! (`arcs`), spurious wakeups (`spurious_wakeups`) and what the DPOR search
+//! (`arcs`), spurious wakeups (`spurious_wakeups`), deadlocks found while
+//! other threads still run (`partial_deadlock`) and what the DPOR search
 //! sees (`effects`). Besides this file's state they use each other only
 //! one way, never in a circle: `arcs` records its steps through `log`,
-//! `log` applies `races` and `replay`, and those three fail through
-//! `failure`.
+//! `log` applies `races`, `replay` and `partial_deadlock`, and those
+//! four fail through `failure`.
 
 mod arcs;
 mod effects;
 mod failure;
 mod log;
 mod panic_capture;
+mod partial_deadlock;
 mod races;
 mod replay;
 mod spurious_wakeups;
@@ -38,7 +40,7 @@ use races::CellHistory;
 
 pub(crate) use arcs::{arc_created, arc_released, leaked_arc};
 pub(crate) use effects::{effects_since, touch};
-pub(crate) use failure::{fail, DetectedFailure};
+pub(crate) use failure::{fail, DetectedFailure, ALL_BLOCKED};
 pub(crate) use log::{
     atomic_access, done_waiting, event, fence, lock_acquired, lock_released, name_object,
     new_object, new_thread, object_name, thread_finished, thread_joined, wait_for,

@@ -1,0 +1,63 @@
+//! Partial deadlocks in a [`Failure`]: a wait-for cycle that formed while
+//! other threads still ran (shuttle issue #67). The checker fails the
+//! execution the moment the cycle forms, so the recorded threads say which
+//! threads were stuck and which still ran; a trace read back says the same.
+//!
+//! ```no_run
+//! # fn body() {}
+//! let failure = weft_check::Model::new().explore(body).unwrap_err();
+//! if failure.is_partial_deadlock() {
+//!     println!("still running: {:?}", failure.running_threads());
+//! }
+//! ```
+
+use std::fmt;
+
+use weft_sync::explore::FailureKind;
+use weft_sync::knot;
+use weft_sync::record::ThreadState;
+
+use crate::failure::Failure;
+
+impl Failure {
+    /// Whether this is a deadlock that formed while other threads still
+    /// ran: some threads can never run again (a cycle of lock or join
+    /// waits, and the threads waiting on them), and at least one thread
+    /// was running. A deadlock found when every thread was blocked is not
+    /// partial.
+    pub fn is_partial_deadlock(&self) -> bool {
+        self.kind == FailureKind::Deadlock
+            && !self.running_threads().is_empty()
+            && !knot::stuck_threads(&self.log).is_empty()
+    }
+
+    /// The threads that were running (neither blocked nor finished) when
+    /// the execution stopped, by name, in spawn order.
+    pub fn running_threads(&self) -> Vec<String> {
+        self.log
+            .threads
+            .iter()
+            .filter(|t| t.state == ThreadState::Running)
+            .map(|t| self.log.thread_name(t.id))
+            .collect()
+    }
+
+    /// For a partial deadlock, the report's line naming the threads that
+    /// still ran; nothing for any other failure.
+    pub(crate) fn write_still_running(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.is_partial_deadlock() {
+            return Ok(());
+        }
+        let names: Vec<String> = self
+            .running_threads()
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect();
+        writeln!(
+            f,
+            "Still running: {} (the cycle formed while {} ran; weft reports it at once)",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "they" }
+        )
+    }
+}
