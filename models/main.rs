@@ -35,4 +35,5 @@ mod thread_locals;
 mod threading;
 mod timeouts;
 mod verdicts;
+mod weak_memory;
 mod workers;

@@ -53,9 +53,13 @@ mod report;
 mod shrink;
 mod stats;
 mod trace_events;
+mod weak_memory_hint;
+mod weak_memory_report;
 mod workers;
 
+pub mod repair;
 pub mod trace;
+pub mod weak_memory;
 
 pub use env::{
     check_env, WEFT_BUDGET, WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS,
@@ -66,6 +70,7 @@ pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};
 pub use found::Shrunk;
 pub use model::{model, Model};
+pub use repair::WEFT_REPAIR;
 pub use stats::Stats;
 pub use weft_sync::explore::{
     Access, AccessKind, Backend, Bound, FailureKind, FoundBy, Race, SchedulerKind,

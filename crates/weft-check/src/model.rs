@@ -469,6 +469,8 @@ impl Model {
                 trace_path: None,
                 trace_error: None,
                 test_name: current_test_path(),
+                stale_read: None,
+                repair: None,
             };
             return if self.expected == Some(FailureKind::NeverReached) {
                 Ok(announce(stats(&config, Some(Box::new(failure)))))
@@ -502,6 +504,8 @@ impl Model {
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
+                stale_read: None,
+                repair: None,
                 })
             }
             (Some(raw), expected) => {
@@ -533,7 +537,12 @@ impl Model {
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
+                    stale_read: None,
+                    repair: None,
                 };
+                if backend == Backend::Loom && replay.is_none() {
+                    crate::weak_memory_hint::explain(&mut failure, &config, &run);
+                }
                 if replay.is_some() {
                     // A replay reproduces a trace; it does not overwrite it.
                     failure.trace_path = replay;
