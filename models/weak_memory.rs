@@ -229,4 +229,99 @@ mod on_loom {
             "{repair}"
         );
     }
+
+    /// The writer overwrites `data` before raising the flag; a reader that
+    /// sees the first value read the older of two stores.
+    fn overwritten() {
+        let data = Arc::new(AtomicUsize::new(0).named("data"));
+        let flag = Arc::new(AtomicUsize::new(0).named("flag"));
+        let (d, f) = (Arc::clone(&data), Arc::clone(&flag));
+        let writer = thread::Builder::new()
+            .name("writer")
+            .spawn(move || {
+                d.store(1, Ordering::Relaxed);
+                d.store(2, Ordering::Relaxed);
+                f.store(1, Ordering::Relaxed);
+            })
+            .unwrap();
+        if flag.load(Ordering::Relaxed) == 1 {
+            let seen = data.load(Ordering::Relaxed);
+            if seen != 0 {
+                assert_eq!(seen, 2, "the flag was up, the data half-written");
+            }
+        }
+        writer.join().unwrap();
+    }
+
+    #[test]
+    fn a_stale_load_names_the_older_store_it_read() {
+        let failure = weft::Model::new()
+            .name("weak_overwritten")
+            .expect_failure(weft::FailureKind::Assertion)
+            .check(overwritten)
+            .into_caught()
+            .expect("the declared failure");
+        let stale = failure.stale_read().expect("a stale read explains it");
+        let step = |n: usize| failure.steps().iter().find(|e| e.step == n).unwrap();
+        let read_from = step(stale.read_from.expect("a store, not the initial value"));
+        assert_eq!(read_from.op_text(), "store(Relaxed) 1");
+        assert_eq!(read_from.location.line, 242);
+        assert_eq!(step(stale.newer).op_text(), "store(Relaxed) 2");
+        assert_eq!(step(stale.newer).location.line, 243);
+        assert_eq!(step(stale.load).op_text(), "load(Relaxed) = 1");
+        let report = failure.to_string();
+        assert!(
+            report.contains(&format!(
+                "  read from    `writer` store(Relaxed) 1 at {}",
+                at(242)
+            )),
+            "{report}"
+        );
+        assert_eq!(
+            failure.repair().map(ToString::to_string),
+            Some(format!(
+                "make the store at {} Release and the load at {} Acquire",
+                at(244),
+                at(247)
+            ))
+        );
+    }
+
+    /// `WEFT_REPAIR=off`: the stale read is still named, the model is not
+    /// re-run. The variable is set for a child process running the test
+    /// below alone (setting it here would race with the other tests).
+    #[test]
+    fn weft_repair_off_names_the_stale_read_without_rerunning() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "weak_memory::on_loom::with_weft_repair_off_no_hint_is_searched",
+            ])
+            .env(weft::env::WEFT_REPAIR, "off")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("1 passed"), "{stdout}");
+    }
+
+    #[test]
+    #[ignore = "run by weft_repair_off_names_the_stale_read_without_rerunning, with WEFT_REPAIR=off"]
+    fn with_weft_repair_off_no_hint_is_searched() {
+        assert_eq!(std::env::var("WEFT_REPAIR").as_deref(), Ok("off"));
+        let failure = weft::Model::new()
+            .name("weak_repair_off")
+            .expect_failure(weft::FailureKind::Assertion)
+            .check(|| message_passing(Ordering::Relaxed, Ordering::Relaxed, Ordering::Relaxed))
+            .into_caught()
+            .expect("the declared failure");
+        assert!(failure.stale_read().is_some());
+        assert!(failure.repair().is_none());
+        assert!(!failure.to_string().contains("Repair hint"));
+    }
 }
