@@ -147,10 +147,28 @@ pub fn effective(kind: SiteKind, order: Ordering, at: Loc) -> (Ordering, bool) {
     }
 }
 
+/// What a compare-exchange at `at` uses instead of its `success` and
+/// `failure` orderings: both unchanged when the site is not in the table;
+/// else the table's ordering, and a failure ordering raised to at least
+/// its load part.
+#[inline]
+pub fn effective_cas(success: Ordering, failure: Ordering, at: Loc) -> (Ordering, Ordering) {
+    if !ACTIVE.with(Cell::get) {
+        return (success, failure);
+    }
+    match TABLE.with(|t| t.borrow().get(at)) {
+        Some(change) => {
+            let success = fit(SiteKind::Rmw, change.order, success);
+            (success, failure_order(success, failure))
+        }
+        None => (success, failure),
+    }
+}
+
 /// A compare-exchange's failure ordering when its success ordering became
 /// `success`: at least the load part of `success` (and never a Release
 /// part, which std refuses).
-pub fn failure_order(success: Ordering, failure: Ordering) -> Ordering {
+fn failure_order(success: Ordering, failure: Ordering) -> Ordering {
     let load = fit(SiteKind::Load, success, Ordering::Relaxed);
     if rank(load) > rank(failure) {
         load
@@ -227,6 +245,19 @@ mod tests {
         assert_eq!(fit(SiteKind::Rmw, AcqRel, Relaxed), AcqRel);
         assert_eq!(fit(SiteKind::Fence, Relaxed, Acquire), Acquire);
         assert_eq!(fit(SiteKind::Store, SeqCst, Relaxed), SeqCst);
+    }
+
+    #[test]
+    fn a_compare_exchange_outside_the_table_keeps_both_orderings() {
+        // Regression: an `AcqRel, Relaxed` compare-exchange once became
+        // `AcqRel, Acquire` whether or not its site was in the table.
+        assert_eq!(effective_cas(AcqRel, Relaxed, at(4)), (AcqRel, Relaxed));
+        let mut t = OrderingOverrides::new();
+        t.insert(at(5), Strengthen::to(AcqRel));
+        with_overrides(&t, || {
+            assert_eq!(effective_cas(AcqRel, Relaxed, at(4)), (AcqRel, Relaxed));
+            assert_eq!(effective_cas(Relaxed, Relaxed, at(5)), (AcqRel, Acquire));
+        });
     }
 
     #[test]

@@ -206,8 +206,7 @@ macro_rules! atomic_common {
             ) -> Result<$t, $t> {
                 self.flush();
                 let at = Loc::caller();
-                let (success, _) = overrides::effective(SiteKind::Rmw, success, at);
-                let failure = overrides::failure_order(success, failure);
+                let (success, failure) = overrides::effective_cas(success, failure, at);
                 let me = recorder::current();
                 let r = self.raw.compare_exchange(current, new, success, failure);
                 self.record_cas(me, "compare_exchange", (current, new, r), success, failure, at);
@@ -229,8 +228,7 @@ macro_rules! atomic_common {
             ) -> Result<$t, $t> {
                 self.flush();
                 let at = Loc::caller();
-                let (success, _) = overrides::effective(SiteKind::Rmw, success, at);
-                let failure = overrides::failure_order(success, failure);
+                let (success, failure) = overrides::effective_cas(success, failure, at);
                 let me = recorder::current();
                 let r = self.raw.compare_exchange_weak(current, new, success, failure);
                 self.record_cas(me, "compare_exchange_weak", (current, new, r), success, failure, at);
