@@ -26,6 +26,12 @@
 //! in words), the numbered steps of the failing interleaving with source
 //! locations, and the command that replays exactly that schedule.
 //!
+//! On loom, a failure in which a load read a stale value also names that
+//! load, the store it read from and the newer store it did not see
+//! ([`weak_memory`]), and the fewest, weakest ordering changes under which
+//! the model passes, found by re-running it ([`repair`], bounded by
+//! [`WEFT_REPAIR`]).
+//!
 //! # Limitations
 //!
 //! - A passing exploration is exhaustive ([`Stats::is_exhaustive`]) only
