@@ -125,6 +125,19 @@ mod on_loom {
             )
         );
         let report = failure.to_string();
+        // A replay of the trace explains it the same way, without re-runs.
+        let again = weft::Model::new()
+            .name("weak_message_passing")
+            .replay(failure.trace_path().expect("a trace file"))
+            .expect_failure(weft::FailureKind::Assertion)
+            .check(|| message_passing(Ordering::Relaxed, Ordering::Relaxed, Ordering::Relaxed))
+            .into_caught()
+            .expect("the replayed failure");
+        assert_eq!(again.stale_read(), failure.stale_read());
+        assert_eq!(
+            again.repair().map(ToString::to_string),
+            Some(repair.to_string())
+        );
         for expected in [
             "A load read a stale value of `data` (weak memory):".to_string(),
             format!("  the load     `main` load(Relaxed) = 0 at {}", at(26)),
@@ -265,15 +278,15 @@ mod on_loom {
         let step = |n: usize| failure.steps().iter().find(|e| e.step == n).unwrap();
         let read_from = step(stale.read_from.expect("a store, not the initial value"));
         assert_eq!(read_from.op_text(), "store(Relaxed) 1");
-        assert_eq!(read_from.location.line, 242);
+        assert_eq!(read_from.location.line, 255);
         assert_eq!(step(stale.newer).op_text(), "store(Relaxed) 2");
-        assert_eq!(step(stale.newer).location.line, 243);
+        assert_eq!(step(stale.newer).location.line, 256);
         assert_eq!(step(stale.load).op_text(), "load(Relaxed) = 1");
         let report = failure.to_string();
         assert!(
             report.contains(&format!(
                 "  read from    `writer` store(Relaxed) 1 at {}",
-                at(242)
+                at(255)
             )),
             "{report}"
         );
@@ -281,8 +294,8 @@ mod on_loom {
             failure.repair().map(ToString::to_string),
             Some(format!(
                 "make the store at {} Release and the load at {} Acquire",
-                at(244),
-                at(247)
+                at(257),
+                at(260)
             ))
         );
     }

@@ -540,8 +540,11 @@ impl Model {
                     stale_read: None,
                     repair: None,
                 };
-                if backend == Backend::Loom && replay.is_none() {
-                    crate::weak_memory_hint::explain(&mut failure, &config, &run);
+                if backend == Backend::Loom {
+                    match &replay {
+                        None => crate::weak_memory_hint::explain(&mut failure, &config, &run),
+                        Some(path) => crate::weak_memory_hint::explain_replay(&mut failure, path),
+                    }
                 }
                 if replay.is_some() {
                     // A replay reproduces a trace; it does not overwrite it.

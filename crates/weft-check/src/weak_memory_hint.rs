@@ -1,6 +1,7 @@
 //! Explains a loom failure by its stale read and, within a budget, re-runs
 //! the model with strengthened orderings to find a repair hint.
 
+use std::path::Path;
 use std::time::Instant;
 
 use weft_sync::explore::{Bound, ExploreConfig, ExploreOutcome};
@@ -45,5 +46,20 @@ pub(crate) fn explain(
             outcome.failure.is_none() && !outcome.bounds.contains(&Bound::TimeBudget)
         }));
     }
+    failure.stale_read = Some(stale);
+}
+
+/// For a replay of the trace at `trace`: the stale read of the replayed
+/// execution, and the repair hint the trace recorded for that same stale
+/// read (a replay re-runs nothing to find one).
+pub(crate) fn explain_replay(failure: &mut Failure, trace: &Path) {
+    let Some(stale) = weak_memory::stale_read(&failure.log, failure.thread) else {
+        return;
+    };
+    failure.repair = crate::trace::read_trace(trace)
+        .ok()
+        .and_then(|t| t.weak_memory)
+        .filter(|w| w.to_stale_read() == stale)
+        .and_then(|w| w.to_repair());
     failure.stale_read = Some(stale);
 }

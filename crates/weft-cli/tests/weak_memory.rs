@@ -34,7 +34,7 @@ fn show_prints_the_stale_read_and_the_repair_hint() {
     }
     let out = show("weak_overwritten.json");
     assert!(
-        out.contains("  read from    `writer` store(Relaxed) 1 at models/weak_memory.rs:242"),
+        out.contains("  read from    `writer` store(Relaxed) 1 at models/weak_memory.rs:255"),
         "{out}"
     );
 }
