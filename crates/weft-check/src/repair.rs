@@ -50,6 +50,7 @@ use std::time::{Duration, Instant};
 use weft_sync::ordering_override::{OrderingOverrides, SiteKind, Strengthen};
 use weft_sync::record::{ordering_name, Event, ExecutionLog, Loc, ObjectKind};
 
+use crate::error::ConfigError;
 use crate::weak_memory::StaleRead;
 
 /// The environment variable that bounds or disables the repair search:
@@ -76,19 +77,23 @@ pub struct Budget {
 
 impl Budget {
     /// The budget `WEFT_REPAIR` sets (`value` is its value, if set):
-    /// `None` for `off`.
+    /// `None` for `off` (or `0`).
     ///
     /// # Errors
     ///
-    /// A message naming the variable and value when it is neither `off`
-    /// nor a number of re-runs.
-    pub fn from_env_value(value: Option<&str>) -> Result<Option<Budget>, String> {
+    /// [`ConfigError::InvalidVariable`] when it is neither `off` nor a
+    /// number of re-runs.
+    pub fn from_env_value(value: Option<&str>) -> Result<Option<Budget>, ConfigError> {
         let reruns = match value.map(str::trim) {
             None | Some("") => DEFAULT_RERUNS,
             Some("off" | "0") => return Ok(None),
             Some(n) => n
                 .parse::<usize>()
-                .map_err(|_| format!("{WEFT_REPAIR}={n}: expected `off` or a number of re-runs"))?,
+                .map_err(|_| ConfigError::InvalidVariable {
+                    variable: WEFT_REPAIR,
+                    value: n.to_string(),
+                    expected: "`off` or a number of re-runs".to_string(),
+                })?,
         };
         Ok(Some(Budget {
             reruns,
@@ -606,9 +611,12 @@ mod tests {
             Budget::from_env_value(Some("50")).map(|b| b.map(|b| b.reruns)),
             Ok(Some(50))
         );
-        assert!(Budget::from_env_value(Some("lots"))
-            .unwrap_err()
-            .contains("WEFT_REPAIR=lots"));
+        assert_eq!(
+            Budget::from_env_value(Some("lots"))
+                .unwrap_err()
+                .to_string(),
+            "invalid WEFT_REPAIR=\"lots\": expected `off` or a number of re-runs"
+        );
     }
 
     #[test]
