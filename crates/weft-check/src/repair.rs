@@ -354,7 +354,7 @@ fn site_of(log: &ExecutionLog, e: &Event) -> Option<Site> {
 /// the newer store, the store it read from; then the other atomic
 /// operations that could order the newer store before the load: the
 /// loading thread's before the load and the storing thread's after the
-/// store, nearest first (at most [`SIDE_SITES`] each).
+/// store, nearest first (at most two each).
 pub fn candidate_sites(log: &ExecutionLog, stale: &StaleRead) -> Vec<Site> {
     let step = |n: usize| log.steps.iter().find(|e| e.step == n);
     let mut sites: Vec<Site> = Vec::new();
