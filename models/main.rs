@@ -40,4 +40,5 @@ mod thread_pool_cost;
 mod threading;
 mod timeouts;
 mod verdicts;
+mod weak_memory;
 mod workers;

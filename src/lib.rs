@@ -47,6 +47,7 @@ pub use weft_check::{
     model, Access, AccessKind, Backend, BlockedThread, Bound, ConfigError, CycleEdge, Failure,
     FailureKind, FoundBy, Model, Race, Scheduler, SchedulerKind, Stats,
 };
+pub use weft_check::{repair, weak_memory};
 pub use weft_lincheck as lincheck;
 pub use weft_patterns::{aio, executor, lock_order, process, process_entry, threading};
 pub use weft_sync::{
@@ -64,7 +65,7 @@ pub mod patterns {
 /// The `WEFT_*` environment variables the runner reads.
 pub mod env {
     pub use weft_check::{
-        WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS, WEFT_REPLAY,
+        WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS, WEFT_REPAIR, WEFT_REPLAY,
         WEFT_SCHEDULER, WEFT_SEED, WEFT_SHARD, WEFT_STD_TIMEOUT, WEFT_TIME_BUDGET, WEFT_TRACE_DIR,
         WEFT_WORKERS,
     };

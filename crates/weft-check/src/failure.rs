@@ -31,6 +31,10 @@ pub struct Failure {
     /// Why the trace file could not be written, if it could not.
     pub(crate) trace_error: Option<String>,
     pub(crate) test_name: Option<String>,
+    /// On loom: the load that read a stale value, if one explains it.
+    pub(crate) stale_read: Option<crate::weak_memory::StaleRead>,
+    /// The ordering repair hint searched for the stale read.
+    pub(crate) repair: Option<crate::repair::Repair>,
 }
 
 /// How far from the end of an execution a livelock's threads are looked for.
@@ -345,6 +349,23 @@ impl Failure {
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter().map(|t| self.log.thread_name(t)).collect()
+    }
+
+    /// On loom, for a failure in which a load read an older value than the
+    /// newest stored before it: that stale read (see
+    /// [`weak_memory`](crate::weak_memory)). Step numbers index
+    /// [`Failure::steps`].
+    pub fn stale_read(&self) -> Option<&crate::weak_memory::StaleRead> {
+        self.stale_read.as_ref()
+    }
+
+    /// For a stale read: the ordering changes under which the model
+    /// passed, searched by re-running it (see [`repair`](crate::repair)).
+    /// `None` when the search did not run (`WEFT_REPAIR=off`, or no stale
+    /// read); a [`Repair`](crate::repair::Repair) with no changes when it
+    /// found none.
+    pub fn repair(&self) -> Option<&crate::repair::Repair> {
+        self.repair.as_ref()
     }
 
     /// The report as a string (the same as `to_string()`).

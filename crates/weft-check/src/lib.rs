@@ -26,6 +26,12 @@
 //! in words), the numbered steps of the failing interleaving with source
 //! locations, and the command that replays exactly that schedule.
 //!
+//! On loom, a failure in which a load read a stale value also names that
+//! load, the store it read from and the newer store it did not see
+//! ([`weak_memory`]), and the fewest, weakest ordering changes under which
+//! the model passes, found by re-running it ([`repair`], bounded by
+//! [`WEFT_REPAIR`]).
+//!
 //! # Limitations
 //!
 //! - A passing exploration is exhaustive ([`Stats::is_exhaustive`]) only
@@ -54,9 +60,13 @@ mod report;
 mod shrink;
 mod stats;
 mod trace_events;
+mod weak_memory_hint;
+mod weak_memory_report;
 mod workers;
 
+pub mod repair;
 pub mod trace;
+pub mod weak_memory;
 
 pub use env::{
     check_env, WEFT_BUDGET, WEFT_ITERATIONS, WEFT_MAX_STEPS, WEFT_PREEMPTIONS, WEFT_PROGRESS,
@@ -67,6 +77,7 @@ pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};
 pub use found::Shrunk;
 pub use model::{model, Model};
+pub use repair::WEFT_REPAIR;
 pub use stats::Stats;
 pub use weft_sync::explore::{
     Access, AccessKind, Backend, Bound, FailureKind, FoundBy, Race, SchedulerKind,

@@ -475,6 +475,8 @@ impl Model {
                 trace_path: None,
                 trace_error: None,
                 test_name: current_test_path(),
+                stale_read: None,
+                repair: None,
             };
             return if self.expected == Some(FailureKind::NeverReached) {
                 Ok(announce(stats(&config, Some(Box::new(failure)))))
@@ -508,6 +510,8 @@ impl Model {
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
+                stale_read: None,
+                repair: None,
                 })
             }
             (Some(raw), expected) => {
@@ -539,7 +543,15 @@ impl Model {
                     trace_path: None,
                     trace_error: None,
                     test_name: current_test_path(),
+                    stale_read: None,
+                    repair: None,
                 };
+                if backend == Backend::Loom {
+                    match &replay {
+                        None => crate::weak_memory_hint::explain(&mut failure, &config, &run),
+                        Some(path) => crate::weak_memory_hint::explain_replay(&mut failure, path),
+                    }
+                }
                 if replay.is_some() {
                     // A replay reproduces a trace; it does not overwrite it.
                     failure.trace_path = replay;

@@ -24,6 +24,9 @@ impl fmt::Display for Failure {
             self.headline()
         )?;
         self.write_what(f)?;
+        if let Some(weak) = self.weak_memory_explanation() {
+            write!(f, "\n{weak}")?;
+        }
         self.write_threads(f)?;
         self.write_steps(f)?;
         self.write_replay(f)

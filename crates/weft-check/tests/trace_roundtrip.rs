@@ -385,6 +385,7 @@ fn trace() -> impl Strategy<Value = Trace> {
                     steps,
                     planned_executions: executions.checked_add(1),
                     minimized: None,
+                    weak_memory: None,
                     read_from: None,
                 }
             },

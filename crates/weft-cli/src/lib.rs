@@ -63,6 +63,7 @@ mod table;
 mod test_process;
 mod test_progress;
 mod timeline;
+mod weak_memory_view;
 mod workspace;
 
 pub use app::main_impl;

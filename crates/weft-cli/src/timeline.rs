@@ -56,6 +56,8 @@ pub(crate) struct Timeline {
     pub(crate) race: Option<RaceView>,
     /// The trace file.
     pub(crate) trace_path: Option<PathBuf>,
+    /// A weak-memory failure's stale read and repair hint (loom).
+    pub(crate) weak_memory: Option<crate::weak_memory_view::WeakMemoryView>,
 }
 
 /// One thread's lane.
@@ -338,6 +340,7 @@ impl Timeline {
             cycle,
             race,
             trace_path: trace.read_from.clone(),
+            weak_memory: crate::weak_memory_view::WeakMemoryView::new(&failure),
         }
     }
 }

@@ -40,6 +40,7 @@ pub mod future;
 pub mod hint;
 pub mod knot;
 mod lazy_static;
+pub mod ordering_override;
 pub mod process;
 pub mod rand;
 pub mod reach;

@@ -82,6 +82,10 @@ impl Trace {
                 micros: u64::try_from(s.elapsed.as_micros()).unwrap_or(u64::MAX),
                 budget_spent: s.budget_spent,
             }),
+            weak_memory: failure
+                .stale_read
+                .as_ref()
+                .map(|s| super::WeakMemoryRecord::new(s, failure.repair.as_ref())),
             read_from: None,
         }
     }
@@ -129,6 +133,8 @@ impl Trace {
             trace_path: self.read_from.clone(),
             trace_error: None,
             test_name: self.test.clone(),
+            stale_read: self.weak_memory.as_ref().map(|w| w.to_stale_read()),
+            repair: self.weak_memory.as_ref().and_then(|w| w.to_repair()),
         }
     }
 

@@ -63,6 +63,11 @@ pub struct Trace {
     /// one's, which a replay runs. Absent in older traces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimized: Option<MinimizedRecord>,
+    /// On loom, when a load read a stale value: that load, the store it
+    /// read from, the newer store, and the ordering repair hint. Absent in
+    /// older traces and when no stale read explains the failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weak_memory: Option<super::WeakMemoryRecord>,
     /// The file this trace was read from, if it was (not part of the file).
     #[serde(skip)]
     pub read_from: Option<PathBuf>,
@@ -88,6 +93,7 @@ impl PartialEq for Trace {
             steps,
             planned_executions,
             minimized,
+            weak_memory,
             read_from: _,
         } = self;
         *format == other.format
@@ -105,6 +111,7 @@ impl PartialEq for Trace {
             && *steps == other.steps
             && *planned_executions == other.planned_executions
             && *minimized == other.minimized
+            && *weak_memory == other.weak_memory
     }
 }
 

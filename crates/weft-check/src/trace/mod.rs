@@ -43,6 +43,7 @@ mod error;
 mod format;
 mod read;
 mod schedule;
+mod weak_memory;
 mod write;
 
 pub use error::{TraceError, TraceOrigin};
@@ -53,4 +54,5 @@ pub use format::{
 };
 pub use read::read_trace;
 pub use schedule::{decode_schedule, encode_schedule};
+pub use weak_memory::{OrderingChangeRecord, RepairRecord, WeakMemoryRecord};
 pub use write::{default_trace_dir, trace_file_path, trace_file_stem, write_trace};

@@ -140,6 +140,7 @@ pub(crate) fn philosophers_trace() -> Trace {
         ],
         planned_executions: None,
         minimized: None,
+        weak_memory: None,
         read_from: None,
     };
     let mut trace = Trace::from_failure(&raw.to_failure());

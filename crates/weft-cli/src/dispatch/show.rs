@@ -122,6 +122,9 @@ pub(crate) fn render(
     if let Some(at) = &t.failed_at {
         let _ = writeln!(out, "  at {at}");
     }
+    if let Some(weak) = &t.weak_memory {
+        let _ = write!(out, "\n{}", weak.text);
+    }
     let _ = writeln!(out);
 
     // Which steps to show.

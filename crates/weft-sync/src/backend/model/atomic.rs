@@ -13,6 +13,7 @@ use super::engine::atomic as raw;
 use super::engine::RawUnsync;
 use super::recorder;
 use crate::explore::AccessKind;
+use crate::ordering_override::{self as overrides, SiteKind};
 use crate::record::{AtomicAccess, Loc, ObjectKind, Op, Value};
 
 pub use std::sync::atomic::compiler_fence;
@@ -67,9 +68,19 @@ macro_rules! rmw_result {
 /// and by weft's clocks on shuttle.
 #[track_caller]
 pub fn fence(order: Ordering) {
+    let at = Loc::caller();
+    let (order, _) = overrides::effective(SiteKind::Fence, order, at);
     let me = recorder::current();
     raw::fence(order);
-    recorder::fence(me, order, Loc::caller());
+    recorder::fence(me, order, at);
+}
+
+/// The `fence(SeqCst)` an ordering repair hint puts next to an access at
+/// `at` (`ordering_override::Strengthen::fence`), recorded as a step there.
+fn repair_fence(at: Loc) {
+    let me = recorder::current();
+    raw::fence(Ordering::SeqCst);
+    recorder::fence(me, Ordering::SeqCst, at);
 }
 
 /// A value written through `get_mut` on an engine that keeps atomic values
@@ -143,9 +154,14 @@ macro_rules! atomic_common {
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
                 self.flush();
+                let at = Loc::caller();
+                let (order, fenced) = overrides::effective(SiteKind::Load, order, at);
+                if fenced {
+                    repair_fence(at);
+                }
                 let me = recorder::current();
                 let v = self.raw.load(order);
-                recorder::atomic_access(me, self.id, Op::Load($val(v)), Loc::caller(), (Some(order), None), access("load", order, Some($val(v)), None));
+                recorder::atomic_access(me, self.id, Op::Load($val(v)), at, (Some(order), None), access("load", order, Some($val(v)), None));
                 v
             }
 
@@ -153,18 +169,25 @@ macro_rules! atomic_common {
             #[track_caller]
             pub fn store(&self, value: $t, order: Ordering) {
                 self.flush();
+                let at = Loc::caller();
+                let (order, fenced) = overrides::effective(SiteKind::Store, order, at);
                 let me = recorder::current();
                 self.raw.store(value, order);
-                recorder::atomic_access(me, self.id, Op::Store($val(value)), Loc::caller(), (None, Some(order)), access("store", order, None, Some($val(value))));
+                recorder::atomic_access(me, self.id, Op::Store($val(value)), at, (None, Some(order)), access("store", order, None, Some($val(value))));
+                if fenced {
+                    repair_fence(at);
+                }
             }
 
             /// Stores `value`, returning the previous value.
             #[track_caller]
             pub fn swap(&self, value: $t, order: Ordering) -> $t {
                 self.flush();
+                let at = Loc::caller();
+                let (order, _) = overrides::effective(SiteKind::Rmw, order, at);
                 let me = recorder::current();
                 let v = self.raw.swap(value, order);
-                recorder::atomic_access(me, self.id, Op::Rmw($val(v)), Loc::caller(), (Some(order), Some(order)), access("swap", order, Some($val(v)), Some($val(value))));
+                recorder::atomic_access(me, self.id, Op::Rmw($val(v)), at, (Some(order), Some(order)), access("swap", order, Some($val(v)), Some($val(value))));
                 v
             }
 
@@ -182,9 +205,11 @@ macro_rules! atomic_common {
                 failure: Ordering,
             ) -> Result<$t, $t> {
                 self.flush();
+                let at = Loc::caller();
+                let (success, failure) = overrides::effective_cas(success, failure, at);
                 let me = recorder::current();
                 let r = self.raw.compare_exchange(current, new, success, failure);
-                self.record_cas(me, "compare_exchange", (current, new, r), success, failure, Loc::caller());
+                self.record_cas(me, "compare_exchange", (current, new, r), success, failure, at);
                 r
             }
 
@@ -202,9 +227,11 @@ macro_rules! atomic_common {
                 failure: Ordering,
             ) -> Result<$t, $t> {
                 self.flush();
+                let at = Loc::caller();
+                let (success, failure) = overrides::effective_cas(success, failure, at);
                 let me = recorder::current();
                 let r = self.raw.compare_exchange_weak(current, new, success, failure);
-                self.record_cas(me, "compare_exchange_weak", (current, new, r), success, failure, Loc::caller());
+                self.record_cas(me, "compare_exchange_weak", (current, new, r), success, failure, at);
                 r
             }
 
@@ -358,11 +385,13 @@ macro_rules! rmw {
                 #[track_caller]
                 pub fn $method(&self, value: $t, order: Ordering) -> $t {
                     self.flush();
+                    let at = Loc::caller();
+                    let (order, _) = overrides::effective(SiteKind::Rmw, order, at);
                     let me = recorder::current();
                     let v = self.raw.$method(value, order);
                     let written = rmw_result!($method, v, value);
                     let detail = access(stringify!($method), order, Some($val(v)), Some($val(written)));
-                    recorder::atomic_access(me, self.id, Op::Rmw($val(v)), Loc::caller(), (Some(order), Some(order)), detail);
+                    recorder::atomic_access(me, self.id, Op::Rmw($val(v)), at, (Some(order), Some(order)), detail);
                     v
                 }
             )*
