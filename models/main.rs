@@ -15,6 +15,7 @@ mod deep_bug;
 mod dpor;
 mod executor;
 mod expectations;
+mod flip_point;
 mod futures;
 mod lazy_statics;
 mod lincheck;

@@ -45,6 +45,8 @@ mod budget;
 mod env;
 mod error;
 mod failure;
+mod flip;
+mod flip_point;
 mod found;
 mod minimize;
 mod model;
@@ -64,6 +66,7 @@ pub use env::{
 };
 pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};
+pub use flip_point::FlipPoint;
 pub use found::Shrunk;
 pub use model::{model, Model};
 pub use stats::Stats;

@@ -40,12 +40,14 @@
 
 mod convert;
 mod error;
+mod flip_point;
 mod format;
 mod read;
 mod schedule;
 mod write;
 
 pub use error::{TraceError, TraceOrigin};
+pub use flip_point::FlipPointRecord;
 pub use format::{
     AccessRecord, AtomicRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord,
     LocationRecord, MinimizedRecord, NamedLockRecord, ObjectRecord, OpRecord, RaceRecord,
