@@ -56,6 +56,12 @@ pub(crate) struct Timeline {
     pub(crate) race: Option<RaceView>,
     /// The trace file.
     pub(crate) trace_path: Option<PathBuf>,
+    /// The flip point of the minimal schedule, when the trace has one.
+    pub(crate) flip: Option<crate::flip_view::FlipView>,
+    /// The first failing schedule's steps, when the trace keeps them.
+    pub(crate) as_found: Option<crate::flip_view::AsFoundView>,
+    /// Which schedule `steps` are.
+    pub(crate) view: crate::flip_view::View,
 }
 
 /// One thread's lane.
@@ -338,6 +344,9 @@ impl Timeline {
             cycle,
             race,
             trace_path: trace.read_from.clone(),
+            flip: crate::flip_view::flip_view(&failure),
+            as_found: crate::flip_view::as_found_view(trace),
+            view: crate::flip_view::View::Minimal,
         }
     }
 }
