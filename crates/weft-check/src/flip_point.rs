@@ -51,7 +51,8 @@ pub struct FlipPoint {
     pub first: usize,
     /// The step that ran after it; run before it, the model passes.
     pub second: usize,
-    /// Swapped schedules replayed to find it.
+    /// Schedules replayed to find it: the failing one once more (to match
+    /// its steps with its decisions), then the swapped ones.
     pub replays: usize,
     /// Time spent finding it.
     pub elapsed: Duration,

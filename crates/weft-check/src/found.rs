@@ -36,6 +36,9 @@ pub struct Shrunk {
     /// when it was already minimal, or when it was not recorded (older
     /// traces, loom).
     pub as_found: Vec<weft_sync::record::Event>,
+    /// Executions replayed looking for the flip point, found or not (the
+    /// model's body ran once more for each).
+    pub flip_replays: usize,
 }
 
 impl Shrunk {
@@ -203,6 +206,7 @@ mod tests {
             budget_spent: false,
             flip_point: None,
             as_found: Vec::new(),
+            flip_replays: 0,
         };
         assert_eq!(
             s.sentence(),

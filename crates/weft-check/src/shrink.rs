@@ -145,6 +145,7 @@ fn shrink_shuttle(
         budget_spent: done.budget_spent,
         flip_point,
         as_found,
+        flip_replays: flip.replays,
     };
     (done.best.payload, Some(shrunk))
 }
@@ -181,6 +182,10 @@ fn flip_search(
         });
         run(&c)
     };
+    let steps = flip_steps(&best.payload);
+    if crate::flip::candidates(&steps, 1).is_empty() {
+        return crate::flip::Search::none();
+    }
     // The same decisions again, to read their marks: the replay must fail
     // the same way with exactly these decisions, or nothing is claimed.
     let again = guided(&best.decisions);
@@ -189,9 +194,8 @@ fn flip_search(
         f.log.steps == best.payload.log.steps
             && matches!(&f.schedule, ScheduleRecord::Shuttle { decisions, .. } if *decisions == best.decisions)
     });
-    let steps = flip_steps(&best.payload);
     let marks = if same { marks } else { Vec::new() };
-    crate::flip::search(
+    let mut found = crate::flip::search(
         &best.decisions,
         &marks,
         &steps,
@@ -211,7 +215,10 @@ fn flip_search(
             };
             Some((ran, weft_sync::explore::decision_marks()))
         },
-    )
+    );
+    // The replay that read the marks counts too.
+    found.replays += 1;
+    found
 }
 
 /// loom: the failing execution with the fewest preemptions is the first
@@ -288,6 +295,7 @@ fn shrink_loom(
             // loom cannot be made to run a swapped schedule: no flip point.
             flip_point: None,
             as_found: Vec::new(),
+            flip_replays: 0,
         }),
     )
 }

@@ -138,7 +138,8 @@ fn as_found_on_a_trace_without_it_shows_the_minimal_one_and_says_why() {
         .env("NO_COLOR", "1"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("(hint: the trace keeps no other schedule"),
+        r.stderr
+            .contains("(hint: the trace keeps no other schedule"),
         "{}",
         r.stderr
     );

@@ -84,6 +84,7 @@ impl Trace {
                 budget_spent: s.budget_spent,
                 flip_point: s.flip_point.as_ref().map(FlipPointRecord::from),
                 as_found_steps: s.as_found.iter().map(StepRecord::from).collect(),
+                flip_replays: s.flip_replays,
             }),
             read_from: None,
         }
@@ -130,6 +131,7 @@ impl Trace {
                 budget_spent: m.budget_spent,
                 flip_point: m.flip_point.as_ref().map(FlipPointRecord::to_flip_point),
                 as_found: m.as_found_steps.iter().map(StepRecord::to_event).collect(),
+                flip_replays: m.flip_replays,
             }),
             trace_path: self.read_from.clone(),
             trace_error: None,

@@ -148,6 +148,14 @@ pub struct MinimizedRecord {
     /// absent when they are the reported steps (and in older traces).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub as_found_steps: Vec<StepRecord>,
+    /// Schedules replayed looking for the flip point, found or not. Absent
+    /// (0) in older traces and when none was looked for.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flip_replays: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A source location.
