@@ -24,7 +24,10 @@
 //! and [`model`] panic with its report: what failed, every thread with the
 //! locks it holds and what it waits for (for a deadlock, the wait-for cycle
 //! in words), the numbered steps of the failing interleaving with source
-//! locations, and the command that replays exactly that schedule.
+//! locations, and the command that replays exactly that schedule. On
+//! shuttle, a searched failure is shrunk to a minimal schedule first, and
+//! its [`FlipPoint`] names the one swap of two conflicting steps that makes
+//! the model pass ([`Failure::flip_sentence`]).
 //!
 //! # Limitations
 //!
