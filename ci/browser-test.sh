@@ -39,5 +39,5 @@ fi
 
 echo "ci/browser-test.sh: $("$browser" --version 2>/dev/null || echo "$browser")" >&2
 WEFT_CHROMIUM="$browser" WEFT_REQUIRE_BROWSER=1 \
-    cargo test -p weft-cli --test browser -- --nocapture
+    cargo test -p weft-cli --test browser --test browser_flip -- --nocapture
 echo "ci/browser-test.sh: screenshots in target/weft/*.png" >&2

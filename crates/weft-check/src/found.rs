@@ -29,6 +29,16 @@ pub struct Shrunk {
     /// Whether the shrinking budget ran out before no edit helped any more:
     /// the schedule is then smaller, but maybe not the smallest.
     pub budget_spent: bool,
+    /// The single swap of two adjacent conflicting steps that makes the
+    /// minimal schedule pass, when one was found (shuttle only).
+    pub flip_point: Option<crate::flip_point::FlipPoint>,
+    /// The steps of the first failing schedule (the "as found" view); empty
+    /// when it was already minimal, or when it was not recorded (older
+    /// traces, loom).
+    pub as_found: Vec<weft_sync::record::Event>,
+    /// Executions replayed looking for the flip point, found or not (the
+    /// model's body ran once more for each).
+    pub flip_replays: usize,
 }
 
 impl Shrunk {
@@ -194,6 +204,9 @@ mod tests {
             replays: 40,
             elapsed: Duration::from_millis(12),
             budget_spent: false,
+            flip_point: None,
+            as_found: Vec::new(),
+            flip_replays: 0,
         };
         assert_eq!(
             s.sentence(),

@@ -24,7 +24,10 @@
 //! and [`model`] panic with its report: what failed, every thread with the
 //! locks it holds and what it waits for (for a deadlock, the wait-for cycle
 //! in words), the numbered steps of the failing interleaving with source
-//! locations, and the command that replays exactly that schedule.
+//! locations, and the command that replays exactly that schedule. On
+//! shuttle, a searched failure is shrunk to a minimal schedule first, and
+//! its [`FlipPoint`] names the one swap of two conflicting steps that makes
+//! the model pass ([`Failure::flip_sentence`]).
 //!
 //! On loom, a failure in which a load read a stale value also names that
 //! load, the store it read from and the newer store it did not see
@@ -51,6 +54,8 @@ mod budget;
 mod env;
 mod error;
 mod failure;
+mod flip;
+mod flip_point;
 mod found;
 mod minimize;
 mod model;
@@ -75,6 +80,7 @@ pub use env::{
 };
 pub use error::ConfigError;
 pub use failure::{BlockedThread, CycleEdge, Failure};
+pub use flip_point::FlipPoint;
 pub use found::Shrunk;
 pub use model::{model, Model};
 pub use repair::WEFT_REPAIR;

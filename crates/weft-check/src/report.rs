@@ -306,6 +306,9 @@ impl Failure {
         writeln!(f, "{}.", capitalised(&self.found_in()))?;
         if let Some(shrunk) = &self.shrunk {
             writeln!(f, "The schedule shown is minimal: {}.", shrunk.sentence())?;
+            if let Some(flip) = self.flip_sentence() {
+                writeln!(f, "Flip point: {flip}.")?;
+            }
         }
         match (&self.trace_path, &self.schedule) {
             (_, ScheduleRecord::Std { iteration }) => writeln!(

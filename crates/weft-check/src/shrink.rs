@@ -80,6 +80,7 @@ fn shrink_shuttle(
     let want = signature(&raw);
     let first_steps = raw.log.steps.len();
     let first_schedule = raw.schedule.clone();
+    let first_log = raw.log.steps.clone();
     let mut replay_config = config.clone();
     replay_config.time_budget = None;
     replay_config.soft_budget = None;
@@ -116,6 +117,23 @@ fn shrink_shuttle(
         payload: raw,
     };
     let done = minimize::shrink(first, minimize::DEFAULT_BUDGET, replay);
+    // A livelock has no single swap that ends it: no flip point is looked for.
+    let flip = match done.best.payload.kind {
+        FailureKind::StepLimit => crate::flip::Search::none(),
+        _ => flip_search(&replay_config, seed, &done.best, run),
+    };
+    let flip_steps = flip_steps(&done.best.payload);
+    let flip_point = flip.flip.map(|pair| crate::flip_point::FlipPoint {
+        first: flip_steps[pair.first].step,
+        second: flip_steps[pair.second].step,
+        replays: flip.replays,
+        elapsed: flip.elapsed,
+    });
+    let as_found = if first_log == done.best.payload.log.steps {
+        Vec::new()
+    } else {
+        first_log
+    };
     let shrunk = Shrunk {
         first_schedule,
         first_preemptions: Some(first_preemptions),
@@ -125,8 +143,82 @@ fn shrink_shuttle(
         replays: done.replays,
         elapsed: done.elapsed,
         budget_spent: done.budget_spent,
+        flip_point,
+        as_found,
+        flip_replays: flip.replays,
     };
     (done.best.payload, Some(shrunk))
+}
+
+/// The steps a flip point may swap: the recorded ones, and a deadlock's
+/// blocked lock waits after them (the swap that matters is often with one).
+fn flip_steps(failure: &RawFailure) -> Vec<weft_sync::record::Event> {
+    let mut steps = failure.log.steps.clone();
+    if failure.kind == FailureKind::Deadlock {
+        steps.extend(crate::flip::blocked_steps(&failure.log));
+    }
+    steps
+}
+
+/// The flip point of the minimal run (`crate::flip`): its steps are matched
+/// with its decisions by replaying it once more and reading the marks the
+/// engine kept; each swapped guide is then replayed the same way, and one
+/// that ends with no failure passes.
+fn flip_search(
+    replay_config: &ExploreConfig,
+    seed: u64,
+    best: &Run<RawFailure>,
+    run: &dyn Fn(&ExploreConfig) -> ExploreOutcome,
+) -> crate::flip::Search {
+    let guided = |guide: &[weft_sync::explore::Decision]| {
+        let mut c = replay_config.clone();
+        c.replay = Some(ReplayPlan {
+            schedule: ScheduleRecord::Shuttle {
+                seed,
+                decisions: guide.to_vec(),
+            },
+            expected: Vec::new(),
+            guided: true,
+        });
+        run(&c)
+    };
+    let steps = flip_steps(&best.payload);
+    if crate::flip::candidates(&steps, 1).is_empty() {
+        return crate::flip::Search::none();
+    }
+    // The same decisions again, to read their marks: the replay must fail
+    // the same way with exactly these decisions, or nothing is claimed.
+    let again = guided(&best.decisions);
+    let marks = weft_sync::explore::decision_marks();
+    let same = again.failure.as_deref().is_some_and(|f| {
+        f.log.steps == best.payload.log.steps
+            && matches!(&f.schedule, ScheduleRecord::Shuttle { decisions, .. } if *decisions == best.decisions)
+    });
+    let marks = if same { marks } else { Vec::new() };
+    let mut found = crate::flip::search(
+        &best.decisions,
+        &marks,
+        &steps,
+        best.payload.log.steps.len(),
+        crate::flip::BUDGET,
+        |guide| {
+            // A guided replay that passes is reported as diverged (it
+            // does not reproduce the failure), with the decisions it ran.
+            let outcome = guided(guide);
+            let ran = match outcome.failure.as_deref() {
+                None => Vec::new(),
+                Some(f) if f.kind == FailureKind::ReplayDiverged => match &f.schedule {
+                    ScheduleRecord::Shuttle { decisions, .. } => decisions.clone(),
+                    _ => return None,
+                },
+                Some(_) => return None,
+            };
+            Some((ran, weft_sync::explore::decision_marks()))
+        },
+    );
+    // The replay that read the marks counts too.
+    found.replays += 1;
+    found
 }
 
 /// loom: the failing execution with the fewest preemptions is the first
@@ -200,6 +292,10 @@ fn shrink_loom(
             replays,
             elapsed: start.elapsed(),
             budget_spent,
+            // loom cannot be made to run a swapped schedule: no flip point.
+            flip_point: None,
+            as_found: Vec::new(),
+            flip_replays: 0,
         }),
     )
 }

@@ -229,6 +229,11 @@ pub(crate) struct ShowArgs {
     /// the last 200 steps).
     #[arg(long, value_name = "A..B")]
     pub(crate) steps: Option<String>,
+
+    /// Show the first failing schedule the search found, before it was
+    /// shrunk (default: the minimal one).
+    #[arg(long)]
+    pub(crate) as_found: bool,
 }
 
 /// `cargo weft html`.

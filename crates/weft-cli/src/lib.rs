@@ -51,6 +51,7 @@ mod dispatch;
 mod env;
 mod errors;
 mod exit_code;
+mod flip_view;
 mod junit;
 mod libtest;
 mod nightly;

@@ -58,6 +58,12 @@ pub(crate) struct Timeline {
     pub(crate) trace_path: Option<PathBuf>,
     /// A weak-memory failure's stale read and repair hint (loom).
     pub(crate) weak_memory: Option<crate::weak_memory_view::WeakMemoryView>,
+    /// The flip point of the minimal schedule, when the trace has one.
+    pub(crate) flip: Option<crate::flip_view::FlipView>,
+    /// The first failing schedule's steps, when the trace keeps them.
+    pub(crate) as_found: Option<crate::flip_view::AsFoundView>,
+    /// Which schedule `steps` are.
+    pub(crate) view: crate::flip_view::View,
 }
 
 /// One thread's lane.
@@ -341,6 +347,9 @@ impl Timeline {
             race,
             trace_path: trace.read_from.clone(),
             weak_memory: crate::weak_memory_view::WeakMemoryView::new(&failure),
+            flip: crate::flip_view::flip_view(&failure),
+            as_found: crate::flip_view::as_found_view(trace),
+            view: crate::flip_view::View::Minimal,
         }
     }
 }

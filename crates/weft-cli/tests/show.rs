@@ -106,3 +106,52 @@ fn a_closed_pipe_exits_0_quietly() {
         "no panic, no error"
     );
 }
+
+#[test]
+fn the_flip_point_is_named_and_its_steps_marked() {
+    let out = show(&[&fixture_rel("flip_lost_update.json")]);
+    assert!(
+        out.contains("flip point: had step 4 (`worker-1`: load `hits`) run after step 8 (`worker-0`: store `hits`), the model passes\n"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn as_found_shows_the_first_failing_schedule() {
+    let minimal = show(&[&fixture_rel("flip_lost_update.json")]);
+    let found = show(&["--as-found", &fixture_rel("flip_lost_update.json")]);
+    assert_ne!(minimal, found);
+    assert!(
+        found.contains("shown: the first failing schedule, as found: 4 preemptions, 13 steps"),
+        "{found}"
+    );
+    // The flip point's numbers are the minimal schedule's: not shown here.
+    assert!(!found.contains("flip point"), "{found}");
+    insta::assert_snapshot!(found);
+}
+
+#[test]
+fn as_found_on_a_trace_without_it_shows_the_minimal_one_and_says_why() {
+    let r = run(cargo_weft()
+        .args(["show", "--as-found", &fixture_rel("flip_abba.json")])
+        .env("NO_COLOR", "1"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("(hint: the trace keeps no other schedule"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, show(&[&fixture_rel("flip_abba.json")]));
+}
+
+#[test]
+fn a_deadlocks_flip_point_marks_the_blocked_thread() {
+    let out = show(&[&fixture_rel("flip_abba.json")]);
+    assert!(
+        out.contains("flip point: had step 4 (`ba`: lock `lock_b`) run after `ab`'s blocked lock `lock_b` (at models/flip_point.rs:58), the model passes\n"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}

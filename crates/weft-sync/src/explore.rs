@@ -593,6 +593,16 @@ pub fn estimated_tree_so_far() -> Option<f64> {
     crate::backend::estimated_tree_so_far()
 }
 
+/// For each scheduling decision of the execution that ran last on this
+/// OS thread, how many steps had been recorded when it was made: the steps
+/// between two marks ran under the first of the two decisions. shuttle
+/// only; empty on loom and std. Read right after an exploration or a
+/// replay returns (weft-check matches a failing schedule's steps with its
+/// decisions this way to find its flip point).
+pub fn decision_marks() -> Vec<usize> {
+    crate::backend::decision_marks()
+}
+
 /// Runs `body` under this build's backend.
 pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
     if crate::workers::applies(config) {

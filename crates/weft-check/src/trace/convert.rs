@@ -9,6 +9,7 @@ use weft_sync::record::{
     Op, ThreadInfo, Value, Waiting, ATOMIC_METHODS,
 };
 
+use super::flip_point::FlipPointRecord;
 use super::format::{
     AccessRecord, AtomicRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord, Keyword,
     LocationRecord, MinimizedRecord, NamedLockRecord, ObjectRecord, OpRecord, RaceRecord,
@@ -81,6 +82,9 @@ impl Trace {
                 replays: s.replays,
                 micros: u64::try_from(s.elapsed.as_micros()).unwrap_or(u64::MAX),
                 budget_spent: s.budget_spent,
+                flip_point: s.flip_point.as_ref().map(FlipPointRecord::from),
+                as_found_steps: s.as_found.iter().map(StepRecord::from).collect(),
+                flip_replays: s.flip_replays,
             }),
             weak_memory: failure
                 .stale_read
@@ -129,6 +133,9 @@ impl Trace {
                 replays: m.replays,
                 elapsed: std::time::Duration::from_micros(m.micros),
                 budget_spent: m.budget_spent,
+                flip_point: m.flip_point.as_ref().map(FlipPointRecord::to_flip_point),
+                as_found: m.as_found_steps.iter().map(StepRecord::to_event).collect(),
+                flip_replays: m.flip_replays,
             }),
             trace_path: self.read_from.clone(),
             trace_error: None,

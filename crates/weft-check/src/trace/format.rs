@@ -147,6 +147,22 @@ pub struct MinimizedRecord {
     pub micros: u64,
     /// Whether the shrinking budget ran out first.
     pub budget_spent: bool,
+    /// The flip point of the minimal schedule, when one was found
+    /// (shuttle). Absent in older traces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flip_point: Option<super::flip_point::FlipPointRecord>,
+    /// The steps of the first failing schedule, for the "as found" view;
+    /// absent when they are the reported steps (and in older traces).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub as_found_steps: Vec<StepRecord>,
+    /// Schedules replayed looking for the flip point, found or not. Absent
+    /// (0) in older traces and when none was looked for.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flip_replays: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A source location.

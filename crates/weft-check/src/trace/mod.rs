@@ -40,6 +40,7 @@
 
 mod convert;
 mod error;
+mod flip_point;
 mod format;
 mod read;
 mod schedule;
@@ -47,6 +48,7 @@ mod weak_memory;
 mod write;
 
 pub use error::{TraceError, TraceOrigin};
+pub use flip_point::FlipPointRecord;
 pub use format::{
     AccessRecord, AtomicRecord, BlockedRecord, CycleEdgeRecord, FailureRecord, HeldRecord,
     LocationRecord, MinimizedRecord, NamedLockRecord, ObjectRecord, OpRecord, RaceRecord,

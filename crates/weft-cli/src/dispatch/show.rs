@@ -26,7 +26,15 @@ const MAX_CELL_LINES: usize = 3;
 /// An unreadable or corrupt trace, or a bad `--steps`.
 pub(crate) fn run(args: &ShowArgs, color: ColorChoice) -> Result<i32, ExpectedError> {
     let trace = read_trace(&args.trace)?;
-    let timeline = Timeline::new(&trace);
+    let mut timeline = Timeline::new(&trace);
+    if args.as_found {
+        if timeline.as_found.is_none() {
+            eprintln!(
+                "(hint: the trace keeps no other schedule: the first failing one was the minimal one, or the trace is older)"
+            );
+        }
+        timeline = timeline.into_as_found();
+    }
     let range = match &args.steps {
         Some(text) => Some(parse_range(text, timeline.steps.len())?),
         None => None,
@@ -106,6 +114,7 @@ pub(crate) fn render(
     if let Some(minimized) = &t.minimized {
         let _ = writeln!(out, "minimal schedule: {minimized}");
     }
+    crate::flip_view::write_view_lines(&mut out, t, palette);
     let _ = writeln!(
         out,
         "{} {}",
@@ -198,7 +207,12 @@ pub(crate) fn render(
         } else {
             ' '
         };
-        let number = format!("{marker}{:>5}", s.step);
+        let flip_mark = match &t.flip {
+            Some(flip) if flip.steps().contains(&s.step) => "~",
+            Some(_) => " ",
+            None => "",
+        };
+        let number = format!("{marker}{:>5}{flip_mark}", s.step);
         let lines = wrap(&s.text, widths[s.thread.min(widths.len() - 1)]);
         for (i, text) in lines.iter().enumerate() {
             let mut row = String::new();
@@ -255,7 +269,10 @@ pub(crate) fn render(
         .iter()
         .zip(&widths)
         .map(|(lane, w)| {
-            let mark = if lane.end_is_failure { "✖ " } else { "" };
+            let mut mark = if lane.end_is_failure { "✖ " } else { "" }.to_string();
+            if t.flip.as_ref().and_then(|f| f.blocked_thread) == Some(lane.id) {
+                mark.insert_str(0, "~ ");
+            }
             wrap(&format!("{mark}{}", lane.end), *w)
         })
         .collect();
@@ -328,6 +345,13 @@ pub(crate) fn render(
             out,
             "\n{}",
             palette.dim("> the failing step   * a step that explains it (the other access, a lock of the cycle taken)")
+        );
+    }
+    if t.flip.is_some() {
+        let _ = writeln!(
+            out,
+            "{}",
+            palette.dim("~ a step of the flip point: swapped, the model passes")
         );
     }
     if let Some(path) = &t.trace_path {

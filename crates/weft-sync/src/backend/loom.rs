@@ -255,6 +255,14 @@ pub(crate) fn is_stop(payload: &(dyn std::any::Any + Send)) -> bool {
     payload.is::<StopExploring>()
 }
 
+/// loom's decisions are its own: no marks are kept (see `decision_marks`).
+pub(crate) fn count_steps_with(_steps_recorded: fn() -> usize) {}
+
+/// loom records no decisions (`current_decisions`): no marks either.
+pub(crate) fn decision_marks() -> Vec<usize> {
+    Vec::new()
+}
+
 /// loom's search is not a random walk: no estimate of its tree.
 pub(crate) fn estimated_tree_so_far() -> Option<f64> {
     None

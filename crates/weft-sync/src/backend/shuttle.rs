@@ -394,6 +394,9 @@ struct Shared {
     /// Preemptions in the running execution: switches away from a thread
     /// that could have gone on (and did not yield).
     preemptions: usize,
+    /// For each of `decisions`, the steps recorded before it was made: a
+    /// recorded step ran under the last decision made before it.
+    marks: Vec<usize>,
 }
 
 impl Shared {
@@ -423,6 +426,30 @@ pub(crate) fn execution_preemptions() -> Option<usize> {
 
 thread_local! {
     static SHARED: RefCell<Option<Rc<RefCell<Shared>>>> = const { RefCell::new(None) };
+    /// Counts the steps recorded in the running execution (the model
+    /// layer's recorder, handed over as a function to keep this module
+    /// free of it).
+    static STEPS_RECORDED: std::cell::Cell<Option<fn() -> usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Sets how the decisions' marks count recorded steps (see `Shared::marks`).
+pub(crate) fn count_steps_with(steps_recorded: fn() -> usize) {
+    STEPS_RECORDED.with(|c| c.set(Some(steps_recorded)));
+}
+
+fn steps_recorded() -> usize {
+    STEPS_RECORDED.with(|c| c.get().map_or(0, |f| f()))
+}
+
+/// For each decision of the execution that ran last on this thread, the
+/// steps recorded before it was made.
+pub(crate) fn decision_marks() -> Vec<usize> {
+    SHARED.with(|s| {
+        s.borrow()
+            .as_ref()
+            .map(|s| s.borrow().marks.clone())
+            .unwrap_or_default()
+    })
 }
 
 /// The random scheduler's estimate of the whole tree, from the executions
@@ -505,6 +532,7 @@ impl Scheduler for WeftScheduler {
             return None;
         }
         s.decisions.clear();
+        s.marks.clear();
         s.replay_pos = 0;
         s.guide_task = 0;
         s.guide_random = 0;
@@ -643,6 +671,7 @@ impl Scheduler for WeftScheduler {
             s.preemptions += 1;
         }
         s.decisions.push(Decision::Task(usize::from(chosen)));
+        s.marks.push(steps_recorded());
         Some(chosen)
     }
 
@@ -674,6 +703,7 @@ impl Scheduler for WeftScheduler {
             }
         };
         s.decisions.push(Decision::Random(value));
+        s.marks.push(steps_recorded());
         value
     }
 }

@@ -166,6 +166,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     };
     let outer_sites = SITES.with(|s| s.borrow_mut().replace(Vec::new()));
     let outer_coverage = super::coverage::start();
+    engine::count_steps_with(recorder::steps_recorded);
     let run = engine::run(
         config,
         replay_decisions,

@@ -87,6 +87,12 @@ pub fn estimated_tree_so_far() -> Option<f64> {
     engine::estimated_tree_so_far()
 }
 
+/// For each decision of the execution that ran last on this OS thread,
+/// the steps recorded before it (shuttle; empty on loom).
+pub fn decision_marks() -> Vec<usize> {
+    engine::decision_marks()
+}
+
 /// Whether the current execution failed and is being torn down.
 pub fn tearing_down() -> bool {
     recorder::torn_down()

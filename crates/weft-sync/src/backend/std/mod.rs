@@ -38,6 +38,11 @@ pub fn estimated_tree_so_far() -> Option<f64> {
     None
 }
 
+/// Real threads make no scheduling decisions weft sees.
+pub fn decision_marks() -> Vec<usize> {
+    Vec::new()
+}
+
 /// Threads are the operating system's (see `capability::real_threads`).
 pub const REAL_THREADS: bool = true;
 

@@ -228,6 +228,13 @@ pub(crate) fn recycle() {
     }
 }
 
+/// The steps recorded so far in the current execution (0 when none is
+/// being recorded): the engine notes it at each scheduling decision, so
+/// that a step can be matched with the decision it ran under.
+pub(crate) fn steps_recorded() -> usize {
+    with(|e| e.log.steps.len()).unwrap_or(0)
+}
+
 /// Runs `f` on the current execution, if there is one and it is not
 /// already borrowed (a panic hook inside a recording call, say).
 #[inline]
