@@ -82,6 +82,11 @@ fn shrink_shuttle(
     let first_schedule = raw.schedule.clone();
     let first_log = raw.log.steps.clone();
     let mut replay_config = config.clone();
+    // The failing run's own seed, which a worker other than the first
+    // derived from the model's: a replay records the seed it runs with,
+    // and the minimal schedule must name the seed of the search that
+    // found it (`models/workers.rs` reruns that search alone).
+    replay_config.seed = Some(seed);
     replay_config.time_budget = None;
     replay_config.soft_budget = None;
     replay_config.iterations = None;
