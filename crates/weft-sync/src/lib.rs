@@ -39,6 +39,7 @@ pub mod explore;
 pub mod future;
 pub mod hint;
 mod lazy_static;
+pub mod lockdep;
 pub mod process;
 pub mod rand;
 pub mod reach;

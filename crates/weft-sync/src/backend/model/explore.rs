@@ -140,6 +140,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             spurious_wakeups,
         );
         reset_handles();
+        super::lock_order::execution_began();
         // The checks after the body fail the execution like a panic of
         // main's: inside `run_thread` too.
         recorder::run_thread(|| {
@@ -166,6 +167,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     };
     let outer_sites = SITES.with(|s| s.borrow_mut().replace(Vec::new()));
     let outer_coverage = super::coverage::start();
+    let outer_lock_order = super::lock_order::start(config.lock_order);
     let run = engine::run(
         config,
         replay_decisions,
@@ -205,6 +207,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         None if replaying => replay_passed(config, run.executions),
         None => None,
     };
+    super::lock_order::restore(outer_lock_order);
     ExploreOutcome {
         executions: ran,
         elapsed,
@@ -356,6 +359,7 @@ fn failure_from(
             thread: detected.thread,
             location: detected.location,
             race: detected.race,
+            lock_cycle: None,
             log: ExecutionLog::default(),
             schedule,
             preemptions: None,
@@ -389,6 +393,9 @@ fn failure_from(
         }
         f
     };
+    if failure.kind == FailureKind::PotentialDeadlock {
+        failure.lock_cycle = super::lock_order::take_reported();
+    }
     if failure.kind == FailureKind::StepLimit && failure.thread.is_none() {
         failure.thread = exec.log.steps.last().map(|e| e.thread);
     }

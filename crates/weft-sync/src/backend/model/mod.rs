@@ -11,6 +11,7 @@ mod condvar;
 mod coverage;
 mod explore;
 mod lazy_lock;
+mod lock_order;
 mod mutex;
 mod once_lock;
 mod poison;
@@ -90,4 +91,11 @@ pub fn estimated_tree_so_far() -> Option<f64> {
 /// Whether the current execution failed and is being torn down.
 pub fn tearing_down() -> bool {
     recorder::torn_down()
+}
+
+/// `weft_sync::lockdep::ordered`: the current thread's ordered group of
+/// lock acquisitions begins (`true`; returns whether it was not in one
+/// already) or ends.
+pub fn lock_order_group(begin: bool) -> bool {
+    lock_order::group(recorder::current(), begin)
 }
