@@ -305,9 +305,11 @@ impl Model {
     /// lock each thread took while holding which, across the executions
     /// of the search, and an order that closes a cycle is a potential
     /// deadlock even when no execution deadlocked.
-    /// [`LockOrderPolicy::Fail`] (the default) fails the execution that
-    /// closes it with [`FailureKind::PotentialDeadlock`], naming both
-    /// paths; [`LockOrderPolicy::Warn`] prints the cycle once and goes
+    /// [`LockOrderPolicy::Fail`] (the default) fails the model with
+    /// [`FailureKind::PotentialDeadlock`], naming both paths, with the
+    /// trace of the execution that closed the cycle, when the search
+    /// finds no other failure (a deadlock found is the report instead);
+    /// [`LockOrderPolicy::Warn`] prints the cycle once and goes
     /// on; [`LockOrderPolicy::Off`] records nothing. In std mode the
     /// graph is kept only with the `lockdep` feature.
     ///

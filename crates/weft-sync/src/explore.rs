@@ -361,9 +361,10 @@ pub enum FailureKind {
     /// real-time order (`weft::lincheck`).
     NotLinearizable,
     /// The lock-order graph has a cycle: threads took locks in orders
-    /// that can deadlock, though the execution that closed the cycle did
-    /// not ([`crate::lockdep`]; the paths are in
-    /// [`RawFailure::lock_cycle`]).
+    /// that can deadlock, though no execution explored deadlocked (the
+    /// search found no other failure). The trace is the execution that
+    /// closed the cycle; the paths are in [`RawFailure::lock_cycle`]
+    /// ([`crate::lockdep`]).
     PotentialDeadlock,
 }
 

@@ -38,12 +38,27 @@ impl<S> Default for Graph<S> {
 }
 
 impl<S> Graph<S> {
-    /// Adds the edge `from → to`, first seen at `site`. A self edge (a class
+    /// Adds the edge `from → to`, seen at `site`. A known edge keeps its
+    /// site unless `stale` says it is (an earlier execution's: a cycle
+    /// reports the latest takers, so that one execution that took every
+    /// order of a cycle is the one it names). A self edge (a class
     /// acquired while an object of the same class is held) is never added:
     /// lock classes tell objects apart, so it is the same lock taken twice,
     /// a re-entrant read or a self-deadlock the checker reports itself.
-    pub(crate) fn add(&mut self, from: usize, to: usize, site: impl FnOnce() -> S) -> Added {
-        if from == to || self.sites.contains_key(&(from, to)) {
+    pub(crate) fn add(
+        &mut self,
+        from: usize,
+        to: usize,
+        site: impl FnOnce() -> S,
+        stale: impl FnOnce(&S) -> bool,
+    ) -> Added {
+        if from == to {
+            return Added::Known;
+        }
+        if let Some(known) = self.sites.get_mut(&(from, to)) {
+            if stale(known) {
+                *known = site();
+            }
             return Added::Known;
         }
         let cycle = self.path(to, from);
@@ -109,8 +124,8 @@ mod tests {
     #[test]
     fn one_order_has_no_cycle() {
         let mut g = Graph::default();
-        assert_eq!(g.add(0, 1, || "a→b"), Added::New);
-        assert_eq!(g.add(0, 1, || "again"), Added::Known);
+        assert_eq!(g.add(0, 1, || "a→b", |_| false), Added::New);
+        assert_eq!(g.add(0, 1, || "again", |_| false), Added::Known);
         assert_eq!(g.site(0, 1), Some(&"a→b"));
         assert_eq!(g.edges(), 1);
     }
@@ -118,45 +133,58 @@ mod tests {
     #[test]
     fn the_inverse_order_closes_a_cycle_of_two() {
         let mut g = Graph::default();
-        g.add(0, 1, || "a→b");
-        assert_eq!(g.add(1, 0, || "b→a"), Added::Cycle(vec![(0, 1)]));
+        g.add(0, 1, || "a→b", |_| false);
+        assert_eq!(g.add(1, 0, || "b→a", |_| false), Added::Cycle(vec![(0, 1)]));
         // Seen once: the second time it is known, not reported again.
-        assert_eq!(g.add(1, 0, || "b→a again"), Added::Known);
+        assert_eq!(g.add(1, 0, || "b→a again", |_| false), Added::Known);
         assert_eq!(g.site(1, 0), Some(&"b→a"));
     }
 
     #[test]
     fn a_longer_cycle_reports_its_whole_path() {
         let mut g = Graph::default();
-        g.add(0, 1, || ());
-        g.add(1, 2, || ());
-        g.add(5, 6, || ());
-        assert_eq!(g.add(2, 0, || ()), Added::Cycle(vec![(0, 1), (1, 2)]));
+        g.add(0, 1, || (), |_| false);
+        g.add(1, 2, || (), |_| false);
+        g.add(5, 6, || (), |_| false);
+        assert_eq!(
+            g.add(2, 0, || (), |_| false),
+            Added::Cycle(vec![(0, 1), (1, 2)])
+        );
     }
 
     #[test]
     fn the_shortest_path_is_reported() {
         let mut g = Graph::default();
-        g.add(0, 1, || ());
-        g.add(1, 2, || ());
-        g.add(2, 3, || ());
-        g.add(0, 3, || ());
-        assert_eq!(g.add(3, 0, || ()), Added::Cycle(vec![(0, 3)]));
+        g.add(0, 1, || (), |_| false);
+        g.add(1, 2, || (), |_| false);
+        g.add(2, 3, || (), |_| false);
+        g.add(0, 3, || (), |_| false);
+        assert_eq!(g.add(3, 0, || (), |_| false), Added::Cycle(vec![(0, 3)]));
+    }
+
+    #[test]
+    fn a_stale_site_is_replaced_by_the_latest() {
+        let mut g = Graph::default();
+        g.add(0, 1, || 1, |_| false);
+        assert_eq!(g.add(0, 1, || 2, |_| false), Added::Known);
+        assert_eq!(g.site(0, 1), Some(&1));
+        assert_eq!(g.add(0, 1, || 3, |&s| s < 3), Added::Known);
+        assert_eq!(g.site(0, 1), Some(&3));
     }
 
     #[test]
     fn self_edges_are_not_edges() {
         let mut g: Graph<()> = Graph::default();
-        assert_eq!(g.add(4, 4, || ()), Added::Known);
+        assert_eq!(g.add(4, 4, || (), |_| false), Added::Known);
         assert_eq!(g.edges(), 0);
     }
 
     #[test]
     fn a_diamond_is_not_a_cycle() {
         let mut g = Graph::default();
-        g.add(0, 1, || ());
-        g.add(0, 2, || ());
-        g.add(1, 3, || ());
-        assert_eq!(g.add(2, 3, || ()), Added::New);
+        g.add(0, 1, || (), |_| false);
+        g.add(0, 2, || (), |_| false);
+        g.add(1, 3, || (), |_| false);
+        assert_eq!(g.add(2, 3, || (), |_| false), Added::New);
     }
 }

@@ -22,10 +22,14 @@
 //! other), and the locks of one `weft::lock_order::lock_all` call among
 //! themselves (see [`ordered`]).
 //!
-//! An execution that deadlocks is reported as a
-//! [`Deadlock`](crate::explore::FailureKind::Deadlock): the orders that
-//! deadlock are never both acquired. [`LockOrderPolicy`] turns the check
-//! into a warning or off (`Model::lock_order`).
+//! A deadlock is the better report: an execution that deadlocks never
+//! acquires both orders, and the search goes on after a cycle closes. The
+//! first cycle is reported, with the trace of the execution that closed
+//! it, only if the search ends without another failure; a model that can
+//! really deadlock is reported as a
+//! [`Deadlock`](crate::explore::FailureKind::Deadlock) when the search
+//! finds one. [`LockOrderPolicy`] turns the check into a warning or off
+//! (`Model::lock_order`).
 //!
 //! ```
 //! # weft_sync::explore::doc_example(|| {
@@ -44,19 +48,23 @@
 //! first closes a cycle.
 
 mod cycle;
+#[cfg_attr(
+    not(any(feature = "loom", feature = "shuttle", feature = "lockdep")),
+    allow(dead_code)
+)]
 mod graph;
 mod group;
 mod policy;
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
 mod tracker;
 mod warned;
 
 pub use cycle::{LockCycle, LockOrderEdge};
+#[cfg(feature = "lockdep")]
+pub(crate) use graph::{Added, Graph};
 pub use group::{ordered, OrderedGroup};
 pub use policy::LockOrderPolicy;
-#[cfg_attr(
-    not(any(feature = "loom", feature = "shuttle", feature = "lockdep")),
-    allow(unused_imports)
-)]
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(unused_imports))]
 pub(crate) use tracker::{Acquisition, Tracker};
 #[cfg_attr(
     not(any(feature = "loom", feature = "shuttle", feature = "lockdep")),

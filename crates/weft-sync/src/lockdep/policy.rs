@@ -13,9 +13,10 @@ use std::fmt;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum LockOrderPolicy {
-    /// The execution that closes a cycle fails with
+    /// The first cycle closed fails the model with
     /// [`FailureKind::PotentialDeadlock`](crate::explore::FailureKind::PotentialDeadlock)
-    /// (the default under a checker).
+    /// when the search ends without another failure (the default under a
+    /// checker; a deadlock found is reported instead).
     #[default]
     Fail,
     /// The cycle is printed to stderr once, as a warning, and the

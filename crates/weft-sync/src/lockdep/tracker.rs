@@ -74,14 +74,16 @@ impl<S> Default for Tracker<S> {
 }
 
 impl<S> Tracker<S> {
-    /// `thread` acquired a lock; `site` describes each new edge (from the
-    /// held lock it is given). Returns the first cycle the acquisition
-    /// closed, if any.
+    /// `thread` acquired a lock; `site` describes each edge (from the
+    /// held lock it is given), kept for a new edge or one whose site is
+    /// `stale` (see [`Graph::add`]). Returns the first cycle the
+    /// acquisition closed, if any.
     pub(crate) fn acquire(
         &mut self,
         thread: usize,
         acq: Acquisition,
         mut site: impl FnMut(&HeldLock) -> S,
+        stale: impl Fn(&S) -> bool,
     ) -> Option<Closed> {
         if self.held.len() <= thread {
             self.held.resize_with(thread + 1, Vec::new);
@@ -94,7 +96,8 @@ impl<S> Tracker<S> {
                 if (held.shared && acq.shared) || (group != 0 && held.group == group) {
                     continue;
                 }
-                if let Added::Cycle(path) = self.graph.add(held.class, acq.class, || site(held)) {
+                let added = self.graph.add(held.class, acq.class, || site(held), &stale);
+                if let Added::Cycle(path) = added {
                     if closed.is_none() {
                         closed = Some(Closed {
                             held: *held,
@@ -193,16 +196,21 @@ mod tests {
         h.at.line
     }
 
+    /// No site is stale.
+    fn never(_: &u32) -> bool {
+        false
+    }
+
     #[test]
     fn ab_then_ba_closes_a_cycle_naming_both_sites() {
         let mut t = Tracker::default();
-        assert_eq!(t.acquire(0, lock(0, 10), site), None);
-        assert_eq!(t.acquire(0, lock(1, 11), site), None);
+        assert_eq!(t.acquire(0, lock(0, 10), site, never), None);
+        assert_eq!(t.acquire(0, lock(1, 11), site, never), None);
         t.release(0, 1);
         t.release(0, 0);
         // Another thread, later: B then A.
-        assert_eq!(t.acquire(1, lock(1, 20), site), None);
-        let closed = t.acquire(1, lock(0, 21), site).expect("a cycle");
+        assert_eq!(t.acquire(1, lock(1, 20), site, never), None);
+        let closed = t.acquire(1, lock(0, 21), site, never).expect("a cycle");
         assert_eq!(closed.held.class, 1);
         assert_eq!(closed.held.at, at(20));
         assert_eq!(closed.acquired, lock(0, 21));
@@ -213,19 +221,19 @@ mod tests {
     #[test]
     fn the_graph_outlives_an_execution() {
         let mut t = Tracker::default();
-        t.acquire(0, lock(0, 10), site);
-        t.acquire(0, lock(1, 11), site);
+        t.acquire(0, lock(0, 10), site, never);
+        t.acquire(0, lock(1, 11), site, never);
         t.new_execution();
-        t.acquire(0, lock(1, 20), site);
-        assert!(t.acquire(0, lock(0, 21), site).is_some());
+        t.acquire(0, lock(1, 20), site, never);
+        assert!(t.acquire(0, lock(0, 21), site, never).is_some());
     }
 
     #[test]
     fn one_order_everywhere_has_no_cycle() {
         let mut t = Tracker::default();
         for thread in 0..3 {
-            assert_eq!(t.acquire(thread, lock(0, 10), site), None);
-            assert_eq!(t.acquire(thread, lock(1, 11), site), None);
+            assert_eq!(t.acquire(thread, lock(0, 10), site, never), None);
+            assert_eq!(t.acquire(thread, lock(1, 11), site, never), None);
             t.release(thread, 1);
             t.release(thread, 0);
         }
@@ -235,49 +243,49 @@ mod tests {
     #[test]
     fn a_successful_try_lock_adds_no_edge() {
         let mut t = Tracker::default();
-        t.acquire(0, lock(0, 10), site);
-        t.acquire(0, lock(1, 11), site);
+        t.acquire(0, lock(0, 10), site, never);
+        t.acquire(0, lock(1, 11), site, never);
         t.new_execution();
-        t.acquire(1, lock(1, 20), site);
-        assert_eq!(t.acquire(1, tried(0, 21), site), None);
+        t.acquire(1, lock(1, 20), site, never);
+        assert_eq!(t.acquire(1, tried(0, 21), site, never), None);
         // ...but a lock taken with try_lock is held: a blocking
         // acquisition under it is an edge.
         t.new_execution();
-        t.acquire(2, tried(2, 30), site);
-        t.acquire(2, lock(0, 31), site);
+        t.acquire(2, tried(2, 30), site, never);
+        t.acquire(2, lock(0, 31), site, never);
         assert_eq!(t.graph.site(2, 0), Some(&30));
     }
 
     #[test]
     fn read_under_read_adds_no_edge_but_write_does() {
         let mut t = Tracker::default();
-        t.acquire(0, read(0, 10), site);
-        t.acquire(0, read(1, 11), site);
+        t.acquire(0, read(0, 10), site, never);
+        t.acquire(0, read(1, 11), site, never);
         t.new_execution();
-        t.acquire(1, read(1, 20), site);
-        assert_eq!(t.acquire(1, read(0, 21), site), None);
+        t.acquire(1, read(1, 20), site, never);
+        assert_eq!(t.acquire(1, read(0, 21), site, never), None);
         assert_eq!(t.graph.edges(), 0);
         t.new_execution();
-        t.acquire(1, read(1, 20), site);
-        t.acquire(1, lock(0, 21), site);
+        t.acquire(1, read(1, 20), site, never);
+        t.acquire(1, lock(0, 21), site, never);
         t.new_execution();
-        t.acquire(0, lock(0, 30), site);
-        assert!(t.acquire(0, read(1, 31), site).is_some());
+        t.acquire(0, lock(0, 30), site, never);
+        assert!(t.acquire(0, read(1, 31), site, never).is_some());
     }
 
     #[test]
     fn an_ordered_group_adds_no_edges_among_its_locks() {
         let mut t = Tracker::default();
         assert!(t.begin_group(0));
-        t.acquire(0, lock(0, 10), site);
-        t.acquire(0, lock(1, 10), site);
+        t.acquire(0, lock(0, 10), site, never);
+        t.acquire(0, lock(1, 10), site, never);
         t.end_group(0);
         t.new_execution();
         // The addresses sorted the other way in another execution.
         assert!(t.begin_group(0));
         assert!(!t.begin_group(0), "nested groups are one group");
-        t.acquire(0, lock(1, 10), site);
-        assert_eq!(t.acquire(0, lock(0, 10), site), None);
+        t.acquire(0, lock(1, 10), site, never);
+        assert_eq!(t.acquire(0, lock(0, 10), site, never), None);
         t.end_group(0);
         assert_eq!(t.graph.edges(), 0);
     }
@@ -285,9 +293,9 @@ mod tests {
     #[test]
     fn a_lock_held_before_a_group_orders_before_its_locks() {
         let mut t = Tracker::default();
-        t.acquire(0, lock(5, 1), site);
+        t.acquire(0, lock(5, 1), site, never);
         t.begin_group(0);
-        t.acquire(0, lock(0, 10), site);
+        t.acquire(0, lock(0, 10), site, never);
         t.end_group(0);
         assert_eq!(t.graph.site(5, 0), Some(&1));
     }
@@ -295,9 +303,9 @@ mod tests {
     #[test]
     fn release_forgets_the_latest_hold_of_a_class() {
         let mut t = Tracker::default();
-        t.acquire(0, lock(0, 10), site);
+        t.acquire(0, lock(0, 10), site, never);
         t.release(0, 0);
-        t.acquire(0, lock(1, 11), site);
+        t.acquire(0, lock(1, 11), site, never);
         assert_eq!(t.graph.edges(), 0);
     }
 }

@@ -37,8 +37,11 @@ pub(super) struct Run {
     /// By object id of this execution: its class (`None`: not a lock, or
     /// not seen yet).
     object_class: Vec<Option<Option<usize>>>,
-    /// The cycle that failed the execution.
-    reported: Option<LockCycle>,
+    /// The first cycle closed under [`LockOrderPolicy::Fail`], with the
+    /// thread and line that closed it, until the execution ends.
+    closed: Option<(LockCycle, usize, Loc)>,
+    /// Whether a cycle was closed already: only the first is reported.
+    closed_any: bool,
 }
 
 thread_local! {
@@ -55,7 +58,8 @@ pub(super) fn start(policy: LockOrderPolicy) -> Option<Run> {
         classes: HashMap::new(),
         names: Vec::new(),
         object_class: Vec::new(),
-        reported: None,
+        closed: None,
+        closed_any: false,
     });
     RUN.with(|r| std::mem::replace(&mut *r.borrow_mut(), run))
 }
@@ -74,9 +78,11 @@ pub(super) fn execution_began() {
     });
 }
 
-/// The cycle that failed the last execution, if one did.
-pub(super) fn take_reported() -> Option<LockCycle> {
-    with(|run| run.reported.take()).flatten()
+/// The cycle the execution that just ended closed, under
+/// [`LockOrderPolicy::Fail`], with the thread and line that closed it:
+/// the first of the exploration only.
+pub(super) fn take_closed() -> Option<(LockCycle, usize, Loc)> {
+    with(|run| run.closed.take()).flatten()
 }
 
 fn with<R>(f: impl FnOnce(&mut Run) -> R) -> Option<R> {
@@ -131,8 +137,10 @@ impl Run {
 }
 
 /// `thread` acquired `object` (inside the recorder's access to `log`).
-/// Returns the message to fail the execution with, as a potential
-/// deadlock, when this closed a cycle under [`LockOrderPolicy::Fail`].
+/// A cycle it closes is kept for the end of the execution
+/// ([`take_closed`]) under [`LockOrderPolicy::Fail`]: the execution goes
+/// on, and the search too, since an execution that really deadlocks is
+/// the better report.
 pub(super) fn acquired(
     log: &ExecutionLog,
     thread: usize,
@@ -140,7 +148,7 @@ pub(super) fn acquired(
     at: Loc,
     shared: bool,
     tried: bool,
-) -> Option<String> {
+) {
     with(|run| {
         let class = run.class(log, object)?;
         let execution = run.execution;
@@ -151,12 +159,17 @@ pub(super) fn acquired(
             shared,
             tried,
         };
-        let closed = run.tracker.acquire(thread, acq, |held| EdgeSite {
-            thread: thread_name.clone(),
-            held_at: held.at,
-            acquired_at: at,
-            execution,
-        })?;
+        let closed = run.tracker.acquire(
+            thread,
+            acq,
+            |held| EdgeSite {
+                thread: thread_name.clone(),
+                held_at: held.at,
+                acquired_at: at,
+                execution,
+            },
+            |known| known.execution != execution,
+        )?;
         let mut edges: Vec<LockOrderEdge> = closed
             .path
             .iter()
@@ -165,18 +178,15 @@ pub(super) fn acquired(
         edges.extend(run.edge(closed.held.class, class));
         let cycle = LockCycle { edges };
         match run.policy {
-            LockOrderPolicy::Fail => {
-                let message = cycle.message();
-                run.reported = Some(cycle);
-                Some(message)
+            LockOrderPolicy::Fail if !run.closed_any => {
+                run.closed_any = true;
+                run.closed = Some((cycle, thread, at));
             }
-            _ => {
-                crate::lockdep::warn(cycle);
-                None
-            }
+            LockOrderPolicy::Fail => {}
+            _ => crate::lockdep::warn(cycle),
         }
-    })
-    .flatten()
+        Some(())
+    });
 }
 
 /// `thread` released `object`.

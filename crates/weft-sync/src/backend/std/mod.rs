@@ -6,6 +6,9 @@ mod barrier;
 mod cell;
 mod condvar;
 mod explore;
+#[cfg(feature = "lockdep")]
+mod lockdep;
+#[cfg_attr(feature = "lockdep", path = "mutex_lockdep.rs")]
 mod mutex;
 mod once_lock;
 mod rwlock;
@@ -81,7 +84,9 @@ pub fn tearing_down() -> bool {
     false
 }
 
-/// `lockdep::ordered`: no lock-order graph is kept in std mode.
+/// `lockdep::ordered`: std mode keeps no ordered groups (each lock is
+/// its own class: `lock_all`'s address order is one order for the
+/// process's whole life).
 #[inline]
 pub fn lock_order_group(_begin: bool) -> bool {
     false

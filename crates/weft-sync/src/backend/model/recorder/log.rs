@@ -59,9 +59,7 @@ pub(crate) fn event(op: Op, object: usize, location: Loc) {
 /// `thread` acquired the lock `object` (a mutex, or an `RwLock` shared or
 /// exclusive) after waiting for it, or at once with a `try_` method
 /// (`tried`): one recorder access for the whole of it, since locks are the
-/// hottest path of a model. The lock-order graph learns of it too, and an
-/// acquisition that closes a cycle there fails the execution as a
-/// potential deadlock.
+/// hottest path of a model. The lock-order graph learns of it too.
 #[inline]
 pub(crate) fn lock_acquired(
     thread: usize,
@@ -70,7 +68,6 @@ pub(crate) fn lock_acquired(
     (shared, tried): (bool, bool),
     op: Op,
 ) {
-    let mut cycle = None;
     let problem = with(|e| {
         if e.torn_down {
             return None;
@@ -88,24 +85,13 @@ pub(crate) fn lock_acquired(
         }
         let problem = e.push_event(op, object, at);
         if object != NO_OBJECT && problem.is_none() {
-            cycle = lock_order::acquired(&e.log, thread, object, at, shared, tried);
+            lock_order::acquired(&e.log, thread, object, at, shared, tried);
         }
         problem
     })
     .flatten();
     if let Some(message) = problem {
         step_failed(message);
-    }
-    if let Some(message) = cycle {
-        if !std::thread::panicking() {
-            fail(DetectedFailure {
-                kind: FailureKind::PotentialDeadlock,
-                message,
-                thread: Some(thread),
-                location: Some(at),
-                race: None,
-            });
-        }
     }
 }
 
