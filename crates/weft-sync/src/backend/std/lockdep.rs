@@ -6,7 +6,7 @@
 //! lock, and a cycle it closes panics (or warns) with both paths.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
 
@@ -48,6 +48,9 @@ struct Held {
 
 thread_local! {
     static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
+    /// The edges this thread knows are in the graph (edges are never
+    /// removed): taking them again needs no look at the shared graph.
+    static KNOWN: RefCell<HashSet<(usize, usize)>> = RefCell::new(HashSet::new());
 }
 
 /// A class for a new lock.
@@ -105,10 +108,17 @@ pub(super) fn acquired(class: usize, created_at: Loc, at: Loc, tried: bool) {
     }
     let cycle = HELD.with(|h| {
         let mut held = h.borrow_mut();
-        let cycle = if tried || held.is_empty() {
-            None
-        } else {
+        let new_edge = !tried
+            && !held.is_empty()
+            && KNOWN.with(|k| {
+                let known = k.borrow();
+                held.iter()
+                    .any(|h| h.class != class && !known.contains(&(h.class, class)))
+            });
+        let cycle = if new_edge {
             add_edges(&held, class, created_at, at)
+        } else {
+            None
         };
         held.push(Held {
             class,
@@ -145,12 +155,18 @@ pub(super) fn released(class: usize) {
 fn add_edges(held: &[Held], class: usize, created_at: Loc, at: Loc) -> Option<LockCycle> {
     let mut guard = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
     let global = guard.get_or_insert_with(Global::default);
-    let thread = std::thread::current()
-        .name()
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{:?}", std::thread::current().id()));
+    let thread = || {
+        std::thread::current()
+            .name()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{:?}", std::thread::current().id()))
+    };
     let mut closed = None;
     for h in held {
+        if h.class == class {
+            continue;
+        }
+        KNOWN.with(|k| k.borrow_mut().insert((h.class, class)));
         for (c, created) in [(h.class, h.created_at), (class, created_at)] {
             if !global.names.contains_key(&c) {
                 let name = global
@@ -165,7 +181,7 @@ fn add_edges(held: &[Held], class: usize, created_at: Loc, at: Loc) -> Option<Lo
             h.class,
             class,
             || Site {
-                thread: thread.clone(),
+                thread: thread(),
                 held_at: h.at,
                 acquired_at: at,
             },
