@@ -95,10 +95,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// `(std ns/op, weft ns/op, weft / std, std / std)`, medians of the rounds.
+type Medians = (f64, f64, f64, f64);
+
 fn compare(
     mut std_run: impl FnMut() -> Duration,
     mut weft_run: impl FnMut() -> Duration,
-) -> (f64, f64, f64, f64) {
+) -> Medians {
     let ns = |d: Duration| d.as_nanos() as f64 / ITERS as f64;
     let (mut s, mut w, mut ratio, mut floor) = (vec![], vec![], vec![], vec![]);
     for _ in 0..ROUNDS {
@@ -126,7 +128,7 @@ fn main() {
     println!("weft::sync::Mutex against std::sync::Mutex, std mode, {feature}, {ROUNDS} interleaved rounds of {ITERS} operations");
     let (sm, wm) = (std::sync::Mutex::new(0), weft::sync::Mutex::new(0));
     let (so, wo) = (std::sync::Mutex::new(0), weft::sync::Mutex::new(0));
-    let cases: [(&str, (f64, f64, f64, f64)); 3] = [
+    let cases: [(&str, Medians); 3] = [
         (
             "uncontended",
             compare(|| uncontended(&sm), || uncontended(&wm)),
