@@ -316,8 +316,8 @@ impl Model {
     /// # Examples
     ///
     /// ```
-    /// use weft::{LockOrderPolicy, Model};
-    /// use weft::sync::Mutex;
+    /// use weft_check::{LockOrderPolicy, Model};
+    /// use weft_sync::sync::Mutex;
     ///
     /// // One thread, both orders, on two lines: no execution can
     /// // deadlock, but two threads running them at once could. Warned of.
