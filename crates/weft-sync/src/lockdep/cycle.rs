@@ -86,7 +86,9 @@ impl LockCycle {
                 names.join(", ")
             )
         };
-        m.push_str(if self.in_one_execution() {
+        m.push_str(if self.edges.iter().all(|e| e.execution.is_none()) {
+            " (this process took every order of the cycle without deadlocking)"
+        } else if self.in_one_execution() {
             " (one execution took every order of the cycle without deadlocking)"
         } else {
             " (different executions took the orders of the cycle)"

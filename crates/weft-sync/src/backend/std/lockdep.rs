@@ -34,9 +34,9 @@ static GLOBAL: Mutex<Option<Global>> = Mutex::new(None);
 static NEXT_CLASS: AtomicUsize = AtomicUsize::new(0);
 /// The [`LockOrderPolicy`] as a byte: 0 fail (the default), 1 warn, 2 off.
 static POLICY: AtomicU8 = AtomicU8::new(0);
-/// The last cycle that panicked under [`LockOrderPolicy::Fail`], for the
-/// std runner's report.
-static REPORTED: Mutex<Option<LockCycle>> = Mutex::new(None);
+/// The cycles that panicked under [`LockOrderPolicy::Fail`] and no std
+/// runner took yet, for its report (several threads may panic at once).
+static REPORTED: Mutex<Vec<LockCycle>> = Mutex::new(Vec::new());
 
 /// One lock a thread holds: its class, where it was created, where taken.
 #[derive(Clone, Copy)]
@@ -69,7 +69,8 @@ pub(super) fn name(class: usize, name: String) {
 }
 
 /// Sets the policy (a std-mode model sets its own for its run); returns
-/// the one before.
+/// the one before. It is the process's: models with different policies
+/// running at once on real threads see each other's.
 pub(crate) fn set_policy(policy: LockOrderPolicy) -> LockOrderPolicy {
     let byte = match policy {
         LockOrderPolicy::Fail => 0,
@@ -86,11 +87,8 @@ pub(crate) fn set_policy(policy: LockOrderPolicy) -> LockOrderPolicy {
 /// The cycle a panic of this process reported, if the panic was one.
 pub(crate) fn take_reported(message: &str) -> Option<LockCycle> {
     let mut reported = REPORTED.lock().unwrap_or_else(|e| e.into_inner());
-    if reported.as_ref().is_some_and(|c| c.message() == message) {
-        reported.take()
-    } else {
-        None
-    }
+    let i = reported.iter().position(|c| c.message() == message)?;
+    Some(reported.remove(i))
 }
 
 /// The current thread acquired lock `class` (created at `created_at`) at
@@ -130,7 +128,10 @@ pub(super) fn acquired(class: usize, created_at: Loc, at: Loc, tried: bool) {
     if let Some(cycle) = cycle {
         if policy == 0 {
             let message = cycle.message();
-            *REPORTED.lock().unwrap_or_else(|e| e.into_inner()) = Some(cycle);
+            REPORTED
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(cycle);
             panic!("{message}");
         }
         crate::lockdep::warn(cycle);
