@@ -13,6 +13,11 @@ use crate::timeline::Timeline;
 
 const CSS: &str = include_str!("../html/page.css");
 const JS: &str = include_str!("../html/page.js");
+/// The lock-order graph of a potential deadlock, drawn after the page.
+const LOCKDEP: (&str, &str) = (
+    include_str!("../html/lockdep.css"),
+    include_str!("../html/lockdep.js"),
+);
 
 /// Runs `cargo weft html`: writes the page and prints its path.
 ///
@@ -43,15 +48,17 @@ pub(crate) fn render(timeline: &Timeline) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"cargo weft html {version}\">\n\
-         <title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n\
+         <title>{title}</title>\n<style>\n{CSS}{lockdep_css}</style>\n</head>\n<body>\n\
          <noscript><p>This page draws the trace with JavaScript; the trace itself is in the \
          <code>weft-trace</code> script element of its source.</p></noscript>\n\
          <div id=\"app\"></div>\n\
          <script type=\"application/json\" id=\"weft-trace\">{data}</script>\n\
-         <script>\n{JS}</script>\n</body>\n</html>\n",
+         <script>\n{JS}</script>\n<script>\n{lockdep_js}</script>\n</body>\n</html>\n",
         version = env!("CARGO_PKG_VERSION"),
         title = escape_html(&title),
         data = escape_script(&data),
+        lockdep_css = LOCKDEP.0,
+        lockdep_js = LOCKDEP.1,
     )
 }
 
