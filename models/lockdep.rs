@@ -318,3 +318,75 @@ fn off_is_silent_and_passes() {
         .check(warned_inversion("off_x", "off_y"));
     assert!(!warned_of("off_x"));
 }
+
+/// Python-style locks (`weft::threading`), held with no guard, feed the
+/// graph too: the rare inversion with a `Lock` and an `RLock`.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn threading_locks_feed_the_lock_order_graph() {
+    use weft::threading::{Lock, RLock};
+    let failure = Model::new()
+        .name("threading_inversion")
+        .expect_failure(FailureKind::PotentialDeadlock)
+        .check(|| {
+            let table = Arc::new(Lock::new().named("table"));
+            let index = Arc::new(RLock::new().named("index"));
+            let done = Arc::new(AtomicBool::new(false));
+            let (t1, i1, d1) = (table.clone(), index.clone(), done.clone());
+            let writer = spawn_named("writer", move || {
+                assert!(t1.acquire(true, None)); // writer: table
+                assert!(i1.acquire(true, None)); // writer: index
+                i1.release().unwrap();
+                t1.release().unwrap();
+                d1.store(true, SeqCst);
+            });
+            let reader = spawn_named("reader", move || {
+                if done.load(SeqCst) {
+                    let _i = index.lock(); // reader: index
+                    let _t = table.lock(); // reader: table
+                }
+            });
+            writer.join().unwrap();
+            reader.join().unwrap();
+        })
+        .into_caught()
+        .expect("the declared failure");
+    let cycle = failure.lock_cycle().expect("the lock-order cycle");
+    assert_eq!(cycle.locks(), ["table", "index"], "{failure}");
+    let [wr, rd] = &cycle.edges[..] else {
+        panic!("a cycle of two edges: {cycle:?}");
+    };
+    assert_eq!(
+        (wr.thread.as_str(), rd.thread.as_str()),
+        ("writer", "reader")
+    );
+    assert_eq!(wr.held_at.line, line_of("// writer: table"));
+    assert_eq!(wr.acquired_at.line, line_of("// writer: index"));
+    assert_eq!(rd.held_at.line, line_of("// reader: index"));
+    assert_eq!(rd.acquired_at.line, line_of("// reader: table"));
+}
+
+/// A `threading::Lock` acquired by one thread and released by another (a
+/// signal, as Python allows) is no longer held by the first: no edge from
+/// it to what that thread locks next.
+#[test]
+fn a_lock_released_by_another_thread_orders_nothing_after() {
+    use weft::threading::Lock;
+    Model::new().name("lock_as_signal").check(|| {
+        let signal = Arc::new(Lock::new().named("signal"));
+        let other = Arc::new(Mutex::new(0).named("other"));
+        assert!(signal.acquire(true, None));
+        let (s1, o1) = (signal.clone(), other.clone());
+        let releaser = spawn_named("releaser", move || {
+            // Takes `other` then `signal`: an edge other → signal.
+            let _o = o1.lock().unwrap();
+            s1.release().unwrap();
+            assert!(s1.acquire(true, None));
+            s1.release().unwrap();
+        });
+        releaser.join().unwrap();
+        // main no longer holds `signal`: locking `other` is no edge
+        // signal → other, so no cycle.
+        *other.lock().unwrap() += 1;
+    });
+}

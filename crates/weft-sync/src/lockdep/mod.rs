@@ -54,6 +54,7 @@ mod cycle;
 )]
 mod graph;
 mod group;
+mod hold;
 mod policy;
 #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
 mod tracker;
@@ -63,6 +64,7 @@ pub use cycle::{LockCycle, LockOrderEdge};
 #[cfg(feature = "lockdep")]
 pub(crate) use graph::{Added, Graph};
 pub use group::{ordered, OrderedGroup};
+pub use hold::{hold, unhold};
 pub use policy::LockOrderPolicy;
 #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(unused_imports))]
 pub(crate) use tracker::{Acquisition, Tracker};

@@ -126,6 +126,25 @@ impl<S> Tracker<S> {
         }
     }
 
+    /// The latest hold of `class` is released: `thread`'s if it holds one,
+    /// else any thread's (a lock another thread may release).
+    pub(crate) fn release_any(&mut self, thread: usize, class: usize) {
+        let mine = self
+            .held
+            .get(thread)
+            .is_some_and(|h| h.iter().any(|l| l.class == class));
+        let owner = if mine {
+            Some(thread)
+        } else {
+            self.held
+                .iter()
+                .position(|h| h.iter().any(|l| l.class == class))
+        };
+        if let Some(owner) = owner {
+            self.release(owner, class);
+        }
+    }
+
     /// `thread` starts taking locks as one ordered group (`lock_all`);
     /// returns whether it was not in one already (only the outermost
     /// group ends it).
@@ -298,6 +317,15 @@ mod tests {
         t.acquire(0, lock(0, 10), site, never);
         t.end_group(0);
         assert_eq!(t.graph.site(5, 0), Some(&1));
+    }
+
+    #[test]
+    fn a_lock_released_by_another_thread_is_no_longer_held() {
+        let mut t = Tracker::default();
+        t.acquire(0, lock(0, 10), site, never);
+        t.release_any(1, 0);
+        t.acquire(0, lock(1, 11), site, never);
+        assert_eq!(t.graph.edges(), 0);
     }
 
     #[test]

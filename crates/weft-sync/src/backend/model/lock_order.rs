@@ -198,6 +198,16 @@ pub(super) fn released(thread: usize, object: usize) {
     });
 }
 
+/// `weft_sync::lockdep::unhold`: `object` is released by `thread` or
+/// by whichever thread holds it.
+pub(super) fn released_any(thread: usize, object: usize) {
+    with(|run| {
+        if let Some(Some(Some(class))) = run.object_class.get(object) {
+            run.tracker.release_any(thread, *class);
+        }
+    });
+}
+
 /// `weft_sync::lockdep::ordered`: `thread`'s ordered group begins
 /// (`true`; returns whether it was not in one) or ends.
 pub(super) fn group(thread: usize, begin: bool) -> bool {

@@ -99,3 +99,15 @@ pub fn tearing_down() -> bool {
 pub fn lock_order_group(begin: bool) -> bool {
     lock_order::group(recorder::current(), begin)
 }
+
+/// `weft_sync::lockdep::hold`: the current thread holds the primitive
+/// built on `lock`.
+pub fn lock_order_hold<T>(lock: &Mutex<T>, at: crate::record::Loc, tried: bool) {
+    let thread = recorder::current();
+    recorder::with(|e| lock_order::acquired(&e.log, thread, lock.id, at, false, tried));
+}
+
+/// `weft_sync::lockdep::unhold`.
+pub fn lock_order_unhold<T>(lock: &Mutex<T>) {
+    lock_order::released_any(recorder::current(), lock.id);
+}

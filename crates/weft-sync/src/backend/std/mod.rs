@@ -91,3 +91,19 @@ pub fn tearing_down() -> bool {
 pub fn lock_order_group(_begin: bool) -> bool {
     false
 }
+
+/// `lockdep::hold`: nothing is kept in std mode without the `lockdep`
+/// feature; with it, the lock is held for the process's graph.
+#[inline]
+pub fn lock_order_hold<T>(_lock: &Mutex<T>, _at: crate::record::Loc, _tried: bool) {
+    #[cfg(feature = "lockdep")]
+    _lock.lockdep_hold(_at, _tried);
+}
+
+/// `lockdep::unhold` (with the `lockdep` feature, by the thread that
+/// holds it: a thread-local).
+#[inline]
+pub fn lock_order_unhold<T>(_lock: &Mutex<T>) {
+    #[cfg(feature = "lockdep")]
+    _lock.lockdep_unhold();
+}

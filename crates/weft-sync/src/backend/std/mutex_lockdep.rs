@@ -118,6 +118,16 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// `lockdep::hold`: the current thread holds what is built on it.
+    pub(super) fn lockdep_hold(&self, at: Loc, tried: bool) {
+        lockdep::acquired(self.class, self.created_at, at, tried);
+    }
+
+    /// `lockdep::unhold`.
+    pub(super) fn lockdep_unhold(&self) {
+        lockdep::released(self.class);
+    }
+
     /// Whether a holder panicked. Same as [`std::sync::Mutex::is_poisoned`].
     #[inline]
     pub fn is_poisoned(&self) -> bool {
