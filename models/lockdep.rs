@@ -7,7 +7,9 @@
 use weft::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use weft::sync::{Arc, Mutex, RwLock};
 use weft::thread;
-use weft::{LockOrderPolicy, Model};
+#[cfg(not(all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle")))))]
+use weft::LockOrderPolicy;
+use weft::Model;
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 use weft::FailureKind;
@@ -34,6 +36,10 @@ fn spawn_named(name: &str, f: impl FnOnce() + Send + 'static) -> thread::JoinHan
 /// other way round, but only on a rare path: when it finds `posting`
 /// already done. So the two orders never overlap and no execution
 /// deadlocks; two audits and a posting at once could.
+#[cfg_attr(
+    all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle"))),
+    allow(dead_code)
+)]
 fn rare_inversion() {
     let accounts = Arc::new(Mutex::new(0).named("accounts"));
     let journal = Arc::new(Mutex::new(0).named("journal"));
@@ -118,6 +124,10 @@ fn rare_inversion_is_a_potential_deadlock_with_both_paths() {
 /// Without the lock-order check the same model passes: no execution
 /// explored deadlocks (on loom, none can), which is why only the graph
 /// finds the inversion.
+// Not in std mode with the `lockdep` feature: there the policy is the
+// process's while a model runs, and the suite's other models (all `Fail`)
+// run at once (tests/lockdep_std.rs covers the policies, one at a time).
+#[cfg(not(all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle")))))]
 #[test]
 fn rare_inversion_never_deadlocks() {
     Model::new()
@@ -273,6 +283,10 @@ fn a_try_lock_in_the_other_order_is_verified() {
 
 /// A model whose cycle only this test's lock names make (the warnings
 /// are per process: other tests warn too).
+#[cfg_attr(
+    all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle"))),
+    allow(dead_code)
+)]
 fn warned_inversion(first: &'static str, second: &'static str) -> impl Fn() + Send + Sync {
     move || {
         let x = Mutex::new(()).named(first);
@@ -283,12 +297,20 @@ fn warned_inversion(first: &'static str, second: &'static str) -> impl Fn() + Se
     }
 }
 
+#[cfg_attr(
+    all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle"))),
+    allow(dead_code)
+)]
 fn warned_of(lock: &str) -> bool {
     weft::lockdep::warned()
         .iter()
         .any(|c| c.locks().contains(&lock))
 }
 
+// Not in std mode with the `lockdep` feature: there the policy is the
+// process's while a model runs, and the suite's other models (all `Fail`)
+// run at once (tests/lockdep_std.rs covers the policies, one at a time).
+#[cfg(not(all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle")))))]
 #[test]
 fn warn_prints_the_cycle_and_passes() {
     let stats = Model::new()
@@ -310,6 +332,10 @@ fn warn_prints_the_cycle_and_passes() {
     );
 }
 
+// Not in std mode with the `lockdep` feature: there the policy is the
+// process's while a model runs, and the suite's other models (all `Fail`)
+// run at once (tests/lockdep_std.rs covers the policies, one at a time).
+#[cfg(not(all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle")))))]
 #[test]
 fn off_is_silent_and_passes() {
     Model::new()

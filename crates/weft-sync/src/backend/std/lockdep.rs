@@ -46,6 +46,15 @@ struct Held {
     at: Loc,
 }
 
+/// Locks held with no guard (`lockdep::hold`), by class: the thread
+/// that holds each, so that another thread's release can reach it.
+static OWNERS: Mutex<Option<HashMap<usize, std::thread::ThreadId>>> = Mutex::new(None);
+/// Releases by another thread than the holder, not yet seen by it: the
+/// holder drops them from its thread-local at its next acquisition.
+static RELEASED: Mutex<Vec<(std::thread::ThreadId, usize)>> = Mutex::new(Vec::new());
+/// How many entries `RELEASED` has: 0 keeps acquisitions off its lock.
+static PENDING: AtomicUsize = AtomicUsize::new(0);
+
 thread_local! {
     static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
     /// The edges this thread knows are in the graph (edges are never
@@ -106,6 +115,9 @@ pub(super) fn acquired(class: usize, created_at: Loc, at: Loc, tried: bool) {
     }
     let cycle = HELD.with(|h| {
         let mut held = h.borrow_mut();
+        if PENDING.load(Relaxed) > 0 {
+            forget_released_elsewhere(&mut held);
+        }
         let new_edge = !tried
             && !held.is_empty()
             && KNOWN.with(|k| {
@@ -135,6 +147,57 @@ pub(super) fn acquired(class: usize, created_at: Loc, at: Loc, tried: bool) {
             panic!("{message}");
         }
         crate::lockdep::warn(cycle);
+    }
+}
+
+/// Drops from `held` the locks other threads released for this one.
+#[cold]
+fn forget_released_elsewhere(held: &mut Vec<Held>) {
+    let me = std::thread::current().id();
+    let mut released = RELEASED.lock().unwrap_or_else(|e| e.into_inner());
+    released.retain(|&(owner, class)| {
+        if owner != me {
+            return true;
+        }
+        if let Some(i) = held.iter().rposition(|l| l.class == class) {
+            held.remove(i);
+        }
+        PENDING.fetch_sub(1, Relaxed);
+        false
+    });
+}
+
+/// The current thread holds lock `class` with no guard
+/// (`lockdep::hold`).
+pub(super) fn held_without_guard(class: usize, created_at: Loc, at: Loc, tried: bool) {
+    if POLICY.load(Relaxed) == 2 {
+        return;
+    }
+    OWNERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .insert(class, std::thread::current().id());
+    acquired(class, created_at, at, tried);
+}
+
+/// Lock `class`, held with no guard, is released by the current thread or
+/// by another one (`lockdep::unhold`).
+pub(super) fn released_without_guard(class: usize) {
+    let owner = OWNERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_mut()
+        .and_then(|o| o.remove(&class));
+    match owner {
+        Some(owner) if owner != std::thread::current().id() => {
+            RELEASED
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((owner, class));
+            PENDING.fetch_add(1, Relaxed);
+        }
+        _ => released(class),
     }
 }
 

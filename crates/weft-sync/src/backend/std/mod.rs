@@ -100,8 +100,7 @@ pub fn lock_order_hold<T>(_lock: &Mutex<T>, _at: crate::record::Loc, _tried: boo
     _lock.lockdep_hold(_at, _tried);
 }
 
-/// `lockdep::unhold` (with the `lockdep` feature, by the thread that
-/// holds it: a thread-local).
+/// `lockdep::unhold` (with the `lockdep` feature, by any thread).
 #[inline]
 pub fn lock_order_unhold<T>(_lock: &Mutex<T>) {
     #[cfg(feature = "lockdep")]

@@ -120,12 +120,12 @@ impl<T> Mutex<T> {
 
     /// `lockdep::hold`: the current thread holds what is built on it.
     pub(super) fn lockdep_hold(&self, at: Loc, tried: bool) {
-        lockdep::acquired(self.class, self.created_at, at, tried);
+        lockdep::held_without_guard(self.class, self.created_at, at, tried);
     }
 
-    /// `lockdep::unhold`.
+    /// `lockdep::unhold`, by this thread or another.
     pub(super) fn lockdep_unhold(&self) {
-        lockdep::released(self.class);
+        lockdep::released_without_guard(self.class);
     }
 
     /// Whether a holder panicked. Same as [`std::sync::Mutex::is_poisoned`].
