@@ -3,8 +3,10 @@
 //!
 //! Every run under a checker records the lock-order graph: an edge
 //! `a → b`, with its source lines, each time a thread locks `b` (a
-//! [`Mutex`](crate::sync::Mutex), or an [`RwLock`](crate::sync::RwLock)
-//! for reading or writing) while it holds `a`. The graph outlives each
+//! [`Mutex`](crate::sync::Mutex), an [`RwLock`](crate::sync::RwLock)
+//! for reading or writing, or a primitive that says it holds one with
+//! [`hold`], as `weft::threading`'s `Lock` and `RLock` do) while it holds
+//! `a`. The graph outlives each
 //! execution: it is the whole search's. A cycle is a potential deadlock
 //! even when no execution deadlocked: `a → b` taken by one thread and
 //! `b → a` by another, on a path taken once in a thousand runs, is
