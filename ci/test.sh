@@ -54,6 +54,11 @@ echo "refused as expected: $(grep -m1 'exclude each other' "$both_log")"
 stage "tests on std: unit, integration (real threads and processes), doc tests"
 cargo test --workspace
 
+# std mode with the lock-order graph (weft_sync::lockdep): the process's
+# cycle panics with both paths, and the model suite has no false positive.
+stage "std mode with the lockdep feature"
+cargo test --features lockdep --test lockdep_std --test models
+
 # Every test target under each checker (README, "Tests on every backend"):
 # the crates' unit tests, the integration tests and the model suite
 # (`--test models --test readme` among them; release builds: exploration

@@ -22,6 +22,7 @@ mod lazy_statics;
 mod lincheck;
 mod livelock;
 mod lock_order;
+mod lockdep;
 mod lost_update;
 mod lost_wakeup;
 mod orderings;

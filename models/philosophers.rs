@@ -142,16 +142,61 @@ fn line_constants_point_at_the_fork_locks() {
 }
 
 /// The naive philosophers are only a risk: when they take turns (each
-/// finishes before the next sits down) every fork serves both neighbours.
+/// finishes before the next sits down) every fork serves both neighbours
+/// (checked with the lock-order check off, see below).
+// Not in std mode with the `lockdep` feature: there the policy is the
+// process's while a model runs, and the suite's other models (all `Fail`)
+// run at once (tests/lockdep_std.rs covers the policies, one at a time).
+#[cfg(not(all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle")))))]
 #[test]
 fn naive_philosophers_eat_when_they_take_turns() {
-    Model::new().name("naive_philosophers_in_turn").check(|| {
-        let forks = table(3);
-        for seat in 0..3 {
-            dine_naively(&forks, seat);
-        }
-        for fork in forks.iter() {
-            assert_eq!(*fork.lock().unwrap(), 2);
-        }
-    });
+    Model::new()
+        .name("naive_philosophers_in_turn")
+        .lock_order(weft::LockOrderPolicy::Off)
+        .check(naive_philosophers_in_turn);
+}
+
+#[cfg_attr(
+    all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle"))),
+    allow(dead_code)
+)]
+fn naive_philosophers_in_turn() {
+    let forks = table(3);
+    for seat in 0..3 {
+        dine_naively(&forks, seat);
+    }
+    for fork in forks.iter() {
+        assert_eq!(*fork.lock().unwrap(), 2);
+    }
+}
+
+/// ...a risk the lock-order check sees though no execution deadlocks:
+/// taken in turns, the forks still close the cycle fork[0] → fork[1] →
+/// fork[2] → fork[0], reported as a potential deadlock naming each fork
+/// and the lines that took them.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn naive_philosophers_in_turn_are_a_potential_deadlock() {
+    let failure = Model::new()
+        .name("naive_philosophers_in_turn_lockdep")
+        .expect_failure(FailureKind::PotentialDeadlock)
+        .check(naive_philosophers_in_turn)
+        .into_caught()
+        .expect("the declared failure");
+    let cycle = failure.lock_cycle().expect("the lock-order cycle");
+    assert_eq!(
+        cycle.locks(),
+        ["fork[0]", "fork[1]", "fork[2]"],
+        "{failure}"
+    );
+    for edge in &cycle.edges {
+        assert_eq!(edge.thread, "main");
+        assert_eq!(edge.held_at.line, NAIVE_LEFT_LINE);
+        assert_eq!(edge.acquired_at.line, NAIVE_RIGHT_LINE);
+    }
+    assert!(cycle.in_one_execution());
+    assert_eq!(
+        cycle.closing().map(|e| e.acquired.as_str()),
+        Some("fork[0]")
+    );
 }

@@ -45,14 +45,15 @@
 
 pub use weft_check::{
     model, Access, AccessKind, Backend, BlockedThread, Bound, ConfigError, CycleEdge, Failure,
-    FailureKind, FoundBy, Model, Race, Scheduler, SchedulerKind, Stats,
+    FailureKind, FoundBy, LockCycle, LockOrderEdge, LockOrderPolicy, Model, Race, Scheduler,
+    SchedulerKind, Stats,
 };
 pub use weft_check::{repair, weak_memory};
 pub use weft_lincheck as lincheck;
 pub use weft_patterns::{aio, executor, lock_order, process, process_entry, threading};
 pub use weft_sync::{
-    alloc, cell, future, hint, lazy_static, rand, reach, reachable, record, sometimes, sync,
-    thread, thread_local, time,
+    alloc, cell, future, hint, lazy_static, lockdep, rand, reach, reachable, record, sometimes,
+    sync, thread, thread_local, time,
 };
 
 /// Every pattern module under one path: the same modules as

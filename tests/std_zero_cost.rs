@@ -2,8 +2,9 @@
 //! the std (or core) type it stands for: the newtypes add nothing.
 //!
 //! Under a checker the primitives carry an object id and the engine's state,
-//! so this file is for std mode only.
-#![cfg(not(any(feature = "loom", feature = "shuttle")))]
+//! so this file is for std mode only; and std mode with the `lockdep`
+//! feature is not std by design (a `Mutex` carries its lock class).
+#![cfg(not(any(feature = "loom", feature = "shuttle", feature = "lockdep")))]
 
 use std::mem::{align_of, size_of};
 

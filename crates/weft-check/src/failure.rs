@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use weft_sync::explore::{Backend, FailureKind, FoundBy, Race, ScheduleRecord, SchedulerKind};
+use weft_sync::lockdep::LockCycle;
 use weft_sync::record::{Event, ExecutionLog, Loc, ObjectInfo, ThreadInfo, ThreadState, WaitKind};
 
 /// A failing execution: what went wrong, who was involved, and the steps
@@ -16,6 +17,8 @@ pub struct Failure {
     pub(crate) thread: Option<usize>,
     pub(crate) location: Option<Loc>,
     pub(crate) race: Option<Race>,
+    /// For a potential deadlock: the lock-order cycle.
+    pub(crate) lock_cycle: Option<LockCycle>,
     pub(crate) log: ExecutionLog,
     pub(crate) schedule: ScheduleRecord,
     pub(crate) scheduler: SchedulerKind,
@@ -134,6 +137,14 @@ impl Failure {
     /// The whole recorded execution.
     pub fn log(&self) -> &ExecutionLog {
         &self.log
+    }
+
+    /// For a potential deadlock
+    /// ([`FailureKind::PotentialDeadlock`]): the cycle of the lock-order
+    /// graph, each edge with its thread, locks and source lines. `None`
+    /// for a failure read back from a trace file (the message has it).
+    pub fn lock_cycle(&self) -> Option<&LockCycle> {
+        self.lock_cycle.as_ref()
     }
 
     /// For a data race: the two unordered accesses.

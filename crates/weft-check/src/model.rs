@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use weft_sync::explore::{self, Backend, Bound, ExploreConfig, FailureKind, SchedulerKind};
+use weft_sync::lockdep::LockOrderPolicy;
 use weft_sync::reach::Site;
 
 use crate::env::EnvOverrides;
@@ -104,6 +105,7 @@ pub struct Model {
     std_timeout: Option<Duration>,
     replay: Option<PathBuf>,
     spurious_wakeups: bool,
+    lock_order: LockOrderPolicy,
     expected: Option<FailureKind>,
     /// `None`: the machine's available parallelism.
     workers: Option<usize>,
@@ -129,6 +131,7 @@ impl Model {
             std_timeout: None,
             replay: None,
             spurious_wakeups: false,
+            lock_order: LockOrderPolicy::Fail,
             expected: None,
             workers: None,
         }
@@ -303,6 +306,39 @@ impl Model {
         self
     }
 
+    /// What a cycle in the lock-order graph does (see
+    /// [`weft_sync::lockdep`]): every run under a checker records which
+    /// lock each thread took while holding which, across the executions
+    /// of the search, and an order that closes a cycle is a potential
+    /// deadlock even when no execution deadlocked.
+    /// [`LockOrderPolicy::Fail`] (the default) fails the model with
+    /// [`FailureKind::PotentialDeadlock`], naming both paths, with the
+    /// trace of the execution that closed the cycle, when the search
+    /// finds no other failure (a deadlock found is the report instead);
+    /// [`LockOrderPolicy::Warn`] prints the cycle once and goes
+    /// on; [`LockOrderPolicy::Off`] records nothing. In std mode the
+    /// graph is kept only with the `lockdep` feature.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft_check::{LockOrderPolicy, Model};
+    /// use weft_sync::sync::Mutex;
+    ///
+    /// // One thread, both orders, on two lines: no execution can
+    /// // deadlock, but two threads running them at once could. Warned of.
+    /// Model::new().lock_order(LockOrderPolicy::Warn).check(|| {
+    ///     let (a, b) = (Mutex::new(()).named("a"), Mutex::new(()).named("b"));
+    ///     drop((a.lock().unwrap(), b.lock().unwrap()));
+    ///     let gb = b.lock().unwrap();
+    ///     drop((a.lock().unwrap(), gb));
+    /// });
+    /// ```
+    pub fn lock_order(mut self, policy: LockOrderPolicy) -> Self {
+        self.lock_order = policy;
+        self
+    }
+
     /// Replays exactly the failing schedule recorded in a trace file instead
     /// of exploring (what `WEFT_REPLAY=<file>` does). The replay fails with
     /// [`FailureKind::ReplayDiverged`](crate::FailureKind::ReplayDiverged)
@@ -465,6 +501,7 @@ impl Model {
                 thread: None,
                 location: Some(first.location()),
                 race: None,
+                lock_cycle: None,
                 log: Default::default(),
                 schedule: explore::ScheduleRecord::Std { iteration: 0 },
                 scheduler: config.scheduler,
@@ -500,6 +537,7 @@ impl Model {
                     thread: None,
                     location: None,
                     race: None,
+                    lock_cycle: None,
                     log: Default::default(),
                     schedule: explore::ScheduleRecord::Std { iteration: 0 },
                     scheduler: config.scheduler,
@@ -526,6 +564,7 @@ impl Model {
                     thread: raw.thread,
                     location: raw.location,
                     race: raw.race,
+                    lock_cycle: raw.lock_cycle,
                     log: raw.log,
                     schedule: raw.schedule,
                     // Under workers or a portfolio: the strategy that found
@@ -631,6 +670,7 @@ impl Model {
             .unwrap_or(explore::STD_DEFAULT_TIMEOUT);
         config.max_executions = env.max_executions;
         config.spurious_wakeups = self.spurious_wakeups;
+        config.lock_order = self.lock_order;
         config.workers = env
             .workers
             .or(self.workers)

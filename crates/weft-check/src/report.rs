@@ -122,8 +122,9 @@ impl Failure {
                     }
                 }
             }
-            FailureKind::NotLinearizable => {
-                // The message is the table of operations and the statement.
+            FailureKind::NotLinearizable | FailureKind::PotentialDeadlock => {
+                // The message is the table of operations and the statement,
+                // or the lock-order cycle: both paths and the graph drawn.
                 for line in self.message.lines() {
                     writeln!(f, "{line}")?;
                 }

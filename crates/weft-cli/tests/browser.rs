@@ -157,6 +157,13 @@ fn timelines_render_in_a_headless_browser() {
             race_links: 0,
         },
         Expect {
+            fixture: "potential_deadlock",
+            lanes: 3,
+            steps: 25,
+            cycle_arrows: 0,
+            race_links: 0,
+        },
+        Expect {
             fixture: "spin_forever",
             lanes: 2,
             steps: 501,
@@ -233,6 +240,24 @@ fn timelines_render_in_a_headless_browser() {
             dom.contains("id=\"details\""),
             "{name}: the details panel is there"
         );
+        if name == "potential_deadlock" {
+            // The lock-order graph, its cycle drawn: one edge per order,
+            // the one that closed the cycle marked, each lock a node.
+            assert!(dom.contains("id=\"lock-order\""), "{name}: the graph");
+            assert_eq!(dom.matches("class=\"lock-edge\"").count(), 1, "{name}");
+            assert_eq!(
+                dom.matches("class=\"lock-edge closing\"").count(),
+                1,
+                "{name}: the closing edge"
+            );
+            assert_eq!(dom.matches("class=\"lock-node\"").count(), 2, "{name}");
+            assert!(
+                dom.contains("`audit` at models/lockdep.rs:53  (closes the cycle)"),
+                "{name}: the closing edge's label"
+            );
+        } else {
+            assert!(!dom.contains("id=\"lock-order\""), "{name}: no graph");
+        }
         if name == "lost_update" {
             // One word per kind: the report's header and `cargo weft
             // check`'s table say `panic`, and so does the badge.

@@ -155,3 +155,21 @@ fn a_deadlocks_flip_point_marks_the_blocked_thread() {
     );
     insta::assert_snapshot!(out);
 }
+
+/// A potential deadlock (lockdep) shows both acquisition paths with their
+/// lines and the lock-order graph with the cycle drawn, not only the
+/// message's first line.
+#[test]
+fn a_potential_deadlock_shows_both_paths_and_the_graph() {
+    let out = show(&[&fixture_rel("potential_deadlock.json")]);
+    for needle in [
+        "potential deadlock: `accounts` and `journal` are locked in both orders",
+        "`posting` locked `journal` at models/lockdep.rs:44 while holding `accounts` (locked at models/lockdep.rs:43)",
+        "`audit` locked `accounts` at models/lockdep.rs:53 while holding `journal` (locked at models/lockdep.rs:52)",
+        "lock-order graph:",
+        "accounts ──▶ journal   `posting` at models/lockdep.rs:44",
+        "journal ──▶ accounts   `audit` at models/lockdep.rs:53   ◀ closes the cycle",
+    ] {
+        assert!(out.contains(needle), "`{needle}` not in\n{out}");
+    }
+}

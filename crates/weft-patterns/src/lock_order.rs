@@ -145,6 +145,9 @@ where
     }
     let mut slots: Vec<Option<L::Guard<'a>>> = (0..locks.len()).map(|_| None).collect();
     let mut poisoned = false;
+    // Taken in a global order: lockdep adds no edges among them (addresses
+    // may sort the other way in another execution; that is no inversion).
+    let group = weft_sync::lockdep::OrderedGroup::begin();
     for &i in &order {
         slots[i] = Some(match locks[i].lock_for_order() {
             Ok(guard) => guard,
@@ -154,6 +157,7 @@ where
             }
         });
     }
+    drop(group);
     let guards = slots.into_iter().flatten().collect();
     if poisoned {
         Err(PoisonError::new(guards))

@@ -222,6 +222,9 @@ pub struct ExploreConfig {
     /// exploring the extra outcome costs executions. Each thread wakes
     /// spuriously at most once per execution, so a waiting loop still ends.
     pub spurious_wakeups: bool,
+    /// What a cycle of the lock-order graph does ([`crate::lockdep`]):
+    /// fail the execution that closes it (the default), warn, or nothing.
+    pub lock_order: crate::lockdep::LockOrderPolicy,
     /// std mode: the longest one model's stress run may take before it
     /// fails as a hang (a deadlock or an endless loop on real threads),
     /// instead of hanging the test run. Default [`STD_DEFAULT_TIMEOUT`].
@@ -262,6 +265,7 @@ impl ExploreConfig {
             replay: None,
             max_executions: None,
             spurious_wakeups: false,
+            lock_order: crate::lockdep::LockOrderPolicy::Fail,
             std_timeout: STD_DEFAULT_TIMEOUT,
             workers: 1,
             stop: None,
@@ -357,6 +361,12 @@ pub enum FailureKind {
     /// from no sequential order of those operations that respects their
     /// real-time order (`weft::lincheck`).
     NotLinearizable,
+    /// The lock-order graph has a cycle: threads took locks in orders
+    /// that can deadlock, though no execution explored deadlocked (the
+    /// search found no other failure). The trace is the execution that
+    /// closed the cycle; the paths are in [`RawFailure::lock_cycle`]
+    /// ([`crate::lockdep`]).
+    PotentialDeadlock,
 }
 
 impl FailureKind {
@@ -387,6 +397,7 @@ impl FailureKind {
             FailureKind::ReplayDiverged => "replay diverged",
             FailureKind::NeverReached => "never reached",
             FailureKind::NotLinearizable => "not linearizable",
+            FailureKind::PotentialDeadlock => "potential deadlock",
         }
     }
 }
@@ -450,6 +461,8 @@ pub struct RawFailure {
     pub location: Option<Loc>,
     /// For a data race: the two accesses.
     pub race: Option<Race>,
+    /// For a potential deadlock: the cycle of the lock-order graph.
+    pub lock_cycle: Option<crate::lockdep::LockCycle>,
     /// The failing execution as recorded (empty in std mode).
     pub log: ExecutionLog,
     /// How to replay it.
@@ -468,6 +481,7 @@ impl RawFailure {
             thread: None,
             location: None,
             race: None,
+            lock_cycle: None,
             log: ExecutionLog::default(),
             schedule,
             preemptions: None,

@@ -41,6 +41,7 @@ pub mod hint;
 pub mod knot;
 mod lazy_static;
 pub mod ordering_override;
+pub mod lockdep;
 pub mod process;
 pub mod rand;
 pub mod reach;

@@ -114,6 +114,8 @@ impl Trace {
             thread: self.failure.thread,
             location: self.failure.location.as_ref().map(LocationRecord::to_loc),
             race: self.failure.race.as_ref().map(RaceRecord::to_race),
+            // The trace keeps the cycle in the message, drawn.
+            lock_cycle: None,
             log: ExecutionLog {
                 threads: self.threads.iter().map(ThreadRecord::to_thread).collect(),
                 objects: self.objects.iter().map(ObjectRecord::to_object).collect(),

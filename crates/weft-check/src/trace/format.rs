@@ -589,7 +589,7 @@ impl Keyword for SchedulerKind {
 impl Keyword for FailureKind {
     const WHAT: &'static str = "failure kind";
     const EXPECTED: &'static str =
-        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, not_caught, unsupported, replay_diverged, never_reached or not_linearizable";
+        "assertion, deadlock, data_race, step_limit, leaked_thread, leak, not_caught, unsupported, replay_diverged, never_reached, not_linearizable or potential_deadlock";
 
     fn to_keyword(&self) -> Cow<'static, str> {
         Cow::Borrowed(match self {
@@ -604,6 +604,7 @@ impl Keyword for FailureKind {
             FailureKind::ReplayDiverged => "replay_diverged",
             FailureKind::NeverReached => "never_reached",
             FailureKind::NotLinearizable => "not_linearizable",
+            FailureKind::PotentialDeadlock => "potential_deadlock",
             other => return Cow::Owned(other.as_str().replace(' ', "_")),
         })
     }
@@ -621,6 +622,7 @@ impl Keyword for FailureKind {
             "replay_diverged" => FailureKind::ReplayDiverged,
             "never_reached" => FailureKind::NeverReached,
             "not_linearizable" => FailureKind::NotLinearizable,
+            "potential_deadlock" => FailureKind::PotentialDeadlock,
             _ => return None,
         })
     }
@@ -808,6 +810,7 @@ mod tests {
                 FailureKind::ReplayDiverged,
                 FailureKind::NeverReached,
                 FailureKind::NotLinearizable,
+                FailureKind::PotentialDeadlock,
             ],
             &[
                 "assertion",
@@ -821,6 +824,7 @@ mod tests {
                 "replay_diverged",
                 "never_reached",
                 "not_linearizable",
+                "potential_deadlock",
             ],
         );
         round_trips(

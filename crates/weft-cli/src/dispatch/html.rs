@@ -19,6 +19,11 @@ const WEAK_MEMORY_JS: &str = include_str!("../html/weak_memory.js");
 /// The flip point and the "minimal / as found" toggle: runs before `JS`.
 const FLIP_CSS: &str = include_str!("../html/flip.css");
 const FLIP_JS: &str = include_str!("../html/flip.js");
+/// The lock-order graph of a potential deadlock, drawn after the page.
+const LOCKDEP: (&str, &str) = (
+    include_str!("../html/lockdep.css"),
+    include_str!("../html/lockdep.js"),
+);
 
 /// Runs `cargo weft html`: writes the page and prints its path.
 ///
@@ -49,15 +54,17 @@ pub(crate) fn render(timeline: &Timeline) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"cargo weft html {version}\">\n\
-         <title>{title}</title>\n<style>\n{CSS}{WEAK_MEMORY_CSS}{FLIP_CSS}</style>\n</head>\n<body>\n\
+         <title>{title}</title>\n<style>\n{CSS}{WEAK_MEMORY_CSS}{FLIP_CSS}{lockdep_css}</style>\n</head>\n<body>\n\
          <noscript><p>This page draws the trace with JavaScript; the trace itself is in the \
          <code>weft-trace</code> script element of its source.</p></noscript>\n\
          <div id=\"app\"></div>\n\
          <script type=\"application/json\" id=\"weft-trace\">{data}</script>\n\
-         <script>\n{FLIP_JS}</script>\n<script>\n{JS}</script>\n<script>\n{WEAK_MEMORY_JS}</script>\n</body>\n</html>\n",
+         <script>\n{FLIP_JS}</script>\n<script>\n{JS}</script>\n<script>\n{WEAK_MEMORY_JS}</script>\n<script>\n{lockdep_js}</script>\n</body>\n</html>\n",
         version = env!("CARGO_PKG_VERSION"),
         title = escape_html(&title),
         data = escape_script(&data),
+        lockdep_css = LOCKDEP.0,
+        lockdep_js = LOCKDEP.1,
     )
 }
 

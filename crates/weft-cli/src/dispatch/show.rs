@@ -121,9 +121,12 @@ pub(crate) fn render(
         palette.error(&format!("{}:", t.headline)),
         first_line(&t.message)
     );
-    if t.kind == weft_check::FailureKind::NotLinearizable.as_str() {
+    if t.kind == weft_check::FailureKind::NotLinearizable.as_str()
+        || t.kind == weft_check::FailureKind::PotentialDeadlock.as_str()
+    {
         // The rest of the message: the operations per thread with their
-        // results, and the longest prefix that can be linearized.
+        // results, and the longest prefix that can be linearized; or the
+        // lock-order cycle's paths and its graph, drawn.
         for line in t.message.trim().lines().skip(1) {
             let _ = writeln!(out, "{line}");
         }

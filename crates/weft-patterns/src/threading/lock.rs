@@ -49,6 +49,11 @@ use crate::timed_wait::wait_until;
 /// # });
 /// ```
 pub struct Lock {
+    /// Never locked: the lock as the lock-order graph sees it, held from
+    /// `acquire` to `release` (its own class, apart from `locked`, which
+    /// the lock's operations take briefly, also under a condition's
+    /// internal lock).
+    order: Mutex<()>,
     locked: Mutex<bool>,
     unlocked: Condvar,
 }
@@ -58,6 +63,7 @@ impl Lock {
     #[track_caller]
     pub fn new() -> Self {
         Lock {
+            order: Mutex::new(()),
             locked: Mutex::new(false),
             unlocked: Condvar::new(),
         }
@@ -69,6 +75,7 @@ impl Lock {
     pub fn named(self, name: impl Into<String>) -> Self {
         let name = name.into();
         Lock {
+            order: self.order.named(name.clone()),
             locked: self.locked.named(name.clone()),
             unlocked: self.unlocked.named(name),
         }
@@ -95,6 +102,10 @@ impl Lock {
         loop {
             if !*locked {
                 *locked = true;
+                drop(locked);
+                // Held with no guard: the lock-order graph is told. One
+                // that can time out cannot wait forever: no edge.
+                weft_sync::lockdep::hold(&self.order, deadline.instant().is_some());
                 return true;
             }
             if expired {
@@ -117,6 +128,7 @@ impl Lock {
         }
         *locked = false;
         drop(locked);
+        weft_sync::lockdep::unhold(&self.order);
         self.unlocked.notify_one();
         Ok(())
     }

@@ -60,6 +60,9 @@ pub(crate) struct SavedRecursion(usize);
 /// # });
 /// ```
 pub struct RLock {
+    /// Never locked: the lock as the lock-order graph sees it (see
+    /// `Lock::order`).
+    order: Mutex<()>,
     state: Mutex<Ownership>,
     released: Condvar,
 }
@@ -69,6 +72,7 @@ impl RLock {
     #[track_caller]
     pub fn new() -> Self {
         RLock {
+            order: Mutex::new(()),
             state: Mutex::new(Ownership {
                 owner: None,
                 count: 0,
@@ -82,6 +86,7 @@ impl RLock {
     pub fn named(self, name: impl Into<String>) -> Self {
         let name = name.into();
         RLock {
+            order: self.order.named(name.clone()),
             state: self.state.named(name.clone()),
             released: self.released.named(name),
         }
@@ -112,6 +117,11 @@ impl RLock {
                 None => {
                     state.owner = Some(me);
                     state.count = levels;
+                    drop(state);
+                    // Held with no guard: the lock-order graph is told
+                    // (re-entrant levels add nothing). One that can time
+                    // out cannot wait forever: no edge.
+                    weft_sync::lockdep::hold(&self.order, deadline.instant().is_some());
                     return true;
                 }
                 Some(owner) if owner == me => {
@@ -143,6 +153,7 @@ impl RLock {
                 if state.count == 0 {
                     state.owner = None;
                     drop(state);
+                    weft_sync::lockdep::unhold(&self.order);
                     self.released.notify_one();
                 }
                 Ok(())
@@ -175,6 +186,7 @@ impl RLock {
                 state.owner = None;
                 state.count = 0;
                 drop(state);
+                weft_sync::lockdep::unhold(&self.order);
                 self.released.notify_one();
                 Ok(saved)
             }

@@ -119,6 +119,12 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let stopped = Arc::new(AtomicBool::new(false));
     let (hit, limit, chose) = (budget_hit.clone(), limit_hit.clone(), used_choice.clone());
     let (stop, was_stopped) = (config.stop.clone(), stopped.clone());
+    // The first lock-order cycle closed (under `LockOrderPolicy::Fail`),
+    // as the failure of the execution that closed it: reported when the
+    // search ends with no other failure.
+    let pending_potential: Arc<StdMutex<Option<RawFailure>>> = Arc::new(StdMutex::new(None));
+    let potential = pending_potential.clone();
+    let schedule_config = config.clone();
     let per_execution = move |n: usize| -> bool {
         // Another worker found a failure: start nothing more.
         if !replaying && stop.as_ref().is_some_and(|s| s.load(SeqCst)) {
@@ -140,6 +146,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             spurious_wakeups,
         );
         reset_handles();
+        super::lock_order::execution_began();
         // The checks after the body fail the execution like a panic of
         // main's: inside `run_thread` too.
         recorder::run_thread(|| {
@@ -153,6 +160,13 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             check_leaked_arcs();
             super::alloc::check_leaks();
         });
+        if let Some(closed) = super::lock_order::take_closed() {
+            // Reported only if the search finds nothing worse (a deadlock).
+            let mut pending = potential.lock().unwrap_or_else(|e| e.into_inner());
+            if pending.is_none() {
+                *pending = potential_deadlock(&schedule_config, n, closed);
+            }
+        }
         if recorder::with(|e| e.used_choice) == Some(true) {
             chose.store(true, SeqCst);
         }
@@ -167,6 +181,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let outer_sites = SITES.with(|s| s.borrow_mut().replace(Vec::new()));
     let outer_coverage = super::coverage::start();
     engine::count_steps_with(recorder::steps_recorded);
+    let outer_lock_order = super::lock_order::start(config.lock_order);
     let run = engine::run(
         config,
         replay_decisions,
@@ -203,9 +218,17 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     // one the engine saw (see `run_thread`).
     let failure = match escaped.or(run.panic) {
         Some(message) => Some(failure_from(config, message, execution, run.executions)),
-        None if replaying => replay_passed(config, run.executions),
-        None => None,
+        None => match pending_potential
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            Some(potential) => Some(potential),
+            None if replaying => replay_passed(config, run.executions),
+            None => None,
+        },
     };
+    super::lock_order::restore(outer_lock_order);
     ExploreOutcome {
         executions: ran,
         elapsed,
@@ -312,6 +335,27 @@ fn check_leaked_arcs() {
     }
 }
 
+/// The failure a lock-order cycle is, from the execution `n` that closed
+/// it (which ran to its end: it did not deadlock).
+fn potential_deadlock(
+    config: &ExploreConfig,
+    n: usize,
+    (cycle, thread, at): (crate::lockdep::LockCycle, usize, Loc),
+) -> Option<RawFailure> {
+    let log = recorder::with(|e| e.log.clone())?;
+    let mut failure = RawFailure::new(
+        FailureKind::PotentialDeadlock,
+        cycle.message(),
+        schedule_of(config, n),
+    );
+    failure.thread = Some(thread);
+    failure.location = Some(at);
+    failure.lock_cycle = Some(cycle);
+    failure.log = log;
+    failure.preemptions = engine::execution_preemptions();
+    Some(failure)
+}
+
 fn schedule_of(config: &ExploreConfig, executions: usize) -> ScheduleRecord {
     match BACKEND {
         Backend::Loom => ScheduleRecord::Loom {
@@ -357,6 +401,7 @@ fn failure_from(
             thread: detected.thread,
             location: detected.location,
             race: detected.race,
+            lock_cycle: None,
             log: ExecutionLog::default(),
             schedule,
             preemptions: None,

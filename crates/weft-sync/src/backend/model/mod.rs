@@ -11,6 +11,7 @@ mod condvar;
 mod coverage;
 mod explore;
 mod lazy_lock;
+mod lock_order;
 mod mutex;
 mod once_lock;
 mod poison;
@@ -96,4 +97,23 @@ pub fn decision_marks() -> Vec<usize> {
 /// Whether the current execution failed and is being torn down.
 pub fn tearing_down() -> bool {
     recorder::torn_down()
+}
+
+/// `weft_sync::lockdep::ordered`: the current thread's ordered group of
+/// lock acquisitions begins (`true`; returns whether it was not in one
+/// already) or ends.
+pub fn lock_order_group(begin: bool) -> bool {
+    lock_order::group(recorder::current(), begin)
+}
+
+/// `weft_sync::lockdep::hold`: the current thread holds the primitive
+/// built on `lock`.
+pub fn lock_order_hold<T>(lock: &Mutex<T>, at: crate::record::Loc, tried: bool) {
+    let thread = recorder::current();
+    recorder::with(|e| lock_order::acquired(&e.log, thread, lock.id, at, false, tried));
+}
+
+/// `weft_sync::lockdep::unhold`.
+pub fn lock_order_unhold<T>(lock: &Mutex<T>) {
+    lock_order::released_any(recorder::current(), lock.id);
 }

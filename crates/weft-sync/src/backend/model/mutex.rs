@@ -86,7 +86,7 @@ impl<T> Mutex<T> {
         let me = recorder::current();
         recorder::wait_for(WaitKind::Lock, self.id, None, at);
         let result = self.raw.lock();
-        recorder::lock_acquired(me, self.id, at, false, Op::Lock);
+        recorder::lock_acquired(me, self.id, at, (false, false), Op::Lock);
         let guard = self.guard(result.unwrap_or_else(PoisonError::into_inner), at);
         poison::result(self.is_poisoned(), guard)
     }
@@ -111,12 +111,13 @@ impl<T> Mutex<T> {
             }
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
         };
-        self.acquired(at);
+        // A try_lock never blocks: no lock-order edge.
+        self.acquired(at, true);
         poison::result(self.is_poisoned(), self.guard(raw, at)).map_err(TryLockError::Poisoned)
     }
 
-    fn acquired(&self, at: Loc) {
-        recorder::lock_acquired(recorder::current(), self.id, at, false, Op::Lock);
+    fn acquired(&self, at: Loc, tried: bool) {
+        recorder::lock_acquired(recorder::current(), self.id, at, (false, tried), Op::Lock);
     }
 
     fn guard<'a>(&'a self, raw: RawMutexGuard<'a, T>, at: Loc) -> MutexGuard<'a, T> {
@@ -181,7 +182,8 @@ impl<'a, T> MutexGuard<'a, T> {
 
     /// Wraps an engine guard re-acquired after a condvar wait.
     pub(super) fn from_raw(mutex: &'a Mutex<T>, raw: RawMutexGuard<'a, T>, at: Loc) -> Self {
-        mutex.acquired(at);
+        // The condvar's wait blocked to take the lock back.
+        mutex.acquired(at, false);
         mutex.guard(raw, at)
     }
 }

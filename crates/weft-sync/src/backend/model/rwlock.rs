@@ -67,8 +67,19 @@ impl<T> RwLock<T> {
         self.named(format!("{name}[{index}]"))
     }
 
-    fn read_guard<'a>(&self, raw: RawReadGuard<'a, T>, at: Loc) -> RwLockReadGuard<'a, T> {
-        recorder::lock_acquired(recorder::current(), self.id, at, true, Op::ReadLock);
+    fn read_guard<'a>(
+        &self,
+        raw: RawReadGuard<'a, T>,
+        at: Loc,
+        tried: bool,
+    ) -> RwLockReadGuard<'a, T> {
+        recorder::lock_acquired(
+            recorder::current(),
+            self.id,
+            at,
+            (true, tried),
+            Op::ReadLock,
+        );
         RwLockReadGuard {
             id: self.id,
             at,
@@ -76,8 +87,19 @@ impl<T> RwLock<T> {
         }
     }
 
-    fn write_guard<'a>(&'a self, raw: RawWriteGuard<'a, T>, at: Loc) -> RwLockWriteGuard<'a, T> {
-        recorder::lock_acquired(recorder::current(), self.id, at, false, Op::WriteLock);
+    fn write_guard<'a>(
+        &'a self,
+        raw: RawWriteGuard<'a, T>,
+        at: Loc,
+        tried: bool,
+    ) -> RwLockWriteGuard<'a, T> {
+        recorder::lock_acquired(
+            recorder::current(),
+            self.id,
+            at,
+            (false, tried),
+            Op::WriteLock,
+        );
         RwLockWriteGuard {
             id: self.id,
             poisoned: &self.poisoned,
@@ -99,7 +121,7 @@ impl<T> RwLock<T> {
         recorder::wait_for(WaitKind::ReadLock, self.id, None, at);
         let r = self.raw.read();
         recorder::done_waiting(me);
-        self.poison(self.read_guard(r.unwrap_or_else(PoisonError::into_inner), at))
+        self.poison(self.read_guard(r.unwrap_or_else(PoisonError::into_inner), at, false))
     }
 
     /// Locks for exclusive writing, blocking while anyone holds it.
@@ -115,7 +137,7 @@ impl<T> RwLock<T> {
         recorder::wait_for(WaitKind::WriteLock, self.id, None, at);
         let r = self.raw.write();
         recorder::done_waiting(me);
-        self.poison(self.write_guard(r.unwrap_or_else(PoisonError::into_inner), at))
+        self.poison(self.write_guard(r.unwrap_or_else(PoisonError::into_inner), at, false))
     }
 
     /// Locks for reading if no writer holds the lock.
@@ -138,7 +160,7 @@ impl<T> RwLock<T> {
             }
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
         };
-        self.poison(self.read_guard(raw, at))
+        self.poison(self.read_guard(raw, at, true))
             .map_err(TryLockError::Poisoned)
     }
 
@@ -162,7 +184,7 @@ impl<T> RwLock<T> {
             }
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
         };
-        self.poison(self.write_guard(raw, at))
+        self.poison(self.write_guard(raw, at, true))
             .map_err(TryLockError::Poisoned)
     }
 

@@ -1,6 +1,7 @@
 use std::sync::LockResult;
 use std::time::Duration;
 
+use super::mutex::{rejoin, split, Token};
 use super::MutexGuard;
 use crate::sync::WaitTimeoutResult;
 
@@ -59,7 +60,8 @@ impl Condvar {
     #[inline]
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
-        self.0.wait(guard)
+        let (guard, token) = split(guard);
+        rejoined(self.0.wait(guard), token)
     }
 
     /// Waits while `condition` holds.
@@ -77,7 +79,8 @@ impl Condvar {
     where
         F: FnMut(&mut T) -> bool,
     {
-        self.0.wait_while(guard, condition)
+        let (guard, token) = split(guard);
+        rejoined(self.0.wait_while(guard, condition), token)
     }
 
     /// Like [`Condvar::wait`], but gives up after `timeout`.
@@ -92,7 +95,8 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         timeout: Duration,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
-        map_timeout(self.0.wait_timeout(guard, timeout))
+        let (guard, token) = split(guard);
+        rejoined_timeout(map_timeout(self.0.wait_timeout(guard, timeout)), token)
     }
 
     /// Waits while `condition` holds, for at most `timeout`.
@@ -111,7 +115,11 @@ impl Condvar {
     where
         F: FnMut(&mut T) -> bool,
     {
-        map_timeout(self.0.wait_timeout_while(guard, timeout, condition))
+        let (guard, token) = split(guard);
+        rejoined_timeout(
+            map_timeout(self.0.wait_timeout_while(guard, timeout, condition)),
+            token,
+        )
     }
 
     /// Wakes one waiting thread.
@@ -141,6 +149,37 @@ fn map_timeout<G>(
                 guard,
                 WaitTimeoutResult::new(t.timed_out()),
             )))
+        }
+    }
+}
+
+/// A condvar wait's result with weft's guard again (the same guard
+/// without the `lockdep` feature: this compiles to nothing).
+#[inline]
+fn rejoined<T>(
+    result: LockResult<std::sync::MutexGuard<'_, T>>,
+    token: Token,
+) -> LockResult<MutexGuard<'_, T>> {
+    match result {
+        Ok(guard) => Ok(rejoin(guard, token)),
+        Err(poison) => Err(std::sync::PoisonError::new(rejoin(
+            poison.into_inner(),
+            token,
+        ))),
+    }
+}
+
+/// [`rejoined`] for a timed wait.
+#[inline]
+fn rejoined_timeout<T>(
+    result: LockResult<(std::sync::MutexGuard<'_, T>, WaitTimeoutResult)>,
+    token: Token,
+) -> LockResult<(MutexGuard<'_, T>, WaitTimeoutResult)> {
+    match result {
+        Ok((guard, t)) => Ok((rejoin(guard, token), t)),
+        Err(poison) => {
+            let (guard, t) = poison.into_inner();
+            Err(std::sync::PoisonError::new((rejoin(guard, token), t)))
         }
     }
 }

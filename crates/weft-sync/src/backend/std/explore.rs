@@ -20,6 +20,15 @@ pub const BACKEND: Backend = Backend::Std;
 /// limit instead of hanging the test run. Its threads cannot be stopped on
 /// real threads: they are left behind, blocked, and the test binary goes on.
 pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
+    #[cfg(feature = "lockdep")]
+    let outer_policy = super::lockdep::set_policy(config.lock_order);
+    let outcome = watched(config, body);
+    #[cfg(feature = "lockdep")]
+    super::lockdep::set_policy(outer_policy);
+    outcome
+}
+
+fn watched(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreOutcome {
     let start = Instant::now();
     let limit = config.std_timeout;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -92,13 +101,21 @@ fn stress(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> ExploreO
         }
         executions += 1;
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| body())) {
-            let failure = RawFailure::new(
+            let message = panic_message(payload.as_ref());
+            #[allow(unused_mut)]
+            let mut failure = RawFailure::new(
                 FailureKind::Assertion,
-                panic_message(payload.as_ref()),
+                message,
                 ScheduleRecord::Std {
                     iteration: executions,
                 },
             );
+            // With the `lockdep` feature: a lock-order cycle's panic.
+            #[cfg(feature = "lockdep")]
+            if let Some(cycle) = super::lockdep::take_reported(&failure.message) {
+                failure.kind = FailureKind::PotentialDeadlock;
+                failure.lock_cycle = Some(cycle);
+            }
             return outcome(executions, start, Some(failure));
         }
     }

@@ -6,6 +6,9 @@ mod barrier;
 mod cell;
 mod condvar;
 mod explore;
+#[cfg(feature = "lockdep")]
+mod lockdep;
+#[cfg_attr(feature = "lockdep", path = "mutex_lockdep.rs")]
 mod mutex;
 mod once_lock;
 mod rwlock;
@@ -84,4 +87,27 @@ pub fn user_event(_message: String, _at: crate::record::Loc) {}
 #[inline]
 pub fn tearing_down() -> bool {
     false
+}
+
+/// `lockdep::ordered`: std mode keeps no ordered groups (each lock is
+/// its own class: `lock_all`'s address order is one order for the
+/// process's whole life).
+#[inline]
+pub fn lock_order_group(_begin: bool) -> bool {
+    false
+}
+
+/// `lockdep::hold`: nothing is kept in std mode without the `lockdep`
+/// feature; with it, the lock is held for the process's graph.
+#[inline]
+pub fn lock_order_hold<T>(_lock: &Mutex<T>, _at: crate::record::Loc, _tried: bool) {
+    #[cfg(feature = "lockdep")]
+    _lock.lockdep_hold(_at, _tried);
+}
+
+/// `lockdep::unhold` (with the `lockdep` feature, by any thread).
+#[inline]
+pub fn lock_order_unhold<T>(_lock: &Mutex<T>) {
+    #[cfg(feature = "lockdep")]
+    _lock.lockdep_unhold();
 }

@@ -99,3 +99,19 @@ impl<T> From<T> for Mutex<T> {
         Mutex::new(value)
     }
 }
+
+/// What a condvar wait keeps of a guard besides the std one (nothing
+/// without the `lockdep` feature: the guard is std's).
+pub(super) type Token = ();
+
+/// The std guard inside `guard`, for a condvar wait.
+#[inline]
+pub(super) fn split<T>(guard: MutexGuard<'_, T>) -> (std::sync::MutexGuard<'_, T>, Token) {
+    (guard, ())
+}
+
+/// The guard again, after a condvar wait.
+#[inline]
+pub(super) fn rejoin<T>(guard: std::sync::MutexGuard<'_, T>, _token: Token) -> MutexGuard<'_, T> {
+    guard
+}

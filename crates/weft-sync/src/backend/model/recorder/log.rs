@@ -5,6 +5,7 @@
 use std::sync::atomic::Ordering;
 
 use super::super::engine;
+use super::super::lock_order;
 use super::failure::{fail, step_failed, DetectedFailure};
 use super::races::{fail_race, join_clocks};
 use super::{current, with, Execution, NO_OBJECT};
@@ -56,10 +57,17 @@ pub(crate) fn event(op: Op, object: usize, location: Loc) {
 }
 
 /// `thread` acquired the lock `object` (a mutex, or an `RwLock` shared or
-/// exclusive) after waiting for it: one recorder access for the whole of
-/// it, since locks are the hottest path of a model.
+/// exclusive) after waiting for it, or at once with a `try_` method
+/// (`tried`): one recorder access for the whole of it, since locks are the
+/// hottest path of a model. The lock-order graph learns of it too.
 #[inline]
-pub(crate) fn lock_acquired(thread: usize, object: usize, at: Loc, shared: bool, op: Op) {
+pub(crate) fn lock_acquired(
+    thread: usize,
+    object: usize,
+    at: Loc,
+    (shared, tried): (bool, bool),
+    op: Op,
+) {
     let problem = with(|e| {
         if e.torn_down {
             return None;
@@ -75,7 +83,11 @@ pub(crate) fn lock_acquired(thread: usize, object: usize, at: Loc, shared: bool,
                 .holds
                 .push(Held { object, at, shared });
         }
-        e.push_event(op, object, at)
+        let problem = e.push_event(op, object, at);
+        if object != NO_OBJECT && problem.is_none() {
+            lock_order::acquired(&e.log, thread, object, at, shared, tried);
+        }
+        problem
     })
     .flatten();
     if let Some(message) = problem {
@@ -97,6 +109,7 @@ pub(crate) fn lock_released(object: usize, at: Loc, op: Op) {
         }
         let problem = e.push_event(op, object, at);
         let me = e.current;
+        lock_order::released(me, object);
         let holds = &mut e.log.threads[me].holds;
         if let Some(i) = holds.iter().rposition(|h| h.object == object) {
             holds.remove(i);

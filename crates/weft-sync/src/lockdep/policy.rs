@@ -1,0 +1,44 @@
+use std::fmt;
+
+/// What a model does with a cycle in its lock-order graph (a potential
+/// deadlock): `Model::lock_order(policy)`.
+///
+/// # Examples
+///
+/// ```
+/// use weft_sync::lockdep::LockOrderPolicy;
+///
+/// assert_eq!(LockOrderPolicy::default(), LockOrderPolicy::Fail);
+/// assert_eq!(LockOrderPolicy::Warn.to_string(), "warn");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LockOrderPolicy {
+    /// The first cycle closed fails the model with
+    /// [`FailureKind::PotentialDeadlock`](crate::explore::FailureKind::PotentialDeadlock)
+    /// when the search ends without another failure (the default under a
+    /// checker; a deadlock found is reported instead).
+    #[default]
+    Fail,
+    /// The cycle is printed to stderr once, as a warning, and the
+    /// exploration goes on: the model passes unless something else fails.
+    Warn,
+    /// No lock-order graph is recorded.
+    Off,
+}
+
+impl LockOrderPolicy {
+    /// `fail`, `warn` or `off`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockOrderPolicy::Fail => "fail",
+            LockOrderPolicy::Warn => "warn",
+            LockOrderPolicy::Off => "off",
+        }
+    }
+}
+
+impl fmt::Display for LockOrderPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
