@@ -7,9 +7,9 @@
 use weft::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use weft::sync::{Arc, Mutex, RwLock};
 use weft::thread;
-#[cfg(not(all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle")))))]
-use weft::LockOrderPolicy;
 use weft::Model;
+#[cfg(not(all(feature = "lockdep", not(any(feature = "loom", feature = "shuttle")))))]
+use weft::Policy;
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 use weft::FailureKind;
@@ -132,7 +132,7 @@ fn rare_inversion_is_a_potential_deadlock_with_both_paths() {
 fn rare_inversion_never_deadlocks() {
     Model::new()
         .name("rare_inversion_off")
-        .lock_order(LockOrderPolicy::Off)
+        .lock_order(Policy::Off)
         .check(rare_inversion);
 }
 
@@ -315,7 +315,7 @@ fn warned_of(lock: &str) -> bool {
 fn warn_prints_the_cycle_and_passes() {
     let stats = Model::new()
         .name("warned_inversion")
-        .lock_order(LockOrderPolicy::Warn)
+        .lock_order(Policy::Warn)
         .check(warned_inversion("warn_x", "warn_y"));
     assert!(stats.executions() >= 1);
     // Under a checker the cycle was found, and warned of once; on real
@@ -340,7 +340,7 @@ fn warn_prints_the_cycle_and_passes() {
 fn off_is_silent_and_passes() {
     Model::new()
         .name("silent_inversion")
-        .lock_order(LockOrderPolicy::Off)
+        .lock_order(Policy::Off)
         .check(warned_inversion("off_x", "off_y"));
     assert!(!warned_of("off_x"));
 }

@@ -152,7 +152,7 @@ fn line_constants_point_at_the_fork_locks() {
 fn naive_philosophers_eat_when_they_take_turns() {
     Model::new()
         .name("naive_philosophers_in_turn")
-        .lock_order(weft::LockOrderPolicy::Off)
+        .lock_order(weft::Policy::Off)
         .check(naive_philosophers_in_turn);
 }
 

@@ -45,8 +45,8 @@
 
 pub use weft_check::{
     model, Access, AccessKind, Backend, BlockedThread, Bound, ConfigError, CycleEdge, Failure,
-    FailureKind, FoundBy, LockCycle, LockOrderEdge, LockOrderPolicy, Model, Race, Scheduler,
-    SchedulerKind, Stats,
+    FailureKind, FoundBy, LockCycle, LockOrderEdge, Model, Policy, Race, Scheduler, SchedulerKind,
+    Stats,
 };
 pub use weft_check::{repair, weak_memory};
 pub use weft_lincheck as lincheck;

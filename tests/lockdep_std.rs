@@ -8,7 +8,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use weft::sync::{Arc, Condvar, Mutex};
-use weft::{FailureKind, LockOrderPolicy, Model};
+use weft::{FailureKind, Model, Policy};
 
 /// The policy is the process's while a std-mode model runs: the tests of
 /// this file run one at a time, so that one model's `Off` does not turn
@@ -131,7 +131,7 @@ fn a_std_model_reports_the_cycle_as_a_potential_deadlock_unless_off() {
         Model::new()
             .name("std_lockdep_off")
             .iterations(1)
-            .lock_order(LockOrderPolicy::Off)
+            .lock_order(Policy::Off)
             .check(|| {
                 let x = Mutex::new(());
                 let y = Mutex::new(());

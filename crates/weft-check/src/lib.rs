@@ -89,5 +89,5 @@ pub use weft_sync::explore::{
     Access, AccessKind, Backend, Bound, FailureKind, FoundBy, Race, SchedulerKind,
     SchedulerKind as Scheduler,
 };
-pub use weft_sync::lockdep::{LockCycle, LockOrderEdge, LockOrderPolicy};
+pub use weft_sync::lockdep::{LockCycle, LockOrderEdge, Policy};
 pub use weft_sync::record::{Coverage, OpClass};

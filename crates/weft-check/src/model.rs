@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use weft_sync::explore::{self, Backend, Bound, ExploreConfig, FailureKind, SchedulerKind};
-use weft_sync::lockdep::LockOrderPolicy;
+use weft_sync::lockdep::Policy;
 use weft_sync::reach::Site;
 
 use crate::env::EnvOverrides;
@@ -105,7 +105,7 @@ pub struct Model {
     std_timeout: Option<Duration>,
     replay: Option<PathBuf>,
     spurious_wakeups: bool,
-    lock_order: LockOrderPolicy,
+    lock_order: Policy,
     expected: Option<FailureKind>,
     /// `None`: the machine's available parallelism.
     workers: Option<usize>,
@@ -131,7 +131,7 @@ impl Model {
             std_timeout: None,
             replay: None,
             spurious_wakeups: false,
-            lock_order: LockOrderPolicy::Fail,
+            lock_order: Policy::Fail,
             expected: None,
             workers: None,
         }
@@ -311,30 +311,30 @@ impl Model {
     /// lock each thread took while holding which, across the executions
     /// of the search, and an order that closes a cycle is a potential
     /// deadlock even when no execution deadlocked.
-    /// [`LockOrderPolicy::Fail`] (the default) fails the model with
+    /// [`Policy::Fail`] (the default) fails the model with
     /// [`FailureKind::PotentialDeadlock`], naming both paths, with the
     /// trace of the execution that closed the cycle, when the search
     /// finds no other failure (a deadlock found is the report instead);
-    /// [`LockOrderPolicy::Warn`] prints the cycle once and goes
-    /// on; [`LockOrderPolicy::Off`] records nothing. In std mode the
+    /// [`Policy::Warn`] prints the cycle once and goes
+    /// on; [`Policy::Off`] records nothing. In std mode the
     /// graph is kept only with the `lockdep` feature.
     ///
     /// # Examples
     ///
     /// ```
-    /// use weft_check::{LockOrderPolicy, Model};
+    /// use weft_check::{Policy, Model};
     /// use weft_sync::sync::Mutex;
     ///
     /// // One thread, both orders, on two lines: no execution can
     /// // deadlock, but two threads running them at once could. Warned of.
-    /// Model::new().lock_order(LockOrderPolicy::Warn).check(|| {
+    /// Model::new().lock_order(Policy::Warn).check(|| {
     ///     let (a, b) = (Mutex::new(()).named("a"), Mutex::new(()).named("b"));
     ///     drop((a.lock().unwrap(), b.lock().unwrap()));
     ///     let gb = b.lock().unwrap();
     ///     drop((a.lock().unwrap(), gb));
     /// });
     /// ```
-    pub fn lock_order(mut self, policy: LockOrderPolicy) -> Self {
+    pub fn lock_order(mut self, policy: Policy) -> Self {
         self.lock_order = policy;
         self
     }

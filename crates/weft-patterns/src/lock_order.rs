@@ -53,6 +53,12 @@ use std::sync::{Arc, LockResult, PoisonError};
 use weft_sync::sync::{Mutex, MutexGuard};
 use weft_sync::thread::{self, ThreadId};
 
+/// What a model does when its lock-order graph closes a cycle
+/// (`Model::lock_order(Policy::Warn)`): the lock-order check
+/// ([`weft_sync::lockdep`]) checks the ranks declared here too, so its
+/// policy is at hand beside them.
+pub use weft_sync::lockdep::Policy;
+
 /// A lock that [`lock_all`] can take in the global order.
 pub trait Lockable {
     /// What locking it returns.

@@ -224,7 +224,7 @@ pub struct ExploreConfig {
     pub spurious_wakeups: bool,
     /// What a cycle of the lock-order graph does ([`crate::lockdep`]):
     /// fail the execution that closes it (the default), warn, or nothing.
-    pub lock_order: crate::lockdep::LockOrderPolicy,
+    pub lock_order: crate::lockdep::Policy,
     /// std mode: the longest one model's stress run may take before it
     /// fails as a hang (a deadlock or an endless loop on real threads),
     /// instead of hanging the test run. Default [`STD_DEFAULT_TIMEOUT`].
@@ -265,7 +265,7 @@ impl ExploreConfig {
             replay: None,
             max_executions: None,
             spurious_wakeups: false,
-            lock_order: crate::lockdep::LockOrderPolicy::Fail,
+            lock_order: crate::lockdep::Policy::Fail,
             std_timeout: STD_DEFAULT_TIMEOUT,
             workers: 1,
             stop: None,

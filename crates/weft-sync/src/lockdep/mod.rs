@@ -30,7 +30,7 @@
 //! it, only if the search ends without another failure; a model that can
 //! really deadlock is reported as a
 //! [`Deadlock`](crate::explore::FailureKind::Deadlock) when the search
-//! finds one. [`LockOrderPolicy`] turns the check into a warning or off
+//! finds one. [`Policy`] turns the check into a warning or off
 //! (`Model::lock_order`).
 //!
 //! ```
@@ -67,7 +67,7 @@ pub use cycle::{LockCycle, LockOrderEdge};
 pub(crate) use graph::{Added, Graph};
 pub use group::{ordered, OrderedGroup};
 pub use hold::{hold, unhold};
-pub use policy::LockOrderPolicy;
+pub use policy::Policy;
 #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(unused_imports))]
 pub(crate) use tracker::{Acquisition, Tracker};
 #[cfg_attr(

@@ -6,13 +6,13 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use weft_sync::lockdep::LockOrderPolicy;
+/// use weft_sync::lockdep::Policy;
 ///
-/// assert_eq!(LockOrderPolicy::default(), LockOrderPolicy::Fail);
-/// assert_eq!(LockOrderPolicy::Warn.to_string(), "warn");
+/// assert_eq!(Policy::default(), Policy::Fail);
+/// assert_eq!(Policy::Warn.to_string(), "warn");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum LockOrderPolicy {
+pub enum Policy {
     /// The first cycle closed fails the model with
     /// [`FailureKind::PotentialDeadlock`](crate::explore::FailureKind::PotentialDeadlock)
     /// when the search ends without another failure (the default under a
@@ -26,18 +26,18 @@ pub enum LockOrderPolicy {
     Off,
 }
 
-impl LockOrderPolicy {
+impl Policy {
     /// `fail`, `warn` or `off`.
     pub fn as_str(self) -> &'static str {
         match self {
-            LockOrderPolicy::Fail => "fail",
-            LockOrderPolicy::Warn => "warn",
-            LockOrderPolicy::Off => "off",
+            Policy::Fail => "fail",
+            Policy::Warn => "warn",
+            Policy::Off => "off",
         }
     }
 }
 
-impl fmt::Display for LockOrderPolicy {
+impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }

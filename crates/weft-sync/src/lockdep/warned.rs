@@ -1,4 +1,4 @@
-//! The cycles [`LockOrderPolicy::Warn`](super::LockOrderPolicy::Warn)
+//! The cycles [`Policy::Warn`](super::Policy::Warn)
 //! printed: each once per process, however many workers, explorations or
 //! executions find it again.
 
@@ -38,7 +38,7 @@ pub(crate) fn warn(cycle: LockCycle) {
 }
 
 /// The cycles this process warned of under
-/// [`LockOrderPolicy::Warn`](super::LockOrderPolicy::Warn), oldest first,
+/// [`Policy::Warn`](super::Policy::Warn), oldest first,
 /// each once.
 ///
 /// # Examples

@@ -119,7 +119,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let stopped = Arc::new(AtomicBool::new(false));
     let (hit, limit, chose) = (budget_hit.clone(), limit_hit.clone(), used_choice.clone());
     let (stop, was_stopped) = (config.stop.clone(), stopped.clone());
-    // The first lock-order cycle closed (under `LockOrderPolicy::Fail`),
+    // The first lock-order cycle closed (under `Policy::Fail`),
     // as the failure of the execution that closed it: reported when the
     // search ends with no other failure.
     let pending_potential: Arc<StdMutex<Option<RawFailure>>> = Arc::new(StdMutex::new(None));

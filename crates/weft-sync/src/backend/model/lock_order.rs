@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::lockdep::{Acquisition, LockCycle, LockOrderEdge, LockOrderPolicy, Tracker};
+use crate::lockdep::{Acquisition, LockCycle, LockOrderEdge, Policy, Tracker};
 use crate::record::{ExecutionLog, Loc, ObjectKind};
 
 /// Where an edge was first seen.
@@ -27,7 +27,7 @@ type ClassKey = (ObjectKind, Loc, Option<String>, usize);
 
 /// One exploration's lock-order state.
 pub(super) struct Run {
-    policy: LockOrderPolicy,
+    policy: Policy,
     tracker: Tracker<EdgeSite>,
     /// 1-based: the execution under way.
     execution: usize,
@@ -37,7 +37,7 @@ pub(super) struct Run {
     /// By object id of this execution: its class (`None`: not a lock, or
     /// not seen yet).
     object_class: Vec<Option<Option<usize>>>,
-    /// The first cycle closed under [`LockOrderPolicy::Fail`], with the
+    /// The first cycle closed under [`Policy::Fail`], with the
     /// thread and line that closed it, until the execution ends.
     closed: Option<(LockCycle, usize, Loc)>,
     /// Whether a cycle was closed already: only the first is reported.
@@ -50,8 +50,8 @@ thread_local! {
 
 /// Starts the lock-order graph of an exploration; returns the state of
 /// the one around it, for [`restore`].
-pub(super) fn start(policy: LockOrderPolicy) -> Option<Run> {
-    let run = (policy != LockOrderPolicy::Off).then(|| Run {
+pub(super) fn start(policy: Policy) -> Option<Run> {
+    let run = (policy != Policy::Off).then(|| Run {
         policy,
         tracker: Tracker::default(),
         execution: 0,
@@ -79,7 +79,7 @@ pub(super) fn execution_began() {
 }
 
 /// The cycle the execution that just ended closed, under
-/// [`LockOrderPolicy::Fail`], with the thread and line that closed it:
+/// [`Policy::Fail`], with the thread and line that closed it:
 /// the first of the exploration only.
 pub(super) fn take_closed() -> Option<(LockCycle, usize, Loc)> {
     with(|run| run.closed.take()).flatten()
@@ -138,7 +138,7 @@ impl Run {
 
 /// `thread` acquired `object` (inside the recorder's access to `log`).
 /// A cycle it closes is kept for the end of the execution
-/// ([`take_closed`]) under [`LockOrderPolicy::Fail`]: the execution goes
+/// ([`take_closed`]) under [`Policy::Fail`]: the execution goes
 /// on, and the search too, since an execution that really deadlocks is
 /// the better report.
 pub(super) fn acquired(
@@ -178,11 +178,11 @@ pub(super) fn acquired(
         edges.extend(run.edge(closed.held.class, class));
         let cycle = LockCycle { edges };
         match run.policy {
-            LockOrderPolicy::Fail if !run.closed_any => {
+            Policy::Fail if !run.closed_any => {
                 run.closed_any = true;
                 run.closed = Some((cycle, thread, at));
             }
-            LockOrderPolicy::Fail => {}
+            Policy::Fail => {}
             _ => crate::lockdep::warn(cycle),
         }
         Some(())

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
 
-use crate::lockdep::{Added, Graph, LockCycle, LockOrderEdge, LockOrderPolicy};
+use crate::lockdep::{Added, Graph, LockCycle, LockOrderEdge, Policy};
 use crate::record::Loc;
 
 /// Where an edge was first seen.
@@ -32,9 +32,9 @@ struct Global {
 
 static GLOBAL: Mutex<Option<Global>> = Mutex::new(None);
 static NEXT_CLASS: AtomicUsize = AtomicUsize::new(0);
-/// The [`LockOrderPolicy`] as a byte: 0 fail (the default), 1 warn, 2 off.
+/// The [`Policy`] as a byte: 0 fail (the default), 1 warn, 2 off.
 static POLICY: AtomicU8 = AtomicU8::new(0);
-/// The cycles that panicked under [`LockOrderPolicy::Fail`] and no std
+/// The cycles that panicked under [`Policy::Fail`] and no std
 /// runner took yet, for its report (several threads may panic at once).
 static REPORTED: Mutex<Vec<LockCycle>> = Mutex::new(Vec::new());
 
@@ -80,16 +80,16 @@ pub(super) fn name(class: usize, name: String) {
 /// Sets the policy (a std-mode model sets its own for its run); returns
 /// the one before. It is the process's: models with different policies
 /// running at once on real threads see each other's.
-pub(crate) fn set_policy(policy: LockOrderPolicy) -> LockOrderPolicy {
+pub(crate) fn set_policy(policy: Policy) -> Policy {
     let byte = match policy {
-        LockOrderPolicy::Fail => 0,
-        LockOrderPolicy::Warn => 1,
-        LockOrderPolicy::Off => 2,
+        Policy::Fail => 0,
+        Policy::Warn => 1,
+        Policy::Off => 2,
     };
     match POLICY.swap(byte, Relaxed) {
-        1 => LockOrderPolicy::Warn,
-        2 => LockOrderPolicy::Off,
-        _ => LockOrderPolicy::Fail,
+        1 => Policy::Warn,
+        2 => Policy::Off,
+        _ => Policy::Fail,
     }
 }
 
@@ -106,7 +106,7 @@ pub(crate) fn take_reported(message: &str) -> Option<LockCycle> {
 /// # Panics
 ///
 /// With both paths, when this closes a cycle under
-/// [`LockOrderPolicy::Fail`].
+/// [`Policy::Fail`].
 #[inline]
 pub(super) fn acquired(class: usize, created_at: Loc, at: Loc, tried: bool) {
     let policy = POLICY.load(Relaxed);
