@@ -79,7 +79,7 @@ fn two_increments_are_proven_by_dpor() {
             assert_eq!(n.load(Ordering::SeqCst), 2);
         })
         .unwrap();
-    assert!(stats.is_search_complete()); // "... (dpor scheduler): 3 executions ..., exhaustive"
+    assert!(stats.is_search_complete()); // "... (dpor scheduler, N workers): ... executions ..., exhaustive"
 }
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
