@@ -9,91 +9,10 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
+use support::browser::{browse, find_browser, screenshot, without_scripts};
 use support::{cargo_weft, fixture, run};
-
-fn find_browser() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("WEFT_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
-/// Runs the browser headless on `url` with `extra` arguments, with a fresh
-/// profile and no network, and returns its stdout.
-fn browse(browser: &Path, url: &str, extra: &[String]) -> String {
-    let profile = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("weft-cli")
-        .join(format!("chromium-flip-profile-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).unwrap();
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the browser starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).unwrap();
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "the browser failed on {url}: {status}");
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the browser did not finish in 120s on {url}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = std::fs::remove_dir_all(&profile);
-    reader.join().unwrap()
-}
-
-/// The DOM without its `<script>` elements' text.
-fn without_scripts(dom: &str) -> String {
-    let mut out = String::new();
-    let mut rest = dom;
-    while let Some(start) = rest.find("<script") {
-        out.push_str(&rest[..start]);
-        match rest[start..].find("</script>") {
-            Some(end) => rest = &rest[start + end + "</script>".len()..],
-            None => rest = "",
-        }
-    }
-    out.push_str(rest);
-    out
-}
 
 /// The step numbers of the boxes in `dom`, in document order per lane.
 fn boxes_with(dom: &str, class: &str) -> Vec<usize> {
@@ -124,25 +43,6 @@ fn step_text(dom: &str, n: usize) -> Option<&str> {
     let start = rest.find('>')? + 1;
     let end = rest[start..].find('<')? + start;
     Some(&rest[start..end])
-}
-
-fn screenshot(browser: &Path, url: &str, shot: &Path) {
-    let _ = std::fs::remove_file(shot);
-    browse(
-        browser,
-        url,
-        &[
-            format!("--screenshot={}", shot.display()),
-            "--window-size=1400,900".to_string(),
-        ],
-    );
-    let size = std::fs::metadata(shot).map(|m| m.len()).unwrap_or(0);
-    assert!(
-        size > 10_000,
-        "a screenshot was saved at {} ({size} bytes)",
-        shot.display()
-    );
-    eprintln!("{url}: {}", shot.display());
 }
 
 #[test]

@@ -6,10 +6,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
+use support::browser::{browse, file_url, find_browser, screenshot};
 use support::{cargo_weft, fixture, fixture_rel, run};
 use weft_check::trace::read_trace;
 use weft_check::trace::Trace;
@@ -59,71 +58,6 @@ fn the_weak_memory_field_round_trips() {
     }
 }
 
-fn find_browser() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("WEFT_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
-/// Runs the browser headless on `page` with `extra` arguments, with a
-/// fresh profile and no network, and returns its stdout.
-fn browse(browser: &Path, page: &Path, extra: &[String]) -> String {
-    let profile = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("weft-cli")
-        .join(format!("weak-memory-profile-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).unwrap();
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the browser starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).unwrap();
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "the browser failed: {status}");
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the browser did not finish in 120s on {}", page.display());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = std::fs::remove_dir_all(&profile);
-    reader.join().unwrap()
-}
-
 #[test]
 fn the_page_draws_the_stale_read_arrow_and_marks_the_newer_store() {
     let Some(browser) = find_browser() else {
@@ -150,7 +84,7 @@ fn the_page_draws_the_stale_read_arrow_and_marks_the_newer_store() {
             .arg("-o")
             .arg(&page));
         assert_eq!(r.code, 0, "{}", r.stderr);
-        let dom = browse(&browser, &page, &["--dump-dom".to_string()]);
+        let dom = browse(&browser, &file_url(&page), &["--dump-dom".to_string()]);
         assert!(dom.contains("data-weak-memory=\"drawn\""), "{name}: drawn");
         assert_eq!(
             dom.matches("class=\"stale-arrow\"").count(),
@@ -184,21 +118,6 @@ fn the_page_draws_the_stale_read_arrow_and_marks_the_newer_store() {
         );
 
         let shot = out_dir.join(format!("{name}.png"));
-        let _ = std::fs::remove_file(&shot);
-        browse(
-            &browser,
-            &page,
-            &[
-                format!("--screenshot={}", shot.display()),
-                "--window-size=1400,900".to_string(),
-            ],
-        );
-        let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
-        assert!(
-            size > 10_000,
-            "{name}: a screenshot at {} ({size} bytes)",
-            shot.display()
-        );
-        eprintln!("{name}: {} and {}", page.display(), shot.display());
+        screenshot(&browser, &file_url(&page), &shot);
     }
 }
