@@ -208,6 +208,12 @@ impl EnvOverrides {
         if let Some(v) = get(WEFT_WORKERS) {
             out.workers = Some(parse_positive(WEFT_WORKERS, &v, "2")?);
         }
+        if let Some(v) = get(crate::repair::WEFT_REPAIR) {
+            // Read when a failure has a stale read to repair; checked here
+            // so that a bad value is refused before any model runs, not
+            // only when one fails that way.
+            crate::repair::Budget::from_env_value(Some(&v))?;
+        }
         out.replay = get(WEFT_REPLAY).map(PathBuf::from);
         out.trace_dir = get(WEFT_TRACE_DIR).map(PathBuf::from);
         Ok(out)
@@ -433,6 +439,14 @@ mod tests {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         })
+    }
+
+    #[test]
+    fn a_bad_weft_repair_is_refused_before_any_model_runs() {
+        let e = on(Backend::Loom, &[(crate::repair::WEFT_REPAIR, "lots")]).unwrap_err();
+        assert!(e.to_string().contains("WEFT_REPAIR=\"lots\""), "{e}");
+        assert!(on(Backend::Loom, &[(crate::repair::WEFT_REPAIR, "off")]).is_ok());
+        assert!(on(Backend::Loom, &[(crate::repair::WEFT_REPAIR, "8")]).is_ok());
     }
 
     #[test]
