@@ -16,6 +16,9 @@
 #![allow(missing_docs)]
 
 #[cfg(feature = "shuttle")]
+mod support;
+
+#[cfg(feature = "shuttle")]
 fn main() {
     use std::time::{Duration, Instant};
 
@@ -87,36 +90,8 @@ fn main() {
     }
     println!(
         "pure computation on 2 threads, same run: {:.2}x",
-        compute_scaling()
+        support::compute_scaling(200_000_000)
     );
-}
-
-/// How much faster two threads finish twice the work of one, for a
-/// dependent chain of multiplications (`benches/workers.rs` has the same).
-#[cfg(feature = "shuttle")]
-fn compute_scaling() -> f64 {
-    use std::hint::black_box;
-    use std::time::Instant;
-
-    fn work(n: u64) -> u64 {
-        let mut x = 1u64;
-        for i in 0..black_box(n) {
-            x = black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i));
-        }
-        x
-    }
-    const N: u64 = 200_000_000;
-    let t = Instant::now();
-    black_box(work(N));
-    let one = t.elapsed();
-    let t = Instant::now();
-    std::thread::scope(|s| {
-        let h = s.spawn(|| work(N));
-        black_box(work(N));
-        black_box(h.join().unwrap());
-    });
-    let two = t.elapsed();
-    2.0 * one.as_secs_f64() / two.as_secs_f64()
 }
 
 #[cfg(not(feature = "shuttle"))]

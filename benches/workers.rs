@@ -12,6 +12,9 @@
 #![allow(missing_docs)]
 
 #[cfg(feature = "shuttle")]
+mod support;
+
+#[cfg(feature = "shuttle")]
 mod models {
     use weft::sync::atomic::{AtomicUsize, Ordering};
     use weft::sync::{Arc, Mutex};
@@ -91,7 +94,7 @@ fn throughput() {
         let b = run(2);
         // The peer: what two threads of pure computation gain on this
         // machine at this moment (other builds may hold the cores).
-        let m = compute_scaling();
+        let m = support::compute_scaling(50_000_000);
         println!(
             "  1 worker {a:>9.0} executions/s   2 workers {b:>9.0} executions/s   ratio {:.2}   (pure computation on 2 threads: {m:.2}x)",
             b / a
@@ -116,34 +119,6 @@ fn throughput() {
         median(&mut machine),
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
-}
-
-/// How much faster two threads finish twice the work of one, for a
-/// dependent chain of multiplications: the machine's parallelism now.
-#[cfg(feature = "shuttle")]
-fn compute_scaling() -> f64 {
-    use std::hint::black_box;
-    use std::time::Instant;
-
-    fn work(n: u64) -> u64 {
-        let mut x = 1u64;
-        for i in 0..black_box(n) {
-            x = black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i));
-        }
-        x
-    }
-    const N: u64 = 50_000_000;
-    let t = Instant::now();
-    black_box(work(N));
-    let one = t.elapsed();
-    let t = Instant::now();
-    std::thread::scope(|s| {
-        let h = s.spawn(|| work(N));
-        black_box(work(N));
-        black_box(h.join().unwrap());
-    });
-    let two = t.elapsed();
-    2.0 * one.as_secs_f64() / two.as_secs_f64()
 }
 
 #[cfg(feature = "shuttle")]

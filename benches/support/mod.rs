@@ -71,3 +71,31 @@ pub(crate) fn thread_cpu() -> f64 {
     assert_eq!(rc, 0, "the thread CPU clock is readable");
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
+
+/// How much faster two threads finish twice the work of one, for a
+/// dependent chain of `work_per_thread` multiplications: the parallelism
+/// the machine gives at this moment, the peer of a workers speed-up
+/// measured in the same run.
+pub(crate) fn compute_scaling(work_per_thread: u64) -> f64 {
+    use std::hint::black_box;
+    use std::time::Instant;
+
+    fn work(n: u64) -> u64 {
+        let mut x = 1u64;
+        for i in 0..black_box(n) {
+            x = black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i));
+        }
+        x
+    }
+    let t = Instant::now();
+    black_box(work(work_per_thread));
+    let one = t.elapsed();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        let h = s.spawn(|| work(work_per_thread));
+        black_box(work(work_per_thread));
+        black_box(h.join().unwrap());
+    });
+    let two = t.elapsed();
+    2.0 * one.as_secs_f64() / two.as_secs_f64()
+}
