@@ -777,9 +777,10 @@ mod tests {
         assert!(executions <= 10, "{executions} executions");
     }
 
-    #[test]
-    fn matches_the_naive_enumeration_on_small_programs() {
-        let programs: Vec<Vec<Vec<Op>>> = vec![
+    /// Small programs of two and three threads over shared cells (also
+    /// the first of `parallel`'s test programs).
+    pub(super) fn small_programs() -> Vec<Vec<Vec<Op>>> {
+        vec![
             vec![
                 vec![Op::Add(0, 1), Op::Read(0)],
                 vec![Op::Add(0, 1), Op::Read(0)],
@@ -794,8 +795,12 @@ mod tests {
                 vec![Op::Read(1), Op::Read(0)],
                 vec![Op::Write(0, 2)],
             ],
-        ];
-        for program in programs {
+        ]
+    }
+
+    #[test]
+    fn matches_the_naive_enumeration_on_small_programs() {
+        for program in small_programs() {
             let (d, dn) = dpor(&program);
             let (n, nn) = naive(&program);
             assert_eq!(d, n, "{program:?}");

@@ -465,7 +465,7 @@ impl Worker {
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::super::tests::{dpor, naive, op, run, Op, Outcome};
+    use super::super::tests::{dpor, naive, op, run, small_programs, Op, Outcome};
     use super::*;
 
     impl Tree {
@@ -552,22 +552,11 @@ mod tests {
         );
     }
 
+    /// The sequential search's small programs, and some with a spin loop
+    /// or more races.
     fn programs() -> Vec<Vec<Vec<Op>>> {
-        vec![
-            vec![
-                vec![Op::Add(0, 1), Op::Read(0)],
-                vec![Op::Add(0, 1), Op::Read(0)],
-                vec![Op::Read(0)],
-            ],
-            vec![
-                vec![Op::Write(0, 1), Op::Read(1)],
-                vec![Op::Write(1, 1), Op::Read(0)],
-            ],
-            vec![
-                vec![Op::Write(0, 1), Op::Write(1, 1)],
-                vec![Op::Read(1), Op::Read(0)],
-                vec![Op::Write(0, 2)],
-            ],
+        let mut programs = small_programs();
+        programs.extend([
             vec![
                 vec![Op::Write(0, 1), Op::Read(0)],
                 vec![Op::Read(0), Op::Write(0, 2)],
@@ -582,7 +571,8 @@ mod tests {
                 vec![Op::Add(2, 1), Op::Add(0, 1), Op::Read(1)],
                 vec![Op::Read(0), Op::Read(1), Op::Read(2)],
             ],
-        ]
+        ]);
+        programs
     }
 
     #[test]
