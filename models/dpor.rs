@@ -4,8 +4,8 @@
 
 #[cfg(feature = "shuttle")]
 mod on_shuttle {
-    use weft::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-    use weft::sync::{Arc, Mutex};
+    use weft::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    use weft::sync::{mpsc, Arc, Mutex};
     use weft::thread;
     use weft::{FailureKind, Scheduler};
 
@@ -186,6 +186,70 @@ mod on_shuttle {
             })
             .unwrap_or_else(|f| panic!("{f}"));
         assert_eq!(stats.executions(), 3, "{stats}");
+        assert!(stats.is_search_complete(), "{stats}");
+    }
+
+    /// `spinner` waits for `stop`, which main stores after a bounded
+    /// `yield_now` loop of its own.
+    fn bounded_wait_beside_a_spinner() {
+        let stop = Arc::new(AtomicBool::new(false).named("stop"));
+        let s = stop.clone();
+        let spinner = thread::spawn(move || {
+            while !s.load(SeqCst) {
+                thread::yield_now();
+            }
+        });
+        for _ in 0..5 {
+            thread::yield_now();
+        }
+        stop.store(true, SeqCst);
+        spinner.join().unwrap();
+    }
+
+    /// Once both loops had yielded twice, DPOR took every runnable thread
+    /// for a spinner and kept running the current one: `spinner`, to the
+    /// step limit, a livelock no fair schedule has. Among spinning
+    /// threads the one that polled least goes first now.
+    #[test]
+    fn a_bounded_yield_loop_beside_a_spinner_is_no_livelock() {
+        let stats = dpor("bounded_wait_beside_a_spinner")
+            .max_steps(5_000)
+            .explore(bounded_wait_beside_a_spinner)
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+    }
+
+    /// `consumer` receives what main sends after three yields, while
+    /// `spinner` waits for main's `stop`.
+    fn send_after_yields_beside_a_spinner() {
+        let (tx, rx) = mpsc::channel::<u32>();
+        let stop = Arc::new(AtomicBool::new(false).named("stop"));
+        let s = stop.clone();
+        let spinner = thread::spawn(move || {
+            while !s.load(SeqCst) {
+                thread::yield_now();
+            }
+        });
+        let consumer = thread::spawn(move || rx.recv().unwrap());
+        for _ in 0..3 {
+            thread::yield_now();
+        }
+        tx.send(1).unwrap();
+        assert_eq!(consumer.join().unwrap(), 1);
+        stop.store(true, SeqCst);
+        spinner.join().unwrap();
+    }
+
+    /// In an execution repeating an explored order, main's send was in
+    /// the sleep set and `spinner` the only awake thread: it ran to the
+    /// step limit while main never woke. When every awake thread spins,
+    /// the sleeping threads run again now.
+    #[test]
+    fn a_sender_in_the_sleep_set_beside_a_spinner_is_no_livelock() {
+        let stats = dpor("send_after_yields_beside_a_spinner")
+            .max_steps(5_000)
+            .explore(send_after_yields_beside_a_spinner)
+            .unwrap_or_else(|f| panic!("{f}"));
         assert!(stats.is_search_complete(), "{stats}");
     }
 }

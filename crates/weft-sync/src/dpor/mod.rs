@@ -118,6 +118,11 @@ pub(crate) struct Explorer {
     /// yield, an empty `try_recv`, a timed-out wait, a failed `try_lock`)
     /// since a thread last wrote something.
     polls: Vec<(Thread, u32)>,
+    /// Threads that accessed shared state since their last yield: their
+    /// next yield is a poll. A yield with nothing read since the last one
+    /// (`for _ in 0..3 { yield_now() }`) waits for no value: it is a
+    /// pause, and the thread is not a spinner.
+    looked: Vec<Thread>,
     /// Whether an execution is under way.
     running: bool,
     /// Whether every branch has been explored.
@@ -196,6 +201,7 @@ impl Explorer {
         self.running = true;
         self.position = 0;
         self.polls.clear();
+        self.looked.clear();
         self.executions += 1;
         true
     }
@@ -350,7 +356,11 @@ impl Explorer {
         // this node and not when a race is reversed here (README,
         // Limitations). Its first poll does not count: a lone `yield_now`
         // in straight-line code is no loop. When every runnable thread
-        // spins, they all may run.
+        // spins, those that polled least may run: a bounded wait loop
+        // (`for _ in 0..5 { yield_now() }`) then finishes and writes while
+        // a spinner waits for that write. Letting every spinner run there
+        // let each race reversal add one more turn of the spinner before
+        // the write, without end.
         let polls = |t: &Thread| {
             self.polls
                 .iter()
@@ -359,25 +369,43 @@ impl Explorer {
         };
         let polling = |t: &Thread| polls(t) >= 2;
         let enabled: Threads = if runnable.iter().all(polling) {
-            runnable.into()
+            let least = runnable.iter().map(polls).min().unwrap_or(0);
+            runnable
+                .iter()
+                .copied()
+                .filter(|t| polls(t) == least)
+                .collect()
         } else {
             runnable.iter().copied().filter(|t| !polling(t)).collect()
         };
-        let awake: Threads = enabled
+        let mut awake: Threads = enabled
             .iter()
             .copied()
             .filter(|t| !sleep.iter().any(|(s, _)| s == t))
             .collect();
+        // A spinning thread waits for another thread's write. When every
+        // awake thread spins, the sleeping ones are the only ones that
+        // can write: they run again. The execution then repeats an order
+        // already explored, but it ends, where running the spinners alone
+        // would reach the step limit, a livelock of the search's making.
+        if !awake.is_empty() && awake.iter().all(polling) && awake.len() < enabled.len() {
+            awake = enabled.clone();
+        }
         // Keep running the current thread when it may: fewer context
-        // switches, the schedule a person expects first.
-        // A thread that has just polled goes last.
+        // switches, the schedule a person expects first. A thread that has
+        // just polled goes last, and among threads that all poll, the one
+        // that polled least goes first: a bounded wait loop (`for _ in
+        // 0..5 { yield_now() }`) finishes and writes while a spinner
+        // waits for that write, instead of the spinner being picked again
+        // and again until the step limit (a livelock no fair scheduler
+        // would produce).
         let pick = |candidates: &[Thread]| -> Option<Thread> {
-            let eager: Threads = candidates
+            let least = candidates.iter().map(polls).min()?;
+            let pool: Threads = candidates
                 .iter()
                 .copied()
-                .filter(|t| polls(t) == 0)
+                .filter(|t| polls(t) == least)
                 .collect();
-            let pool = if eager.is_empty() { candidates } else { &eager };
             current
                 .filter(|c| pool.contains(c))
                 .or_else(|| pool.first().copied())
@@ -476,10 +504,16 @@ impl Explorer {
             // loop (if it is one) had an effect.
             self.polls.clear();
         }
+        if !last.accesses.is_empty() && !self.looked.contains(&me) {
+            self.looked.push(me);
+        }
         if last.yielded {
-            match self.polls.iter_mut().find(|(t, _)| *t == me) {
-                Some((_, n)) => *n += 1,
-                None => self.polls.push((me, 1)),
+            if let Some(i) = self.looked.iter().position(|&t| t == me) {
+                self.looked.swap_remove(i);
+                match self.polls.iter_mut().find(|(t, _)| *t == me) {
+                    Some((_, n)) => *n += 1,
+                    None => self.polls.push((me, 1)),
+                }
             }
         }
         step.effects = last;
@@ -698,6 +732,80 @@ mod tests {
                     }
                     Some(_) => {}
                     None => return (outcomes, count),
+                }
+            }
+        }
+    }
+
+    /// Like [`dpor`], but every execution must end within `max_steps`
+    /// scheduling decisions: a spin loop the search keeps choosing is a
+    /// livelock of the search's own making.
+    fn dpor_within(program: &[Vec<Op>], max_steps: usize) -> (BTreeSet<Outcome>, usize) {
+        let mut search = Explorer::new();
+        let mut outcomes = BTreeSet::new();
+        while search.start_execution() {
+            let mut decisions = Vec::new();
+            let (outcome, last) = run(program, |r, c, e| {
+                let t = search.schedule(r, c, e).unwrap();
+                decisions.push(t);
+                assert!(
+                    decisions.len() <= max_steps,
+                    "execution {} ran over {max_steps} steps: {decisions:?}",
+                    search.executions()
+                );
+                Some(t)
+            })
+            .unwrap();
+            outcomes.insert(outcome);
+            search.end_execution(last);
+        }
+        (outcomes, search.executions())
+    }
+
+    #[test]
+    fn a_bounded_yield_loop_beside_a_spinner_ends() {
+        // 0 yields five times, then writes what 1 spins on.
+        let mut waiter = vec![Op::Yield; 5];
+        waiter.push(Op::Write(0, 1));
+        let program = vec![waiter, vec![Op::SpinUntil(0, 1)]];
+        let (outcomes, _) = dpor_within(&program, 200);
+        assert_eq!(outcomes, naive_within(&program, 40));
+        // And with a third thread whose step the sleep set keeps asleep.
+        let mut waiter = vec![Op::Yield; 3];
+        waiter.push(Op::Write(1, 1));
+        waiter.push(Op::Write(0, 1));
+        let program = vec![waiter, vec![Op::SpinUntil(0, 1)], vec![Op::Read(1)]];
+        let (outcomes, _) = dpor_within(&program, 200);
+        assert_eq!(outcomes, naive_within(&program, 30));
+    }
+
+    /// The outcomes of every interleaving in which no thread spins more
+    /// than `spins` turns in a row... (bounded so that the naive walk ends).
+    fn naive_within(program: &[Vec<Op>], max_steps: usize) -> BTreeSet<Outcome> {
+        let mut outcomes = BTreeSet::new();
+        let mut prefix: Vec<usize> = Vec::new();
+        loop {
+            let mut trail: Vec<(usize, usize)> = Vec::new();
+            let done = run(program, |r, _, _| {
+                if trail.len() >= max_steps {
+                    return None;
+                }
+                let pick = prefix.get(trail.len()).copied().unwrap_or(0);
+                trail.push((pick, r.len()));
+                Some(r[pick])
+            });
+            if let Some((outcome, _)) = done {
+                outcomes.insert(outcome);
+            }
+            loop {
+                match trail.pop() {
+                    Some((pick, n)) if pick + 1 < n => {
+                        prefix = trail.iter().map(|(p, _)| *p).collect();
+                        prefix.push(pick + 1);
+                        break;
+                    }
+                    Some(_) => {}
+                    None => return outcomes,
                 }
             }
         }
