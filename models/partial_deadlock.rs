@@ -6,7 +6,7 @@
 //! with a live sender) are never reported.
 
 use weft::sync::atomic::{AtomicBool, Ordering};
-use weft::sync::{mpsc, Arc, Mutex, RwLock};
+use weft::sync::{mpsc, Arc, Barrier, Mutex, RwLock};
 use weft::thread;
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -415,26 +415,26 @@ fn a_receive_whose_other_sender_runs_is_no_deadlock() {
 }
 
 /// `a` and `b` each receive from a channel whose only sender the other
-/// thread holds: a knot, while `spinner` runs. weft does not report it
-/// when it forms: a `Sender` can move to any thread without weft seeing
-/// it, so a running thread might still send (see the README's
-/// "Partial deadlocks"). It ends as the step limit: the spinner never stops.
+/// thread holds: a knot, while `spinner` runs. weft cannot name it when it
+/// forms (a `Sender` can move to any thread without weft seeing it, so a
+/// running thread might still send), but at the step limit nothing has
+/// woken either: that is the partial deadlock, not the spinner's steps.
 #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
 fn channel_knot_beside_a_spinner() {
     let spin = spinner(Arc::new(AtomicBool::new(false)));
-    let (to_a, from_b) = mpsc::channel::<u32>();
-    let (to_b, from_a) = mpsc::channel::<u32>();
+    let (to_a, from_b) = mpsc::channel::<u32>(); // knot
+    let (to_b, from_a) = mpsc::channel::<u32>(); // knot
     let _a = thread::Builder::new()
         .name("a")
         .spawn(move || {
-            let _ = from_b.recv();
+            let _ = from_b.recv(); // a waits for b
             to_b.send(1).unwrap();
         })
         .unwrap();
     let _b = thread::Builder::new()
         .name("b")
         .spawn(move || {
-            let _ = from_a.recv();
+            let _ = from_a.recv(); // b waits for a
             to_a.send(2).unwrap();
         })
         .unwrap();
@@ -443,11 +443,171 @@ fn channel_knot_beside_a_spinner() {
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
-fn a_channel_knot_is_not_reported_early() {
+fn a_channel_knot_is_a_partial_deadlock_at_the_step_limit() {
     let failure = weft::Model::new()
         .name("channel_knot_beside_a_spinner")
         .max_steps(300)
         .explore(channel_knot_beside_a_spinner)
         .unwrap_err();
-    assert_eq!(failure.kind(), weft::FailureKind::StepLimit, "{failure}");
+    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+    assert!(failure.is_partial_deadlock(), "{failure}");
+    assert_eq!(
+        failure.stuck_threads(),
+        vec!["a".to_string(), "b".to_string()],
+        "{failure}"
+    );
+    assert_eq!(
+        failure.running_threads(),
+        vec!["spinner".to_string()],
+        "{failure}"
+    );
+    // The failure is the wait that closed the knot: one of the receives.
+    let at = failure.location().expect("where the knot closed").line;
+    assert!(
+        at == line_of("// a waits for b") || at == line_of("// b waits for a"),
+        "{failure}"
+    );
+    assert!(
+        failure
+            .message()
+            .contains("at the step limit (300 steps) nothing had woken them"),
+        "{failure}"
+    );
+    let report = failure.to_string();
+    assert!(
+        report.contains(
+            "deadlock (partial: some threads wait for each other while others still run)"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("Still running: `spinner`"), "{report}");
+    assert!(report.contains("Nothing woke these threads:"), "{report}");
+    for (thread, line) in [("a", "// a waits for b"), ("b", "// b waits for a")] {
+        let expected = format!(
+            "`{thread}` waits to receive from `Channel@models/partial_deadlock.rs:{}` (at models/partial_deadlock.rs:{})",
+            line_of(if thread == "a" {
+                "let (to_a, from_b) = mpsc::channel::<u32>(); // knot"
+            } else {
+                "let (to_b, from_a) = mpsc::channel::<u32>(); // knot"
+            }),
+            line_of(line)
+        );
+        assert!(report.contains(&expected), "{expected}\n{report}");
+    }
+    // A trace read back says the same.
+    let trace = failure.trace_path().expect("a trace file");
+    let back = weft_check::trace::read_trace(trace)
+        .expect("the trace reads back")
+        .to_failure();
+    assert!(back.is_partial_deadlock(), "{back}");
+    assert_eq!(back.stuck_threads(), failure.stuck_threads());
+}
+
+/// `a` takes `ledger`, then waits at a three-party barrier with `b`; the
+/// third party never comes, `c` waits for `ledger`, main joins `a`, and
+/// `spinner` runs on: all but `spinner` are stuck, `c` and main through
+/// the lock and the join.
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+fn barrier_short_of_a_party_beside_a_spinner() {
+    let spin = spinner(Arc::new(AtomicBool::new(false)));
+    let barrier = Arc::new(Barrier::new(3).named("rendezvous"));
+    let ledger = Arc::new(Mutex::new(0).named("ledger"));
+    let (b1, l1) = (barrier.clone(), ledger.clone());
+    let a = thread::Builder::new()
+        .name("a")
+        .spawn(move || {
+            let mut g = l1.lock().unwrap();
+            b1.wait(); // a waits at the barrier
+            *g += 1;
+        })
+        .unwrap();
+    let b2 = barrier.clone();
+    let _b = thread::Builder::new()
+        .name("b")
+        .spawn(move || {
+            b2.wait(); // b waits at the barrier
+        })
+        .unwrap();
+    let _c = thread::Builder::new()
+        .name("c")
+        .spawn(move || {
+            *ledger.lock().unwrap() += 1; // c wants ledger
+        })
+        .unwrap();
+    a.join().unwrap();
+    spin.join().unwrap();
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[test]
+fn a_barrier_short_of_a_party_is_a_partial_deadlock_at_the_step_limit() {
+    let failure = weft::Model::new()
+        .name("barrier_short_of_a_party_beside_a_spinner")
+        .max_steps(300)
+        .explore(barrier_short_of_a_party_beside_a_spinner)
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+    assert!(failure.is_partial_deadlock(), "{failure}");
+    let mut stuck = failure.stuck_threads();
+    stuck.sort();
+    assert_eq!(stuck, ["a", "b", "c", "main"], "{failure}");
+    assert_eq!(
+        failure.running_threads(),
+        vec!["spinner".to_string()],
+        "{failure}"
+    );
+    let blocked: Vec<(String, String, u32)> = failure
+        .blocked_threads()
+        .iter()
+        .map(|b| (b.thread.clone(), b.waits_for.clone(), b.at.line))
+        .filter(|(t, _, _)| t != "main")
+        .collect();
+    let mut blocked = blocked;
+    blocked.sort();
+    assert_eq!(
+        blocked,
+        vec![
+            (
+                "a".to_string(),
+                "rendezvous".to_string(),
+                line_of("// a waits at the barrier")
+            ),
+            (
+                "b".to_string(),
+                "rendezvous".to_string(),
+                line_of("// b waits at the barrier")
+            ),
+            (
+                "c".to_string(),
+                "ledger".to_string(),
+                line_of("// c wants ledger")
+            ),
+        ],
+        "{failure}"
+    );
+}
+
+/// `consumer` receives three messages, `producer` sends them one by one
+/// after many yields while `spinner` runs: a long wait that ends before the
+/// step limit is no deadlock.
+#[test]
+fn a_receive_that_a_slow_sender_ends_is_no_deadlock() {
+    weft::Model::new().max_steps(5_000).check(|| {
+        let (tx, rx) = mpsc::channel::<u32>();
+        let stop = Arc::new(AtomicBool::new(false));
+        let spin = spinner(stop.clone());
+        let consumer = thread::Builder::new()
+            .name("consumer")
+            .spawn(move || (0..3).map(|_| rx.recv().unwrap()).sum::<u32>())
+            .unwrap();
+        for i in 1..=3 {
+            for _ in 0..5 {
+                thread::yield_now();
+            }
+            tx.send(i).unwrap();
+        }
+        assert_eq!(consumer.join().unwrap(), 6);
+        stop.store(true, Ordering::Release);
+        spin.join().unwrap();
+    });
 }

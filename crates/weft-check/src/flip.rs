@@ -496,6 +496,7 @@ mod tests {
                 object: Some(object),
                 thread: None,
                 at,
+                woken: false,
             }),
             spawned_at: None,
             joined: false,

@@ -25,10 +25,27 @@ impl Failure {
     /// waits, and the threads waiting on them), and at least one thread
     /// was running. A deadlock found when every thread was blocked is not
     /// partial.
+    ///
+    /// A cycle of lock or join waits is found the moment it forms; one
+    /// through channels, barriers or condvars at the step limit, when
+    /// nothing had woken its threads (see [`weft_sync::knot`]).
     pub fn is_partial_deadlock(&self) -> bool {
         self.kind == FailureKind::Deadlock
             && !self.running_threads().is_empty()
-            && !knot::stuck_threads(&self.log).is_empty()
+            && !knot::stuck_at_end(&self.log).is_empty()
+    }
+
+    /// For a partial deadlock, the threads that could never run again, by
+    /// name, in spawn order: the cycle and the threads waiting on it.
+    /// Empty for any other failure.
+    pub fn stuck_threads(&self) -> Vec<String> {
+        if !self.is_partial_deadlock() {
+            return Vec::new();
+        }
+        knot::stuck_at_end(&self.log)
+            .into_iter()
+            .map(|t| self.log.thread_name(t))
+            .collect()
     }
 
     /// The threads that were running (neither blocked nor finished) when
@@ -53,11 +70,20 @@ impl Failure {
             .iter()
             .map(|t| format!("`{t}`"))
             .collect();
-        writeln!(
-            f,
-            "Still running: {} (the cycle formed while {} ran; weft reports it at once)",
-            names.join(", "),
-            if names.len() == 1 { "it" } else { "they" }
-        )
+        let they = if names.len() == 1 { "it" } else { "they" };
+        if knot::stuck_threads(&self.log).is_empty() {
+            // Channel, barrier or condvar waits: named at the step limit.
+            writeln!(
+                f,
+                "Still running: {} ({they} ran on to the step limit; weft names a cycle through channels, barriers or condvars there, since a running thread might still have sent the message until then)",
+                names.join(", ")
+            )
+        } else {
+            writeln!(
+                f,
+                "Still running: {} (the cycle formed while {they} ran; weft reports it at once)",
+                names.join(", ")
+            )
+        }
     }
 }

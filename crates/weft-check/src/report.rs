@@ -65,6 +65,26 @@ impl Failure {
                             e.thread, holds, e.waits_for, e.waits_at, e.held_by
                         )?;
                     }
+                } else if self.is_partial_deadlock() {
+                    // A knot through channels, barriers or condvars, named
+                    // at the step limit: the message says when and why.
+                    writeln!(f, "{}", self.message)?;
+                    writeln!(f, "Nothing woke these threads:")?;
+                    let stuck = self.stuck_threads();
+                    for b in self
+                        .blocked_threads()
+                        .into_iter()
+                        .filter(|b| stuck.contains(&b.thread))
+                    {
+                        writeln!(
+                            f,
+                            "  `{}` {} `{}` (at {})",
+                            b.thread,
+                            b.kind.describe(),
+                            b.waits_for,
+                            b.at
+                        )?;
+                    }
                 } else {
                     writeln!(f, "No thread can run, and no lock cycle explains it:")?;
                     for b in self.blocked_threads() {

@@ -27,6 +27,14 @@
 //! thread's need can only be met by threads of the set: none of them can
 //! go first, so none ever goes. Running threads are never in it.
 //!
+//! **At the end of an execution cut short** (the step limit: a thread ran
+//! on and on), the future is no longer open: [`stuck_at_end`] counts a
+//! condvar, channel or barrier wait that nothing woke by then as a need no
+//! thread met ([`Need::AnyOf`] of none). So a cycle through channels or
+//! barriers beside a thread that runs forever is named at the step limit,
+//! as the partial deadlock it is, instead of as the running thread's
+//! step limit alone.
+//!
 //! ```
 //! use weft_sync::knot::{stuck, Need};
 //!
@@ -47,7 +55,8 @@ use crate::record::{ExecutionLog, ThreadInfo, ThreadState, WaitKind};
 pub enum Need {
     /// Every one of these threads must act (release a lock, finish).
     EachOf(Vec<usize>),
-    /// One of these threads must act, and no other thread could.
+    /// One of these threads must act, and no other thread could. Of
+    /// none: no thread can.
     AnyOf(Vec<usize>),
     /// Some thread must act, and weft cannot tell which.
     Anyone,
@@ -56,13 +65,15 @@ pub enum Need {
 /// The threads that can never run again, in id order: `needs[t]` is what
 /// thread `t` waits for, `None` when it runs (or finished).
 ///
-/// A thread whose need names no thread (a lock nobody holds any more: its
-/// waiter was woken and has not run yet) is not stuck.
+/// A thread that needs each of no thread (a lock nobody holds any more:
+/// its waiter was woken and has not run yet) is not stuck; one that needs
+/// any of no thread is.
 pub fn stuck(needs: &[Option<Need>]) -> Vec<usize> {
     let mut in_set: Vec<bool> = needs
         .iter()
         .map(|n| match n {
-            Some(Need::EachOf(ts) | Need::AnyOf(ts)) => !ts.is_empty(),
+            Some(Need::EachOf(ts)) => !ts.is_empty(),
+            Some(Need::AnyOf(_)) => true,
             Some(Need::Anyone) | None => false,
         })
         .collect();
@@ -104,12 +115,46 @@ pub fn stuck_threads(log: &ExecutionLog) -> Vec<usize> {
     stuck(&needs_of(log))
 }
 
+/// What each thread of `log` waited for when the execution was cut short
+/// (at the step limit), as [`stuck_at_end`] reads it: as [`needs_of`],
+/// except that a condvar, channel or barrier wait nothing had woken by
+/// then needs [`Need::AnyOf`] of no thread, since no thread met it in the
+/// execution; only the future it was cut from could have.
+pub fn needs_at_end(log: &ExecutionLog) -> Vec<Option<Need>> {
+    log.threads
+        .iter()
+        .map(|t| {
+            let w = t.waiting.as_ref()?;
+            match w.kind {
+                _ if t.state == ThreadState::Finished => None,
+                _ if w.woken => None,
+                WaitKind::Condvar | WaitKind::Recv | WaitKind::Send | WaitKind::Barrier => {
+                    Some(Need::AnyOf(Vec::new()))
+                }
+                _ => need_of(log, t),
+            }
+        })
+        .collect()
+}
+
+/// The threads of a `log` cut short that no thread could have woken by
+/// its end (see [`needs_at_end`]): the partial deadlock a step limit
+/// reveals. Only for an execution that ended: while it runs, a running
+/// thread may still send the message, so [`stuck_threads`] is the one to
+/// ask.
+pub fn stuck_at_end(log: &ExecutionLog) -> Vec<usize> {
+    stuck(&needs_at_end(log))
+}
+
 /// What `t` waits for, if it waits.
 pub fn need_of(log: &ExecutionLog, t: &ThreadInfo) -> Option<Need> {
     if t.state == ThreadState::Finished {
         return None;
     }
     let w = t.waiting.as_ref()?;
+    if w.woken {
+        return None;
+    }
     Some(match w.kind {
         WaitKind::Lock | WaitKind::ReadLock | WaitKind::WriteLock => {
             let Some(object) = w.object else {
@@ -198,6 +243,12 @@ mod tests {
     }
 
     #[test]
+    fn a_need_no_thread_can_meet_is_stuck() {
+        // 0 waits for what no thread can do, 1 joins 0, 2 runs.
+        assert_eq!(stuck(&[any(&[]), each(&[0]), None]), vec![0, 1]);
+    }
+
+    #[test]
     fn anyone_is_never_stuck() {
         assert_eq!(
             stuck(&[Some(Need::Anyone), each(&[0]), None]),
@@ -237,6 +288,7 @@ mod tests {
                 object: (kind != WaitKind::Join).then_some(target),
                 thread: (kind == WaitKind::Join).then_some(target),
                 at,
+                woken: false,
             }),
             spawned_at: None,
             joined: false,
@@ -295,6 +347,41 @@ mod tests {
         assert_eq!(needs_of(&l)[0], Some(Need::Anyone));
         assert_eq!(needs_of(&l)[2], Some(Need::Anyone));
         assert_eq!(stuck_threads(&l), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn at_the_end_a_wait_nothing_woke_is_stuck() {
+        // 0 and 1 wait to receive, 2 waits at a barrier, 3 for `lock`
+        // 10 that 2 holds, 4 joins 3, 5 runs, 6 was woken (not run yet).
+        let mut woken = thread(6, &[], Some((WaitKind::Recv, 13)));
+        woken.waiting.as_mut().unwrap().woken = true;
+        let l = log(vec![
+            thread(0, &[], Some((WaitKind::Recv, 12))),
+            thread(1, &[], Some((WaitKind::Recv, 13))),
+            thread(2, &[(10, false)], Some((WaitKind::Barrier, 14))),
+            thread(3, &[], Some((WaitKind::Lock, 10))),
+            thread(4, &[], Some((WaitKind::Join, 3))),
+            thread(5, &[], None),
+            woken,
+        ]);
+        // While it runs, none of it is certain: a running thread may send.
+        assert_eq!(stuck_threads(&l), Vec::<usize>::new());
+        assert_eq!(stuck_at_end(&l), vec![0, 1, 2, 3, 4]);
+        assert_eq!(needs_at_end(&l)[6], None);
+        // A woken lock waiter whose lock is free again is no waiter either.
+        let mut t = thread(0, &[], Some((WaitKind::Lock, 10)));
+        t.waiting.as_mut().unwrap().woken = true;
+        assert_eq!(need_of(&log(vec![t.clone()]), &t), None);
+    }
+
+    #[test]
+    fn at_the_end_a_lock_whose_holder_runs_is_no_knot() {
+        let l = log(vec![
+            thread(0, &[(10, false)], None),
+            thread(1, &[], Some((WaitKind::Lock, 10))),
+            thread(2, &[], Some((WaitKind::Condvar, 11))),
+        ]);
+        assert_eq!(stuck_at_end(&l), vec![2]);
     }
 
     #[test]

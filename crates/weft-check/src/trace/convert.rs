@@ -338,6 +338,7 @@ impl From<&Waiting> for WaitingRecord {
             object: w.object,
             thread: w.thread,
             at: w.at.into(),
+            woken: w.woken,
         }
     }
 }
@@ -350,6 +351,7 @@ impl WaitingRecord {
             object: self.object,
             thread: self.thread,
             at: self.at.to_loc(),
+            woken: self.woken,
         }
     }
 }

@@ -306,6 +306,10 @@ pub struct WaitingRecord {
     pub thread: Option<usize>,
     /// Where the wait was called.
     pub at: LocationRecord,
+    /// A notification had woken it and it had not run since (absent:
+    /// not woken; traces written before weft recorded it read as such).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub woken: bool,
 }
 
 /// A primitive created during the execution.

@@ -66,6 +66,10 @@ pub struct Waiting {
     pub thread: Option<usize>,
     /// Where the wait was called.
     pub at: Loc,
+    /// A notification (a message, the barrier's last party, a
+    /// `notify_*`) has woken it and it has not run since: it no longer
+    /// waits for anything, whatever `kind` says.
+    pub woken: bool,
 }
 
 /// A lock a thread holds.

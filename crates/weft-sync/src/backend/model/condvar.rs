@@ -57,7 +57,8 @@ pub struct Condvar {
     wait_kind: WaitKind,
     // Bookkeeping only: never held across an engine operation, so it is
     // invisible to (and cannot block) the model.
-    waiters: std::sync::Mutex<VecDeque<Arc<RawWaiter>>>,
+    // Each waiter with its thread, which a notify marks woken.
+    waiters: std::sync::Mutex<VecDeque<(usize, Arc<RawWaiter>)>>,
     /// What the engine sees of `waiters`, which it cannot see itself: a
     /// waiter stores to it as it queues and every notify stores to it as it
     /// takes waiters off (each with no other engine operation in between),
@@ -117,11 +118,11 @@ impl Condvar {
             .store(true, std::sync::atomic::Ordering::SeqCst);
         recorder::resume(me);
         recorder::touch(self.id);
-        self.queue().push_back(waiter.clone());
+        self.queue().push_back((me, waiter.clone()));
         waiter
     }
 
-    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<RawWaiter>>> {
+    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<(usize, Arc<RawWaiter>)>> {
         self.waiters.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -273,7 +274,7 @@ impl Condvar {
             }
             return (guard, true, poisoned);
         }
-        self.queue().retain(|w| !Arc::ptr_eq(w, &waiter));
+        self.queue().retain(|(_, w)| !Arc::ptr_eq(w, &waiter));
         match give_up {
             GiveUp::Deadline(deadline) => {
                 recorder::pass_deadline(deadline);
@@ -351,9 +352,10 @@ impl Condvar {
         }
         self.show_notify();
         let waiter = self.queue().pop_front();
-        if let Some(waiter) = waiter {
+        if let Some((thread, waiter)) = waiter {
             waiter.wake();
             recorder::resume(me);
+            recorder::woken(thread);
         }
     }
 
@@ -367,9 +369,10 @@ impl Condvar {
         }
         self.show_notify();
         let waiters: Vec<_> = self.queue().drain(..).collect();
-        for waiter in &waiters {
+        for (thread, waiter) in &waiters {
             waiter.wake();
             recorder::resume(me);
+            recorder::woken(*thread);
         }
     }
 

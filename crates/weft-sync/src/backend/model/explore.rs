@@ -441,7 +441,8 @@ fn failure_from(
     // Threads still waiting are the blocked ones; the rest were runnable.
     for t in &mut exec.log.threads {
         if t.state != ThreadState::Finished {
-            t.state = if t.waiting.is_some() {
+            // (A woken waiter that has not run yet was runnable.)
+            t.state = if t.waiting.as_ref().is_some_and(|w| !w.woken) {
                 ThreadState::Blocked
             } else {
                 ThreadState::Running

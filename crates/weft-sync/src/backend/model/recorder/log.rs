@@ -173,17 +173,18 @@ impl Execution {
             atomic,
         });
         if step > self.max_steps && self.failure.is_none() {
-            let message = format!(
-                "the execution ran more than {} steps without finishing: a livelock, or a loop that never ends (raise the limit with WEFT_MAX_STEPS if it is legitimately long)",
-                self.max_steps
-            );
-            self.failure = Some(DetectedFailure {
+            let failure = self.knot_at_step_limit().unwrap_or_else(|| DetectedFailure {
                 kind: FailureKind::StepLimit,
-                message: message.clone(),
+                message: format!(
+                    "the execution ran more than {} steps without finishing: a livelock, or a loop that never ends (raise the limit with WEFT_MAX_STEPS if it is legitimately long)",
+                    self.max_steps
+                ),
                 thread: Some(thread),
                 location: Some(location),
                 race: None,
             });
+            let message = failure.message.clone();
+            self.failure = Some(failure);
             self.torn_down = true;
             return Some(message);
         }
@@ -315,6 +316,7 @@ pub(crate) fn wait_for(kind: WaitKind, object: usize, thread: Option<usize>, at:
             object: (object != NO_OBJECT).then_some(object),
             thread,
             at,
+            woken: false,
         });
         e.partial_deadlock()
     })
@@ -328,4 +330,19 @@ pub(crate) fn wait_for(kind: WaitKind, object: usize, thread: Option<usize>, at:
 #[inline]
 pub(crate) fn done_waiting(thread: usize) {
     with(|e| e.stop_waiting(thread));
+}
+
+/// A notification woke `thread`, which has not run since: it waits for
+/// nothing any more (see [`crate::knot::needs_at_end`]).
+pub(crate) fn woken(thread: usize) {
+    with(|e| {
+        if let Some(w) = e
+            .log
+            .threads
+            .get_mut(thread)
+            .and_then(|t| t.waiting.as_mut())
+        {
+            w.woken = true;
+        }
+    });
 }

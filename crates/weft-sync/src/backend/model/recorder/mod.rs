@@ -43,7 +43,7 @@ pub(crate) use effects::{effects_since, touch};
 pub(crate) use failure::{fail, DetectedFailure, ALL_BLOCKED};
 pub(crate) use log::{
     atomic_access, done_waiting, event, fence, lock_acquired, lock_released, name_object,
-    new_object, new_thread, object_name, thread_finished, thread_joined, wait_for,
+    new_object, new_thread, object_name, thread_finished, thread_joined, wait_for, woken,
 };
 pub(crate) use panic_capture::{
     capture_panic, escaped_capture, escaped_panic, run_thread, unwinding,
