@@ -511,9 +511,11 @@ fn main() {
     }
 
     // Executions, and whether the search finished within its limit.
+    // One worker: raw shuttle's DFS runs on one thread.
     let search = |scheduler: Scheduler, f: fn(), limit: usize| -> (usize, bool) {
         let stats = weft::Model::new()
             .scheduler(scheduler)
+            .workers(1)
             .iterations(limit)
             .explore(f)
             .unwrap_or_else(|failure| panic!("{failure}"));

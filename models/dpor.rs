@@ -54,7 +54,14 @@ mod on_shuttle {
             .unwrap_or_else(|f| panic!("{f}"));
         assert!(stats.is_search_complete(), "{stats}");
         assert_eq!(stats.bounds(), [], "{stats}");
-        eprintln!("{stats}");
+        let line = stats.to_string();
+        assert!(
+            line.contains(&format!(
+                ", exhaustive; verified: every interleaving under sequential consistency ({} executions)",
+                stats.executions()
+            )),
+            "{line}"
+        );
     }
 
     /// Eight threads, each writing its own slot and reading its
@@ -298,7 +305,8 @@ mod default_search {
         let line = stats.to_string();
         assert!(
             line.contains(&format!(
-                "DPOR explored {dpor_runs} executions, not complete; then random schedules"
+                "DPOR explored {dpor_runs} executions, not complete; then {} random schedules",
+                stats.executions() - dpor_runs
             )),
             "{line}"
         );

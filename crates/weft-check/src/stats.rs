@@ -149,6 +149,10 @@ impl Stats {
     /// The verdict: `exhaustive`; `loom search complete, but loom's DPOR
     /// may skip ...` for a loom search that ran to its end; or
     /// `not exhaustive: ` and the [`Stats::bounds`], separated by `; `.
+    ///
+    /// When the default search's DPOR did not finish, its bound says how
+    /// many random schedules followed: `DPOR explored N executions, not
+    /// complete; then M random schedules`.
     pub fn verdict(&self) -> String {
         match self.bounds.as_slice() {
             [] => "exhaustive".to_string(),
@@ -156,10 +160,35 @@ impl Stats {
                 format!("loom search complete, but {}", Bound::LoomDpor)
             }
             bounds => {
-                let reasons: Vec<String> = bounds.iter().map(Bound::to_string).collect();
+                let reasons: Vec<String> = bounds
+                    .iter()
+                    .map(|b| match b {
+                        Bound::DporIncomplete(n) => format!(
+                            "DPOR explored {n} executions, not complete; then {} random schedules",
+                            self.executions.saturating_sub(*n)
+                        ),
+                        b => b.to_string(),
+                    })
+                    .collect();
                 format!("not exhaustive: {}", reasons.join("; "))
             }
         }
+    }
+
+    /// What a complete DPOR search proved, for the stats line: `verified:
+    /// every interleaving under sequential consistency (N executions)`.
+    /// `None` for any other exploration.
+    fn proof(&self) -> Option<String> {
+        (self.bounds.is_empty()
+            && self.complete
+            && self.backend == Backend::Shuttle
+            && self.scheduler == SchedulerKind::Dpor)
+            .then(|| {
+                format!(
+                    "verified: every interleaving under sequential consistency ({})",
+                    crate::found::counted(self.executions, "execution")
+                )
+            })
     }
 
     /// The seed the random schedulers used, if any.
@@ -296,6 +325,9 @@ impl fmt::Display for Stats {
             self.elapsed,
             self.verdict()
         )?;
+        if let Some(proof) = self.proof() {
+            write!(f, "; {proof}")?;
+        }
         if let Some(seed) = self.seed {
             write!(f, " (seed {seed})")?;
         }

@@ -259,6 +259,10 @@ pub(crate) fn explored(output: &str) -> Option<Explored> {
             Some(i) if verdict.ends_with(')') => &verdict[..i],
             _ => verdict,
         };
+        // A complete DPOR search says what it proved after the verdict.
+        let verdict = verdict
+            .split_once("; verified: ")
+            .map_or(verdict, |(v, _)| v);
         let exhaustive = verdict == "exhaustive";
         let reason = verdict.strip_prefix("not exhaustive: ").unwrap_or(verdict);
         let t = total.get_or_insert(Explored {
@@ -453,6 +457,10 @@ weft: model `c` verified on shuttle (dfs scheduler): 3 executions in 73.06µs, e
         let e = explored(out.lines().nth(2).unwrap()).unwrap();
         assert!(e.exhaustive);
         assert!(e.bounds.is_empty());
+        let e = explored("weft: model `d` verified on shuttle (dpor scheduler, 2 workers): 9 executions in 3.05ms, exhaustive; verified: every interleaving under sequential consistency (9 executions), coverage 4/4 conflicting pairs in both orders").unwrap();
+        assert!(e.exhaustive);
+        assert!(e.bounds.is_empty());
+        assert_eq!(e.executions, 9);
     }
 
     #[test]
