@@ -251,6 +251,118 @@ mod on_shuttle {
     /// the sleep set and `spinner` the only awake thread: it ran to the
     /// step limit while main never woke. When every awake thread spins,
     /// the sleeping threads run again now.
+    /// Two threads take a compare-exchange spinlock (`spin_loop` while
+    /// it fails) around a load-then-store increment; `unlocked` says
+    /// whether the lock is given back.
+    fn spinlock(release: bool) -> impl Fn() + Send + Sync + 'static {
+        move || {
+            let lock = Arc::new(AtomicBool::new(false).named("lock"));
+            let n = Arc::new(AtomicUsize::new(0).named("n"));
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    let (lock, n) = (lock.clone(), n.clone());
+                    thread::spawn(move || {
+                        while lock.compare_exchange(false, true, SeqCst, SeqCst).is_err() {
+                            weft::hint::spin_loop();
+                        }
+                        let v = n.load(SeqCst);
+                        n.store(v + 1, SeqCst);
+                        if release {
+                            lock.store(false, SeqCst);
+                        }
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().unwrap();
+            }
+            assert_eq!(n.load(SeqCst), 2);
+        }
+    }
+
+    /// A failed compare-exchange counted as a write: the waiting thread's
+    /// loop was never taken for a spin, each execution spun it once more,
+    /// and the first one spun it to the step limit, on a correct lock. A
+    /// poll that found nothing changes nothing now.
+    #[test]
+    fn a_compare_exchange_spinlock_is_verified() {
+        let stats = dpor("cas_spinlock")
+            .max_steps(5_000)
+            .explore(spinlock(true))
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+        // And one never given back spins for good: the step limit, with
+        // the waiting thread's loop shown.
+        let failure = dpor("cas_spinlock_never_released")
+            .max_steps(500)
+            .explore(spinlock(false))
+            .unwrap_err();
+        assert_eq!(failure.kind(), FailureKind::StepLimit, "{failure}");
+        assert_eq!(failure.looping_threads().len(), 1, "{failure}");
+    }
+
+    /// A "spinlock" that tests, then sets: both threads may see it free
+    /// and enter together. The polling bound must not hide that.
+    #[test]
+    fn a_test_then_set_lock_is_caught() {
+        let stats = dpor("test_then_set")
+            .max_steps(5_000)
+            .expect_failure(FailureKind::Assertion)
+            .explore(|| {
+                let lock = Arc::new(AtomicBool::new(false).named("lock"));
+                let n = Arc::new(AtomicUsize::new(0).named("n"));
+                let handles: Vec<_> = (0..2)
+                    .map(|_| {
+                        let (lock, n) = (lock.clone(), n.clone());
+                        thread::spawn(move || {
+                            while lock.load(SeqCst) {
+                                weft::hint::spin_loop();
+                            }
+                            lock.store(true, SeqCst);
+                            let v = n.load(SeqCst);
+                            n.store(v + 1, SeqCst);
+                            lock.store(false, SeqCst);
+                        })
+                    })
+                    .collect();
+                for h in handles {
+                    h.join().unwrap();
+                }
+                assert_eq!(n.load(SeqCst), 2, "both threads were inside");
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        let caught = stats.caught().expect("caught");
+        assert!(
+            caught.to_string().contains("both threads were inside"),
+            "{caught}"
+        );
+    }
+
+    /// `consumer` polls with `try_recv` and `yield_now` until main, after a
+    /// pause, sends: the channel's lock, taken and given back at every
+    /// turn, no longer makes each turn look like progress.
+    #[test]
+    fn a_try_recv_loop_is_verified() {
+        let stats = dpor("try_recv_loop")
+            .max_steps(5_000)
+            .explore(|| {
+                let (tx, rx) = mpsc::channel::<u32>();
+                let consumer = thread::spawn(move || loop {
+                    match rx.try_recv() {
+                        Ok(v) => break v,
+                        Err(_) => thread::yield_now(),
+                    }
+                });
+                for _ in 0..2 {
+                    thread::yield_now();
+                }
+                tx.send(5).unwrap();
+                assert_eq!(consumer.join().unwrap(), 5);
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+    }
+
     #[test]
     fn a_sender_in_the_sleep_set_beside_a_spinner_is_no_livelock() {
         let stats = dpor("send_after_yields_beside_a_spinner")

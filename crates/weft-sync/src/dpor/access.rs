@@ -70,6 +70,11 @@ pub(crate) struct Effects {
     /// the thread is not run again by default until another thread has
     /// written something.
     pub(crate) yielded: bool,
+    /// The keys of the write accesses that belong to polls which changed
+    /// nothing (a failed compare-exchange or `try_lock`, an empty
+    /// `try_recv`, a timed-out wait): they conflict as writes, so that
+    /// both orders are explored, but wake no spinner.
+    pub(crate) idle: SmallVec<[Key; 1]>,
 }
 
 impl Effects {
@@ -90,10 +95,14 @@ impl Effects {
         };
         // Polling that found nothing: a loop around it waits for another
         // thread, like a spin loop. (Its access is the operation's own.)
-        if matches!(
+        let idle = matches!(
             op,
-            Op::RecvEmpty | Op::Woken { timed_out: true } | Op::TryLock { acquired: false }
-        ) {
+            Op::RecvEmpty
+                | Op::Woken { timed_out: true }
+                | Op::TryLock { acquired: false }
+                | Op::CompareExchange { ok: false }
+        );
+        if idle {
             self.yielded = true;
         }
         let a = match op {
@@ -125,6 +134,9 @@ impl Effects {
         };
         if let Some(a) = a {
             if !self.accesses.contains(&a) {
+                if idle && a.write {
+                    self.idle.push(a.key);
+                }
                 self.accesses.push(a);
             }
         }
@@ -144,9 +156,13 @@ impl Effects {
         }
     }
 
-    /// Whether the step wrote anything.
-    pub(crate) fn writes(&self) -> bool {
-        self.accesses.iter().any(|a| a.write)
+    /// The keys the step changed: its writes, but for polls which found
+    /// nothing.
+    pub(crate) fn changed(&self) -> impl Iterator<Item = Key> + '_ {
+        self.accesses
+            .iter()
+            .filter(|a| a.write && !self.idle.contains(&a.key))
+            .map(|a| a.key)
     }
 }
 
@@ -204,9 +220,30 @@ mod tests {
         assert_eq!(e.spawned.as_slice(), [1]);
         assert!(e.yielded);
         assert_eq!(e.accesses.len(), 2);
-        assert!(e.writes());
+        assert_eq!(
+            e.changed().collect::<Vec<_>>(),
+            [Key::Lock(5), Key::Lock(5)]
+        );
         assert!(e.accesses[0].hand_over(&e.accesses[1]));
         assert!(e.accesses[1].hand_over(&e.accesses[1]));
         assert!(!e.accesses[0].hand_over(&e.accesses[0]));
+    }
+
+    #[test]
+    fn a_poll_that_found_nothing_conflicts_as_a_write_but_changes_nothing() {
+        for op in [
+            Op::CompareExchange { ok: false },
+            Op::TryLock { acquired: false },
+            Op::RecvEmpty,
+            Op::Woken { timed_out: true },
+        ] {
+            let e = effects(&[(0, op.clone(), Some(3))]);
+            assert!(e.yielded, "{op:?}");
+            assert!(e.accesses.iter().all(|a| a.write), "{op:?}");
+            assert_eq!(e.changed().count(), 0, "{op:?}");
+        }
+        let e = effects(&[(0, Op::CompareExchange { ok: true }, Some(3))]);
+        assert!(!e.yielded);
+        assert_eq!(e.changed().collect::<Vec<_>>(), [Key::Object(3)]);
     }
 }

@@ -37,7 +37,7 @@ use std::fmt;
 
 use smallvec::{smallvec, SmallVec};
 
-use access::{dependent, Effects, Thread};
+use access::{dependent, Effects, Key, Thread};
 use race::Step;
 
 /// A few threads, inline: a node is made at every decision of every
@@ -114,15 +114,8 @@ pub(crate) struct Explorer {
     steps: Vec<Step>,
     /// The next decision of the current execution.
     position: usize,
-    /// Threads polling without effect: how many times each polled (a
-    /// yield, an empty `try_recv`, a timed-out wait, a failed `try_lock`)
-    /// since a thread last wrote something.
-    polls: Vec<(Thread, u32)>,
-    /// Threads that accessed shared state since their last yield: their
-    /// next yield is a poll. A yield with nothing read since the last one
-    /// (`for _ in 0..3 { yield_now() }`) waits for no value: it is a
-    /// pause, and the thread is not a spinner.
-    looked: Vec<Thread>,
+    /// Threads polling without effect (see [`Poller`]).
+    polls: Vec<Poller>,
     /// Whether an execution is under way.
     running: bool,
     /// Whether every branch has been explored.
@@ -138,6 +131,23 @@ pub(crate) struct Explorer {
     frozen: usize,
     /// Race reversals whose node is frozen, for the shared tree.
     outbox: Vec<Reversal>,
+}
+
+/// A thread that may be polling without effect: how many times it polled
+/// (a yield after reading shared state, an empty `try_recv`, a timed-out
+/// wait, a failed `try_lock` or compare-exchange) since it last changed
+/// something or another thread changed something it touched, and what it
+/// touched in that time.
+#[derive(Clone, Debug, Default)]
+struct Poller {
+    thread: Thread,
+    polls: u32,
+    /// It accessed shared state since its last yield: its next yield is a
+    /// poll. A yield with nothing read since the last one (`for _ in 0..3
+    /// { yield_now() }`) waits for no value: it is a pause, and the thread
+    /// is no spinner.
+    looked: bool,
+    keys: SmallVec<[Key; 4]>,
 }
 
 /// A branch a race calls for at a frozen node: its depth, the threads
@@ -201,7 +211,6 @@ impl Explorer {
         self.running = true;
         self.position = 0;
         self.polls.clear();
-        self.looked.clear();
         self.executions += 1;
         true
     }
@@ -364,8 +373,8 @@ impl Explorer {
         let polls = |t: &Thread| {
             self.polls
                 .iter()
-                .find(|(p, _)| p == t)
-                .map_or(0, |(_, n)| *n)
+                .find(|p| p.thread == *t)
+                .map_or(0, |p| p.polls)
         };
         let polling = |t: &Thread| polls(t) >= 2;
         let enabled: Threads = if runnable.iter().all(polling) {
@@ -499,22 +508,41 @@ impl Explorer {
             return;
         };
         let me = step.thread;
-        if last.writes() {
-            // Every poller may see something new, and the writer's own
-            // loop (if it is one) had an effect.
-            self.polls.clear();
+        // A change wakes every other poller that touched what it changed
+        // (it may see something new), and ends the writer's own polling
+        // unless all it changed was a lock: a `try_recv` loop takes the
+        // channel's lock and gives it back at every turn, and is still a
+        // poll. (Another thread's lock release does wake a `try_lock`
+        // loop on that lock.)
+        let mut own_change = false;
+        for key in last.changed() {
+            own_change |= !matches!(key, Key::Lock(_));
+            self.polls
+                .retain(|p| p.thread == me || !p.keys.contains(&key));
         }
-        if !last.accesses.is_empty() && !self.looked.contains(&me) {
-            self.looked.push(me);
+        if own_change {
+            self.polls.retain(|p| p.thread != me);
         }
-        if last.yielded {
-            if let Some(i) = self.looked.iter().position(|&t| t == me) {
-                self.looked.swap_remove(i);
-                match self.polls.iter_mut().find(|(t, _)| *t == me) {
-                    Some((_, n)) => *n += 1,
-                    None => self.polls.push((me, 1)),
-                }
+        let i = match self.polls.iter().position(|p| p.thread == me) {
+            Some(i) => i,
+            None => {
+                self.polls.push(Poller {
+                    thread: me,
+                    ..Poller::default()
+                });
+                self.polls.len() - 1
             }
+        };
+        let poller = &mut self.polls[i];
+        for a in &last.accesses {
+            poller.looked = true;
+            if !poller.keys.contains(&a.key) {
+                poller.keys.push(a.key);
+            }
+        }
+        if last.yielded && poller.looked {
+            poller.looked = false;
+            poller.polls += 1;
         }
         step.effects = last;
     }
