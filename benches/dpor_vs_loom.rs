@@ -1,22 +1,87 @@
-//! Two models a new user writes first, explored to the end by weft's DPOR
+//! Three models a new user writes first, explored to the end by weft's DPOR
 //! (`--features shuttle`) and by loom (`--features loom`), with the time
 //! and the executions each took, or what stopped it: a `ThreadPool` with
 //! 2 workers and 2 submits (both results checked, then shutdown), and a
-//! two-slot SPSC ring buffer pushing and popping 3 items, spinning with
-//! `yield_now` when full or empty.
+//! two-slot SPSC ring buffer pushing and popping 3 items, then 5 items,
+//! spinning with `yield_now` when full or empty.
+//!
+//! With `--features loom` the ring also runs on raw loom (`loom::model`'s
+//! `Builder` with loom's defaults and loom's own primitives, no preemption
+//! bound: loom's default), the peer weft is compared with. With 5 items
+//! raw loom does not finish in 10 minutes (about 24M executions done; its
+//! search grows about 120x per item: 174, 25,424 and 3,018,128 executions
+//! for 2, 3 and 4 items), nor does loom through weft, where weft's DPOR
+//! finishes it in about 2 seconds (110,592 executions). The figures, and
+//! the machine: README, "Performance".
 //!
 //! `cargo bench --features shuttle --bench dpor_vs_loom` and
 //! `cargo bench --features loom --bench dpor_vs_loom`. Each search stops
-//! after `WEFT_BENCH_BUDGET` seconds (default 600, loom's 10 minutes).
+//! after `WEFT_BENCH_BUDGET` seconds (default 600, loom's 10 minutes); raw
+//! loom's through `Builder::max_duration`, which loom compares with the
+//! clock every `checkpoint_interval` (20,000) executions.
 
 #![allow(missing_docs)]
 
+/// The SPSC ring, written once over a crate of primitives (`weft`, or
+/// `loom` for raw loom): the producer owns `tail`, the consumer `head`; a
+/// slot is written before `tail` publishes it (Release) and read after
+/// `head` moves past it. `spsc_ring::<ITEMS>` passes `ITEMS` items.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+macro_rules! spsc_ring {
+    ($krate:ident) => {
+        use $krate::cell::UnsafeCell;
+        use $krate::sync::atomic::{AtomicUsize, Ordering};
+        use $krate::sync::Arc;
+        use $krate::thread;
+
+        const SLOTS: usize = 2;
+
+        struct Ring {
+            slots: [UnsafeCell<usize>; SLOTS],
+            head: AtomicUsize,
+            tail: AtomicUsize,
+        }
+
+        // SAFETY: a slot is accessed by one side at a time, as the indices
+        // hand it over (the model checks exactly that).
+        unsafe impl Sync for Ring {}
+
+        pub(crate) fn spsc_ring<const ITEMS: usize>() {
+            let ring = Arc::new(Ring {
+                slots: [UnsafeCell::new(0), UnsafeCell::new(0)],
+                head: AtomicUsize::new(0),
+                tail: AtomicUsize::new(0),
+            });
+            let producer = {
+                let ring = ring.clone();
+                thread::spawn(move || {
+                    for item in 0..ITEMS {
+                        let tail = ring.tail.load(Ordering::Relaxed);
+                        while tail - ring.head.load(Ordering::Acquire) == SLOTS {
+                            thread::yield_now();
+                        }
+                        ring.slots[tail % SLOTS].with_mut(|p| unsafe { *p = item + 1 });
+                        ring.tail.store(tail + 1, Ordering::Release);
+                    }
+                })
+            };
+            let mut got = Vec::new();
+            for _ in 0..ITEMS {
+                let head = ring.head.load(Ordering::Relaxed);
+                while ring.tail.load(Ordering::Acquire) == head {
+                    thread::yield_now();
+                }
+                got.push(ring.slots[head % SLOTS].with(|p| unsafe { *p }));
+                ring.head.store(head + 1, Ordering::Release);
+            }
+            producer.join().unwrap();
+            assert!(got.iter().copied().eq(1..=ITEMS), "{got:?}");
+        }
+    };
+}
+
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 mod models {
-    use weft::cell::UnsafeCell;
-    use weft::sync::atomic::{AtomicUsize, Ordering};
-    use weft::sync::Arc;
-    use weft::thread;
     use weft_patterns::executor::ThreadPool;
 
     /// The first pool model: two workers, two submits, both results.
@@ -28,57 +93,28 @@ mod models {
         pool.shutdown(true, false);
     }
 
-    const SLOTS: usize = 2;
-    const ITEMS: usize = 3;
-
-    /// A single-producer single-consumer ring: the producer owns `tail`,
-    /// the consumer `head`; a slot is written before `tail` publishes it
-    /// (Release) and read after `head` moves past it.
-    struct Ring {
-        slots: [UnsafeCell<usize>; SLOTS],
-        head: AtomicUsize,
-        tail: AtomicUsize,
+    /// The ring on weft's primitives.
+    mod ring {
+        spsc_ring!(weft);
     }
 
-    // SAFETY: a slot is accessed by one side at a time, as the indices
-    // hand it over (the model checks exactly that).
-    unsafe impl Sync for Ring {}
+    pub(crate) const ALL: [(&str, fn()); 3] = [
+        ("ThreadPool: 2 workers, 2 submits", thread_pool),
+        ("SPSC ring: 2 slots, 3 items", ring::spsc_ring::<3>),
+        ("SPSC ring: 2 slots, 5 items", ring::spsc_ring::<5>),
+    ];
+}
 
-    pub(crate) fn spsc_ring() {
-        let ring = Arc::new(Ring {
-            slots: [UnsafeCell::new(0), UnsafeCell::new(0)],
-            head: AtomicUsize::new(0),
-            tail: AtomicUsize::new(0),
-        });
-        let producer = {
-            let ring = ring.clone();
-            thread::spawn(move || {
-                for item in 0..ITEMS {
-                    let tail = ring.tail.load(Ordering::Relaxed);
-                    while tail - ring.head.load(Ordering::Acquire) == SLOTS {
-                        thread::yield_now();
-                    }
-                    ring.slots[tail % SLOTS].with_mut(|p| unsafe { *p = item + 1 });
-                    ring.tail.store(tail + 1, Ordering::Release);
-                }
-            })
-        };
-        let mut got = Vec::new();
-        for _ in 0..ITEMS {
-            let head = ring.head.load(Ordering::Relaxed);
-            while ring.tail.load(Ordering::Acquire) == head {
-                thread::yield_now();
-            }
-            got.push(ring.slots[head % SLOTS].with(|p| unsafe { *p }));
-            ring.head.store(head + 1, Ordering::Release);
-        }
-        producer.join().unwrap();
-        assert_eq!(got, [1, 2, 3]);
+/// The same ring on raw loom's primitives.
+#[cfg(feature = "loom")]
+mod raw_loom {
+    mod ring {
+        spsc_ring!(loom);
     }
 
     pub(crate) const ALL: [(&str, fn()); 2] = [
-        ("ThreadPool: 2 workers, 2 submits", thread_pool),
-        ("SPSC ring: 2 slots, 3 items", spsc_ring),
+        ("SPSC ring: 2 slots, 3 items", ring::spsc_ring::<3>),
+        ("SPSC ring: 2 slots, 5 items", ring::spsc_ring::<5>),
     ];
 }
 
@@ -90,6 +126,7 @@ fn main() {
         .ok()
         .map(|s| s.parse::<u64>().expect("WEFT_BENCH_BUDGET: seconds"))
         .unwrap_or(600);
+    let budget = Duration::from_secs(budget);
     let checker = if cfg!(feature = "shuttle") {
         "weft DPOR"
     } else {
@@ -98,9 +135,7 @@ fn main() {
     println!("| model | {checker}: executions | time | finished |");
     println!("| --- | ---: | ---: | --- |");
     for (name, f) in models::ALL {
-        let model = weft::Model::new()
-            .name(name)
-            .time_budget(Duration::from_secs(budget));
+        let model = weft::Model::new().name(name).time_budget(budget);
         #[cfg(feature = "shuttle")]
         let model = model
             .scheduler(weft::Scheduler::Dpor)
@@ -116,6 +151,48 @@ fn main() {
                 "yes"
             } else {
                 "no: stopped by the time budget"
+            }
+        );
+    }
+    #[cfg(feature = "loom")]
+    raw_loom_rows(budget);
+}
+
+/// The ring on raw loom, `loom::model::Builder` with loom's defaults and no
+/// preemption bound (loom's default: the claim is about the whole search,
+/// so a `LOOM_MAX_PREEMPTIONS` in the environment is not applied), stopped
+/// by `max_duration`. loom counts no executions for its caller: the model
+/// counts its own runs.
+#[cfg(feature = "loom")]
+fn raw_loom_rows(budget: std::time::Duration) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    println!();
+    println!("| model | raw loom: executions | time | finished |");
+    println!("| --- | ---: | ---: | --- |");
+    for (name, f) in raw_loom::ALL {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = None;
+        builder.max_duration = Some(budget);
+        RUNS.store(0, Ordering::Relaxed);
+        let start = Instant::now();
+        builder.check(move || {
+            RUNS.fetch_add(1, Ordering::Relaxed);
+            f()
+        });
+        let elapsed = start.elapsed();
+        let executions = RUNS.load(Ordering::Relaxed);
+        // loom stops for `max_duration` only when it looks at the clock,
+        // before execution number k * checkpoint_interval.
+        let stopped = elapsed >= budget && (executions + 1) % builder.checkpoint_interval == 0;
+        println!(
+            "| {name} | {executions} | {elapsed:.2?} | {} |",
+            if stopped {
+                "no: stopped by the time budget"
+            } else {
+                "yes"
             }
         );
     }
