@@ -238,12 +238,14 @@ fn thread(id: usize, count: usize) -> impl Strategy<Value = ThreadRecord> {
         any::<Option<usize>>(),
         prop::option::of(0..count),
         location(),
+        any::<bool>(),
     )
-        .prop_map(|(kind, object, thread, at)| WaitingRecord {
+        .prop_map(|(kind, object, thread, at, woken)| WaitingRecord {
             kind,
             object,
             thread,
             at,
+            woken,
         });
     (
         text(),
