@@ -110,8 +110,15 @@ pub(crate) fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>)
         tree: (config.scheduler == SchedulerKind::Dpor).then(|| Arc::new(Tree::new())),
     };
     let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+    // One lock-order graph for all the workers: an inversion whose two
+    // orders two workers' executions took is still a cycle.
+    let lock_graph = Arc::new(crate::lockdep::SharedGraph::default());
+    let worker = |plan: &Plan<'_>, i: usize| {
+        crate::lockdep::with_shared(lock_graph.clone(), || worker(plan, i))
+    };
     let all: Vec<WorkerRuns> = std::thread::scope(|scope| {
         let plan = &plan;
+        let worker = &worker;
         let handles: Vec<_> = (1..plan.workers)
             .map(|i| {
                 let dispatch = dispatch.clone();

@@ -59,6 +59,8 @@ mod group;
 mod hold;
 mod policy;
 #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
+mod shared;
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(dead_code))]
 mod tracker;
 mod warned;
 
@@ -68,6 +70,8 @@ pub(crate) use graph::{Added, Graph};
 pub use group::{ordered, OrderedGroup};
 pub use hold::{hold, unhold};
 pub use policy::Policy;
+#[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(unused_imports))]
+pub(crate) use shared::{current as shared_graph, with_shared, EdgeSite, GraphState, SharedGraph};
 #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), allow(unused_imports))]
 pub(crate) use tracker::{Acquisition, Tracker};
 #[cfg_attr(

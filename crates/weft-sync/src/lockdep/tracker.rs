@@ -51,10 +51,12 @@ pub(crate) struct Closed {
     pub(crate) path: Vec<(usize, usize)>,
 }
 
-/// The graph, which outlives executions, and what each thread holds now.
+/// What each thread holds now, and the edges its acquisitions add to a
+/// graph kept apart: the graph outlives executions, and the workers of
+/// one exploration share it, each with its own threads.
 #[derive(Debug)]
 pub(crate) struct Tracker<S> {
-    pub(crate) graph: Graph<S>,
+    _site: std::marker::PhantomData<S>,
     /// By thread.
     held: Vec<Vec<HeldLock>>,
     /// By thread: the ordered group it is in (0: none).
@@ -65,7 +67,7 @@ pub(crate) struct Tracker<S> {
 impl<S> Default for Tracker<S> {
     fn default() -> Self {
         Tracker {
-            graph: Graph::default(),
+            _site: std::marker::PhantomData,
             held: Vec::new(),
             group: Vec::new(),
             next_group: 1,
@@ -74,12 +76,13 @@ impl<S> Default for Tracker<S> {
 }
 
 impl<S> Tracker<S> {
-    /// `thread` acquired a lock; `site` describes each edge (from the
-    /// held lock it is given), kept for a new edge or one whose site is
-    /// `stale` (see [`Graph::add`]). Returns the first cycle the
-    /// acquisition closed, if any.
+    /// `thread` acquired a lock; its edges go into `graph`. `site`
+    /// describes each edge (from the held lock it is given), kept for a
+    /// new edge or one whose site is `stale` (see [`Graph::add`]).
+    /// Returns the first cycle the acquisition closed, if any.
     pub(crate) fn acquire(
         &mut self,
+        graph: &mut Graph<S>,
         thread: usize,
         acq: Acquisition,
         mut site: impl FnMut(&HeldLock) -> S,
@@ -96,7 +99,7 @@ impl<S> Tracker<S> {
                 if (held.shared && acq.shared) || (group != 0 && held.group == group) {
                     continue;
                 }
-                let added = self.graph.add(held.class, acq.class, || site(held), &stale);
+                let added = graph.add(held.class, acq.class, || site(held), &stale);
                 if let Added::Cycle(path) = added {
                     if closed.is_none() {
                         closed = Some(Closed {
@@ -220,9 +223,49 @@ mod tests {
         false
     }
 
+    /// A tracker with its graph, as one exploration's worker has them.
+    #[derive(Default)]
+    struct Both {
+        tracker: Tracker<u32>,
+        graph: Graph<u32>,
+    }
+
+    impl Both {
+        fn acquire(
+            &mut self,
+            thread: usize,
+            acq: Acquisition,
+            site: fn(&HeldLock) -> u32,
+            stale: fn(&u32) -> bool,
+        ) -> Option<Closed> {
+            self.tracker
+                .acquire(&mut self.graph, thread, acq, site, stale)
+        }
+
+        fn release(&mut self, thread: usize, class: usize) {
+            self.tracker.release(thread, class);
+        }
+
+        fn release_any(&mut self, thread: usize, class: usize) {
+            self.tracker.release_any(thread, class);
+        }
+
+        fn new_execution(&mut self) {
+            self.tracker.new_execution();
+        }
+
+        fn begin_group(&mut self, thread: usize) -> bool {
+            self.tracker.begin_group(thread)
+        }
+
+        fn end_group(&mut self, thread: usize) {
+            self.tracker.end_group(thread);
+        }
+    }
+
     #[test]
     fn ab_then_ba_closes_a_cycle_naming_both_sites() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         assert_eq!(t.acquire(0, lock(0, 10), site, never), None);
         assert_eq!(t.acquire(0, lock(1, 11), site, never), None);
         t.release(0, 1);
@@ -239,7 +282,7 @@ mod tests {
 
     #[test]
     fn the_graph_outlives_an_execution() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         t.acquire(0, lock(0, 10), site, never);
         t.acquire(0, lock(1, 11), site, never);
         t.new_execution();
@@ -249,7 +292,7 @@ mod tests {
 
     #[test]
     fn one_order_everywhere_has_no_cycle() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         for thread in 0..3 {
             assert_eq!(t.acquire(thread, lock(0, 10), site, never), None);
             assert_eq!(t.acquire(thread, lock(1, 11), site, never), None);
@@ -261,7 +304,7 @@ mod tests {
 
     #[test]
     fn a_successful_try_lock_adds_no_edge() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         t.acquire(0, lock(0, 10), site, never);
         t.acquire(0, lock(1, 11), site, never);
         t.new_execution();
@@ -277,7 +320,7 @@ mod tests {
 
     #[test]
     fn read_under_read_adds_no_edge_but_write_does() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         t.acquire(0, read(0, 10), site, never);
         t.acquire(0, read(1, 11), site, never);
         t.new_execution();
@@ -294,7 +337,7 @@ mod tests {
 
     #[test]
     fn an_ordered_group_adds_no_edges_among_its_locks() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         assert!(t.begin_group(0));
         t.acquire(0, lock(0, 10), site, never);
         t.acquire(0, lock(1, 10), site, never);
@@ -311,7 +354,7 @@ mod tests {
 
     #[test]
     fn a_lock_held_before_a_group_orders_before_its_locks() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         t.acquire(0, lock(5, 1), site, never);
         t.begin_group(0);
         t.acquire(0, lock(0, 10), site, never);
@@ -321,7 +364,7 @@ mod tests {
 
     #[test]
     fn a_lock_released_by_another_thread_is_no_longer_held() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         t.acquire(0, lock(0, 10), site, never);
         t.release_any(1, 0);
         t.acquire(0, lock(1, 11), site, never);
@@ -330,7 +373,7 @@ mod tests {
 
     #[test]
     fn release_forgets_the_latest_hold_of_a_class() {
-        let mut t = Tracker::default();
+        let mut t = Both::default();
         t.acquire(0, lock(0, 10), site, never);
         t.release(0, 0);
         t.acquire(0, lock(1, 11), site, never);

@@ -7,33 +7,24 @@
 //! one around it and puts it back (a model run inside a model's test).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::lockdep::{Acquisition, LockCycle, LockOrderEdge, Policy, Tracker};
+use crate::lockdep::{
+    Acquisition, EdgeSite, GraphState, LockCycle, LockOrderEdge, Policy, SharedGraph, Tracker,
+};
 use crate::record::{ExecutionLog, Loc, ObjectKind};
 
-/// Where an edge was first seen.
-#[derive(Clone, Debug)]
-struct EdgeSite {
-    thread: String,
-    held_at: Loc,
-    acquired_at: Loc,
-    execution: usize,
-}
-
-/// What tells a lock apart across executions: its kind, creation line,
-/// name, and rank among the locks of that line and name.
-type ClassKey = (ObjectKind, Loc, Option<String>, usize);
-
-/// One exploration's lock-order state.
+/// One exploration's lock-order state on this OS thread.
 pub(super) struct Run {
     policy: Policy,
+    /// What this worker's threads hold.
     tracker: Tracker<EdgeSite>,
-    /// 1-based: the execution under way.
+    /// The graph, the lock classes and the execution count: the
+    /// exploration's own, or the one its workers share
+    /// (`crate::lockdep::with_shared`).
+    graph: Arc<SharedGraph>,
+    /// 1-based, across the workers: the execution under way.
     execution: usize,
-    classes: HashMap<ClassKey, usize>,
-    /// By class: the name reports use.
-    names: Vec<String>,
     /// By object id of this execution: its class (`None`: not a lock, or
     /// not seen yet).
     object_class: Vec<Option<Option<usize>>>,
@@ -48,15 +39,15 @@ thread_local! {
     static RUN: RefCell<Option<Run>> = const { RefCell::new(None) };
 }
 
-/// Starts the lock-order graph of an exploration; returns the state of
-/// the one around it, for [`restore`].
+/// Starts the lock-order graph of an exploration (the workers' shared
+/// one when they installed it); returns the state of the one around it,
+/// for [`restore`].
 pub(super) fn start(policy: Policy) -> Option<Run> {
     let run = (policy != Policy::Off).then(|| Run {
         policy,
         tracker: Tracker::default(),
+        graph: crate::lockdep::shared_graph().unwrap_or_default(),
         execution: 0,
-        classes: HashMap::new(),
-        names: Vec::new(),
         object_class: Vec::new(),
         closed: None,
         closed_any: false,
@@ -72,7 +63,11 @@ pub(super) fn restore(outer: Option<Run>) {
 /// A new execution begins: nobody holds anything; the graph stays.
 pub(super) fn execution_began() {
     with(|run| {
-        run.execution += 1;
+        run.execution = {
+            let mut shared = run.graph.lock();
+            shared.executions += 1;
+            shared.executions
+        };
         run.tracker.new_execution();
         run.object_class.clear();
     });
@@ -104,11 +99,12 @@ impl Run {
                 .filter(|p| p.kind == o.kind && p.created_at == o.created_at && p.name == o.name)
                 .count();
             let key = (o.kind, o.created_at, o.name.clone(), rank);
-            let next = self.names.len();
-            let class = *self.classes.entry(key).or_insert(next);
+            let mut shared = self.graph.lock();
+            let next = shared.names.len();
+            let class = *shared.classes.entry(key).or_insert(next);
             if class == next {
                 let name = o.display_name();
-                self.names.push(if rank == 0 {
+                shared.names.push(if rank == 0 {
                     name
                 } else {
                     format!("{name}#{}", rank + 1)
@@ -122,18 +118,19 @@ impl Run {
         self.object_class[object] = Some(class);
         class
     }
+}
 
-    fn edge(&self, from: usize, to: usize) -> Option<LockOrderEdge> {
-        let site = self.tracker.graph.site(from, to)?;
-        Some(LockOrderEdge {
-            held: self.names[from].clone(),
-            held_at: site.held_at,
-            acquired: self.names[to].clone(),
-            acquired_at: site.acquired_at,
-            thread: site.thread.clone(),
-            execution: Some(site.execution),
-        })
-    }
+/// The edge `from` → `to` of `state`'s graph, as reports show it.
+fn edge(state: &GraphState, from: usize, to: usize) -> Option<LockOrderEdge> {
+    let site = state.graph.site(from, to)?;
+    Some(LockOrderEdge {
+        held: state.names[from].clone(),
+        held_at: site.held_at,
+        acquired: state.names[to].clone(),
+        acquired_at: site.acquired_at,
+        thread: site.thread.clone(),
+        execution: Some(site.execution),
+    })
 }
 
 /// `thread` acquired `object` (inside the recorder's access to `log`).
@@ -159,7 +156,10 @@ pub(super) fn acquired(
             shared,
             tried,
         };
+        let graph = run.graph.clone();
+        let mut shared = graph.lock();
         let closed = run.tracker.acquire(
+            &mut shared.graph,
             thread,
             acq,
             |held| EdgeSite {
@@ -173,9 +173,10 @@ pub(super) fn acquired(
         let mut edges: Vec<LockOrderEdge> = closed
             .path
             .iter()
-            .filter_map(|&(from, to)| run.edge(from, to))
+            .filter_map(|&(from, to)| edge(&shared, from, to))
             .collect();
-        edges.extend(run.edge(closed.held.class, class));
+        edges.extend(edge(&shared, closed.held.class, class));
+        drop(shared);
         let cycle = LockCycle { edges };
         match run.policy {
             Policy::Fail if !run.closed_any => {
@@ -220,4 +221,55 @@ pub(super) fn group(thread: usize, begin: bool) -> bool {
         }
     })
     .unwrap_or(false)
+}
+
+#[cfg(all(test, feature = "shuttle"))]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::explore::{explore, ExploreConfig, FailureKind, SchedulerKind};
+    use crate::lockdep::{with_shared, SharedGraph};
+    use crate::sync::Mutex;
+
+    /// Two locks, created on the same lines by every model below: the same
+    /// two lock classes.
+    fn locks() -> (Mutex<()>, Mutex<()>) {
+        (Mutex::new(()).named("a"), Mutex::new(()).named("b"))
+    }
+
+    /// One exploration, on its own OS thread as a worker's, of a model that
+    /// takes `a` then `b` (or `b` then `a`), with `graph` installed.
+    fn explore_order(a_first: bool, graph: Option<Arc<SharedGraph>>) -> Option<FailureKind> {
+        std::thread::spawn(move || {
+            let mut config = ExploreConfig::new("one_order");
+            config.scheduler = SchedulerKind::Dpor;
+            config.workers = 1;
+            let body = Arc::new(move || {
+                let (a, b) = locks();
+                let (first, second) = if a_first { (&a, &b) } else { (&b, &a) };
+                let _g1 = first.lock().unwrap();
+                let _g2 = second.lock().unwrap();
+            });
+            let run = || explore(&config, body.clone()).failure.map(|f| f.kind);
+            match graph {
+                Some(graph) => with_shared(graph, run),
+                None => run(),
+            }
+        })
+        .join()
+        .unwrap()
+    }
+
+    #[test]
+    fn workers_sharing_a_graph_see_an_inversion_split_between_them() {
+        let graph = Arc::new(SharedGraph::default());
+        assert_eq!(explore_order(true, Some(graph.clone())), None);
+        assert_eq!(
+            explore_order(false, Some(graph)),
+            Some(FailureKind::PotentialDeadlock)
+        );
+        // Apart, neither sees the other's order.
+        assert_eq!(explore_order(true, None), None);
+        assert_eq!(explore_order(false, None), None);
+    }
 }
