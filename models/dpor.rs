@@ -5,8 +5,9 @@
 #[cfg(feature = "shuttle")]
 mod on_shuttle {
     use weft::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-    use weft::sync::{mpsc, Arc, Mutex};
+    use weft::sync::{mpsc, Arc, Condvar, Mutex};
     use weft::thread;
+    use weft::time::Duration;
     use weft::{FailureKind, Scheduler};
 
     fn dpor(name: &str) -> weft::Model {
@@ -358,6 +359,57 @@ mod on_shuttle {
                 }
                 tx.send(5).unwrap();
                 assert_eq!(consumer.join().unwrap(), 5);
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+    }
+
+    /// A consumer waits with `wait_timeout` in a loop until main, after a
+    /// pause, sets the flag: its own joining and leaving the condvar's
+    /// queue at every timed-out turn made each turn look like progress,
+    /// and the search ran it to the step limit. They are no change now.
+    #[test]
+    fn a_wait_timeout_loop_is_verified() {
+        let stats = dpor("wait_timeout_loop")
+            .max_steps(5_000)
+            .explore(|| {
+                let pair = Arc::new((Mutex::new(false), Condvar::new()));
+                let p = pair.clone();
+                let consumer = thread::spawn(move || {
+                    let (m, cv) = &*p;
+                    let mut ready = m.lock().unwrap();
+                    while !*ready {
+                        ready = cv.wait_timeout(ready, Duration::from_millis(10)).unwrap().0;
+                    }
+                });
+                for _ in 0..2 {
+                    thread::yield_now();
+                }
+                *pair.0.lock().unwrap() = true;
+                pair.1.notify_one();
+                consumer.join().unwrap();
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+    }
+
+    /// The same with `recv_timeout` on a channel.
+    #[test]
+    fn a_recv_timeout_loop_is_verified() {
+        let stats = dpor("recv_timeout_loop")
+            .max_steps(5_000)
+            .explore(|| {
+                let (tx, rx) = mpsc::channel::<u32>();
+                let consumer = thread::spawn(move || loop {
+                    if let Ok(v) = rx.recv_timeout(Duration::from_millis(10)) {
+                        break v;
+                    }
+                });
+                for _ in 0..2 {
+                    thread::yield_now();
+                }
+                tx.send(3).unwrap();
+                assert_eq!(consumer.join().unwrap(), 3);
             })
             .unwrap_or_else(|f| panic!("{f}"));
         assert!(stats.is_search_complete(), "{stats}");

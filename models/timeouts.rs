@@ -440,3 +440,25 @@ fn a_park_outside_a_loop_is_caught_only_with_spurious_wakeups() {
     );
     assert!(report.contains("woken spuriously"), "{report}");
 }
+
+/// A thread that waits for the clock itself, reading it and yielding: no
+/// other thread moves the virtual clock, so under a checker the loop ran
+/// to the step limit. A yield after a clock read lets time pass now.
+#[test]
+fn a_loop_waiting_for_the_clock_with_yields_ends() {
+    weft::model(|| {
+        let start = Instant::now();
+        let deadline = start + Duration::from_millis(5);
+        let waiter = thread::spawn(move || {
+            let mut turns = 0u32;
+            while Instant::now() < deadline {
+                thread::yield_now();
+                turns += 1;
+            }
+            turns
+        });
+        let turns = waiter.join().unwrap();
+        assert!(Instant::now() >= deadline);
+        assert!(turns >= 1);
+    });
+}

@@ -95,16 +95,20 @@ impl Effects {
         };
         // Polling that found nothing: a loop around it waits for another
         // thread, like a spin loop. (Its access is the operation's own.)
-        let idle = matches!(
+        let found_nothing = matches!(
             op,
             Op::RecvEmpty
                 | Op::Woken { timed_out: true }
                 | Op::TryLock { acquired: false }
                 | Op::CompareExchange { ok: false }
         );
-        if idle {
+        if found_nothing {
             self.yielded = true;
         }
+        // Joining a condvar's queue is a write (a notify races with it),
+        // but no change a spinner waits for: a `wait_timeout` loop whose
+        // waits time out polls, as a `try_recv` loop does.
+        let idle = found_nothing || matches!(op, Op::Wait);
         let a = match op {
             Op::Spawn { child } => {
                 self.spawned.push(*child);
@@ -138,6 +142,23 @@ impl Effects {
                     self.idle.push(a.key);
                 }
                 self.accesses.push(a);
+            }
+        }
+    }
+
+    /// Adds a write of `object` that conflicts as one but is no change a
+    /// spinner waits for (a condvar's queue joined or left by a waiter),
+    /// unless the step changed `object` anyway.
+    pub(crate) fn add_idle_write(&mut self, object: Option<usize>) {
+        if let Some(o) = object {
+            let a = Access {
+                key: Key::Object(o),
+                write: true,
+                lock: None,
+            };
+            if !self.accesses.contains(&a) {
+                self.accesses.push(a);
+                self.idle.push(a.key);
             }
         }
     }
@@ -245,5 +266,15 @@ mod tests {
         let e = effects(&[(0, Op::CompareExchange { ok: true }, Some(3))]);
         assert!(!e.yielded);
         assert_eq!(e.changed().collect::<Vec<_>>(), [Key::Object(3)]);
+        // Joining a condvar's queue, or a queue change the engine noted,
+        // conflicts but changes nothing; a notify on it does.
+        let mut e = effects(&[(0, Op::Wait, Some(4))]);
+        e.add_idle_write(Some(5));
+        assert_eq!(e.accesses.len(), 2);
+        assert!(!e.yielded);
+        assert_eq!(e.changed().count(), 0);
+        let mut e = effects(&[(0, Op::NotifyOne, Some(5))]);
+        e.add_idle_write(Some(5));
+        assert_eq!(e.changed().collect::<Vec<_>>(), [Key::Object(5)]);
     }
 }

@@ -116,6 +116,8 @@ pub(crate) struct Explorer {
     position: usize,
     /// Threads polling without effect (see [`Poller`]).
     polls: Vec<Poller>,
+    /// Threads whose last step yielded.
+    yielders: Vec<Thread>,
     /// Whether an execution is under way.
     running: bool,
     /// Whether every branch has been explored.
@@ -211,6 +213,7 @@ impl Explorer {
         self.running = true;
         self.position = 0;
         self.polls.clear();
+        self.yielders.clear();
         self.executions += 1;
         true
     }
@@ -408,6 +411,12 @@ impl Explorer {
         // waits for that write, instead of the spinner being picked again
         // and again until the step limit (a livelock no fair scheduler
         // would produce).
+        // And a thread whose last step yielded lets the others go first,
+        // as `yield_now` asks, even when its loop does not count as a poll
+        // (it changes something every turn): the first execution is then
+        // not one thread looping to the step limit while the one it waits
+        // for could run.
+        let yielded = |t: &Thread| self.yielders.contains(t);
         let pick = |candidates: &[Thread]| -> Option<Thread> {
             let least = candidates.iter().map(polls).min()?;
             let pool: Threads = candidates
@@ -415,6 +424,8 @@ impl Explorer {
                 .copied()
                 .filter(|t| polls(t) == least)
                 .collect();
+            let eager: Threads = pool.iter().copied().filter(|t| !yielded(t)).collect();
+            let pool = if eager.is_empty() { pool } else { eager };
             current
                 .filter(|c| pool.contains(c))
                 .or_else(|| pool.first().copied())
@@ -543,6 +554,14 @@ impl Explorer {
         if last.yielded && poller.looked {
             poller.looked = false;
             poller.polls += 1;
+        }
+        let was = self.yielders.iter().position(|&t| t == me);
+        match (last.yielded, was) {
+            (true, None) => self.yielders.push(me),
+            (false, Some(i)) => {
+                self.yielders.swap_remove(i);
+            }
+            _ => {}
         }
         step.effects = last;
     }

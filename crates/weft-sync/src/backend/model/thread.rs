@@ -347,6 +347,7 @@ pub fn yield_now() {
 
 pub(crate) fn yield_now_at(at: Loc) {
     let me = recorder::current();
+    recorder::spin_yield();
     recorder::event(Op::Yield, NO_OBJECT, at);
     engine::yield_now();
     recorder::resume(me);

@@ -25,7 +25,7 @@ pub struct Instant(Duration);
 impl Instant {
     /// The current virtual time.
     pub fn now() -> Instant {
-        Instant(EPOCH + recorder::now())
+        Instant(EPOCH + recorder::read_clock())
     }
 
     /// Virtual time since `self`.

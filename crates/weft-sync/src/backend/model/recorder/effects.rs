@@ -27,8 +27,10 @@ pub(crate) fn effects_since(mark: &mut usize) -> Effects {
             }
         }
         *mark = steps.len();
+        // A queue change: a conflict, but progress only when the step's
+        // own operation says so (a notify, a send).
         for o in e.touched.drain(..) {
-            effects.add_access(Some(o), true);
+            effects.add_idle_write(Some(o));
         }
         effects
     })

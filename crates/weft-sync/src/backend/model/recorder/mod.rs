@@ -50,7 +50,7 @@ pub(crate) use panic_capture::{
 };
 pub(crate) use races::{acquire, cell_access, race_message, release};
 pub(crate) use spurious_wakeups::{may_wake_spuriously, woke_spuriously};
-pub(crate) use virtual_time::{now, pass_deadline};
+pub(crate) use virtual_time::{now, pass_deadline, read_clock, spin_yield};
 
 /// The id of an object created outside any execution: never recorded.
 pub(crate) const NO_OBJECT: usize = usize::MAX;
@@ -97,6 +97,10 @@ pub(crate) struct Execution {
     unwinding: Vec<Option<usize>>,
     expected: Option<Vec<(usize, String, Option<usize>)>>,
     pub(crate) now: Duration,
+    /// By thread id: whether it read the clock since its last yield, and
+    /// how far its next such yield moves the clock (see
+    /// [`virtual_time::spin_yield`]).
+    clock_spins: Vec<(bool, Duration)>,
     /// Whether a `Condvar::wait` may return without a notification
     /// ([`ExploreConfig::spurious_wakeups`](crate::explore::ExploreConfig::spurious_wakeups)).
     spurious_wakeups: bool,
@@ -169,6 +173,7 @@ pub(crate) fn begin(
         unwinding: Vec::new(),
         expected,
         now: Duration::ZERO,
+        clock_spins: Vec::new(),
         spurious_wakeups,
         woke_spuriously: Vec::new(),
         touched: Vec::new(),
