@@ -1,34 +1,8 @@
 //! A one-shot slot: one thread `put`s a value, another `take`s it. Written
-//! against loom's API the way loom's documentation teaches, with a private
-//! facade that is loom under `cfg(loom)` and std otherwise.
+//! against loom's API the way loom's documentation teaches, through a private
+//! facade (`sync`) that is loom under `cfg(loom)` and std otherwise.
 
-mod sync {
-    #[cfg(loom)]
-    pub(crate) use loom::cell::UnsafeCell;
-    #[cfg(loom)]
-    pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
-
-    #[cfg(not(loom))]
-    pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// std's cell with loom's closure API.
-    #[cfg(not(loom))]
-    #[derive(Debug)]
-    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
-
-    #[cfg(not(loom))]
-    impl<T> UnsafeCell<T> {
-        pub(crate) fn new(v: T) -> Self {
-            UnsafeCell(std::cell::UnsafeCell::new(v))
-        }
-        pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
-            f(self.0.get())
-        }
-        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
-            f(self.0.get())
-        }
-    }
-}
+mod sync;
 
 use sync::{AtomicUsize, Ordering, UnsafeCell};
 
