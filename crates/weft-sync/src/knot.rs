@@ -123,16 +123,18 @@ pub fn stuck_threads(log: &ExecutionLog) -> Vec<usize> {
 pub fn needs_at_end(log: &ExecutionLog) -> Vec<Option<Need>> {
     log.threads
         .iter()
-        .map(|t| {
-            let w = t.waiting.as_ref()?;
-            match w.kind {
-                _ if t.state == ThreadState::Finished => None,
-                _ if w.woken => None,
-                WaitKind::Condvar | WaitKind::Recv | WaitKind::Send | WaitKind::Barrier => {
-                    Some(Need::AnyOf(Vec::new()))
-                }
-                _ => need_of(log, t),
+        .map(|t| match need_of(log, t) {
+            Some(Need::Anyone)
+                if t.waiting.as_ref().is_some_and(|w| {
+                    matches!(
+                        w.kind,
+                        WaitKind::Condvar | WaitKind::Recv | WaitKind::Send | WaitKind::Barrier
+                    )
+                }) =>
+            {
+                Some(Need::AnyOf(Vec::new()))
             }
+            need => need,
         })
         .collect()
 }

@@ -114,10 +114,8 @@ pub(crate) struct Explorer {
     steps: Vec<Step>,
     /// The next decision of the current execution.
     position: usize,
-    /// Threads polling without effect (see [`Poller`]).
+    /// By thread: how it has been polling (see [`Poller`]).
     polls: Vec<Poller>,
-    /// Threads whose last step yielded.
-    yielders: Vec<Thread>,
     /// Whether an execution is under way.
     running: bool,
     /// Whether every branch has been explored.
@@ -142,7 +140,6 @@ pub(crate) struct Explorer {
 /// touched in that time.
 #[derive(Clone, Debug, Default)]
 struct Poller {
-    thread: Thread,
     polls: u32,
     /// It accessed shared state since its last yield: its next yield is a
     /// poll. A yield with nothing read since the last one (`for _ in 0..3
@@ -150,6 +147,17 @@ struct Poller {
     /// is no spinner.
     looked: bool,
     keys: SmallVec<[Key; 4]>,
+    /// Its last step yielded: it lets the others go first.
+    yielded: bool,
+}
+
+impl Poller {
+    /// Something it touched changed: it polls anew.
+    fn wake(&mut self) {
+        self.polls = 0;
+        self.looked = false;
+        self.keys.clear();
+    }
 }
 
 /// A branch a race calls for at a frozen node: its depth, the threads
@@ -213,7 +221,6 @@ impl Explorer {
         self.running = true;
         self.position = 0;
         self.polls.clear();
-        self.yielders.clear();
         self.executions += 1;
         true
     }
@@ -373,12 +380,7 @@ impl Explorer {
         // a spinner waits for that write. Letting every spinner run there
         // let each race reversal add one more turn of the spinner before
         // the write, without end.
-        let polls = |t: &Thread| {
-            self.polls
-                .iter()
-                .find(|p| p.thread == *t)
-                .map_or(0, |p| p.polls)
-        };
+        let polls = |t: &Thread| self.polls.get(*t).map_or(0, |p| p.polls);
         let polling = |t: &Thread| polls(t) >= 2;
         let enabled: Threads = if runnable.iter().all(polling) {
             let least = runnable.iter().map(polls).min().unwrap_or(0);
@@ -416,7 +418,7 @@ impl Explorer {
         // (it changes something every turn): the first execution is then
         // not one thread looping to the step limit while the one it waits
         // for could run.
-        let yielded = |t: &Thread| self.yielders.contains(t);
+        let yielded = |t: &Thread| self.polls.get(*t).is_some_and(|p| p.yielded);
         let pick = |candidates: &[Thread]| -> Option<Thread> {
             let least = candidates.iter().map(polls).min()?;
             let pool: Threads = candidates
@@ -525,26 +527,22 @@ impl Explorer {
         // channel's lock and gives it back at every turn, and is still a
         // poll. (Another thread's lock release does wake a `try_lock`
         // loop on that lock.)
+        if self.polls.len() <= me {
+            self.polls.resize_with(me + 1, Poller::default);
+        }
         let mut own_change = false;
         for key in last.changed() {
             own_change |= !matches!(key, Key::Lock(_));
-            self.polls
-                .retain(|p| p.thread == me || !p.keys.contains(&key));
-        }
-        if own_change {
-            self.polls.retain(|p| p.thread != me);
-        }
-        let i = match self.polls.iter().position(|p| p.thread == me) {
-            Some(i) => i,
-            None => {
-                self.polls.push(Poller {
-                    thread: me,
-                    ..Poller::default()
-                });
-                self.polls.len() - 1
+            for (t, p) in self.polls.iter_mut().enumerate() {
+                if t != me && p.keys.contains(&key) {
+                    p.wake();
+                }
             }
-        };
-        let poller = &mut self.polls[i];
+        }
+        let poller = &mut self.polls[me];
+        if own_change {
+            poller.wake();
+        }
         for a in &last.accesses {
             poller.looked = true;
             if !poller.keys.contains(&a.key) {
@@ -555,14 +553,7 @@ impl Explorer {
             poller.looked = false;
             poller.polls += 1;
         }
-        let was = self.yielders.iter().position(|&t| t == me);
-        match (last.yielded, was) {
-            (true, None) => self.yielders.push(me),
-            (false, Some(i)) => {
-                self.yielders.swap_remove(i);
-            }
-            _ => {}
-        }
+        poller.yielded = last.yielded;
         step.effects = last;
     }
 
