@@ -9,21 +9,42 @@ use crate::record::Op;
 /// A model thread (its id: `main` is 0, then in spawn order).
 pub(crate) type Thread = usize;
 
-/// A piece of shared state two steps can conflict on.
+/// A piece of shared state two steps can conflict on. (Its ids are 32
+/// bits: every step's accesses are copied into the search's nodes and
+/// sleep sets, and a small key keeps those copies cheap.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Key {
     /// A recorded object (atomic, condvar, channel, cell, `Arc`, ...).
-    Object(usize),
+    Object(u32),
     /// The lock of a recorded object: a mutex's or an `RwLock`'s, or the
     /// lock inside a channel or a barrier (which reports as the object
     /// itself, but is apart from its data: the data accesses happen
     /// between the lock's acquire and release).
-    Lock(usize),
+    Lock(u32),
     /// Whether a thread has finished (its `finish` writes it, a `join`
     /// reads it).
-    Finished(Thread),
+    Finished(u32),
     /// A thread's park token (`park` and `unpark` of it write it).
-    Parker(Thread),
+    Parker(u32),
+}
+
+/// An object's or a thread's id as a [`Key`]'s.
+pub(crate) fn id(n: usize) -> u32 {
+    u32::try_from(n).expect("fewer than 2^32 objects and threads")
+}
+
+impl Key {
+    /// A small dense number for the key, unique to it: object ids and
+    /// thread ids are dense, so tables indexed by it stay small.
+    pub(crate) fn slot(self) -> usize {
+        let (n, kind) = match self {
+            Key::Object(o) => (o, 0),
+            Key::Lock(o) => (o, 1),
+            Key::Finished(t) => (t, 2),
+            Key::Parker(t) => (t, 3),
+        };
+        n as usize * 4 + kind
+    }
 }
 
 /// One access to a [`Key`].
@@ -85,6 +106,7 @@ impl Effects {
             write,
             lock: None,
         };
+        let object = object.map(id);
         let on_object = |write| object.map(|o| access(Key::Object(o), write));
         let on_lock = |side| {
             object.map(|o| Access {
@@ -114,10 +136,10 @@ impl Effects {
                 self.spawned.push(*child);
                 None
             }
-            Op::Join { child } => Some(access(Key::Finished(*child), false)),
-            Op::Finish => Some(access(Key::Finished(thread), true)),
-            Op::Park => Some(access(Key::Parker(thread), true)),
-            Op::Unpark { target } => Some(access(Key::Parker(*target), true)),
+            Op::Join { child } => Some(access(Key::Finished(id(*child)), false)),
+            Op::Finish => Some(access(Key::Finished(id(thread)), true)),
+            Op::Park => Some(access(Key::Parker(id(thread)), true)),
+            Op::Unpark { target } => Some(access(Key::Parker(id(*target)), true)),
             Op::Yield | Op::Sleep => {
                 self.yielded = true;
                 None
@@ -152,7 +174,7 @@ impl Effects {
     pub(crate) fn add_idle_write(&mut self, object: Option<usize>) {
         if let Some(o) = object {
             let a = Access {
-                key: Key::Object(o),
+                key: Key::Object(id(o)),
                 write: true,
                 lock: None,
             };
@@ -167,7 +189,7 @@ impl Effects {
     pub(crate) fn add_access(&mut self, object: Option<usize>, write: bool) {
         if let Some(o) = object {
             let a = Access {
-                key: Key::Object(o),
+                key: Key::Object(id(o)),
                 write,
                 lock: None,
             };

@@ -131,6 +131,9 @@ pub(crate) struct Explorer {
     frozen: usize,
     /// Race reversals whose node is frozen, for the shared tree.
     outbox: Vec<Reversal>,
+    /// The race analysis run after each execution, with its memory (boxed:
+    /// an explorer is moved into each parallel worker's share).
+    analysis: Box<race::Analysis>,
 }
 
 /// A thread that may be polling without effect: how many times it polled
@@ -585,7 +588,7 @@ impl Explorer {
         let depth = self.position.min(self.stack.len());
         self.stack.truncate(depth);
         self.steps.truncate(depth);
-        for r in race::races_from(&self.steps, self.fresh) {
+        for r in self.analysis.races_from(&self.steps, self.fresh) {
             // A race with the part of a step after a `choose` is reversed
             // where that step began: a thread switch can happen there only.
             let Some(first) = (0..=r.first).rev().find(|&f| self.stack[f].values == 0) else {
@@ -695,7 +698,7 @@ mod tests {
                 }
                 Op::SpinUntil(x, v) => {
                     last.accesses.push(Access {
-                        key: Key::Object(x),
+                        key: Key::Object(access::id(x)),
                         write: false,
                         lock: None,
                     });
@@ -720,7 +723,7 @@ mod tests {
                 }
             };
             last.accesses.push(Access {
-                key: Key::Object(key),
+                key: Key::Object(access::id(key)),
                 write,
                 lock: None,
             });

@@ -7,8 +7,6 @@
 //! orders them: running the later one first leads to a different
 //! Mazurkiewicz trace, which the search must explore.
 
-use rustc_hash::FxHashMap;
-
 use super::access::{dependent, Access, Effects, Key, LockSide, Thread};
 
 /// One scheduling step of an execution: who ran, and what it did.
@@ -54,19 +52,19 @@ pub(crate) fn reversal(
 
 /// Vector clocks, one row per step, stored flat: per thread, how many of
 /// its steps happen before (or are) the step the row belongs to. (One
-/// allocation per execution, not one per step: the analysis runs after
-/// every execution and is most of the search's own cost.)
+/// allocation, kept from one execution to the next, not one per step:
+/// the analysis runs after every execution and is most of the search's
+/// own cost.)
+#[derive(Debug, Default)]
 struct Clocks {
     width: usize,
     data: Vec<u32>,
 }
 
 impl Clocks {
-    fn new(width: usize, rows: usize) -> Self {
-        Clocks {
-            width,
-            data: Vec::with_capacity(width * rows),
-        }
+    /// Keeps the first `rows` rows.
+    fn truncate(&mut self, rows: usize) {
+        self.data.truncate(rows * self.width);
     }
 
     fn row(&self, i: usize) -> &[u32] {
@@ -86,6 +84,7 @@ fn join(clock: &mut [u32], other: &[u32]) {
 }
 
 /// Happens-before over the steps of one execution.
+#[derive(Debug, Default)]
 struct Order {
     /// By step: its clock (including itself).
     clocks: Clocks,
@@ -106,132 +105,258 @@ impl Order {
 /// Every race of `steps`, an execution in the order it ran.
 #[cfg(test)]
 pub(crate) fn races(steps: &[Step]) -> Vec<Race> {
-    races_from(steps, 0)
+    Analysis::default().races_from(steps, 0)
 }
 
-/// The races of `steps` (an execution in the order it ran) whose later
-/// step is `from` or after. The explorer passes the first step this
-/// execution did not replay: a race between replayed steps was already
-/// found, with the same initials, by the execution that ran them first.
-pub(crate) fn races_from(steps: &[Step], from: usize) -> Vec<Race> {
-    // By thread (ids are small and dense): its latest clock, its steps.
-    let threads = steps.iter().map(|s| s.thread).max().map_or(0, |t| t + 1);
-    let threads = steps
-        .iter()
-        .flat_map(|s| s.effects.spawned.iter().copied())
-        .map(|t| t + 1)
-        .fold(threads, usize::max);
-    let mut order = Order {
-        clocks: Clocks::new(threads, steps.len()),
-        before: Clocks::new(threads, steps.len()),
-        index: Vec::with_capacity(steps.len()),
-    };
-    let mut thread_clock = Clocks {
-        width: threads,
-        data: vec![0; threads * threads],
-    };
-    let mut counts: Vec<u32> = vec![0; threads];
-    // By key: the steps that accessed it, and how. A step's access is
-    // dropped once a later step of the same thread accesses the key the
-    // same way: every step that conflicts with the earlier one conflicts
-    // with the later one alike, and is ordered after the earlier one
-    // through it (program order), so the earlier adds nothing.
-    let mut history: FxHashMap<Key, Vec<(usize, Access)>> = FxHashMap::default();
-    let mut found: Vec<(usize, usize)> = Vec::new();
-    // By thread: the locks it holds, and the step that acquired each.
-    let mut held: Vec<Vec<(Key, usize)>> = vec![Vec::new(); threads];
-    // By step: the acquisitions of the locks its thread held as it began.
-    let mut holding: Vec<Vec<usize>> = Vec::with_capacity(steps.len());
-    let mut conflicting: Vec<usize> = Vec::new();
-    let mut handed: Vec<usize> = Vec::new();
-    let mut clock: Vec<u32> = vec![0; threads];
-    for (k, step) in steps.iter().enumerate() {
-        let t = step.thread;
-        holding.push(held[t].iter().map(|(_, a)| *a).collect());
-        for a in &step.effects.accesses {
-            match a.lock {
-                Some(LockSide::Acquire) => held[t].push((a.key, k)),
-                Some(LockSide::Release) => {
-                    if let Some(i) = held[t].iter().rposition(|(key, _)| *key == a.key) {
-                        held[t].remove(i);
-                    }
-                }
-                None => {}
-            }
+/// The race analysis of the executions of one search, kept from one
+/// execution to the next. It runs after every execution, and most of an
+/// execution replays the previous one: the happens-before of the
+/// replayed steps is kept, and only the steps after them are analysed
+/// anew (their changes to the per-key history are undone first, from a
+/// trail).
+#[derive(Debug, Default)]
+pub(crate) struct Analysis {
+    /// The happens-before of the steps analysed last, by step.
+    order: Order,
+    /// By key slot ([`Key::slot`]): the steps that accessed it, and how.
+    history: Vec<Vec<(usize, Access)>>,
+    /// How to undo each change to `history`, with the step that made it.
+    trail: Vec<(usize, Undo)>,
+    /// By step: the acquisitions of the locks its thread held as it
+    /// began, as a range of `holding`.
+    holding_at: Vec<(u32, u32)>,
+    holding: Vec<usize>,
+    /// By thread: the locks it holds, and the step that acquired each.
+    held: Vec<Vec<(Key, usize)>>,
+    conflicting: Vec<usize>,
+    handed: Vec<usize>,
+    found: Vec<(usize, usize)>,
+    /// For [`initials`]: the steps of `v`, the threads seen.
+    v: Vec<usize>,
+    seen: Vec<Thread>,
+}
+
+/// A change to the per-key history, to undo.
+#[derive(Debug)]
+enum Undo {
+    /// An entry was pushed on this slot's list.
+    Pushed(usize),
+    /// This entry was removed from this slot's list at this index.
+    Removed(usize, usize, (usize, Access)),
+}
+
+impl Analysis {
+    /// The races of `steps` (an execution in the order it ran) whose later
+    /// step is `from` or after. The explorer passes the first step this
+    /// execution did not replay: a race between replayed steps was already
+    /// found, with the same initials, by the execution that ran them first.
+    /// The steps before `from` must be those the last call analysed (a
+    /// replay of the same schedule).
+    pub(crate) fn races_from(&mut self, steps: &[Step], from: usize) -> Vec<Race> {
+        // By thread (ids are small and dense): its latest clock, its steps.
+        let threads = steps.iter().map(|s| s.thread).max().map_or(0, |t| t + 1);
+        let threads = steps
+            .iter()
+            .flat_map(|s| s.effects.spawned.iter().copied())
+            .map(|t| t + 1)
+            .fold(threads, usize::max);
+        let mut start = from.min(self.order.index.len()).min(steps.len());
+        if threads > self.order.clocks.width {
+            // Wider clocks: nothing kept fits.
+            self.order.clocks.width = threads;
+            self.order.before.width = threads;
+            start = 0;
         }
-        order.before.push(thread_clock.row(t));
-        counts[t] += 1;
-        order.index.push(counts[t]);
-        // The earlier steps of other threads this one conflicts with, and
-        // those it only takes a lock from (ordered, never a race).
-        conflicting.clear();
-        handed.clear();
-        for a in &step.effects.accesses {
-            if let Some(h) = history.get(&a.key) {
+        let width = self.order.clocks.width;
+        self.rewind(start);
+        // The state after the kept steps: each thread's latest clock (its
+        // last step's, or its spawn's), its step count, its locks.
+        let mut thread_clock = Clocks {
+            width,
+            data: vec![0; width * width],
+        };
+        let mut counts: Vec<u32> = vec![0; width];
+        self.held.iter_mut().for_each(Vec::clear);
+        if self.held.len() < width {
+            self.held.resize_with(width, Vec::new);
+        }
+        for (k, step) in steps[..start].iter().enumerate() {
+            let t = step.thread;
+            counts[t] = self.order.index[k];
+            for &c in step.effects.spawned.iter().chain([&t]) {
+                thread_clock.data[c * width..(c + 1) * width]
+                    .copy_from_slice(self.order.clocks.row(k));
+            }
+            hold(&mut self.held[t], step, k);
+        }
+        self.found.clear();
+        let mut clock: Vec<u32> = vec![0; width];
+        for (k, step) in steps.iter().enumerate().skip(start) {
+            let t = step.thread;
+            let held_from = self.holding.len() as u32;
+            self.holding.extend(self.held[t].iter().map(|(_, a)| *a));
+            self.holding_at.push((held_from, self.holding.len() as u32));
+            hold(&mut self.held[t], step, k);
+            self.order.before.push(thread_clock.row(t));
+            counts[t] += 1;
+            self.order.index.push(counts[t]);
+            // The earlier steps of other threads this one conflicts with,
+            // and those it only takes a lock from (ordered, never a race).
+            self.conflicting.clear();
+            self.handed.clear();
+            for a in &step.effects.accesses {
+                let Some(h) = self.history.get(a.key.slot()) else {
+                    continue;
+                };
                 for (j, b) in h {
                     if (b.write || a.write) && steps[*j].thread != t {
                         if a.hand_over(b) {
-                            handed.push(*j);
+                            self.handed.push(*j);
                         } else {
-                            conflicting.push(*j);
+                            self.conflicting.push(*j);
                         }
                     }
                 }
             }
-        }
-        conflicting.sort_unstable_by(|a, b| b.cmp(a));
-        conflicting.dedup();
-        // Latest first: an earlier conflicting step that happens before a
-        // later one is ordered through it, and is no race. The lock
-        // hand-overs are left out here: the acquisitions before them race.
-        clock.copy_from_slice(thread_clock.row(t));
-        for &j in &conflicting {
-            if k >= from && !order.covers(&clock, j, steps) {
-                found.push((j, k));
-                // Inside a critical section, the race cannot be reversed
-                // where it is if this step's thread needs the same lock:
-                // it must run before the section began. (Adding the race
-                // for every lock held over-approximates: more branches,
-                // never fewer.)
-                found.extend(holding[j].iter().map(|&a| (a, k)));
+            self.conflicting.sort_unstable_by(|a, b| b.cmp(a));
+            self.conflicting.dedup();
+            // Latest first: an earlier conflicting step that happens
+            // before a later one is ordered through it, and is no race.
+            // The lock hand-overs are left out here: the acquisitions
+            // before them race.
+            clock.copy_from_slice(thread_clock.row(t));
+            for &j in &self.conflicting {
+                if k >= from && !self.order.covers(&clock, j, steps) {
+                    self.found.push((j, k));
+                    // Inside a critical section, the race cannot be
+                    // reversed where it is if this step's thread needs the
+                    // same lock: it must run before the section began.
+                    // (Adding the race for every lock held
+                    // over-approximates: more branches, never fewer.)
+                    let (lo, hi) = self.holding_at[j];
+                    self.found.extend(
+                        self.holding[lo as usize..hi as usize]
+                            .iter()
+                            .map(|&a| (a, k)),
+                    );
+                }
+                join(&mut clock, self.order.clocks.row(j));
             }
-            join(&mut clock, order.clocks.row(j));
+            for &j in &self.handed {
+                join(&mut clock, self.order.clocks.row(j));
+            }
+            clock[t] = self.order.index[k];
+            // A step's access is dropped once a later step of the same
+            // thread accesses the key the same way: every step that
+            // conflicts with the earlier one conflicts with the later one
+            // alike, and is ordered after the earlier one through it
+            // (program order), so the earlier adds nothing.
+            for a in &step.effects.accesses {
+                let slot = a.key.slot();
+                if self.history.len() <= slot {
+                    self.history.resize_with(slot + 1, Vec::new);
+                }
+                let h = &mut self.history[slot];
+                let mut i = 0;
+                while i < h.len() {
+                    let (j, b) = h[i];
+                    if steps[j].thread == t && b == *a {
+                        let entry = h.remove(i);
+                        self.trail.push((k, Undo::Removed(slot, i, entry)));
+                    } else {
+                        i += 1;
+                    }
+                }
+                h.push((k, *a));
+                self.trail.push((k, Undo::Pushed(slot)));
+            }
+            for &child in &step.effects.spawned {
+                thread_clock.data[child * width..(child + 1) * width].copy_from_slice(&clock);
+            }
+            thread_clock.data[t * width..(t + 1) * width].copy_from_slice(&clock);
+            self.order.clocks.push(&clock);
         }
-        for &j in &handed {
-            join(&mut clock, order.clocks.row(j));
+        self.found.sort_unstable();
+        self.found.dedup();
+        let mut races = Vec::with_capacity(self.found.len());
+        for i in 0..self.found.len() {
+            let (first, later) = self.found[i];
+            races.push(Race {
+                first,
+                later,
+                initials: initials(
+                    steps,
+                    &self.order,
+                    first,
+                    later,
+                    &mut self.v,
+                    &mut self.seen,
+                ),
+            });
         }
-        clock[t] = order.index[k];
-        for a in &step.effects.accesses {
-            let h = history.entry(a.key).or_default();
-            h.retain(|(j, b)| !(steps[*j].thread == t && b == a));
-            h.push((k, *a));
-        }
-        for &child in &step.effects.spawned {
-            thread_clock.data[child * threads..(child + 1) * threads].copy_from_slice(&clock);
-        }
-        thread_clock.data[t * threads..(t + 1) * threads].copy_from_slice(&clock);
-        order.clocks.push(&clock);
+        races
     }
-    found.sort_unstable();
-    found.dedup();
-    found
-        .into_iter()
-        .map(|(first, later)| Race {
-            first,
-            later,
-            initials: initials(steps, &order, first, later),
-        })
-        .collect()
+
+    /// Forgets what the last analysis learned from step `start` on.
+    fn rewind(&mut self, start: usize) {
+        if start == 0 {
+            self.history.iter_mut().for_each(Vec::clear);
+            self.trail.clear();
+        }
+        while let Some(&(k, _)) = self.trail.last() {
+            if k < start {
+                break;
+            }
+            match self.trail.pop().map(|(_, u)| u) {
+                Some(Undo::Pushed(slot)) => {
+                    self.history[slot].pop();
+                }
+                Some(Undo::Removed(slot, i, entry)) => self.history[slot].insert(i, entry),
+                None => {}
+            }
+        }
+        self.order.clocks.truncate(start);
+        self.order.before.truncate(start);
+        self.order.index.truncate(start);
+        let held = self
+            .holding_at
+            .get(start)
+            .map_or(self.holding.len(), |h| h.0 as usize);
+        self.holding.truncate(held);
+        self.holding_at.truncate(start);
+    }
+}
+
+/// Updates `held`, the locks step `k`'s thread holds, by what `step` took
+/// and released.
+fn hold(held: &mut Vec<(Key, usize)>, step: &Step, k: usize) {
+    for a in &step.effects.accesses {
+        match a.lock {
+            Some(LockSide::Acquire) => held.push((a.key, k)),
+            Some(LockSide::Release) => {
+                if let Some(i) = held.iter().rposition(|(key, _)| *key == a.key) {
+                    held.remove(i);
+                }
+            }
+            None => {}
+        }
+    }
 }
 
 /// The threads whose first step in `v = notdep(first).later` has nothing
 /// in `v` before it: `v` is the steps after `first` that do not happen
 /// after it, then `later`.
-fn initials(steps: &[Step], order: &Order, first: usize, later: usize) -> Vec<Thread> {
-    let v: Vec<usize> = (first + 1..later)
-        .filter(|&m| !order.covers(order.clocks.row(m), first, steps))
-        .collect();
-    let mut seen: Vec<Thread> = Vec::new();
+fn initials(
+    steps: &[Step],
+    order: &Order,
+    first: usize,
+    later: usize,
+    v: &mut Vec<usize>,
+    seen: &mut Vec<Thread>,
+) -> Vec<Thread> {
+    v.clear();
+    v.extend((first + 1..later).filter(|&m| !order.covers(order.clocks.row(m), first, steps)));
+    seen.clear();
     let mut out: Vec<Thread> = Vec::new();
     for (i, &m) in v.iter().enumerate() {
         let t = steps[m].thread;
@@ -274,7 +399,7 @@ mod tests {
         };
         for &(o, write) in accesses {
             s.effects.accesses.push(Access {
-                key: Key::Object(o),
+                key: Key::Object(super::super::access::id(o)),
                 write,
                 lock: None,
             });
@@ -348,5 +473,85 @@ mod tests {
         let r = races(&steps);
         let race = r.iter().find(|r| (r.first, r.later) == (0, 2)).unwrap();
         assert_eq!(race.initials, [2]);
+    }
+
+    fn lock(thread: Thread, lock: u32, side: LockSide) -> Step {
+        let mut s = step(thread, &[]);
+        s.effects.accesses.push(Access {
+            key: Key::Lock(lock),
+            write: true,
+            lock: Some(side),
+        });
+        s
+    }
+
+    #[test]
+    fn an_analysis_that_keeps_a_replayed_prefix_finds_what_a_fresh_one_finds() {
+        // Executions that share prefixes, as a search runs them: each is
+        // analysed from where it stopped replaying the one before, by one
+        // analysis, and compared with a fresh analysis of the whole.
+        let mut spawn = step(0, &[(1, true)]);
+        spawn.effects.spawned.push(1);
+        spawn.effects.spawned.push(2);
+        let a = vec![
+            spawn.clone(),
+            lock(1, 7, LockSide::Acquire),
+            step(1, &[(1, true), (2, false)]),
+            lock(1, 7, LockSide::Release),
+            step(2, &[(2, true)]),
+            lock(2, 7, LockSide::Acquire),
+            step(2, &[(1, false)]),
+            lock(2, 7, LockSide::Release),
+            step(0, &[(1, true)]),
+        ];
+        let mut b = a[..2].to_vec();
+        b.extend([
+            step(2, &[(2, true)]),
+            step(1, &[(1, true), (2, false)]),
+            step(0, &[(2, true)]),
+            lock(1, 7, LockSide::Release),
+            lock(2, 7, LockSide::Acquire),
+            step(2, &[(1, false)]),
+            lock(2, 7, LockSide::Release),
+        ]);
+        // A third thread spawned late widens the clocks.
+        let mut late = step(0, &[(3, true)]);
+        late.effects.spawned.push(3);
+        let mut c = b[..4].to_vec();
+        c.extend([
+            late,
+            step(3, &[(3, true), (1, true)]),
+            step(2, &[(1, true)]),
+        ]);
+        let mut d = c[..1].to_vec();
+        d.extend([step(2, &[(2, true)]), step(1, &[(2, true)])]);
+        // A step analysed last time replaced the history entry of an
+        // earlier step of its thread; rewound, the entry is back.
+        let mut e = a[..1].to_vec();
+        e.extend([
+            step(1, &[(5, true)]),
+            step(1, &[(5, true)]),
+            step(2, &[(5, true)]),
+        ]);
+        let mut f = e[..2].to_vec();
+        f.push(step(2, &[(5, true)]));
+        let mut kept = Analysis::default();
+        for (steps, from) in [
+            (&a, 0),
+            (&b, 2),
+            (&c, 4),
+            (&d, 1),
+            (&a, 1),
+            (&e, 1),
+            (&f, 2),
+        ] {
+            let incremental = kept.races_from(steps, from);
+            let whole: Vec<Race> = races(steps)
+                .into_iter()
+                .filter(|r| r.later >= from)
+                .collect();
+            assert_eq!(incremental, whole, "from {from}");
+            assert!(!whole.is_empty());
+        }
     }
 }

@@ -16,7 +16,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use smallvec::SmallVec;
 
-use crate::dpor::access::{Effects, Key};
+use crate::dpor::access::{id, Effects, Key};
 use crate::record::{Coverage, ExecutionLog, Loc, Op, OpClass};
 
 /// An operation's class, interned: its index in `Tracker::classes`.
@@ -138,9 +138,9 @@ fn access(thread: usize, op: &Op, object: Option<usize>) -> Option<(Key, bool)> 
     let object = object?;
     match op {
         Op::Lock | Op::WriteLock | Op::TryLock { acquired: true } => {
-            return Some((Key::Lock(object), true))
+            return Some((Key::Lock(id(object)), true))
         }
-        Op::ReadLock => return Some((Key::Lock(object), false)),
+        Op::ReadLock => return Some((Key::Lock(id(object)), false)),
         Op::Acquire
         | Op::TryLock { acquired: false }
         | Op::Unlock
@@ -151,7 +151,7 @@ fn access(thread: usize, op: &Op, object: Option<usize>) -> Option<(Key, bool)> 
     let mut effects = Effects::default();
     effects.add(thread, op, Some(object));
     effects.accesses.iter().find_map(|a| match a.key {
-        Key::Object(o) if o == object => Some((a.key, a.write)),
+        Key::Object(o) if o == id(object) => Some((a.key, a.write)),
         _ => None,
     })
 }
@@ -223,8 +223,8 @@ impl Tracker {
                 continue;
             }
             let (object, lock) = match key {
-                Key::Object(o) => (o, 0),
-                Key::Lock(o) => (o, 1),
+                Key::Object(o) => (o as usize, 0),
+                Key::Lock(o) => (o as usize, 1),
                 _ => continue,
             };
             let Some(&object_class) = self.object_class.get(object) else {
