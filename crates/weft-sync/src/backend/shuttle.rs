@@ -755,7 +755,9 @@ impl Scheduler for DporScheduler {
         current: Option<TaskId>,
         _is_yielding: bool,
     ) -> Option<TaskId> {
-        let ids: Vec<usize> = runnable.iter().map(|t| usize::from(t.id())).collect();
+        // Inline: this runs at every scheduling point.
+        let ids: smallvec::SmallVec<[usize; 8]> =
+            runnable.iter().map(|t| usize::from(t.id())).collect();
         let chosen = {
             let mut st = self.state.borrow_mut();
             let st = &mut *st;
