@@ -485,10 +485,14 @@ fn main() {
     use weft::Scheduler;
 
     // DPOR and DFS run to their end: no soft budget (`iterations`), only
-    // the time budget.
+    // the time budget. One worker, as loom and shuttle's DFS search: with
+    // two, how many executions run before one of them finds a bug depends
+    // on how the workers' threads were scheduled, and the column would
+    // change from run to run.
     let search = |scheduler: Scheduler| {
         weft::Model::new()
             .scheduler(scheduler)
+            .workers(1)
             .iterations(usize::MAX)
     };
     println!("| model | expected | weft DPOR | shuttle DFS (via weft) | DFS / DPOR |");
