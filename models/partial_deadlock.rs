@@ -19,17 +19,63 @@ fn line_of(needle: &str) -> u32 {
     at as u32 + 1
 }
 
+/// Spawns a thread called `name` (the reports below name threads).
+fn named<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> thread::JoinHandle<T> {
+    thread::Builder::new().name(name).spawn(f).unwrap()
+}
+
 /// A thread that yields until `stop` is set: when nobody ever sets it, it
 /// runs for as long as the execution does.
 fn spinner(stop: Arc<AtomicBool>) -> thread::JoinHandle<()> {
-    thread::Builder::new()
-        .name("spinner")
-        .spawn(move || {
-            while !stop.load(Ordering::Acquire) {
-                thread::yield_now();
-            }
-        })
-        .unwrap()
+    named("spinner", move || {
+        while !stop.load(Ordering::Acquire) {
+            thread::yield_now();
+        }
+    })
+}
+
+/// The failure of the model `f` (called `name`, explored with at most
+/// `max_steps` steps an execution): a partial deadlock, with `spinner`
+/// still running.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn partial_deadlock(name: &str, max_steps: usize, f: fn()) -> weft::Failure {
+    let failure = weft::Model::new()
+        .name(name)
+        .max_steps(max_steps)
+        .explore(f)
+        .unwrap_err();
+    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
+    assert!(failure.is_partial_deadlock(), "{failure}");
+    assert_eq!(
+        failure.running_threads(),
+        vec!["spinner".to_string()],
+        "{failure}"
+    );
+    let report = failure.to_string();
+    assert!(
+        report.contains(
+            "deadlock (partial: some threads wait for each other while others still run)"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("Still running: `spinner`"), "{report}");
+    failure
+}
+
+/// The failure read back from its trace file (what `cargo weft show`
+/// reads), which must say the same.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn read_back(failure: &weft::Failure) -> weft::Failure {
+    let trace = failure.trace_path().expect("a trace file");
+    let back = weft_check::trace::read_trace(trace)
+        .expect("the trace reads back")
+        .to_failure();
+    assert!(back.is_partial_deadlock(), "{back}");
+    assert_eq!(back.running_threads(), failure.running_threads());
+    back
 }
 
 /// `ab` and `ba` take two locks in opposite orders while `spinner` runs
@@ -42,20 +88,14 @@ fn abba_beside_a_spinner() {
     let stop = Arc::new(AtomicBool::new(false));
     let spin = spinner(stop.clone());
     let (a2, b2) = (a.clone(), b.clone());
-    let ab = thread::Builder::new()
-        .name("ab")
-        .spawn(move || {
-            let _ga = a2.lock().unwrap(); // ab takes lock_a
-            let _gb = b2.lock().unwrap(); // ab wants lock_b
-        })
-        .unwrap();
-    let ba = thread::Builder::new()
-        .name("ba")
-        .spawn(move || {
-            let _gb = b.lock().unwrap(); // ba takes lock_b
-            let _ga = a.lock().unwrap(); // ba wants lock_a
-        })
-        .unwrap();
+    let ab = named("ab", move || {
+        let _ga = a2.lock().unwrap(); // ab takes lock_a
+        let _gb = b2.lock().unwrap(); // ab wants lock_b
+    });
+    let ba = named("ba", move || {
+        let _gb = b.lock().unwrap(); // ba takes lock_b
+        let _ga = a.lock().unwrap(); // ba wants lock_a
+    });
     ab.join().unwrap();
     ba.join().unwrap();
     stop.store(true, Ordering::Release);
@@ -65,13 +105,7 @@ fn abba_beside_a_spinner() {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn abba_beside_a_running_thread_is_a_partial_deadlock() {
-    let failure = weft::Model::new()
-        .name("abba_beside_a_spinner")
-        .max_steps(5_000)
-        .explore(abba_beside_a_spinner)
-        .unwrap_err();
-    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
-    assert!(failure.is_partial_deadlock(), "{failure}");
+    let failure = partial_deadlock("abba_beside_a_spinner", 5_000, abba_beside_a_spinner);
     let cycle = failure
         .deadlock_cycle()
         .unwrap_or_else(|| panic!("no lock cycle in {failure}"));
@@ -106,25 +140,7 @@ fn abba_beside_a_running_thread_is_a_partial_deadlock() {
         closed_at == line_of("// ab wants lock_b") || closed_at == line_of("// ba wants lock_a"),
         "{failure}"
     );
-    assert!(
-        failure.running_threads().contains(&"spinner".to_string()),
-        "{failure}"
-    );
-    let report = failure.to_string();
-    assert!(
-        report.contains(
-            "deadlock (partial: some threads wait for each other while others still run)"
-        ),
-        "{report}"
-    );
-    assert!(report.contains("Still running: `spinner`"), "{report}");
-    // The trace file says the same (`cargo weft show` reads it back).
-    let trace = failure.trace_path().expect("a trace file");
-    let back = weft_check::trace::read_trace(trace)
-        .expect("the trace reads back")
-        .to_failure();
-    assert!(back.is_partial_deadlock(), "{back}");
-    assert_eq!(back.running_threads(), failure.running_threads());
+    let back = read_back(&failure);
     assert!(
         back.to_string().contains("Still running: `spinner`"),
         "{back}"
@@ -213,20 +229,14 @@ fn join_cycle_beside_a_spinner() {
     let spin = spinner(Arc::new(AtomicBool::new(false)));
     let (tx, rx) = mpsc::channel::<()>();
     let s = slot.clone();
-    let first = thread::Builder::new()
-        .name("first")
-        .spawn(move || {
-            rx.recv().unwrap();
-            let second = s.lock().unwrap().take().expect("main put it there");
-            second.join().unwrap(); // first joins second
-        })
-        .unwrap();
-    let second = thread::Builder::new()
-        .name("second")
-        .spawn(move || {
-            first.join().unwrap(); // second joins first
-        })
-        .unwrap();
+    let first = named("first", move || {
+        rx.recv().unwrap();
+        let second = s.lock().unwrap().take().expect("main put it there");
+        second.join().unwrap(); // first joins second
+    });
+    let second = named("second", move || {
+        first.join().unwrap(); // second joins first
+    });
     *slot.lock().unwrap() = Some(second);
     tx.send(()).unwrap();
     spin.join().unwrap();
@@ -235,13 +245,11 @@ fn join_cycle_beside_a_spinner() {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn a_join_cycle_beside_a_running_thread_is_a_partial_deadlock() {
-    let failure = weft::Model::new()
-        .name("join_cycle_beside_a_spinner")
-        .max_steps(5_000)
-        .explore(join_cycle_beside_a_spinner)
-        .unwrap_err();
-    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
-    assert!(failure.is_partial_deadlock(), "{failure}");
+    let failure = partial_deadlock(
+        "join_cycle_beside_a_spinner",
+        5_000,
+        join_cycle_beside_a_spinner,
+    );
     let cycle = failure
         .deadlock_cycle()
         .unwrap_or_else(|| panic!("no join cycle in {failure}"));
@@ -267,13 +275,6 @@ fn a_join_cycle_beside_a_running_thread_is_a_partial_deadlock() {
         "{failure}"
     );
     assert!(cycle.iter().all(|e| e.holds.is_none()), "{failure}");
-    assert_eq!(
-        failure.running_threads(),
-        vec!["spinner".to_string()],
-        "{failure}"
-    );
-    let report = failure.to_string();
-    assert!(report.contains("Still running: `spinner`"), "{report}");
 }
 
 /// A writer waits for a reader that waits for the writer's other lock,
@@ -286,20 +287,14 @@ fn rwlock_cycle_beside_a_spinner() {
     let stop = Arc::new(AtomicBool::new(false));
     let spin = spinner(stop.clone());
     let (t2, i2) = (table.clone(), index.clone());
-    let reader = thread::Builder::new()
-        .name("reader")
-        .spawn(move || {
-            let _r = t2.read().unwrap(); // reader reads table
-            let _i = i2.lock().unwrap(); // reader wants index
-        })
-        .unwrap();
-    let writer = thread::Builder::new()
-        .name("writer")
-        .spawn(move || {
-            let _i = index.lock().unwrap(); // writer takes index
-            let _w = table.write().unwrap(); // writer wants table
-        })
-        .unwrap();
+    let reader = named("reader", move || {
+        let _r = t2.read().unwrap(); // reader reads table
+        let _i = i2.lock().unwrap(); // reader wants index
+    });
+    let writer = named("writer", move || {
+        let _i = index.lock().unwrap(); // writer takes index
+        let _w = table.write().unwrap(); // writer wants table
+    });
     reader.join().unwrap();
     writer.join().unwrap();
     stop.store(true, Ordering::Release);
@@ -309,13 +304,11 @@ fn rwlock_cycle_beside_a_spinner() {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn an_rwlock_cycle_beside_a_running_thread_is_a_partial_deadlock() {
-    let failure = weft::Model::new()
-        .name("rwlock_cycle_beside_a_spinner")
-        .max_steps(5_000)
-        .explore(rwlock_cycle_beside_a_spinner)
-        .unwrap_err();
-    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
-    assert!(failure.is_partial_deadlock(), "{failure}");
+    let failure = partial_deadlock(
+        "rwlock_cycle_beside_a_spinner",
+        5_000,
+        rwlock_cycle_beside_a_spinner,
+    );
     let cycle = failure
         .deadlock_cycle()
         .unwrap_or_else(|| panic!("no lock cycle in {failure}"));
@@ -348,10 +341,6 @@ fn an_rwlock_cycle_beside_a_running_thread_is_a_partial_deadlock() {
         ],
         "{failure}"
     );
-    assert!(
-        failure.running_threads().contains(&"spinner".to_string()),
-        "{failure}"
-    );
 }
 
 /// `holder` keeps `lock` over many yields while `waiter` waits for it, and
@@ -363,13 +352,10 @@ fn a_waiter_whose_holder_runs_is_no_deadlock() {
         let lock = Arc::new(Mutex::new(0).named("lock"));
         let other = Arc::new(Mutex::new(0).named("other"));
         let (l2, o2) = (lock.clone(), other.clone());
-        let waiter = thread::Builder::new()
-            .name("waiter")
-            .spawn(move || {
-                let _o = o2.lock().unwrap();
-                *l2.lock().unwrap() += 1;
-            })
-            .unwrap();
+        let waiter = named("waiter", move || {
+            let _o = o2.lock().unwrap();
+            *l2.lock().unwrap() += 1;
+        });
         {
             let mut g = lock.lock().unwrap();
             for _ in 0..3 {
@@ -392,22 +378,16 @@ fn a_receive_whose_other_sender_runs_is_no_deadlock() {
         let (to_a, from_b) = mpsc::channel::<u32>();
         let (to_b, from_a) = mpsc::channel::<u32>();
         let (main_to_a, main_to_b) = (to_a.clone(), to_b.clone());
-        let a = thread::Builder::new()
-            .name("a")
-            .spawn(move || {
-                let got = from_b.recv().unwrap();
-                drop(to_b);
-                got
-            })
-            .unwrap();
-        let b = thread::Builder::new()
-            .name("b")
-            .spawn(move || {
-                let got = from_a.recv().unwrap();
-                drop(to_a);
-                got
-            })
-            .unwrap();
+        let a = named("a", move || {
+            let got = from_b.recv().unwrap();
+            drop(to_b);
+            got
+        });
+        let b = named("b", move || {
+            let got = from_a.recv().unwrap();
+            drop(to_a);
+            got
+        });
         main_to_a.send(1).unwrap();
         main_to_b.send(2).unwrap();
         assert_eq!(a.join().unwrap() + b.join().unwrap(), 3);
@@ -424,41 +404,28 @@ fn channel_knot_beside_a_spinner() {
     let spin = spinner(Arc::new(AtomicBool::new(false)));
     let (to_a, from_b) = mpsc::channel::<u32>(); // knot
     let (to_b, from_a) = mpsc::channel::<u32>(); // knot
-    let _a = thread::Builder::new()
-        .name("a")
-        .spawn(move || {
-            let _ = from_b.recv(); // a waits for b
-            to_b.send(1).unwrap();
-        })
-        .unwrap();
-    let _b = thread::Builder::new()
-        .name("b")
-        .spawn(move || {
-            let _ = from_a.recv(); // b waits for a
-            to_a.send(2).unwrap();
-        })
-        .unwrap();
+    let _a = named("a", move || {
+        let _ = from_b.recv(); // a waits for b
+        to_b.send(1).unwrap();
+    });
+    let _b = named("b", move || {
+        let _ = from_a.recv(); // b waits for a
+        to_a.send(2).unwrap();
+    });
     spin.join().unwrap();
 }
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn a_channel_knot_is_a_partial_deadlock_at_the_step_limit() {
-    let failure = weft::Model::new()
-        .name("channel_knot_beside_a_spinner")
-        .max_steps(300)
-        .explore(channel_knot_beside_a_spinner)
-        .unwrap_err();
-    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
-    assert!(failure.is_partial_deadlock(), "{failure}");
+    let failure = partial_deadlock(
+        "channel_knot_beside_a_spinner",
+        300,
+        channel_knot_beside_a_spinner,
+    );
     assert_eq!(
         failure.stuck_threads(),
         vec!["a".to_string(), "b".to_string()],
-        "{failure}"
-    );
-    assert_eq!(
-        failure.running_threads(),
-        vec!["spinner".to_string()],
         "{failure}"
     );
     // The failure is the wait that closed the knot: one of the receives.
@@ -474,13 +441,6 @@ fn a_channel_knot_is_a_partial_deadlock_at_the_step_limit() {
         "{failure}"
     );
     let report = failure.to_string();
-    assert!(
-        report.contains(
-            "deadlock (partial: some threads wait for each other while others still run)"
-        ),
-        "{report}"
-    );
-    assert!(report.contains("Still running: `spinner`"), "{report}");
     assert!(report.contains("Nothing woke these threads:"), "{report}");
     for (thread, line) in [("a", "// a waits for b"), ("b", "// b waits for a")] {
         let expected = format!(
@@ -495,12 +455,7 @@ fn a_channel_knot_is_a_partial_deadlock_at_the_step_limit() {
         assert!(report.contains(&expected), "{expected}\n{report}");
     }
     // A trace read back says the same.
-    let trace = failure.trace_path().expect("a trace file");
-    let back = weft_check::trace::read_trace(trace)
-        .expect("the trace reads back")
-        .to_failure();
-    assert!(back.is_partial_deadlock(), "{back}");
-    assert_eq!(back.stuck_threads(), failure.stuck_threads());
+    assert_eq!(read_back(&failure).stuck_threads(), failure.stuck_threads());
 }
 
 /// `a` takes `ledger`, then waits at a three-party barrier with `b`; the
@@ -513,27 +468,18 @@ fn barrier_short_of_a_party_beside_a_spinner() {
     let barrier = Arc::new(Barrier::new(3).named("rendezvous"));
     let ledger = Arc::new(Mutex::new(0).named("ledger"));
     let (b1, l1) = (barrier.clone(), ledger.clone());
-    let a = thread::Builder::new()
-        .name("a")
-        .spawn(move || {
-            let mut g = l1.lock().unwrap();
-            b1.wait(); // a waits at the barrier
-            *g += 1;
-        })
-        .unwrap();
+    let a = named("a", move || {
+        let mut g = l1.lock().unwrap();
+        b1.wait(); // a waits at the barrier
+        *g += 1;
+    });
     let b2 = barrier.clone();
-    let _b = thread::Builder::new()
-        .name("b")
-        .spawn(move || {
-            b2.wait(); // b waits at the barrier
-        })
-        .unwrap();
-    let _c = thread::Builder::new()
-        .name("c")
-        .spawn(move || {
-            *ledger.lock().unwrap() += 1; // c wants ledger
-        })
-        .unwrap();
+    let _b = named("b", move || {
+        b2.wait(); // b waits at the barrier
+    });
+    let _c = named("c", move || {
+        *ledger.lock().unwrap() += 1; // c wants ledger
+    });
     a.join().unwrap();
     spin.join().unwrap();
 }
@@ -541,21 +487,14 @@ fn barrier_short_of_a_party_beside_a_spinner() {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 #[test]
 fn a_barrier_short_of_a_party_is_a_partial_deadlock_at_the_step_limit() {
-    let failure = weft::Model::new()
-        .name("barrier_short_of_a_party_beside_a_spinner")
-        .max_steps(300)
-        .explore(barrier_short_of_a_party_beside_a_spinner)
-        .unwrap_err();
-    assert_eq!(failure.kind(), weft::FailureKind::Deadlock, "{failure}");
-    assert!(failure.is_partial_deadlock(), "{failure}");
+    let failure = partial_deadlock(
+        "barrier_short_of_a_party_beside_a_spinner",
+        300,
+        barrier_short_of_a_party_beside_a_spinner,
+    );
     let mut stuck = failure.stuck_threads();
     stuck.sort();
     assert_eq!(stuck, ["a", "b", "c", "main"], "{failure}");
-    assert_eq!(
-        failure.running_threads(),
-        vec!["spinner".to_string()],
-        "{failure}"
-    );
     let blocked: Vec<(String, String, u32)> = failure
         .blocked_threads()
         .iter()
@@ -596,10 +535,9 @@ fn a_receive_that_a_slow_sender_ends_is_no_deadlock() {
         let (tx, rx) = mpsc::channel::<u32>();
         let stop = Arc::new(AtomicBool::new(false));
         let spin = spinner(stop.clone());
-        let consumer = thread::Builder::new()
-            .name("consumer")
-            .spawn(move || (0..3).map(|_| rx.recv().unwrap()).sum::<u32>())
-            .unwrap();
+        let consumer = named("consumer", move || {
+            (0..3).map(|_| rx.recv().unwrap()).sum::<u32>()
+        });
         for i in 1..=3 {
             for _ in 0..5 {
                 thread::yield_now();
