@@ -26,13 +26,16 @@
 #![allow(missing_docs)]
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
+#[macro_use]
+#[path = "support/spsc_ring.rs"]
+mod spsc_ring_model;
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod models {
     use std::cell::Cell;
     use std::collections::VecDeque;
     use std::rc::Rc;
 
-    use weft::cell::UnsafeCell;
-    use weft::sync::atomic::Ordering;
     use weft::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
     use weft::sync::{Arc, Condvar, Mutex};
     use weft::thread;
@@ -211,52 +214,9 @@ mod models {
         producer.join().unwrap();
     }
 
-    const SLOTS: usize = 2;
-    const ITEMS: usize = 3;
-
     /// A single-producer single-consumer ring (`benches/dpor_vs_loom.rs`).
-    struct Ring {
-        slots: [UnsafeCell<usize>; SLOTS],
-        head: AtomicUsize,
-        tail: AtomicUsize,
-    }
-
-    // SAFETY: a slot is accessed by one side at a time, as the indices
-    // hand it over (the model checks exactly that).
-    unsafe impl Sync for Ring {}
-
-    pub(crate) fn spsc_ring() {
-        let ring = Arc::new(Ring {
-            slots: [UnsafeCell::new(0), UnsafeCell::new(0)],
-            head: AtomicUsize::new(0),
-            tail: AtomicUsize::new(0),
-        });
-        let producer = {
-            let ring = ring.clone();
-            thread::spawn(move || {
-                for item in 0..ITEMS {
-                    let tail = ring.tail.load(Ordering::Relaxed);
-                    while tail - ring.head.load(Ordering::Acquire) == SLOTS {
-                        thread::yield_now();
-                    }
-                    // SAFETY: the consumer has moved past this slot.
-                    ring.slots[tail % SLOTS].with_mut(|p| unsafe { *p = item + 1 });
-                    ring.tail.store(tail + 1, Ordering::Release);
-                }
-            })
-        };
-        let mut got = Vec::new();
-        for _ in 0..ITEMS {
-            let head = ring.head.load(Ordering::Relaxed);
-            while ring.tail.load(Ordering::Acquire) == head {
-                thread::yield_now();
-            }
-            // SAFETY: the producer published this slot with `tail`.
-            got.push(ring.slots[head % SLOTS].with(|p| unsafe { *p }));
-            ring.head.store(head + 1, Ordering::Release);
-        }
-        producer.join().unwrap();
-        assert_eq!(got, [1, 2, 3]);
+    mod ring {
+        spsc_ring!(weft);
     }
 
     fn step(s: &AtomicUsize, from: usize, to: usize) {
@@ -383,7 +343,11 @@ mod models {
             condvar_queue_two_items,
         ),
         ("lost wakeup (deadlock)", Expect::Failure, lost_wakeup),
-        ("SPSC ring, 2 slots, 3 items", Expect::Verified, spsc_ring),
+        (
+            "SPSC ring, 2 slots, 3 items",
+            Expect::Verified,
+            ring::spsc_ring::<3>,
+        ),
         ("deep bug, 3 preemptions", Expect::Failure, deep_bug),
         (
             "store then load (loom #392)",
