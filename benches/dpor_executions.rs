@@ -493,43 +493,32 @@ fn main() {
     // Speed: executions per second of weft's DPOR against raw shuttle's
     // `check_dfs` on four threads adding twice to one atomic (raw shuttle
     // primitives for shuttle), same run, median of 5: DPOR runs its whole
-    // search, and raw shuttle's DFS as many executions.
-    let raw_adders = || {
-        use shuttle::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-        use shuttle::sync::Arc;
-        let n = Arc::new(AtomicUsize::new(0));
-        let hs: Vec<_> = (0..4)
-            .map(|_| {
-                let n = n.clone();
-                shuttle::thread::spawn(move || {
-                    n.fetch_add(1, SeqCst);
-                    n.fetch_add(1, SeqCst);
-                })
-            })
-            .collect();
-        for h in hs {
-            h.join().unwrap();
-        }
-        assert_eq!(n.load(SeqCst), 8);
-    };
-    let weft_adders = || {
-        use weft::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-        use weft::sync::Arc;
-        let n = Arc::new(AtomicUsize::new(0));
-        let hs: Vec<_> = (0..4)
-            .map(|_| {
-                let n = n.clone();
-                weft::thread::spawn(move || {
-                    n.fetch_add(1, SeqCst);
-                    n.fetch_add(1, SeqCst);
-                })
-            })
-            .collect();
-        for h in hs {
-            h.join().unwrap();
-        }
-        assert_eq!(n.load(SeqCst), 8);
-    };
+    // search, and raw shuttle's DFS as many executions. The model is
+    // written once, over either crate's primitives.
+    macro_rules! adders {
+        ($krate:ident) => {
+            || {
+                use $krate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+                use $krate::sync::Arc;
+                let n = Arc::new(AtomicUsize::new(0));
+                let hs: Vec<_> = (0..4)
+                    .map(|_| {
+                        let n = n.clone();
+                        $krate::thread::spawn(move || {
+                            n.fetch_add(1, SeqCst);
+                            n.fetch_add(1, SeqCst);
+                        })
+                    })
+                    .collect();
+                for h in hs {
+                    h.join().unwrap();
+                }
+                assert_eq!(n.load(SeqCst), 8);
+            }
+        };
+    }
+    let raw_adders = adders!(shuttle);
+    let weft_adders = adders!(weft);
     let mut raw_rate = Vec::new();
     let mut dpor_rate = Vec::new();
     let mut runs = 0;
