@@ -14,6 +14,17 @@ mod on_shuttle {
         weft::Model::new().name(name).scheduler(Scheduler::Dpor)
     }
 
+    /// Explores the model `f` (a spin or poll loop, called `name`) with
+    /// DPOR and at most 5,000 steps an execution: its search must finish,
+    /// neither failing nor reaching the step limit.
+    fn verified_to_the_end(name: &str, f: impl Fn() + Send + Sync + 'static) {
+        let stats = dpor(name)
+            .max_steps(5_000)
+            .explore(f)
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+    }
+
     /// loom issues #392 and #166: `a` can read 2 under sequential
     /// consistency; loom's search never runs that interleaving.
     use crate::verdicts::a_never_reads_2;
@@ -220,11 +231,10 @@ mod on_shuttle {
     /// threads the one that polled least goes first now.
     #[test]
     fn a_bounded_yield_loop_beside_a_spinner_is_no_livelock() {
-        let stats = dpor("bounded_wait_beside_a_spinner")
-            .max_steps(5_000)
-            .explore(bounded_wait_beside_a_spinner)
-            .unwrap_or_else(|f| panic!("{f}"));
-        assert!(stats.is_search_complete(), "{stats}");
+        verified_to_the_end(
+            "bounded_wait_beside_a_spinner",
+            bounded_wait_beside_a_spinner,
+        );
     }
 
     /// `consumer` receives what main sends after three yields, while
@@ -287,11 +297,7 @@ mod on_shuttle {
     /// poll that found nothing changes nothing now.
     #[test]
     fn a_compare_exchange_spinlock_is_verified() {
-        let stats = dpor("cas_spinlock")
-            .max_steps(5_000)
-            .explore(spinlock(true))
-            .unwrap_or_else(|f| panic!("{f}"));
-        assert!(stats.is_search_complete(), "{stats}");
+        verified_to_the_end("cas_spinlock", spinlock(true));
         // And one never given back spins for good: the step limit, with
         // the waiting thread's loop shown.
         let failure = dpor("cas_spinlock_never_released")
@@ -344,24 +350,20 @@ mod on_shuttle {
     /// turn, no longer makes each turn look like progress.
     #[test]
     fn a_try_recv_loop_is_verified() {
-        let stats = dpor("try_recv_loop")
-            .max_steps(5_000)
-            .explore(|| {
-                let (tx, rx) = mpsc::channel::<u32>();
-                let consumer = thread::spawn(move || loop {
-                    match rx.try_recv() {
-                        Ok(v) => break v,
-                        Err(_) => thread::yield_now(),
-                    }
-                });
-                for _ in 0..2 {
-                    thread::yield_now();
+        verified_to_the_end("try_recv_loop", || {
+            let (tx, rx) = mpsc::channel::<u32>();
+            let consumer = thread::spawn(move || loop {
+                match rx.try_recv() {
+                    Ok(v) => break v,
+                    Err(_) => thread::yield_now(),
                 }
-                tx.send(5).unwrap();
-                assert_eq!(consumer.join().unwrap(), 5);
-            })
-            .unwrap_or_else(|f| panic!("{f}"));
-        assert!(stats.is_search_complete(), "{stats}");
+            });
+            for _ in 0..2 {
+                thread::yield_now();
+            }
+            tx.send(5).unwrap();
+            assert_eq!(consumer.join().unwrap(), 5);
+        });
     }
 
     /// A consumer waits with `wait_timeout` in a loop until main, after a
@@ -370,58 +372,49 @@ mod on_shuttle {
     /// and the search ran it to the step limit. They are no change now.
     #[test]
     fn a_wait_timeout_loop_is_verified() {
-        let stats = dpor("wait_timeout_loop")
-            .max_steps(5_000)
-            .explore(|| {
-                let pair = Arc::new((Mutex::new(false), Condvar::new()));
-                let p = pair.clone();
-                let consumer = thread::spawn(move || {
-                    let (m, cv) = &*p;
-                    let mut ready = m.lock().unwrap();
-                    while !*ready {
-                        ready = cv.wait_timeout(ready, Duration::from_millis(10)).unwrap().0;
-                    }
-                });
-                for _ in 0..2 {
-                    thread::yield_now();
+        verified_to_the_end("wait_timeout_loop", || {
+            let pair = Arc::new((Mutex::new(false), Condvar::new()));
+            let p = pair.clone();
+            let consumer = thread::spawn(move || {
+                let (m, cv) = &*p;
+                let mut ready = m.lock().unwrap();
+                while !*ready {
+                    ready = cv.wait_timeout(ready, Duration::from_millis(10)).unwrap().0;
                 }
-                *pair.0.lock().unwrap() = true;
-                pair.1.notify_one();
-                consumer.join().unwrap();
-            })
-            .unwrap_or_else(|f| panic!("{f}"));
-        assert!(stats.is_search_complete(), "{stats}");
+            });
+            for _ in 0..2 {
+                thread::yield_now();
+            }
+            *pair.0.lock().unwrap() = true;
+            pair.1.notify_one();
+            consumer.join().unwrap();
+        });
     }
 
     /// The same with `recv_timeout` on a channel.
     #[test]
     fn a_recv_timeout_loop_is_verified() {
-        let stats = dpor("recv_timeout_loop")
-            .max_steps(5_000)
-            .explore(|| {
-                let (tx, rx) = mpsc::channel::<u32>();
-                let consumer = thread::spawn(move || loop {
-                    if let Ok(v) = rx.recv_timeout(Duration::from_millis(10)) {
-                        break v;
-                    }
-                });
-                for _ in 0..2 {
-                    thread::yield_now();
+        verified_to_the_end("recv_timeout_loop", || {
+            let (tx, rx) = mpsc::channel::<u32>();
+            let consumer = thread::spawn(move || loop {
+                if let Ok(v) = rx.recv_timeout(Duration::from_millis(10)) {
+                    break v;
                 }
-                tx.send(3).unwrap();
-                assert_eq!(consumer.join().unwrap(), 3);
-            })
-            .unwrap_or_else(|f| panic!("{f}"));
-        assert!(stats.is_search_complete(), "{stats}");
+            });
+            for _ in 0..2 {
+                thread::yield_now();
+            }
+            tx.send(3).unwrap();
+            assert_eq!(consumer.join().unwrap(), 3);
+        });
     }
 
     #[test]
     fn a_sender_in_the_sleep_set_beside_a_spinner_is_no_livelock() {
-        let stats = dpor("send_after_yields_beside_a_spinner")
-            .max_steps(5_000)
-            .explore(send_after_yields_beside_a_spinner)
-            .unwrap_or_else(|f| panic!("{f}"));
-        assert!(stats.is_search_complete(), "{stats}");
+        verified_to_the_end(
+            "send_after_yields_beside_a_spinner",
+            send_after_yields_beside_a_spinner,
+        );
     }
 }
 
