@@ -118,6 +118,58 @@ mod on_a_checker {
             .unwrap_or_else(|f| panic!("{f}"));
     }
 
+    /// A mutex poisoned by a caught panic, then taken apart: its value
+    /// comes back inside the poison error, from `get_mut` and `into_inner`.
+    fn takes_the_value_of_a_poisoned_mutex() {
+        let mut lock = Mutex::new(5).named("lock");
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _guard = lock.lock().unwrap();
+            panic!("caught on purpose");
+        }));
+        assert!(caught.is_err());
+        *lock.get_mut().unwrap_err().into_inner() += 1; // get_mut of a poisoned lock
+        assert_eq!(lock.into_inner().unwrap_err().into_inner(), 6);
+    }
+
+    #[cfg(feature = "shuttle")]
+    #[test]
+    fn a_poisoned_mutex_gives_its_value_in_an_error_on_shuttle() {
+        weft::Model::new()
+            .name("takes_the_value_of_a_poisoned_mutex")
+            .explore(takes_the_value_of_a_poisoned_mutex)
+            .unwrap_or_else(|f| panic!("{f}"));
+    }
+
+    /// loom's `get_mut` unwraps std's poison too: weft checks before it
+    /// hands loom the lock.
+    #[cfg(feature = "loom")]
+    #[test]
+    fn get_mut_of_a_poisoned_mutex_is_unsupported_on_loom_with_a_clear_error() {
+        let failure = weft::Model::new()
+            .name("takes_the_value_of_a_poisoned_mutex")
+            .expect_failure(FailureKind::Unsupported)
+            .check(takes_the_value_of_a_poisoned_mutex)
+            .into_caught()
+            .expect("the declared failure");
+        assert_eq!(failure.kind(), FailureKind::Unsupported, "{failure}");
+        let line = include_str!("panics.rs")
+            .lines()
+            .position(|l| l.ends_with("// get_mut of a poisoned lock"))
+            .expect("the line")
+            + 1;
+        assert_eq!(
+            failure.location().map(|at| at.line),
+            Some(line as u32),
+            "{failure}"
+        );
+        assert!(
+            failure
+                .to_string()
+                .contains("`lock` was poisoned by a panic that the model caught"),
+            "{failure}"
+        );
+    }
+
     /// loom's mutex unwraps std's poison inside loom: weft says so instead
     /// of letting loom panic with "called `Result::unwrap()` on an `Err`".
     #[cfg(feature = "loom")]

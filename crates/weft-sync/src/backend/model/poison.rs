@@ -1,6 +1,7 @@
 //! weft's own poisoning, shared by `Mutex` and `RwLock` (engines differ:
 //! shuttle has no `is_poisoned`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LockResult, PoisonError};
 
 use super::{engine, recorder};
@@ -14,6 +15,21 @@ pub(super) fn result<V>(poisoned: bool, value: V) -> LockResult<V> {
     } else {
         Ok(value)
     }
+}
+
+/// The value a lock's `into_inner` or `get_mut` takes out of the engine's
+/// lock (`take`), as the caller's lock result: the engine's own poisoning
+/// is ignored, weft's (`poisoned`, set when a holder panicked) decides.
+/// The engine is checked first: `take` runs only if it can.
+#[track_caller]
+pub(super) fn value<V>(
+    poisoned: &AtomicBool,
+    object: usize,
+    take: impl FnOnce() -> LockResult<V>,
+) -> LockResult<V> {
+    let poisoned = poisoned.load(Ordering::Relaxed);
+    check_engine_can_use(poisoned, object, Loc::caller());
+    result(poisoned, take().unwrap_or_else(PoisonError::into_inner))
 }
 
 /// Fails the execution with a clear `Unsupported` failure when the engine

@@ -204,13 +204,7 @@ impl<T> RwLock<T> {
     /// A poisoned lock returns the value inside the error.
     #[track_caller]
     pub fn into_inner(self) -> LockResult<T> {
-        let poisoned = self.is_poisoned();
-        poison::check_engine_can_use(poisoned, self.id, Loc::caller());
-        let value = self
-            .raw
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
-        poison::result(poisoned, value)
+        poison::value(&self.poisoned, self.id, || self.raw.into_inner())
     }
 
     /// A mutable reference to the value; no locking is needed.
@@ -220,10 +214,7 @@ impl<T> RwLock<T> {
     /// A poisoned lock returns the reference inside the error.
     #[track_caller]
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
-        let poisoned = self.is_poisoned();
-        poison::check_engine_can_use(poisoned, self.id, Loc::caller());
-        let value = self.raw.get_mut().unwrap_or_else(PoisonError::into_inner);
-        poison::result(poisoned, value)
+        poison::value(&self.poisoned, self.id, || self.raw.get_mut())
     }
 }
 
