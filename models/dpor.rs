@@ -105,6 +105,76 @@ mod on_shuttle {
         eprintln!("{stats}");
     }
 
+    /// Main asks whether `worker` has finished right after spawning it:
+    /// both answers are possible. `is_finished` used to read weft's
+    /// bookkeeping with no scheduling point and no recorded step, and the
+    /// DPOR search said "verified" after one execution, never answering
+    /// `true`.
+    fn asks_whether_a_thread_finished() {
+        let worker = thread::Builder::new().name("worker").spawn(|| {}).unwrap();
+        let done = worker.is_finished(); // main asks
+        worker.join().unwrap();
+        assert!(!done, "`worker` had already finished");
+    }
+
+    #[test]
+    fn both_answers_of_is_finished_are_explored() {
+        let stats = dpor("asks_whether_a_thread_finished")
+            .expect_failure(FailureKind::Assertion)
+            .explore(asks_whether_a_thread_finished)
+            .unwrap_or_else(|f| panic!("{f}"));
+        let found = stats.caught().expect("the assertion");
+        assert!(
+            found.message().contains("`worker` had already finished"),
+            "{found}"
+        );
+        // The report shows the question and its answer, at its line.
+        let line = include_str!("dpor.rs")
+            .lines()
+            .position(|l| l.ends_with("// main asks"))
+            .expect("the line")
+            + 1;
+        let report = found.to_string();
+        assert!(
+            report.contains(&format!(
+                "main           is_finished `worker` = true  at models/dpor.rs:{line}"
+            )),
+            "{report}"
+        );
+        // Its trace replays it.
+        let trace = found.trace_path().expect("a trace").to_path_buf();
+        let again = weft::Model::new()
+            .name("asks_whether_a_thread_finished")
+            .replay(&trace)
+            .expect_failure(FailureKind::Assertion)
+            .check(asks_whether_a_thread_finished)
+            .into_caught()
+            .expect("the replay fails the same way");
+        assert_eq!(again.message(), found.message());
+    }
+
+    /// Main waits for `worker` by polling `is_finished`, with and without
+    /// `yield_now`: the search ends, both loops being polls.
+    #[test]
+    fn an_is_finished_loop_is_verified() {
+        for yields in [true, false] {
+            verified_to_the_end("is_finished_loop", move || {
+                let n = Arc::new(AtomicUsize::new(0));
+                let n2 = n.clone();
+                let worker = thread::spawn(move || {
+                    n2.fetch_add(1, SeqCst);
+                });
+                while !worker.is_finished() {
+                    if yields {
+                        thread::yield_now();
+                    }
+                }
+                assert_eq!(n.load(SeqCst), 1);
+                worker.join().unwrap();
+            });
+        }
+    }
+
     fn lost_update() {
         let n = Arc::new(AtomicUsize::new(0).named("n"));
         let n2 = n.clone();

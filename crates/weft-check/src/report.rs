@@ -262,6 +262,12 @@ impl Failure {
         let op = match &e.op {
             Op::Spawn { child } => format!("spawn `{}`", self.log.thread_name(*child)),
             Op::Join { child } => format!("join `{}`", self.log.thread_name(*child)),
+            Op::IsFinished { child, finished } => {
+                format!(
+                    "is_finished `{}` = {finished}",
+                    self.log.thread_name(*child)
+                )
+            }
             Op::Unpark { target } => format!("unpark `{}`", self.log.thread_name(*target)),
             _ => e.op_text(),
         };

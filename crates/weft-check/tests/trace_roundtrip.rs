@@ -145,6 +145,8 @@ fn op() -> impl Strategy<Value = OpRecord> {
         value().prop_map(|value| OpRecord::Rmw { value }),
         any::<usize>().prop_map(|child| OpRecord::Spawn { child }),
         any::<usize>().prop_map(|child| OpRecord::Join { child }),
+        (any::<usize>(), any::<bool>())
+            .prop_map(|(child, finished)| OpRecord::IsFinished { child, finished }),
         any::<usize>().prop_map(|target| OpRecord::Unpark { target }),
         text().prop_map(|message| OpRecord::Trace { message }),
     ]

@@ -445,6 +445,13 @@ pub enum OpRecord {
         /// The joined thread's id.
         child: usize,
     },
+    /// Asked whether a thread had finished (`JoinHandle::is_finished`).
+    IsFinished {
+        /// The thread asked about.
+        child: usize,
+        /// The answer.
+        finished: bool,
+    },
     /// The thread's closure returned.
     Finish,
     /// The thread's closure panicked.

@@ -140,6 +140,11 @@ pub(crate) fn yield_now() {
     loom::thread::yield_now()
 }
 
+/// Nothing: loom branches only at operations on its own objects, and a
+/// thread's end is none that another thread can read without joining it
+/// (README, Limitations: `JoinHandle::is_finished` on loom).
+pub(crate) fn scheduling_point() {}
+
 /// One waiter of a weft condvar, woken by [`RawWaiter::wake`] whether that
 /// comes before or after it blocks.
 ///

@@ -129,6 +129,13 @@ pub(crate) fn yield_now() {
     shuttle::thread::yield_now()
 }
 
+/// A scheduling point before an operation shuttle has no primitive for
+/// (`JoinHandle::is_finished`): any thread may run first. Not a yield:
+/// shuttle's schedulers treat a yield as a thread waiting for others.
+pub(crate) fn scheduling_point() {
+    shuttle_engine::runtime::thread::continuation::switch_if_not_stopping();
+}
+
 /// One waiter of a weft condvar, woken by [`RawWaiter::wake`] whether that
 /// comes before or after it blocks.
 ///

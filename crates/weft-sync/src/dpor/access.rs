@@ -120,6 +120,10 @@ impl Effects {
         let found_nothing = matches!(
             op,
             Op::RecvEmpty
+                | Op::IsFinished {
+                    finished: false,
+                    ..
+                }
                 | Op::Woken { timed_out: true }
                 | Op::TryLock { acquired: false }
                 | Op::CompareExchange { ok: false }
@@ -136,7 +140,9 @@ impl Effects {
                 self.spawned.push(*child);
                 None
             }
-            Op::Join { child } => Some(access(Key::Finished(id(*child)), false)),
+            Op::Join { child } | Op::IsFinished { child, .. } => {
+                Some(access(Key::Finished(id(*child)), false))
+            }
             Op::Finish => Some(access(Key::Finished(id(thread)), true)),
             Op::Park => Some(access(Key::Parker(id(thread)), true)),
             Op::Unpark { target } => Some(access(Key::Parker(id(*target)), true)),

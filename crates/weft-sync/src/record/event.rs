@@ -66,6 +66,13 @@ pub enum Op {
         /// The joined thread's id.
         child: usize,
     },
+    /// Asked whether a thread had finished (`JoinHandle::is_finished`).
+    IsFinished {
+        /// The thread asked about.
+        child: usize,
+        /// The answer.
+        finished: bool,
+    },
     /// The thread's closure returned.
     Finish,
     /// The thread's closure panicked.
@@ -121,6 +128,7 @@ impl Op {
             Op::RecvEmpty => "recv-empty",
             Op::Spawn { .. } => "spawn",
             Op::Join { .. } => "join",
+            Op::IsFinished { .. } => "is-finished",
             Op::Finish => "finish",
             Op::Panic => "panic",
             Op::Park => "park",
@@ -161,6 +169,9 @@ impl fmt::Display for Op {
             }
             Op::Spawn { child } => write!(f, "spawn thread {child}"),
             Op::Join { child } => write!(f, "join thread {child}"),
+            Op::IsFinished { child, finished } => {
+                write!(f, "is-finished thread {child} = {finished}")
+            }
             Op::Unpark { target } => write!(f, "unpark thread {target}"),
             Op::Trace(msg) => write!(f, "trace: {msg}"),
             other => f.write_str(other.name()),

@@ -203,13 +203,12 @@ impl<T> JoinHandle<T> {
         self.thread.get_or_init(|| handle(self.id))
     }
 
-    /// Whether the thread's closure has returned.
+    /// Whether the thread's closure has returned: a scheduling point and
+    /// a recorded step, which the DPOR search reorders with the thread's
+    /// end, so that both answers are explored.
+    #[track_caller]
     pub fn is_finished(&self) -> bool {
-        let id = self.id;
-        recorder::with(|e| {
-            e.log.threads.get(id).map(|t| t.state) == Some(crate::record::ThreadState::Finished)
-        })
-        .unwrap_or(false)
+        is_finished(self.id, Loc::caller())
     }
 }
 
@@ -219,6 +218,21 @@ impl<T> fmt::Debug for JoinHandle<T> {
             .field("thread", &self.id)
             .finish()
     }
+}
+
+/// Whether thread `child` has finished, asked at `at`.
+fn is_finished(child: usize, at: Loc) -> bool {
+    // The answer is read after the scheduling point, in the step it
+    // begins: the thread asked about may run to its end first.
+    let me = recorder::current();
+    engine::scheduling_point();
+    recorder::resume(me);
+    let finished = recorder::with(|e| {
+        e.log.threads.get(child).map(|t| t.state) == Some(crate::record::ThreadState::Finished)
+    })
+    .unwrap_or(false);
+    recorder::event(Op::IsFinished { child, finished }, NO_OBJECT, at);
+    finished
 }
 
 /// Marks the thread finished when its closure returns or unwinds; the
@@ -511,9 +525,11 @@ impl<T> ScopedJoinHandle<'_, T> {
         self.thread.get_or_init(|| handle(self.id))
     }
 
-    /// Whether the thread's closure has returned.
+    /// Whether the thread's closure has returned (see
+    /// [`JoinHandle::is_finished`]).
+    #[track_caller]
     pub fn is_finished(&self) -> bool {
-        self.slot.lock().map(|s| s.is_some()).unwrap_or(false)
+        is_finished(self.id, Loc::caller())
     }
 }
 
