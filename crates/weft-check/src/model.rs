@@ -163,7 +163,10 @@ impl Model {
     /// for the last second of the 3 s budget, and the verdict says both
     /// ([`Bound::DporIncomplete`](crate::Bound::DporIncomplete)). With
     /// `iterations` or a `time_budget` set, the default is the random
-    /// scheduler alone. [`SchedulerKind::Portfolio`] runs random and PCT
+    /// scheduler alone. Chosen here (or with `WEFT_SCHEDULER=dpor`), the
+    /// DPOR search runs to its end, as loom's does, however long that
+    /// takes (a progress line says how far it got), unless `iterations`,
+    /// a `time_budget` or `WEFT_BUDGET` bounds it. [`SchedulerKind::Portfolio`] runs random and PCT
     /// schedules in turns on the [`workers`](Self::workers), and its
     /// failure names the strategy that found it.
     pub fn scheduler(mut self, scheduler: SchedulerKind) -> Self {
@@ -675,9 +678,14 @@ impl Model {
             .workers
             .or(self.workers)
             .unwrap_or_else(crate::workers::default_workers);
+        // Chosen by name, weft's DPOR search runs to its end, as loom's
+        // does: the user asked for a proof, and its progress line says how
+        // far it got. (As the first part of the default search it has its
+        // own share of the budget, set in `explore`.)
         if config.iterations.is_none()
             && config.time_budget.is_none()
             && Backend::current() == Backend::Shuttle
+            && config.scheduler != SchedulerKind::Dpor
         {
             // Thorough where it is cheap: a bug needing three preemptions
             // among three threads takes ~6,000 random executions on average.
@@ -849,6 +857,29 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    /// Chosen by name, DPOR runs to its end; the other shuttle schedulers
+    /// stop at the default budget. (A model whose search outlasts that
+    /// budget takes too long for a unit test: the figure is the config.)
+    #[test]
+    fn a_dpor_search_chosen_by_name_has_no_budget() {
+        let env = EnvOverrides::default();
+        let config = |scheduler| Model::new().scheduler(scheduler).config(&env);
+        let on_shuttle = Backend::current() == Backend::Shuttle;
+        let dpor = config(SchedulerKind::Dpor);
+        assert_eq!(dpor.soft_budget, None);
+        assert_eq!(dpor.time_budget, None);
+        assert_eq!(dpor.iterations, None);
+        for other in [SchedulerKind::Random, SchedulerKind::Dfs] {
+            assert_eq!(config(other).soft_budget.is_some(), on_shuttle, "{other:?}");
+        }
+        // Bounded on request.
+        let bounded = Model::new()
+            .scheduler(SchedulerKind::Dpor)
+            .iterations(100)
+            .config(&env);
+        assert_eq!(bounded.iterations, Some(100));
     }
 
     #[test]
