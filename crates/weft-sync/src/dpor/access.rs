@@ -57,14 +57,22 @@ pub(crate) struct Access {
     /// release orders the next acquire) but never race: an acquire cannot
     /// run before the release it waits for. The race that matters is
     /// between the two acquisitions, which the search reverses instead.
+    /// A thread's end and a join of it are the same pair.
     pub(crate) lock: Option<LockSide>,
 }
 
 /// The side of a lock hand-over an access is (see [`Access::lock`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LockSide {
+    /// Takes a lock: the thread holds it until its release.
     Acquire,
+    /// Gives a lock back, or ends the thread (what a join waits for).
     Release,
+    /// Waits for a release and holds nothing after it: a join. (Without
+    /// it, a join raced with the thread's end, and the search tried the
+    /// join first at every step before that end, each time an execution
+    /// that repeated one already explored.)
+    Await,
 }
 
 impl Access {
@@ -140,10 +148,18 @@ impl Effects {
                 self.spawned.push(*child);
                 None
             }
-            Op::Join { child } | Op::IsFinished { child, .. } => {
-                Some(access(Key::Finished(id(*child)), false))
-            }
-            Op::Finish => Some(access(Key::Finished(id(thread)), true)),
+            Op::Join { child } => Some(Access {
+                key: Key::Finished(id(*child)),
+                write: false,
+                lock: Some(LockSide::Await),
+            }),
+            // Asking can come before the end: a race, explored both ways.
+            Op::IsFinished { child, .. } => Some(access(Key::Finished(id(*child)), false)),
+            Op::Finish => Some(Access {
+                key: Key::Finished(id(thread)),
+                write: true,
+                lock: Some(LockSide::Release),
+            }),
             Op::Park => Some(access(Key::Parker(id(thread)), true)),
             Op::Unpark { target } => Some(access(Key::Parker(id(*target)), true)),
             Op::Yield | Op::Sleep => {

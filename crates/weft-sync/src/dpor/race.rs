@@ -338,7 +338,7 @@ fn hold(held: &mut Vec<(Key, usize)>, step: &Step, k: usize) {
                     held.remove(i);
                 }
             }
-            None => {}
+            Some(LockSide::Await) | None => {}
         }
     }
 }
@@ -473,6 +473,35 @@ mod tests {
         let r = races(&steps);
         let race = r.iter().find(|r| (r.first, r.later) == (0, 2)).unwrap();
         assert_eq!(race.initials, [2]);
+    }
+
+    #[test]
+    fn a_join_is_ordered_after_the_end_it_waits_for_and_races_nothing() {
+        use crate::record::Op;
+        let mut spawn = step(0, &[]);
+        spawn.effects.add(0, &Op::Spawn { child: 1 }, None);
+        let mut child = step(1, &[(3, true)]);
+        child.effects.add(1, &Op::Finish, None);
+        let mut join = step(0, &[]);
+        join.effects.add(0, &Op::Join { child: 1 }, None);
+        // Main reads what the child wrote only after joining it: ordered.
+        let read = step(0, &[(3, false)]);
+        assert!(races(&[spawn.clone(), child.clone(), join, read]).is_empty());
+        // Asking whether it finished is no join: it races with the end.
+        let mut ask = step(0, &[]);
+        ask.effects.add(
+            0,
+            &Op::IsFinished {
+                child: 1,
+                finished: true,
+            },
+            None,
+        );
+        let r = races(&[spawn, child, ask]);
+        assert_eq!(
+            r.iter().map(|r| (r.first, r.later)).collect::<Vec<_>>(),
+            [(1, 2)]
+        );
     }
 
     fn lock(thread: Thread, lock: u32, side: LockSide) -> Step {
