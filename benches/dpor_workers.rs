@@ -1,7 +1,8 @@
 //! weft's DPOR search on 1 and on 2 workers (`Model::workers`), one after
 //! the other in one run, on a correct model whose exhaustive search runs
-//! over 100,000 executions: five threads each adding twice to one counter
-//! (10! / 2^5 = 113,400 orders of the adds).
+//! over 100,000 executions: four threads each adding three times to one
+//! counter (12! / 3!^4 = 369,600 orders of the adds, a few seconds on one
+//! worker: long enough that starting and ending the split weigh little).
 //!
 //! `cargo bench --features shuttle --bench dpor_workers` prints each
 //! search's executions and time, and the speed-up of 2 workers over 1
@@ -29,19 +30,20 @@ fn main() {
 
     fn adders() {
         let n = Arc::new(AtomicUsize::new(0));
-        let hs: Vec<_> = (0..5)
+        let hs: Vec<_> = (0..4)
             .map(|_| {
                 let n = n.clone();
                 thread::spawn(move || {
-                    n.fetch_add(1, SeqCst);
-                    n.fetch_add(1, SeqCst);
+                    for _ in 0..3 {
+                        n.fetch_add(1, SeqCst);
+                    }
                 })
             })
             .collect();
         for h in hs {
             h.join().unwrap();
         }
-        assert_eq!(n.load(SeqCst), 10);
+        assert_eq!(n.load(SeqCst), 12);
     }
 
     let mut counts: Vec<usize> = vec![1, 2];

@@ -66,8 +66,6 @@ fn dpor_executions(name: &str, body: fn()) -> usize {
     let stats = Model::new()
         .name(name)
         .scheduler(Scheduler::Dpor)
-        // No soft budget: the search runs to its end.
-        .iterations(usize::MAX)
         .explore(body)
         .unwrap_or_else(|failure| panic!("{failure}"));
     assert!(stats.is_exhaustive(), "{stats}");
@@ -81,8 +79,9 @@ fn starting_and_shutting_down_two_workers_is_proven_in_few_executions() {
         let pool = ThreadPool::new(2);
         pool.shutdown(true, false);
     });
-    // 45 now; 1,456 when each worker's exit notified shutdown's condvar.
-    assert!(executions <= 60, "{executions} executions");
+    // 30 now (45 while a join raced with the end of the thread it
+    // joins); 1,456 when each worker's exit notified shutdown's condvar.
+    assert!(executions <= 40, "{executions} executions");
 }
 
 #[cfg(feature = "shuttle")]
