@@ -211,3 +211,148 @@ fn an_unsync_load_racing_with_a_store_is_a_data_race() {
     let report = failure.to_string();
     assert!(report.contains("`n`"), "{report}");
 }
+
+/// What a thread reads of an `Arc`'s count depends on when the other
+/// owners clone and drop theirs: `strong_count`, `get_mut`, `try_unwrap`
+/// and `Weak::upgrade` are steps that weft's DPOR search orders against
+/// those clones and drops, so that it explores every answer. (They read
+/// std's count unseen, and the search called each of these models
+/// verified after one or two executions, having seen one answer.)
+#[cfg(feature = "shuttle")]
+mod count_reads {
+    use weft::sync::{Arc, Weak};
+    use weft::thread;
+    use weft::FailureKind;
+
+    /// How main asks whether its reference is the only one.
+    type Ask = fn(&mut Arc<u32>) -> bool;
+
+    /// `worker` drops its reference while main asks `unique`: a model
+    /// that fails when the answer is "unique", which only some orders
+    /// give.
+    fn fails_when_unique(unique: Ask) -> weft::Failure {
+        weft::Model::new()
+            .scheduler(weft::Scheduler::Dpor)
+            .explore(move || {
+                let mut a = Arc::new(5);
+                let a2 = a.clone();
+                let worker = thread::Builder::new()
+                    .name("worker")
+                    .spawn(move || drop(a2))
+                    .unwrap();
+                let seen = unique(&mut a);
+                worker.join().unwrap();
+                assert!(!seen, "main saw the only reference");
+            })
+            .expect_err("some order lets main see the only reference")
+    }
+
+    #[test]
+    fn every_answer_of_a_count_read_is_explored() {
+        let reads: [(&str, Ask); 4] = [
+            ("strong_count", |a| Arc::strong_count(a) == 1),
+            ("get_mut", |a| Arc::get_mut(a).is_some()),
+            ("strong_count of a second reference", |a| {
+                let mine = a.clone();
+                // `mine` and `a`: the worker's is gone.
+                let unique = Arc::strong_count(&mine) == 2;
+                drop(mine);
+                unique
+            }),
+            ("make_mut", |a| {
+                let before: *const u32 = &**a;
+                let after: *const u32 = Arc::make_mut(a);
+                std::ptr::eq(before, after)
+            }),
+        ];
+        for (name, read) in reads {
+            let failure = fails_when_unique(read);
+            assert_eq!(failure.kind(), FailureKind::Assertion, "{name}: {failure}");
+            assert!(
+                failure.message().contains("main saw the only reference"),
+                "{name}: {failure}"
+            );
+        }
+    }
+
+    #[test]
+    fn try_unwrap_and_upgrade_see_both_answers() {
+        // `try_unwrap` succeeds only after the worker dropped its clone.
+        let failure = weft::Model::new()
+            .scheduler(weft::Scheduler::Dpor)
+            .explore(|| {
+                let a = Arc::new(5);
+                let a2 = a.clone();
+                let worker = thread::spawn(move || drop(a2));
+                let took = Arc::try_unwrap(a).is_ok();
+                worker.join().unwrap();
+                assert!(!took, "try_unwrap took the value");
+            })
+            .expect_err("try_unwrap succeeds in some order");
+        assert!(
+            failure.message().contains("try_unwrap took the value"),
+            "{failure}"
+        );
+        // `upgrade` fails only after the worker dropped the last owner.
+        let failure = weft::Model::new()
+            .scheduler(weft::Scheduler::Dpor)
+            .explore(|| {
+                let a = Arc::new(5);
+                let w: Weak<u32> = Arc::downgrade(&a);
+                let worker = thread::spawn(move || drop(a));
+                let gone = w.upgrade().is_none();
+                worker.join().unwrap();
+                assert!(!gone, "the value was gone");
+            })
+            .expect_err("upgrade fails in some order");
+        assert!(
+            failure.message().contains("the value was gone"),
+            "{failure}"
+        );
+    }
+
+    /// A clone also changes what a count read sees: `worker` clones its
+    /// reference while main reads the count.
+    #[test]
+    fn a_clone_is_ordered_against_a_count_read() {
+        let failure = weft::Model::new()
+            .scheduler(weft::Scheduler::Dpor)
+            .explore(|| {
+                let a = Arc::new(5);
+                let a2 = a.clone();
+                let worker = thread::spawn(move || {
+                    let extra = a2.clone();
+                    drop(extra);
+                    drop(a2);
+                });
+                let count = Arc::strong_count(&a);
+                worker.join().unwrap();
+                assert_ne!(count, 3, "main saw the worker's clone");
+            })
+            .expect_err("some order lets main see the clone");
+        assert!(
+            failure.message().contains("main saw the worker's clone"),
+            "{failure}"
+        );
+    }
+
+    /// Waiting for the other owners to go with a count loop ends.
+    #[test]
+    fn a_strong_count_loop_is_verified() {
+        let stats = weft::Model::new()
+            .scheduler(weft::Scheduler::Dpor)
+            .max_steps(5_000)
+            .explore(|| {
+                let a = Arc::new(5);
+                let a2 = a.clone();
+                let worker = thread::spawn(move || drop(a2));
+                while Arc::strong_count(&a) > 1 {
+                    thread::yield_now();
+                }
+                assert_eq!(Arc::try_unwrap(a).ok(), Some(5));
+                worker.join().unwrap();
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+    }
+}

@@ -57,6 +57,23 @@ impl Count {
         )
     }
 
+    /// Reads the strong count (`read`) as asked at `at`: in a step of its
+    /// own, after a scheduling point, since other owners' clones and drops
+    /// change it, and recorded as a read of the count, which the DPOR
+    /// search orders against them. (Read unseen, the search explored one
+    /// answer and called the model verified.)
+    fn observe(&self, at: Loc, read: impl FnOnce() -> usize) -> usize {
+        if !self.live() {
+            return read();
+        }
+        let me = recorder::current();
+        engine::scheduling_point();
+        recorder::resume(me);
+        let n = read();
+        recorder::arc_observed(self.id, at, n);
+        n
+    }
+
     /// Whether this allocation belongs to the running, healthy execution.
     fn live(&self) -> bool {
         self.generation != 0 && recorder::generation() == self.generation
@@ -156,10 +173,14 @@ impl<T> Arc<T> {
     /// Returns `this` when other strong references exist.
     #[track_caller]
     pub fn try_unwrap(this: Arc<T>) -> Result<T, Arc<T>> {
-        if std::sync::Arc::strong_count(&this.value) != 1 {
+        let at = Loc::caller();
+        if this
+            .count
+            .observe(at, || std::sync::Arc::strong_count(&this.value))
+            != 1
+        {
             return Err(this);
         }
-        let at = Loc::caller();
         let (value, count, token) = Arc::into_parts(this);
         count.decrement(token, Some(at), || std::sync::Arc::strong_count(&value));
         // The decrement is a scheduling point: a `Weak::upgrade` may have
@@ -224,19 +245,36 @@ impl<T: ?Sized> Arc<T> {
         }
     }
 
-    /// Strong references to the value.
+    /// Strong references to the value: a step of its own, ordered by the
+    /// checker against the other owners' clones and drops.
+    #[track_caller]
     pub fn strong_count(this: &Arc<T>) -> usize {
-        std::sync::Arc::strong_count(&this.value)
+        this.count
+            .observe(Loc::caller(), || std::sync::Arc::strong_count(&this.value))
     }
 
-    /// Weak references to the value.
+    /// Weak references to the value. (Not ordered by the checker:
+    /// `Weak` references are no steps; README, Limitations.)
     pub fn weak_count(this: &Arc<T>) -> usize {
         std::sync::Arc::weak_count(&this.value)
     }
 
-    /// A mutable reference, if this is the only reference.
+    /// A mutable reference, if this is the only reference: whether it is
+    /// is read in a step of its own, as [`Arc::strong_count`].
+    #[track_caller]
     pub fn get_mut(this: &mut Arc<T>) -> Option<&mut T> {
-        if this.count.live() && std::sync::Arc::strong_count(&this.value) == 1 {
+        let at = Loc::caller();
+        let unique = this.count.live() && {
+            let me = recorder::current();
+            engine::scheduling_point();
+            recorder::resume(me);
+            let strong = std::sync::Arc::strong_count(&this.value);
+            if strong != 1 {
+                recorder::arc_observed(this.count.id, at, strong);
+            }
+            strong == 1
+        };
+        if unique {
             let me = recorder::current();
             this.token.acquire_unique(true);
             recorder::resume(me);
@@ -246,7 +284,7 @@ impl<T: ?Sized> Arc<T> {
                 recorder::current(),
                 this.count.id,
                 Op::Load(Value::Int(1)),
-                Loc::caller(),
+                at,
                 (Some(Ordering::Acquire), None),
                 crate::record::AtomicAccess {
                     method: "load",
@@ -315,9 +353,10 @@ impl<T: Clone> Arc<T> {
     /// A mutable reference, cloning the value first if it is shared.
     #[track_caller]
     pub fn make_mut(this: &mut Arc<T>) -> &mut T {
-        if std::sync::Arc::strong_count(&this.value) != 1
-            || std::sync::Arc::weak_count(&this.value) != 0
-        {
+        let strong = this
+            .count
+            .observe(Loc::caller(), || std::sync::Arc::strong_count(&this.value));
+        if strong != 1 || std::sync::Arc::weak_count(&this.value) != 0 {
             *this = Arc::new((*this.value).clone());
         }
         Arc::get_mut(this).expect("unique after the clone")
@@ -337,6 +376,9 @@ impl<T: ?Sized> Clone for Arc<T> {
         let me = recorder::current();
         let token = self.token.clone_token(|| self.count.live());
         recorder::resume(me);
+        if self.count.live() {
+            recorder::arc_cloned(self.count.id);
+        }
         Arc {
             value: self.value.clone(),
             count: self.count.clone(),
@@ -475,9 +517,24 @@ impl<T> Weak<T> {
 }
 
 impl<T: ?Sized> Weak<T> {
-    /// A strong reference, if the value is still alive.
+    /// A strong reference, if the value is still alive: whether it is is
+    /// read in a step of its own, as [`Arc::strong_count`].
+    #[track_caller]
     pub fn upgrade(&self) -> Option<Arc<T>> {
-        let value = self.value.upgrade()?;
+        let value = match &self.count {
+            Some(count) => {
+                let mut value = None;
+                count.observe(Loc::caller(), || {
+                    value = self.value.upgrade();
+                    // The count this upgrade saw, before its own reference.
+                    value
+                        .as_ref()
+                        .map_or(0, |v| std::sync::Arc::strong_count(v) - 1)
+                });
+                value
+            }
+            None => self.value.upgrade(),
+        }?;
         let count = self.count.clone()?;
         let token = engine::ArcToken::new(count.live());
         Some(Arc {
@@ -487,9 +544,14 @@ impl<T: ?Sized> Weak<T> {
         })
     }
 
-    /// Strong references to the value.
+    /// Strong references to the value (a step, as
+    /// [`Arc::strong_count`]).
+    #[track_caller]
     pub fn strong_count(&self) -> usize {
-        self.value.strong_count()
+        match &self.count {
+            Some(count) => count.observe(Loc::caller(), || self.value.strong_count()),
+            None => self.value.strong_count(),
+        }
     }
 
     /// Weak references to the value.

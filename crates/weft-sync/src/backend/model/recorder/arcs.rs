@@ -68,6 +68,24 @@ pub(crate) fn arc_released(
     }
 }
 
+/// This thread read the strong count of the `Arc` allocation `object` at
+/// `at`, and saw `count`: a step of its own (after a scheduling point).
+pub(crate) fn arc_observed(object: usize, at: Loc, count: usize) {
+    if object == NO_OBJECT {
+        return;
+    }
+    super::log::event(Op::Load(Value::Int(count as i128)), object, at);
+}
+
+/// This thread cloned a reference to the `Arc` allocation `object`: no
+/// step of its own (a clone is frequent and orders nothing), but the DPOR
+/// search sees the increment in the step that made it.
+pub(crate) fn arc_cloned(object: usize) {
+    if object != NO_OBJECT {
+        with(|e| e.arcs_cloned.push(object));
+    }
+}
+
 /// The first `Arc` allocation still live, with where it was created.
 pub(crate) fn leaked_arc() -> Option<(usize, Loc)> {
     with(|e| e.live_arcs.iter().min_by_key(|(o, _)| *o).copied()).flatten()

@@ -23,6 +23,11 @@ pub(crate) fn effects_since(mark: &mut usize) -> Effects {
                 Op::Rmw(Value::Int(count)) if arc => {
                     effects.add_access(ev.object, *count <= 1);
                 }
+                // A read of the count (`strong_count`, `get_mut`,
+                // `try_unwrap`, `upgrade`): every clone and drop changes
+                // what it sees, so it conflicts with them all (as a write
+                // would), but it changes nothing a spinner waits for.
+                Op::Load(_) if arc => effects.add_idle_write(ev.object),
                 op => effects.add(ev.thread, op, ev.object),
             }
         }
@@ -31,6 +36,11 @@ pub(crate) fn effects_since(mark: &mut usize) -> Effects {
         // own operation says so (a notify, a send).
         for o in e.touched.drain(..) {
             effects.add_idle_write(Some(o));
+        }
+        // A clone: an increment, which commutes with the other clones and
+        // with drops that are not the last, as a read does.
+        for o in e.arcs_cloned.drain(..) {
+            effects.add_access(Some(o), false);
         }
         effects
     })

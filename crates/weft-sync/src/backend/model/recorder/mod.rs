@@ -38,7 +38,7 @@ use crate::record::{ExecutionLog, Loc, ThreadInfo, ThreadState};
 use panic_capture::CapturedPanic;
 use races::CellHistory;
 
-pub(crate) use arcs::{arc_created, arc_released, leaked_arc};
+pub(crate) use arcs::{arc_cloned, arc_created, arc_observed, arc_released, leaked_arc};
 pub(crate) use effects::{effects_since, touch};
 pub(crate) use failure::{fail, DetectedFailure, ALL_BLOCKED};
 pub(crate) use log::{
@@ -111,6 +111,10 @@ pub(crate) struct Execution {
     /// that record no step where they take effect (a condvar's waiter
     /// queue: see `touch`).
     touched: Vec<usize>,
+    /// `Arc` allocations whose count this thread's step changed without a
+    /// step of its own (a clone's increment): the DPOR search orders them
+    /// against the steps that read the count.
+    arcs_cloned: Vec<usize>,
 }
 
 thread_local! {
@@ -177,6 +181,7 @@ pub(crate) fn begin(
         spurious_wakeups,
         woke_spuriously: Vec::new(),
         touched: Vec::new(),
+        arcs_cloned: Vec::new(),
     };
     match SPARE.with(|s| s.borrow_mut().take()) {
         Some(old) => {
