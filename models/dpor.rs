@@ -136,6 +136,72 @@ mod on_shuttle {
         }
     }
 
+    /// A model's question: main asks something `worker` may change first.
+    type Asks = fn() -> bool;
+
+    /// Explores `asks` with DPOR and returns the message of the assertion
+    /// it must fail.
+    fn fails_in_some_order(name: &str, asks: Asks) -> String {
+        dpor(name)
+            .explore(move || assert!(!asks(), "main saw the worker's change"))
+            .expect_err("some order shows main the change")
+            .message()
+            .to_string()
+    }
+
+    /// `OnceLock::get` and `is_poisoned` are steps the search orders
+    /// against the `set` and the panicking release: they read weft's
+    /// state unseen, and the search saw one answer and said verified.
+    #[test]
+    fn once_lock_get_and_is_poisoned_see_both_answers() {
+        use weft::sync::{OnceLock, RwLock};
+        let asks: [(&str, Asks); 3] = [
+            ("once_lock_get", || {
+                let cell = Arc::new(OnceLock::new());
+                let c2 = cell.clone();
+                let worker = thread::spawn(move || {
+                    let _ = c2.set(1);
+                });
+                let set = cell.get().is_some();
+                worker.join().unwrap();
+                set
+            }),
+            ("mutex_is_poisoned", || {
+                let m = Arc::new(Mutex::new(0));
+                let m2 = m.clone();
+                let worker = thread::spawn(move || {
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let _g = m2.lock().unwrap();
+                        panic!("poisons the lock");
+                    }));
+                });
+                let poisoned = m.is_poisoned();
+                worker.join().unwrap();
+                poisoned
+            }),
+            ("rwlock_is_poisoned", || {
+                let l = Arc::new(RwLock::new(0));
+                let l2 = l.clone();
+                let worker = thread::spawn(move || {
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let _g = l2.write().unwrap();
+                        panic!("poisons the lock");
+                    }));
+                });
+                let poisoned = l.is_poisoned();
+                worker.join().unwrap();
+                poisoned
+            }),
+        ];
+        for (name, ask) in asks {
+            let message = fails_in_some_order(name, ask);
+            assert!(
+                message.contains("main saw the worker's change"),
+                "{name}: {message}"
+            );
+        }
+    }
+
     /// Main asks whether `worker` has finished right after spawning it:
     /// both answers are possible. `is_finished` used to read weft's
     /// bookkeeping with no scheduling point and no recorded step, and the

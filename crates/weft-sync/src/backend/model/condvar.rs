@@ -169,7 +169,7 @@ impl Condvar {
             recorder::event(Op::Woken { timed_out: false }, self.id, at);
         }
         let guard = MutexGuard::from_raw(mutex, raw, at);
-        if poisoned || mutex.is_poisoned() {
+        if poisoned || mutex.poisoned_now() {
             Err(PoisonError::new(guard))
         } else {
             Ok(guard)

@@ -82,13 +82,13 @@ impl<T> Mutex<T> {
     }
 
     pub(super) fn lock_at(&self, at: Loc) -> LockResult<MutexGuard<'_, T>> {
-        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
+        poison::check_engine_can_use(self.poisoned_now(), self.id, at);
         let me = recorder::current();
         recorder::wait_for(WaitKind::Lock, self.id, None, at);
         let result = self.raw.lock();
         recorder::lock_acquired(me, self.id, at, (false, false), Op::Lock);
         let guard = self.guard(result.unwrap_or_else(PoisonError::into_inner), at);
-        poison::result(self.is_poisoned(), guard)
+        poison::result(self.poisoned_now(), guard)
     }
 
     /// Acquires the lock if it is free.
@@ -99,7 +99,7 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let at = Loc::caller();
-        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
+        poison::check_engine_can_use(self.poisoned_now(), self.id, at);
         let me = recorder::current();
         let result = self.raw.try_lock();
         recorder::resume(me);
@@ -113,7 +113,7 @@ impl<T> Mutex<T> {
         };
         // A try_lock never blocks: no lock-order edge.
         self.acquired(at, true);
-        poison::result(self.is_poisoned(), self.guard(raw, at)).map_err(TryLockError::Poisoned)
+        poison::result(self.poisoned_now(), self.guard(raw, at)).map_err(TryLockError::Poisoned)
     }
 
     fn acquired(&self, at: Loc, tried: bool) {
@@ -134,7 +134,13 @@ impl<T> Mutex<T> {
     }
 
     /// Whether a holder panicked.
+    #[track_caller]
     pub fn is_poisoned(&self) -> bool {
+        poison::observed(&self.poisoned, self.id, Loc::caller())
+    }
+
+    /// Whether a holder panicked, for weft's own lock paths (no step).
+    pub(super) fn poisoned_now(&self) -> bool {
         self.poisoned.load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -191,9 +197,7 @@ impl<T> Drop for MutexGuard<'_, T> {
             return;
         }
         if recorder::unwinding() {
-            self.mutex
-                .poisoned
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            poison::poisoned_by_panic(&self.mutex.poisoned, self.mutex.id);
         }
         let me = recorder::current();
         released(self.mutex.id, self.at);

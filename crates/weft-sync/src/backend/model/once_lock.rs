@@ -69,6 +69,13 @@ impl<T> OnceLock<T> {
         let me = recorder::current();
         let ready = self.ready.load(std::sync::atomic::Ordering::Acquire);
         recorder::resume(me);
+        // A step the DPOR search orders against the initialization: read
+        // unseen, it explored one answer only.
+        recorder::event(
+            Op::Load(crate::record::Value::Bool(ready)),
+            self.id,
+            Loc::caller(),
+        );
         if ready {
             recorder::acquire(self.id);
             self.value.get()

@@ -6,7 +6,7 @@ use std::sync::{LockResult, PoisonError};
 
 use super::{engine, recorder};
 use crate::explore::FailureKind;
-use crate::record::Loc;
+use crate::record::{Loc, Op, Value};
 
 /// `value` as a lock result: an error carrying it when the lock is poisoned.
 pub(super) fn result<V>(poisoned: bool, value: V) -> LockResult<V> {
@@ -30,6 +30,26 @@ pub(super) fn value<V>(
     let poisoned = poisoned.load(Ordering::Relaxed);
     check_engine_can_use(poisoned, object, Loc::caller());
     result(poisoned, take().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// The user's `is_poisoned` of lock `object` (its flag `poisoned`), asked
+/// at `at`: a scheduling point, then a recorded read of the lock object
+/// that the DPOR search orders against the panicking release that
+/// poisons it ([`poisoned_by_panic`]). Read unseen, it explored one answer.
+pub(super) fn observed(poisoned: &AtomicBool, object: usize, at: Loc) -> bool {
+    let me = recorder::current();
+    engine::scheduling_point();
+    recorder::resume(me);
+    let p = poisoned.load(Ordering::Relaxed);
+    recorder::event(Op::Load(Value::Bool(p)), object, at);
+    p
+}
+
+/// A holder of lock `object` panicked: sets its flag `poisoned`, a change
+/// of the lock object in the releasing step (see [`observed`]).
+pub(super) fn poisoned_by_panic(poisoned: &AtomicBool, object: usize) {
+    poisoned.store(true, Ordering::Relaxed);
+    recorder::touch(object);
 }
 
 /// Fails the execution with a clear `Unsupported` failure when the engine

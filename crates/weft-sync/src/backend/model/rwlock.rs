@@ -116,7 +116,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         let at = Loc::caller();
-        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
+        poison::check_engine_can_use(self.poisoned_now(), self.id, at);
         let me = recorder::current();
         recorder::wait_for(WaitKind::ReadLock, self.id, None, at);
         let r = self.raw.read();
@@ -132,7 +132,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         let at = Loc::caller();
-        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
+        poison::check_engine_can_use(self.poisoned_now(), self.id, at);
         let me = recorder::current();
         recorder::wait_for(WaitKind::WriteLock, self.id, None, at);
         let r = self.raw.write();
@@ -148,7 +148,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
         let at = Loc::caller();
-        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
+        poison::check_engine_can_use(self.poisoned_now(), self.id, at);
         let me = recorder::current();
         let r = self.raw.try_read();
         recorder::resume(me);
@@ -172,7 +172,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
         let at = Loc::caller();
-        poison::check_engine_can_use(self.is_poisoned(), self.id, at);
+        poison::check_engine_can_use(self.poisoned_now(), self.id, at);
         let me = recorder::current();
         let r = self.raw.try_write();
         recorder::resume(me);
@@ -189,11 +189,17 @@ impl<T> RwLock<T> {
     }
 
     fn poison<G>(&self, guard: G) -> LockResult<G> {
-        poison::result(self.is_poisoned(), guard)
+        poison::result(self.poisoned_now(), guard)
     }
 
     /// Whether a writer panicked while holding the lock.
+    #[track_caller]
     pub fn is_poisoned(&self) -> bool {
+        poison::observed(&self.poisoned, self.id, Loc::caller())
+    }
+
+    /// Whether a writer panicked, for weft's own lock paths (no step).
+    fn poisoned_now(&self) -> bool {
         self.poisoned.load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -237,8 +243,7 @@ impl<T> Drop for RwLockWriteGuard<'_, T> {
             return;
         }
         if recorder::unwinding() {
-            self.poisoned
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            poison::poisoned_by_panic(self.poisoned, self.id);
         }
         let me = recorder::current();
         recorder::lock_released(self.id, self.at, Op::WriteUnlock);
