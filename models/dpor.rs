@@ -115,21 +115,7 @@ mod on_shuttle {
         for (threads, orders) in [(2, 2), (3, 6), (4, 24), (5, 120)] {
             let stats = dpor("adders")
                 .workers(1)
-                .explore(move || {
-                    let n = Arc::new(AtomicUsize::new(0));
-                    let handles: Vec<_> = (0..threads)
-                        .map(|_| {
-                            let n = n.clone();
-                            thread::spawn(move || {
-                                n.fetch_add(1, SeqCst);
-                            })
-                        })
-                        .collect();
-                    for h in handles {
-                        h.join().unwrap();
-                    }
-                    assert_eq!(n.load(SeqCst), threads);
-                })
+                .explore(counter(threads))
                 .unwrap_or_else(|f| panic!("{f}"));
             assert!(stats.is_search_complete(), "{stats}");
             assert_eq!(stats.executions(), orders, "{threads} threads: {stats}");
@@ -147,6 +133,23 @@ mod on_shuttle {
             .expect_err("some order shows main the change")
             .message()
             .to_string()
+    }
+
+    /// `worker` runs `panic_holding` (which panics while it holds
+    /// `lock`); main asks `poisoned`.
+    fn asks_if_poisoned<L: Send + Sync + 'static>(
+        lock: L,
+        panic_holding: fn(&L),
+        poisoned: fn(&L) -> bool,
+    ) -> bool {
+        let lock = Arc::new(lock);
+        let l2 = lock.clone();
+        let worker = thread::spawn(move || {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| panic_holding(&l2)));
+        });
+        let p = poisoned(&lock);
+        worker.join().unwrap();
+        p
     }
 
     /// `OnceLock::get` and `is_poisoned` are steps the search orders
@@ -167,30 +170,24 @@ mod on_shuttle {
                 set
             }),
             ("mutex_is_poisoned", || {
-                let m = Arc::new(Mutex::new(0));
-                let m2 = m.clone();
-                let worker = thread::spawn(move || {
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        let _g = m2.lock().unwrap();
+                asks_if_poisoned(
+                    Mutex::new(0),
+                    |m| {
+                        let _g = m.lock().unwrap();
                         panic!("poisons the lock");
-                    }));
-                });
-                let poisoned = m.is_poisoned();
-                worker.join().unwrap();
-                poisoned
+                    },
+                    |m| m.is_poisoned(),
+                )
             }),
             ("rwlock_is_poisoned", || {
-                let l = Arc::new(RwLock::new(0));
-                let l2 = l.clone();
-                let worker = thread::spawn(move || {
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        let _g = l2.write().unwrap();
+                asks_if_poisoned(
+                    RwLock::new(0),
+                    |l| {
+                        let _g = l.write().unwrap();
                         panic!("poisons the lock");
-                    }));
-                });
-                let poisoned = l.is_poisoned();
-                worker.join().unwrap();
-                poisoned
+                    },
+                    |l| l.is_poisoned(),
+                )
             }),
         ];
         for (name, ask) in asks {
