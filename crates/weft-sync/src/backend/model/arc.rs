@@ -66,9 +66,7 @@ impl Count {
         if !self.live() {
             return read();
         }
-        let me = recorder::current();
-        engine::scheduling_point();
-        recorder::resume(me);
+        recorder::scheduling_point();
         let n = read();
         recorder::arc_observed(self.id, at, n);
         n
@@ -265,9 +263,7 @@ impl<T: ?Sized> Arc<T> {
     pub fn get_mut(this: &mut Arc<T>) -> Option<&mut T> {
         let at = Loc::caller();
         let unique = this.count.live() && {
-            let me = recorder::current();
-            engine::scheduling_point();
-            recorder::resume(me);
+            recorder::scheduling_point();
             let strong = std::sync::Arc::strong_count(&this.value);
             if strong != 1 {
                 recorder::arc_observed(this.count.id, at, strong);

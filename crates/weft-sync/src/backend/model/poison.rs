@@ -37,9 +37,7 @@ pub(super) fn value<V>(
 /// that the DPOR search orders against the panicking release that
 /// poisons it ([`poisoned_by_panic`]). Read unseen, it explored one answer.
 pub(super) fn observed(poisoned: &AtomicBool, object: usize, at: Loc) -> bool {
-    let me = recorder::current();
-    engine::scheduling_point();
-    recorder::resume(me);
+    recorder::scheduling_point();
     let p = poisoned.load(Ordering::Relaxed);
     recorder::event(Op::Load(Value::Bool(p)), object, at);
     p

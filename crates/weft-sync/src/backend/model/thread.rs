@@ -224,9 +224,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
 fn is_finished(child: usize, at: Loc) -> bool {
     // The answer is read after the scheduling point, in the step it
     // begins: the thread asked about may run to its end first.
-    let me = recorder::current();
-    engine::scheduling_point();
-    recorder::resume(me);
+    recorder::scheduling_point();
     let finished = recorder::with(|e| {
         e.log.threads.get(child).map(|t| t.state) == Some(crate::record::ThreadState::Finished)
     })

@@ -272,6 +272,16 @@ pub(crate) fn resume(thread: usize) {
     with(|e| e.current = thread);
 }
 
+/// A scheduling point before a read of state weft keeps itself (an
+/// `Arc`'s count, a poison flag, whether a thread finished): another
+/// thread may run first, and the read that follows is a step of its own,
+/// which the DPOR search orders against the writes it observes.
+pub(crate) fn scheduling_point() {
+    let me = current();
+    super::engine::scheduling_point();
+    resume(me);
+}
+
 /// Whether the execution failed and is being torn down by the engine:
 /// destructors must not touch engine state any more.
 pub(crate) fn torn_down() -> bool {
