@@ -125,6 +125,46 @@ mod on_shuttle {
         );
     }
 
+    /// The search runs without weft's `tracing` recorder (its scoped
+    /// dispatcher slowed the workers), so the failing execution is replayed
+    /// with it: the user's events are in the report, in place.
+    #[test]
+    fn the_users_events_are_in_the_report_of_a_bug_two_workers_found() {
+        let failure = dpor("traced_lost_update_on_2", 2)
+            .explore(|| {
+                let n = Arc::new(AtomicUsize::new(0).named("hits"));
+                let n2 = n.clone();
+                let h = thread::Builder::new()
+                    .name("other")
+                    .spawn(move || {
+                        let v = n2.load(SeqCst);
+                        tracing::info!(read = v, "other read");
+                        n2.store(v + 1, SeqCst);
+                    })
+                    .unwrap();
+                let v = n.load(SeqCst);
+                n.store(v + 1, SeqCst);
+                h.join().unwrap();
+                assert_eq!(n.load(SeqCst), 2, "an increment was lost");
+            })
+            .expect_err("the lost update is found");
+        assert_eq!(failure.kind(), FailureKind::Assertion, "{failure}");
+        let steps = failure.steps();
+        let at = steps
+            .iter()
+            .position(
+                |e| matches!(&e.op, weft::record::Op::Trace(m) if m == "INFO other read read=0"),
+            )
+            .unwrap_or_else(|| panic!("the event is a step:\n{failure}"));
+        assert_eq!(failure.log().thread_name(steps[at].thread), "other");
+        assert!(
+            matches!(steps[at + 1].op, weft::record::Op::Store(_)),
+            "the store follows the event:\n{failure}"
+        );
+        let report = failure.to_string();
+        assert!(report.contains("trace: INFO other read read=0"), "{report}");
+    }
+
     #[test]
     fn a_bug_found_by_two_workers_is_no_exhaustive_verdict() {
         let stats = dpor("lost_update_expected_on_2", 2)

@@ -261,6 +261,50 @@ fn tracing_events_appear_in_the_steps_under_their_thread() {
         .contains("trace: INFO about to lock value=7"));
 }
 
+/// One callsite, logged first in a search that passes and then in a
+/// failing execution: `tracing` caches whether a callsite is enabled the
+/// first time it is hit, for every thread, and the search runs without
+/// weft's recorder; the event must still be recorded in the failure.
+#[cfg(feature = "shuttle")]
+fn log_a_step(step: usize) {
+    tracing::info!(step, "logged");
+}
+
+#[cfg(feature = "shuttle")]
+#[test]
+fn an_event_first_logged_in_a_passing_search_is_in_a_later_failure() {
+    // A failure first, whose replay brings weft's recorder into being
+    // (the state every later model of a test binary runs in).
+    weft::Model::new()
+        .name("fails_first")
+        .scheduler(weft::Scheduler::Dpor)
+        .explore(|| panic!("first"))
+        .expect_err("the panic is caught");
+    weft::Model::new()
+        .name("logs_and_passes")
+        .scheduler(weft::Scheduler::Dpor)
+        .check(|| {
+            let h = thread::spawn(|| log_a_step(1));
+            log_a_step(0);
+            h.join().unwrap();
+        });
+    let failure = weft::Model::new()
+        .name("logs_and_fails")
+        .scheduler(weft::Scheduler::Dpor)
+        .explore(|| {
+            log_a_step(2);
+            panic!("after the event");
+        })
+        .expect_err("the panic is caught");
+    assert!(
+        failure
+            .steps()
+            .iter()
+            .any(|e| matches!(&e.op, weft::record::Op::Trace(m) if m == "INFO logged step=2")),
+        "{failure}"
+    );
+}
+
 /// No lock is held by two threads at the end of a report, by the steps or
 /// by the thread states.
 #[cfg(any(feature = "loom", feature = "shuttle"))]

@@ -22,7 +22,9 @@ pub struct Shrunk {
     pub preemptions: usize,
     /// The reported schedule's steps.
     pub steps: usize,
-    /// Executions replayed to shrink it.
+    /// Executions replayed to shrink it (on shuttle, the first replays the
+    /// schedule as found, to record the user's `tracing` events, which the
+    /// search does not).
     pub replays: usize,
     /// Time spent shrinking.
     pub elapsed: Duration,

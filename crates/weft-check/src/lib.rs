@@ -62,6 +62,7 @@ mod model;
 mod partial;
 mod progress;
 mod report;
+mod rerecord;
 mod shrink;
 mod stats;
 mod trace_events;

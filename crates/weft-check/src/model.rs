@@ -398,15 +398,18 @@ impl Model {
         let limit = crate::progress::limit(&config, env.budget);
         let body = crate::progress::with_progress(&config.name, progress, limit, Arc::new(f));
         // The user's `tracing` events become steps, in place (a scoped
-        // subscriber: libraries never install a global one).
+        // subscriber: libraries never install a global one). A search on
+        // shuttle runs without it, and its failure is replayed with it
+        // (crate::rerecord says why).
         let run = |config: &ExploreConfig| {
-            if Backend::current() == Backend::Std {
-                explore::explore(config, body.clone())
+            let dispatch = if Backend::current() == Backend::Std {
+                return explore::explore(config, body.clone());
+            } else if crate::rerecord::quiet_search(config) {
+                crate::trace_events::quiet()
             } else {
-                tracing::dispatcher::with_default(step_recorder(), || {
-                    explore::explore(config, body.clone())
-                })
-            }
+                crate::trace_events::recorder()
+            };
+            tracing::dispatcher::with_default(dispatch, || explore::explore(config, body.clone()))
         };
         let default_search = self.scheduler.is_none()
             && env.scheduler.is_none()
@@ -558,7 +561,12 @@ impl Model {
             (Some(raw), expected) => {
                 // Shrunk before it is reported: the fewest preemptions,
                 // then the fewest steps (crate::shrink).
-                let (raw, shrunk) = crate::shrink::shrink(&config, *raw, &run);
+                let (raw, recorded) = crate::rerecord::with_events(&config, *raw, &run);
+                let (raw, mut shrunk) = crate::shrink::shrink(&config, raw, &run);
+                if let (Some(shrunk), Some(took)) = (&mut shrunk, recorded) {
+                    shrunk.replays += 1;
+                    shrunk.elapsed += took;
+                }
                 let mut failure = Failure {
                     model: config.name.clone(),
                     backend,
@@ -728,14 +736,6 @@ fn planned_executions(
 fn announce(stats: Stats) -> Stats {
     println!("{stats}");
     stats
-}
-
-/// One dispatcher for every exploration: shuttle keeps the dispatcher of a
-/// failed execution's leaked tasks alive, and creating a new one per
-/// exploration gets slower the more of those there are.
-fn step_recorder() -> &'static tracing::Dispatch {
-    static DISPATCH: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
-    DISPATCH.get_or_init(|| tracing::Dispatch::new(crate::trace_events::StepRecorder))
 }
 
 /// Reads the trace to replay and checks it fits this model and backend.

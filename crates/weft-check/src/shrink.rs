@@ -19,7 +19,7 @@ use crate::minimize::{self, Run};
 /// race's first access was).
 type Signature = (FailureKind, Option<Loc>, Vec<Loc>);
 
-fn signature(f: &RawFailure) -> Signature {
+pub(crate) fn signature(f: &RawFailure) -> Signature {
     let mut also: Vec<Loc> = match f.kind {
         FailureKind::Deadlock => f
             .log
@@ -37,7 +37,7 @@ fn signature(f: &RawFailure) -> Signature {
 
 /// Whether a failure of this kind comes from one execution a schedule
 /// search found (and so can be shrunk).
-fn shrinkable(kind: FailureKind) -> bool {
+pub(crate) fn shrinkable(kind: FailureKind) -> bool {
     !matches!(
         kind,
         FailureKind::NeverReached
@@ -81,27 +81,9 @@ fn shrink_shuttle(
     let first_steps = raw.log.steps.len();
     let first_schedule = raw.schedule.clone();
     let first_log = raw.log.steps.clone();
-    let mut replay_config = config.clone();
-    // The failing run's own seed, which a worker other than the first
-    // derived from the model's: a replay records the seed it runs with,
-    // and the minimal schedule must name the seed of the search that
-    // found it (`models/workers.rs` reruns that search alone).
-    replay_config.seed = Some(seed);
-    replay_config.time_budget = None;
-    replay_config.soft_budget = None;
-    replay_config.iterations = None;
-    replay_config.max_executions = None;
+    let replay_config = replay_config(config, seed);
     let replay = |guide: &[weft_sync::explore::Decision]| -> Option<Run<RawFailure>> {
-        let mut c = replay_config.clone();
-        c.replay = Some(ReplayPlan {
-            schedule: ScheduleRecord::Shuttle {
-                seed,
-                decisions: guide.to_vec(),
-            },
-            expected: Vec::new(),
-            guided: true,
-        });
-        let failure = *run(&c).failure?;
+        let failure = *run(&guided(&replay_config, seed, guide)).failure?;
         if signature(&failure) != want {
             return None;
         }
@@ -157,6 +139,39 @@ fn shrink_shuttle(
     (done.best.payload, Some(shrunk))
 }
 
+/// `config` made to run one execution: the failing run's own seed, which a
+/// worker other than the first derived from the model's (a replay records
+/// the seed it runs with, and the minimal schedule must name the seed of
+/// the search that found it: `models/workers.rs` reruns that search
+/// alone), and no budget.
+pub(crate) fn replay_config(config: &ExploreConfig, seed: u64) -> ExploreConfig {
+    let mut c = config.clone();
+    c.seed = Some(seed);
+    c.time_budget = None;
+    c.soft_budget = None;
+    c.iterations = None;
+    c.max_executions = None;
+    c
+}
+
+/// `replay_config` guided by `decisions` (see [`ReplayPlan::guided`]).
+pub(crate) fn guided(
+    replay_config: &ExploreConfig,
+    seed: u64,
+    decisions: &[weft_sync::explore::Decision],
+) -> ExploreConfig {
+    let mut c = replay_config.clone();
+    c.replay = Some(ReplayPlan {
+        schedule: ScheduleRecord::Shuttle {
+            seed,
+            decisions: decisions.to_vec(),
+        },
+        expected: Vec::new(),
+        guided: true,
+    });
+    c
+}
+
 /// The steps a flip point may swap: the recorded ones, and a deadlock's
 /// blocked lock waits after them (the swap that matters is often with one).
 fn flip_steps(failure: &RawFailure) -> Vec<weft_sync::record::Event> {
@@ -178,20 +193,12 @@ fn flip_search(
     run: &dyn Fn(&ExploreConfig) -> ExploreOutcome,
 ) -> crate::flip::Search {
     let guided = |guide: &[weft_sync::explore::Decision]| {
-        let mut c = replay_config.clone();
+        let mut c = guided(replay_config, seed, guide);
         // The swap is asked whether *this* failure goes away. The
         // lock-order check would fail the passing order of an ABBA
         // deadlock too (both orders are taken in it), which is the
         // potential deadlock's own report, not this one's.
         c.lock_order = weft_sync::lockdep::Policy::Off;
-        c.replay = Some(ReplayPlan {
-            schedule: ScheduleRecord::Shuttle {
-                seed,
-                decisions: guide.to_vec(),
-            },
-            expected: Vec::new(),
-            guided: true,
-        });
         run(&c)
     };
     let steps = flip_steps(&best.payload);

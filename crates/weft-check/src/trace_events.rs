@@ -95,3 +95,37 @@ impl Subscriber for StepRecorder {
 
     fn exit(&self, _span: &Id) {}
 }
+
+/// The step recorder's dispatcher, one for every exploration: shuttle
+/// keeps the dispatcher of a failed execution's leaked tasks alive, and
+/// creating a new one per exploration gets slower the more of those there
+/// are.
+pub(crate) fn recorder() -> &'static tracing::Dispatch {
+    &dispatchers().0
+}
+
+/// The dispatcher a search runs under (`crate::rerecord`): a
+/// [`NoSubscriber`](tracing::subscriber::NoSubscriber), for which shuttle
+/// parks nothing at a task switch, as it does for `Dispatch::none()`.
+///
+/// Unlike `Dispatch::none()` it is registered with `tracing`, beside the
+/// recorder, and that is why it exists: while a single dispatcher is
+/// registered, `tracing` asks the registering thread's default whether a
+/// callsite is of interest, and caches the answer for every thread. An
+/// event first logged under `Dispatch::none()` in one search would then be
+/// disabled for good, also in another test's replay under the recorder.
+/// With two registered, a callsite is of interest if either wants it.
+pub(crate) fn quiet() -> &'static tracing::Dispatch {
+    &dispatchers().1
+}
+
+fn dispatchers() -> &'static (tracing::Dispatch, tracing::Dispatch) {
+    static BOTH: std::sync::OnceLock<(tracing::Dispatch, tracing::Dispatch)> =
+        std::sync::OnceLock::new();
+    BOTH.get_or_init(|| {
+        (
+            tracing::Dispatch::new(StepRecorder),
+            tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()),
+        )
+    })
+}
