@@ -199,6 +199,51 @@ mod on_shuttle {
         }
     }
 
+    /// A `try_lock`, `try_read` or `try_write` run inside another thread's
+    /// critical section fails. A successful one was a lock taken from the
+    /// release before it, which the search never reorders (a blocking
+    /// lock run before that release only waits), so it never tried the
+    /// lock while the worker held it, and said "verified".
+    #[test]
+    fn a_try_lock_is_tried_inside_another_threads_critical_section() {
+        use weft::sync::RwLock;
+        let asks: [(&str, Asks); 3] = [
+            ("try_lock_fails", || {
+                let m = Arc::new(Mutex::new(0));
+                let m2 = m.clone();
+                let worker = thread::spawn(move || *m2.lock().unwrap() += 1);
+                let failed = m.try_lock().is_err();
+                worker.join().unwrap();
+                failed
+            }),
+            ("try_read_fails", || {
+                let l = Arc::new(RwLock::new(0));
+                let l2 = l.clone();
+                let worker = thread::spawn(move || *l2.write().unwrap() += 1);
+                let failed = l.try_read().is_err();
+                worker.join().unwrap();
+                failed
+            }),
+            ("try_write_fails", || {
+                let l = Arc::new(RwLock::new(0));
+                let l2 = l.clone();
+                let worker = thread::spawn(move || {
+                    let _r = l2.read().unwrap();
+                });
+                let failed = l.try_write().is_err();
+                worker.join().unwrap();
+                failed
+            }),
+        ];
+        for (name, ask) in asks {
+            let message = fails_in_some_order(name, ask);
+            assert!(
+                message.contains("main saw the worker's change"),
+                "{name}: {message}"
+            );
+        }
+    }
+
     /// Main asks whether `worker` has finished right after spawning it:
     /// both answers are possible. `is_finished` used to read weft's
     /// bookkeeping with no scheduling point and no recorded step, and the

@@ -57,7 +57,9 @@ pub(crate) struct Access {
     /// release orders the next acquire) but never race: an acquire cannot
     /// run before the release it waits for. The race that matters is
     /// between the two acquisitions, which the search reverses instead.
-    /// A thread's end and a join of it are the same pair.
+    /// A thread's end and a join of it are the same pair. A `try_lock`
+    /// that acquired is no such pair with the release before it: run
+    /// before that release, it fails ([`LockSide::TryAcquire`]).
     pub(crate) lock: Option<LockSide>,
 }
 
@@ -68,6 +70,13 @@ pub(crate) enum LockSide {
     Acquire,
     /// Gives a lock back, or ends the thread (what a join waits for).
     Release,
+    /// Took a lock without waiting (a `try_lock`, `try_read` or
+    /// `try_write` that acquired): held as an acquisition is, but it races
+    /// with the release before it, since inside the critical section that
+    /// release ends it would have run and failed. (As an `Acquire`, the
+    /// search never tried it there, and said "verified" of models that
+    /// fail when it fails.)
+    TryAcquire,
     /// Waits for a release and holds nothing after it: a join. (Without
     /// it, a join raced with the thread's end, and the search tried the
     /// join first at every step before that end, each time an execution
@@ -82,7 +91,8 @@ impl Access {
     pub(crate) fn hand_over(&self, other: &Access) -> bool {
         matches!(
             (self.lock, other.lock),
-            (Some(LockSide::Release), Some(_)) | (Some(_), Some(LockSide::Release))
+            (Some(LockSide::Release), Some(side)) | (Some(side), Some(LockSide::Release))
+                if side != LockSide::TryAcquire
         )
     }
 }
@@ -207,6 +217,17 @@ impl Effects {
         }
     }
 
+    /// Marks the step's acquisition of the lock `object` as taken by a
+    /// `try_lock` ([`LockSide::TryAcquire`]).
+    pub(crate) fn tried(&mut self, object: usize) {
+        let key = Key::Lock(id(object));
+        for a in &mut self.accesses {
+            if a.key == key && a.lock == Some(LockSide::Acquire) {
+                a.lock = Some(LockSide::TryAcquire);
+            }
+        }
+    }
+
     /// Adds a read or a write of `object`, whatever the operation.
     pub(crate) fn add_access(&mut self, object: Option<usize>, write: bool) {
         if let Some(o) = object {
@@ -320,5 +341,22 @@ mod tests {
         let mut e = effects(&[(0, Op::NotifyOne, Some(5))]);
         e.add_idle_write(Some(5));
         assert_eq!(e.changed().collect::<Vec<_>>(), [Key::Object(5)]);
+    }
+
+    #[test]
+    fn a_release_hands_over_to_a_blocking_lock_but_races_with_a_tried_one() {
+        let release = effects(&[(1, Op::Unlock, Some(7))]);
+        let lock = effects(&[(0, Op::Lock, Some(7))]);
+        let mut tried = effects(&[(0, Op::Lock, Some(7))]);
+        tried.tried(7);
+        assert_eq!(tried.accesses[0].lock, Some(LockSide::TryAcquire));
+        assert!(release.accesses[0].hand_over(&lock.accesses[0]));
+        assert!(lock.accesses[0].hand_over(&release.accesses[0]));
+        assert!(!release.accesses[0].hand_over(&tried.accesses[0]));
+        assert!(!tried.accesses[0].hand_over(&release.accesses[0]));
+        // Another lock's acquisition is left as it is.
+        let mut other = effects(&[(0, Op::Lock, Some(8))]);
+        other.tried(7);
+        assert_eq!(other.accesses[0].lock, Some(LockSide::Acquire));
     }
 }

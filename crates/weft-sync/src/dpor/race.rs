@@ -332,7 +332,7 @@ impl Analysis {
 fn hold(held: &mut Vec<(Key, usize)>, step: &Step, k: usize) {
     for a in &step.effects.accesses {
         match a.lock {
-            Some(LockSide::Acquire) => held.push((a.key, k)),
+            Some(LockSide::Acquire | LockSide::TryAcquire) => held.push((a.key, k)),
             Some(LockSide::Release) => {
                 if let Some(i) = held.iter().rposition(|(key, _)| *key == a.key) {
                     held.remove(i);

@@ -200,10 +200,14 @@ impl<T> Drop for MutexGuard<'_, T> {
             poison::poisoned_by_panic(&self.mutex.poisoned, self.mutex.id);
         }
         let me = recorder::current();
-        released(self.mutex.id, self.at);
         // SAFETY: dropped exactly once, here; `raw` is not used afterwards.
         unsafe { ManuallyDrop::drop(&mut self.raw) };
         recorder::resume(me);
+        // Recorded after the engine's release, which begins with a
+        // scheduling point: the lock is released in the step after it, and
+        // a thread run there finds the lock held (a `try_lock` fails). As
+        // one step with the lock, the DPOR search never ran one there.
+        released(self.mutex.id, self.at);
     }
 }
 

@@ -230,10 +230,11 @@ impl<T> Drop for RwLockReadGuard<'_, T> {
             return;
         }
         let me = recorder::current();
-        recorder::lock_released(self.id, self.at, Op::ReadUnlock);
         // SAFETY: dropped exactly once, here.
         unsafe { ManuallyDrop::drop(&mut self.raw) };
         recorder::resume(me);
+        // After the engine's release, as a mutex's (see `MutexGuard`).
+        recorder::lock_released(self.id, self.at, Op::ReadUnlock);
     }
 }
 
@@ -246,10 +247,11 @@ impl<T> Drop for RwLockWriteGuard<'_, T> {
             poison::poisoned_by_panic(self.poisoned, self.id);
         }
         let me = recorder::current();
-        recorder::lock_released(self.id, self.at, Op::WriteUnlock);
         // SAFETY: dropped exactly once, here.
         unsafe { ManuallyDrop::drop(&mut self.raw) };
         recorder::resume(me);
+        // After the engine's release, as a mutex's (see `MutexGuard`).
+        recorder::lock_released(self.id, self.at, Op::WriteUnlock);
     }
 }
 

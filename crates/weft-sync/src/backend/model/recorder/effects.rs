@@ -42,6 +42,9 @@ pub(crate) fn effects_since(mark: &mut usize) -> Effects {
         for o in e.arcs_cloned.drain(..) {
             effects.add_access(Some(o), false);
         }
+        for o in e.tried.drain(..) {
+            effects.tried(o);
+        }
         effects
     })
     .unwrap_or_default()

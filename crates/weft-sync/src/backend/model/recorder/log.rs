@@ -82,6 +82,9 @@ pub(crate) fn lock_acquired(
             e.log.threads[thread]
                 .holds
                 .push(Held { object, at, shared });
+            if tried {
+                e.tried.push(object);
+            }
         }
         let problem = e.push_event(op, object, at);
         if object != NO_OBJECT && problem.is_none() {

@@ -115,6 +115,10 @@ pub(crate) struct Execution {
     /// step of its own (a clone's increment): the DPOR search orders them
     /// against the steps that read the count.
     arcs_cloned: Vec<usize>,
+    /// Locks this thread's step took with a `try_lock` (or `try_read`,
+    /// `try_write`): the DPOR search races them with the release before
+    /// them, which a blocking acquisition only waits for.
+    tried: Vec<usize>,
 }
 
 thread_local! {
@@ -182,6 +186,7 @@ pub(crate) fn begin(
         woke_spuriously: Vec::new(),
         touched: Vec::new(),
         arcs_cloned: Vec::new(),
+        tried: Vec::new(),
     };
     match SPARE.with(|s| s.borrow_mut().take()) {
         Some(old) => {
