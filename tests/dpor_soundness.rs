@@ -1,6 +1,7 @@
 //! weft's DPOR search against an independent enumeration: on random small
 //! programs (2 to 4 threads, each 1 to 3 operations over 3 atomics, 2
-//! mutexes, a condvar signal and wait, and a channel, with spawn and join),
+//! mutexes locked or tried, a condvar signal and wait, and a channel, with
+//! spawn and join),
 //! `Scheduler::Dpor` reaches exactly the final states of every
 //! interleaving, which a tiny interpreter of this file computes on its
 //! own; and where shuttle's DFS (every schedule of the runtime, no
@@ -12,7 +13,7 @@
 //! others.
 #![cfg(feature = "shuttle")]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Mutex as StdMutex;
 
 use proptest::prelude::*;
@@ -33,6 +34,9 @@ enum Instr {
     CompareExchange(usize, u8, u8),
     /// Lock mutex `m`, add 1 to atomic `a` under it with a load and a store.
     LockedIncrement(usize, usize),
+    /// `try_lock` mutex `m` and drop the guard at once; observe whether it
+    /// acquired (a lock, then a release, when it does).
+    TryLock(usize),
     /// Under mutex 0: set the flag and notify the condvar (the first
     /// spawned thread always ends with it).
     Signal,
@@ -80,6 +84,7 @@ fn execute(
             let v = shared.atomics[a].load(SeqCst);
             shared.atomics[a].store(v.wrapping_add(1), SeqCst);
         }
+        Instr::TryLock(m) => seen.push(u8::from(shared.mutexes[m].try_lock().is_ok())),
         Instr::Signal => {
             *shared.mutexes[0].lock().unwrap() = true;
             shared.cv.notify_all();
@@ -170,12 +175,15 @@ fn explore(
 
 /// The independent enumeration: every interleaving of the program's
 /// operations, run by a tiny interpreter of its own. Each operation is one
-/// atomic step, except the locked increment (a load, then a store, with
-/// the lock held between them: a `FetchAdd` of another thread can come in
-/// between) and the wait (which may block until the signal).
-/// Returns the final states and how many interleavings there are.
-fn every_interleaving(program: &Program) -> (BTreeSet<State>, usize) {
-    #[derive(Clone)]
+/// atomic step, except those that hold a mutex over steps of their own:
+/// the locked increment (the lock, a load, a store and the unlock, each a
+/// step: a `FetchAdd` of another thread can come in between), a `TryLock`
+/// that acquires (and releases in a step of its own), the signal (which
+/// sets the flag under mutex 0) and the wait (which checks it under mutex
+/// 0 and may block until the signal).
+/// Returns the final states (each state reached is explored once).
+fn every_interleaving(program: &Program) -> BTreeSet<State> {
+    #[derive(Clone, PartialEq, Eq, Hash)]
     struct Machine {
         atomics: [u8; 3],
         flag: bool,
@@ -186,6 +194,8 @@ fn every_interleaving(program: &Program) -> (BTreeSet<State>, usize) {
         waiting: Vec<bool>,
         /// By mutex: the thread holding it, and the value it loaded.
         held: [Option<(usize, u8)>; 2],
+        /// By thread: the steps of its current locked increment done.
+        stage: Vec<u8>,
         seen: Vec<Vec<u8>>,
     }
     fn code(program: &Program, t: usize) -> &[Instr] {
@@ -195,7 +205,16 @@ fn every_interleaving(program: &Program) -> (BTreeSet<State>, usize) {
             &program.threads[t - 1]
         }
     }
-    fn walk(program: &Program, m: Machine, states: &mut BTreeSet<State>, paths: &mut usize) {
+    fn walk(
+        program: &Program,
+        m: Machine,
+        states: &mut BTreeSet<State>,
+        visited: &mut HashSet<Machine>,
+    ) {
+        // Interleavings that reach the same state go on alike.
+        if !visited.insert(m.clone()) {
+            return;
+        }
         let threads = program.threads.len() + 1;
         let mut moved = false;
         for t in 0..threads {
@@ -232,44 +251,86 @@ fn every_interleaving(program: &Program) -> (BTreeSet<State>, usize) {
                     }
                     seen.push(u8::from(ok));
                 }
-                Instr::LockedIncrement(lock, a) => match n.held[lock] {
-                    None => {
-                        // Locks and loads; the store is a step of its own.
-                        n.held[lock] = Some((t, n.atomics[a]));
-                        walk(program, n, states, paths);
-                        continue;
+                // The lock, the load, the store and the unlock: four
+                // steps (a `TryLock` sees the lock held before the load
+                // and after the store).
+                Instr::LockedIncrement(lock, a) => {
+                    n.stage[t] += 1;
+                    match n.stage[t] {
+                        1 => n.held[lock] = Some((t, 0)),
+                        2 => n.held[lock] = Some((t, n.atomics[a])),
+                        3 => {
+                            let loaded = n.held[lock].map_or(0, |(_, v)| v);
+                            n.atomics[a] = loaded.wrapping_add(1);
+                        }
+                        _ => {
+                            n.held[lock] = None;
+                            n.stage[t] = 0;
+                        }
                     }
-                    Some((_, loaded)) => {
-                        n.atomics[a] = loaded.wrapping_add(1);
-                        n.held[lock] = None;
-                    }
-                },
-                Instr::Signal => n.flag = true,
-                Instr::WaitForSignal => {
-                    if n.waiting[t] {
-                        n.waiting[t] = false;
-                        seen.push(1);
-                    } else if n.flag {
-                        seen.push(0);
-                    } else {
-                        // Waits: the same operation completes later.
-                        n.waiting[t] = true;
-                        walk(program, n, states, paths);
+                    if n.stage[t] != 0 {
+                        walk(program, n, states, visited);
                         continue;
                     }
                 }
+                // Never waits: fails while another thread holds the lock;
+                // else takes it, and releases it in a step of its own.
+                Instr::TryLock(lock) => match n.held[lock] {
+                    None => {
+                        n.held[lock] = Some((t, 0));
+                        seen.push(1);
+                        walk(program, n, states, visited);
+                        continue;
+                    }
+                    Some((holder, _)) if holder == t => n.held[lock] = None,
+                    Some(_) => seen.push(0),
+                },
+                // Both hold mutex 0 over steps of their own (a `TryLock`
+                // in between fails): the signal sets the flag under it and
+                // releases it; the wait checks the flag under it, and
+                // releases it to wait, or when it is done. The value kept
+                // with the lock is the number of waits so far.
+                Instr::Signal => match n.held[0] {
+                    Some((holder, _)) if holder == t => n.held[0] = None,
+                    _ => {
+                        n.held[0] = Some((t, 0));
+                        n.flag = true;
+                        walk(program, n, states, visited);
+                        continue;
+                    }
+                },
+                Instr::WaitForSignal => match n.held[0] {
+                    Some((holder, waits)) if holder == t => {
+                        n.held[0] = None;
+                        if n.flag {
+                            seen.push(waits);
+                        } else {
+                            // Waits: woken by the signal's flag, it takes
+                            // the lock again.
+                            n.waiting[t] = true;
+                            walk(program, n, states, visited);
+                            continue;
+                        }
+                    }
+                    _ => {
+                        let waits = u8::from(n.waiting[t]);
+                        n.waiting[t] = false;
+                        n.held[0] = Some((t, waits));
+                        walk(program, n, states, visited);
+                        continue;
+                    }
+                },
                 Instr::Send(v) => n.queue.push_back(v),
                 Instr::TryRecv => seen.push(n.queue.pop_front().unwrap_or(255)),
             }
             n.pc[t] += 1;
-            walk(program, n, states, paths);
+            walk(program, n, states, visited);
         }
         if !moved {
             assert!(
                 (0..threads).all(|t| m.pc[t] == code(program, t).len()),
                 "the oracle deadlocked on {program:?}"
             );
-            *paths += 1;
             states.insert((m.atomics.to_vec(), m.seen));
         }
     }
@@ -281,12 +342,12 @@ fn every_interleaving(program: &Program) -> (BTreeSet<State>, usize) {
         pc: vec![0; threads],
         waiting: vec![false; threads],
         held: [None, None],
+        stage: vec![0; threads],
         seen: vec![Vec::new(); threads],
     };
     let mut states = BTreeSet::new();
-    let mut paths = 0;
-    walk(program, start, &mut states, &mut paths);
-    (states, paths)
+    walk(program, start, &mut states, &mut HashSet::new());
+    states
 }
 
 fn instr(in_main: bool) -> impl Strategy<Value = Instr> {
@@ -296,6 +357,7 @@ fn instr(in_main: bool) -> impl Strategy<Value = Instr> {
         (0..3usize, 1..3u8).prop_map(|(a, v)| Instr::FetchAdd(a, v)),
         (0..3usize, 0..2u8, 1..3u8).prop_map(|(a, f, t)| Instr::CompareExchange(a, f, t)),
         (0..2usize, 0..3usize).prop_map(|(m, a)| Instr::LockedIncrement(m, a)),
+        (0..2usize).prop_map(Instr::TryLock),
         (1..3u8).prop_map(Instr::Send),
     ];
     if in_main {
@@ -339,7 +401,7 @@ proptest! {
 
     #[test]
     fn dpor_reaches_exactly_the_states_of_every_interleaving(program in program()) {
-        let (all, _) = every_interleaving(&program);
+        let all = every_interleaving(&program);
         let (dpor, dpor_runs, dpor_complete) = explore(&program, Scheduler::Dpor, Some(50_000), 1);
         if !dpor_complete {
             // Four threads writing one atomic a dozen times have tens of
@@ -379,7 +441,7 @@ fn a_signal_waits_for_the_mutex_a_locked_increment_holds() {
         main: vec![WaitForSignal, Store(0, 2)],
         threads: vec![vec![Store(0, 1), Signal], vec![LockedIncrement(0, 0)]],
     };
-    let (all, _) = every_interleaving(&program);
+    let all = every_interleaving(&program);
     let finals: BTreeSet<u8> = all.iter().map(|(values, _)| values[0]).collect();
     assert_eq!(finals, [2, 3].into_iter().collect());
     for workers in [1, 2] {
@@ -387,4 +449,72 @@ fn a_signal_waits_for_the_mutex_a_locked_increment_holds() {
         assert!(complete);
         assert_eq!(dpor, all);
     }
+}
+
+/// Programs with `try_lock` where a lock's holder is tried inside its
+/// critical section: every final state is reached. (A successful
+/// `try_lock` was an acquisition the search never reordered with the
+/// release before it, and a mutex's release was recorded in the step
+/// before the scheduling point that precedes it: the search never tried a
+/// lock while another thread held it, and missed every state in which a
+/// `try_lock` fails.)
+#[test]
+fn a_try_lock_inside_another_threads_critical_section_reaches_every_state() {
+    use Instr::*;
+    let programs = [
+        Program {
+            main: vec![Load(2)],
+            threads: vec![vec![TryLock(0), FetchAdd(2, 1)], vec![TryLock(0)]],
+        },
+        Program {
+            main: vec![Load(2), Load(1)],
+            threads: vec![
+                vec![TryLock(0), FetchAdd(2, 1)],
+                vec![Store(1, 1), TryLock(0)],
+            ],
+        },
+        Program {
+            main: vec![TryRecv],
+            threads: vec![vec![TryLock(0)], vec![Send(1), TryLock(0)]],
+        },
+        Program {
+            main: vec![Load(2), LockedIncrement(1, 0)],
+            threads: vec![
+                vec![TryLock(0), FetchAdd(2, 1), LockedIncrement(1, 0)],
+                vec![LockedIncrement(1, 0), LockedIncrement(0, 1)],
+            ],
+        },
+    ];
+    for program in &programs {
+        let all = every_interleaving(program);
+        assert!(
+            all.iter()
+                .any(|(_, seen)| seen.iter().flatten().count() > 0),
+            "{program:?}"
+        );
+        for workers in [1, 2] {
+            let (dpor, _, complete) = explore(program, Scheduler::Dpor, None, workers);
+            assert!(complete, "{program:?}");
+            assert_eq!(dpor, all, "{program:?}");
+        }
+    }
+}
+
+/// A known gap, found by this file's property test at 2,000 programs:
+/// where a `try_lock` fails behind a channel's traffic, the search misses
+/// a final state (main reads 1 and receives 1 while `t1`'s `try_lock`
+/// fails), though it reaches the others. README, Limitations. Run it with
+/// `--ignored`.
+#[test]
+#[ignore = "known gap of the DPOR search: a failed try_lock behind a channel (README, Limitations)"]
+fn known_gap_a_failed_try_lock_behind_a_channel() {
+    use Instr::*;
+    let program = Program {
+        main: vec![Load(2), TryRecv],
+        threads: vec![vec![TryLock(0), FetchAdd(2, 1)], vec![Send(1), TryLock(0)]],
+    };
+    let all = every_interleaving(&program);
+    let (dpor, _, complete) = explore(&program, Scheduler::Dpor, None, 1);
+    assert!(complete);
+    assert_eq!(dpor, all);
 }
