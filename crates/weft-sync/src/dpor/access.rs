@@ -205,21 +205,15 @@ impl Effects {
     /// unless the step changed `object` anyway.
     pub(crate) fn add_idle_write(&mut self, object: Option<usize>) {
         if let Some(o) = object {
-            self.add_idle(Key::Object(id(o)));
-        }
-    }
-
-    /// Adds a write of `key` that conflicts as one but is no change a
-    /// spinner waits for, unless the step changed `key` anyway.
-    pub(crate) fn add_idle(&mut self, key: Key) {
-        let a = Access {
-            key,
-            write: true,
-            lock: None,
-        };
-        if !self.accesses.contains(&a) {
-            self.accesses.push(a);
-            self.idle.push(key);
+            let a = Access {
+                key: Key::Object(id(o)),
+                write: true,
+                lock: None,
+            };
+            if !self.accesses.contains(&a) {
+                self.accesses.push(a);
+                self.idle.push(a.key);
+            }
         }
     }
 

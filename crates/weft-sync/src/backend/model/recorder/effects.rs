@@ -1,15 +1,13 @@
 //! What the recorded steps did, for the DPOR search (`crate::dpor`).
 
 use super::{with, NO_OBJECT};
-use crate::dpor::access::{id, Access, Effects, Key};
-use crate::record::{ObjectKind, Op, Value, WaitKind};
+use crate::dpor::access::Effects;
+use crate::record::{ObjectKind, Op, Value};
 
 /// What the steps recorded since `*mark` did, for the DPOR search (see
-/// `crate::dpor`); moves `mark` past them. `thread` is the thread that ran
-/// them, where the engine says (a step that recorded nothing names no
-/// thread of its own). Nothing when no execution is being recorded
-/// (before its first step).
-pub(crate) fn effects_since(mark: &mut usize, thread: Option<usize>) -> Effects {
+/// `crate::dpor`); moves `mark` past them. Nothing when no execution is
+/// being recorded (before its first step).
+pub(crate) fn effects_since(mark: &mut usize) -> Effects {
     with(|e| {
         let steps = &e.log.steps;
         let mut effects = Effects::default();
@@ -46,34 +44,6 @@ pub(crate) fn effects_since(mark: &mut usize, thread: Option<usize>) -> Effects 
         }
         for o in e.tried.drain(..) {
             effects.tried(o);
-        }
-        // A step that did nothing visible and left its thread waiting was
-        // an attempt that blocked: the engine ran the thread at the
-        // scheduling point that begins a lock's acquisition (or a join, a
-        // receive), and the lock was held. It is an access all the same,
-        // though it changes nothing: it conflicts with the release it
-        // waits for, and a thread asleep with it wakes when that release
-        // runs. (As an empty step it commuted with everything, its thread
-        // slept for good, and the search missed the orders behind it:
-        // `tests/dpor_soundness.rs`, a failed `try_lock` behind a channel.)
-        let waiting = thread
-            .filter(|_| effects.accesses.is_empty() && effects.spawned.is_empty())
-            .and_then(|t| e.log.threads.get(t))
-            .and_then(|t| t.waiting.as_ref())
-            .filter(|w| !w.woken);
-        if let Some(w) = waiting {
-            match (w.kind, w.object, w.thread) {
-                (WaitKind::Lock | WaitKind::ReadLock | WaitKind::WriteLock, Some(o), _) => {
-                    effects.add_idle(Key::Lock(id(o)));
-                }
-                (WaitKind::Join, _, Some(child)) => effects.accesses.push(Access {
-                    key: Key::Finished(id(child)),
-                    write: false,
-                    lock: None,
-                }),
-                (_, Some(o), _) => effects.add_idle_write(Some(o)),
-                _ => {}
-            }
         }
         effects
     })
