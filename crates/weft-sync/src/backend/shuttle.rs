@@ -295,7 +295,7 @@ fn choose_directly(n: usize) -> Option<usize> {
             let chosen = {
                 let mut st = state.borrow_mut();
                 let st = &mut *st;
-                let last = (st.effects_since)(&mut st.mark);
+                let last = (st.effects_since)(&mut st.mark, None);
                 st.explorer.choose(n, last)
             };
             chosen.unwrap_or_else(|nondeterminism| panic!("weft: {nondeterminism}"))
@@ -732,7 +732,7 @@ struct DporState {
     /// How many recorded steps the search has seen in this execution.
     mark: usize,
     /// Reads the recording (the model layer's `effects_since`).
-    effects_since: fn(&mut usize) -> Effects,
+    effects_since: fn(&mut usize, Option<usize>) -> Effects,
 }
 
 thread_local! {
@@ -768,7 +768,7 @@ impl Scheduler for DporScheduler {
         let chosen = {
             let mut st = self.state.borrow_mut();
             let st = &mut *st;
-            let last = (st.effects_since)(&mut st.mark);
+            let last = (st.effects_since)(&mut st.mark, current.map(usize::from));
             st.explorer.schedule(&ids, current.map(usize::from), last)
         };
         match chosen {
@@ -786,11 +786,11 @@ impl Scheduler for DporScheduler {
 
 /// The execution's body has ended: the DPOR search, if one runs, takes
 /// what its last step did (the recording goes right after).
-pub(crate) fn execution_ended(effects_since: fn(&mut usize) -> Effects) {
+pub(crate) fn execution_ended(effects_since: fn(&mut usize, Option<usize>) -> Effects) {
     let state = DPOR.with(|d| d.borrow().clone());
     if let Some(state) = state {
         let mut st = state.borrow_mut();
-        let last = effects_since(&mut st.mark);
+        let last = effects_since(&mut st.mark, None);
         st.explorer.end_execution(last);
     }
 }
@@ -809,7 +809,7 @@ pub(crate) fn run(
     config: &ExploreConfig,
     replay: Option<Vec<Decision>>,
     execution: impl Fn(usize) -> bool + Send + Sync + 'static,
-    effects_since: fn(&mut usize) -> Effects,
+    effects_since: fn(&mut usize, Option<usize>) -> Effects,
 ) -> EngineRun {
     let iterations = config.iterations.unwrap_or(SHUTTLE_DEFAULT_ITERATIONS);
     let seed = config.seed.unwrap_or(0);

@@ -114,11 +114,40 @@ pub(crate) struct Effects {
     /// `try_recv`, a timed-out wait): they conflict as writes, so that
     /// both orders are explored, but wake no spinner.
     pub(crate) idle: SmallVec<[Key; 1]>,
+    /// The step's first operation on an object: the object and the kind
+    /// of operation (whatever it found: a failed and a successful
+    /// compare-exchange are one kind). A spin loop's turns all begin with
+    /// the same one.
+    pub(crate) first: Option<(u32, u8)>,
+    /// Keys the step changed though it accesses them as reads: an `Arc`
+    /// clone, or a drop that is not the last, moves the count (which a
+    /// `strong_count` loop polls) but commutes with the other clones and
+    /// drops.
+    pub(crate) moved: SmallVec<[Key; 1]>,
+    /// The lock (or thread end) the step's thread has begun to wait for,
+    /// as the recording tells: if the step blocked ([`Effects::block`]),
+    /// the attempt read that lock's state and found it held.
+    pub(crate) waits_for: Option<Key>,
 }
 
 impl Effects {
+    /// Notes `op` on `object` as the step's first operation on an
+    /// object, if it is ([`Effects::first`]).
+    pub(crate) fn note_first(&mut self, op: &Op, object: Option<usize>) {
+        if self.first.is_none() {
+            // A thread's end is no object: asking about it (or joining it)
+            // is an operation on the thread, apart from object ids.
+            let on = object.map(id).or(match op {
+                Op::IsFinished { child, .. } | Op::Join { child } => Some(id(*child) | 1 << 31),
+                _ => None,
+            });
+            self.first = on.map(|o| (o, kind(op)));
+        }
+    }
+
     /// Adds what `op` on `object`, done by `thread`, did.
     pub(crate) fn add(&mut self, thread: Thread, op: &Op, object: Option<usize>) {
+        self.note_first(op, object);
         let access = |key, write| Access {
             key,
             write,
@@ -242,13 +271,77 @@ impl Effects {
         }
     }
 
+    /// Marks the step as an attempt that blocked: the engine runs a thread
+    /// at the scheduling point that begins a lock's acquisition (or a
+    /// join) before it knows that the lock is held, and the thread then
+    /// blocks having recorded nothing. As an empty step it commuted with
+    /// everything: its thread, asleep with it, never woke, and the orders
+    /// behind it were lost. The attempt reads the lock it waits for (a thread asleep with it wakes when
+    /// another thread takes or releases that lock), and waits for that
+    /// release as a join waits for a thread's end, so the two are never
+    /// reordered. Its race with the acquisition that made the lock held
+    /// is reversed: the attempt run first takes the lock. (Without the
+    /// access, that race was found only through the thread's later,
+    /// successful acquisition, which other hand-overs of the lock could
+    /// order after it.)
+    pub(crate) fn block(&mut self) {
+        if let Some(key) = self.waits_for {
+            self.accesses.push(Access {
+                key,
+                write: false,
+                lock: Some(LockSide::Await),
+            });
+        }
+    }
+
+    /// Adds a read of `object` that changes it all the same (see
+    /// [`Effects::moved`]).
+    pub(crate) fn add_moving_read(&mut self, object: Option<usize>) {
+        self.add_access(object, false);
+        if let Some(o) = object {
+            let key = Key::Object(id(o));
+            if !self.moved.contains(&key) {
+                self.moved.push(key);
+            }
+        }
+    }
+
     /// The keys the step changed: its writes, but for polls which found
-    /// nothing.
+    /// nothing, and the reads that move a count.
     pub(crate) fn changed(&self) -> impl Iterator<Item = Key> + '_ {
         self.accesses
             .iter()
             .filter(|a| a.write && !self.idle.contains(&a.key))
             .map(|a| a.key)
+            .chain(self.moved.iter().copied())
+    }
+}
+
+/// The kind of an operation, whatever it found (see [`Effects::first`]).
+fn kind(op: &Op) -> u8 {
+    match op {
+        Op::Acquire => 0,
+        Op::Lock => 1,
+        Op::TryLock { .. } => 2,
+        Op::Unlock => 3,
+        Op::ReadLock => 4,
+        Op::WriteLock => 5,
+        Op::ReadUnlock => 6,
+        Op::WriteUnlock => 7,
+        Op::Wait => 8,
+        Op::Woken { .. } => 9,
+        Op::NotifyOne => 10,
+        Op::NotifyAll => 11,
+        Op::Load(_) => 12,
+        Op::Store(_) => 13,
+        Op::Rmw(_) => 14,
+        Op::CompareExchange { .. } => 15,
+        Op::Send => 16,
+        // A `try_recv` that found a message is the same poll as one that
+        // found none.
+        Op::Recv | Op::RecvEmpty => 17,
+        Op::IsFinished { .. } => 18,
+        _ => 19,
     }
 }
 
@@ -358,5 +451,28 @@ mod tests {
         let mut other = effects(&[(0, Op::Lock, Some(8))]);
         other.tried(7);
         assert_eq!(other.accesses[0].lock, Some(LockSide::Acquire));
+    }
+
+    #[test]
+    fn a_blocked_attempt_reads_the_lock_it_waits_for() {
+        let acquire = effects(&[(1, Op::Lock, Some(7))]);
+        let release = effects(&[(1, Op::Unlock, Some(7))]);
+        let mut attempt = Effects {
+            waits_for: Some(Key::Lock(7)),
+            ..Effects::default()
+        };
+        // Not blocked: it recorded nothing, and conflicts with nothing.
+        assert!(!dependent(&attempt.accesses, &acquire.accesses));
+        attempt.block();
+        // It conflicts with the acquisition that made the lock held (a
+        // race) and with the release it waits for (a hand-over, never
+        // reordered), but not with another blocked attempt, and it
+        // changes nothing.
+        assert!(dependent(&attempt.accesses, &acquire.accesses));
+        assert!(!attempt.accesses[0].hand_over(&acquire.accesses[0]));
+        assert!(dependent(&attempt.accesses, &release.accesses));
+        assert!(attempt.accesses[0].hand_over(&release.accesses[0]));
+        assert!(!dependent(&attempt.accesses, &attempt.accesses));
+        assert_eq!(attempt.changed().count(), 0);
     }
 }

@@ -131,6 +131,10 @@ pub(crate) struct Explorer {
     frozen: usize,
     /// Race reversals whose node is frozen, for the shared tree.
     outbox: Vec<Reversal>,
+    /// Threads found runnable, after the fact, at frozen nodes that held
+    /// them back as spinners: (depth, thread). Reversals handed to the
+    /// shared tree there may start with them.
+    unheld: Vec<(usize, Thread)>,
     /// The race analysis run after each execution, with its memory (boxed:
     /// an explorer is moved into each parallel worker's share).
     analysis: Box<race::Analysis>,
@@ -152,14 +156,30 @@ struct Poller {
     keys: SmallVec<[Key; 4]>,
     /// Its last step yielded: it lets the others go first.
     yielded: bool,
+    /// The decisions where it was held back as a spinner since it last
+    /// ran (see [`Explorer::record_last`]).
+    held: Vec<usize>,
+    /// The first operations of its steps since it began polling
+    /// ([`Effects::first`]): a spinner's turns begin with one of them.
+    turns: SmallVec<[(u32, u8); 2]>,
+    /// Whether another thread's write woke it while held back, and what
+    /// its turns began with then: its next step tells whether it was
+    /// spinning.
+    woken: bool,
+    woken_turns: SmallVec<[(u32, u8); 2]>,
 }
 
 impl Poller {
     /// Something it touched changed: it polls anew.
     fn wake(&mut self) {
+        if !self.held.is_empty() && !self.woken {
+            self.woken = true;
+            self.woken_turns = std::mem::take(&mut self.turns);
+        }
         self.polls = 0;
         self.looked = false;
         self.keys.clear();
+        self.turns.clear();
     }
 }
 
@@ -170,6 +190,9 @@ pub(crate) struct Reversal {
     pub(crate) depth: usize,
     pub(crate) initials: Vec<Thread>,
     pub(crate) later: Thread,
+    /// Threads the node held back as spinners that turned out not to be
+    /// (see [`Explorer::record_last`]): runnable there after all.
+    pub(crate) unheld: Vec<Thread>,
 }
 
 /// One node of a path replayed by a parallel worker: the decision taken
@@ -224,6 +247,7 @@ impl Explorer {
         self.running = true;
         self.position = 0;
         self.polls.clear();
+        self.unheld.clear();
         self.executions += 1;
         true
     }
@@ -341,7 +365,7 @@ impl Explorer {
         &mut self,
         runnable: &[Thread],
         current: Option<Thread>,
-        last: Effects,
+        mut last: Effects,
     ) -> Result<Thread, Nondeterminism> {
         if !self.running {
             // After `end_execution`: the engine winds the run down (the
@@ -350,6 +374,16 @@ impl Explorer {
                 .filter(|c| runnable.contains(c))
                 .or_else(|| runnable.first().copied())
                 .expect("a scheduling point has a runnable thread"));
+        }
+        // A step that did nothing and left its thread unable to run was
+        // an attempt that blocked: the engine ran the thread at the
+        // scheduling point that begins a lock's acquisition (or a join)
+        // before it knew the lock was held (see `Effects::block`).
+        if current.is_some_and(|c| !runnable.contains(&c))
+            && last.accesses.is_empty()
+            && last.spawned.is_empty()
+        {
+            last.block();
         }
         self.record_last(last);
         let k = self.position;
@@ -369,6 +403,17 @@ impl Explorer {
                 thread: chosen,
                 effects: Effects::default(),
             });
+            // The spinners held back here, as when the node was made (the
+            // polls are replayed with the steps), unless found runnable.
+            if self.polls.iter().any(|p| p.polls >= 2) {
+                let enabled = self.enabled(runnable);
+                let node = &self.stack[k];
+                for t in runnable.iter().filter(|t| !enabled.contains(t)) {
+                    if k < self.frozen || !node.runnable.contains(t) {
+                        self.polls[*t].held.push(k);
+                    }
+                }
+            }
             return Ok(chosen);
         }
         let sleep = self.inherited_sleep(k);
@@ -383,18 +428,12 @@ impl Explorer {
         // a spinner waits for that write. Letting every spinner run there
         // let each race reversal add one more turn of the spinner before
         // the write, without end.
+        let enabled = self.enabled(runnable);
+        for t in runnable.iter().filter(|t| !enabled.contains(t)) {
+            self.polls[*t].held.push(k);
+        }
         let polls = |t: &Thread| self.polls.get(*t).map_or(0, |p| p.polls);
         let polling = |t: &Thread| polls(t) >= 2;
-        let enabled: Threads = if runnable.iter().all(polling) {
-            let least = runnable.iter().map(polls).min().unwrap_or(0);
-            runnable
-                .iter()
-                .copied()
-                .filter(|t| polls(t) == least)
-                .collect()
-        } else {
-            runnable.iter().copied().filter(|t| !polling(t)).collect()
-        };
         let mut awake: Threads = enabled
             .iter()
             .copied()
@@ -543,8 +582,53 @@ impl Explorer {
             }
         }
         let poller = &mut self.polls[me];
+        // Whether a thread held back as a spinner was one shows when it
+        // runs at last. Straight-line code that polled twice (two failed
+        // compare-exchanges in a row) moves on: it changes something, or
+        // touches what its polls did not, with nothing it polled written
+        // meanwhile; or, woken by a write to something it polled, its
+        // next step begins otherwise than its polls did. It would have
+        // done the same where it was held back, so it is runnable there
+        // after all, and races reverse through it. A spinner polls again:
+        // held back, it would have polled the same values; woken, it
+        // begins its next turn as it began the others (where it was held
+        // back it would have seen the old values).
+        let unheld = if poller.held.is_empty() {
+            Vec::new()
+        } else if !poller.woken {
+            let moved_on = own_change
+                || !last.spawned.is_empty()
+                || last.accesses.iter().any(|a| !poller.keys.contains(&a.key));
+            if moved_on {
+                std::mem::take(&mut poller.held)
+            } else {
+                Vec::new()
+            }
+        } else if last.first.is_none() && last.spawned.is_empty() {
+            // A yield, or a step that did nothing on an object: undecided
+            // yet.
+            Vec::new()
+        } else {
+            // (Turns that began with no operation on an object tell
+            // nothing: the thread is taken for a spinner, as before.)
+            let spun = poller.woken_turns.is_empty()
+                || last.first.is_some_and(|f| poller.woken_turns.contains(&f));
+            poller.woken = false;
+            poller.woken_turns.clear();
+            let held = std::mem::take(&mut poller.held);
+            if spun {
+                Vec::new()
+            } else {
+                held
+            }
+        };
         if own_change {
             poller.wake();
+        }
+        if let Some(f) = last.first {
+            if !poller.turns.contains(&f) {
+                poller.turns.push(f);
+            }
         }
         for a in &last.accesses {
             poller.looked = true;
@@ -558,6 +642,33 @@ impl Explorer {
         }
         poller.yielded = last.yielded;
         step.effects = last;
+        for k in unheld {
+            if k < self.frozen {
+                self.unheld.push((k, me));
+            } else if let Some(node) = self.stack.get_mut(k) {
+                if !node.runnable.contains(&me) {
+                    node.runnable.push(me);
+                }
+            }
+        }
+    }
+
+    /// The runnable threads the search may run at a new node: all but the
+    /// spinners, or those that polled least when every one spins (see
+    /// [`Explorer::schedule`]).
+    fn enabled(&self, runnable: &[Thread]) -> Threads {
+        let polls = |t: &Thread| self.polls.get(*t).map_or(0, |p| p.polls);
+        let polling = |t: &Thread| polls(t) >= 2;
+        if runnable.iter().all(polling) {
+            let least = runnable.iter().map(polls).min().unwrap_or(0);
+            runnable
+                .iter()
+                .copied()
+                .filter(|t| polls(t) == least)
+                .collect()
+        } else {
+            runnable.iter().copied().filter(|t| !polling(t)).collect()
+        }
     }
 
     /// The sleep set of a new node at decision `k`: the parent's sleepers
@@ -597,10 +708,17 @@ impl Explorer {
             let later = self.steps[r.later].thread;
             if first < self.frozen {
                 // The shared tree owns that node.
+                let unheld = self
+                    .unheld
+                    .iter()
+                    .filter(|(d, _)| *d == first)
+                    .map(|(_, t)| *t)
+                    .collect();
                 self.outbox.push(Reversal {
                     depth: first,
                     initials: r.initials,
                     later,
+                    unheld,
                 });
                 continue;
             }
@@ -668,6 +786,9 @@ mod tests {
         Yield,
         /// `while x != v { yield_now() }`: one turn per step.
         SpinUntil(usize, i64),
+        /// A poll of `x` that finds nothing (a failed compare-exchange),
+        /// in straight-line code: the thread goes on after it.
+        Poll(usize),
     }
 
     /// Runs one execution of `program` under `choose`, returning its final
@@ -697,6 +818,7 @@ mod tests {
                     continue;
                 }
                 Op::SpinUntil(x, v) => {
+                    last.first = Some((access::id(x), 0));
                     last.accesses.push(Access {
                         key: Key::Object(access::id(x)),
                         write: false,
@@ -707,6 +829,19 @@ mod tests {
                     } else {
                         last.yielded = true;
                     }
+                    continue;
+                }
+                Op::Poll(x) => {
+                    last.first = Some((access::id(x), 1));
+                    let key = Key::Object(access::id(x));
+                    last.accesses.push(Access {
+                        key,
+                        write: true,
+                        lock: None,
+                    });
+                    last.idle.push(key);
+                    last.yielded = true;
+                    pc[t] += 1;
                     continue;
                 }
                 Op::Write(x, v) => {
@@ -722,6 +857,7 @@ mod tests {
                     (x, true)
                 }
             };
+            last.first = Some((access::id(key), 2 + u8::from(write)));
             last.accesses.push(Access {
                 key: Key::Object(access::id(key)),
                 write,
@@ -818,6 +954,29 @@ mod tests {
         let program = vec![waiter, vec![Op::SpinUntil(0, 1)], vec![Op::Read(1)]];
         let (outcomes, _) = dpor_within(&program, 200);
         assert_eq!(outcomes, naive_within(&program, 30));
+    }
+
+    #[test]
+    fn straight_line_polls_are_no_spin_loop() {
+        // 0 polls twice, then writes what 1 reads: held back as a spinner
+        // after its second poll, it writes after 1's read in the first
+        // execution, and is runnable before that read after all.
+        let program = vec![
+            vec![Op::Poll(0), Op::Poll(0), Op::Write(1, 1)],
+            vec![Op::Read(1), Op::Write(2, 1)],
+        ];
+        let (outcomes, _) = dpor(&program);
+        assert_eq!(outcomes, naive(&program).0);
+        // Woken by 1's write of what it polled second, 0 goes on without
+        // polling it again: no spinner either, and its write can still
+        // come before 1's read.
+        let program = vec![
+            vec![Op::Poll(0), Op::Poll(1), Op::Write(2, 1)],
+            vec![Op::Read(2), Op::Write(1, 1)],
+        ];
+        let (outcomes, _) = dpor(&program);
+        assert_eq!(outcomes, naive(&program).0);
+        assert_eq!(outcomes.len(), 2);
     }
 
     /// The outcomes of every interleaving in which no thread spins more

@@ -274,7 +274,16 @@ impl Tree {
             let node = &state.nodes[id];
             let known = |t: Thread| node.has(t) || node.sleep.iter().any(|(s, _)| *s == t);
             let covering = r.initials.iter().copied().find(|t| known(*t));
-            if let Some(t) = race::reversal(&node.runnable, &r.initials, r.later, known) {
+            // Spinners the node held back may start the reversal if the
+            // worker found them runnable there after all.
+            let extended;
+            let runnable = if r.unheld.is_empty() {
+                &node.runnable
+            } else {
+                extended = [node.runnable.as_slice(), &r.unheld].concat();
+                &extended
+            };
+            if let Some(t) = race::reversal(runnable, &r.initials, r.later, known) {
                 state.nodes[id].queued.push(t);
                 state.queue.push_back((id, t));
                 covered.push(Some(t));

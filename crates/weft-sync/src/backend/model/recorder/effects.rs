@@ -1,13 +1,14 @@
 //! What the recorded steps did, for the DPOR search (`crate::dpor`).
 
 use super::{with, NO_OBJECT};
-use crate::dpor::access::Effects;
-use crate::record::{ObjectKind, Op, Value};
+use crate::dpor::access::{id, Effects, Key};
+use crate::record::{ObjectKind, Op, Value, WaitKind};
 
 /// What the steps recorded since `*mark` did, for the DPOR search (see
-/// `crate::dpor`); moves `mark` past them. Nothing when no execution is
-/// being recorded (before its first step).
-pub(crate) fn effects_since(mark: &mut usize) -> Effects {
+/// `crate::dpor`); moves `mark` past them. `thread` is the thread that ran
+/// them, where the engine says. Nothing when no execution is being
+/// recorded (before its first step).
+pub(crate) fn effects_since(mark: &mut usize, thread: Option<usize>) -> Effects {
     with(|e| {
         let steps = &e.log.steps;
         let mut effects = Effects::default();
@@ -16,13 +17,15 @@ pub(crate) fn effects_since(mark: &mut usize) -> Effects {
                 .object
                 .and_then(|o| e.log.objects.get(o))
                 .is_some_and(|o| o.kind == ObjectKind::Arc);
+            effects.note_first(&ev.op, ev.object);
             match &ev.op {
                 // An `Arc` drop that is not the last one commutes with the
                 // others: only which one is last (and drops the value)
                 // matters, so the last is a write and the others reads.
-                Op::Rmw(Value::Int(count)) if arc => {
-                    effects.add_access(ev.object, *count <= 1);
+                Op::Rmw(Value::Int(count)) if arc && *count <= 1 => {
+                    effects.add_access(ev.object, true);
                 }
+                Op::Rmw(Value::Int(_)) if arc => effects.add_moving_read(ev.object),
                 // A read of the count (`strong_count`, `get_mut`,
                 // `try_unwrap`, `upgrade`): every clone and drop changes
                 // what it sees, so it conflicts with them all (as a write
@@ -40,11 +43,24 @@ pub(crate) fn effects_since(mark: &mut usize) -> Effects {
         // A clone: an increment, which commutes with the other clones and
         // with drops that are not the last, as a read does.
         for o in e.arcs_cloned.drain(..) {
-            effects.add_access(Some(o), false);
+            effects.add_moving_read(Some(o));
         }
         for o in e.tried.drain(..) {
             effects.tried(o);
         }
+        // What the thread is about to wait for, if the step blocks there
+        // (the search tells: see `Effects::waits_for`).
+        effects.waits_for = thread
+            .and_then(|t| e.log.threads.get(t))
+            .and_then(|t| t.waiting.as_ref())
+            .filter(|w| !w.woken)
+            .and_then(|w| match (w.kind, w.object, w.thread) {
+                (WaitKind::Lock | WaitKind::ReadLock | WaitKind::WriteLock, Some(o), _) => {
+                    Some(Key::Lock(id(o)))
+                }
+                (WaitKind::Join, _, Some(child)) => Some(Key::Finished(id(child))),
+                _ => None,
+            });
         effects
     })
     .unwrap_or_default()
