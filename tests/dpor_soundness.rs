@@ -593,3 +593,24 @@ fn a_woken_thread_whose_next_step_is_another_operation_was_no_spinner() {
         ],
     });
 }
+
+/// Found by this file's property test at 2,000 programs, once the test
+/// above passed: the same compare-exchange three times in a row. Woken by
+/// `t2`'s increment, `t1`'s third compare-exchange begins as its polls
+/// did, a spinner's next turn; where its first two turns were held back,
+/// it now runs one turn more, so the third can fail before the increment.
+#[test]
+fn a_poll_repeated_a_third_time_runs_where_the_first_two_were_held_back() {
+    use Instr::*;
+    reaches_every_state(&Program {
+        main: vec![],
+        threads: vec![
+            vec![
+                CompareExchange(0, 1, 1),
+                CompareExchange(0, 1, 1),
+                CompareExchange(0, 0, 1),
+            ],
+            vec![LockedIncrement(0, 0)],
+        ],
+    });
+}

@@ -159,6 +159,9 @@ struct Poller {
     /// The decisions where it was held back as a spinner since it last
     /// ran (see [`Explorer::record_last`]).
     held: Vec<usize>,
+    /// Those of them where it had polled twice only (its first turns
+    /// held back): see [`Explorer::record_last`].
+    held_first: Vec<usize>,
     /// The first operations of its steps since it began polling
     /// ([`Effects::first`]): a spinner's turns begin with one of them.
     turns: SmallVec<[(u32, u8); 2]>,
@@ -170,6 +173,14 @@ struct Poller {
 }
 
 impl Poller {
+    /// It is held back as a spinner at decision `k`.
+    fn hold(&mut self, k: usize) {
+        self.held.push(k);
+        if self.polls == 2 {
+            self.held_first.push(k);
+        }
+    }
+
     /// Something it touched changed: it polls anew.
     fn wake(&mut self) {
         if !self.held.is_empty() && !self.woken {
@@ -410,7 +421,7 @@ impl Explorer {
                 let node = &self.stack[k];
                 for t in runnable.iter().filter(|t| !enabled.contains(t)) {
                     if k < self.frozen || !node.runnable.contains(t) {
-                        self.polls[*t].held.push(k);
+                        self.polls[*t].hold(k);
                     }
                 }
             }
@@ -430,7 +441,7 @@ impl Explorer {
         // the write, without end.
         let enabled = self.enabled(runnable);
         for t in runnable.iter().filter(|t| !enabled.contains(t)) {
-            self.polls[*t].held.push(k);
+            self.polls[*t].hold(k);
         }
         let polls = |t: &Thread| self.polls.get(*t).map_or(0, |p| p.polls);
         let polling = |t: &Thread| polls(t) >= 2;
@@ -600,6 +611,7 @@ impl Explorer {
                 || !last.spawned.is_empty()
                 || last.accesses.iter().any(|a| !poller.keys.contains(&a.key));
             if moved_on {
+                poller.held_first.clear();
                 std::mem::take(&mut poller.held)
             } else {
                 Vec::new()
@@ -616,8 +628,14 @@ impl Explorer {
             poller.woken = false;
             poller.woken_turns.clear();
             let held = std::mem::take(&mut poller.held);
+            let first = std::mem::take(&mut poller.held_first);
+            // Even a spinner runs one more turn where its first turns were
+            // held back: a poll repeated in straight-line code (three
+            // failed compare-exchanges, the third run after the write)
+            // looks like a spinner. A turn more each time would be
+            // endless: a turn run there is no first turn.
             if spun {
-                Vec::new()
+                first
             } else {
                 held
             }
