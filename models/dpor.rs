@@ -244,6 +244,33 @@ mod on_shuttle {
         }
     }
 
+    /// A worker's two compare-exchanges in a row both fail (nobody ever
+    /// stores 1), then it stores the flag main reads. The search took the
+    /// worker for a spinner after its second failed poll and held it back
+    /// until main, which never writes what it polled, had read: the store
+    /// never came before main's read, and the search said "verified".
+    /// Straight-line polls, each on its own line, are no spin loop.
+    #[test]
+    fn two_failed_compare_exchanges_in_a_row_do_not_hide_what_follows() {
+        let message = fails_in_some_order("cas_cas_store", || {
+            let polled = Arc::new(AtomicUsize::new(0));
+            let flag = Arc::new(AtomicUsize::new(0));
+            let (p2, f2) = (polled.clone(), flag.clone());
+            let worker = thread::spawn(move || {
+                let _ = p2.compare_exchange(1, 2, SeqCst, SeqCst);
+                let _ = p2.compare_exchange(1, 2, SeqCst, SeqCst);
+                f2.store(1, SeqCst);
+            });
+            let saw = flag.load(SeqCst) == 1;
+            worker.join().unwrap();
+            saw
+        });
+        assert!(
+            message.contains("main saw the worker's change"),
+            "{message}"
+        );
+    }
+
     /// Main asks whether `worker` has finished right after spawning it:
     /// both answers are possible. `is_finished` used to read weft's
     /// bookkeeping with no scheduling point and no recorded step, and the
