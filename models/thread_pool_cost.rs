@@ -79,9 +79,8 @@ fn starting_and_shutting_down_two_workers_is_proven_in_few_executions() {
         let pool = ThreadPool::new(2);
         pool.shutdown(true, false);
     });
-    // 38 now (30 before a blocked lock attempt became a read of the
-    // lock; 45 while a join raced with the end of the thread it joins);
-    // 1,456 when each worker's exit notified shutdown's condvar.
+    // 30 now (45 while a join raced with the end of the thread it
+    // joins); 1,456 when each worker's exit notified shutdown's condvar.
     assert!(executions <= 40, "{executions} executions");
 }
 

@@ -82,9 +82,27 @@ pub(crate) enum LockSide {
     /// join first at every step before that end, each time an execution
     /// that repeated one already explored.)
     Await,
+    /// Tried to take a lock another thread held, and blocked (see
+    /// [`Effects::block`]): it read the lock's state, so it races with the
+    /// acquisition that made the lock held. The release it waits for is
+    /// no conflict of its own: the attempt changed nothing, and ordered
+    /// before that release it kept the release out of the reversals that
+    /// run it first (so that the thread takes the lock).
+    Blocked,
 }
 
 impl Access {
+    /// Whether the two accesses (of the same key) conflict: one of them
+    /// writes, unless it is the release a blocked attempt waited for.
+    pub(crate) fn conflicts(&self, other: &Access) -> bool {
+        (self.write || other.write)
+            && !matches!(
+                (self.lock, other.lock),
+                (Some(LockSide::Blocked), Some(LockSide::Release))
+                    | (Some(LockSide::Release), Some(LockSide::Blocked))
+            )
+    }
+
     /// Whether the two accesses conflict but are not to be reordered: a
     /// release and a blocking acquire of the same lock, or two releases
     /// (ordered by the acquisitions before them, whose race is reversed).
@@ -128,6 +146,8 @@ pub(crate) struct Effects {
     /// as the recording tells: if the step blocked ([`Effects::block`]),
     /// the attempt read that lock's state and found it held.
     pub(crate) waits_for: Option<Key>,
+    /// The step was an attempt that blocked ([`Effects::block`]).
+    pub(crate) blocked: bool,
 }
 
 impl Effects {
@@ -276,22 +296,30 @@ impl Effects {
     /// join) before it knows that the lock is held, and the thread then
     /// blocks having recorded nothing. As an empty step it commuted with
     /// everything: its thread, asleep with it, never woke, and the orders
-    /// behind it were lost. The attempt reads the lock it waits for (a thread asleep with it wakes when
-    /// another thread takes or releases that lock), and waits for that
-    /// release as a join waits for a thread's end, so the two are never
-    /// reordered. Its race with the acquisition that made the lock held
-    /// is reversed: the attempt run first takes the lock. (Without the
-    /// access, that race was found only through the thread's later,
-    /// successful acquisition, which other hand-overs of the lock could
-    /// order after it.)
+    /// behind it were lost. Its thread now sleeps no more with it
+    /// ([`Effects::sleeps`]), and the attempt reads the lock it waits for
+    /// ([`LockSide::Blocked`]): its race with the acquisition that made
+    /// the lock held is reversed, the attempt run first taking the lock.
+    /// (Without the access, that race was found only through the thread's
+    /// later, successful acquisition, which other hand-overs of the lock
+    /// could order after it.)
     pub(crate) fn block(&mut self) {
+        self.blocked = true;
         if let Some(key) = self.waits_for {
             self.accesses.push(Access {
                 key,
                 write: false,
-                lock: Some(LockSide::Await),
+                lock: Some(LockSide::Blocked),
             });
         }
+    }
+
+    /// Whether a thread whose step from a node this is may sleep in the
+    /// node's other branches: not after an attempt that blocked. Its
+    /// thread was not really enabled there, and what it does next (take
+    /// the lock, once released) is not this step.
+    pub(crate) fn sleeps(&self) -> bool {
+        !self.blocked
     }
 
     /// Adds a read of `object` that changes it all the same (see
@@ -349,7 +377,7 @@ fn kind(op: &Op) -> u8 {
 /// them writes it.
 pub(crate) fn dependent(a: &[Access], b: &[Access]) -> bool {
     a.iter()
-        .any(|x| b.iter().any(|y| x.key == y.key && (x.write || y.write)))
+        .any(|x| b.iter().any(|y| x.key == y.key && x.conflicts(y)))
 }
 
 #[cfg(test)]
@@ -465,14 +493,15 @@ mod tests {
         assert!(!dependent(&attempt.accesses, &acquire.accesses));
         attempt.block();
         // It conflicts with the acquisition that made the lock held (a
-        // race) and with the release it waits for (a hand-over, never
-        // reordered), but not with another blocked attempt, and it
-        // changes nothing.
+        // race), not with the release it waits for (which a reversal may
+        // run before it), nor with another blocked attempt; it changes
+        // nothing, and its thread sleeps with it nowhere.
         assert!(dependent(&attempt.accesses, &acquire.accesses));
         assert!(!attempt.accesses[0].hand_over(&acquire.accesses[0]));
-        assert!(dependent(&attempt.accesses, &release.accesses));
-        assert!(attempt.accesses[0].hand_over(&release.accesses[0]));
+        assert!(!dependent(&attempt.accesses, &release.accesses));
+        assert!(!dependent(&release.accesses, &attempt.accesses));
         assert!(!dependent(&attempt.accesses, &attempt.accesses));
+        assert!(!attempt.sleeps());
         assert_eq!(attempt.changed().count(), 0);
     }
 }

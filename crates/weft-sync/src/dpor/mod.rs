@@ -700,7 +700,7 @@ impl Explorer {
         parent
             .sleep
             .iter()
-            .chain(&parent.done)
+            .chain(parent.done.iter().filter(|(_, e)| e.sleeps()))
             .filter(|(t, e)| *t != ran.thread && !dependent(&e.accesses, &ran.effects.accesses))
             .cloned()
             .collect()

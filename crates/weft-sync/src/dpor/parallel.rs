@@ -218,7 +218,8 @@ impl Tree {
             sleep.extend(
                 node.taken
                     .iter()
-                    .filter_map(|(t, e)| e.as_ref().map(|e| (*t, e.clone()))),
+                    .filter_map(|(t, e)| e.as_ref().map(|e| (*t, e.clone())))
+                    .filter(|(_, e)| e.sleeps()),
             );
         }
         node.taken.push((branch, None));

@@ -209,7 +209,7 @@ impl Analysis {
                     continue;
                 };
                 for (j, b) in h {
-                    if (b.write || a.write) && steps[*j].thread != t {
+                    if a.conflicts(b) && steps[*j].thread != t {
                         if a.hand_over(b) {
                             self.handed.push(*j);
                         } else {
@@ -338,7 +338,7 @@ fn hold(held: &mut Vec<(Key, usize)>, step: &Step, k: usize) {
                     held.remove(i);
                 }
             }
-            Some(LockSide::Await) | None => {}
+            Some(LockSide::Await | LockSide::Blocked) | None => {}
         }
     }
 }
