@@ -1,5 +1,5 @@
 //! weft's DPOR search against an independent enumeration: on random small
-//! programs (2 to 4 threads, each 1 to 3 operations over 3 atomics, 2
+//! programs (2 to 4 threads, each 1 to 6 operations over 3 atomics, 2
 //! mutexes locked or tried, a condvar signal and wait, and a channel, with
 //! spawn and join),
 //! `Scheduler::Dpor` reaches exactly the final states of every
@@ -375,7 +375,7 @@ fn instr(in_main: bool) -> impl Strategy<Value = Instr> {
 fn program() -> impl Strategy<Value = Program> {
     (
         proptest::collection::vec(instr(true), 0..3),
-        proptest::collection::vec(proptest::collection::vec(instr(false), 1..4), 1..4),
+        proptest::collection::vec(proptest::collection::vec(instr(false), 1..7), 1..4),
     )
         .prop_map(|(main, mut threads)| {
             // Whoever waits for the signal gets it: no deadlock to find.
