@@ -125,14 +125,17 @@ mod on_shuttle {
     /// A model's question: main asks something `worker` may change first.
     type Asks = fn() -> bool;
 
-    /// Explores `asks` with DPOR and returns the message of the assertion
-    /// it must fail.
-    fn fails_in_some_order(name: &str, asks: Asks) -> String {
-        dpor(name)
+    /// Explores `asks` with DPOR, which must find an order where main
+    /// sees the worker's change (the assertion's message in its report).
+    fn fails_in_some_order(name: &str, asks: Asks) {
+        let failure = dpor(name)
             .explore(move || assert!(!asks(), "main saw the worker's change"))
-            .expect_err("some order shows main the change")
-            .message()
-            .to_string()
+            .expect_err("some order shows main the change");
+        let message = failure.message();
+        assert!(
+            message.contains("main saw the worker's change"),
+            "{name}: {message}"
+        );
     }
 
     /// `worker` runs `panic_holding` (which panics while it holds
@@ -191,11 +194,7 @@ mod on_shuttle {
             }),
         ];
         for (name, ask) in asks {
-            let message = fails_in_some_order(name, ask);
-            assert!(
-                message.contains("main saw the worker's change"),
-                "{name}: {message}"
-            );
+            fails_in_some_order(name, ask);
         }
     }
 
@@ -236,11 +235,7 @@ mod on_shuttle {
             }),
         ];
         for (name, ask) in asks {
-            let message = fails_in_some_order(name, ask);
-            assert!(
-                message.contains("main saw the worker's change"),
-                "{name}: {message}"
-            );
+            fails_in_some_order(name, ask);
         }
     }
 
@@ -252,7 +247,7 @@ mod on_shuttle {
     /// Straight-line polls, each on its own line, are no spin loop.
     #[test]
     fn two_failed_compare_exchanges_in_a_row_do_not_hide_what_follows() {
-        let message = fails_in_some_order("cas_cas_store", || {
+        fails_in_some_order("cas_cas_store", || {
             let polled = Arc::new(AtomicUsize::new(0));
             let flag = Arc::new(AtomicUsize::new(0));
             let (p2, f2) = (polled.clone(), flag.clone());
@@ -265,10 +260,6 @@ mod on_shuttle {
             worker.join().unwrap();
             saw
         });
-        assert!(
-            message.contains("main saw the worker's change"),
-            "{message}"
-        );
     }
 
     /// Main asks whether `worker` has finished right after spawning it:
