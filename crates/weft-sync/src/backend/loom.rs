@@ -300,7 +300,7 @@ pub(crate) fn run(
     config: &ExploreConfig,
     _replay: Option<Vec<crate::explore::Decision>>,
     execution: impl Fn(usize) -> bool + Send + Sync + 'static,
-    _effects_since: fn(&mut usize, Option<usize>) -> crate::dpor::access::Effects,
+    _effects_since: crate::dpor::access::ReadEffects,
 ) -> EngineRun {
     // `Builder::new` reads the `LOOM_*` variables; weft-check validated them
     // first (and refused the ones weft cannot honour), so it does not panic.
@@ -400,10 +400,7 @@ pub(crate) fn end_with_panic(payload: Box<dyn std::any::Any + Send>) -> ! {
 }
 
 /// loom searches with its own DPOR: nothing to hand over.
-pub(crate) fn execution_ended(
-    _effects_since: fn(&mut usize, Option<usize>) -> crate::dpor::access::Effects,
-) {
-}
+pub(crate) fn execution_ended(_effects_since: crate::dpor::access::ReadEffects) {}
 
 /// Nothing to prepare for loom.
 pub(crate) fn init() {}

@@ -15,7 +15,7 @@ use shuttle::scheduler::{
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
-use crate::dpor::access::Effects;
+use crate::dpor::access::ReadEffects;
 use crate::dpor::search::Search;
 use crate::explore::{
     Backend, Decision, ExploreConfig, FailureKind, SchedulerKind, SHUTTLE_DEFAULT_ITERATIONS,
@@ -295,7 +295,8 @@ fn choose_directly(n: usize) -> Option<usize> {
             let chosen = {
                 let mut st = state.borrow_mut();
                 let st = &mut *st;
-                let last = (st.effects_since)(&mut st.mark, None);
+                let knows = st.explorer.knows_last();
+                let last = (st.effects_since)(&mut st.mark, None, knows);
                 st.explorer.choose(n, last)
             };
             chosen.unwrap_or_else(|nondeterminism| panic!("weft: {nondeterminism}"))
@@ -732,7 +733,7 @@ struct DporState {
     /// How many recorded steps the search has seen in this execution.
     mark: usize,
     /// Reads the recording (the model layer's `effects_since`).
-    effects_since: fn(&mut usize, Option<usize>) -> Effects,
+    effects_since: ReadEffects,
 }
 
 thread_local! {
@@ -768,7 +769,8 @@ impl Scheduler for DporScheduler {
         let chosen = {
             let mut st = self.state.borrow_mut();
             let st = &mut *st;
-            let last = (st.effects_since)(&mut st.mark, current.map(usize::from));
+            let knows = st.explorer.knows_last();
+            let last = (st.effects_since)(&mut st.mark, current.map(usize::from), knows);
             st.explorer.schedule(&ids, current.map(usize::from), last)
         };
         match chosen {
@@ -786,11 +788,11 @@ impl Scheduler for DporScheduler {
 
 /// The execution's body has ended: the DPOR search, if one runs, takes
 /// what its last step did (the recording goes right after).
-pub(crate) fn execution_ended(effects_since: fn(&mut usize, Option<usize>) -> Effects) {
+pub(crate) fn execution_ended(effects_since: ReadEffects) {
     let state = DPOR.with(|d| d.borrow().clone());
     if let Some(state) = state {
         let mut st = state.borrow_mut();
-        let last = effects_since(&mut st.mark, None);
+        let last = effects_since(&mut st.mark, None, false).unwrap_or_default();
         st.explorer.end_execution(last);
     }
 }
@@ -809,7 +811,7 @@ pub(crate) fn run(
     config: &ExploreConfig,
     replay: Option<Vec<Decision>>,
     execution: impl Fn(usize) -> bool + Send + Sync + 'static,
-    effects_since: fn(&mut usize, Option<usize>) -> Effects,
+    effects_since: ReadEffects,
 ) -> EngineRun {
     let iterations = config.iterations.unwrap_or(SHUTTLE_DEFAULT_ITERATIONS);
     let seed = config.seed.unwrap_or(0);

@@ -9,6 +9,12 @@ use crate::record::Op;
 /// A model thread (its id: `main` is 0, then in spawn order).
 pub(crate) type Thread = usize;
 
+/// How an engine adapter reads what the recorded steps since a mark did:
+/// `(mark, the thread that ran them, whether the search knows already)`,
+/// `None` when it does (see `Explorer::knows_last`). The model layer's
+/// `effects_since` is one.
+pub(crate) type ReadEffects = fn(&mut usize, Option<Thread>, bool) -> Option<Effects>;
+
 /// A piece of shared state two steps can conflict on. (Its ids are 32
 /// bits: every step's accesses are copied into the search's nodes and
 /// sleep sets, and a small key keeps those copies cheap.)

@@ -21,8 +21,10 @@
 //! ```text
 //! let mut search = Explorer::new();
 //! while search.start_execution() {
-//!     // at each scheduling point of the run:
-//!     let next = search.schedule(&runnable, current, effects_of_last_step)?;
+//!     // at each scheduling point of the run (what the last step did,
+//!     // unless the search knows it: a step of the replayed prefix):
+//!     let last = (!search.knows_last()).then(|| effects_of_last_step());
+//!     let next = search.schedule(&runnable, current, last)?;
 //!     // when the run ends:
 //!     search.end_execution(effects_of_last_step);
 //! }
@@ -125,6 +127,10 @@ pub(crate) struct Explorer {
     /// The first step of the current execution that was not replayed
     /// from the previous one (races among the replayed steps were used).
     fresh: usize,
+    /// The steps at the start of `steps` that the current execution
+    /// replays, with what they did: the last execution recorded it, so
+    /// the engine need not read the recording again ([`Explorer::knows_last`]).
+    known: usize,
     /// The nodes at the bottom of the stack that belong to the shared
     /// tree of a parallel search ([`parallel`]): replayed, never
     /// backtracked into; the search ends when it would.
@@ -368,15 +374,24 @@ impl Explorer {
         self.finished
     }
 
+    /// Whether the search knows what the step that just ran did: a step
+    /// of the replayed prefix, which did what it did in the last
+    /// execution. The engine then passes `None` for it to
+    /// [`Explorer::schedule`] and [`Explorer::choose`] (reading the
+    /// recording again cost most of a replayed step).
+    pub(crate) fn knows_last(&self) -> bool {
+        self.running && self.position.checked_sub(1).is_some_and(|k| k < self.known)
+    }
+
     /// Chooses the thread to run at this scheduling point. `runnable` are
     /// the threads that can run (not empty), `current` the one that ran
     /// the last step, and `last` what that step did (empty at the first
-    /// decision).
+    /// decision; `None` where [`Explorer::knows_last`]).
     pub(crate) fn schedule(
         &mut self,
         runnable: &[Thread],
         current: Option<Thread>,
-        mut last: Effects,
+        mut last: Option<Effects>,
     ) -> Result<Thread, Nondeterminism> {
         if !self.running {
             // After `end_execution`: the engine winds the run down (the
@@ -390,11 +405,13 @@ impl Explorer {
         // an attempt that blocked: the engine ran the thread at the
         // scheduling point that begins a lock's acquisition (or a join)
         // before it knew the lock was held (see `Effects::block`).
-        if current.is_some_and(|c| !runnable.contains(&c))
-            && last.accesses.is_empty()
-            && last.spawned.is_empty()
-        {
-            last.block();
+        if let Some(last) = &mut last {
+            if current.is_some_and(|c| !runnable.contains(&c))
+                && last.accesses.is_empty()
+                && last.spawned.is_empty()
+            {
+                last.block();
+            }
         }
         self.record_last(last);
         let k = self.position;
@@ -409,11 +426,13 @@ impl Explorer {
                 });
             }
             let chosen = node.chosen;
-            self.steps.truncate(k);
-            self.steps.push(Step {
-                thread: chosen,
-                effects: Effects::default(),
-            });
+            if k >= self.known {
+                self.steps.truncate(k);
+                self.steps.push(Step {
+                    thread: chosen,
+                    effects: Effects::default(),
+                });
+            }
             // The spinners held back here, as when the node was made (the
             // polls are replayed with the steps), unless found runnable.
             if self.polls.iter().any(|p| p.polls >= 2) {
@@ -472,18 +491,16 @@ impl Explorer {
         // not one thread looping to the step limit while the one it waits
         // for could run.
         let yielded = |t: &Thread| self.polls.get(*t).is_some_and(|p| p.yielded);
+        // (The pool is a filter, not a collection: this runs at every new
+        // node.)
         let pick = |candidates: &[Thread]| -> Option<Thread> {
             let least = candidates.iter().map(polls).min()?;
-            let pool: Threads = candidates
-                .iter()
-                .copied()
-                .filter(|t| polls(t) == least)
-                .collect();
-            let eager: Threads = pool.iter().copied().filter(|t| !yielded(t)).collect();
-            let pool = if eager.is_empty() { pool } else { eager };
+            let least_polled = |t: &Thread| polls(t) == least;
+            let any_eager = candidates.iter().any(|t| least_polled(t) && !yielded(t));
+            let in_pool = |t: &Thread| least_polled(t) && !(any_eager && yielded(t));
             current
-                .filter(|c| pool.contains(c))
-                .or_else(|| pool.first().copied())
+                .filter(|c| candidates.contains(c) && in_pool(c))
+                .or_else(|| candidates.iter().copied().find(in_pool))
         };
         let chosen = match pick(&awake) {
             Some(t) => t,
@@ -513,7 +530,11 @@ impl Explorer {
     /// Answers the program's `choose(values)` (`values` > 1): every value
     /// is explored, each in its own executions. `last` is what the running
     /// thread did since the last decision.
-    pub(crate) fn choose(&mut self, values: usize, last: Effects) -> Result<usize, Nondeterminism> {
+    pub(crate) fn choose(
+        &mut self,
+        values: usize,
+        last: Option<Effects>,
+    ) -> Result<usize, Nondeterminism> {
         if !self.running {
             return Ok(0);
         }
@@ -548,11 +569,13 @@ impl Explorer {
                 0
             }
         };
-        self.steps.truncate(k);
-        self.steps.push(Step {
-            thread,
-            effects: Effects::default(),
-        });
+        if k >= self.known {
+            self.steps.truncate(k);
+            self.steps.push(Step {
+                thread,
+                effects: Effects::default(),
+            });
+        }
         Ok(chosen)
     }
 
@@ -561,19 +584,25 @@ impl Explorer {
         if !self.running {
             return;
         }
-        self.record_last(last);
+        self.record_last(Some(last));
         self.finish_execution();
     }
 
-    /// Stores what the step after the previous decision did.
-    fn record_last(&mut self, last: Effects) {
+    /// Stores what the step after the previous decision did (`None`: it
+    /// is stored already, see [`Explorer::knows_last`]), and follows the
+    /// threads' polling with it.
+    fn record_last(&mut self, last: Option<Effects>) {
         let Some(k) = self.position.checked_sub(1) else {
             return;
         };
         let Some(step) = self.steps.get_mut(k) else {
             return;
         };
+        if let Some(last) = last {
+            step.effects = last;
+        }
         let me = step.thread;
+        let last = &self.steps[k].effects;
         // A change wakes every other poller that touched what it changed
         // (it may see something new), and ends the writer's own polling
         // unless all it changed was a lock: a `try_recv` loop takes the
@@ -659,7 +688,6 @@ impl Explorer {
             poller.polls += 1;
         }
         poller.yielded = last.yielded;
-        step.effects = last;
         for k in unheld {
             if k < self.frozen {
                 self.unheld.push((k, me));
@@ -710,6 +738,7 @@ impl Explorer {
     /// deepest node with a branch left.
     fn finish_execution(&mut self) {
         self.running = false;
+        self.known = 0;
         if self.position < self.frozen {
             // Stopped inside the shared path: nothing new was seen.
             return;
@@ -759,6 +788,7 @@ impl Explorer {
                     node.chosen = v;
                     self.steps.truncate(k);
                     self.fresh = k;
+                    self.known = k;
                     return;
                 }
                 self.stack.pop();
@@ -776,6 +806,7 @@ impl Explorer {
                 node.chosen = t;
                 self.steps.truncate(k);
                 self.fresh = k;
+                self.known = k;
                 return;
             }
             self.stack.pop();
@@ -892,8 +923,14 @@ mod tests {
         let mut search = Explorer::new();
         let mut outcomes = BTreeSet::new();
         while search.start_execution() {
-            let (outcome, last) =
-                run(program, |r, c, e| Some(search.schedule(r, c, e).unwrap())).unwrap();
+            let (outcome, last) = run(program, |r, c, e| {
+                Some(
+                    search
+                        .schedule(r, c, (!search.knows_last()).then_some(e))
+                        .unwrap(),
+                )
+            })
+            .unwrap();
             outcomes.insert(outcome);
             search.end_execution(last);
         }
@@ -941,7 +978,9 @@ mod tests {
         while search.start_execution() {
             let mut decisions = Vec::new();
             let (outcome, last) = run(program, |r, c, e| {
-                let t = search.schedule(r, c, e).unwrap();
+                let t = search
+                    .schedule(r, c, (!search.knows_last()).then_some(e))
+                    .unwrap();
                 decisions.push(t);
                 assert!(
                     decisions.len() <= max_steps,
@@ -1034,15 +1073,68 @@ mod tests {
         let mut search = Explorer::new();
         let mut seen = BTreeSet::new();
         while search.start_execution() {
-            assert_eq!(search.schedule(&[0], None, Effects::default()), Ok(0));
-            let a = search.choose(3, Effects::default()).unwrap();
-            let b = search.choose(2, Effects::default()).unwrap();
-            assert_eq!(search.schedule(&[0], Some(0), Effects::default()), Ok(0));
+            assert_eq!(search.schedule(&[0], None, Some(Effects::default())), Ok(0));
+            let a = search.choose(3, Some(Effects::default())).unwrap();
+            let b = search.choose(2, Some(Effects::default())).unwrap();
+            assert_eq!(
+                search.schedule(&[0], Some(0), Some(Effects::default())),
+                Ok(0)
+            );
             seen.insert((a, b));
             search.end_execution(Effects::default());
         }
         assert_eq!(seen.len(), 6);
         assert_eq!(search.executions(), 6);
+    }
+
+    /// Every execution's schedule, with the effects of each step handed
+    /// to the search always (`always`) or only where it does not know
+    /// them ([`Explorer::knows_last`]); and how many steps it knew.
+    fn schedules(program: &[Vec<Op>], always: bool) -> (Vec<Vec<Thread>>, usize) {
+        let mut search = Explorer::new();
+        let mut all = Vec::new();
+        let mut known = 0;
+        while search.start_execution() {
+            let mut schedule = Vec::new();
+            let (_, last) = run(program, |r, c, e| {
+                let knows = search.knows_last();
+                known += usize::from(knows);
+                let t = search
+                    .schedule(r, c, (always || !knows).then_some(e))
+                    .unwrap();
+                schedule.push(t);
+                assert!(schedule.len() <= 64, "an endless execution: {schedule:?}");
+                Some(t)
+            })
+            .unwrap();
+            all.push(schedule);
+            search.end_execution(last);
+        }
+        (all, known)
+    }
+
+    #[test]
+    fn a_replayed_step_is_not_read_again_and_the_search_is_the_same() {
+        // Spinners, polls and conflicts: the stored effects drive the
+        // pollers and the races of the replayed prefix.
+        let programs = [
+            vec![
+                vec![Op::Write(0, 1), Op::Read(1), Op::Add(2, 1)],
+                vec![Op::SpinUntil(0, 1), Op::Write(1, 2)],
+                vec![Op::Poll(2), Op::Poll(2), Op::Read(0)],
+            ],
+            vec![
+                vec![Op::Yield, Op::Write(0, 1), Op::Write(0, 2)],
+                vec![Op::Read(0), Op::Poll(0), Op::Add(1, 1)],
+            ],
+        ];
+        for program in &programs {
+            let (read_always, _) = schedules(program, true);
+            let (read_once, known) = schedules(program, false);
+            assert!(read_always.len() > 2, "{read_always:?}");
+            assert_eq!(read_once, read_always);
+            assert!(known > 0, "no replayed step was known");
+        }
     }
 
     #[test]

@@ -408,13 +408,22 @@ impl Worker {
         &mut self,
         runnable: &[Thread],
         current: Option<Thread>,
-        last: Effects,
+        last: Option<Effects>,
     ) -> Result<Thread, Nondeterminism> {
         self.explorer.schedule(runnable, current, last)
     }
 
+    /// Whether the explorer knows the last step ([`Explorer::knows_last`]).
+    pub(crate) fn knows_last(&self) -> bool {
+        self.explorer.knows_last()
+    }
+
     /// Answers a `choose` ([`Explorer::choose`]).
-    pub(crate) fn choose(&mut self, values: usize, last: Effects) -> Result<usize, Nondeterminism> {
+    pub(crate) fn choose(
+        &mut self,
+        values: usize,
+        last: Option<Effects>,
+    ) -> Result<usize, Nondeterminism> {
         self.explorer.choose(values, last)
     }
 
@@ -503,7 +512,9 @@ mod tests {
         while search.start_execution() {
             let mut schedule = Vec::new();
             let (outcome, last) = run(program, |r, c, e| {
-                let t = search.schedule(r, c, e).unwrap();
+                let t = search
+                    .schedule(r, c, (!search.knows_last()).then_some(e))
+                    .unwrap();
                 schedule.push(t);
                 Some(t)
             })
@@ -640,10 +651,13 @@ mod tests {
         let mut search = Worker::new(tree.clone());
         let mut seen = Vec::new();
         while search.start_execution() {
-            assert_eq!(search.schedule(&[0], None, Effects::default()), Ok(0));
-            let a = search.choose(3, Effects::default()).unwrap();
-            let b = search.choose(2, Effects::default()).unwrap();
-            assert_eq!(search.schedule(&[0], Some(0), Effects::default()), Ok(0));
+            assert_eq!(search.schedule(&[0], None, Some(Effects::default())), Ok(0));
+            let a = search.choose(3, Some(Effects::default())).unwrap();
+            let b = search.choose(2, Some(Effects::default())).unwrap();
+            assert_eq!(
+                search.schedule(&[0], Some(0), Some(Effects::default())),
+                Ok(0)
+            );
             seen.push((a, b));
             search.end_execution(Effects::default());
         }
@@ -659,7 +673,14 @@ mod tests {
         let program = vec![vec![Op::Write(0, 1)], vec![Op::Write(0, 2)]];
         let mut search = Worker::new(tree.clone());
         assert!(search.start_execution());
-        let (_, last) = run(&program, |r, c, e| Some(search.schedule(r, c, e).unwrap())).unwrap();
+        let (_, last) = run(&program, |r, c, e| {
+            Some(
+                search
+                    .schedule(r, c, (!search.knows_last()).then_some(e))
+                    .unwrap(),
+            )
+        })
+        .unwrap();
         search.end_execution(last);
         tree.abandon();
         // The worker still holds the root; another finds the search over.

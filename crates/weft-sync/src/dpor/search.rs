@@ -53,6 +53,14 @@ impl Search {
         }
     }
 
+    /// See [`Explorer::knows_last`].
+    pub(crate) fn knows_last(&self) -> bool {
+        match self {
+            Search::Alone(e) => e.knows_last(),
+            Search::Worker(w) => w.knows_last(),
+        }
+    }
+
     /// See [`Explorer::start_execution`].
     pub(crate) fn start_execution(&mut self) -> bool {
         match self {
@@ -66,7 +74,7 @@ impl Search {
         &mut self,
         runnable: &[Thread],
         current: Option<Thread>,
-        last: Effects,
+        last: Option<Effects>,
     ) -> Result<Thread, Nondeterminism> {
         match self {
             Search::Alone(e) => e.schedule(runnable, current, last),
@@ -75,7 +83,11 @@ impl Search {
     }
 
     /// See [`Explorer::choose`].
-    pub(crate) fn choose(&mut self, values: usize, last: Effects) -> Result<usize, Nondeterminism> {
+    pub(crate) fn choose(
+        &mut self,
+        values: usize,
+        last: Option<Effects>,
+    ) -> Result<usize, Nondeterminism> {
         match self {
             Search::Alone(e) => e.choose(values, last),
             Search::Worker(w) => w.choose(values, last),

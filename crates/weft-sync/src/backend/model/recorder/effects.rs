@@ -6,10 +6,25 @@ use crate::record::{ObjectKind, Op, Value, WaitKind};
 
 /// What the steps recorded since `*mark` did, for the DPOR search (see
 /// `crate::dpor`); moves `mark` past them. `thread` is the thread that ran
-/// them, where the engine says. Nothing when no execution is being
-/// recorded (before its first step).
-pub(crate) fn effects_since(mark: &mut usize, thread: Option<usize>) -> Effects {
-    with(|e| {
+/// them, where the engine says. Empty when no execution is being recorded
+/// (before its first step). `None` when the search `knows` already (a
+/// step it replays, see `Explorer::knows_last`): the steps are only
+/// passed over, which is most of the cost of a replayed step saved.
+pub(crate) fn effects_since(
+    mark: &mut usize,
+    thread: Option<usize>,
+    knows: bool,
+) -> Option<Effects> {
+    if knows {
+        with(|e| {
+            *mark = e.log.steps.len();
+            e.touched.clear();
+            e.arcs_cloned.clear();
+            e.tried.clear();
+        });
+        return None;
+    }
+    let effects = with(|e| {
         let steps = &e.log.steps;
         let mut effects = Effects::default();
         for ev in steps.iter().skip(*mark) {
@@ -63,7 +78,8 @@ pub(crate) fn effects_since(mark: &mut usize, thread: Option<usize>) -> Effects 
             });
         effects
     })
-    .unwrap_or_default()
+    .unwrap_or_default();
+    Some(effects)
 }
 
 /// Notes that `object` changed here, where the engine may have switched
