@@ -174,20 +174,6 @@ impl Effects {
     /// Adds what `op` on `object`, done by `thread`, did.
     pub(crate) fn add(&mut self, thread: Thread, op: &Op, object: Option<usize>) {
         self.note_first(op, object);
-        let access = |key, write| Access {
-            key,
-            write,
-            lock: None,
-        };
-        let object = object.map(id);
-        let on_object = |write| object.map(|o| access(Key::Object(o), write));
-        let on_lock = |side| {
-            object.map(|o| Access {
-                key: Key::Lock(o),
-                write: true,
-                lock: side,
-            })
-        };
         // Polling that found nothing: a loop around it waits for another
         // thread, like a spin loop. (Its access is the operation's own.)
         let found_nothing = matches!(
@@ -201,51 +187,16 @@ impl Effects {
                 | Op::TryLock { acquired: false }
                 | Op::CompareExchange { ok: false }
         );
-        if found_nothing {
-            self.yielded = true;
+        match op {
+            Op::Spawn { child } => self.spawned.push(*child),
+            Op::Yield | Op::Sleep => self.yielded = true,
+            _ => self.yielded |= found_nothing,
         }
         // Joining a condvar's queue is a write (a notify races with it),
         // but no change a spinner waits for: a `wait_timeout` loop whose
         // waits time out polls, as a `try_recv` loop does.
         let idle = found_nothing || matches!(op, Op::Wait);
-        let a = match op {
-            Op::Spawn { child } => {
-                self.spawned.push(*child);
-                None
-            }
-            Op::Join { child } => Some(Access {
-                key: Key::Finished(id(*child)),
-                write: false,
-                lock: Some(LockSide::Await),
-            }),
-            // Asking can come before the end: a race, explored both ways.
-            Op::IsFinished { child, .. } => Some(access(Key::Finished(id(*child)), false)),
-            Op::Finish => Some(Access {
-                key: Key::Finished(id(thread)),
-                write: true,
-                lock: Some(LockSide::Release),
-            }),
-            Op::Park => Some(access(Key::Parker(id(thread)), true)),
-            Op::Unpark { target } => Some(access(Key::Parker(id(*target)), true)),
-            Op::Yield | Op::Sleep => {
-                self.yielded = true;
-                None
-            }
-            // Under sequential consistency a fence orders nothing more, and
-            // a panic or a user's trace line touches nothing shared.
-            Op::Fence | Op::Panic | Op::Trace(_) => None,
-            Op::Lock | Op::ReadLock | Op::WriteLock => on_lock(Some(LockSide::Acquire)),
-            Op::Unlock | Op::ReadUnlock | Op::WriteUnlock => on_lock(Some(LockSide::Release)),
-            // Acquired or not, a `try_lock` races with everything on the
-            // lock, releases too: run after the release, it succeeds.
-            Op::TryLock { .. } | Op::Acquire => on_lock(None),
-            Op::Load(_) | Op::CellRead => on_object(false),
-            // Everything else on an object changes it (or, like a failed
-            // compare-exchange or a `try_lock` that got nothing, is treated
-            // as if it did: more conflicts explore more, never less).
-            _ => on_object(true),
-        };
-        if let Some(a) = a {
+        if let Some(a) = access_of(thread, op, object) {
             if !self.accesses.contains(&a) {
                 if idle && a.write {
                     self.idle.push(a.key);
@@ -348,6 +299,57 @@ impl Effects {
             .filter(|a| a.write && !self.idle.contains(&a.key))
             .map(|a| a.key)
             .chain(self.moved.iter().copied())
+    }
+}
+
+/// The access `op` on `object` is, done by `thread`: none for an
+/// operation that touches nothing shared (a spawn, a yield, a fence, a
+/// panic, a trace line). One classification for the DPOR search's steps
+/// ([`Effects::add`]) and the coverage figure's pairs.
+pub(crate) fn access_of(thread: Thread, op: &Op, object: Option<usize>) -> Option<Access> {
+    let access = |key, write| Access {
+        key,
+        write,
+        lock: None,
+    };
+    let object = object.map(id);
+    let on_object = |write| object.map(|o| access(Key::Object(o), write));
+    let on_lock = |side| {
+        object.map(|o| Access {
+            key: Key::Lock(o),
+            write: true,
+            lock: side,
+        })
+    };
+    match op {
+        Op::Spawn { .. } | Op::Yield | Op::Sleep => None,
+        Op::Join { child } => Some(Access {
+            key: Key::Finished(id(*child)),
+            write: false,
+            lock: Some(LockSide::Await),
+        }),
+        // Asking can come before the end: a race, explored both ways.
+        Op::IsFinished { child, .. } => Some(access(Key::Finished(id(*child)), false)),
+        Op::Finish => Some(Access {
+            key: Key::Finished(id(thread)),
+            write: true,
+            lock: Some(LockSide::Release),
+        }),
+        Op::Park => Some(access(Key::Parker(id(thread)), true)),
+        Op::Unpark { target } => Some(access(Key::Parker(id(*target)), true)),
+        // Under sequential consistency a fence orders nothing more, and
+        // a panic or a user's trace line touches nothing shared.
+        Op::Fence | Op::Panic | Op::Trace(_) => None,
+        Op::Lock | Op::ReadLock | Op::WriteLock => on_lock(Some(LockSide::Acquire)),
+        Op::Unlock | Op::ReadUnlock | Op::WriteUnlock => on_lock(Some(LockSide::Release)),
+        // Acquired or not, a `try_lock` races with everything on the
+        // lock, releases too: run after the release, it succeeds.
+        Op::TryLock { .. } | Op::Acquire => on_lock(None),
+        Op::Load(_) | Op::CellRead => on_object(false),
+        // Everything else on an object changes it (or, like a failed
+        // compare-exchange or a `try_lock` that got nothing, is treated
+        // as if it did: more conflicts explore more, never less).
+        _ => on_object(true),
     }
 }
 

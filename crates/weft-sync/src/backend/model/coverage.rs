@@ -16,7 +16,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use smallvec::SmallVec;
 
-use crate::dpor::access::{id, Effects, Key};
+use crate::dpor::access::{access_of, id, Key};
 use crate::record::{Coverage, ExecutionLog, Loc, Op, OpClass};
 
 /// An operation's class, interned: its index in `Tracker::classes`.
@@ -148,9 +148,9 @@ fn access(thread: usize, op: &Op, object: Option<usize>) -> Option<(Key, bool)> 
         | Op::WriteUnlock => return None,
         _ => {}
     }
-    let mut effects = Effects::default();
-    effects.add(thread, op, Some(object));
-    effects.accesses.iter().find_map(|a| match a.key {
+    // (The classification alone: a step's whole `Effects`, built and
+    // dropped at every step of every execution, showed in the speed.)
+    access_of(thread, op, Some(object)).and_then(|a| match a.key {
         Key::Object(o) if o == id(object) => Some((a.key, a.write)),
         _ => None,
     })
