@@ -8,6 +8,8 @@
 //! become steps there too). The workers share only a stop flag, checked
 //! between executions, and the first failure found: the first worker to
 //! fail sets the flag, and the others end after the execution under way.
+//! (A potential deadlock is the exception: it stops no one, and any other
+//! failure a worker reports takes its place.)
 //!
 //! weft's DPOR search on several workers splits one search tree among
 //! them instead ([`crate::dpor::parallel`]): each worker runs its own
@@ -33,8 +35,9 @@ use std::time::{Duration, Instant};
 use crate::dpor::parallel::Tree;
 use crate::dpor::search;
 use crate::explore::{
-    round_seed, worker_seed, Backend, Bound, ExploreConfig, ExploreOutcome, FoundBy, RawFailure,
-    SchedulerKind, DPOR_DEFAULT_BUDGET, PORTFOLIO, PORTFOLIO_ROUND, SHUTTLE_DEFAULT_ITERATIONS,
+    round_seed, worker_seed, Backend, Bound, ExploreConfig, ExploreOutcome, FailureKind, FoundBy,
+    RawFailure, SchedulerKind, DPOR_DEFAULT_BUDGET, PORTFOLIO, PORTFOLIO_ROUND,
+    SHUTTLE_DEFAULT_ITERATIONS,
 };
 use crate::reach::Site;
 
@@ -297,12 +300,33 @@ fn dpor_worker(plan: &Plan<'_>, i: usize, tree: &Arc<Tree>) -> WorkerRuns {
 }
 
 impl Plan<'_> {
-    /// Keeps `failure` if it is the first, and stops every worker.
+    /// Keeps `failure` if it is the first, and stops every worker; but
+    /// see [`takes_over`] for a potential deadlock.
     fn claim(&self, found_by: FoundBy, failure: Box<RawFailure>) {
         let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
-        if found.is_none() {
-            self.stop.store(true, SeqCst);
+        if takes_over(found.as_ref().map(|f| f.failure.kind), failure.kind) {
+            if failure.kind != FailureKind::PotentialDeadlock {
+                self.stop.store(true, SeqCst);
+            }
             *found = Some(Found { found_by, failure });
+        }
+    }
+}
+
+/// Whether a worker's failure of kind `new` is the exploration's, where
+/// `held` is the kind of the one kept so far. The first failure is, but a
+/// potential deadlock gives way to any other failure and stops no
+/// worker: a search reports a lock-order cycle only when it ends having
+/// found nothing worse, and a worker's search ends as soon as another
+/// worker fails. That worker sets the stop flag before it claims its own
+/// failure, so the cycle was often claimed first, and a model whose
+/// every worker could reach the deadlock itself was reported as a
+/// potential deadlock one run in three (`models/partial_deadlock.rs`).
+fn takes_over(held: Option<FailureKind>, new: FailureKind) -> bool {
+    match held {
+        None => true,
+        Some(held) => {
+            held == FailureKind::PotentialDeadlock && new != FailureKind::PotentialDeadlock
         }
     }
 }
@@ -409,6 +433,19 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_potential_deadlock_gives_way_to_any_other_failure() {
+        use FailureKind::{Assertion, Deadlock, PotentialDeadlock};
+        assert!(takes_over(None, PotentialDeadlock));
+        assert!(takes_over(None, Deadlock));
+        assert!(takes_over(Some(PotentialDeadlock), Deadlock));
+        assert!(takes_over(Some(PotentialDeadlock), Assertion));
+        // The first of two of a kind, or a real failure against a cycle.
+        assert!(!takes_over(Some(PotentialDeadlock), PotentialDeadlock));
+        assert!(!takes_over(Some(Deadlock), PotentialDeadlock));
+        assert!(!takes_over(Some(Deadlock), Assertion));
+    }
 
     #[test]
     fn shares_add_up_to_the_total() {
