@@ -500,14 +500,15 @@ fn main() {
     // and leaked instead (the same scheduling points on both sides: the
     // bookkeeping alone).
     macro_rules! adders {
-        ($krate:ident) => {
+        // The model, over `$krate`: `$make` makes the counter the threads
+        // share, `$give` a thread's reference to it.
+        (@body $krate:ident, $make:expr, $give:expr) => {
             || {
                 use $krate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-                use $krate::sync::Arc;
-                let n = Arc::new(AtomicUsize::new(0));
+                let n = $make;
                 let hs: Vec<_> = (0..4)
                     .map(|_| {
-                        let n = n.clone();
+                        let n = $give(&n);
                         $krate::thread::spawn(move || {
                             n.fetch_add(1, SeqCst);
                             n.fetch_add(1, SeqCst);
@@ -520,26 +521,24 @@ fn main() {
                 assert_eq!(n.load(SeqCst), 8);
             }
         };
-    }
-    macro_rules! leaked_adders {
+        // The counter in an `Arc`, a clone for each thread.
         ($krate:ident) => {
-            || {
-                use $krate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-                // 8 bytes an execution, never freed: no `Arc` to drop.
-                let n: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
-                let hs: Vec<_> = (0..4)
-                    .map(|_| {
-                        $krate::thread::spawn(move || {
-                            n.fetch_add(1, SeqCst);
-                            n.fetch_add(1, SeqCst);
-                        })
-                    })
-                    .collect();
-                for h in hs {
-                    h.join().unwrap();
-                }
-                assert_eq!(n.load(SeqCst), 8);
-            }
+            adders!(
+                @body $krate,
+                $krate::sync::Arc::new(AtomicUsize::new(0)),
+                |n: &$krate::sync::Arc<AtomicUsize>| n.clone()
+            )
+        };
+        // Leaked (8 bytes an execution, never freed): no `Arc` to drop.
+        ($krate:ident, leaked) => {
+            adders!(
+                @body $krate,
+                {
+                    let n: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+                    n
+                },
+                |n: &&'static AtomicUsize| *n
+            )
         };
     }
     // A row: its name, the model on raw shuttle, the model on weft.
@@ -548,8 +547,8 @@ fn main() {
         ("4 adders", adders!(shuttle), adders!(weft)),
         (
             "4 adders, atomic leaked (no Arc)",
-            leaked_adders!(shuttle),
-            leaked_adders!(weft),
+            adders!(shuttle, leaked),
+            adders!(weft, leaked),
         ),
     ];
     for (name, raw_adders, weft_adders) in models {
