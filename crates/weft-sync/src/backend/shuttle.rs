@@ -15,7 +15,7 @@ use shuttle::scheduler::{
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
-use crate::dpor::access::ReadEffects;
+use crate::dpor::access::{Effects, ReadEffects};
 use crate::dpor::search::Search;
 use crate::explore::{
     Backend, Decision, ExploreConfig, FailureKind, SchedulerKind, SHUTTLE_DEFAULT_ITERATIONS,
@@ -295,8 +295,7 @@ fn choose_directly(n: usize) -> Option<usize> {
             let chosen = {
                 let mut st = state.borrow_mut();
                 let st = &mut *st;
-                let knows = st.explorer.knows_last();
-                let last = (st.effects_since)(&mut st.mark, None, knows);
+                let last = st.last_step(None);
                 st.explorer.choose(n, last)
             };
             chosen.unwrap_or_else(|nondeterminism| panic!("weft: {nondeterminism}"))
@@ -736,6 +735,15 @@ struct DporState {
     effects_since: ReadEffects,
 }
 
+impl DporState {
+    /// What the step `thread` ran since the last decision did, read from
+    /// the recording unless the search knows it (a replayed step).
+    fn last_step(&mut self, thread: Option<usize>) -> Option<Effects> {
+        let knows = self.explorer.knows_last();
+        (self.effects_since)(&mut self.mark, thread, knows)
+    }
+}
+
 thread_local! {
     /// The running DPOR search, for `execution_ended`.
     static DPOR: RefCell<Option<Rc<RefCell<DporState>>>> = const { RefCell::new(None) };
@@ -769,8 +777,7 @@ impl Scheduler for DporScheduler {
         let chosen = {
             let mut st = self.state.borrow_mut();
             let st = &mut *st;
-            let knows = st.explorer.knows_last();
-            let last = (st.effects_since)(&mut st.mark, current.map(usize::from), knows);
+            let last = st.last_step(current.map(usize::from));
             st.explorer.schedule(&ids, current.map(usize::from), last)
         };
         match chosen {

@@ -919,22 +919,55 @@ mod tests {
 
     pub(super) type Outcome = (Vec<i64>, Vec<Vec<i64>>);
 
-    pub(super) fn dpor(program: &[Vec<Op>]) -> (BTreeSet<Outcome>, usize) {
+    /// What [`explore`] saw of a whole search.
+    pub(super) struct Explored {
+        pub(super) outcomes: BTreeSet<Outcome>,
+        /// Every execution's decisions, in the order they ran.
+        pub(super) schedules: Vec<Vec<Thread>>,
+        /// The steps whose effects the search knew already
+        /// ([`Explorer::knows_last`]).
+        pub(super) known: usize,
+    }
+
+    /// The whole search of `program`, driven as the engine drives it: each
+    /// step's effects are handed to the search unless it knows them, or
+    /// `always`. Every execution must end within `max_steps` scheduling
+    /// decisions: a spin loop the search keeps choosing is a livelock of
+    /// the search's own making.
+    pub(super) fn explore(program: &[Vec<Op>], max_steps: usize, always: bool) -> Explored {
         let mut search = Explorer::new();
-        let mut outcomes = BTreeSet::new();
+        let mut explored = Explored {
+            outcomes: BTreeSet::new(),
+            schedules: Vec::new(),
+            known: 0,
+        };
         while search.start_execution() {
+            let mut decisions = Vec::new();
             let (outcome, last) = run(program, |r, c, e| {
-                Some(
-                    search
-                        .schedule(r, c, (!search.knows_last()).then_some(e))
-                        .unwrap(),
-                )
+                let knows = search.knows_last();
+                explored.known += usize::from(knows);
+                let t = search
+                    .schedule(r, c, (always || !knows).then_some(e))
+                    .unwrap();
+                decisions.push(t);
+                assert!(
+                    decisions.len() <= max_steps,
+                    "execution {} ran over {max_steps} steps: {decisions:?}",
+                    search.executions()
+                );
+                Some(t)
             })
             .unwrap();
-            outcomes.insert(outcome);
+            explored.outcomes.insert(outcome);
+            explored.schedules.push(decisions);
             search.end_execution(last);
         }
-        (outcomes, search.executions())
+        explored
+    }
+
+    /// The final states the search reaches, and its executions.
+    pub(super) fn dpor(program: &[Vec<Op>]) -> (BTreeSet<Outcome>, usize) {
+        dpor_within(program, usize::MAX)
     }
 
     /// Every interleaving, enumerated without any reduction: a
@@ -970,30 +1003,11 @@ mod tests {
     }
 
     /// Like [`dpor`], but every execution must end within `max_steps`
-    /// scheduling decisions: a spin loop the search keeps choosing is a
-    /// livelock of the search's own making.
+    /// scheduling decisions (see [`explore`]).
     fn dpor_within(program: &[Vec<Op>], max_steps: usize) -> (BTreeSet<Outcome>, usize) {
-        let mut search = Explorer::new();
-        let mut outcomes = BTreeSet::new();
-        while search.start_execution() {
-            let mut decisions = Vec::new();
-            let (outcome, last) = run(program, |r, c, e| {
-                let t = search
-                    .schedule(r, c, (!search.knows_last()).then_some(e))
-                    .unwrap();
-                decisions.push(t);
-                assert!(
-                    decisions.len() <= max_steps,
-                    "execution {} ran over {max_steps} steps: {decisions:?}",
-                    search.executions()
-                );
-                Some(t)
-            })
-            .unwrap();
-            outcomes.insert(outcome);
-            search.end_execution(last);
-        }
-        (outcomes, search.executions())
+        let explored = explore(program, max_steps, false);
+        let executions = explored.schedules.len();
+        (explored.outcomes, executions)
     }
 
     #[test]
@@ -1087,32 +1101,6 @@ mod tests {
         assert_eq!(search.executions(), 6);
     }
 
-    /// Every execution's schedule, with the effects of each step handed
-    /// to the search always (`always`) or only where it does not know
-    /// them ([`Explorer::knows_last`]); and how many steps it knew.
-    fn schedules(program: &[Vec<Op>], always: bool) -> (Vec<Vec<Thread>>, usize) {
-        let mut search = Explorer::new();
-        let mut all = Vec::new();
-        let mut known = 0;
-        while search.start_execution() {
-            let mut schedule = Vec::new();
-            let (_, last) = run(program, |r, c, e| {
-                let knows = search.knows_last();
-                known += usize::from(knows);
-                let t = search
-                    .schedule(r, c, (always || !knows).then_some(e))
-                    .unwrap();
-                schedule.push(t);
-                assert!(schedule.len() <= 64, "an endless execution: {schedule:?}");
-                Some(t)
-            })
-            .unwrap();
-            all.push(schedule);
-            search.end_execution(last);
-        }
-        (all, known)
-    }
-
     #[test]
     fn a_replayed_step_is_not_read_again_and_the_search_is_the_same() {
         // Spinners, polls and conflicts: the stored effects drive the
@@ -1129,11 +1117,11 @@ mod tests {
             ],
         ];
         for program in &programs {
-            let (read_always, _) = schedules(program, true);
-            let (read_once, known) = schedules(program, false);
+            let read_always = explore(program, 64, true).schedules;
+            let read_once = explore(program, 64, false);
             assert!(read_always.len() > 2, "{read_always:?}");
-            assert_eq!(read_once, read_always);
-            assert!(known > 0, "no replayed step was known");
+            assert_eq!(read_once.schedules, read_always);
+            assert!(read_once.known > 0, "no replayed step was known");
         }
     }
 
