@@ -553,6 +553,31 @@ fn workers_are_named_after_the_prefix_and_run_the_initializer_once_each() {
 }
 
 #[test]
+fn workers_start_on_demand_and_a_pool_given_no_task_starts_none() {
+    let pool_with_inits = |inits: &Arc<AtomicUsize>| {
+        let inits = inits.clone();
+        ThreadPoolBuilder::new(3)
+            .initializer(move || {
+                inits.fetch_add(1, Ordering::SeqCst);
+            })
+            .build()
+            .unwrap()
+    };
+    // Built and shut down without a task: no worker ever started, as with
+    // Python's ThreadPoolExecutor.
+    let inits = counter();
+    let idle = pool_with_inits(&inits);
+    idle.shutdown(true, false);
+    assert_eq!(inits.load(Ordering::SeqCst), 0);
+    // One task: the submit finds no idle worker and starts one, not three.
+    let inits = counter();
+    let pool = pool_with_inits(&inits);
+    assert_eq!(pool.submit(|| 6 * 7).unwrap().result(None), Ok(42));
+    pool.shutdown(true, false);
+    assert_eq!(inits.load(Ordering::SeqCst), 1);
+}
+
+#[test]
 fn the_default_names_are_threadpool_n() {
     let pool = ThreadPool::new(1);
     let name = pool

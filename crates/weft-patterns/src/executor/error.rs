@@ -80,6 +80,12 @@ pub enum SubmitError {
     /// worker and why.
     #[error("schedule a task on a broken pool: {0}")]
     Broken(String),
+    /// No worker runs and the operating system refused to start one (the
+    /// message names the worker and the error): nobody would run the
+    /// task. Python's `RuntimeError: can't start new thread`. When a worker
+    /// already runs, the task is queued for it instead.
+    #[error("start a worker thread: {0}")]
+    Spawn(String),
 }
 
 /// Why [`ThreadPoolBuilder::build`](super::ThreadPoolBuilder::build) could not make a pool.
@@ -89,7 +95,10 @@ pub enum BuildError {
     /// `max_workers` was 0: a pool needs at least one worker.
     #[error("build a pool with 0 workers (max_workers must be at least 1)")]
     ZeroWorkers,
-    /// The operating system refused to start a worker thread.
+    /// The operating system refused to start a worker thread (a
+    /// [`ProcessPool`](super::ProcessPool)'s handler thread; a
+    /// [`ThreadPool`](super::ThreadPool) starts its workers on demand and
+    /// reports that as [`SubmitError::Spawn`]).
     #[error("spawn worker thread {name}")]
     Spawn {
         /// The name the worker would have had.

@@ -3,10 +3,8 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::mem;
 
-use weft_sync::sync::{Arc, Mutex, PoisonError};
-use weft_sync::thread::JoinHandle;
+use weft_sync::sync::Arc;
 
 use super::error::SubmitError;
 use super::future::Future;
@@ -33,8 +31,10 @@ const MAP_CHUNK: usize = 64;
 /// [`FutureError::Panicked`](super::FutureError::Panicked); its worker
 /// lives on. Submitting after shutdown is an error, never a hang.
 ///
-/// The workers are started by [`ThreadPool::new`] (or [`ThreadPoolBuilder::build`])
-/// and named `ThreadPool_0`, `ThreadPool_1`, ... unless a prefix is set.
+/// The workers start on demand, as Python's do: a submit that finds no idle
+/// worker starts one more, up to `max_workers`, so a pool never given a
+/// task starts no thread. They are named `ThreadPool_0`, `ThreadPool_1`,
+/// ... in the order they start, unless a prefix is set.
 ///
 /// # Examples
 ///
@@ -55,18 +55,16 @@ const MAP_CHUNK: usize = 64;
 /// ```
 pub struct ThreadPool {
     shared: Arc<PoolShared>,
-    handles: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl ThreadPool {
-    /// Starts a pool of `max_workers` worker threads named `ThreadPool_0`,
-    /// `ThreadPool_1`, ... Use [`ThreadPool::builder`] to set a name prefix
-    /// or an initializer, or to handle errors.
+    /// A pool of up to `max_workers` worker threads named `ThreadPool_0`,
+    /// `ThreadPool_1`, ..., started on demand. Use [`ThreadPool::builder`]
+    /// to set a name prefix or an initializer, or to handle errors.
     ///
     /// # Panics
     ///
-    /// If `max_workers` is 0, or if the operating system cannot start a
-    /// thread (as [`std::thread::spawn`] panics).
+    /// If `max_workers` is 0.
     pub fn new(max_workers: usize) -> ThreadPool {
         match ThreadPoolBuilder::new(max_workers).build() {
             Ok(pool) => pool,
@@ -74,12 +72,8 @@ impl ThreadPool {
         }
     }
 
-    /// Starts a pool of Python's default size, `min(32, cpus + 4)` workers
+    /// A pool of Python's default size, `min(32, cpus + 4)` workers
     /// ([`default_max_workers`]): `ThreadPoolExecutor()`.
-    ///
-    /// # Panics
-    ///
-    /// If the operating system cannot start a thread.
     pub fn with_default_workers() -> ThreadPool {
         ThreadPool::new(default_max_workers())
     }
@@ -89,11 +83,8 @@ impl ThreadPool {
         ThreadPoolBuilder::new(max_workers)
     }
 
-    pub(crate) fn from_parts(shared: Arc<PoolShared>, handles: Vec<JoinHandle<()>>) -> Self {
-        ThreadPool {
-            shared,
-            handles: Mutex::new(handles).named("pool.handles"),
-        }
+    pub(crate) fn from_shared(shared: Arc<PoolShared>) -> Self {
+        ThreadPool { shared }
     }
 
     /// Queues `work` and returns the [`Future`] of its result. Python's
@@ -102,7 +93,8 @@ impl ThreadPool {
     /// # Errors
     ///
     /// [`SubmitError::Shutdown`] after [`ThreadPool::shutdown`];
-    /// [`SubmitError::Broken`] when an initializer panicked.
+    /// [`SubmitError::Broken`] when an initializer panicked;
+    /// [`SubmitError::Spawn`] when no worker runs and none can be started.
     ///
     /// # Examples
     ///
@@ -121,7 +113,7 @@ impl ThreadPool {
         T: Send + 'static,
     {
         let (future, job) = task(work);
-        self.shared.push(job)?;
+        PoolShared::push(&self.shared, job)?;
         Ok(future)
     }
 
@@ -192,7 +184,7 @@ impl ThreadPool {
             let item = items.next()?;
             let function = Arc::clone(&function);
             let (future, job) = task(move || function(item));
-            Some(shared.push(job).map(|()| future))
+            Some(PoolShared::push(&shared, job).map(|()| future))
         });
         Ok(MapResults::new(futures, deadline, Some(refill)))
     }
@@ -218,7 +210,7 @@ impl ThreadPool {
             jobs.push(job);
             futures.push_back(future);
             if jobs.len() == MAP_CHUNK || items.peek().is_none() {
-                if let Err(error) = self.shared.push_all(&mut jobs) {
+                if let Err(error) = PoolShared::push_all(&self.shared, &mut jobs) {
                     for future in &futures {
                         future.cancel();
                     }
@@ -253,13 +245,12 @@ impl ThreadPool {
     /// # });
     /// ```
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
-        if !self.shared.shutdown(cancel_futures, wait) {
+        let Some(handles) = self.shared.shutdown(cancel_futures, wait) else {
             return;
-        }
-        let handles = mem::take(&mut *self.handles.lock().unwrap_or_else(PoisonError::into_inner));
+        };
         if handles.is_empty() {
-            // Another shutdown is joining the workers (or has): wait until
-            // they have all left their loops.
+            // Another shutdown is joining the workers (or has), or none
+            // was started: wait until they have all left their loops.
             self.shared.wait_for_exit();
             return;
         }
@@ -274,7 +265,7 @@ impl ThreadPool {
         }
     }
 
-    /// The number of worker threads.
+    /// The most worker threads the pool runs at once.
     pub fn max_workers(&self) -> usize {
         self.shared.max_workers()
     }

@@ -80,37 +80,22 @@ impl ThreadPoolBuilder {
         self
     }
 
-    /// Starts the workers and returns the pool.
+    /// Returns the pool. Its workers start on demand, as Python's do: a
+    /// submit that finds no idle worker starts one more, up to
+    /// `max_workers`.
     ///
     /// # Errors
     ///
-    /// [`BuildError::ZeroWorkers`] if `max_workers` is 0;
-    /// [`BuildError::Spawn`] if a worker thread cannot be started (the
-    /// workers already started are stopped first).
+    /// [`BuildError::ZeroWorkers`] if `max_workers` is 0.
     pub fn build(self) -> Result<ThreadPool, BuildError> {
         if self.max_workers == 0 {
             return Err(BuildError::ZeroWorkers);
         }
-        let shared = Arc::new(PoolShared::new(self.max_workers, self.initializer));
-        let mut handles = Vec::with_capacity(self.max_workers);
-        for index in 0..self.max_workers {
-            let name = format!("{}_{index}", self.thread_name_prefix);
-            let worker = Arc::clone(&shared);
-            let worker_name = name.clone();
-            let spawned = thread::Builder::new()
-                .name(name.clone())
-                .spawn(move || worker.run_worker(&worker_name));
-            match spawned {
-                Ok(handle) => handles.push(handle),
-                Err(source) => {
-                    shared.forget_unstarted(self.max_workers - index);
-                    // Dropping the pool stops and joins the started workers.
-                    drop(ThreadPool::from_parts(shared, handles));
-                    return Err(BuildError::Spawn { name, source });
-                }
-            }
-        }
-        Ok(ThreadPool::from_parts(shared, handles))
+        Ok(ThreadPool::from_shared(Arc::new(PoolShared::new(
+            self.max_workers,
+            self.initializer,
+            self.thread_name_prefix,
+        ))))
     }
 }
 

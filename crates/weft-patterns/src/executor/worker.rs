@@ -1,6 +1,16 @@
 //! The state a thread pool shares with its workers: the task queue, the
-//! idle and live worker counts, the shutdown and broken flags; and the loop
-//! each worker runs.
+//! idle and live worker counts, the shutdown and broken flags, the workers'
+//! handles; and the loop each worker runs.
+//!
+//! Workers start on demand, as Python's `ThreadPoolExecutor` starts them: a
+//! submit that finds no idle worker to wake starts one more, up to
+//! `max_workers`, with its task already queued. A pool that was built and
+//! shut down without a task starts no thread. Under a checker this is
+//! what makes a first pool model cheap to explore: a worker started
+//! before any task looks at the empty queue, sleeps, is woken and looks
+//! again, and each of those steps on the queue's lock is one more to
+//! order against the submits and the shutdown (README, "What a
+//! `ThreadPool` costs to explore").
 //!
 //! The queue is a `VecDeque` under one weft `Mutex`. A submit holds the lock
 //! for one `push_back`; a worker claims one task per lock, as Python's
@@ -24,8 +34,8 @@ use std::mem;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use weft_sync::sync::atomic::{AtomicBool, Ordering};
-use weft_sync::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use weft_sync::thread::{self, ThreadId};
+use weft_sync::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use weft_sync::thread::{self, JoinHandle, ThreadId};
 
 use super::backoff::Backoff;
 use super::error::{FutureError, SubmitError};
@@ -44,13 +54,17 @@ struct QueueState {
     idle: usize,
     /// Wakeups sent to idle workers that have not woken yet.
     notified: usize,
-    /// Workers that have not exited.
+    /// Workers started and not exited.
     live: usize,
+    /// Workers started so far (the next one's name is `{prefix}_{started}`).
+    started: usize,
+    /// The started workers' handles, until a `shutdown` takes them to join.
+    handles: Vec<JoinHandle<()>>,
     /// Set by `shutdown`: no new tasks; workers exit once the queue is empty.
     shutdown: bool,
     /// Set when an initializer panicked: why the pool is broken.
     broken: Option<String>,
-    /// The workers' thread ids, each added by the worker when it starts.
+    /// The workers' thread ids, each added when it is started.
     worker_ids: Vec<ThreadId>,
 }
 
@@ -66,21 +80,29 @@ pub(crate) struct PoolShared {
     cancelling: AtomicBool,
     initializer: Option<Initializer>,
     max_workers: usize,
+    /// Workers are named `{prefix}_0`, `{prefix}_1`, ...
+    thread_name_prefix: String,
 }
 
 impl PoolShared {
-    /// The shared state of a pool that is about to start `max_workers`
-    /// workers.
-    pub(crate) fn new(max_workers: usize, initializer: Option<Initializer>) -> Self {
+    /// The shared state of a pool of up to `max_workers` workers, none
+    /// started yet.
+    pub(crate) fn new(
+        max_workers: usize,
+        initializer: Option<Initializer>,
+        thread_name_prefix: String,
+    ) -> Self {
         PoolShared {
             queue: Mutex::new(QueueState {
                 jobs: VecDeque::new(),
                 idle: 0,
                 notified: 0,
-                live: max_workers,
+                live: 0,
+                started: 0,
+                handles: Vec::new(),
                 shutdown: false,
                 broken: None,
-                worker_ids: Vec::with_capacity(max_workers),
+                worker_ids: Vec::new(),
             })
             .named("pool.queue"),
             work_ready: Condvar::new().named("pool.work_ready"),
@@ -88,6 +110,7 @@ impl PoolShared {
             cancelling: AtomicBool::new(false).named("pool.cancelling"),
             initializer,
             max_workers,
+            thread_name_prefix,
         }
     }
 
@@ -105,64 +128,122 @@ impl PoolShared {
         condvar.wait(guard).unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues one job and wakes an idle worker if none is awake for it.
+    /// Queues one job, and wakes an idle worker for it if one is not
+    /// woken yet, or else starts a worker if fewer than `max_workers` run.
+    /// An associated function: a worker it starts holds the pool's `Arc`.
     ///
     /// # Errors
     ///
-    /// The pool is shut down or broken; the job is dropped (outside the
-    /// lock), which fails its future.
-    pub(crate) fn push(&self, job: JobHandle) -> Result<(), SubmitError> {
-        let mut queue = self.lock_queue();
-        if let Some(error) = refusal(&queue) {
-            drop(queue);
-            drop(job);
-            return Err(error);
+    /// The pool is shut down or broken; or no worker runs and none could
+    /// be started. The job is dropped (outside the lock), which fails its
+    /// future.
+    pub(crate) fn push(this: &Arc<PoolShared>, job: JobHandle) -> Result<(), SubmitError> {
+        let mut queue = this.lock_queue();
+        match PoolShared::admit(this, &mut queue, 1) {
+            Ok(wake) => {
+                queue.jobs.push_back(job);
+                drop(queue);
+                if wake > 0 {
+                    this.work_ready.notify_one();
+                }
+                Ok(())
+            }
+            Err(error) => {
+                drop(queue);
+                drop(job);
+                Err(error)
+            }
         }
-        queue.jobs.push_back(job);
-        let wake = queue.idle > queue.notified;
-        if wake {
-            queue.notified += 1;
-        }
-        drop(queue);
-        if wake {
-            self.work_ready.notify_one();
-        }
-        Ok(())
     }
 
-    /// Queues every job of `jobs` (leaving it empty) under one lock.
+    /// Queues every job of `jobs` (leaving it empty) under one lock, as
+    /// [`PoolShared::push`] queues one.
     ///
     /// # Errors
     ///
     /// As [`PoolShared::push`]; then none of the jobs was queued.
-    pub(crate) fn push_all(&self, jobs: &mut Vec<JobHandle>) -> Result<(), SubmitError> {
-        let mut queue = self.lock_queue();
-        if let Some(error) = refusal(&queue) {
-            drop(queue);
-            jobs.clear();
+    pub(crate) fn push_all(
+        this: &Arc<PoolShared>,
+        jobs: &mut Vec<JobHandle>,
+    ) -> Result<(), SubmitError> {
+        let mut queue = this.lock_queue();
+        match PoolShared::admit(this, &mut queue, jobs.len()) {
+            Ok(wake) => {
+                queue.jobs.extend(jobs.drain(..));
+                drop(queue);
+                for _ in 0..wake {
+                    this.work_ready.notify_one();
+                }
+                Ok(())
+            }
+            Err(error) => {
+                drop(queue);
+                jobs.clear();
+                Err(error)
+            }
+        }
+    }
+
+    /// Makes room for `count` new jobs: counts the idle workers, not woken
+    /// yet, that it wakes for them (returned: the caller notifies after
+    /// the lock), and starts workers for the jobs left, up to
+    /// `max_workers` in all.
+    ///
+    /// # Errors
+    ///
+    /// The pool is shut down or broken; or no worker runs and none could
+    /// be started, so nobody would ever run the jobs (Python's submit
+    /// raises then too).
+    fn admit(
+        this: &Arc<PoolShared>,
+        queue: &mut QueueState,
+        count: usize,
+    ) -> Result<usize, SubmitError> {
+        if let Some(error) = refusal(queue) {
             return Err(error);
         }
-        let count = jobs.len();
-        queue.jobs.extend(jobs.drain(..));
         let wake = (queue.idle - queue.notified.min(queue.idle)).min(count);
         queue.notified += wake;
-        drop(queue);
-        for _ in 0..wake {
-            self.work_ready.notify_one();
+        for _ in 0..(count - wake).min(this.max_workers - queue.started) {
+            if let Err(error) = PoolShared::start_worker(this, queue) {
+                if queue.live == 0 {
+                    queue.notified -= wake;
+                    return Err(error);
+                }
+                break;
+            }
         }
+        Ok(wake)
+    }
+
+    /// Starts the next worker, under the queue's lock: a `shutdown` that
+    /// takes the handles to join them then sees every worker started.
+    fn start_worker(this: &Arc<PoolShared>, queue: &mut QueueState) -> Result<(), SubmitError> {
+        let name = format!("{}_{}", this.thread_name_prefix, queue.started);
+        let worker = Arc::clone(this);
+        let worker_name = name.clone();
+        let handle = thread::Builder::new()
+            .name(name.clone())
+            .spawn(move || worker.run_worker(&worker_name))
+            .map_err(|error| SubmitError::Spawn(format!("worker {name}: {error}")))?;
+        queue.started += 1;
+        queue.live += 1;
+        queue.worker_ids.push(handle.thread().id());
+        queue.handles.push(handle);
         Ok(())
     }
 
     /// Stops taking tasks and tells the workers to exit once the queue is
-    /// empty; with `cancel_futures`, first cancels every task not started;
-    /// with `wait`, then blocks until every worker has exited its loop.
-    /// Returns whether it waited: a worker of this pool cannot wait for
-    /// itself, so from a worker it never does.
-    pub(crate) fn shutdown(&self, cancel_futures: bool, wait: bool) -> bool {
+    /// empty; with `cancel_futures`, first cancels every task not started.
+    /// With `wait`, returns the workers' handles for the caller to join
+    /// (none when another shutdown took them: then wait with
+    /// [`PoolShared::wait_for_exit`]); `None` when it must not wait: a
+    /// worker of this pool cannot wait for itself.
+    pub(crate) fn shutdown(&self, cancel_futures: bool, wait: bool) -> Option<Vec<JoinHandle<()>>> {
         let me = thread::current().id();
         let mut queue = self.lock_queue();
         queue.shutdown = true;
-        let wait = wait && !queue.worker_ids.contains(&me);
+        let wait = (wait && !queue.worker_ids.contains(&me)).then(|| mem::take(&mut queue.handles));
         let cancelled = if cancel_futures {
             self.cancelling.store(true, Ordering::Relaxed);
             mem::take(&mut queue.jobs)
@@ -210,14 +291,9 @@ impl PoolShared {
         }
     }
 
-    /// The number of workers the pool started with.
+    /// The most workers the pool runs.
     pub(crate) fn max_workers(&self) -> usize {
         self.max_workers
-    }
-
-    /// Stops counting `count` workers that never started.
-    pub(crate) fn forget_unstarted(&self, count: usize) {
-        self.lock_queue().live -= count;
     }
 
     /// Marks the pool broken because of `reason`, fails every queued task
@@ -249,7 +325,6 @@ impl PoolShared {
             }
         }
         let mut queue = self.lock_queue();
-        queue.worker_ids.push(thread::current().id());
         loop {
             if let Some(job) = queue.jobs.pop_front() {
                 drop(queue);
