@@ -366,15 +366,18 @@ mod models {
             aio_run_in_executor,
         ),
         (
-            "ThreadPool start + shutdown, 2 workers",
+            "ThreadPool, 2 workers started and shut down",
             Expect::Verified,
             pool_start_stop,
         ),
     ];
 
-    /// Two workers started and shut down, no task (`models/thread_pool_cost.rs`).
+    /// Two workers started (each by a submit of a task that does nothing:
+    /// workers start on demand) and shut down (`models/thread_pool_cost.rs`).
     pub(crate) fn pool_start_stop() {
         let pool = ThreadPool::new(2);
+        let _a = pool.submit(|| ()).unwrap();
+        let _b = pool.submit(|| ()).unwrap();
         pool.shutdown(true, false);
     }
 }
