@@ -15,7 +15,7 @@ use super::worker::{Initializer, PoolShared};
 /// `ThreadPool_1`, ...
 pub const DEFAULT_THREAD_NAME_PREFIX: &str = "ThreadPool";
 
-/// Configures and starts a [`ThreadPool`].
+/// Configures a [`ThreadPool`] (whose workers start on demand).
 ///
 /// # Examples
 ///
