@@ -821,6 +821,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::access::{Access, Key};
+    use super::search::Search;
     use super::*;
 
     /// A tiny program: each thread runs a list of operations on shared
@@ -1082,10 +1083,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_value_of_a_choice_is_explored_between_thread_switches() {
-        let mut search = Explorer::new();
-        let mut seen = BTreeSet::new();
+    /// Drives `search` to its end over a one-thread program that makes two
+    /// choices, of 3 and of 2 values, between two scheduling points; returns
+    /// the values each execution got, in the order the executions ran.
+    pub(super) fn two_choices(search: &mut Search) -> Vec<(usize, usize)> {
+        let mut seen = Vec::new();
         while search.start_execution() {
             assert_eq!(search.schedule(&[0], None, Some(Effects::default())), Ok(0));
             let a = search.choose(3, Some(Effects::default())).unwrap();
@@ -1094,9 +1096,16 @@ mod tests {
                 search.schedule(&[0], Some(0), Some(Effects::default())),
                 Ok(0)
             );
-            seen.insert((a, b));
+            seen.push((a, b));
             search.end_execution(Effects::default());
         }
+        seen
+    }
+
+    #[test]
+    fn every_value_of_a_choice_is_explored_between_thread_switches() {
+        let mut search = Search::Alone(Explorer::new());
+        let seen: BTreeSet<_> = two_choices(&mut search).into_iter().collect();
         assert_eq!(seen.len(), 6);
         assert_eq!(search.executions(), 6);
     }

@@ -484,7 +484,8 @@ impl Worker {
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::super::tests::{dpor, naive, op, run, small_programs, Op, Outcome};
+    use super::super::search::Search;
+    use super::super::tests::{dpor, naive, op, run, small_programs, two_choices, Op, Outcome};
     use super::*;
 
     impl Tree {
@@ -648,19 +649,8 @@ mod tests {
     fn every_value_of_a_choice_is_explored_once_across_workers() {
         let tree = Arc::new(Tree::new());
         tree.always_hungry();
-        let mut search = Worker::new(tree.clone());
-        let mut seen = Vec::new();
-        while search.start_execution() {
-            assert_eq!(search.schedule(&[0], None, Some(Effects::default())), Ok(0));
-            let a = search.choose(3, Some(Effects::default())).unwrap();
-            let b = search.choose(2, Some(Effects::default())).unwrap();
-            assert_eq!(
-                search.schedule(&[0], Some(0), Some(Effects::default())),
-                Ok(0)
-            );
-            seen.push((a, b));
-            search.end_execution(Effects::default());
-        }
+        let mut search = Search::Worker(Box::new(Worker::new(tree.clone())));
+        let mut seen = two_choices(&mut search);
         seen.sort_unstable();
         assert_eq!(seen, [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]);
         assert!(search.is_finished());
