@@ -243,7 +243,8 @@ impl PoolShared {
         let me = thread::current().id();
         let mut queue = self.lock_queue();
         queue.shutdown = true;
-        let wait = (wait && !queue.worker_ids.contains(&me)).then(|| mem::take(&mut queue.handles));
+        let to_join =
+            (wait && !queue.worker_ids.contains(&me)).then(|| mem::take(&mut queue.handles));
         let cancelled = if cancel_futures {
             self.cancelling.store(true, Ordering::Relaxed);
             mem::take(&mut queue.jobs)
@@ -265,7 +266,7 @@ impl PoolShared {
                 job.cancel();
             }
         }
-        wait
+        to_join
     }
 
     /// Blocks until every worker has exited its loop: for a `shutdown` that
