@@ -31,7 +31,12 @@
 mod spsc_ring_model;
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
+#[path = "../models/first_pool.rs"]
+mod first_pool;
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod models {
+    use super::first_pool::first_pool_model;
     use std::cell::Cell;
     use std::collections::VecDeque;
     use std::rc::Rc;
@@ -268,16 +273,6 @@ mod models {
         b.join().unwrap();
     }
 
-    /// The first pool model a new user writes (`models/executor.rs`).
-    pub(crate) fn thread_pool() {
-        let pool = ThreadPool::new(2);
-        let a = pool.submit(|| 1).unwrap();
-        let b = pool.submit(|| 2).unwrap();
-        assert_eq!(a.result(None), Ok(1));
-        assert_eq!(b.result(None), Ok(2));
-        pool.shutdown(true, false);
-    }
-
     /// asyncio producer and consumer over a bounded queue (`models/aio.rs`).
     pub(crate) fn aio_producer_consumer() {
         let total = aio::run(async {
@@ -354,7 +349,11 @@ mod models {
             Expect::Failure,
             store_then_load,
         ),
-        ("ThreadPool, first model", Expect::Verified, thread_pool),
+        (
+            "ThreadPool, first model",
+            Expect::Verified,
+            first_pool_model,
+        ),
         (
             "aio producer/consumer",
             Expect::Verified,

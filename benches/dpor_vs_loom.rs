@@ -28,17 +28,12 @@
 mod spsc_ring_model;
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
-mod models {
-    use weft_patterns::executor::ThreadPool;
+#[path = "../models/first_pool.rs"]
+mod first_pool;
 
-    /// The first pool model: two workers, two submits, both results.
-    pub(crate) fn thread_pool() {
-        let pool = ThreadPool::new(2);
-        let a = pool.submit(|| 1).unwrap();
-        let b = pool.submit(|| 2).unwrap();
-        assert_eq!(a.result(None).unwrap() + b.result(None).unwrap(), 3);
-        pool.shutdown(true, false);
-    }
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+mod models {
+    use super::first_pool::first_pool_model;
 
     /// The ring on weft's primitives.
     mod ring {
@@ -46,7 +41,7 @@ mod models {
     }
 
     pub(crate) const ALL: [(&str, fn()); 3] = [
-        ("ThreadPool: 2 workers, 2 submits", thread_pool),
+        ("ThreadPool: 2 workers, 2 submits", first_pool_model),
         ("SPSC ring: 2 slots, 3 items", ring::spsc_ring::<3>),
         ("SPSC ring: 2 slots, 5 items", ring::spsc_ring::<5>),
     ];

@@ -90,20 +90,7 @@ fn pool_runs_two_tasks_on_two_workers_and_shuts_down() {
 #[cfg(not(feature = "loom"))]
 #[test]
 fn a_first_pool_model_as_a_new_user_writes_it_is_verified() {
-    weft::model(first_pool_model);
-}
-
-/// The first pool model a new user writes: 2 workers, 2 submits, both
-/// results checked, shutdown (`thread_pool_cost.rs` counts what it costs
-/// to explore).
-#[cfg(not(feature = "loom"))]
-pub(crate) fn first_pool_model() {
-    let pool = ThreadPool::new(2);
-    let a = pool.submit(|| 1).unwrap();
-    let b = pool.submit(|| 2).unwrap();
-    assert_eq!(a.result(None), Ok(1));
-    assert_eq!(b.result(None), Ok(2));
-    pool.shutdown(true, false);
+    weft::model(super::first_pool::first_pool_model);
 }
 
 #[test]

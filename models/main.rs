@@ -16,6 +16,7 @@ mod dpor;
 mod dpor_workers;
 mod executor;
 mod expectations;
+mod first_pool;
 mod flip_point;
 mod futures;
 mod lazy_statics;

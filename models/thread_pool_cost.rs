@@ -34,7 +34,7 @@ use weft::Scheduler;
 use weft_patterns::executor::ThreadPool;
 
 #[cfg(feature = "shuttle")]
-use super::executor::first_pool_model;
+use super::first_pool::first_pool_model;
 
 #[test]
 fn two_shutdowns_at_once_both_wait_for_the_queued_task() {
