@@ -1,4 +1,5 @@
-//! What the "is caught" tests of the suite share.
+//! What the tests of the suite share: running a model that must be
+//! caught, and counting what a proof costs.
 
 /// Runs a model that must fail with a declared kind, and hands back its
 /// failure for the test to check what the report says.
@@ -26,4 +27,17 @@ impl Caught for weft::Model {
         assert_eq!(failure.kind(), kind, "{failure}");
         failure
     }
+}
+
+/// Runs weft's DPOR search on `body` to its end and returns how many
+/// executions it took (the "what it costs to explore" tests).
+#[cfg(feature = "shuttle")]
+pub(crate) fn dpor_executions(name: &str, body: fn()) -> usize {
+    let stats = weft::Model::new()
+        .name(name)
+        .scheduler(weft::Scheduler::Dpor)
+        .explore(body)
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    assert!(stats.is_exhaustive(), "{stats}");
+    stats.executions()
 }

@@ -29,12 +29,12 @@ use weft::sync::atomic::{AtomicBool, Ordering};
 use weft::sync::Arc;
 use weft::thread;
 use weft::Model;
-#[cfg(feature = "shuttle")]
-use weft::Scheduler;
 use weft_patterns::executor::ThreadPool;
 
 #[cfg(feature = "shuttle")]
 use super::first_pool::first_pool_model;
+#[cfg(feature = "shuttle")]
+use super::support::dpor_executions;
 
 #[test]
 fn two_shutdowns_at_once_both_wait_for_the_queued_task() {
@@ -66,19 +66,6 @@ fn two_shutdowns_at_once_both_wait_for_the_queued_task() {
             );
             other.join().unwrap();
         });
-}
-
-/// Runs weft's DPOR search on `body` to its end and returns how many
-/// executions it took.
-#[cfg(feature = "shuttle")]
-fn dpor_executions(name: &str, body: fn()) -> usize {
-    let stats = Model::new()
-        .name(name)
-        .scheduler(Scheduler::Dpor)
-        .explore(body)
-        .unwrap_or_else(|failure| panic!("{failure}"));
-    assert!(stats.is_exhaustive(), "{stats}");
-    stats.executions()
 }
 
 #[cfg(feature = "shuttle")]
