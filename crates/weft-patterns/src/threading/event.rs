@@ -17,6 +17,10 @@ use crate::timed_wait::wait_until;
 struct Flag {
     set: bool,
     sets: u64,
+    /// Threads waiting: `set` notifies only when one does (a notification
+    /// nobody waits for is still a step a checker orders against every
+    /// wait on the condvar).
+    waiting: usize,
 }
 
 /// A flag threads wait on: [`set`](Event::set) wakes every waiter,
@@ -60,6 +64,7 @@ impl Event {
             flag: Mutex::new(Flag {
                 set: false,
                 sets: 0,
+                waiting: 0,
             }),
             changed: Condvar::new(),
         }
@@ -84,8 +89,11 @@ impl Event {
         }
         flag.set = true;
         flag.sets += 1;
+        let wake = flag.waiting > 0;
         drop(flag);
-        self.changed.notify_all();
+        if wake {
+            self.changed.notify_all();
+        }
     }
 
     /// Clears the flag: later waits block until the next [`Event::set`].
@@ -116,7 +124,9 @@ impl Event {
             if expired {
                 return false;
             }
+            flag.waiting += 1;
             (flag, expired) = wait_until(&self.changed, flag, &deadline);
+            flag.waiting -= 1;
         }
     }
 }

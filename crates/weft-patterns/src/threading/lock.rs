@@ -54,8 +54,18 @@ pub struct Lock {
     /// the lock's operations take briefly, also under a condition's
     /// internal lock).
     order: Mutex<()>,
-    locked: Mutex<bool>,
+    locked: Mutex<State>,
     unlocked: Condvar,
+}
+
+/// Whether the lock is held, and how many threads wait for it: a release
+/// notifies only when one does. A notification nobody waits for is still
+/// a step on the condition variable, which a checker orders against every
+/// wait on it.
+#[derive(Clone, Copy, Debug, Default)]
+struct State {
+    locked: bool,
+    waiting: usize,
 }
 
 impl Lock {
@@ -64,7 +74,7 @@ impl Lock {
     pub fn new() -> Self {
         Lock {
             order: Mutex::new(()),
-            locked: Mutex::new(false),
+            locked: Mutex::new(State::default()),
             unlocked: Condvar::new(),
         }
     }
@@ -97,12 +107,12 @@ impl Lock {
 
     #[track_caller]
     pub(crate) fn acquire_until(&self, deadline: Deadline) -> bool {
-        let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
         let mut expired = false;
         loop {
-            if !*locked {
-                *locked = true;
-                drop(locked);
+            if !state.locked {
+                state.locked = true;
+                drop(state);
                 // Held with no guard: the lock-order graph is told. One
                 // that can time out cannot wait forever: no edge.
                 weft_sync::lockdep::hold(&self.order, deadline.instant().is_some());
@@ -111,7 +121,9 @@ impl Lock {
             if expired {
                 return false;
             }
-            (locked, expired) = wait_until(&self.unlocked, locked, &deadline);
+            state.waiting += 1;
+            (state, expired) = wait_until(&self.unlocked, state, &deadline);
+            state.waiting -= 1;
         }
     }
 
@@ -122,21 +134,29 @@ impl Lock {
     /// [`ReleaseError::Unlocked`] when the lock is not held.
     #[track_caller]
     pub fn release(&self) -> Result<(), ReleaseError> {
-        let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
-        if !*locked {
+        let mut state = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
+        if !state.locked {
             return Err(ReleaseError::Unlocked);
         }
-        *locked = false;
-        drop(locked);
+        state.locked = false;
+        // A waiter counted here waits on `unlocked` (it counts itself and
+        // waits under the mutex): the notification reaches it.
+        let wake = state.waiting > 0;
+        drop(state);
         weft_sync::lockdep::unhold(&self.order);
-        self.unlocked.notify_one();
+        if wake {
+            self.unlocked.notify_one();
+        }
         Ok(())
     }
 
     /// Whether the lock is held (by any thread).
     #[track_caller]
     pub fn locked(&self) -> bool {
-        *self.locked.lock().unwrap_or_else(PoisonError::into_inner)
+        self.locked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .locked
     }
 
     /// Acquires the lock, blocking until it is free; the guard releases it

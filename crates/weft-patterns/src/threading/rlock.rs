@@ -20,6 +20,10 @@ use crate::timed_wait::wait_until;
 struct Ownership {
     owner: Option<ThreadId>,
     count: usize,
+    /// Threads waiting for it: a release notifies only when one does (a
+    /// notification nobody waits for is still a step a checker orders
+    /// against every wait).
+    waiting: usize,
 }
 
 /// What [`RLock::release_save`] took away, for [`RLock::acquire_restore`].
@@ -76,6 +80,7 @@ impl RLock {
             state: Mutex::new(Ownership {
                 owner: None,
                 count: 0,
+                waiting: 0,
             }),
             released: Condvar::new(),
         }
@@ -129,7 +134,11 @@ impl RLock {
                     return true;
                 }
                 Some(_) if expired => return false,
-                Some(_) => (state, expired) = wait_until(&self.released, state, &deadline),
+                Some(_) => {
+                    state.waiting += 1;
+                    (state, expired) = wait_until(&self.released, state, &deadline);
+                    state.waiting -= 1;
+                }
             }
         }
     }
@@ -152,9 +161,12 @@ impl RLock {
                 state.count -= 1;
                 if state.count == 0 {
                     state.owner = None;
+                    let wake = state.waiting > 0;
                     drop(state);
                     weft_sync::lockdep::unhold(&self.order);
-                    self.released.notify_one();
+                    if wake {
+                        self.released.notify_one();
+                    }
                 }
                 Ok(())
             }
@@ -185,9 +197,12 @@ impl RLock {
                 let saved = SavedRecursion(state.count);
                 state.owner = None;
                 state.count = 0;
+                let wake = state.waiting > 0;
                 drop(state);
                 weft_sync::lockdep::unhold(&self.order);
-                self.released.notify_one();
+                if wake {
+                    self.released.notify_one();
+                }
                 Ok(saved)
             }
         }

@@ -39,10 +39,19 @@ use crate::timed_wait::wait_until;
 /// # });
 /// ```
 pub struct Semaphore {
-    value: Mutex<usize>,
+    value: Mutex<Permits>,
     available: Condvar,
     /// The bound of a [`BoundedSemaphore`](super::BoundedSemaphore).
     bound: Option<usize>,
+}
+
+/// The permits, and how many threads wait for one: a release notifies
+/// only when one does (a notification nobody waits for is still a step a
+/// checker orders against every wait on the condvar).
+#[derive(Clone, Copy, Debug)]
+struct Permits {
+    value: usize,
+    waiting: usize,
 }
 
 impl Semaphore {
@@ -50,7 +59,7 @@ impl Semaphore {
     #[track_caller]
     pub fn new(value: usize) -> Self {
         Semaphore {
-            value: Mutex::new(value),
+            value: Mutex::new(Permits { value, waiting: 0 }),
             available: Condvar::new(),
             bound: None,
         }
@@ -90,17 +99,19 @@ impl Semaphore {
 
     #[track_caller]
     fn acquire_until(&self, deadline: Deadline) -> bool {
-        let mut value = self.value.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut permits = self.value.lock().unwrap_or_else(PoisonError::into_inner);
         let mut expired = false;
         loop {
-            if *value > 0 {
-                *value -= 1;
+            if permits.value > 0 {
+                permits.value -= 1;
                 return true;
             }
             if expired {
                 return false;
             }
-            (value, expired) = wait_until(&self.available, value, &deadline);
+            permits.waiting += 1;
+            (permits, expired) = wait_until(&self.available, permits, &deadline);
+            permits.waiting -= 1;
         }
     }
 
@@ -111,25 +122,28 @@ impl Semaphore {
     /// When the value would overflow `usize`.
     #[track_caller]
     pub fn release(&self, n: usize) {
-        let mut value = self.value.lock().unwrap_or_else(PoisonError::into_inner);
-        *value = value
+        let mut permits = self.value.lock().unwrap_or_else(PoisonError::into_inner);
+        permits.value = permits
+            .value
             .checked_add(n)
             .expect("semaphore value overflows usize");
-        drop(value);
-        self.wake(n);
+        let wake = n.min(permits.waiting);
+        drop(permits);
+        self.wake(wake);
     }
 
     /// Gives `n` permits back unless that takes the value past the bound.
     #[track_caller]
     pub(crate) fn release_bounded(&self, n: usize) -> Result<(), ReleaseError> {
-        let mut value = self.value.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut permits = self.value.lock().unwrap_or_else(PoisonError::into_inner);
         let bound = self.bound.unwrap_or(usize::MAX);
-        match value.checked_add(n) {
-            Some(v) if v <= bound => *value = v,
+        match permits.value.checked_add(n) {
+            Some(v) if v <= bound => permits.value = v,
             _ => return Err(ReleaseError::TooManyReleases { bound }),
         }
-        drop(value);
-        self.wake(n);
+        let wake = n.min(permits.waiting);
+        drop(permits);
+        self.wake(wake);
         Ok(())
     }
 
@@ -150,7 +164,10 @@ impl Semaphore {
     /// The permits available now.
     #[track_caller]
     pub fn value(&self) -> usize {
-        *self.value.lock().unwrap_or_else(PoisonError::into_inner)
+        self.value
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .value
     }
 
     /// Takes a permit, blocking; the permit gives it back when dropped
