@@ -92,12 +92,20 @@ impl ConditionLock {
     }
 }
 
-/// The threads waiting on a condition, in arrival order, and those a
-/// notification has chosen but that have not woken yet.
+/// The threads waiting on a condition, in arrival order, each with the
+/// condition variable it sleeps on, and those a notification has chosen
+/// but that have not woken yet.
+///
+/// A condition variable of its own for each waiter: a notification wakes
+/// the threads it chooses and no other. One shared by all had to be
+/// notified to all, and every waiter woke, took the waiters' lock, found
+/// it was not chosen and slept again, steps a checker ordered against
+/// every other step on that lock (a first model of `notify(1)` on two
+/// waiters ran more than a million executions).
 #[derive(Debug, Default)]
 struct Waiters {
     next_ticket: u64,
-    waiting: VecDeque<u64>,
+    waiting: VecDeque<(u64, Arc<Condvar>)>,
     notified: Vec<u64>,
 }
 
@@ -159,7 +167,8 @@ impl Waiters {
 pub struct Condition {
     lock: ConditionLock,
     waiters: Mutex<Waiters>,
-    wakeup: Condvar,
+    /// The name its waiters' condition variables take (see `named`).
+    name: Option<String>,
 }
 
 impl Condition {
@@ -188,7 +197,7 @@ impl Condition {
         Condition {
             lock: lock.into(),
             waiters: Mutex::new(Waiters::default()),
-            wakeup: Condvar::new(),
+            name: None,
         }
     }
 
@@ -208,7 +217,7 @@ impl Condition {
         Condition {
             lock,
             waiters: self.waiters.named(name.clone()),
-            wakeup: self.wakeup.named(name),
+            name: Some(name),
         }
     }
 
@@ -268,17 +277,22 @@ impl Condition {
         let saved = self.lock.release_save().map_err(|_| NotHeldError)?;
         let ticket = waiters.next_ticket;
         waiters.next_ticket += 1;
-        waiters.waiting.push_back(ticket);
+        let wakeup = Condvar::new();
+        let wakeup = Arc::new(match &self.name {
+            Some(name) => wakeup.named(name.clone()),
+            None => wakeup,
+        });
+        waiters.waiting.push_back((ticket, Arc::clone(&wakeup)));
         let mut expired = false;
         let notified = loop {
             if waiters.take_notification(ticket) {
                 break true;
             }
             if expired {
-                waiters.waiting.retain(|&t| t != ticket);
+                waiters.waiting.retain(|(t, _)| *t != ticket);
                 break false;
             }
-            (waiters, expired) = wait_until(&self.wakeup, waiters, &deadline);
+            (waiters, expired) = wait_until(&wakeup, waiters, &deadline);
         };
         drop(waiters);
         self.lock.acquire_restore(saved);
@@ -296,12 +310,24 @@ impl Condition {
     #[track_caller]
     pub fn wait_for(
         &self,
-        mut predicate: impl FnMut() -> bool,
+        predicate: impl FnMut() -> bool,
         timeout: Option<Duration>,
     ) -> Result<bool, NotHeldError> {
         if !self.lock.is_held() {
             return Err(NotHeldError);
         }
+        self.wait_for_held(predicate, timeout)
+    }
+
+    /// [`Condition::wait_for`] once the lock is known to be held (a
+    /// [`ConditionGuard`]'s): asking the lock again is one more step on it
+    /// that a checker orders against every other.
+    #[track_caller]
+    fn wait_for_held(
+        &self,
+        mut predicate: impl FnMut() -> bool,
+        timeout: Option<Duration>,
+    ) -> Result<bool, NotHeldError> {
         let deadline = Deadline::after(timeout);
         loop {
             if predicate() {
@@ -344,13 +370,16 @@ impl Condition {
         if chosen == 0 {
             return;
         }
-        for _ in 0..chosen {
-            if let Some(ticket) = waiters.waiting.pop_front() {
-                waiters.notified.push(ticket);
-            }
-        }
+        let woken: Vec<_> = waiters.waiting.drain(..chosen).collect();
+        waiters
+            .notified
+            .extend(woken.iter().map(|(ticket, _)| *ticket));
         drop(waiters);
-        self.wakeup.notify_all();
+        // A chosen waiter sleeps until it takes its notification, which
+        // is already there: waking it outside the lock loses nothing.
+        for (_, wakeup) in woken {
+            wakeup.notify_one();
+        }
     }
 }
 
@@ -394,7 +423,7 @@ impl ConditionGuard<'_> {
     /// [`Condition::wait_for`] with the lock known to be held.
     #[track_caller]
     pub fn wait_for(&self, predicate: impl FnMut() -> bool, timeout: Option<Duration>) -> bool {
-        self.cond.wait_for(predicate, timeout).unwrap_or(false)
+        self.cond.wait_for_held(predicate, timeout).unwrap_or(false)
     }
 
     /// [`Condition::notify`] with the lock known to be held.
