@@ -41,6 +41,7 @@ mod support;
 mod thread_locals;
 mod thread_pool_cost;
 mod threading;
+mod threading_cost;
 mod timeouts;
 mod verdicts;
 mod weak_memory;
