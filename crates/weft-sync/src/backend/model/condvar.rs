@@ -122,6 +122,13 @@ impl Condvar {
         waiter
     }
 
+    /// Whether a thread waits here. Read under the lock its waiters
+    /// wait with (a channel's), it cannot change before the reader lets
+    /// go of that lock: a waiter queues holding it.
+    pub(super) fn has_waiters(&self) -> bool {
+        !self.queue().is_empty()
+    }
+
     fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<(usize, Arc<RawWaiter>)>> {
         self.waiters.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -72,7 +72,7 @@ impl<T> Chan<T> {
         let ticket = s.sent;
         s.queue.push_back((ticket, msg));
         recorder::event(Op::Send, self.id, at);
-        self.not_empty.notify_one();
+        self.wake_receiver();
         if self.bound == Some(0) {
             // A rendezvous: wait until the receiver has taken this message.
             while s.received < ticket && s.receiver {
@@ -109,15 +109,27 @@ impl<T> Chan<T> {
         let ticket = s.sent;
         s.queue.push_back((ticket, msg));
         recorder::event(Op::Send, self.id, at);
-        self.not_empty.notify_one();
+        self.wake_receiver();
         Ok(())
+    }
+
+    /// Wakes the receiver if it waits (the caller holds the channel's
+    /// lock, under which it queued). A notification nobody waits for
+    /// changes nothing, but it is a step the DPOR search orders against
+    /// every other operation on the channel: two producers sending two
+    /// messages each to a receiver took 1,235,458 executions with it,
+    /// 192,099 without.
+    fn wake_receiver(&self) {
+        if self.not_empty.has_waiters() {
+            self.not_empty.notify_one();
+        }
     }
 
     fn take(&self, s: &mut MutexGuard<'_, State<T>>, at: Loc) -> Option<T> {
         let (_, msg) = s.queue.pop_front()?;
         s.received += 1;
         recorder::event(Op::Recv, self.id, at);
-        if self.bound.is_some() {
+        if self.bound.is_some() && self.not_full.has_waiters() {
             self.not_full.notify_all();
         }
         Some(msg)
@@ -195,7 +207,9 @@ impl<T> Chan<T> {
         let at = Loc::caller();
         let mut s = self.lock(at);
         s.senders -= 1;
-        if s.senders == 0 {
+        // A receiver that comes after the lock is let go sees no sender
+        // and does not wait: only those waiting now need waking.
+        if s.senders == 0 && self.not_empty.has_waiters() {
             drop(s);
             self.not_empty.notify_all();
         }
@@ -208,8 +222,11 @@ impl<T> Chan<T> {
         let at = Loc::caller();
         let mut s = self.lock(at);
         s.receiver = false;
+        let waiting = self.not_full.has_waiters();
         drop(s);
-        self.not_full.notify_all();
+        if waiting {
+            self.not_full.notify_all();
+        }
     }
 }
 
