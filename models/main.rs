@@ -8,6 +8,7 @@ mod aio_patterns;
 mod alloc;
 mod arc;
 mod cells;
+mod channel_cost;
 mod counter;
 mod data_race;
 mod deadlock;

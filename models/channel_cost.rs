@@ -1,0 +1,86 @@
+//! What a channel costs to explore: executions weft's DPOR search
+//! (shuttle) needs to prove small `mpsc` models, kept under bounds that
+//! the channel's former internals broke.
+//!
+//! Under a checker a channel is a mutex over its queue and two condvars
+//! (a receiver waits on one, a sender of a full bounded channel on the
+//! other). Every send notified the receiver's condvar, and every receive
+//! from a bounded channel the senders', whether or not a thread waited
+//! there: a notification nobody waits for changes nothing, but it is a
+//! step the search orders against every other operation on the channel.
+//! Now a channel notifies only a condvar a thread waits on (it looks
+//! under the channel's lock, under which a waiter queues). Two producers
+//! sending two messages each to one receiver: 1,235,458 executions before,
+//! 95,433 after (too long for a test; its smaller cousins are below).
+
+#[cfg(feature = "shuttle")]
+use weft::sync::mpsc::{channel, sync_channel};
+#[cfg(feature = "shuttle")]
+use weft::thread;
+
+#[cfg(feature = "shuttle")]
+use super::support::dpor_executions;
+
+#[cfg(feature = "shuttle")]
+#[test]
+fn two_producers_of_one_message_each_are_proven_in_few_executions() {
+    let executions = dpor_executions("channel_two_producers", || {
+        let (tx, rx) = channel::<u32>();
+        let producers: Vec<_> = (0..2)
+            .map(|i| {
+                let tx = tx.clone();
+                thread::spawn(move || tx.send(i).unwrap())
+            })
+            .collect();
+        drop(tx);
+        let mut got: Vec<u32> = rx.iter().collect();
+        got.sort_unstable();
+        assert_eq!(got, [0, 1]);
+        for producer in producers {
+            producer.join().unwrap();
+        }
+    });
+    // 1,023 now; 4,322 when every send notified the receiver's condvar.
+    assert!(executions <= 1_100, "{executions} executions");
+}
+
+#[cfg(feature = "shuttle")]
+#[test]
+fn three_round_trips_are_proven_in_few_executions() {
+    let executions = dpor_executions("channel_ping_pong", || {
+        let (ping, pings) = channel::<u32>();
+        let (pong, pongs) = channel::<u32>();
+        let echo = thread::spawn(move || {
+            for _ in 0..3 {
+                let v = pings.recv().unwrap();
+                pong.send(v + 1).unwrap();
+            }
+        });
+        for i in 0..3 {
+            ping.send(i).unwrap();
+            assert_eq!(pongs.recv().unwrap(), i + 1);
+        }
+        echo.join().unwrap();
+    });
+    // 1,458 now; 12,288 when every send notified the receiver's condvar.
+    assert!(executions <= 1_600, "{executions} executions");
+}
+
+#[cfg(feature = "shuttle")]
+#[test]
+fn three_messages_through_a_channel_of_one_slot_are_proven_in_few_executions() {
+    let executions = dpor_executions("channel_one_slot", || {
+        let (tx, rx) = sync_channel::<u32>(1);
+        let producer = thread::spawn(move || {
+            for i in 0..3 {
+                tx.send(i).unwrap();
+            }
+        });
+        let got: Vec<u32> = rx.iter().collect();
+        assert_eq!(got, [0, 1, 2]);
+        producer.join().unwrap();
+    });
+    // 729 now; 5,460 when every send and receive notified the other
+    // side's condvar.
+    assert!(executions <= 800, "{executions} executions");
+}
