@@ -63,6 +63,10 @@ struct ModelState {
     bytes: usize,
     writers: usize,
     readers: usize,
+    /// Threads waiting on `changed`: a change notifies only when one
+    /// does. A notification nobody waits for is still a step a checker
+    /// orders against every wait on the condvar.
+    waiting: usize,
 }
 
 impl ModelChan {
@@ -73,6 +77,7 @@ impl ModelChan {
                 bytes: 0,
                 writers: 0,
                 readers: 0,
+                waiting: 0,
             })
             .named(name.to_string()),
             changed: Condvar::new(),
@@ -81,6 +86,38 @@ impl ModelChan {
 }
 
 /// One writing end of an in-process channel, counted as an open descriptor is.
+impl ModelChan {
+    /// Waits for a change (for at most `timeout`), counted in `waiting`.
+    fn wait<'a>(
+        &self,
+        mut state: MutexGuard<'a, ModelState>,
+        timeout: Option<Duration>,
+    ) -> MutexGuard<'a, ModelState> {
+        state.waiting += 1;
+        let mut state = match timeout {
+            Some(left) => {
+                self.changed
+                    .wait_timeout(state, left)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0
+            }
+            None => self.changed.wait(state).unwrap_or_else(|p| p.into_inner()),
+        };
+        state.waiting -= 1;
+        state
+    }
+
+    /// Lets go of `state`, then wakes the threads waiting for a change,
+    /// if any (counted under the lock: none can start waiting unseen).
+    fn changed(&self, state: MutexGuard<'_, ModelState>) {
+        let wake = state.waiting > 0;
+        drop(state);
+        if wake {
+            self.changed.notify_all();
+        }
+    }
+}
+
 pub(crate) struct ModelWriter(std::sync::Arc<ModelChan>);
 
 impl ModelWriter {
@@ -92,8 +129,9 @@ impl ModelWriter {
 
 impl Drop for ModelWriter {
     fn drop(&mut self) {
-        lock(&self.0.state).writers -= 1;
-        self.0.changed.notify_all();
+        let mut state = lock(&self.0.state);
+        state.writers -= 1;
+        self.0.changed(state);
     }
 }
 
@@ -109,8 +147,9 @@ impl ModelReader {
 
 impl Drop for ModelReader {
     fn drop(&mut self) {
-        lock(&self.0.state).readers -= 1;
-        self.0.changed.notify_all();
+        let mut state = lock(&self.0.state);
+        state.readers -= 1;
+        self.0.changed(state);
     }
 }
 
@@ -188,8 +227,7 @@ impl WireReader {
                 loop {
                     if let Some(frame) = state.frames.pop_front() {
                         state.bytes -= frame.len();
-                        drop(state);
-                        chan.changed.notify_all();
+                        chan.changed(state);
                         return Ok(frame);
                     }
                     if state.writers == 0 {
@@ -202,12 +240,9 @@ impl WireReader {
                             if now >= deadline {
                                 return Err(WireError::Empty);
                             }
-                            chan.changed
-                                .wait_timeout(state, deadline - now)
-                                .unwrap_or_else(|p| p.into_inner())
-                                .0
+                            chan.wait(state, Some(deadline - now))
                         }
-                        _ => chan.changed.wait(state).unwrap_or_else(|p| p.into_inner()),
+                        _ => chan.wait(state, None),
                     };
                 }
             }
@@ -271,15 +306,14 @@ impl WireWriter {
                 let chan = &w.0;
                 let mut state = lock(&chan.state);
                 while state.readers > 0 && state.bytes > 0 && state.bytes + frame.len() > CAPACITY {
-                    state = chan.changed.wait(state).unwrap_or_else(|p| p.into_inner());
+                    state = chan.wait(state, None);
                 }
                 if state.readers == 0 {
                     return Err(WireError::Closed);
                 }
                 state.bytes += frame.len();
                 state.frames.push_back(frame.to_vec());
-                drop(state);
-                chan.changed.notify_all();
+                chan.changed(state);
                 Ok(())
             }
         }
