@@ -32,7 +32,10 @@ impl Caught for weft::Model {
 /// Runs weft's DPOR search on `body` to its end and returns how many
 /// executions it took (the "what it costs to explore" tests).
 #[cfg(feature = "shuttle")]
-pub(crate) fn dpor_executions(name: &str, body: fn()) -> usize {
+pub(crate) fn dpor_executions<F>(name: &str, body: F) -> usize
+where
+    F: Fn() + Send + Sync + 'static,
+{
     let stats = weft::Model::new()
         .name(name)
         .scheduler(weft::Scheduler::Dpor)
