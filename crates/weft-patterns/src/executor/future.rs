@@ -150,6 +150,10 @@ type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send>;
 struct Listeners<T> {
     callbacks: Vec<Callback<T>>,
     watchers: Vec<(Arc<Watcher>, usize)>,
+    /// Threads waiting on `Inner::completed`: completion notifies it only
+    /// when one does (a notification nobody waits for is still a step a
+    /// checker orders against every wait).
+    waiting: usize,
 }
 
 /// What a producer may keep in a future's allocation, type-erased.
@@ -230,7 +234,9 @@ impl<T> Inner<T> {
     fn notify_listeners(&self, future: &Future<T>) {
         let (callbacks, watchers) = {
             let mut listeners = self.lock_listeners();
-            self.completed.notify_all();
+            if listeners.waiting > 0 {
+                self.completed.notify_all();
+            }
             (
                 mem::take(&mut listeners.callbacks),
                 mem::take(&mut listeners.watchers),
@@ -335,6 +341,7 @@ where
         listeners: Mutex::new(Listeners {
             callbacks: Vec::new(),
             watchers: Vec::new(),
+            waiting: 0,
         })
         .named("future.listeners"),
         completed: Condvar::new().named("future.completed"),
@@ -603,8 +610,10 @@ impl<T> Future<T> {
             if is_done(state) {
                 return Some(state);
             }
+            guard.waiting += 1;
             let (g, timed_out) = wait_until(&self.inner.completed, guard, &deadline);
             guard = g;
+            guard.waiting -= 1;
             state = self.inner.state.load(Ordering::Acquire);
             if timed_out {
                 return is_done(state).then_some(state);

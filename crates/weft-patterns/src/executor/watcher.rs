@@ -12,15 +12,24 @@ use crate::timed_wait::wait_until;
 /// for them.
 #[derive(Debug)]
 pub(crate) struct Watcher {
-    completed: Mutex<Vec<usize>>,
+    completed: Mutex<Completed>,
     wakeup: Condvar,
+}
+
+/// The indices reported and not taken yet, and whether the watching
+/// thread sleeps on `wakeup`: a report notifies only then (a notification
+/// nobody waits for is still a step a checker orders against every wait).
+#[derive(Debug, Default)]
+struct Completed {
+    indices: Vec<usize>,
+    waiting: bool,
 }
 
 impl Watcher {
     /// A watcher with nothing completed yet.
     pub(crate) fn new() -> Self {
         Watcher {
-            completed: Mutex::new(Vec::new()).named("watcher.completed"),
+            completed: Mutex::new(Completed::default()).named("watcher.completed"),
             wakeup: Condvar::new().named("watcher.wakeup"),
         }
     }
@@ -32,8 +41,10 @@ impl Watcher {
             .completed
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        completed.push(index);
-        self.wakeup.notify_one();
+        completed.indices.push(index);
+        if completed.waiting {
+            self.wakeup.notify_one();
+        }
     }
 
     /// Moves every index reported so far into `into`, first waiting (until
@@ -46,14 +57,16 @@ impl Watcher {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         loop {
-            if !completed.is_empty() {
-                into.append(&mut completed);
+            if !completed.indices.is_empty() {
+                into.append(&mut completed.indices);
                 return true;
             }
+            completed.waiting = true;
             let (guard, timed_out) = wait_until(&self.wakeup, completed, deadline);
             completed = guard;
+            completed.waiting = false;
             if timed_out {
-                into.append(&mut completed);
+                into.append(&mut completed.indices);
                 return into.len() > before;
             }
         }
