@@ -1,6 +1,6 @@
-//! What a channel costs to explore: executions weft's DPOR search
-//! (shuttle) needs to prove small `mpsc` models, kept under bounds that
-//! the channel's former internals broke.
+//! What weft's own primitives cost to explore: executions weft's DPOR
+//! search (shuttle) needs to prove small models of channels and of
+//! `park`/`unpark`, kept under bounds that their former internals broke.
 //!
 //! Under a checker a channel is a mutex over its queue and two condvars
 //! (a receiver waits on one, a sender of a full bounded channel on the
@@ -12,9 +12,17 @@
 //! under the channel's lock, under which a waiter queues). Two producers
 //! sending two messages each to one receiver: 1,235,458 executions before,
 //! 95,433 after (too long for a test; its smaller cousins are below).
+//!
+//! A thread's parking token is a mutex and a condvar too, and every
+//! `unpark` notified the condvar, parked thread or not; it notifies only a
+//! parked thread now.
 
 #[cfg(feature = "shuttle")]
+use weft::sync::atomic::{AtomicBool, Ordering};
+#[cfg(feature = "shuttle")]
 use weft::sync::mpsc::{channel, sync_channel};
+#[cfg(feature = "shuttle")]
+use weft::sync::Arc;
 #[cfg(feature = "shuttle")]
 use weft::thread;
 
@@ -83,4 +91,27 @@ fn three_messages_through_a_channel_of_one_slot_are_proven_in_few_executions() {
     // 729 now; 5,460 when every send and receive notified the other
     // side's condvar.
     assert!(executions <= 800, "{executions} executions");
+}
+
+#[cfg(feature = "shuttle")]
+#[test]
+fn a_parked_thread_unparked_by_two_is_proven_in_few_executions() {
+    let executions = dpor_executions("park_two_unparkers", || {
+        let ready = Arc::new(AtomicBool::new(false).named("ready"));
+        let seen = ready.clone();
+        let parked = thread::spawn(move || {
+            while !seen.load(Ordering::Acquire) {
+                thread::park();
+            }
+        });
+        let handle = parked.thread().clone();
+        let other = thread::spawn(move || handle.unpark());
+        ready.store(true, Ordering::Release);
+        parked.thread().unpark();
+        parked.join().unwrap();
+        other.join().unwrap();
+    });
+    // 82 now (62 on one worker); 140 to 186 when every unpark notified
+    // the parker's condvar.
+    assert!(executions <= 100, "{executions} executions");
 }
