@@ -1,6 +1,7 @@
 //! What weft's own primitives cost to explore: executions weft's DPOR
 //! search (shuttle) needs to prove small models of channels and of
-//! `park`/`unpark`, kept under bounds that their former internals broke.
+//! `park`/`unpark` and `OnceLock`, kept under bounds that their former
+//! internals broke.
 //!
 //! Under a checker a channel is a mutex over its queue and two condvars
 //! (a receiver waits on one, a sender of a full bounded channel on the
@@ -15,14 +16,15 @@
 //!
 //! A thread's parking token is a mutex and a condvar too, and every
 //! `unpark` notified the condvar, parked thread or not; it notifies only a
-//! parked thread now.
+//! parked thread now. A `OnceLock` notified the threads waiting for its
+//! initialisation whether or not one waited; it notifies only waiters now.
 
 #[cfg(feature = "shuttle")]
 use weft::sync::atomic::{AtomicBool, Ordering};
 #[cfg(feature = "shuttle")]
 use weft::sync::mpsc::{channel, sync_channel};
 #[cfg(feature = "shuttle")]
-use weft::sync::Arc;
+use weft::sync::{Arc, OnceLock};
 #[cfg(feature = "shuttle")]
 use weft::thread;
 
@@ -114,4 +116,24 @@ fn a_parked_thread_unparked_by_two_is_proven_in_few_executions() {
     // 82 now (62 on one worker); 140 to 186 when every unpark notified
     // the parker's condvar.
     assert!(executions <= 100, "{executions} executions");
+}
+
+#[cfg(feature = "shuttle")]
+#[test]
+fn three_threads_initialising_a_once_lock_are_proven_in_few_executions() {
+    let executions = dpor_executions("once_lock_three_initialisers", || {
+        let cell = Arc::new(OnceLock::new().named("cell"));
+        let others: Vec<_> = (0..2)
+            .map(|i| {
+                let cell = cell.clone();
+                thread::spawn(move || *cell.get_or_init(|| i))
+            })
+            .collect();
+        let mine = *cell.get_or_init(|| 2);
+        for other in others {
+            assert_eq!(other.join().unwrap(), mine, "one value for all");
+        }
+    });
+    // 173 now; 218 when every initialisation notified the cell's condvar.
+    assert!(executions <= 190, "{executions} executions");
 }

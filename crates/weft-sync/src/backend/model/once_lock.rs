@@ -2,7 +2,7 @@ use std::fmt;
 
 use super::engine::atomic::AtomicBool as RawAtomicBool;
 use super::recorder;
-use super::{Condvar, Mutex};
+use super::{Condvar, Mutex, MutexGuard};
 use crate::record::{Loc, ObjectKind, Op, WaitKind};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -98,8 +98,7 @@ impl<T> OnceLock<T> {
         }
         self.publish(value, at);
         *s = State::Done;
-        drop(s);
-        self.cv.notify_all();
+        self.wake_waiters(s);
         Ok(())
     }
 
@@ -150,8 +149,7 @@ impl<T> OnceLock<T> {
                     .lock_at(self.1)
                     .unwrap_or_else(|e| e.into_inner());
                 *s = State::Empty;
-                drop(s);
-                self.0.cv.notify_all();
+                self.0.wake_waiters(s);
             }
         }
         let mut reset = Reset(self, at, false);
@@ -160,9 +158,20 @@ impl<T> OnceLock<T> {
         let mut s = self.state.lock_at(at).unwrap_or_else(|e| e.into_inner());
         self.publish(value, at);
         *s = State::Done;
-        drop(s);
-        self.cv.notify_all();
+        self.wake_waiters(s);
         self.value.get().expect("just published")
+    }
+
+    /// Lets go of the state and wakes the threads waiting for the
+    /// initialisation, if any (they queue under the state's lock, held
+    /// here): a notification nobody waits for is a step the DPOR search
+    /// orders against every other on the cell.
+    fn wake_waiters(&self, state: MutexGuard<'_, State>) {
+        let waiting = self.cv.has_waiters();
+        drop(state);
+        if waiting {
+            self.cv.notify_all();
+        }
     }
 
     /// Consumes the cell and returns its value, if set.
