@@ -56,6 +56,10 @@ struct State {
     next_worker: usize,
     /// The handler threads, each added by the handler when it starts.
     handlers: Vec<ThreadId>,
+    /// Handlers waiting on `Shared::work`: the pool notifies it only when
+    /// one waits (a notification nobody waits for is still a step a
+    /// checker orders against every wait).
+    idle: usize,
 }
 
 /// What a handler should do next.
@@ -89,6 +93,7 @@ impl Shared {
                 workers: Vec::new(),
                 next_worker: 0,
                 handlers: Vec::new(),
+                idle: 0,
             })
             .named("process_pool.state"),
             work: Condvar::new().named("process_pool.work"),
@@ -146,11 +151,12 @@ impl Shared {
         }
         let wake_all = jobs.len() > 1;
         state.queue.extend(jobs.drain(..));
+        let idle = state.idle > 0;
         drop(state);
-        if wake_all {
-            self.work.notify_all();
-        } else {
-            self.work.notify_one();
+        match (idle, wake_all) {
+            (false, _) => {}
+            (true, true) => self.work.notify_all(),
+            (true, false) => self.work.notify_one(),
         }
         Ok(())
     }
@@ -195,10 +201,12 @@ impl Shared {
             if state.shutdown && state.queue.is_empty() {
                 return Next::Exit;
             }
+            state.idle += 1;
             state = self
                 .work
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.idle -= 1;
         }
     }
 
@@ -256,8 +264,7 @@ impl Shared {
         for worker in &state.workers {
             let _ = worker.control.signal(libc::SIGKILL);
         }
-        drop(state);
-        self.work.notify_all();
+        self.wake_idle(state);
         for job in queued {
             job.fail(FutureError::BrokenPool(reason.clone()));
         }
@@ -273,10 +280,18 @@ impl Shared {
         } else {
             VecDeque::new()
         };
-        drop(state);
-        self.work.notify_all();
+        self.wake_idle(state);
         for job in cancelled {
             job.cancel();
+        }
+    }
+
+    /// Lets go of the state and wakes every idle handler, if any.
+    fn wake_idle(&self, state: MutexGuard<'_, State>) {
+        let idle = state.idle > 0;
+        drop(state);
+        if idle {
+            self.work.notify_all();
         }
     }
 
