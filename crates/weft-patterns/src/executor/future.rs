@@ -548,7 +548,12 @@ impl<T> Future<T> {
     /// Registers `watcher` to hear `index` when the future completes.
     /// Returns `false` (and registers nothing) if it is already done.
     pub(crate) fn watch(&self, watcher: &Arc<Watcher>, index: usize) -> bool {
-        if self.done() {
+        // A look without the lock first only on real threads (the fast
+        // path of a done future): under a checker it is one more step to
+        // interleave with the completing worker's, and the locked
+        // `fetch_or` below sees a done future just as well (see
+        // `wait_done`).
+        if Backoff::enabled() && self.done() {
             return false;
         }
         let mut listeners = self.inner.lock_listeners();

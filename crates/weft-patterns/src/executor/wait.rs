@@ -68,8 +68,11 @@ where
     let deadline = Deadline::after(timeout);
     let mut progress = Progress::new(return_when, futures.len());
     for future in &futures {
-        if future.as_future().done() {
-            progress.completed(future.as_future().state());
+        // One look at each (a checker orders each look against the
+        // completing worker's steps).
+        let state = future.as_future().state();
+        if state.is_done() {
+            progress.completed(state);
         }
     }
     if !progress.satisfied() && timeout != Some(Duration::ZERO) {
