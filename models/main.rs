@@ -30,6 +30,8 @@ mod orderings;
 mod panics;
 mod partial_deadlock;
 mod philosophers;
+// DPOR is shuttle's search: this file counts its executions.
+#[cfg(feature = "shuttle")]
 mod primitive_cost;
 mod process_pool;
 mod process_queue;
@@ -42,6 +44,8 @@ mod support;
 mod thread_locals;
 mod thread_pool_cost;
 mod threading;
+// DPOR is shuttle's search: this file counts its executions.
+#[cfg(feature = "shuttle")]
 mod threading_cost;
 mod timeouts;
 mod verdicts;

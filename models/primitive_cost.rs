@@ -19,19 +19,13 @@
 //! parked thread now. A `OnceLock` notified the threads waiting for its
 //! initialisation whether or not one waited; it notifies only waiters now.
 
-#[cfg(feature = "shuttle")]
 use weft::sync::atomic::{AtomicBool, Ordering};
-#[cfg(feature = "shuttle")]
 use weft::sync::mpsc::{channel, sync_channel};
-#[cfg(feature = "shuttle")]
 use weft::sync::{Arc, OnceLock};
-#[cfg(feature = "shuttle")]
 use weft::thread;
 
-#[cfg(feature = "shuttle")]
 use super::support::dpor_executions;
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn two_producers_of_one_message_each_are_proven_in_few_executions() {
     let executions = dpor_executions("channel_two_producers", || {
@@ -54,7 +48,6 @@ fn two_producers_of_one_message_each_are_proven_in_few_executions() {
     assert!(executions <= 1_100, "{executions} executions");
 }
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn three_round_trips_are_proven_in_few_executions() {
     let executions = dpor_executions("channel_ping_pong", || {
@@ -76,7 +69,6 @@ fn three_round_trips_are_proven_in_few_executions() {
     assert!(executions <= 1_600, "{executions} executions");
 }
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn three_messages_through_a_channel_of_one_slot_are_proven_in_few_executions() {
     let executions = dpor_executions("channel_one_slot", || {
@@ -95,7 +87,6 @@ fn three_messages_through_a_channel_of_one_slot_are_proven_in_few_executions() {
     assert!(executions <= 800, "{executions} executions");
 }
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn a_parked_thread_unparked_by_two_is_proven_in_few_executions() {
     let executions = dpor_executions("park_two_unparkers", || {
@@ -118,7 +109,6 @@ fn a_parked_thread_unparked_by_two_is_proven_in_few_executions() {
     assert!(executions <= 100, "{executions} executions");
 }
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn three_threads_initialising_a_once_lock_are_proven_in_few_executions() {
     let executions = dpor_executions("once_lock_three_initialisers", || {

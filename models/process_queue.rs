@@ -103,16 +103,23 @@ fn a_reader_until_closed_gets_every_message_of_an_exiting_writer() {
     });
 }
 
+/// A started child `squarer` that answers each number the parent sends
+/// over a pipe with its square, and the parent's end of the pipe.
+fn squarer(here: &TestEntry) -> (Connection<u64>, Process<Connection<u64>, u32>) {
+    let (parent, child) = process::pipe::<u64>().expect("a pipe");
+    let mut p = Process::new(&SQUARES, child)
+        .with_name("squarer")
+        .child_args(here.child_args());
+    p.start().expect("the child starts");
+    (parent, p)
+}
+
 #[test]
 fn a_pipe_carries_requests_and_answers_both_ways() {
     let here = weft::process_entry!();
     here.main(&ENTRIES);
     model("process_pipe_both_ways").check(move || {
-        let (parent, child) = process::pipe::<u64>().expect("a pipe");
-        let mut p = Process::new(&SQUARES, child)
-            .with_name("squarer")
-            .child_args(here.child_args());
-        p.start().expect("the child starts");
+        let (parent, p) = squarer(&here);
         parent.send(3).unwrap();
         parent.send(4).unwrap();
         assert_eq!(parent.recv(), Ok(9));
@@ -175,11 +182,7 @@ fn one_request_and_answer_over_a_pipe_are_proven_in_few_executions() {
     let here = weft::process_entry!();
     here.main(&ENTRIES);
     let executions = crate::support::dpor_executions("pipe_one_round_trip", move || {
-        let (parent, child) = process::pipe::<u64>().expect("a pipe");
-        let mut p = Process::new(&SQUARES, child)
-            .with_name("squarer")
-            .child_args(here.child_args());
-        p.start().expect("the child starts");
+        let (parent, p) = squarer(&here);
         parent.send(3).unwrap();
         assert_eq!(parent.recv(), Ok(9));
         parent.close();

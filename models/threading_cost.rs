@@ -26,20 +26,14 @@
 //! "not complete; then random"). Too long for a test; its smaller cousins
 //! are below.
 
-#[cfg(feature = "shuttle")]
 use weft::sync::atomic::{AtomicUsize, Ordering};
-#[cfg(feature = "shuttle")]
 use weft::sync::Arc;
-#[cfg(feature = "shuttle")]
 use weft::thread;
-#[cfg(feature = "shuttle")]
 use weft_patterns::threading::{Condition, Lock, RLock};
 
-#[cfg(feature = "shuttle")]
 use super::support::dpor_executions;
 
 /// Three threads each take the lock once (`take`) and count under it.
-#[cfg(feature = "shuttle")]
 fn three_takers<L: Send + Sync + 'static>(lock: L, take: fn(&L, &AtomicUsize)) {
     let lock = Arc::new(lock);
     let count = Arc::new(AtomicUsize::new(0).named("count"));
@@ -56,7 +50,6 @@ fn three_takers<L: Send + Sync + 'static>(lock: L, take: fn(&L, &AtomicUsize)) {
     assert_eq!(count.load(Ordering::Relaxed), 3);
 }
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn three_threads_taking_a_lock_once_each_are_proven_in_few_executions() {
     let executions = dpor_executions("lock_three_takers", || {
@@ -69,7 +62,6 @@ fn three_threads_taking_a_lock_once_each_are_proven_in_few_executions() {
     assert!(executions <= 200, "{executions} executions");
 }
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn three_threads_taking_an_rlock_once_each_are_proven_in_few_executions() {
     let executions = dpor_executions("rlock_three_takers", || {
@@ -84,7 +76,6 @@ fn three_threads_taking_an_rlock_once_each_are_proven_in_few_executions() {
 
 /// `waiters` threads wait on a condition (bound to a plain `Lock`) until
 /// `tokens` is positive; `main` adds `waiters` tokens and notifies all.
-#[cfg(feature = "shuttle")]
 fn waiters_notified_by_all(waiters: usize) {
     let cond = Arc::new(Condition::with_lock(std::sync::Arc::new(Lock::new())).named("cond"));
     let tokens = Arc::new(AtomicUsize::new(0).named("tokens"));
@@ -107,7 +98,6 @@ fn waiters_notified_by_all(waiters: usize) {
     }
 }
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn one_waiter_notified_once_is_proven_in_few_executions() {
     let executions = dpor_executions("condition_one_waiter", || waiters_notified_by_all(1));
@@ -116,7 +106,6 @@ fn one_waiter_notified_once_is_proven_in_few_executions() {
     assert!(executions <= 10, "{executions} executions");
 }
 
-#[cfg(feature = "shuttle")]
 #[test]
 fn two_waiters_notified_by_all_are_proven_in_few_executions() {
     let executions = dpor_executions("condition_two_waiters", || waiters_notified_by_all(2));
