@@ -33,3 +33,24 @@ pub(crate) fn wait_until<'a, G>(
         }
     }
 }
+
+/// [`wait_until`], counted: `*waiting(state)` is how many threads wait on
+/// `condvar`, one more for the length of this wait. A notifier that reads
+/// it under the same lock notifies only when it is not zero: a
+/// notification nobody waits for changes nothing, but under a checker it
+/// is a step ordered against every wait on the condvar. The count rises
+/// under the lock before the wait lets go of it, so a notifier that reads
+/// zero came before this thread's last look at its condition: no wakeup
+/// is lost.
+#[track_caller]
+pub(crate) fn wait_until_counted<'a, G>(
+    condvar: &Condvar,
+    mut guard: MutexGuard<'a, G>,
+    deadline: &Deadline,
+    waiting: fn(&mut G) -> &mut usize,
+) -> (MutexGuard<'a, G>, bool) {
+    *waiting(&mut guard) += 1;
+    let (mut guard, expired) = wait_until(condvar, guard, deadline);
+    *waiting(&mut guard) -= 1;
+    (guard, expired)
+}

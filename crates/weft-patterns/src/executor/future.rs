@@ -76,7 +76,7 @@ use weft_sync::time::Deadline;
 
 use super::error::FutureError;
 use super::watcher::Watcher;
-use crate::timed_wait::wait_until;
+use crate::timed_wait::wait_until_counted;
 
 /// The phase bits of the state word.
 const PHASE: usize = 0b111;
@@ -615,10 +615,9 @@ impl<T> Future<T> {
             if is_done(state) {
                 return Some(state);
             }
-            guard.waiting += 1;
-            let (g, timed_out) = wait_until(&self.inner.completed, guard, &deadline);
+            let (g, timed_out) =
+                wait_until_counted(&self.inner.completed, guard, &deadline, |l| &mut l.waiting);
             guard = g;
-            guard.waiting -= 1;
             state = self.inner.state.load(Ordering::Acquire);
             if timed_out {
                 return is_done(state).then_some(state);

@@ -8,7 +8,7 @@ use weft_sync::time::Duration;
 
 use weft_sync::time::Deadline;
 
-use crate::timed_wait::wait_until;
+use crate::timed_wait::wait_until_counted;
 
 /// The flag, and how many times it went from clear to set: a waiter that
 /// saw the flag clear is woken by a later set even if the flag was cleared
@@ -124,9 +124,8 @@ impl Event {
             if expired {
                 return false;
             }
-            flag.waiting += 1;
-            (flag, expired) = wait_until(&self.changed, flag, &deadline);
-            flag.waiting -= 1;
+            (flag, expired) =
+                wait_until_counted(&self.changed, flag, &deadline, |f| &mut f.waiting);
         }
     }
 }

@@ -10,7 +10,7 @@ use weft_sync::time::Deadline;
 
 use super::teardown;
 use super::ReleaseError;
-use crate::timed_wait::wait_until;
+use crate::timed_wait::wait_until_counted;
 
 /// A lock that is either locked or unlocked, owned by no thread. Same as
 /// Python's `threading.Lock`.
@@ -121,9 +121,8 @@ impl Lock {
             if expired {
                 return false;
             }
-            state.waiting += 1;
-            (state, expired) = wait_until(&self.unlocked, state, &deadline);
-            state.waiting -= 1;
+            (state, expired) =
+                wait_until_counted(&self.unlocked, state, &deadline, |s| &mut s.waiting);
         }
     }
 

@@ -13,7 +13,7 @@ use weft_sync::time::Deadline;
 use super::lock::acquire_deadline;
 use super::teardown;
 use super::ReleaseError;
-use crate::timed_wait::wait_until;
+use crate::timed_wait::wait_until_counted;
 
 /// Who holds an [`RLock`], and how many times.
 #[derive(Clone, Copy, Debug)]
@@ -135,9 +135,8 @@ impl RLock {
                 }
                 Some(_) if expired => return false,
                 Some(_) => {
-                    state.waiting += 1;
-                    (state, expired) = wait_until(&self.released, state, &deadline);
-                    state.waiting -= 1;
+                    (state, expired) =
+                        wait_until_counted(&self.released, state, &deadline, |s| &mut s.waiting);
                 }
             }
         }

@@ -11,7 +11,7 @@ use weft_sync::time::Deadline;
 use super::lock::acquire_deadline;
 use super::teardown;
 use super::ReleaseError;
-use crate::timed_wait::wait_until;
+use crate::timed_wait::wait_until_counted;
 
 /// A counter of permits: `acquire` takes one, waiting while there are none;
 /// `release` gives some back. Same as Python's `threading.Semaphore`.
@@ -109,9 +109,8 @@ impl Semaphore {
             if expired {
                 return false;
             }
-            permits.waiting += 1;
-            (permits, expired) = wait_until(&self.available, permits, &deadline);
-            permits.waiting -= 1;
+            (permits, expired) =
+                wait_until_counted(&self.available, permits, &deadline, |p| &mut p.waiting);
         }
     }
 
