@@ -66,6 +66,7 @@ mod rerecord;
 mod shrink;
 mod stats;
 mod trace_events;
+mod unoptimized_hint;
 mod weak_memory_hint;
 mod weak_memory_report;
 mod workers;

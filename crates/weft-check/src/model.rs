@@ -12,6 +12,7 @@ use crate::env::EnvOverrides;
 use crate::failure::Failure;
 use crate::stats::Stats;
 use crate::trace;
+use crate::unoptimized_hint;
 
 /// The `sometimes!`/`reachable!` sites a model whose body has the type
 /// path `body` expects and no execution satisfied, in source order: those
@@ -735,6 +736,7 @@ fn planned_executions(
 /// `cargo weft check` reads it to show the executions explored).
 fn announce(stats: Stats) -> Stats {
     println!("{stats}");
+    unoptimized_hint::show_once(stats.bounds());
     stats
 }
 
