@@ -19,6 +19,15 @@ enum GiveUp {
     Spuriously,
 }
 
+/// Whom [`Condvar::notify_waiting_after`] wakes.
+#[derive(Clone, Copy)]
+pub(super) enum Wake {
+    /// One waiter (`notify_one`).
+    One,
+    /// Every waiter (`notify_all`).
+    All,
+}
+
 /// A condition variable. Same as [`std::sync::Condvar`].
 ///
 /// # Differences from std under a checker
@@ -127,6 +136,21 @@ impl Condvar {
     /// go of that lock: a waiter queues holding it.
     pub(super) fn has_waiters(&self) -> bool {
         !self.queue().is_empty()
+    }
+
+    /// Lets go of `guard`, the lock this condvar's waiters queue under,
+    /// then wakes every waiter (`Wake::All`) or one, if any waited. A
+    /// notification nobody waits for changes nothing, but it is a step the
+    /// DPOR search orders against every other on the object.
+    #[track_caller]
+    pub(super) fn notify_waiting_after<G>(&self, guard: G, wake: Wake) {
+        let waiting = self.has_waiters();
+        drop(guard);
+        match (waiting, wake) {
+            (false, _) => {}
+            (true, Wake::One) => self.notify_one(),
+            (true, Wake::All) => self.notify_all(),
+        }
     }
 
     fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<(usize, Arc<RawWaiter>)>> {

@@ -7,6 +7,7 @@ use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, TryS
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::condvar::Wake;
 use super::recorder;
 use super::{Condvar, Mutex, MutexGuard};
 use crate::record::{Loc, ObjectKind, Op, WaitKind};
@@ -209,9 +210,8 @@ impl<T> Chan<T> {
         s.senders -= 1;
         // A receiver that comes after the lock is let go sees no sender
         // and does not wait: only those waiting now need waking.
-        if s.senders == 0 && self.not_empty.has_waiters() {
-            drop(s);
-            self.not_empty.notify_all();
+        if s.senders == 0 {
+            self.not_empty.notify_waiting_after(s, Wake::All);
         }
     }
 
@@ -222,11 +222,7 @@ impl<T> Chan<T> {
         let at = Loc::caller();
         let mut s = self.lock(at);
         s.receiver = false;
-        let waiting = self.not_full.has_waiters();
-        drop(s);
-        if waiting {
-            self.not_full.notify_all();
-        }
+        self.not_full.notify_waiting_after(s, Wake::All);
     }
 }
 

@@ -1,8 +1,9 @@
 use std::fmt;
 
+use super::condvar::Wake;
 use super::engine::atomic::AtomicBool as RawAtomicBool;
 use super::recorder;
-use super::{Condvar, Mutex, MutexGuard};
+use super::{Condvar, Mutex};
 use crate::record::{Loc, ObjectKind, Op, WaitKind};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -98,7 +99,7 @@ impl<T> OnceLock<T> {
         }
         self.publish(value, at);
         *s = State::Done;
-        self.wake_waiters(s);
+        self.cv.notify_waiting_after(s, Wake::All);
         Ok(())
     }
 
@@ -149,7 +150,7 @@ impl<T> OnceLock<T> {
                     .lock_at(self.1)
                     .unwrap_or_else(|e| e.into_inner());
                 *s = State::Empty;
-                self.0.wake_waiters(s);
+                self.0.cv.notify_waiting_after(s, Wake::All);
             }
         }
         let mut reset = Reset(self, at, false);
@@ -158,20 +159,8 @@ impl<T> OnceLock<T> {
         let mut s = self.state.lock_at(at).unwrap_or_else(|e| e.into_inner());
         self.publish(value, at);
         *s = State::Done;
-        self.wake_waiters(s);
+        self.cv.notify_waiting_after(s, Wake::All);
         self.value.get().expect("just published")
-    }
-
-    /// Lets go of the state and wakes the threads waiting for the
-    /// initialisation, if any (they queue under the state's lock, held
-    /// here): a notification nobody waits for is a step the DPOR search
-    /// orders against every other on the cell.
-    fn wake_waiters(&self, state: MutexGuard<'_, State>) {
-        let waiting = self.cv.has_waiters();
-        drop(state);
-        if waiting {
-            self.cv.notify_all();
-        }
     }
 
     /// Consumes the cell and returns its value, if set.

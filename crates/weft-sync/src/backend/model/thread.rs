@@ -9,6 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock as StdOnceLock, PoisonError};
 use std::time::Duration;
 
+use super::condvar::Wake;
 use super::engine::{self, RawJoinHandle, RawMutex};
 use super::recorder::{self, NO_OBJECT};
 use super::{Condvar, Mutex};
@@ -88,13 +89,8 @@ impl Thread {
         let mut token = p.token.lock().unwrap_or_else(|e| e.into_inner());
         *token = true;
         // Only a parked thread needs the notification (it parks under the
-        // token's lock): one nobody waits for is a step the DPOR search
-        // orders against every other on the parker.
-        let parked = p.cv.has_waiters();
-        drop(token);
-        if parked {
-            p.cv.notify_one();
-        }
+        // token's lock).
+        p.cv.notify_waiting_after(token, Wake::One);
     }
 }
 
