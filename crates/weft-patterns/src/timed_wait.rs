@@ -1,5 +1,6 @@
 //! One condition-variable wait bounded by a [`Deadline`], shared by the
-//! patterns that block with a timeout.
+//! patterns that block with a timeout, and its notifier's side when the
+//! waiters are counted.
 
 use weft_sync::sync::{Condvar, MutexGuard, PoisonError};
 use weft_sync::time::Deadline;
@@ -53,4 +54,32 @@ pub(crate) fn wait_until_counted<'a, G>(
     let (mut guard, expired) = wait_until(condvar, guard, deadline);
     *waiting(&mut guard) -= 1;
     (guard, expired)
+}
+
+/// Whom [`notify_counted`] wakes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Wake {
+    /// One waiting thread (`notify_one`).
+    One,
+    /// Every waiting thread (`notify_all`).
+    All,
+}
+
+/// The notifier's side of [`wait_until_counted`]: lets go of `guard`,
+/// then wakes one or every thread waiting on `condvar` if `waiting`, the
+/// count read under `guard`, is not zero. A waiter counts itself under
+/// the same lock before it waits, so none is missed.
+#[track_caller]
+pub(crate) fn notify_counted<G>(
+    condvar: &Condvar,
+    waiting: usize,
+    guard: MutexGuard<'_, G>,
+    wake: Wake,
+) {
+    drop(guard);
+    match (waiting, wake) {
+        (0, _) => {}
+        (_, Wake::One) => condvar.notify_one(),
+        (_, Wake::All) => condvar.notify_all(),
+    }
 }

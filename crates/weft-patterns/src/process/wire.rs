@@ -21,6 +21,7 @@ use weft_sync::time::{Duration, Instant};
 
 use super::carry::{self, Carried, Outgoing};
 use super::frame::{self, FrameError};
+use crate::timed_wait::{notify_counted, Wake};
 
 /// Bytes a channel holds before its writers block: a Linux pipe's default.
 pub(crate) const CAPACITY: usize = 1 << 16;
@@ -110,11 +111,7 @@ impl ModelChan {
     /// Lets go of `state`, then wakes the threads waiting for a change,
     /// if any (counted under the lock: none can start waiting unseen).
     fn changed(&self, state: MutexGuard<'_, ModelState>) {
-        let wake = state.waiting > 0;
-        drop(state);
-        if wake {
-            self.changed.notify_all();
-        }
+        notify_counted(&self.changed, state.waiting, state, Wake::All);
     }
 }
 

@@ -8,7 +8,7 @@ use weft_sync::time::Duration;
 
 use weft_sync::time::Deadline;
 
-use crate::timed_wait::wait_until_counted;
+use crate::timed_wait::{notify_counted, wait_until_counted, Wake};
 
 /// The flag, and how many times it went from clear to set: a waiter that
 /// saw the flag clear is woken by a later set even if the flag was cleared
@@ -89,11 +89,7 @@ impl Event {
         }
         flag.set = true;
         flag.sets += 1;
-        let wake = flag.waiting > 0;
-        drop(flag);
-        if wake {
-            self.changed.notify_all();
-        }
+        notify_counted(&self.changed, flag.waiting, flag, Wake::All);
     }
 
     /// Clears the flag: later waits block until the next [`Event::set`].

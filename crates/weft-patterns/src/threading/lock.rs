@@ -10,7 +10,7 @@ use weft_sync::time::Deadline;
 
 use super::teardown;
 use super::ReleaseError;
-use crate::timed_wait::wait_until_counted;
+use crate::timed_wait::{notify_counted, wait_until_counted, Wake};
 
 /// A lock that is either locked or unlocked, owned by no thread. Same as
 /// Python's `threading.Lock`.
@@ -138,14 +138,8 @@ impl Lock {
             return Err(ReleaseError::Unlocked);
         }
         state.locked = false;
-        // A waiter counted here waits on `unlocked` (it counts itself and
-        // waits under the mutex): the notification reaches it.
-        let wake = state.waiting > 0;
-        drop(state);
         weft_sync::lockdep::unhold(&self.order);
-        if wake {
-            self.unlocked.notify_one();
-        }
+        notify_counted(&self.unlocked, state.waiting, state, Wake::One);
         Ok(())
     }
 

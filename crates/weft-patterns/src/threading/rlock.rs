@@ -13,7 +13,7 @@ use weft_sync::time::Deadline;
 use super::lock::acquire_deadline;
 use super::teardown;
 use super::ReleaseError;
-use crate::timed_wait::wait_until_counted;
+use crate::timed_wait::{notify_counted, wait_until_counted, Wake};
 
 /// Who holds an [`RLock`], and how many times.
 #[derive(Clone, Copy, Debug)]
@@ -160,12 +160,8 @@ impl RLock {
                 state.count -= 1;
                 if state.count == 0 {
                     state.owner = None;
-                    let wake = state.waiting > 0;
-                    drop(state);
                     weft_sync::lockdep::unhold(&self.order);
-                    if wake {
-                        self.released.notify_one();
-                    }
+                    notify_counted(&self.released, state.waiting, state, Wake::One);
                 }
                 Ok(())
             }
@@ -196,12 +192,8 @@ impl RLock {
                 let saved = SavedRecursion(state.count);
                 state.owner = None;
                 state.count = 0;
-                let wake = state.waiting > 0;
-                drop(state);
                 weft_sync::lockdep::unhold(&self.order);
-                if wake {
-                    self.released.notify_one();
-                }
+                notify_counted(&self.released, state.waiting, state, Wake::One);
                 Ok(saved)
             }
         }

@@ -15,10 +15,12 @@ use std::mem;
 
 use weft_sync::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use weft_sync::thread::{self, ThreadId};
+use weft_sync::time::Deadline;
 
 use super::job::PoolJob;
 use crate::executor::error::{FutureError, SubmitError};
 use crate::process::{Batch, ChildControl, EntryPoint, Spawner};
+use crate::timed_wait::{notify_counted, wait_until_counted, Wake};
 
 /// How the pool's workers are made.
 pub(crate) struct Config {
@@ -149,15 +151,9 @@ impl Shared {
         if state.shutdown {
             return Err(SubmitError::Shutdown);
         }
-        let wake_all = jobs.len() > 1;
+        let wake = if jobs.len() > 1 { Wake::All } else { Wake::One };
         state.queue.extend(jobs.drain(..));
-        let idle = state.idle > 0;
-        drop(state);
-        match (idle, wake_all) {
-            (false, _) => {}
-            (true, true) => self.work.notify_all(),
-            (true, false) => self.work.notify_one(),
-        }
+        notify_counted(&self.work, state.idle, state, wake);
         Ok(())
     }
 
@@ -201,12 +197,7 @@ impl Shared {
             if state.shutdown && state.queue.is_empty() {
                 return Next::Exit;
             }
-            state.idle += 1;
-            state = self
-                .work
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
-            state.idle -= 1;
+            (state, _) = wait_until_counted(&self.work, state, &Deadline::never(), |s| &mut s.idle);
         }
     }
 
@@ -288,11 +279,7 @@ impl Shared {
 
     /// Lets go of the state and wakes every idle handler, if any.
     fn wake_idle(&self, state: MutexGuard<'_, State>) {
-        let idle = state.idle > 0;
-        drop(state);
-        if idle {
-            self.work.notify_all();
-        }
+        notify_counted(&self.work, state.idle, state, Wake::All);
     }
 
     /// Sends `signal` to every live worker.
