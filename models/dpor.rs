@@ -16,13 +16,95 @@ mod on_shuttle {
 
     /// Explores the model `f` (a spin or poll loop, called `name`) with
     /// DPOR and at most 5,000 steps an execution: its search must finish,
-    /// neither failing nor reaching the step limit.
+    /// neither failing nor reaching the step limit, and its verdict must
+    /// name the bound that made it finish (a spinner held back until a
+    /// write).
     fn verified_to_the_end(name: &str, f: impl Fn() + Send + Sync + 'static) {
         let stats = dpor(name)
             .max_steps(5_000)
             .explore(f)
             .unwrap_or_else(|f| panic!("{f}"));
         assert!(stats.is_search_complete(), "{stats}");
+        assert!(stats.spinners_held() > 0, "{stats}");
+        assert!(stats.to_string().contains(SPIN_BOUND), "{stats}");
+    }
+
+    /// What a complete search that held back a spinner adds to its proof.
+    const SPIN_BOUND: &str = ", spin loops bounded: a thread that polled twice with nothing written since ran again only after a write (README, Limitations)";
+
+    /// The bound a spin loop's search finishes by, shown: a thread polls a
+    /// flag four times, yielding in between, and then gives up. DPOR takes
+    /// it for a spinner after two polls with nothing written, and runs it
+    /// again only after `main` sets the flag: the give-up path before the
+    /// write, which shuttle's DFS reaches, is never run (README,
+    /// Limitations). So the verdict says the search was complete up to
+    /// that bound. (Should DPOR ever reach the give-up state, the bound and
+    /// README change with it.)
+    fn gives_up_after_four_polls(
+        gave_up: Arc<std::sync::Mutex<Vec<bool>>>,
+    ) -> impl Fn() + Send + Sync + 'static {
+        move || {
+            let flag = Arc::new(AtomicBool::new(false).named("flag"));
+            let f = flag.clone();
+            let waiter = thread::spawn(move || {
+                for _ in 0..4 {
+                    if f.load(SeqCst) {
+                        return false;
+                    }
+                    thread::yield_now();
+                }
+                true
+            });
+            flag.store(true, SeqCst);
+            let g = waiter.join().unwrap();
+            gave_up.lock().unwrap().push(g);
+        }
+    }
+
+    #[test]
+    fn a_give_up_path_past_the_spin_bound_is_named_in_the_verdict() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stats = dpor("gives_up_after_four_polls")
+            .explore(gives_up_after_four_polls(seen.clone()))
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.is_search_complete(), "{stats}");
+        let line = stats.to_string();
+        assert!(
+            line.contains("; verified: every interleaving under sequential consistency ("),
+            "{line}"
+        );
+        assert!(line.contains(SPIN_BOUND), "{line}");
+        assert!(stats.spinners_held() > 0, "{line}");
+        let dpor_saw: std::collections::BTreeSet<bool> = seen.lock().unwrap().drain(..).collect();
+        assert_eq!(
+            dpor_saw,
+            [false].into(),
+            "DPOR reached the give-up path: update the bound"
+        );
+        let dfs = weft::Model::new()
+            .name("gives_up_after_four_polls_dfs")
+            .scheduler(Scheduler::Dfs)
+            .explore(gives_up_after_four_polls(seen.clone()))
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(dfs.is_search_complete(), "{dfs}");
+        let dfs_saw: std::collections::BTreeSet<bool> = seen.lock().unwrap().drain(..).collect();
+        assert_eq!(dfs_saw, [false, true].into());
+    }
+
+    #[test]
+    fn a_search_that_held_no_spinner_claims_every_interleaving_unqualified() {
+        let stats = dpor("two_adders")
+            .explore(|| {
+                let n = Arc::new(AtomicUsize::new(0).named("n"));
+                let m = n.clone();
+                let t = thread::spawn(move || m.fetch_add(1, SeqCst));
+                n.fetch_add(1, SeqCst);
+                t.join().unwrap();
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        let line = stats.to_string();
+        assert_eq!(stats.spinners_held(), 0, "{line}");
+        assert!(line.contains("; verified: every interleaving under sequential consistency (2 executions), coverage"), "{line}");
     }
 
     /// loom issues #392 and #166: `a` can read 2 under sequential

@@ -486,6 +486,7 @@ impl Model {
                 outcome.executions,
                 outcome.estimated_tree,
             ),
+            spinners_held: outcome.spinners_held,
         };
         // No vacuous green: a site the model expects that no execution
         // satisfied fails it (a replay runs one execution: not judged).

@@ -43,6 +43,7 @@ pub struct Stats {
     pub(crate) caught: Option<Box<Failure>>,
     pub(crate) coverage: Option<Coverage>,
     pub(crate) stopped: Option<String>,
+    pub(crate) spinners_held: usize,
 }
 
 /// Two runs' stats are equal when they say the same; a caught failure is
@@ -66,10 +67,15 @@ impl PartialEq for Stats {
             && caught(self) == caught(other)
             && self.coverage == other.coverage
             && self.stopped == other.stopped
+            && self.spinners_held == other.spinners_held
     }
 }
 
 impl Eq for Stats {}
+
+/// What a complete DPOR search adds to its proof when it held back a
+/// spinner ([`Stats::spinners_held`]).
+const SPIN_BOUND: &str = ", spin loops bounded: a thread that polled twice with nothing written since ran again only after a write (README, Limitations)";
 
 impl Stats {
     /// The model's name.
@@ -175,19 +181,39 @@ impl Stats {
         }
     }
 
+    /// How many times the DPOR search held back a thread it took for a
+    /// spinner: a thread that polled twice (read shared state and yielded,
+    /// or found nothing in a `try_recv`, a `try_lock`, a compare-exchange
+    /// or a timed wait) with nothing written since runs again only after
+    /// another thread writes what it polled (README, Limitations). When
+    /// this is not 0, a search that finished covered every interleaving up
+    /// to that bound, and its stats line says so: a loop whose later turns
+    /// differ on their own (`for turn in 0..4 { .. yield_now() }`, then a
+    /// give-up path) was not run to its end before the write. 0 for other
+    /// searches.
+    pub fn spinners_held(&self) -> usize {
+        self.spinners_held
+    }
+
     /// What a complete DPOR search proved, for the stats line: `verified:
-    /// every interleaving under sequential consistency (N executions)`.
-    /// `None` for any other exploration.
+    /// every interleaving under sequential consistency (N executions)`,
+    /// and `, spin loops bounded: ...` when the search held back a thread
+    /// it took for a spinner ([`Stats::spinners_held`]). `None` for any
+    /// other exploration.
     fn proof(&self) -> Option<String> {
         (self.bounds.is_empty()
             && self.complete
             && self.backend == Backend::Shuttle
             && self.scheduler == SchedulerKind::Dpor)
             .then(|| {
-                format!(
+                let mut proof = format!(
                     "verified: every interleaving under sequential consistency ({})",
                     crate::found::counted(self.executions, "execution")
-                )
+                );
+                if self.spinners_held > 0 {
+                    proof.push_str(SPIN_BOUND);
+                }
+                proof
             })
     }
 
@@ -359,7 +385,34 @@ mod tests {
             caught: None,
             coverage: None,
             stopped: None,
+            spinners_held: 0,
         }
+    }
+
+    #[test]
+    fn a_complete_dpor_search_says_what_it_proved_and_the_spin_bound_it_used() {
+        let mut s = stats(Backend::Shuttle, true, Vec::new());
+        s.scheduler = SchedulerKind::Dpor;
+        let line = s.to_string();
+        assert!(
+            line.ends_with(
+                "exhaustive; verified: every interleaving under sequential consistency (15 executions)"
+            ),
+            "{line}"
+        );
+        s.spinners_held = 3;
+        assert_eq!(s.spinners_held(), 3);
+        let line = s.to_string();
+        assert!(
+            line.ends_with(
+                "exhaustive; verified: every interleaving under sequential consistency (15 executions), spin loops bounded: a thread that polled twice with nothing written since ran again only after a write (README, Limitations)"
+            ),
+            "{line}"
+        );
+        // Only a complete DPOR search proves anything to qualify.
+        s.complete = false;
+        s.bounds = vec![Bound::TimeBudget];
+        assert!(!s.to_string().contains("spin loops bounded"), "{s}");
     }
 
     #[test]

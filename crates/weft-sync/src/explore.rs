@@ -595,6 +595,16 @@ pub struct ExploreOutcome {
     /// among the runnable threads (`weft::rand::choose`'s values are not
     /// counted as branches). `None` for other searches.
     pub estimated_tree: Option<f64>,
+    /// How many times weft's DPOR search held back a thread it took for a
+    /// spinner: one that polled twice (read shared state and yielded, or
+    /// found nothing in a `try_recv`, a `try_lock`, a compare-exchange, a
+    /// timed wait) with nothing written since, which runs again only after
+    /// another thread writes what it polled (README, Limitations). A
+    /// search that finished covered every interleaving up to that bound:
+    /// a loop whose later turns differ on their own was not run to its end
+    /// before the write. 0 for other searches, and for a DPOR search that
+    /// never held a thread back.
+    pub spinners_held: usize,
 }
 
 /// Knuth's estimate of how many executions a complete search of every

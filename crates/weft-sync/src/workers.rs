@@ -346,6 +346,7 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
     let mut bounds: Vec<Bound> = Vec::new();
     let mut sites: Vec<(&'static Site, bool)> = Vec::new();
     let mut single_schedule = false;
+    let mut spinners_held = 0;
     let mut coverage: Option<crate::record::Coverage> = None;
     // Knuth's estimate from each run's random paths, weighed by its
     // executions: every path is an independent sample of the one tree.
@@ -361,6 +362,7 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
         for run in &worker.runs {
             executions += run.executions;
             single_schedule |= run.single_schedule;
+            spinners_held += run.spinners_held;
             if let Some(seen) = &run.coverage {
                 coverage.get_or_insert_with(Default::default).merge(seen);
             }
@@ -427,6 +429,7 @@ fn merge(plan: &Plan<'_>, all: Vec<WorkerRuns>) -> ExploreOutcome {
         single_schedule,
         coverage,
         estimated_tree: (estimate_weight > 0).then(|| estimate_sum / estimate_weight as f64),
+        spinners_held,
     }
 }
 

@@ -292,6 +292,8 @@ pub(crate) struct EngineRun {
     pub(crate) single_schedule: bool,
     /// No estimate of the tree: loom's search is not a random walk.
     pub(crate) estimated_tree: Option<f64>,
+    /// weft's DPOR search runs on shuttle only: always 0 here.
+    pub(crate) spinners_held: usize,
 }
 
 /// Explores `execution` (one call = one execution) with loom's DPOR search.
@@ -355,6 +357,7 @@ pub(crate) fn run(
             unwinding_serialized: false,
             single_schedule: false,
             estimated_tree: None,
+            spinners_held: 0,
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
@@ -365,6 +368,7 @@ pub(crate) fn run(
             unwinding_serialized: false,
             single_schedule: false,
             estimated_tree: None,
+            spinners_held: 0,
         },
         Err(payload) => EngineRun {
             executions,
@@ -375,6 +379,7 @@ pub(crate) fn run(
             unwinding_serialized: false,
             single_schedule: false,
             estimated_tree: None,
+            spinners_held: 0,
         },
     }
 }

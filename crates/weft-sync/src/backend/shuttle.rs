@@ -361,6 +361,9 @@ pub(crate) struct EngineRun {
     /// Knuth's estimate of the executions of a complete search of every
     /// interleaving, from the random scheduler's uniform paths.
     pub(crate) estimated_tree: Option<f64>,
+    /// Times the DPOR search held back a thread it took for a spinner
+    /// (`Explorer::spinners_held`); 0 for other searches.
+    pub(crate) spinners_held: usize,
 }
 
 /// The decisions of the current execution, and replay state, shared between
@@ -909,17 +912,19 @@ pub(crate) fn run(
     let single_schedule = s.single_schedule;
     drop(s);
     let dfs = matches!(config.scheduler, SchedulerKind::Dfs) && !replaying;
-    let (complete, limit_reached) = match &dpor {
+    let (complete, limit_reached, spinners_held) = match &dpor {
         Some(state) => {
             let st = state.borrow();
             (
                 !stopped && st.explorer.is_finished(),
                 !stopped && st.limit_hit,
+                st.explorer.spinners_held(),
             )
         }
         None => (
             !stopped && dfs && executions < iterations,
             !stopped && dfs && executions >= iterations,
+            0,
         ),
     };
     DPOR.with(|d| *d.borrow_mut() = None);
@@ -933,6 +938,7 @@ pub(crate) fn run(
             unwinding_serialized,
             single_schedule,
             estimated_tree,
+            spinners_held,
         },
         Err(payload) => EngineRun {
             executions,
@@ -943,6 +949,7 @@ pub(crate) fn run(
             unwinding_serialized,
             single_schedule,
             estimated_tree,
+            spinners_held,
         },
     }
 }

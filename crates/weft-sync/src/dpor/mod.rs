@@ -144,6 +144,9 @@ pub(crate) struct Explorer {
     /// The race analysis run after each execution, with its memory (boxed:
     /// an explorer is moved into each parallel worker's share).
     analysis: Box<race::Analysis>,
+    /// Times a new node held back a runnable thread as a spinner (see
+    /// [`Explorer::spinners_held`]).
+    held_back: usize,
 }
 
 /// A thread that may be polling without effect: how many times it polled
@@ -369,6 +372,16 @@ impl Explorer {
         self.executions
     }
 
+    /// How many times a new node held back a runnable thread it took for
+    /// a spinner (it polled twice with nothing written since): that
+    /// thread's further turns there were not explored. A search that
+    /// finished is complete only up to this bound when it is not 0: a
+    /// loop whose later turns differ on their own (counting its turns)
+    /// was not run to its end before another thread's write.
+    pub(crate) fn spinners_held(&self) -> usize {
+        self.held_back
+    }
+
     /// Whether every trace has been explored.
     pub(crate) fn is_finished(&self) -> bool {
         self.finished
@@ -461,6 +474,7 @@ impl Explorer {
         let enabled = self.enabled(runnable);
         for t in runnable.iter().filter(|t| !enabled.contains(t)) {
             self.polls[*t].hold(k);
+            self.held_back += 1;
         }
         let polls = |t: &Thread| self.polls.get(*t).map_or(0, |p| p.polls);
         let polling = |t: &Thread| polls(t) >= 2;

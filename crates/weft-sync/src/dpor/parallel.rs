@@ -345,6 +345,9 @@ pub(crate) struct Worker {
     /// of them covers needs no lock.
     known: Vec<SmallVec<[Thread; 4]>>,
     executions: usize,
+    /// Spinners held back by the explorers of the items done before the
+    /// one under way ([`Explorer::spinners_held`]).
+    held_before: usize,
     done: bool,
 }
 
@@ -358,6 +361,7 @@ impl Worker {
             report: None,
             known: Vec::new(),
             executions: 0,
+            held_before: 0,
             done: false,
         }
     }
@@ -372,6 +376,7 @@ impl Worker {
             let Some(ids) = &mut self.ids else {
                 match self.tree.claim() {
                     Some(claim) => {
+                        self.held_before += self.explorer.spinners_held();
                         self.explorer = claim.explorer;
                         self.ids = Some(claim.ids);
                         self.report = claim.report;
@@ -472,6 +477,12 @@ impl Worker {
     /// Executions this worker started.
     pub(crate) fn executions(&self) -> usize {
         self.executions
+    }
+
+    /// Spinners this worker's searches held back
+    /// ([`Explorer::spinners_held`]).
+    pub(crate) fn spinners_held(&self) -> usize {
+        self.held_before + self.explorer.spinners_held()
     }
 
     /// Whether the whole search (every worker's) finished.

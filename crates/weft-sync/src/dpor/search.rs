@@ -110,6 +110,14 @@ impl Search {
         }
     }
 
+    /// See [`Explorer::spinners_held`] (this worker's).
+    pub(crate) fn spinners_held(&self) -> usize {
+        match self {
+            Search::Alone(e) => e.spinners_held(),
+            Search::Worker(w) => w.spinners_held(),
+        }
+    }
+
     /// Whether every trace has been explored (by every worker).
     pub(crate) fn is_finished(&self) -> bool {
         match self {

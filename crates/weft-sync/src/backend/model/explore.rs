@@ -241,6 +241,7 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         single_schedule: run.single_schedule,
         coverage,
         estimated_tree: run.estimated_tree,
+        spinners_held: run.spinners_held,
     }
 }
 

@@ -82,6 +82,7 @@ fn outcome(executions: usize, start: Instant, failure: Option<RawFailure>) -> Ex
         single_schedule: false,
         coverage: None,
         estimated_tree: None,
+        spinners_held: 0,
     }
 }
 
