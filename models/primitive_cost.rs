@@ -18,10 +18,20 @@
 //! `unpark` notified the condvar, parked thread or not; it notifies only a
 //! parked thread now. A `OnceLock` notified the threads waiting for its
 //! initialisation whether or not one waited; it notifies only waiters now.
+//!
+//! A thread woken from a condvar wait (a parker's, a barrier's, a
+//! channel's) runs engine steps inside the wait that record nothing
+//! before it returns: unordered, they let the search reverse a race
+//! between the notify and what the thread did after its wait at nodes
+//! where the thread still waited, and each such run repeated an explored
+//! trace to its end. The notify now hands the woken thread on, as a
+//! thread's end hands on its joiner (`Key::Wake`), and the waker lets go
+//! of the waiter's own lock before it notifies (held across a scheduling
+//! point, it blocked the woken waiter on a lock the recording never saw).
 
 use weft::sync::atomic::{AtomicBool, Ordering};
 use weft::sync::mpsc::{channel, sync_channel};
-use weft::sync::{Arc, OnceLock};
+use weft::sync::{Arc, Barrier, OnceLock};
 use weft::thread;
 
 use super::support::dpor_executions;
@@ -104,9 +114,9 @@ fn a_parked_thread_unparked_by_two_is_proven_in_few_executions() {
         parked.join().unwrap();
         other.join().unwrap();
     });
-    // 82 now (62 on one worker); 140 to 186 when every unpark notified
-    // the parker's condvar.
-    assert!(executions <= 100, "{executions} executions");
+    // 38 now; 82 before a wake ordered the woken thread after it; 140 to
+    // 186 when every unpark notified the parker's condvar.
+    assert!(executions <= 60, "{executions} executions");
 }
 
 #[test]
@@ -126,4 +136,41 @@ fn three_threads_initialising_a_once_lock_are_proven_in_few_executions() {
     });
     // 173 now; 218 when every initialisation notified the cell's condvar.
     assert!(executions <= 190, "{executions} executions");
+}
+
+#[test]
+fn two_parked_threads_unparked_by_main_are_proven_in_few_executions() {
+    let executions = dpor_executions("two_parked", || {
+        let parked: Vec<_> = (0..2).map(|_| thread::spawn(thread::park)).collect();
+        for p in &parked {
+            p.thread().unpark();
+        }
+        for p in parked {
+            p.join().unwrap();
+        }
+    });
+    // 18 now; 31 on one worker before a wake ordered the woken
+    // thread's steps after it.
+    assert!(executions <= 22, "{executions} executions");
+}
+
+#[test]
+fn three_threads_meeting_at_a_barrier_are_proven_in_few_executions() {
+    let executions = dpor_executions("barrier_of_three", || {
+        let barrier = Arc::new(Barrier::new(3).named("barrier"));
+        let others: Vec<_> = (0..2)
+            .map(|_| {
+                let b = barrier.clone();
+                thread::spawn(move || b.wait().is_leader())
+            })
+            .collect();
+        let mut leaders = usize::from(barrier.wait().is_leader());
+        for o in others {
+            leaders += usize::from(o.join().unwrap());
+        }
+        assert_eq!(leaders, 1);
+    });
+    // 75 now; 92 on one worker before a wake ordered the woken
+    // threads' steps after it.
+    assert!(executions <= 80, "{executions} executions");
 }

@@ -175,10 +175,16 @@ impl RawWaiter {
         *self.flag()
     }
 
-    /// Wakes the waiter, now or when it next blocks.
+    /// Wakes the waiter, now or when it next blocks. The flag's lock is let
+    /// go before the notification, which loses nothing (a waiter that
+    /// missed the flag is queued in shuttle's wait by the time the lock is
+    /// free): the woken waiter takes that lock again as it returns from the
+    /// wait, and a waker that still held it there, across the scheduling
+    /// point before its release, blocked the waiter on a lock no recording
+    /// sees. The DPOR search took that blocked attempt for a step
+    /// independent of everything, and ran orders it had explored already.
     pub(crate) fn wake(&self) {
-        let mut woken = self.flag();
-        *woken = true;
+        *self.flag() = true;
         self.raw.notify_one();
     }
 

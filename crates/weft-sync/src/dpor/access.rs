@@ -32,6 +32,10 @@ pub(crate) enum Key {
     Finished(u32),
     /// A thread's park token (`park` and `unpark` of it write it).
     Parker(u32),
+    /// A thread's wake from a condvar wait: the notify that wakes it
+    /// writes it (as a thread's end writes [`Key::Finished`]), and the
+    /// thread's steps until it is done waiting read it (as a join does).
+    Wake(u32),
 }
 
 /// An object's or a thread's id as a [`Key`]'s.
@@ -48,8 +52,9 @@ impl Key {
             Key::Lock(o) => (o, 1),
             Key::Finished(t) => (t, 2),
             Key::Parker(t) => (t, 3),
+            Key::Wake(t) => (t, 4),
         };
-        n as usize * 4 + kind
+        n as usize * 5 + kind
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the recorded steps did, for the DPOR search (`crate::dpor`).
 
 use super::{with, NO_OBJECT};
-use crate::dpor::access::{id, Effects, Key};
+use crate::dpor::access::{id, Access, Effects, Key, LockSide};
 use crate::record::{ObjectKind, Op, Value, WaitKind};
 
 /// What the steps recorded since `*mark` did, for the DPOR search (see
@@ -21,6 +21,7 @@ pub(crate) fn effects_since(
             e.touched.clear();
             e.arcs_cloned.clear();
             e.tried.clear();
+            e.woke.clear();
         });
         return None;
     }
@@ -62,6 +63,36 @@ pub(crate) fn effects_since(
         }
         for o in e.tried.drain(..) {
             effects.tried(o);
+        }
+        // A wake hands the woken thread on, as a thread's end hands on
+        // its joiner: the steps it runs until it is done waiting come
+        // after this one (they are engine steps inside the wait that
+        // record nothing: unordered, a race between the notify and what
+        // the thread did after its wait was reversed through them, at
+        // nodes where it was still waiting, and that run repeated an
+        // explored trace).
+        for t in e.woke.drain(..) {
+            effects.accesses.push(Access {
+                key: Key::Wake(id(t)),
+                write: true,
+                lock: Some(LockSide::Release),
+            });
+        }
+        if let Some(t) = thread.filter(|&t| {
+            e.log
+                .threads
+                .get(t)
+                .and_then(|t| t.waiting.as_ref())
+                .is_some_and(|w| w.woken)
+        }) {
+            let a = Access {
+                key: Key::Wake(id(t)),
+                write: false,
+                lock: Some(LockSide::Await),
+            };
+            if !effects.accesses.contains(&a) {
+                effects.accesses.push(a);
+            }
         }
         // What the thread is about to wait for, if the step blocks there
         // (the search tells: see `Effects::waits_for`).

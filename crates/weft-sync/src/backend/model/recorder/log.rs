@@ -336,9 +336,13 @@ pub(crate) fn done_waiting(thread: usize) {
 }
 
 /// A notification woke `thread`, which has not run since: it waits for
-/// nothing any more (see [`crate::knot::needs_at_end`]).
+/// nothing any more (see [`crate::knot::needs_at_end`]). Called in the
+/// step that made the thread runnable: the DPOR search orders the steps
+/// the thread runs until it is done waiting after that one (see
+/// `effects_since`).
 pub(crate) fn woken(thread: usize) {
     with(|e| {
+        e.woke.push(thread);
         if let Some(w) = e
             .log
             .threads

@@ -119,6 +119,10 @@ pub(crate) struct Execution {
     /// `try_write`): the DPOR search races them with the release before
     /// them, which a blocking acquisition only waits for.
     tried: Vec<usize>,
+    /// Threads this thread's step woke from a condvar wait (a channel's,
+    /// a barrier's, a parker's, a `Condvar`'s): the DPOR search orders
+    /// each one's resumption after the step (see `woken`).
+    woke: Vec<usize>,
 }
 
 thread_local! {
@@ -187,6 +191,7 @@ pub(crate) fn begin(
         touched: Vec::new(),
         arcs_cloned: Vec::new(),
         tried: Vec::new(),
+        woke: Vec::new(),
     };
     match SPARE.with(|s| s.borrow_mut().take()) {
         Some(old) => {
