@@ -198,7 +198,9 @@ fn failing_initializer(here: &TestEntry) {
 /// a handler waited there, steps the DPOR search ordered against every
 /// wait; and its channels and pipes did the same (`primitive_cost.rs`).
 /// Each notifies only a waiter now: the failing initializer took 6,084
-/// executions, 3,726 once channels and pipes stopped, 1,518 now.
+/// executions, 3,726 once channels and pipes stopped, 1,518 once they
+/// notified only waiters, 888 now that a lock attempt that blocks is no
+/// longer tried where the lock is held.
 #[cfg(feature = "shuttle")]
 #[test]
 fn a_failing_initializer_is_proven_in_few_executions() {
@@ -207,7 +209,7 @@ fn a_failing_initializer_is_proven_in_few_executions() {
     let executions = crate::support::dpor_executions("process_pool_initializer_cost", move || {
         failing_initializer(&here)
     });
-    assert!(executions <= 1_700, "{executions} executions");
+    assert!(executions <= 1_050, "{executions} executions");
 }
 
 #[test]

@@ -188,5 +188,7 @@ fn one_request_and_answer_over_a_pipe_are_proven_in_few_executions() {
         parent.close();
         assert_eq!(p.join().expect("the child answers"), 1);
     });
-    assert!(executions <= 15_000, "{executions} executions");
+    // 3,264 now; 14,040 before a lock attempt that blocks was no longer
+    // tried where the lock was held.
+    assert!(executions <= 4_000, "{executions} executions");
 }

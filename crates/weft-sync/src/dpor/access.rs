@@ -159,6 +159,10 @@ pub(crate) struct Effects {
     pub(crate) waits_for: Option<Key>,
     /// The step was an attempt that blocked ([`Effects::block`]).
     pub(crate) blocked: bool,
+    /// The locks the step took for reading (an `RwLock`'s read lock),
+    /// which other readers hold at the same time; every other acquisition
+    /// excludes the others ([`Effects::excludes`]).
+    pub(crate) shared: SmallVec<[Key; 1]>,
 }
 
 impl Effects {
@@ -194,6 +198,7 @@ impl Effects {
         );
         match op {
             Op::Spawn { child } => self.spawned.push(*child),
+            Op::ReadLock => self.shared.extend(object.map(|o| Key::Lock(id(o)))),
             Op::Yield | Op::Sleep => self.yielded = true,
             _ => self.yielded |= found_nothing,
         }
@@ -274,6 +279,26 @@ impl Effects {
                 lock: Some(LockSide::Blocked),
             });
         }
+    }
+
+    /// Whether the step takes lock `key` so that no other thread can hold
+    /// it at the same time: a blocking acquisition that is not a read
+    /// lock's.
+    pub(crate) fn takes_exclusively(&self, key: Key) -> bool {
+        !self.shared.contains(&key)
+            && self
+                .accesses
+                .iter()
+                .any(|a| a.key == key && a.lock == Some(LockSide::Acquire))
+    }
+
+    /// Whether the step took lock `key` (blocking or with a `try_lock`)
+    /// so that no other thread can hold it while its thread does.
+    pub(crate) fn excludes(&self, key: Key) -> bool {
+        !self.shared.contains(&key)
+            && self.accesses.iter().any(|a| {
+                a.key == key && matches!(a.lock, Some(LockSide::Acquire | LockSide::TryAcquire))
+            })
     }
 
     /// Whether a thread whose step from a node this is may sleep in the
@@ -492,6 +517,25 @@ mod tests {
         let mut other = effects(&[(0, Op::Lock, Some(8))]);
         other.tried(7);
         assert_eq!(other.accesses[0].lock, Some(LockSide::Acquire));
+    }
+
+    #[test]
+    fn a_read_lock_is_shared_and_every_other_acquisition_exclusive() {
+        let key = Key::Lock(7);
+        let read = effects(&[(0, Op::ReadLock, Some(7))]);
+        let write = effects(&[(0, Op::WriteLock, Some(7))]);
+        let lock = effects(&[(0, Op::Lock, Some(7))]);
+        let mut tried = effects(&[(0, Op::Lock, Some(7))]);
+        tried.tried(7);
+        let mut tried_read = effects(&[(0, Op::ReadLock, Some(7))]);
+        tried_read.tried(7);
+        assert!(!read.excludes(key) && !read.takes_exclusively(key));
+        assert!(write.excludes(key) && write.takes_exclusively(key));
+        assert!(lock.excludes(key) && lock.takes_exclusively(key));
+        // A `try_lock` that took it holds it alone, but never waited.
+        assert!(tried.excludes(key) && !tried.takes_exclusively(key));
+        assert!(!tried_read.excludes(key) && !tried_read.takes_exclusively(key));
+        assert!(!lock.excludes(Key::Lock(8)));
     }
 
     #[test]
