@@ -91,6 +91,48 @@ mod on_shuttle {
         assert_eq!(dfs_saw, [false, true].into());
     }
 
+    const CLOCK_LINE: u32 = line!() + 16;
+    /// The virtual clock is shared: `main` reads it while a thread's timed
+    /// wait may give up and move it past the timeout. Both orders are
+    /// interleavings; the search took the read and the timeout for
+    /// independent steps (neither recorded the clock) and ran one, and
+    /// called the model verified.
+    fn reads_the_clock_beside_a_timeout() {
+        let start = weft::time::Instant::now();
+        let pair = Arc::new((Mutex::new(()), Condvar::new().named("never_notified")));
+        let p = pair.clone();
+        let waiter = thread::spawn(move || {
+            let g = p.0.lock().unwrap();
+            let _ = p.1.wait_timeout(g, Duration::from_millis(10)).unwrap();
+        });
+        let step = AtomicBool::new(false).named("step");
+        step.store(true, SeqCst);
+        assert!(
+            start.elapsed() < Duration::from_millis(10),
+            "the waiter's timeout came first"
+        );
+        waiter.join().unwrap();
+    }
+
+    #[test]
+    fn a_clock_read_after_another_threads_timeout_is_explored() {
+        let stats = dpor("clock_beside_a_timeout")
+            .expect_failure(FailureKind::Assertion)
+            .explore(reads_the_clock_beside_a_timeout)
+            .unwrap_or_else(|f| panic!("{f}"));
+        let caught = stats.caught().expect("caught");
+        let report = caught.to_string();
+        assert!(report.contains("Panic in thread `main`"), "{report}");
+        assert!(
+            report.contains("the waiter's timeout came first"),
+            "{report}"
+        );
+        assert!(
+            report.contains(&format!("models/dpor.rs:{CLOCK_LINE}")),
+            "{report}"
+        );
+    }
+
     #[test]
     fn a_search_that_held_no_spinner_claims_every_interleaving_unqualified() {
         let stats = dpor("two_adders")

@@ -36,6 +36,9 @@ pub(crate) enum Key {
     /// writes it (as a thread's end writes [`Key::Finished`]), and the
     /// thread's steps until it is done waiting read it (as a join does).
     Wake(u32),
+    /// The execution's virtual clock: a timeout or a sleep that moves it
+    /// writes it, a deadline computed or an `Instant::now` reads it.
+    Clock,
 }
 
 /// An object's or a thread's id as a [`Key`]'s.
@@ -53,8 +56,9 @@ impl Key {
             Key::Finished(t) => (t, 2),
             Key::Parker(t) => (t, 3),
             Key::Wake(t) => (t, 4),
+            Key::Clock => (0, 5),
         };
-        n as usize * 5 + kind
+        n as usize * 6 + kind
     }
 }
 
@@ -221,15 +225,21 @@ impl Effects {
     /// unless the step changed `object` anyway.
     pub(crate) fn add_idle_write(&mut self, object: Option<usize>) {
         if let Some(o) = object {
-            let a = Access {
-                key: Key::Object(id(o)),
-                write: true,
-                lock: None,
-            };
-            if !self.accesses.contains(&a) {
-                self.accesses.push(a);
-                self.idle.push(a.key);
-            }
+            self.add_idle_write_key(Key::Object(id(o)));
+        }
+    }
+
+    /// Adds a write of `key` that conflicts as one but is no change a
+    /// spinner waits for (see [`Effects::add_idle_write`]).
+    pub(crate) fn add_idle_write_key(&mut self, key: Key) {
+        let a = Access {
+            key,
+            write: true,
+            lock: None,
+        };
+        if !self.accesses.contains(&a) {
+            self.accesses.push(a);
+            self.idle.push(key);
         }
     }
 

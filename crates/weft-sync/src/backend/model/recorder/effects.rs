@@ -22,6 +22,9 @@ pub(crate) fn effects_since(
             e.arcs_cloned.clear();
             e.tried.clear();
             e.woke.clear();
+            e.clock_read = false;
+            e.clock_passed = false;
+            e.clock_moved = false;
         });
         return None;
     }
@@ -71,6 +74,31 @@ pub(crate) fn effects_since(
         // the thread did after its wait was reversed through them, at
         // nodes where it was still waiting, and that run repeated an
         // explored trace).
+        // The virtual clock, shared by every thread: a read of it and a
+        // deadline passed are ordered, so that both orders are explored
+        // (the read before the timeout sees the time before it). A read
+        // conflicts as a write but is no change, as an `Arc`'s count read
+        // is; deadlines passed commute (the clock becomes the latest of
+        // them), as reads do, and are no change either: a `wait_timeout`
+        // loop whose waits time out still polls. A clock-reading yield
+        // moves the clock by a step of its own: a write, and a change.
+        let read = std::mem::take(&mut e.clock_read);
+        let passed = std::mem::take(&mut e.clock_passed);
+        if std::mem::take(&mut e.clock_moved) {
+            effects.accesses.push(Access {
+                key: Key::Clock,
+                write: true,
+                lock: None,
+            });
+        } else if read {
+            effects.add_idle_write_key(Key::Clock);
+        } else if passed {
+            effects.accesses.push(Access {
+                key: Key::Clock,
+                write: false,
+                lock: None,
+            });
+        }
         for t in e.woke.drain(..) {
             effects.accesses.push(Access {
                 key: Key::Wake(id(t)),

@@ -101,6 +101,15 @@ pub(crate) struct Execution {
     /// how far its next such yield moves the clock (see
     /// [`virtual_time::spin_yield`]).
     clock_spins: Vec<(bool, Duration)>,
+    /// How this thread's step used the virtual clock, for the DPOR search:
+    /// read it (a deadline computed, `Instant::now`), passed a deadline
+    /// (a timeout, a sleep: the clock becomes the later of itself and the
+    /// deadline), or moved it on (a clock-reading yield). The clock is
+    /// shared: a read that comes after another thread's timeout sees
+    /// another time.
+    clock_read: bool,
+    clock_passed: bool,
+    clock_moved: bool,
     /// Whether a `Condvar::wait` may return without a notification
     /// ([`ExploreConfig::spurious_wakeups`](crate::explore::ExploreConfig::spurious_wakeups)).
     spurious_wakeups: bool,
@@ -186,6 +195,9 @@ pub(crate) fn begin(
         expected,
         now: Duration::ZERO,
         clock_spins: Vec::new(),
+        clock_read: false,
+        clock_passed: false,
+        clock_moved: false,
         spurious_wakeups,
         woke_spuriously: Vec::new(),
         touched: Vec::new(),

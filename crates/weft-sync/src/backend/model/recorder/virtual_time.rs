@@ -5,9 +5,14 @@ use std::time::Duration;
 
 use super::with;
 
-/// The virtual clock of the execution.
+/// The virtual clock of the execution, read by a timed operation (its
+/// deadline, or whether it passed).
 pub(crate) fn now() -> Duration {
-    with(|e| e.now).unwrap_or_default()
+    with(|e| {
+        e.clock_read = true;
+        e.now
+    })
+    .unwrap_or_default()
 }
 
 /// The least time a timed operation takes: it returns strictly after its
@@ -20,7 +25,10 @@ const TICK: Duration = Duration::from_nanos(1);
 /// clock moves strictly past it, and never backwards (the clock is shared,
 /// and another thread may have slept further already).
 pub(crate) fn pass_deadline(deadline: Duration) {
-    with(|e| e.now = e.now.max(deadline.saturating_add(TICK)));
+    with(|e| {
+        e.clock_passed = true;
+        e.now = e.now.max(deadline.saturating_add(TICK));
+    });
 }
 
 /// The virtual clock, read by the model (`Instant::now`): the current
@@ -32,6 +40,7 @@ pub(crate) fn read_clock() -> Duration {
             e.clock_spins.resize(me + 1, (false, FIRST_SPIN));
         }
         e.clock_spins[me].0 = true;
+        e.clock_read = true;
         e.now
     })
     .unwrap_or_default()
@@ -56,6 +65,7 @@ pub(crate) fn spin_yield() {
         };
         if std::mem::take(read) {
             e.now = e.now.saturating_add(*quantum);
+            e.clock_moved = true;
             *quantum = quantum.saturating_mul(2);
         } else {
             *quantum = FIRST_SPIN;
