@@ -22,6 +22,8 @@
 //! runs more, and `PROPTEST_RNG_SEED=<n>` others.
 #![cfg(feature = "shuttle")]
 
+mod soundness_support;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::Mutex as StdMutex;
@@ -248,18 +250,14 @@ fn explore(
     iterations: usize,
     workers: usize,
 ) -> (BTreeSet<State>, usize, bool) {
-    let states = Arc::new(StdMutex::new(BTreeSet::new()));
-    let (p, s) = (program.clone(), states.clone());
-    let stats = weft::Model::new()
-        .name(format!("against_dfs_{scheduler}"))
-        .scheduler(scheduler)
-        .workers(workers)
-        .iterations(iterations)
-        .time_budget(Duration::from_secs(600))
-        .explore(move || run(&p, &s))
-        .unwrap_or_else(|f| panic!("{program:?}: {f}"));
-    let found = std::mem::take(&mut *states.lock().unwrap());
-    (found, stats.executions(), stats.is_search_complete())
+    soundness_support::final_states(
+        "against_dfs",
+        program,
+        scheduler,
+        Some(iterations),
+        workers,
+        run,
+    )
 }
 
 fn common() -> impl Strategy<Value = Instr> {
@@ -369,17 +367,9 @@ fn program() -> impl Strategy<Value = Program> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("WEFT_SOUNDNESS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40),
-        failure_persistence: None,
-        // The same programs on every CI run (a red run is then a change,
-        // never luck); `PROPTEST_RNG_SEED` picks others.
-        rng_seed: std::env::var("PROPTEST_RNG_SEED")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .map_or(proptest::test_runner::RngSeed::Fixed(0xdf5), proptest::test_runner::RngSeed::Fixed),
-        ..ProptestConfig::default()
-    })]
+    // The same programs on every CI run (a red run is then a change, never
+    // luck); `PROPTEST_RNG_SEED` picks others.
+    #![proptest_config(soundness_support::config(40, 0xdf5))]
 
     #[test]
     fn dpor_reaches_every_state_shuttles_dfs_reaches(program in program()) {

@@ -13,6 +13,8 @@
 //! others.
 #![cfg(feature = "shuttle")]
 
+mod soundness_support;
+
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Mutex as StdMutex;
 
@@ -156,21 +158,7 @@ fn explore(
     iterations: Option<usize>,
     workers: usize,
 ) -> (BTreeSet<State>, usize, bool) {
-    let states = Arc::new(StdMutex::new(BTreeSet::new()));
-    let (p, s) = (program.clone(), states.clone());
-    let mut model = weft::Model::new()
-        .name(format!("soundness_{scheduler}"))
-        .scheduler(scheduler)
-        .workers(workers)
-        .time_budget(std::time::Duration::from_secs(600));
-    if let Some(n) = iterations {
-        model = model.iterations(n);
-    }
-    let stats = model
-        .explore(move || run(&p, &s))
-        .unwrap_or_else(|f| panic!("{program:?}: {f}"));
-    let found = std::mem::take(&mut *states.lock().unwrap());
-    (found, stats.executions(), stats.is_search_complete())
+    soundness_support::final_states("soundness", program, scheduler, iterations, workers, run)
 }
 
 /// The independent enumeration: every interleaving of the program's
@@ -387,17 +375,9 @@ fn program() -> impl Strategy<Value = Program> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("WEFT_SOUNDNESS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
-        failure_persistence: None,
-        // The same programs on every CI run (a red run is then a change,
-        // never luck); `PROPTEST_RNG_SEED` picks others.
-        rng_seed: std::env::var("PROPTEST_RNG_SEED")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .map_or(proptest::test_runner::RngSeed::Fixed(0x5eed), proptest::test_runner::RngSeed::Fixed),
-        ..ProptestConfig::default()
-    })]
+    // The same programs on every CI run (a red run is then a change, never
+    // luck); `PROPTEST_RNG_SEED` picks others.
+    #![proptest_config(soundness_support::config(64, 0x5eed))]
 
     #[test]
     fn dpor_reaches_exactly_the_states_of_every_interleaving(program in program()) {
