@@ -165,7 +165,7 @@ pub(crate) struct Effects {
     pub(crate) blocked: bool,
     /// The locks the step took for reading (an `RwLock`'s read lock),
     /// which other readers hold at the same time; every other acquisition
-    /// excludes the others ([`Effects::excludes`]).
+    /// excludes the others ([`Effects::acquired`]).
     pub(crate) shared: SmallVec<[Key; 1]>,
 }
 
@@ -291,24 +291,17 @@ impl Effects {
         }
     }
 
-    /// Whether the step takes lock `key` so that no other thread can hold
-    /// it at the same time: a blocking acquisition that is not a read
-    /// lock's.
-    pub(crate) fn takes_exclusively(&self, key: Key) -> bool {
-        !self.shared.contains(&key)
-            && self
-                .accesses
-                .iter()
-                .any(|a| a.key == key && a.lock == Some(LockSide::Acquire))
-    }
-
-    /// Whether the step took lock `key` (blocking or with a `try_lock`)
-    /// so that no other thread can hold it while its thread does.
-    pub(crate) fn excludes(&self, key: Key) -> bool {
-        !self.shared.contains(&key)
-            && self.accesses.iter().any(|a| {
+    /// Whether the step took lock `key` (blocking, or with a `try_lock`
+    /// that got it), and if so, whether as a reader: `Some(true)` for an
+    /// `RwLock`'s read lock, which other readers hold at the same time,
+    /// `Some(false)` for every acquisition that excludes the others.
+    pub(crate) fn acquired(&self, key: Key) -> Option<bool> {
+        self.accesses
+            .iter()
+            .any(|a| {
                 a.key == key && matches!(a.lock, Some(LockSide::Acquire | LockSide::TryAcquire))
             })
+            .then(|| self.shared.contains(&key))
     }
 
     /// Whether a thread whose step from a node this is may sleep in the
@@ -539,13 +532,15 @@ mod tests {
         tried.tried(7);
         let mut tried_read = effects(&[(0, Op::ReadLock, Some(7))]);
         tried_read.tried(7);
-        assert!(!read.excludes(key) && !read.takes_exclusively(key));
-        assert!(write.excludes(key) && write.takes_exclusively(key));
-        assert!(lock.excludes(key) && lock.takes_exclusively(key));
-        // A `try_lock` that took it holds it alone, but never waited.
-        assert!(tried.excludes(key) && !tried.takes_exclusively(key));
-        assert!(!tried_read.excludes(key) && !tried_read.takes_exclusively(key));
-        assert!(!lock.excludes(Key::Lock(8)));
+        assert_eq!(read.acquired(key), Some(true));
+        assert_eq!(write.acquired(key), Some(false));
+        assert_eq!(lock.acquired(key), Some(false));
+        // A `try_lock` that took it holds it as a blocking one would.
+        assert_eq!(tried.acquired(key), Some(false));
+        assert_eq!(tried_read.acquired(key), Some(true));
+        assert_eq!(lock.acquired(Key::Lock(8)), None);
+        let release = effects(&[(0, Op::Unlock, Some(7))]);
+        assert_eq!(release.acquired(key), None);
     }
 
     #[test]

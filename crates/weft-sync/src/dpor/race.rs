@@ -241,18 +241,14 @@ impl Analysis {
                     // explored trace to its end). The acquisition of that
                     // lock before `j` takes the race.
                     let blocked_at_j = step.effects.accesses.iter().any(|a| {
+                        // A blocking acquisition (a `try_lock` run there
+                        // fails instead, which is explored), not a
+                        // reader's beside a reader.
                         a.lock == Some(LockSide::Acquire)
                             && held.iter().any(|&h| {
-                                let holder = &steps[h].effects;
-                                holder.excludes(a.key)
-                                    || (step.effects.takes_exclusively(a.key)
-                                        && holder.accesses.iter().any(|b| {
-                                            b.key == a.key
-                                                && matches!(
-                                                    b.lock,
-                                                    Some(LockSide::Acquire | LockSide::TryAcquire)
-                                                )
-                                        }))
+                                steps[h].effects.acquired(a.key).is_some_and(|reader| {
+                                    !reader || !step.effects.shared.contains(&a.key)
+                                })
                             })
                     });
                     if !blocked_at_j {
