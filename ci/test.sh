@@ -68,7 +68,7 @@ cargo test --features lockdep --test lockdep_std --test models
 for backend in loom shuttle; do
   case "$backend" in
     loom) what="exhaustive" ;;
-    shuttle) what="DPOR search by default, then random schedules if it does not finish in 2 s" ;;
+    shuttle) what="DPOR search by default, then random schedules if it does not finish within 100,000 executions" ;;
   esac
   stage "unit, integration and model tests on $backend ($what)"
   cargo test --workspace --exclude weft-cli --release --features "$backend" --lib --tests

@@ -6,10 +6,13 @@ use std::time::Duration;
 
 use weft_sync::explore::{self, Bound, ExploreConfig};
 
-/// The DPOR search's share of the default search on shuttle: its own
-/// default budget, or two thirds of a `WEFT_BUDGET` cap.
-pub(crate) fn dpor_budget(cap: Option<Duration>) -> Duration {
-    cap.map_or(explore::DPOR_DEFAULT_BUDGET, |c| c * 2 / 3)
+/// Bounds the DPOR search of the default search on shuttle: at most
+/// [`explore::DPOR_DEFAULT_EXECUTIONS`] executions, within its backstop
+/// time limit, or within two thirds of a `WEFT_BUDGET` cap.
+pub(crate) fn dpor_first(config: &mut ExploreConfig, cap: Option<Duration>) {
+    config.soft_budget = None;
+    config.iterations = Some(explore::DPOR_DEFAULT_EXECUTIONS);
+    config.time_budget = Some(cap.map_or(explore::DPOR_DEFAULT_TIME_LIMIT, |c| c * 2 / 3));
 }
 
 /// Sets the random schedules that follow an unfinished DPOR search: their
@@ -109,9 +112,18 @@ mod tests {
         c.time_budget = Some(Duration::from_secs(1));
         cap(&mut c, Duration::from_secs(2));
         assert_eq!(c.time_budget, Some(Duration::from_secs(1)));
-        assert_eq!(
-            dpor_budget(Some(Duration::from_secs(30))),
-            Duration::from_secs(20)
-        );
+    }
+
+    #[test]
+    fn the_default_search_bounds_dpor_by_executions_and_a_cap_by_time() {
+        let mut c = ExploreConfig::new("m".to_string());
+        c.soft_budget = Some((Duration::from_secs(3), 10));
+        dpor_first(&mut c, None);
+        assert_eq!(c.iterations, Some(explore::DPOR_DEFAULT_EXECUTIONS));
+        assert_eq!(c.time_budget, Some(explore::DPOR_DEFAULT_TIME_LIMIT));
+        assert_eq!(c.soft_budget, None);
+        dpor_first(&mut c, Some(Duration::from_secs(30)));
+        assert_eq!(c.iterations, Some(explore::DPOR_DEFAULT_EXECUTIONS));
+        assert_eq!(c.time_budget, Some(Duration::from_secs(20)));
     }
 }

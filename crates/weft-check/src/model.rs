@@ -159,9 +159,12 @@ impl Model {
     }
 
     /// shuttle's scheduler. By default, weft's DPOR search
-    /// ([`SchedulerKind::Dpor`]) runs for up to 2 s: when it finishes, the
-    /// verdict is exhaustive; when it does not, the random scheduler runs
-    /// for the last second of the 3 s budget, and the verdict says both
+    /// ([`SchedulerKind::Dpor`]) runs for up to 100,000 executions
+    /// ([`DPOR_DEFAULT_EXECUTIONS`](weft_sync::explore::DPOR_DEFAULT_EXECUTIONS),
+    /// a count, so that the verdict is the same in a debug and a release
+    /// build, on any machine): when it finishes, the verdict is
+    /// exhaustive; when it does not, the random scheduler runs for a
+    /// second more (at least 2,000 schedules), and the verdict says both
     /// ([`Bound::DporIncomplete`](crate::Bound::DporIncomplete)). With
     /// `iterations` or a `time_budget` set, the default is the random
     /// scheduler alone. Chosen here (or with `WEFT_SCHEDULER=dpor`), the
@@ -428,8 +431,7 @@ impl Model {
             // its share of the budget, random schedules for the rest.
             let mut dpor = config.clone();
             dpor.scheduler = SchedulerKind::Dpor;
-            dpor.soft_budget = None;
-            dpor.time_budget = Some(crate::budget::dpor_budget(env.budget));
+            crate::budget::dpor_first(&mut dpor, env.budget);
             let first = run(&dpor);
             // A `sometimes!` the unfinished search never saw true may
             // still be seen by the random schedules.
@@ -439,7 +441,10 @@ impl Model {
                 .is_some_and(|f| f.kind == FailureKind::NeverReached);
             let ran_out = (first.failure.is_none() || never_reached)
                 && !first.complete
-                && first.bounds.contains(&Bound::TimeBudget);
+                && first
+                    .bounds
+                    .iter()
+                    .any(|b| matches!(b, Bound::TimeBudget | Bound::IterationLimit(_)));
             if ran_out {
                 config.scheduler = SchedulerKind::Random;
                 crate::budget::random_after_dpor(&mut config, env.budget, first.elapsed);
@@ -737,7 +742,7 @@ fn planned_executions(
 /// `cargo weft check` reads it to show the executions explored).
 fn announce(stats: Stats) -> Stats {
     println!("{stats}");
-    unoptimized_hint::show_once(stats.bounds());
+    unoptimized_hint::show_once(&stats);
     stats
 }
 

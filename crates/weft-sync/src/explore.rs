@@ -23,9 +23,24 @@ pub const SHUTTLE_DEFAULT_ITERATIONS: usize = 50_000;
 pub const SHUTTLE_DEFAULT_BUDGET: Duration = Duration::from_secs(3);
 /// Executions a default shuttle exploration runs whatever the time.
 pub const SHUTTLE_MIN_ITERATIONS: usize = 10_000;
-/// How long the default search runs weft's DPOR on shuttle before it gives
-/// the rest of [`SHUTTLE_DEFAULT_BUDGET`] to the random scheduler.
-pub const DPOR_DEFAULT_BUDGET: Duration = Duration::from_secs(2);
+/// The most executions the default search on shuttle gives weft's DPOR
+/// search: one that finishes within them is a proof; one that does not
+/// hands over to the random scheduler, and the verdict says so. A count,
+/// not a time, so that a model's verdict does not depend on the build
+/// profile or on the machine: an unoptimized build explores the same
+/// executions, only slower (a debug build once said "not complete" of 8
+/// threads adding to an atomic, 40,320 executions, that `--release`
+/// verified within the 2 s the search was given then).
+pub const DPOR_DEFAULT_EXECUTIONS: usize = 100_000;
+/// A backstop for the default search's DPOR, whose limit is
+/// [`DPOR_DEFAULT_EXECUTIONS`]: the longest it may run when each execution
+/// is slow (a debug build of a large model), so that `cargo test` never
+/// seems to hang. Past it the random scheduler runs, as past the limit.
+pub const DPOR_DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
+/// How long a portfolio's worker 0 runs weft's DPOR search before it
+/// takes its turns at the sampling strategies
+/// ([`SchedulerKind::Portfolio`]).
+pub const PORTFOLIO_DPOR_BUDGET: Duration = Duration::from_secs(2);
 /// The random scheduler's share of the default budget after a DPOR search
 /// that did not finish.
 pub const RANDOM_AFTER_DPOR_BUDGET: Duration = Duration::from_secs(1);
@@ -95,7 +110,7 @@ pub enum SchedulerKind {
     /// whatever the scheduler says.
     Dpor,
     /// Several strategies at once, as Coyote's default portfolio: worker
-    /// 0 first runs weft's DPOR search for up to [`DPOR_DEFAULT_BUDGET`]
+    /// 0 first runs weft's DPOR search for up to [`PORTFOLIO_DPOR_BUDGET`]
     /// (when it finishes, the verdict is a proof and every worker stops);
     /// the workers ([`ExploreConfig::workers`]) take turns at the random
     /// scheduler and PCT at depths 1 to 5 ([`PORTFOLIO`]: half of the

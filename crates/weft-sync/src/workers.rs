@@ -36,7 +36,7 @@ use crate::dpor::parallel::Tree;
 use crate::dpor::search;
 use crate::explore::{
     round_seed, worker_seed, Backend, Bound, ExploreConfig, ExploreOutcome, FailureKind, FoundBy,
-    RawFailure, SchedulerKind, DPOR_DEFAULT_BUDGET, PORTFOLIO, PORTFOLIO_ROUND,
+    RawFailure, SchedulerKind, PORTFOLIO, PORTFOLIO_DPOR_BUDGET, PORTFOLIO_ROUND,
     SHUTTLE_DEFAULT_ITERATIONS,
 };
 use crate::reach::Site;
@@ -110,7 +110,8 @@ pub(crate) fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>)
         stop: config.stop.clone().unwrap_or_default(),
         found: Mutex::new(None),
         proof: Mutex::new(None),
-        tree: (config.scheduler == SchedulerKind::Dpor).then(|| Arc::new(Tree::new())),
+        tree: (config.scheduler == SchedulerKind::Dpor)
+            .then(|| Arc::new(Tree::with_limit(config.iterations))),
     };
     let dispatch = tracing::dispatcher::get_default(|d| d.clone());
     // One lock-order graph for all the workers: an inversion whose two
@@ -224,9 +225,9 @@ fn worker(plan: &Plan<'_>, i: usize) -> WorkerRuns {
 }
 
 /// A portfolio's worker 0 first runs weft's DPOR search, for up to
-/// [`DPOR_DEFAULT_BUDGET`] (and at most its share of the executions), as
-/// the default search does: when it finishes without a failure, the
-/// exploration is a proof and every worker stops; when it does not, the
+/// [`PORTFOLIO_DPOR_BUDGET`] (and at most its share of the executions):
+/// when it finishes without a failure, the exploration is a proof and
+/// every worker stops; when it does not, the
 /// verdict says so ([`Bound::DporIncomplete`]) and the worker goes on with
 /// its rounds. Returns the executions it ran.
 fn dpor_first(plan: &Plan<'_>, mine: usize, out: &mut WorkerRuns) -> usize {
@@ -239,8 +240,8 @@ fn dpor_first(plan: &Plan<'_>, mine: usize, out: &mut WorkerRuns) -> usize {
     c.stop = Some(plan.stop.clone());
     c.soft_budget = None;
     c.time_budget = Some(match config.time_budget {
-        Some(b) => left(b, elapsed).min(DPOR_DEFAULT_BUDGET),
-        None => DPOR_DEFAULT_BUDGET,
+        Some(b) => left(b, elapsed).min(PORTFOLIO_DPOR_BUDGET),
+        None => PORTFOLIO_DPOR_BUDGET,
     });
     let mut outcome = crate::backend::explore(&c, plan.body.clone());
     if let Some(failure) = outcome.failure.take() {
@@ -268,14 +269,15 @@ fn dpor_first(plan: &Plan<'_>, mine: usize, out: &mut WorkerRuns) -> usize {
 
 /// Worker `i` of a DPOR search split among the workers: one engine run
 /// that works on the shared tree until the search ends. A run that ends
-/// before (a failure, the time budget, its share of the iterations)
+/// before (a failure, the time budget, the tree's execution limit)
 /// abandons the search: the others end after their execution under way.
 fn dpor_worker(plan: &Plan<'_>, i: usize, tree: &Arc<Tree>) -> WorkerRuns {
     let config = plan.config;
     let mut c = config.clone();
     c.workers = 1;
     c.stop = Some(plan.stop.clone());
-    c.iterations = config.iterations.map(|t| share(t, plan.workers, i));
+    // The search's execution limit, if any, is the tree's: a worker
+    // whose part ended early leaves the rest of it to the others.
     let mut outcome = search::with_tree(tree.clone(), || {
         crate::backend::explore(&c, plan.body.clone())
     });

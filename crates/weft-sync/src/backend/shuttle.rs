@@ -833,9 +833,15 @@ pub(crate) fn run(
     let seed = config.seed.unwrap_or(0);
     let replaying = replay.is_some();
     let dpor = (config.scheduler == SchedulerKind::Dpor && !replaying).then(|| {
+        let explorer = Search::for_this_thread();
+        // A worker of a parallel search: the limit is the shared tree's.
+        let limit = match explorer {
+            Search::Alone(_) => config.iterations,
+            Search::Worker(_) => None,
+        };
         Rc::new(RefCell::new(DporState {
-            explorer: Search::for_this_thread(),
-            limit: config.iterations,
+            explorer,
+            limit,
             limit_hit: false,
             mark: 0,
             effects_since,
@@ -923,7 +929,7 @@ pub(crate) fn run(
             let st = state.borrow();
             (
                 !stopped && st.explorer.is_finished(),
-                !stopped && st.limit_hit,
+                !stopped && (st.limit_hit || st.explorer.limit_hit()),
                 st.explorer.spinners_held(),
             )
         }

@@ -3,7 +3,7 @@
 //! branches still to explore.
 //!
 //! ```text
-//! let tree = Arc::new(Tree::new());
+//! let tree = Arc::new(Tree::with_limit(None));
 //! // on each of n OS threads:
 //! let mut search = Worker::new(tree.clone());
 //! while search.start_execution() {
@@ -120,6 +120,10 @@ pub(crate) struct Tree {
     /// Items queued (read between executions, unlocked).
     queued: AtomicUsize,
     abandoned: AtomicBool,
+    /// The most executions the workers may start together, if limited
+    /// ([`Tree::with_limit`]), and how many they started.
+    limit: Option<usize>,
+    started: AtomicUsize,
 }
 
 /// A claimed branch: the frozen path to replay, and the ids of its nodes.
@@ -134,9 +138,23 @@ struct Claim {
 }
 
 impl Tree {
-    /// A tree with nothing explored.
-    pub(crate) fn new() -> Self {
-        Tree::default()
+    /// A tree with nothing explored, whose workers start at most `limit`
+    /// executions together (`None`: no limit). The limit is the search's, not a share of each
+    /// worker's: a worker whose part of the tree ended early leaves its
+    /// unused executions to the others, so that a search the limit does
+    /// not stop finishes, however the tree was split.
+    pub(crate) fn with_limit(limit: Option<usize>) -> Self {
+        Tree {
+            limit,
+            ..Tree::default()
+        }
+    }
+
+    /// Takes one execution of the limit: `false` when the workers have
+    /// started as many as it allows.
+    fn ticket(&self) -> bool {
+        self.limit
+            .is_none_or(|max| self.started.fetch_add(1, Relaxed) < max)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -349,6 +367,8 @@ pub(crate) struct Worker {
     /// one under way ([`Explorer::spinners_held`]).
     held_before: usize,
     done: bool,
+    /// The tree's execution limit ended the search with branches left.
+    limit_hit: bool,
 }
 
 impl Worker {
@@ -363,6 +383,7 @@ impl Worker {
             executions: 0,
             held_before: 0,
             done: false,
+            limit_hit: false,
         }
     }
 
@@ -399,6 +420,15 @@ impl Worker {
                 }
             }
             if self.explorer.start_execution() {
+                if !self.tree.ticket() {
+                    // A branch is left and the limit is spent: the search
+                    // ends unfinished, every worker after its execution
+                    // under way.
+                    self.limit_hit = true;
+                    self.done = true;
+                    self.tree.abandon();
+                    return false;
+                }
                 self.executions += 1;
                 return true;
             }
@@ -485,6 +515,12 @@ impl Worker {
         self.held_before + self.explorer.spinners_held()
     }
 
+    /// Whether this worker found the tree's execution limit spent with a
+    /// branch left to explore ([`Tree::with_limit`]).
+    pub(crate) fn limit_hit(&self) -> bool {
+        self.limit_hit
+    }
+
     /// Whether the whole search (every worker's) finished.
     pub(crate) fn is_finished(&self) -> bool {
         self.done && self.tree.is_finished()
@@ -540,7 +576,7 @@ mod tests {
 
     /// The parallel search of `program` on `workers` OS threads.
     fn parallel(program: &[Vec<Op>], workers: usize) -> Found {
-        let tree = Arc::new(Tree::new());
+        let tree = Arc::new(Tree::with_limit(None));
         let all: Vec<_> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|_| scope.spawn(|| work(&tree, program)))
@@ -564,7 +600,7 @@ mod tests {
     /// One worker on the calling thread that donates at every execution
     /// (and claims back what it donated).
     fn split_finely(program: &[Vec<Op>]) -> Found {
-        let tree = Arc::new(Tree::new());
+        let tree = Arc::new(Tree::with_limit(None));
         tree.always_hungry();
         let (outcomes, schedules, finished) = work(&tree, program);
         Found {
@@ -658,7 +694,7 @@ mod tests {
 
     #[test]
     fn every_value_of_a_choice_is_explored_once_across_workers() {
-        let tree = Arc::new(Tree::new());
+        let tree = Arc::new(Tree::with_limit(None));
         tree.always_hungry();
         let mut search = Search::Worker(Box::new(Worker::new(tree.clone())));
         let mut seen = two_choices(&mut search);
@@ -670,7 +706,7 @@ mod tests {
 
     #[test]
     fn an_abandoned_search_is_not_finished() {
-        let tree = Arc::new(Tree::new());
+        let tree = Arc::new(Tree::with_limit(None));
         let program = vec![vec![Op::Write(0, 1)], vec![Op::Write(0, 2)]];
         let mut search = Worker::new(tree.clone());
         assert!(search.start_execution());
@@ -689,6 +725,78 @@ mod tests {
         assert!(!other.start_execution());
         assert!(!other.is_finished());
         assert!(!tree.is_finished());
+    }
+
+    /// Three writers of one variable: many traces, whose order matters.
+    fn writers() -> Vec<Vec<Op>> {
+        vec![
+            vec![Op::Write(0, 1), Op::Write(0, 2)],
+            vec![Op::Write(0, 3), Op::Write(0, 4)],
+            vec![Op::Write(0, 5)],
+        ]
+    }
+
+    /// Runs `workers` workers of `tree` on as many OS threads: every
+    /// schedule they ran, and whether each found the limit spent.
+    fn limited(tree: &Arc<Tree>, program: &[Vec<Op>], workers: usize) -> (usize, bool) {
+        let all: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut search = Worker::new(tree.clone());
+                        let mut runs = 0;
+                        while search.start_execution() {
+                            let (_, last) = run(program, |r, c, e| {
+                                Some(
+                                    search
+                                        .schedule(r, c, (!search.knows_last()).then_some(e))
+                                        .unwrap(),
+                                )
+                            })
+                            .unwrap();
+                            search.end_execution(last);
+                            runs += 1;
+                        }
+                        assert_eq!(runs, search.executions());
+                        (runs, search.limit_hit())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        (
+            all.iter().map(|(n, _)| n).sum(),
+            all.iter().any(|(_, hit)| *hit),
+        )
+    }
+
+    #[test]
+    fn a_limited_search_runs_exactly_its_limit_across_workers_unfinished() {
+        let (_, sequential) = dpor(&writers());
+        assert!(sequential > 20, "{sequential}");
+        for workers in [1, 2, 3] {
+            let tree = Arc::new(Tree::with_limit(Some(20)));
+            tree.always_hungry();
+            let (runs, hit) = limited(&tree, &writers(), workers);
+            assert_eq!(runs, 20, "{workers} workers");
+            assert!(hit, "{workers} workers");
+            assert!(!tree.is_finished(), "{workers} workers");
+        }
+    }
+
+    #[test]
+    fn a_limit_the_search_stays_within_is_no_bound_however_the_tree_splits() {
+        // Each worker takes what it needs of the limit: a worker whose
+        // part of the tree is larger than an even share still finishes.
+        let (_, sequential) = dpor(&writers());
+        for workers in [1, 2, 3] {
+            let tree = Arc::new(Tree::with_limit(Some(sequential * 4)));
+            tree.always_hungry();
+            let (runs, hit) = limited(&tree, &writers(), workers);
+            assert!(!hit, "{workers} workers");
+            assert!(tree.is_finished(), "{workers} workers");
+            assert!(runs >= sequential, "{workers} workers: {runs}");
+        }
     }
 
     proptest::proptest! {

@@ -118,6 +118,15 @@ impl Search {
         }
     }
 
+    /// Whether a parallel search's shared execution limit ended it with
+    /// branches left (a sequential search's limit is its driver's).
+    pub(crate) fn limit_hit(&self) -> bool {
+        match self {
+            Search::Alone(_) => false,
+            Search::Worker(w) => w.limit_hit(),
+        }
+    }
+
     /// Whether every trace has been explored (by every worker).
     pub(crate) fn is_finished(&self) -> bool {
         match self {
