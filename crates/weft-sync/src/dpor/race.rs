@@ -134,6 +134,11 @@ pub(crate) struct Analysis {
     /// For [`initials`]: the steps of `v`, the threads seen.
     v: Vec<usize>,
     seen: Vec<Thread>,
+    /// Scratch of each analysis, kept for its memory: by thread, its
+    /// latest clock and its step count; the clock of the step at hand.
+    thread_clock: Vec<u32>,
+    counts: Vec<u32>,
+    clock: Vec<u32>,
 }
 
 /// A change to the per-key history, to undo.
@@ -173,9 +178,13 @@ impl Analysis {
         // last step's, or its spawn's), its step count, its locks.
         let mut thread_clock = Clocks {
             width,
-            data: vec![0; width * width],
+            data: std::mem::take(&mut self.thread_clock),
         };
-        let mut counts: Vec<u32> = vec![0; width];
+        thread_clock.data.clear();
+        thread_clock.data.resize(width * width, 0);
+        let mut counts = std::mem::take(&mut self.counts);
+        counts.clear();
+        counts.resize(width, 0);
         self.held.iter_mut().for_each(Vec::clear);
         if self.held.len() < width {
             self.held.resize_with(width, Vec::new);
@@ -190,7 +199,9 @@ impl Analysis {
             hold(&mut self.held[t], step, k);
         }
         self.found.clear();
-        let mut clock: Vec<u32> = vec![0; width];
+        let mut clock = std::mem::take(&mut self.clock);
+        clock.clear();
+        clock.resize(width, 0);
         for (k, step) in steps.iter().enumerate().skip(start) {
             let t = step.thread;
             let held_from = self.holding.len() as u32;
@@ -296,6 +307,9 @@ impl Analysis {
             thread_clock.data[t * width..(t + 1) * width].copy_from_slice(&clock);
             self.order.clocks.push(&clock);
         }
+        self.thread_clock = thread_clock.data;
+        self.counts = counts;
+        self.clock = clock;
         self.found.sort_unstable();
         self.found.dedup();
         let mut races = Vec::with_capacity(self.found.len());
