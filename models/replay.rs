@@ -290,3 +290,77 @@ fn shuttles_failing_seed_banner_is_never_printed() {
     assert!(!text.contains("SHUTTLE_RANDOM_SEED"), "{text}");
     assert!(!text.contains("test panicked in task"), "{text}");
 }
+
+/// loom: the trace keeps loom's own record of the failing execution's
+/// branches (its checkpoint path), and a replay starts loom's search
+/// there: it runs that one execution, where it once ran the search again
+/// up to it (issue 12, "exact replay in O(1) ... same for loom").
+#[cfg(feature = "loom")]
+#[test]
+fn a_loom_replay_runs_the_failing_execution_alone() {
+    let found = weft::Model::new()
+        .name("loom_replay_one_execution")
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(|| second_first(false))
+        .into_caught()
+        .expect("the declared failure");
+    let weft_sync::explore::ScheduleRecord::Loom {
+        execution, path, ..
+    } = found.schedule().clone()
+    else {
+        panic!("a loom schedule: {:?}", found.schedule());
+    };
+    // Not loom's first execution (no preemption, no lost update): without
+    // the path, a replay would run the search up to it.
+    assert!(execution > 1, "{execution}");
+    assert!(path.is_some(), "{:?}", found.schedule());
+    let trace = found.trace_path().expect("a trace file").to_path_buf();
+    for _ in 0..2 {
+        let again = weft::Model::new()
+            .name("loom_replay_one_execution")
+            .replay(&trace)
+            .expect_failure(found.kind())
+            .check(|| second_first(false))
+            .into_caught()
+            .expect("the declared failure");
+        assert_eq!(again.executions(), 1, "{again}");
+        assert_eq!(step_keys(&again), step_keys(&found));
+        assert_eq!(again.schedule(), found.schedule());
+    }
+    // A changed program still says where it diverged.
+    let diverged = weft::Model::new()
+        .name("loom_replay_one_execution")
+        .replay(&trace)
+        .expect_failure(weft::FailureKind::ReplayDiverged)
+        .check(|| second_first(true))
+        .into_caught()
+        .expect("the declared failure");
+    assert!(
+        diverged.message().contains("the schedule diverged at step"),
+        "{diverged}"
+    );
+}
+
+/// Two threads each push their number under a lock; the model fails when
+/// the second pushed first, which loom's search reaches only after the
+/// order in which the first goes first. With `extra_lock`, each thread
+/// takes the lock once more before: another program.
+#[cfg(feature = "loom")]
+fn second_first(extra_lock: bool) {
+    let order = Arc::new(Mutex::new(Vec::new()).named("order"));
+    let hs: Vec<_> = (1..=2)
+        .map(|i| {
+            let order = order.clone();
+            thread::spawn(move || {
+                if extra_lock {
+                    drop(order.lock().unwrap());
+                }
+                order.lock().unwrap().push(i);
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
+    assert_ne!(*order.lock().unwrap(), [2, 1], "the second went first");
+}

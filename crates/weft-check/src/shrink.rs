@@ -61,7 +61,14 @@ pub(crate) fn shrink(
     }
     match (Backend::current(), &raw.schedule) {
         (Backend::Shuttle, ScheduleRecord::Shuttle { .. }) => shrink_shuttle(config, raw, run),
-        (Backend::Loom, ScheduleRecord::Loom { .. }) => shrink_loom(config, raw, run),
+        (Backend::Loom, ScheduleRecord::Loom { .. }) => {
+            let (failure, mut shrunk) = shrink_loom(config, raw, run);
+            let (failure, ran) = capture_loom_path(config, failure, run);
+            if let Some(shrunk) = &mut shrunk {
+                shrunk.replays += ran;
+            }
+            (failure, shrunk)
+        }
         _ => (raw, None),
     }
 }
@@ -238,6 +245,60 @@ fn flip_search(
     // The replay that read the marks counts too.
     found.replays += 1;
     found
+}
+
+/// The longest the search for loom's path of a failing execution may run
+/// (it runs the search again up to that execution).
+const LOOM_PATH_BUDGET: Duration = Duration::from_secs(10);
+
+/// loom: runs the search again up to the failing execution, with loom
+/// writing its path (its record of the execution's branches) just before
+/// it, and keeps that path in the schedule, so that a replay runs the one
+/// execution instead of the search up to it. Returns the failure, with
+/// the path if the search reached the execution within
+/// [`LOOM_PATH_BUDGET`] and failed there the same way, and the executions
+/// it ran. The first execution needs no path: a search runs it first.
+fn capture_loom_path(
+    config: &ExploreConfig,
+    mut failure: RawFailure,
+    run: &dyn Fn(&ExploreConfig) -> ExploreOutcome,
+) -> (RawFailure, usize) {
+    let ScheduleRecord::Loom {
+        execution,
+        preemption_bound,
+        path: None,
+    } = failure.schedule
+    else {
+        return (failure, 0);
+    };
+    if execution <= 1 {
+        return (failure, 0);
+    }
+    let mut c = config.clone();
+    c.preemption_bound = preemption_bound;
+    c.loom_path_at = Some(execution);
+    c.time_budget = Some(LOOM_PATH_BUDGET);
+    c.max_executions = Some(execution);
+    let outcome = run(&c);
+    if let Some(again) = outcome.failure {
+        if signature(&again) == signature(&failure) {
+            if let ScheduleRecord::Loom {
+                execution: e,
+                path: Some(path),
+                ..
+            } = again.schedule
+            {
+                if e == execution {
+                    failure.schedule = ScheduleRecord::Loom {
+                        execution,
+                        preemption_bound,
+                        path: Some(path),
+                    };
+                }
+            }
+        }
+    }
+    (failure, outcome.executions)
 }
 
 /// loom: the failing execution with the fewest preemptions is the first

@@ -90,12 +90,17 @@ fn schedule() -> impl Strategy<Value = ScheduleRecord> {
     ];
     prop_oneof![
         any::<usize>().prop_map(|iteration| ScheduleRecord::Std { iteration }),
-        (any::<usize>(), any::<Option<usize>>()).prop_map(|(execution, preemption_bound)| {
-            ScheduleRecord::Loom {
+        (
+            any::<usize>(),
+            any::<Option<usize>>(),
+            prop::option::of(0usize..1000)
+        )
+            .prop_map(|(execution, preemption_bound, pos)| ScheduleRecord::Loom {
                 execution,
                 preemption_bound,
-            }
-        }),
+                // loom's checkpoint path, as JSON.
+                path: pos.map(|p| format!(r#"{{"preemption_bound":null,"pos":{p}}}"#)),
+            }),
         (any::<u64>(), prop::collection::vec(decision, 0..40))
             .prop_map(|(seed, decisions)| ScheduleRecord::Shuttle { seed, decisions }),
     ]

@@ -178,6 +178,12 @@ pub enum ScheduleRecord {
         execution: usize,
         /// The preemption bound of that exploration.
         preemption_bound: Option<usize>,
+        /// loom's own record of that execution's branches (its checkpoint
+        /// path, JSON), when weft captured it
+        /// ([`ExploreConfig::loom_path_at`]): a replay starts loom's search
+        /// there and runs that one execution, where without it the search
+        /// runs again up to `execution`.
+        path: Option<String>,
     },
     /// Every decision shuttle's scheduler made.
     Shuttle {
@@ -263,6 +269,12 @@ pub struct ExploreConfig {
     /// executions, each shard a quarter of them when N is 4. Other
     /// searches ignore it.
     pub shard: Option<(u64, u64)>,
+    /// loom: the execution (1-based) whose branches to capture from loom's
+    /// search (its checkpoint path) into the failure's
+    /// [`ScheduleRecord::Loom::path`], so that a replay runs that one
+    /// execution. loom writes the path before the execution runs; the
+    /// other backends ignore it.
+    pub loom_path_at: Option<usize>,
 }
 
 impl ExploreConfig {
@@ -285,6 +297,7 @@ impl ExploreConfig {
             workers: 1,
             stop: None,
             shard: None,
+            loom_path_at: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! | backend | encoding |
 //! | --- | --- |
 //! | std | `std:v1:iteration=<n>` |
-//! | loom | `loom:v1:execution=<n>:preemptions=<n or none>` |
+//! | loom | `loom:v1:execution=<n>:preemptions=<n or none>`, then `:path=<hex>` when loom's record of the execution's branches was captured (its checkpoint JSON, hex-encoded) |
 //! | shuttle | `shuttle:v1:seed=<u64>:<decision>,<decision>,...` with each decision `t<task>` or `r<random u64>` |
 //!
 //! Numbers are decimal. The decision list may be empty (`shuttle:v1:seed=7:`).
@@ -30,10 +30,19 @@ const QUOTED_CHARS: usize = 60;
 /// use weft_check::trace::{decode_schedule, encode_schedule};
 /// use weft_sync::explore::ScheduleRecord;
 ///
-/// let loom = ScheduleRecord::Loom { execution: 17, preemption_bound: None };
+/// let loom = ScheduleRecord::Loom { execution: 17, preemption_bound: None, path: None };
 /// let text = encode_schedule(&loom);
 /// assert_eq!(text, "loom:v1:execution=17:preemptions=none");
 /// assert_eq!(decode_schedule(&text).unwrap(), loom);
+///
+/// let captured = ScheduleRecord::Loom {
+///     execution: 17,
+///     preemption_bound: Some(2),
+///     path: Some(r#"{"pos":0}"#.to_string()),
+/// };
+/// let text = encode_schedule(&captured);
+/// assert_eq!(text, "loom:v1:execution=17:preemptions=2:path=7b22706f73223a307d");
+/// assert_eq!(decode_schedule(&text).unwrap(), captured);
 /// ```
 pub fn encode_schedule(schedule: &ScheduleRecord) -> String {
     match schedule {
@@ -43,9 +52,20 @@ pub fn encode_schedule(schedule: &ScheduleRecord) -> String {
         ScheduleRecord::Loom {
             execution,
             preemption_bound,
+            path,
         } => {
             let bound = preemption_bound.map_or_else(|| "none".to_string(), |b| b.to_string());
-            format!("loom:{ENCODING_VERSION}:execution={execution}:preemptions={bound}")
+            let mut out =
+                format!("loom:{ENCODING_VERSION}:execution={execution}:preemptions={bound}");
+            if let Some(path) = path {
+                // Hex: the JSON has colons and quotes, the encoding's own
+                // separators and the trace file's.
+                out.push_str(":path=");
+                for b in path.bytes() {
+                    let _ = write!(out, "{b:02x}");
+                }
+            }
+            out
         }
         ScheduleRecord::Shuttle { seed, decisions } => {
             // About 4 bytes a decision: "t1,".
@@ -124,9 +144,13 @@ fn decode(text: &str) -> Result<ScheduleRecord, String> {
             iteration: field(rest, "iteration")?,
         }),
         "loom" => {
-            let (execution, preemptions) = rest
+            let (execution, rest) = rest
                 .split_once(':')
                 .ok_or_else(|| "expected `execution=<n>:preemptions=<n or none>`".to_string())?;
+            let (preemptions, path) = match rest.split_once(':') {
+                Some((preemptions, path)) => (preemptions, Some(loom_path(path)?)),
+                None => (rest, None),
+            };
             let execution = field(execution, "execution")?;
             let bound = value_of(preemptions, "preemptions")?;
             let preemption_bound = if bound == "none" {
@@ -137,6 +161,7 @@ fn decode(text: &str) -> Result<ScheduleRecord, String> {
             Ok(ScheduleRecord::Loom {
                 execution,
                 preemption_bound,
+                path,
             })
         }
         _ => {
@@ -154,6 +179,29 @@ fn decode(text: &str) -> Result<ScheduleRecord, String> {
             };
             Ok(ScheduleRecord::Shuttle { seed, decisions })
         }
+    }
+}
+
+/// loom's path from `path=<hex>`: hex of a JSON object, as loom's
+/// checkpoint writes it (its branches and position).
+fn loom_path(text: &str) -> Result<String, String> {
+    let hex = value_of(text, "path")?;
+    let bad = |why: &str| format!("loom path `{}`: {why}", quote(hex));
+    if hex.len() % 2 != 0 {
+        return Err(bad("an odd number of hex digits"));
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|d| u8::from_str_radix(d, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(|| bad("not hex digits"))?;
+    let json = String::from_utf8(bytes).map_err(|_| bad("not UTF-8 once decoded"))?;
+    match serde_json::from_str::<serde_json::Value>(&json) {
+        Ok(serde_json::Value::Object(_)) => Ok(json),
+        _ => Err(bad("not a JSON object once decoded")),
     }
 }
 
@@ -242,12 +290,18 @@ mod tests {
         ];
         prop_oneof![
             any::<usize>().prop_map(|iteration| ScheduleRecord::Std { iteration }),
-            (any::<usize>(), any::<Option<usize>>()).prop_map(|(execution, preemption_bound)| {
-                ScheduleRecord::Loom {
-                    execution,
-                    preemption_bound,
-                }
-            }),
+            (
+                any::<usize>(),
+                any::<Option<usize>>(),
+                proptest::option::of("[a-z:\"{}]{0,12}")
+            )
+                .prop_map(|(execution, preemption_bound, key)| {
+                    ScheduleRecord::Loom {
+                        execution,
+                        preemption_bound,
+                        path: key.map(|k| serde_json::json!({ "pos": 0, "k": k }).to_string()),
+                    }
+                }),
             (any::<u64>(), proptest::collection::vec(decision, 0..50))
                 .prop_map(|(seed, decisions)| ScheduleRecord::Shuttle { seed, decisions }),
         ]
@@ -285,7 +339,8 @@ mod tests {
         assert_eq!(
             encode_schedule(&ScheduleRecord::Loom {
                 execution: 17,
-                preemption_bound: Some(2)
+                preemption_bound: Some(2),
+                path: None,
             }),
             "loom:v1:execution=17:preemptions=2"
         );
@@ -359,5 +414,28 @@ mod tests {
         );
         assert!(err.contains("...`: decision 101 `x`"), "{err}");
         assert!(err.len() < 200, "{err}");
+    }
+
+    #[test]
+    fn a_bad_loom_path_is_refused_saying_why() {
+        for (text, why) in [
+            (
+                "loom:v1:execution=3:preemptions=none:path=7b7",
+                "odd number",
+            ),
+            ("loom:v1:execution=3:preemptions=none:path=zz", "not hex"),
+            ("loom:v1:execution=3:preemptions=none:path=ff", "not UTF-8"),
+            (
+                "loom:v1:execution=3:preemptions=none:path=5b5d",
+                "not a JSON object",
+            ),
+            (
+                "loom:v1:execution=3:preemptions=none:route=7b7d",
+                "expected `path=...`",
+            ),
+        ] {
+            let err = decode_schedule(text).unwrap_err().to_string();
+            assert!(err.contains(why), "{text}: {err}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use crate::explore::{Backend, ExploreConfig};
+use crate::explore::{Backend, ExploreConfig, ScheduleRecord};
 
 pub(crate) use loom::sync::atomic;
 pub(crate) use loom::sync::{
@@ -294,6 +294,9 @@ pub(crate) struct EngineRun {
     pub(crate) estimated_tree: Option<f64>,
     /// weft's DPOR search runs on shuttle only: always 0 here.
     pub(crate) spinners_held: usize,
+    /// The path loom wrote for the execution `ExploreConfig::loom_path_at`
+    /// names, if the search reached it.
+    pub(crate) loom_path: Option<String>,
 }
 
 /// Explores `execution` (one call = one execution) with loom's DPOR search.
@@ -323,6 +326,35 @@ pub(crate) fn run(
     builder.max_duration = None;
     builder.max_permutations = None;
     builder.checkpoint_file = None;
+    // loom's checkpoint, the record of an execution's branches, is how a
+    // replay runs one execution: loom starts its search at a path read
+    // from the file. Written before the execution at every
+    // `checkpoint_interval`-th one, it captures execution `n` when the
+    // interval is `n` (the search stops at the failure there, before
+    // another is written); never written when the interval is never
+    // reached.
+    let replayed = match config.replay.as_ref().map(|r| &r.schedule) {
+        Some(ScheduleRecord::Loom {
+            path: Some(path), ..
+        }) => Some(path.as_str()),
+        _ => None,
+    };
+    let checkpoint = match (replayed, config.loom_path_at) {
+        (Some(path), _) => Some((
+            Checkpoint::new(Some(path)).unwrap_or_else(|e| {
+                panic!("weft: cannot write loom's path to a temporary file to replay it: {e}")
+            }),
+            usize::MAX,
+        )),
+        // Without the file, nothing is captured: a replay then re-runs the
+        // search up to the execution, as before paths were kept.
+        (None, Some(n)) => Checkpoint::new(None).ok().map(|c| (c, n.max(1))),
+        (None, None) => None,
+    };
+    if let Some((file, interval)) = &checkpoint {
+        builder.checkpoint_file = Some(file.0.clone());
+        builder.checkpoint_interval = *interval;
+    }
 
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let stopped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -347,6 +379,11 @@ pub(crate) fn run(
     }));
     let executions = counter.load(std::sync::atomic::Ordering::SeqCst);
     let stopped = stopped.load(std::sync::atomic::Ordering::SeqCst);
+    let loom_path = checkpoint.and_then(|(file, _)| {
+        (replayed.is_none() && config.loom_path_at.is_some_and(|n| executions >= n))
+            .then(|| std::fs::read_to_string(&file.0).ok())
+            .flatten()
+    });
     match result {
         Ok(()) => EngineRun {
             executions,
@@ -358,6 +395,7 @@ pub(crate) fn run(
             single_schedule: false,
             estimated_tree: None,
             spinners_held: 0,
+            loom_path: loom_path.clone(),
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
@@ -369,6 +407,7 @@ pub(crate) fn run(
             single_schedule: false,
             estimated_tree: None,
             spinners_held: 0,
+            loom_path: loom_path.clone(),
         },
         Err(payload) => EngineRun {
             executions,
@@ -380,7 +419,33 @@ pub(crate) fn run(
             single_schedule: false,
             estimated_tree: None,
             spinners_held: 0,
+            loom_path: loom_path.clone(),
         },
+    }
+}
+
+/// A file for loom's checkpoint, removed when dropped.
+struct Checkpoint(std::path::PathBuf);
+
+impl Checkpoint {
+    /// A fresh file name (loom reads a file that exists as the path to
+    /// start from), holding `path` if given.
+    fn new(path: Option<&str>) -> std::io::Result<Checkpoint> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file =
+            std::env::temp_dir().join(format!("weft-loom-path-{}-{n}.json", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        if let Some(path) = path {
+            std::fs::write(&file, path)?;
+        }
+        Ok(Checkpoint(file))
+    }
+}
+
+impl Drop for Checkpoint {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 

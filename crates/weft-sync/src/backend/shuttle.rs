@@ -370,6 +370,9 @@ pub(crate) struct EngineRun {
     /// Times the DPOR search held back a thread it took for a spinner
     /// (`Explorer::spinners_held`); 0 for other searches.
     pub(crate) spinners_held: usize,
+    /// loom's path of a captured execution: never on shuttle, whose
+    /// schedules are its decisions.
+    pub(crate) loom_path: Option<String>,
 }
 
 /// The decisions of the current execution, and replay state, shared between
@@ -951,6 +954,7 @@ pub(crate) fn run(
             single_schedule,
             estimated_tree,
             spinners_held,
+            loom_path: None,
         },
         Err(payload) => EngineRun {
             executions,
@@ -962,6 +966,7 @@ pub(crate) fn run(
             single_schedule,
             estimated_tree,
             spinners_held,
+            loom_path: None,
         },
     }
 }

@@ -102,7 +102,11 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
     let max_steps = config.max_steps;
     let (replay_decisions, loom_target) = match config.replay.as_ref().map(|r| &r.schedule) {
         Some(ScheduleRecord::Shuttle { decisions, .. }) => (Some(decisions.clone()), None),
-        Some(ScheduleRecord::Loom { execution, .. }) => (None, Some(*execution)),
+        // A captured path starts loom's search at the recorded execution:
+        // it is the first one run.
+        Some(ScheduleRecord::Loom {
+            execution, path, ..
+        }) => (None, Some(if path.is_some() { 1 } else { *execution })),
         _ => (None, None),
     };
     let expected = config
@@ -228,6 +232,10 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
             None => None,
         },
     };
+    let failure = failure.map(|mut f| {
+        loom_schedule(config, &mut f.schedule, run.loom_path);
+        f
+    });
     super::lock_order::restore(outer_lock_order);
     ExploreOutcome {
         executions: ran,
@@ -242,6 +250,24 @@ pub fn explore(config: &ExploreConfig, body: Arc<dyn Fn() + Send + Sync>) -> Exp
         coverage,
         estimated_tree: run.estimated_tree,
         spinners_held: run.spinners_held,
+    }
+}
+
+/// Completes a failure's loom schedule: with the path loom wrote for it,
+/// if the search captured that execution's; or, in a replay that started
+/// from a captured path, as the record replayed (the replay's own index,
+/// 1, is no index in the search the trace came from).
+fn loom_schedule(config: &ExploreConfig, schedule: &mut ScheduleRecord, captured: Option<String>) {
+    let ScheduleRecord::Loom {
+        execution, path, ..
+    } = schedule
+    else {
+        return;
+    };
+    match config.replay.as_ref().map(|r| &r.schedule) {
+        Some(replayed @ ScheduleRecord::Loom { path: Some(_), .. }) => *schedule = replayed.clone(),
+        _ if config.loom_path_at == Some(*execution) => *path = captured,
+        _ => {}
     }
 }
 
@@ -362,6 +388,7 @@ fn schedule_of(config: &ExploreConfig, executions: usize) -> ScheduleRecord {
         Backend::Loom => ScheduleRecord::Loom {
             execution: executions,
             preemption_bound: config.preemption_bound,
+            path: None,
         },
         _ => ScheduleRecord::Shuttle {
             seed: config.seed.unwrap_or(0),
