@@ -399,7 +399,20 @@ impl Model {
         let progress = env
             .progress
             .unwrap_or(Some(crate::progress::DEFAULT_INTERVAL));
-        let limit = crate::progress::limit(&config, env.budget);
+        let default_search = self.scheduler.is_none()
+            && env.scheduler.is_none()
+            && Backend::current() == Backend::Shuttle
+            && config.iterations.is_none()
+            && config.time_budget.is_none()
+            && config.replay.is_none();
+        let limit = match (default_search, env.budget) {
+            // What a long default search is running toward: its DPOR limit.
+            (true, None) => Some(format!(
+                "the default search: DPOR up to {} executions, then random schedules",
+                explore::DPOR_DEFAULT_EXECUTIONS
+            )),
+            _ => crate::progress::limit(&config, env.budget),
+        };
         let body = crate::progress::with_progress(&config.name, progress, limit, Arc::new(f));
         // The user's `tracing` events become steps, in place (a scoped
         // subscriber: libraries never install a global one). A search on
@@ -415,12 +428,6 @@ impl Model {
             };
             tracing::dispatcher::with_default(dispatch, || explore::explore(config, body.clone()))
         };
-        let default_search = self.scheduler.is_none()
-            && env.scheduler.is_none()
-            && Backend::current() == Backend::Shuttle
-            && config.iterations.is_none()
-            && config.time_budget.is_none()
-            && config.replay.is_none();
         if let (Some(cap), false) = (env.budget, default_search) {
             crate::budget::cap(&mut config, cap);
         }

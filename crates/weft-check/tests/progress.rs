@@ -58,3 +58,57 @@ fn a_long_exploration_prints_progress_lines_on_stderr() {
     assert!(counts.iter().all(|&n| (1..80).contains(&n)), "{counts:?}");
     assert!(!child("off").contains("progress:"));
 }
+
+/// Run by the test below in a process of its own: the default search on
+/// shuttle (DPOR first) of 24 traces of 20 ms each, on one worker.
+#[cfg(feature = "shuttle")]
+#[test]
+fn slow_default_search_child() {
+    if std::env::var_os("WEFT_PROGRESS_CHILD").is_none() {
+        return;
+    }
+    Model::new().name("slow_default").workers(1).check(|| {
+        use weft_sync::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use weft_sync::sync::Arc;
+        std::thread::sleep(Duration::from_millis(20));
+        let n = Arc::new(AtomicUsize::new(0));
+        let hs: Vec<_> = (0..4)
+            .map(|_| {
+                let n = n.clone();
+                weft_sync::thread::spawn(move || {
+                    n.fetch_add(1, SeqCst);
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+    });
+}
+
+#[cfg(feature = "shuttle")]
+#[test]
+fn the_default_search_names_its_dpor_limit_in_its_progress_lines() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "slow_default_search_child", "--test-threads=1"])
+        .env("WEFT_PROGRESS_CHILD", "1")
+        .env(WEFT_PROGRESS, "100ms")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("weft: model `slow_default` progress: "))
+        .collect();
+    assert!(!lines.is_empty(), "{stderr}");
+    for line in lines {
+        assert!(
+            line.ends_with(&format!(
+                "/s, the default search: DPOR up to {} executions, then random schedules",
+                weft_sync::explore::DPOR_DEFAULT_EXECUTIONS
+            )),
+            "{line}"
+        );
+    }
+}
