@@ -379,11 +379,11 @@ pub(crate) fn run(
     }));
     let executions = counter.load(std::sync::atomic::Ordering::SeqCst);
     let stopped = stopped.load(std::sync::atomic::Ordering::SeqCst);
-    let loom_path = checkpoint.and_then(|(file, _)| {
-        (replayed.is_none() && config.loom_path_at.is_some_and(|n| executions >= n))
-            .then(|| std::fs::read_to_string(&file.0).ok())
-            .flatten()
-    });
+    // The file exists once loom reached the execution (a replay's is the
+    // path it was given).
+    let loom_path = checkpoint
+        .filter(|_| replayed.is_none())
+        .and_then(|(file, _)| std::fs::read_to_string(&file.0).ok());
     match result {
         Ok(()) => EngineRun {
             executions,
@@ -395,7 +395,7 @@ pub(crate) fn run(
             single_schedule: false,
             estimated_tree: None,
             spinners_held: 0,
-            loom_path: loom_path.clone(),
+            loom_path,
         },
         Err(payload) if payload.is::<StopExploring>() => EngineRun {
             executions,
@@ -407,7 +407,7 @@ pub(crate) fn run(
             single_schedule: false,
             estimated_tree: None,
             spinners_held: 0,
-            loom_path: loom_path.clone(),
+            loom_path,
         },
         Err(payload) => EngineRun {
             executions,
@@ -419,7 +419,7 @@ pub(crate) fn run(
             single_schedule: false,
             estimated_tree: None,
             spinners_held: 0,
-            loom_path: loom_path.clone(),
+            loom_path,
         },
     }
 }

@@ -735,12 +735,9 @@ struct DporScheduler {
 }
 
 struct DporState {
-    /// The sequential search, or this OS thread's share of a parallel one.
+    /// The sequential search, or this OS thread's share of a parallel one,
+    /// each within `Model::iterations`.
     explorer: Search,
-    /// At most this many executions (`Model::iterations`), if set.
-    limit: Option<usize>,
-    /// The limit stopped the search before it finished.
-    limit_hit: bool,
     /// How many recorded steps the search has seen in this execution.
     mark: usize,
     /// Reads the recording (the model layer's `effects_since`).
@@ -764,12 +761,6 @@ thread_local! {
 impl Scheduler for DporScheduler {
     fn new_execution(&mut self) -> Option<Schedule> {
         let mut st = self.state.borrow_mut();
-        if st.limit.is_some_and(|max| st.explorer.executions() >= max) {
-            // Whether the search had more to explore is known only once
-            // the last execution's races are in: ask for one more start.
-            st.limit_hit = st.explorer.start_execution();
-            return None;
-        }
         if !st.explorer.start_execution() {
             return None;
         }
@@ -836,16 +827,8 @@ pub(crate) fn run(
     let seed = config.seed.unwrap_or(0);
     let replaying = replay.is_some();
     let dpor = (config.scheduler == SchedulerKind::Dpor && !replaying).then(|| {
-        let explorer = Search::for_this_thread();
-        // A worker of a parallel search: the limit is the shared tree's.
-        let limit = match explorer {
-            Search::Alone(_) => config.iterations,
-            Search::Worker(_) => None,
-        };
         Rc::new(RefCell::new(DporState {
-            explorer,
-            limit,
-            limit_hit: false,
+            explorer: Search::for_this_thread(config.iterations),
             mark: 0,
             effects_since,
         }))
@@ -932,7 +915,7 @@ pub(crate) fn run(
             let st = state.borrow();
             (
                 !stopped && st.explorer.is_finished(),
-                !stopped && (st.limit_hit || st.explorer.limit_hit()),
+                !stopped && st.explorer.limit_hit(),
                 st.explorer.spinners_held(),
             )
         }

@@ -139,8 +139,8 @@ struct Claim {
 
 impl Tree {
     /// A tree with nothing explored, whose workers start at most `limit`
-    /// executions together (`None`: no limit). The limit is the search's, not a share of each
-    /// worker's: a worker whose part of the tree ended early leaves its
+    /// executions together (`None`: no limit). The limit is the search's,
+    /// not a share of each worker's: a worker whose part of the tree ended early leaves its
     /// unused executions to the others, so that a search the limit does
     /// not stop finishes, however the tree was split.
     pub(crate) fn with_limit(limit: Option<usize>) -> Self {
@@ -362,7 +362,6 @@ pub(crate) struct Worker {
     /// asleep there (the tree never drops either), so that a reversal one
     /// of them covers needs no lock.
     known: Vec<SmallVec<[Thread; 4]>>,
-    executions: usize,
     /// Spinners held back by the explorers of the items done before the
     /// one under way ([`Explorer::spinners_held`]).
     held_before: usize,
@@ -380,7 +379,6 @@ impl Worker {
             ids: None,
             report: None,
             known: Vec::new(),
-            executions: 0,
             held_before: 0,
             done: false,
             limit_hit: false,
@@ -429,7 +427,6 @@ impl Worker {
                     self.tree.abandon();
                     return false;
                 }
-                self.executions += 1;
                 return true;
             }
             // A stopped execution's races ended the item.
@@ -504,11 +501,6 @@ impl Worker {
         }
     }
 
-    /// Executions this worker started.
-    pub(crate) fn executions(&self) -> usize {
-        self.executions
-    }
-
     /// Spinners this worker's searches held back
     /// ([`Explorer::spinners_held`]).
     pub(crate) fn spinners_held(&self) -> usize {
@@ -544,16 +536,21 @@ mod tests {
     }
 
     /// What a parallel search found: its final states, every complete
-    /// schedule it ran (one per execution), and whether it finished.
+    /// schedule it ran (one per execution), whether it finished, and
+    /// whether a worker found the tree's execution limit spent.
     struct Found {
         outcomes: BTreeSet<Outcome>,
         schedules: Vec<Vec<Thread>>,
         finished: bool,
         published: usize,
+        limit_hit: bool,
     }
 
+    /// What one worker found: as [`Found`], for its executions.
+    type Worked = (BTreeSet<Outcome>, Vec<Vec<Thread>>, bool, bool);
+
     /// Runs one worker of `tree` to its end.
-    fn work(tree: &Arc<Tree>, program: &[Vec<Op>]) -> (BTreeSet<Outcome>, Vec<Vec<Thread>>, bool) {
+    fn work(tree: &Arc<Tree>, program: &[Vec<Op>]) -> Worked {
         let mut search = Worker::new(tree.clone());
         let mut outcomes = BTreeSet::new();
         let mut schedules = Vec::new();
@@ -571,15 +568,24 @@ mod tests {
             schedules.push(schedule);
             search.end_execution(last);
         }
-        (outcomes, schedules, search.is_finished())
+        (
+            outcomes,
+            schedules,
+            search.is_finished(),
+            search.limit_hit(),
+        )
     }
 
     /// The parallel search of `program` on `workers` OS threads.
     fn parallel(program: &[Vec<Op>], workers: usize) -> Found {
-        let tree = Arc::new(Tree::with_limit(None));
+        parallel_on(&Arc::new(Tree::with_limit(None)), program, workers)
+    }
+
+    /// The search of `tree` for `program` on `workers` OS threads.
+    fn parallel_on(tree: &Arc<Tree>, program: &[Vec<Op>], workers: usize) -> Found {
         let all: Vec<_> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
-                .map(|_| scope.spawn(|| work(&tree, program)))
+                .map(|_| scope.spawn(|| work(tree, program)))
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
@@ -588,27 +594,23 @@ mod tests {
             schedules: Vec::new(),
             finished: true,
             published: tree.published(),
+            limit_hit: false,
         };
-        for (outcomes, schedules, finished) in all {
+        for (outcomes, schedules, finished, limit_hit) in all {
             found.outcomes.extend(outcomes);
             found.schedules.extend(schedules);
             found.finished &= finished;
+            found.limit_hit |= limit_hit;
         }
         found
     }
 
-    /// One worker on the calling thread that donates at every execution
-    /// (and claims back what it donated).
+    /// One worker that donates at every execution (and claims back what
+    /// it donated).
     fn split_finely(program: &[Vec<Op>]) -> Found {
         let tree = Arc::new(Tree::with_limit(None));
         tree.always_hungry();
-        let (outcomes, schedules, finished) = work(&tree, program);
-        Found {
-            outcomes,
-            schedules,
-            finished,
-            published: tree.published(),
-        }
+        parallel_on(&tree, program, 1)
     }
 
     fn assert_no_schedule_twice(found: &Found) {
@@ -736,40 +738,6 @@ mod tests {
         ]
     }
 
-    /// Runs `workers` workers of `tree` on as many OS threads: every
-    /// schedule they ran, and whether each found the limit spent.
-    fn limited(tree: &Arc<Tree>, program: &[Vec<Op>], workers: usize) -> (usize, bool) {
-        let all: Vec<_> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut search = Worker::new(tree.clone());
-                        let mut runs = 0;
-                        while search.start_execution() {
-                            let (_, last) = run(program, |r, c, e| {
-                                Some(
-                                    search
-                                        .schedule(r, c, (!search.knows_last()).then_some(e))
-                                        .unwrap(),
-                                )
-                            })
-                            .unwrap();
-                            search.end_execution(last);
-                            runs += 1;
-                        }
-                        assert_eq!(runs, search.executions());
-                        (runs, search.limit_hit())
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
-        (
-            all.iter().map(|(n, _)| n).sum(),
-            all.iter().any(|(_, hit)| *hit),
-        )
-    }
-
     #[test]
     fn a_limited_search_runs_exactly_its_limit_across_workers_unfinished() {
         let (_, sequential) = dpor(&writers());
@@ -777,10 +745,10 @@ mod tests {
         for workers in [1, 2, 3] {
             let tree = Arc::new(Tree::with_limit(Some(20)));
             tree.always_hungry();
-            let (runs, hit) = limited(&tree, &writers(), workers);
-            assert_eq!(runs, 20, "{workers} workers");
-            assert!(hit, "{workers} workers");
-            assert!(!tree.is_finished(), "{workers} workers");
+            let found = parallel_on(&tree, &writers(), workers);
+            assert_eq!(found.schedules.len(), 20, "{workers} workers");
+            assert!(found.limit_hit, "{workers} workers");
+            assert!(!found.finished && !tree.is_finished(), "{workers} workers");
         }
     }
 
@@ -792,9 +760,10 @@ mod tests {
         for workers in [1, 2, 3] {
             let tree = Arc::new(Tree::with_limit(Some(sequential * 4)));
             tree.always_hungry();
-            let (runs, hit) = limited(&tree, &writers(), workers);
-            assert!(!hit, "{workers} workers");
-            assert!(tree.is_finished(), "{workers} workers");
+            let found = parallel_on(&tree, &writers(), workers);
+            let runs = found.schedules.len();
+            assert!(!found.limit_hit, "{workers} workers");
+            assert!(found.finished && tree.is_finished(), "{workers} workers");
             assert!(runs >= sequential, "{workers} workers: {runs}");
         }
     }

@@ -6,7 +6,7 @@
 //! // the workers' driver, on each worker thread:
 //! search::with_tree(tree.clone(), || crate::backend::explore(&config, body));
 //! // the engine adapter, as it sets up a DPOR exploration:
-//! let mut search = Search::for_this_thread();
+//! let mut search = Search::for_this_thread(config.iterations);
 //! ```
 
 use std::cell::RefCell;
@@ -37,34 +37,67 @@ pub(crate) fn with_tree<R>(tree: Arc<Tree>, f: impl FnOnce() -> R) -> R {
 
 /// The DPOR search of one exploration on this OS thread. (An enum, not a
 /// trait object: the sequential search pays one branch per call.)
+/// Either kind starts at most its execution limit, if any: the sequential
+/// search counts its own, a worker takes them from the tree's shared limit
+/// ([`Tree::with_limit`]).
 #[derive(Debug)]
 pub(crate) enum Search {
-    Alone(Explorer),
+    Alone {
+        explorer: Explorer,
+        /// At most this many executions, if set.
+        limit: Option<usize>,
+        /// The limit ended the search with branches left.
+        limit_hit: bool,
+    },
     Worker(Box<Worker>),
 }
 
 impl Search {
-    /// A worker of the tree installed by [`with_tree`], or else the
-    /// sequential search.
-    pub(crate) fn for_this_thread() -> Search {
+    /// A worker of the tree installed by [`with_tree`] (whose limit is the
+    /// tree's), or else the sequential search of at most `limit`
+    /// executions.
+    pub(crate) fn for_this_thread(limit: Option<usize>) -> Search {
         match TREE.with(|t| t.borrow().clone()) {
             Some(tree) => Search::Worker(Box::new(Worker::new(tree))),
-            None => Search::Alone(Explorer::new()),
+            None => Search::alone(limit),
+        }
+    }
+
+    /// The sequential search of at most `limit` executions.
+    pub(crate) fn alone(limit: Option<usize>) -> Search {
+        Search::Alone {
+            explorer: Explorer::new(),
+            limit,
+            limit_hit: false,
         }
     }
 
     /// See [`Explorer::knows_last`].
     pub(crate) fn knows_last(&self) -> bool {
         match self {
-            Search::Alone(e) => e.knows_last(),
+            Search::Alone { explorer: e, .. } => e.knows_last(),
             Search::Worker(w) => w.knows_last(),
         }
     }
 
-    /// See [`Explorer::start_execution`].
+    /// See [`Explorer::start_execution`]; `false` too when the limit is
+    /// spent.
     pub(crate) fn start_execution(&mut self) -> bool {
         match self {
-            Search::Alone(e) => e.start_execution(),
+            Search::Alone {
+                explorer,
+                limit,
+                limit_hit,
+            } => {
+                if limit.is_some_and(|max| explorer.executions() >= max) {
+                    // Whether the search had more to explore is known only
+                    // once the last execution's races are in: one more
+                    // start says.
+                    *limit_hit = explorer.start_execution();
+                    return false;
+                }
+                explorer.start_execution()
+            }
             Search::Worker(w) => w.start_execution(),
         }
     }
@@ -77,7 +110,7 @@ impl Search {
         last: Option<Effects>,
     ) -> Result<Thread, Nondeterminism> {
         match self {
-            Search::Alone(e) => e.schedule(runnable, current, last),
+            Search::Alone { explorer: e, .. } => e.schedule(runnable, current, last),
             Search::Worker(w) => w.schedule(runnable, current, last),
         }
     }
@@ -89,7 +122,7 @@ impl Search {
         last: Option<Effects>,
     ) -> Result<usize, Nondeterminism> {
         match self {
-            Search::Alone(e) => e.choose(values, last),
+            Search::Alone { explorer: e, .. } => e.choose(values, last),
             Search::Worker(w) => w.choose(values, last),
         }
     }
@@ -97,32 +130,23 @@ impl Search {
     /// See [`Explorer::end_execution`].
     pub(crate) fn end_execution(&mut self, last: Effects) {
         match self {
-            Search::Alone(e) => e.end_execution(last),
+            Search::Alone { explorer: e, .. } => e.end_execution(last),
             Search::Worker(w) => w.end_execution(last),
-        }
-    }
-
-    /// Executions this search (this worker) started.
-    pub(crate) fn executions(&self) -> usize {
-        match self {
-            Search::Alone(e) => e.executions(),
-            Search::Worker(w) => w.executions(),
         }
     }
 
     /// See [`Explorer::spinners_held`] (this worker's).
     pub(crate) fn spinners_held(&self) -> usize {
         match self {
-            Search::Alone(e) => e.spinners_held(),
+            Search::Alone { explorer: e, .. } => e.spinners_held(),
             Search::Worker(w) => w.spinners_held(),
         }
     }
 
-    /// Whether a parallel search's shared execution limit ended it with
-    /// branches left (a sequential search's limit is its driver's).
+    /// Whether the execution limit ended the search with branches left.
     pub(crate) fn limit_hit(&self) -> bool {
         match self {
-            Search::Alone(_) => false,
+            Search::Alone { limit_hit, .. } => *limit_hit,
             Search::Worker(w) => w.limit_hit(),
         }
     }
@@ -130,7 +154,7 @@ impl Search {
     /// Whether every trace has been explored (by every worker).
     pub(crate) fn is_finished(&self) -> bool {
         match self {
-            Search::Alone(e) => e.is_finished(),
+            Search::Alone { explorer: e, .. } => e.is_finished(),
             Search::Worker(w) => w.is_finished(),
         }
     }
