@@ -778,15 +778,16 @@ mod default_search {
     use weft::thread;
     use weft::{Bound, Scheduler};
 
-    /// Six threads each adding to one counter three times: 18! / 3!^6
-    /// orders of the adds, far more than the default search's DPOR runs.
-    fn many_adders() {
+    /// `threads` threads each adding 1 to one counter `times` times: the
+    /// orders of the adds are the model's traces, (threads × times)! /
+    /// times!^threads of them.
+    fn adders(threads: usize, times: usize) {
         let n = Arc::new(AtomicUsize::new(0).named("n"));
-        let hs: Vec<_> = (0..6)
+        let hs: Vec<_> = (0..threads)
             .map(|_| {
                 let n = n.clone();
                 thread::spawn(move || {
-                    for _ in 0..3 {
+                    for _ in 0..times {
                         n.fetch_add(1, SeqCst);
                     }
                 })
@@ -795,7 +796,13 @@ mod default_search {
         for h in hs {
             h.join().unwrap();
         }
-        assert_eq!(n.load(SeqCst), 18);
+        assert_eq!(n.load(SeqCst), threads * times);
+    }
+
+    /// Six threads adding three times: 18! / 3!^6 traces, far more than
+    /// the default search's DPOR runs.
+    fn many_adders() {
+        adders(6, 3);
     }
 
     #[test]
@@ -827,23 +834,6 @@ mod default_search {
         );
     }
 
-    /// Four threads each adding once to one counter: 4! = 24 traces.
-    fn four_adders() {
-        let n = Arc::new(AtomicUsize::new(0).named("n"));
-        let hs: Vec<_> = (0..4)
-            .map(|_| {
-                let n = n.clone();
-                thread::spawn(move || {
-                    n.fetch_add(1, SeqCst);
-                })
-            })
-            .collect();
-        for h in hs {
-            h.join().unwrap();
-        }
-        assert_eq!(n.load(SeqCst), 4);
-    }
-
     #[test]
     fn a_slow_model_is_verified_by_the_default_search_whatever_the_time() {
         // Each execution takes 100 ms of real time (a debug build, a loaded
@@ -856,7 +846,8 @@ mod default_search {
             .workers(1)
             .explore(|| {
                 std::thread::sleep(std::time::Duration::from_millis(100));
-                four_adders();
+                // 4! = 24 traces.
+                adders(4, 1);
             })
             .unwrap_or_else(|f| panic!("{f}"));
         assert_eq!(stats.scheduler(), Scheduler::Dpor, "{stats}");
@@ -881,21 +872,7 @@ mod default_search {
         // its 2 s and said "not complete").
         let stats = weft::Model::new()
             .name("eight_adders")
-            .explore(|| {
-                let n = Arc::new(AtomicUsize::new(0).named("n"));
-                let hs: Vec<_> = (1..=8)
-                    .map(|i| {
-                        let n = n.clone();
-                        thread::spawn(move || {
-                            n.fetch_add(i, SeqCst);
-                        })
-                    })
-                    .collect();
-                for h in hs {
-                    h.join().unwrap();
-                }
-                assert_eq!(n.load(SeqCst), 36);
-            })
+            .explore(|| adders(8, 1))
             .unwrap_or_else(|f| panic!("{f}"));
         assert_eq!(stats.scheduler(), Scheduler::Dpor, "{stats}");
         assert!(stats.is_exhaustive(), "{stats}");

@@ -44,6 +44,23 @@ fn step_keys(f: &weft::Failure) -> Vec<String> {
         .collect()
 }
 
+/// Replays `trace` as model `name` running `body`, which must fail as
+/// `kind`: the failure.
+fn replayed(
+    name: &str,
+    trace: &std::path::Path,
+    kind: weft::FailureKind,
+    body: impl Fn() + Send + Sync + 'static,
+) -> weft::Failure {
+    weft::Model::new()
+        .name(name)
+        .replay(trace)
+        .expect_failure(kind)
+        .check(body)
+        .into_caught()
+        .expect("the declared failure")
+}
+
 #[test]
 fn a_replay_reproduces_the_failure_step_for_step() {
     let found = weft::Model::new()
@@ -66,13 +83,9 @@ fn a_replay_reproduces_the_failure_step_for_step() {
     assert!(report.contains("WEFT_REPLAY="), "{report}");
 
     for _ in 0..3 {
-        let again = weft::Model::new()
-            .name("replay_round_trip")
-            .replay(&trace)
-            .expect_failure(found.kind())
-            .check(|| lost_update(false))
-            .into_caught()
-            .expect("the declared failure");
+        let again = replayed("replay_round_trip", &trace, found.kind(), || {
+            lost_update(false)
+        });
         assert_eq!(again.kind(), found.kind());
         assert_eq!(again.message(), found.message());
         assert_eq!(again.thread_name(), found.thread_name());
@@ -89,13 +102,12 @@ fn a_replay_of_a_changed_program_says_where_it_diverged() {
         .into_caught()
         .expect("the declared failure");
     let trace = found.trace_path().expect("a trace file").to_path_buf();
-    let diverged = weft::Model::new()
-        .name("replay_diverges")
-        .replay(&trace)
-        .expect_failure(weft::FailureKind::ReplayDiverged)
-        .check(|| lost_update(true))
-        .into_caught()
-        .expect("the declared failure");
+    let diverged = replayed(
+        "replay_diverges",
+        &trace,
+        weft::FailureKind::ReplayDiverged,
+        || lost_update(true),
+    );
     assert_eq!(
         diverged.kind(),
         weft::FailureKind::ReplayDiverged,
@@ -310,31 +322,26 @@ fn a_loom_replay_runs_the_failing_execution_alone() {
     else {
         panic!("a loom schedule: {:?}", found.schedule());
     };
-    // Not loom's first execution (no preemption, no lost update): without
-    // the path, a replay would run the search up to it.
+    // Not loom's first execution (there the first thread pushes first):
+    // without the path, a replay would run the search up to it.
     assert!(execution > 1, "{execution}");
     assert!(path.is_some(), "{:?}", found.schedule());
     let trace = found.trace_path().expect("a trace file").to_path_buf();
     for _ in 0..2 {
-        let again = weft::Model::new()
-            .name("loom_replay_one_execution")
-            .replay(&trace)
-            .expect_failure(found.kind())
-            .check(|| second_first(false))
-            .into_caught()
-            .expect("the declared failure");
+        let again = replayed("loom_replay_one_execution", &trace, found.kind(), || {
+            second_first(false)
+        });
         assert_eq!(again.executions(), 1, "{again}");
         assert_eq!(step_keys(&again), step_keys(&found));
         assert_eq!(again.schedule(), found.schedule());
     }
     // A changed program still says where it diverged.
-    let diverged = weft::Model::new()
-        .name("loom_replay_one_execution")
-        .replay(&trace)
-        .expect_failure(weft::FailureKind::ReplayDiverged)
-        .check(|| second_first(true))
-        .into_caught()
-        .expect("the declared failure");
+    let diverged = replayed(
+        "loom_replay_one_execution",
+        &trace,
+        weft::FailureKind::ReplayDiverged,
+        || second_first(true),
+    );
     assert!(
         diverged.message().contains("the schedule diverged at step"),
         "{diverged}"
