@@ -280,23 +280,21 @@ fn capture_loom_path(
     c.time_budget = Some(LOOM_PATH_BUDGET);
     c.max_executions = Some(execution);
     let outcome = run(&c);
-    if let Some(again) = outcome.failure {
-        if signature(&again) == signature(&failure) {
-            if let ScheduleRecord::Loom {
+    // The same failure at the same execution, with its path: the schedule
+    // it was found with, the path added.
+    match outcome
+        .failure
+        .map(|again| (signature(&again), again.schedule))
+    {
+        Some((
+            again,
+            captured @ ScheduleRecord::Loom {
                 execution: e,
-                path: Some(path),
+                path: Some(_),
                 ..
-            } = again.schedule
-            {
-                if e == execution {
-                    failure.schedule = ScheduleRecord::Loom {
-                        execution,
-                        preemption_bound,
-                        path: Some(path),
-                    };
-                }
-            }
-        }
+            },
+        )) if again == signature(&failure) && e == execution => failure.schedule = captured,
+        _ => {}
     }
     (failure, outcome.executions)
 }
