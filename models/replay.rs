@@ -117,6 +117,22 @@ fn a_replay_of_a_changed_program_says_where_it_diverged() {
         diverged.message().contains("the schedule diverged at step"),
         "{diverged}"
     );
+    // The trace no longer fits: the report offers a new search, not the
+    // replay that just diverged.
+    let report = diverged.to_string();
+    assert!(
+        report.contains(&format!(
+            "Trace replayed (recorded before the program changed): {}",
+            trace.display()
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains("Search again, which records a new trace: cargo test --features"),
+        "{report}"
+    );
+    assert!(!report.contains("Replay exactly this schedule"), "{report}");
+    assert!(!report.contains("Found in execution"), "{report}");
 }
 
 #[test]

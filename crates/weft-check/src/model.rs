@@ -72,12 +72,16 @@ where
 
 /// A model-checking run: which backend settings to explore `f` with.
 ///
-/// Every setting has a default that most models never change: on loom an
-/// exhaustive search with no preemption bound; on shuttle the random
-/// scheduler for up to 50,000 executions within 3 seconds, and at least
-/// 10,000 whatever the time, on every core ([`Model::workers`]); on std
-/// 100 runs on real threads. The `WEFT_*` environment variables override
-/// the builder's values.
+/// Every setting has a default that most models never change: on loom
+/// loom's DPOR search with no preemption bound; on shuttle weft's DPOR
+/// search ([`Scheduler::Dpor`](crate::Scheduler::Dpor)) for up to
+/// [`DPOR_DEFAULT_EXECUTIONS`](weft_sync::explore::DPOR_DEFAULT_EXECUTIONS)
+/// executions (100,000), a proof when it finishes within them, and when it
+/// does not, the random scheduler for the rest of the budget (at least
+/// [`RANDOM_AFTER_DPOR_MIN_ITERATIONS`](weft_sync::explore::RANDOM_AFTER_DPOR_MIN_ITERATIONS)
+/// executions), the verdict saying so; on every core
+/// ([`Model::workers`]); on std 100 runs on real threads. The `WEFT_*`
+/// environment variables override the builder's values.
 ///
 /// # Examples
 ///
@@ -370,6 +374,8 @@ impl Model {
     /// the trace to replay is missing, corrupt, or of another model or backend.
     // The failure is the rare, once-per-exploration path: its size does not matter.
     #[allow(clippy::result_large_err)]
+    // A bad variable or trace panics at the user's call, not in here.
+    #[track_caller]
     pub fn explore<F>(&self, f: F) -> Result<Stats, Failure>
     where
         F: Fn() + Send + Sync + 'static,
@@ -754,20 +760,33 @@ fn announce(stats: Stats) -> Stats {
 }
 
 /// Reads the trace to replay and checks it fits this model and backend.
+/// (No closures: a panic in one would name this file, not the user's
+/// call.)
+#[track_caller]
 fn replay_plan(path: &std::path::Path, model: &str) -> explore::ReplayPlan {
-    let fail =
-        |e: &dyn std::error::Error| -> ! { panic!("weft: cannot replay: {}", error_chain(e)) };
     if Backend::current() == Backend::Std {
         panic!(
             "weft: cannot replay {}: replay needs a checker; run with --features shuttle or --features loom",
             path.display()
         );
     }
-    let t = trace::read_trace(path).unwrap_or_else(|e| fail(&e));
-    t.check_model(model).unwrap_or_else(|e| fail(&e));
-    t.check_backend(Backend::current())
-        .unwrap_or_else(|e| fail(&e));
+    let t = match trace::read_trace(path) {
+        Ok(t) => t,
+        Err(e) => cannot_replay(&e),
+    };
+    if let Err(e) = t.check_model(model) {
+        cannot_replay(&e);
+    }
+    if let Err(e) = t.check_backend(Backend::current()) {
+        cannot_replay(&e);
+    }
     t.replay_plan()
+}
+
+/// Refuses a trace, with why, at the user's call.
+#[track_caller]
+fn cannot_replay(e: &dyn std::error::Error) -> ! {
+    panic!("weft: cannot replay: {}", error_chain(e))
 }
 
 /// An error and its causes, as one line: `a: b: c`.

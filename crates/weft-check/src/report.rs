@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write as _};
 
-use weft_sync::explore::{Backend, FailureKind, ScheduleRecord};
+use weft_sync::explore::{Backend, FailureKind, ScheduleRecord, SchedulerKind};
 use weft_sync::record::{Event, Op, ThreadState};
 
 use crate::failure::Failure;
@@ -318,17 +318,44 @@ impl Failure {
                 self.executions
             );
         }
-        if let Some(found) = self.found_by {
-            writeln!(
+        if self.kind == FailureKind::ReplayDiverged {
+            // The trace no longer fits the program: replaying it again
+            // diverges again, so the way on is a new search.
+            if let Some(path) = &self.trace_path {
+                writeln!(
+                    f,
+                    "Trace replayed (recorded before the program changed): {}",
+                    path.display()
+                )?;
+            }
+            return writeln!(
                 f,
-                "Found by {} on worker {} of {} (seed {}); its search alone: WEFT_SCHEDULER={} WEFT_SEED={} WEFT_WORKERS=1 cargo test{feature} {test}",
+                "Search again, which records a new trace: cargo test{feature} {test}"
+            );
+        }
+        if let Some(found) = self.found_by {
+            write!(
+                f,
+                "Found by {} on worker {} of {}",
                 found.scheduler,
                 found.worker + 1,
-                found.workers,
-                found.seed,
-                found.scheduler,
-                found.seed
+                found.workers
             )?;
+            // Only a random or PCT worker's schedules follow from a seed:
+            // a DPOR worker's share of the tree depends on the others'.
+            if seeded(found.scheduler) {
+                writeln!(
+                    f,
+                    " (seed {}); its search alone: WEFT_SCHEDULER={} WEFT_SEED={} WEFT_WORKERS=1 cargo test{feature} {test}",
+                    found.seed, found.scheduler, found.seed
+                )?;
+            } else {
+                writeln!(
+                    f,
+                    "; its search alone: WEFT_SCHEDULER={} WEFT_WORKERS=1 cargo test{feature} {test}",
+                    found.scheduler
+                )?;
+            }
         }
         writeln!(f, "{}.", capitalised(&self.found_in()))?;
         if let Some(shrunk) = &self.shrunk {
@@ -384,6 +411,12 @@ fn is_uneventful(op: &Op) -> bool {
         op,
         Op::Load(_) | Op::Yield | Op::Sleep | Op::Fence | Op::CompareExchange { ok: false }
     )
+}
+
+/// Whether a search's schedules follow from its seed (random and PCT);
+/// DPOR's and DFS's do not use one.
+pub(crate) fn seeded(scheduler: SchedulerKind) -> bool {
+    matches!(scheduler, SchedulerKind::Random | SchedulerKind::Pct { .. })
 }
 
 fn capitalised(s: &str) -> String {

@@ -227,10 +227,24 @@ impl Stats {
         match self.backend {
             Backend::Loom => "DPOR search".to_string(),
             Backend::Std => "stress run on real threads".to_string(),
-            Backend::Shuttle if self.workers > 1 => {
-                format!("{} scheduler, {} workers", self.scheduler, self.workers)
+            Backend::Shuttle => {
+                // The default search that handed over to random schedules
+                // ran DPOR first: most of its executions may be DPOR's.
+                let handed_over = self.scheduler == SchedulerKind::Random
+                    && self
+                        .bounds
+                        .iter()
+                        .any(|b| matches!(b, Bound::DporIncomplete(_)));
+                let first = if handed_over { "dpor, then " } else { "" };
+                if self.workers > 1 {
+                    format!(
+                        "{first}{} scheduler, {} workers",
+                        self.scheduler, self.workers
+                    )
+                } else {
+                    format!("{first}{} scheduler", self.scheduler)
+                }
             }
-            Backend::Shuttle => format!("{} scheduler", self.scheduler),
         }
     }
 
@@ -316,12 +330,14 @@ impl fmt::Display for Stats {
             if let Some(found) = caught.found_by() {
                 write!(
                     f,
-                    "; found by {} on worker {} of {} (seed {})",
+                    "; found by {} on worker {} of {}",
                     found.scheduler,
                     found.worker + 1,
                     found.workers,
-                    found.seed
                 )?;
+                if crate::report::seeded(found.scheduler) {
+                    write!(f, " (seed {})", found.seed)?;
+                }
             }
             if let Some(s) = caught.shrunk() {
                 write!(
@@ -413,6 +429,33 @@ mod tests {
         s.complete = false;
         s.bounds = vec![Bound::TimeBudget];
         assert!(!s.to_string().contains("spin loops bounded"), "{s}");
+    }
+
+    #[test]
+    fn a_default_search_that_handed_over_to_random_names_both_searches() {
+        let mut s = stats(
+            Backend::Shuttle,
+            false,
+            vec![Bound::DporIncomplete(10), Bound::TimeBudget],
+        );
+        s.scheduler = SchedulerKind::Random;
+        s.workers = 2;
+        let line = s.to_string();
+        assert!(
+            line.contains("(dpor, then random scheduler, 2 workers): 15 executions"),
+            "{line}"
+        );
+        assert!(
+            line.contains(
+                "not exhaustive: DPOR explored 10 executions, not complete; then 5 random schedules"
+            ),
+            "{line}"
+        );
+        // A random search alone is named alone.
+        s.bounds = vec![Bound::TimeBudget];
+        s.workers = 1;
+        let line = s.to_string();
+        assert!(line.contains("(random scheduler): 15 executions"), "{line}");
     }
 
     #[test]

@@ -369,3 +369,41 @@ fn a_trace_dir_that_is_a_file_is_refused_naming_it() {
     );
     assert_eq!(err.path(), Some(file.as_path()));
 }
+
+/// Run by the test below in a process of its own: a replay of a trace
+/// that does not exist.
+#[test]
+fn refused_replay_child() {
+    let Some(path) = std::env::var_os("WEFT_REFUSED_REPLAY_CHILD") else {
+        return;
+    };
+    let _ = weft_check::Model::new()
+        .name("refused")
+        .replay(PathBuf::from(path))
+        .explore(|| {});
+}
+
+/// A replay refused (here: no such trace; in std mode: no checker to
+/// replay on) panics with one line at the user's call, where a new user
+/// looks, and not inside weft.
+#[test]
+fn a_refused_replay_panics_at_the_users_call() {
+    let dir = TempDir::new("bad-refused-replay");
+    let path = dir.path().join("nope.json");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "refused_replay_child", "--test-threads=1"])
+        .env("WEFT_REFUSED_REPLAY_CHILD", &path)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    // libtest prints a failed test's panic with its captured output.
+    let stderr = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("weft: cannot replay"), "{stderr}");
+    let at = stderr
+        .lines()
+        .find(|l| l.contains("panicked at "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(at.contains("tests/trace_bad_input.rs:"), "{stderr}");
+    assert!(!at.contains("src/model.rs"), "{stderr}");
+}
