@@ -83,6 +83,48 @@ mod on_shuttle {
         eprintln!("{one}\n{two}");
     }
 
+    /// `n` threads each adding once to one atomic: `n!` traces, which
+    /// one worker explores once each.
+    fn adders(n: usize) -> impl Fn() + Send + Sync + 'static {
+        move || {
+            let sum = Arc::new(AtomicUsize::new(0).named("sum"));
+            let hs: Vec<_> = (0..n)
+                .map(|_| {
+                    let sum = sum.clone();
+                    thread::spawn(move || {
+                        sum.fetch_add(1, SeqCst);
+                    })
+                })
+                .collect();
+            for h in hs {
+                h.join().unwrap();
+            }
+        }
+    }
+
+    /// Two workers explore each trace once too: a branch is claimed only
+    /// once the steps of the branches claimed before it at its node are
+    /// known, so its sleep set is the sequential search's. (Claimed
+    /// while another worker's sibling had not run yet, it left that
+    /// sibling out, and four threads took 24 or 26 executions from run to
+    /// run.)
+    #[test]
+    fn two_workers_run_one_execution_per_trace_as_one_does() {
+        for (n, traces) in [(4, 24), (5, 120)] {
+            for run in 0..5 {
+                let stats = dpor("adders_on_2", 2)
+                    .explore(adders(n))
+                    .unwrap_or_else(|f| panic!("{f}"));
+                assert!(stats.is_search_complete(), "{stats}");
+                assert_eq!(
+                    stats.executions(),
+                    traces,
+                    "{n} threads, run {run}: {stats}"
+                );
+            }
+        }
+    }
+
     /// Load, then store: two increments can lose one. `other` logs what it
     /// read (a `tracing` event, which a report shows in place).
     fn lost_update() {
