@@ -240,6 +240,41 @@ fn models_of_one_name_in_two_tests_do_not_share_a_trace_file() {
     std::fs::remove_file(b).unwrap();
 }
 
+/// A model whose only thread makes a choice and fails on one value: its
+/// trace replays the choice, and the failure, and shows the choice as a
+/// step. (The replay once asked for a scheduling decision after the
+/// panic that the search had not recorded, and called the program
+/// changed.)
+#[cfg(feature = "shuttle")]
+#[test]
+fn a_lone_threads_choice_replays_and_shows_in_the_report() {
+    let body = || {
+        let v = weft::rand::choose(5);
+        assert_ne!(v, 3, "chose 3");
+    };
+    let found = weft::Model::new()
+        .name("replay_lone_choice")
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(body)
+        .into_caught()
+        .expect("the declared failure");
+    let report = found.to_string();
+    assert!(
+        report.contains("choose(5) = 3  at models/replay.rs:"),
+        "{report}"
+    );
+    let trace = found.trace_path().expect("a trace file").to_path_buf();
+    let again = replayed(
+        "replay_lone_choice",
+        &trace,
+        weft::FailureKind::Assertion,
+        body,
+    );
+    assert_eq!(again.executions(), 1, "{again}");
+    assert!(again.message().contains("chose 3"), "{again}");
+    assert_eq!(step_keys(&again), step_keys(&found));
+}
+
 /// Set in the child process of
 /// [`shuttles_failing_seed_banner_is_never_printed`].
 #[cfg(feature = "shuttle")]

@@ -50,8 +50,13 @@ fn access(e: &Event) -> Option<(usize, bool)> {
     let write = match e.op {
         Op::Load(_) | Op::CellRead => false,
         // Nothing shared, or an order no swap can undo (a thread's start
-        // and end, a user's trace line).
-        Op::Spawn { .. } | Op::Join { .. } | Op::Finish | Op::Panic | Op::Trace(_) => return None,
+        // and end, a user's trace line, a choice).
+        Op::Spawn { .. }
+        | Op::Join { .. }
+        | Op::Finish
+        | Op::Panic
+        | Op::Trace(_)
+        | Op::Choose { .. } => return None,
         _ => true,
     };
     Some((object, write))

@@ -391,7 +391,17 @@ impl Model {
             _ => None,
         };
         if let Some(path) = &replay {
-            let plan = replay_plan(path, &config.name);
+            let (plan, scheduler) = replay_plan(path, &config.name);
+            // The search that recorded the trace, whatever this model's
+            // own: a `choose` is recorded as its value by weft's DPOR
+            // search and as shuttle's random number by the others, and
+            // the replay reads it back the same way. (A default model,
+            // whose scheduler is the random one after DPOR, replayed a
+            // DPOR trace's choice as a random number, got another value,
+            // and said the program had changed.)
+            if Backend::current() == Backend::Shuttle {
+                config.scheduler = scheduler;
+            }
             // loom replays by re-exploring: with the bound it was found at.
             if let explore::ScheduleRecord::Loom {
                 preemption_bound, ..
@@ -762,8 +772,9 @@ fn announce(stats: Stats) -> Stats {
 /// Reads the trace to replay and checks it fits this model and backend.
 /// (No closures: a panic in one would name this file, not the user's
 /// call.)
+/// With the search that recorded it.
 #[track_caller]
-fn replay_plan(path: &std::path::Path, model: &str) -> explore::ReplayPlan {
+fn replay_plan(path: &std::path::Path, model: &str) -> (explore::ReplayPlan, SchedulerKind) {
     if Backend::current() == Backend::Std {
         panic!(
             "weft: cannot replay {}: replay needs a checker; run with --features shuttle or --features loom",
@@ -780,7 +791,7 @@ fn replay_plan(path: &std::path::Path, model: &str) -> explore::ReplayPlan {
     if let Err(e) = t.check_backend(Backend::current()) {
         cannot_replay(&e);
     }
-    t.replay_plan()
+    (t.replay_plan(), t.scheduler)
 }
 
 /// Refuses a trace, with why, at the user's call.

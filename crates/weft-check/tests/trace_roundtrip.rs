@@ -154,6 +154,8 @@ fn op() -> impl Strategy<Value = OpRecord> {
             .prop_map(|(child, finished)| OpRecord::IsFinished { child, finished }),
         any::<usize>().prop_map(|target| OpRecord::Unpark { target }),
         text().prop_map(|message| OpRecord::Trace { message }),
+        (any::<usize>(), any::<usize>())
+            .prop_map(|(values, chosen)| OpRecord::Choose { values, chosen }),
     ]
 }
 

@@ -16,6 +16,7 @@
 /// # });
 /// ```
 #[inline]
+#[track_caller]
 pub fn choose(n: usize) -> usize {
     crate::backend::choose(n)
 }

@@ -488,6 +488,7 @@ impl From<&Op> for OpRecord {
             Op::Trace(message) => OpRecord::Trace {
                 message: message.clone(),
             },
+            &Op::Choose { values, chosen } => OpRecord::Choose { values, chosen },
             // An operation added to weft-sync after this format: kept as
             // text. A replay of it diverges at that step, loudly.
             other => OpRecord::Trace {
@@ -540,6 +541,7 @@ impl OpRecord {
             OpRecord::BarrierPass => Op::BarrierPass,
             OpRecord::OnceInit => Op::OnceInit,
             OpRecord::Trace { message } => Op::Trace(message.clone()),
+            &OpRecord::Choose { values, chosen } => Op::Choose { values, chosen },
         }
     }
 
@@ -582,6 +584,7 @@ impl OpRecord {
             OpRecord::BarrierPass => "barrier-pass",
             OpRecord::OnceInit => "once-init",
             OpRecord::Trace { .. } => "trace",
+            OpRecord::Choose { .. } => "choose",
         }
     }
 }
@@ -632,6 +635,10 @@ mod tests {
             Op::BarrierPass,
             Op::OnceInit,
             Op::Trace("hello".into()),
+            Op::Choose {
+                values: 4,
+                chosen: 2,
+            },
         ]
     }
 

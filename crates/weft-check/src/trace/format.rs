@@ -482,6 +482,13 @@ pub enum OpRecord {
         /// Its message.
         message: String,
     },
+    /// A `weft::rand::choose(values)` and the value it returned.
+    Choose {
+        /// How many values there were to choose from.
+        values: usize,
+        /// The value chosen.
+        chosen: usize,
+    },
 }
 
 /// A plain enum written as one keyword: `"shuttle"`, `"pct:3"`, `"data_race"`.

@@ -371,8 +371,9 @@ pub(crate) fn access_of(thread: Thread, op: &Op, object: Option<usize>) -> Optio
         Op::Park => Some(access(Key::Parker(id(thread)), true)),
         Op::Unpark { target } => Some(access(Key::Parker(id(*target)), true)),
         // Under sequential consistency a fence orders nothing more, and
-        // a panic or a user's trace line touches nothing shared.
-        Op::Fence | Op::Panic | Op::Trace(_) => None,
+        // a panic, a user's trace line or a choice (a branch of the
+        // search of its own) touches nothing shared.
+        Op::Fence | Op::Panic | Op::Trace(_) | Op::Choose { .. } => None,
         Op::Lock | Op::ReadLock | Op::WriteLock => on_lock(Some(LockSide::Acquire)),
         Op::Unlock | Op::ReadUnlock | Op::WriteUnlock => on_lock(Some(LockSide::Release)),
         // Acquired or not, a `try_lock` races with everything on the

@@ -100,6 +100,13 @@ pub enum Op {
     OnceInit,
     /// A user's `tracing` event, with its message.
     Trace(String),
+    /// A `weft::rand::choose(values)` and the value it returned.
+    Choose {
+        /// How many values there were to choose from (`0..values`).
+        values: usize,
+        /// The value chosen.
+        chosen: usize,
+    },
 }
 
 impl Op {
@@ -141,6 +148,7 @@ impl Op {
             Op::BarrierPass => "barrier-pass",
             Op::OnceInit => "once-init",
             Op::Trace(_) => "trace",
+            Op::Choose { .. } => "choose",
         }
     }
 }
@@ -174,6 +182,7 @@ impl fmt::Display for Op {
             }
             Op::Unpark { target } => write!(f, "unpark thread {target}"),
             Op::Trace(msg) => write!(f, "trace: {msg}"),
+            Op::Choose { values, chosen } => write!(f, "choose({values}) = {chosen}"),
             other => f.write_str(other.name()),
         }
     }

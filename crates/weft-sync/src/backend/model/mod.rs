@@ -56,12 +56,23 @@ pub fn spin_loop() {
 }
 
 /// A nondeterministic choice in `0..n` that the checker explores (shuttle);
-/// always 0 on loom, which explores interleavings only.
+/// always 0 on loom, which explores interleavings only. A choice among two
+/// or more values is a step of the interleaving (`choose(4) = 2`), so that
+/// a report shows which value led to the failure.
+#[track_caller]
 pub fn choose(n: usize) -> usize {
-    if n > 1 {
-        recorder::with(|e| e.used_choice = true);
+    if n <= 1 {
+        return engine::choose(n);
     }
-    engine::choose(n)
+    let at = crate::record::Loc::caller();
+    recorder::with(|e| e.used_choice = true);
+    let chosen = engine::choose(n);
+    recorder::event(
+        crate::record::Op::Choose { values: n, chosen },
+        recorder::NO_OBJECT,
+        at,
+    );
+    chosen
 }
 
 /// Fails the execution as a deadlock declared by a scheduler built on weft.
