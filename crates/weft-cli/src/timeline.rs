@@ -485,6 +485,7 @@ fn step_view(trace: &Trace, failure: &Failure, s: &StepRecord) -> StepView {
             )
         }
         OpRecord::Trace { message } => format!("» {message}"),
+        OpRecord::Choose { values, chosen } => format!("choose({values}) = {chosen}"),
         other => format!("{}{name}", other.name()),
     };
     StepView {

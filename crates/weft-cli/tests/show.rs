@@ -29,6 +29,13 @@ fn a_panic_marks_the_failing_step() {
 }
 
 #[test]
+fn a_choice_shows_the_value_chosen() {
+    let out = show(&[&fixture_rel("lone_choice.json")]);
+    assert!(out.contains("choose(5) = 3"), "{out}");
+    assert!(out.contains("models/replay.rs:252"), "{out}");
+}
+
+#[test]
 fn a_lost_wakeup_names_the_waiting_thread() {
     let out = show(&[&fixture_rel("lost_wakeup.json")]);
     assert!(out.contains("deadlock (lost wakeup):"), "{out}");
