@@ -3,7 +3,7 @@
 //! executions than shuttle's naive DFS.
 
 #[cfg(feature = "shuttle")]
-mod on_shuttle {
+pub(crate) mod on_shuttle {
     use weft::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
     use weft::sync::{mpsc, Arc, Condvar, Mutex};
     use weft::thread;
@@ -165,7 +165,9 @@ mod on_shuttle {
         assert!(report.contains("a read 2"), "{report}");
     }
 
-    fn counter(threads: usize) -> impl Fn() + Send + Sync + 'static {
+    /// `threads` threads each adding once to one atomic, joined by main,
+    /// which checks the sum (also `dpor_workers.rs`'s).
+    pub(crate) fn counter(threads: usize) -> impl Fn() + Send + Sync + 'static {
         move || {
             let n = Arc::new(AtomicUsize::new(0).named("n"));
             let handles: Vec<_> = (0..threads)

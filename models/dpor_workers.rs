@@ -83,25 +83,6 @@ mod on_shuttle {
         eprintln!("{one}\n{two}");
     }
 
-    /// `n` threads each adding once to one atomic: `n!` traces, which
-    /// one worker explores once each.
-    fn adders(n: usize) -> impl Fn() + Send + Sync + 'static {
-        move || {
-            let sum = Arc::new(AtomicUsize::new(0).named("sum"));
-            let hs: Vec<_> = (0..n)
-                .map(|_| {
-                    let sum = sum.clone();
-                    thread::spawn(move || {
-                        sum.fetch_add(1, SeqCst);
-                    })
-                })
-                .collect();
-            for h in hs {
-                h.join().unwrap();
-            }
-        }
-    }
-
     /// Two workers explore each trace once too: a branch is claimed only
     /// once the steps of the branches claimed before it at its node are
     /// known, so its sleep set is the sequential search's. (Claimed
@@ -113,7 +94,7 @@ mod on_shuttle {
         for (n, traces) in [(4, 24), (5, 120)] {
             for run in 0..5 {
                 let stats = dpor("adders_on_2", 2)
-                    .explore(adders(n))
+                    .explore(crate::dpor::on_shuttle::counter(n))
                     .unwrap_or_else(|f| panic!("{f}"));
                 assert!(stats.is_search_complete(), "{stats}");
                 assert_eq!(
