@@ -275,6 +275,59 @@ fn a_lone_threads_choice_replays_and_shows_in_the_report() {
     assert_eq!(step_keys(&again), step_keys(&found));
 }
 
+/// Two threads' choices: a trace replays them whatever scheduler found
+/// it and whatever the replaying model's own (weft's DPOR records a
+/// choice as its value, shuttle's schedulers as a random number; the
+/// replay reads it as the trace's search wrote it).
+#[cfg(feature = "shuttle")]
+#[test]
+fn choices_replay_across_schedulers() {
+    use weft::Scheduler;
+    fn body() {
+        let x = Arc::new(AtomicUsize::new(0).named("x"));
+        let x2 = x.clone();
+        let h = thread::spawn(move || {
+            let v = weft::rand::choose(3);
+            x2.fetch_add(v, Ordering::SeqCst);
+        });
+        let w = weft::rand::choose(2);
+        x.fetch_add(w * 10, Ordering::SeqCst);
+        h.join().unwrap();
+        assert_ne!(x.load(Ordering::SeqCst), 12, "12");
+    }
+    let schedulers = [None, Some(Scheduler::Random), Some(Scheduler::Dpor)];
+    for (i, found_by) in schedulers.into_iter().enumerate() {
+        for (j, replay_with) in schedulers.into_iter().enumerate() {
+            let name = format!("replay_choices_{i}_{j}");
+            let mut model = weft::Model::new()
+                .name(&name)
+                .expect_failure(weft::FailureKind::Assertion);
+            if let Some(s) = found_by {
+                model = model.scheduler(s);
+            }
+            let found = model.check(body).into_caught().expect("caught");
+            let trace = found.trace_path().expect("a trace file").to_path_buf();
+            let mut model = weft::Model::new()
+                .name(&name)
+                .replay(&trace)
+                .expect_failure(weft::FailureKind::Assertion);
+            if let Some(s) = replay_with {
+                model = model.scheduler(s);
+            }
+            let again = model
+                .check(body)
+                .into_caught()
+                .unwrap_or_else(|| panic!("{found_by:?} then {replay_with:?}: not reproduced"));
+            assert_eq!(again.executions(), 1, "{again}");
+            assert_eq!(
+                step_keys(&again),
+                step_keys(&found),
+                "{found_by:?} then {replay_with:?}"
+            );
+        }
+    }
+}
+
 /// Set in the child process of
 /// [`shuttles_failing_seed_banner_is_never_printed`].
 #[cfg(feature = "shuttle")]
