@@ -73,7 +73,10 @@ pub(crate) fn stopped(
             };
             format!("stopped at {share} of the estimated tree (~{tree} executions)")
         }
-        _ => format!("stopped after {executions} executions by the time budget"),
+        _ => format!(
+            "stopped after {} by the time budget",
+            crate::found::counted(executions, "execution")
+        ),
     })
 }
 
@@ -99,6 +102,10 @@ mod tests {
         assert_eq!(
             stopped(&[Bound::TimeBudget], 7, None).as_deref(),
             Some("stopped after 7 executions by the time budget")
+        );
+        assert_eq!(
+            stopped(&[Bound::TimeBudget], 1, None).as_deref(),
+            Some("stopped after 1 execution by the time budget")
         );
     }
 

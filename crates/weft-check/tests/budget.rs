@@ -74,3 +74,21 @@ fn a_budget_stops_the_default_search_and_the_line_says_what_was_given_up() {
     // machine; the model's search alone would run for far longer.
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
 }
+
+/// A time budget spent before the search began still runs one execution,
+/// and says it stopped: a search of none passed having checked nothing
+/// ("verified on shuttle: 0 executions").
+#[test]
+fn a_spent_time_budget_still_runs_one_execution() {
+    let stats = Model::new()
+        .name("no_time")
+        .time_budget(Duration::ZERO)
+        .explore(big)
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert!(stats.executions() >= 1, "{stats}");
+    assert!(!stats.is_exhaustive(), "{stats}");
+    assert!(
+        stats.bounds().contains(&weft_check::Bound::TimeBudget),
+        "{stats}"
+    );
+}

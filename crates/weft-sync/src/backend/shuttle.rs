@@ -544,7 +544,9 @@ impl Scheduler for WeftScheduler {
         let soft_spent = self
             .soft_budget
             .is_some_and(|(b, min)| s.executions >= min && self.start.elapsed() >= b);
-        let hard_spent = self.budget.is_some_and(|b| self.start.elapsed() >= b);
+        // A spent budget still runs the first execution: a search that
+        // ran none would pass having checked nothing (as loom's runs one).
+        let hard_spent = s.executions > 0 && self.budget.is_some_and(|b| self.start.elapsed() >= b);
         if s.stop || soft_spent || hard_spent {
             s.budget_spent |= !s.stop;
             s.stop = true;
