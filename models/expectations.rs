@@ -57,6 +57,29 @@ mod on_a_checker {
         );
     }
 
+    /// `explore(..).unwrap()` of a model that was expected to fail and
+    /// passed prints the report, as every failure does, and not a dump of
+    /// the failure's fields (the whole execution log among them).
+    #[test]
+    fn an_unwrapped_failure_prints_its_report() {
+        let failure = weft::Model::new()
+            .name("unwrapped_not_caught")
+            .expect_failure(FailureKind::Deadlock)
+            .explore(counter)
+            .unwrap_err();
+        let debug = format!("{failure:?}");
+        assert_eq!(debug, format!("\n{failure}"));
+        assert!(
+            debug.contains("weft: model `unwrapped_not_caught` failed on "),
+            "{debug}"
+        );
+        assert!(
+            debug.contains("expected to fail with a deadlock"),
+            "{debug}"
+        );
+        assert!(!debug.contains("ExecutionLog"), "{debug}");
+    }
+
     #[test]
     fn a_model_that_passes_fails_as_not_caught() {
         let failure = weft::Model::new()

@@ -272,6 +272,13 @@ fn a_lone_threads_choice_replays_and_shows_in_the_report() {
     );
     assert_eq!(again.executions(), 1, "{again}");
     assert!(again.message().contains("chose 3"), "{again}");
+    // The report says it replayed, not that a search found it.
+    let report = again.to_string();
+    assert!(
+        report.contains("Reproduced in 1 execution by replaying its trace (weft's DPOR search)."),
+        "{report}"
+    );
+    assert!(!report.contains("Found in execution"), "{report}");
     assert_eq!(step_keys(&again), step_keys(&found));
 }
 

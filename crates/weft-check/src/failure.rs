@@ -7,8 +7,11 @@ use weft_sync::lockdep::LockCycle;
 use weft_sync::record::{Event, ExecutionLog, Loc, ObjectInfo, ThreadInfo, ThreadState, WaitKind};
 
 /// A failing execution: what went wrong, who was involved, and the steps
-/// that led there. `Display` renders the report a person reads.
-#[derive(Clone, Debug)]
+/// that led there. `Display` renders the report a person reads, and so
+/// does `Debug` (what `explore(..).unwrap()` prints), as `anyhow`'s errors
+/// do: a dump of the fields, the whole execution log among them, is no
+/// report.
+#[derive(Clone)]
 pub struct Failure {
     pub(crate) model: String,
     pub(crate) backend: Backend,
@@ -38,6 +41,17 @@ pub struct Failure {
     pub(crate) stale_read: Option<crate::weak_memory::StaleRead>,
     /// The ordering repair hint searched for the stale read.
     pub(crate) repair: Option<crate::repair::Repair>,
+    /// Found by replaying its trace (`Model::replay`, `WEFT_REPLAY`), not
+    /// by a search.
+    pub(crate) replayed: bool,
+}
+
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // On its own lines after `unwrap`'s "called `Result::unwrap()` on
+        // an `Err` value: ".
+        write!(f, "\n{self}")
+    }
 }
 
 /// How far from the end of an execution a livelock's threads are looked for.

@@ -136,8 +136,19 @@ impl Failure {
     }
 
     /// How the failure was found, as the report says it: "found in
-    /// execution 37 of 50,000 (random scheduler, seed 0x2a)".
+    /// execution 37 of 50,000 (random scheduler, seed 0x2a)"; for a replay,
+    /// "reproduced in 1 execution by replaying its trace (weft's DPOR
+    /// search)".
     pub fn found_in(&self) -> String {
+        if self.replayed {
+            // One execution, on the trace's schedule: not the search's
+            // count, which the trace keeps.
+            return format!(
+                "reproduced in {} by replaying its trace ({})",
+                counted(self.executions, "execution"),
+                self.search()
+            );
+        }
         let of = self
             .planned
             .filter(|&p| p >= self.executions)

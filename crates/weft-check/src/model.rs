@@ -550,6 +550,7 @@ impl Model {
                 test_name: current_test_path(),
                 stale_read: None,
                 repair: None,
+                replayed: false,
             };
             return if self.expected == Some(FailureKind::NeverReached) {
                 Ok(announce(stats(&config, Some(Box::new(failure)))))
@@ -586,6 +587,7 @@ impl Model {
                     test_name: current_test_path(),
                 stale_read: None,
                 repair: None,
+                replayed: false,
                 })
             }
             (Some(raw), expected) => {
@@ -625,6 +627,7 @@ impl Model {
                     test_name: current_test_path(),
                     stale_read: None,
                     repair: None,
+                    replayed: false,
                 };
                 if backend == Backend::Loom {
                     match &replay {
@@ -634,6 +637,7 @@ impl Model {
                 }
                 if replay.is_some() {
                     // A replay reproduces a trace; it does not overwrite it.
+                    failure.replayed = true;
                     failure.trace_path = replay;
                 } else if backend != Backend::Std {
                     let dir = env

@@ -486,6 +486,29 @@ fn a_second_failure_of_a_model_replaces_its_trace() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
+/// One test's trace on loom and on shuttle: two files, where the second
+/// replaced the first and the first report then named a trace of the
+/// other backend.
+#[test]
+fn one_tests_traces_on_two_backends_are_two_files() {
+    let dir = TempDir::new("trace-backends");
+    let mut trace = philosophers_trace();
+    trace.backend = Backend::Shuttle;
+    let shuttle = write_trace(dir.path(), &trace).unwrap();
+    trace.backend = Backend::Loom;
+    trace.seed = None;
+    trace.schedule = ScheduleRecord::Loom {
+        execution: 1,
+        preemption_bound: None,
+        path: None,
+    };
+    let loom = write_trace(dir.path(), &trace).unwrap();
+    assert_ne!(shuttle, loom);
+    assert_eq!(read_trace(&shuttle).unwrap().backend, Backend::Shuttle);
+    assert_eq!(read_trace(&loom).unwrap().backend, Backend::Loom);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
 #[test]
 fn write_creates_missing_directories() {
     let dir = TempDir::new("trace-mkdir");

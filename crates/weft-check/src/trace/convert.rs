@@ -144,6 +144,7 @@ impl Trace {
             test_name: self.test.clone(),
             stale_read: self.weak_memory.as_ref().map(|w| w.to_stale_read()),
             repair: self.weak_memory.as_ref().and_then(|w| w.to_repair()),
+            replayed: false,
         }
     }
 

@@ -23,8 +23,9 @@ const OBJECT_LINE_DEPTH: usize = 2;
 const ARRAY_LINE_DEPTH: usize = 3;
 
 /// Writes `trace` to `<dir>/<model>-<hash>.json`, where `<hash>` is eight
-/// hex digits of a hash of the test's full path (so that two tests whose
-/// models have one name do not overwrite each other's trace), or to
+/// hex digits of a hash of the test's full path and the backend (so that
+/// two tests whose models have one name, or one test run on loom and on
+/// shuttle, do not overwrite each other's trace), or to
 /// `<dir>/<model>.json` when the trace records no test; replaces any older
 /// trace of the same model and test, and returns the path.
 ///
@@ -92,7 +93,8 @@ pub fn write_trace(dir: &Path, trace: &Trace) -> Result<PathBuf, TraceError> {
 
 /// The name a trace file takes (before [`trace_file_path`] makes it safe):
 /// the model's name, then `-` and eight hex digits of a 32-bit FNV-1a hash
-/// of the test's full path when the trace records its test.
+/// of the test's full path and the backend (`models::abba` on `shuttle`)
+/// when the trace records its test.
 ///
 /// # Examples
 ///
@@ -105,7 +107,13 @@ pub fn write_trace(dir: &Path, trace: &Trace) -> Result<PathBuf, TraceError> {
 /// ```
 pub fn trace_file_stem(trace: &Trace) -> String {
     match &trace.test {
-        Some(test) => format!("{}-{:08x}", trace.model, fnv1a32(test)),
+        // The backend too: a test run on loom, then on shuttle, left one
+        // file, and the report of the first pointed at the second's trace.
+        Some(test) => format!(
+            "{}-{:08x}",
+            trace.model,
+            fnv1a32(&format!("{test} on {}", trace.backend))
+        ),
         None => trace.model.clone(),
     }
 }
