@@ -64,6 +64,17 @@ pub enum ExpectedError {
         /// The package.
         package: String,
     },
+    /// The filter given matched no test on any backend (as nextest fails
+    /// a run with no tests: a mistyped filter must not pass as "ok").
+    #[error(
+        "no test matches `{filter}` in {targets} (a test runs when its name contains the filter)"
+    )]
+    NoTestMatched {
+        /// The filter.
+        filter: String,
+        /// The test targets searched, comma-separated.
+        targets: String,
+    },
     /// `cargo metadata` failed: not a cargo project, or a broken manifest.
     #[error("cannot read the cargo workspace: {reason}")]
     Workspace {

@@ -27,7 +27,8 @@ impl WeftExitCode {
     /// Bad usage or bad input: an unknown backend or package, a bad
     /// `WEFT_*` value under `check` (found before anything runs), an
     /// unreadable or corrupt trace or results file, a missing nightly
-    /// toolchain, a malformed option, a `--json` or `--junit` file that
+    /// toolchain, a malformed option, a `check` filter that matches no
+    /// test, a `--json` or `--junit` file that
     /// cannot be written (after the table was printed).
     pub const BAD_INPUT: i32 = 2;
 

@@ -325,6 +325,22 @@ fn a_suite_with_no_unexpected_failure_exits_0() {
     );
 }
 
+/// A filter that matches no test is bad input, not a pass (as nextest
+/// fails a run with no tests): it said "weft check ok: 0 tests ... none
+/// ran" and exited 0.
+#[test]
+fn a_filter_that_matches_nothing_is_refused() {
+    let (suite, _guard) = support::fake_suite();
+    let r = check(&suite, &["no_such_test_anywhere"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("error: no test matches `no_such_test_anywhere` in models"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn a_plain_panic_is_a_failure_with_its_message() {
     let (suite, _guard) = support::fake_suite();

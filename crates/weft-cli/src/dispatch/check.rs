@@ -134,6 +134,28 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> Result<i32, ExpectedE
         }
     }
     progress.clear();
+    // A filter that matched nothing anywhere: a mistyped name, not a pass.
+    // (A partition or shard of the tests may be empty by right.)
+    let ran = report
+        .backends
+        .iter()
+        .any(|b| !matches!(b.status, RunStatus::Skipped { .. }));
+    if let Some(filter) = &settings.filter {
+        if ran
+            && report.results.is_empty()
+            && settings.partition.is_none()
+            && settings.shard.is_none()
+        {
+            return Err(ExpectedError::NoTestMatched {
+                filter: filter.clone(),
+                targets: targets
+                    .iter()
+                    .map(TestTarget::label)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
     let json_stdout =
         args.message_format == MessageFormat::Json || args.json.as_deref() == Some(Path::new("-"));
     emit(
