@@ -343,12 +343,17 @@ pub(crate) fn render(
         }
         let _ = writeln!(out, "  and no happens-before orders them");
     }
-    if !t.failing_steps.is_empty() || !t.related_steps.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            palette.dim("> the failing step   * a step that explains it (the other access, a lock of the cycle taken)")
-        );
+    // The markers the view uses, only those (a deadlock has no failing
+    // step: no `>` to explain).
+    let mut legend = Vec::new();
+    if !t.failing_steps.is_empty() {
+        legend.push("> the failing step");
+    }
+    if !t.related_steps.is_empty() {
+        legend.push("* a step that explains it (the other access, a lock of the cycle taken)");
+    }
+    if !legend.is_empty() {
+        let _ = writeln!(out, "\n{}", palette.dim(&legend.join("   ")));
     }
     if t.flip.is_some() {
         let _ = writeln!(
