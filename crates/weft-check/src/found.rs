@@ -114,6 +114,12 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
+/// Whether a search's schedules follow from its seed (random and PCT);
+/// DPOR's and DFS's use none, so a report names no seed for them.
+pub(crate) fn seeded(scheduler: SchedulerKind) -> bool {
+    matches!(scheduler, SchedulerKind::Random | SchedulerKind::Pct { .. })
+}
+
 /// The search that found a failure, in words: `random scheduler`,
 /// `loom's DPOR search`, ...
 pub(crate) fn describe_search(backend: Backend, scheduler: SchedulerKind) -> String {
@@ -161,12 +167,7 @@ impl Failure {
             .as_ref()
             .map_or(&self.schedule, |s| &s.first_schedule);
         match found {
-            ScheduleRecord::Shuttle { seed, .. }
-                if matches!(
-                    self.scheduler,
-                    SchedulerKind::Random | SchedulerKind::Pct { .. }
-                ) =>
-            {
+            ScheduleRecord::Shuttle { seed, .. } if seeded(self.scheduler) => {
                 how.push_str(&format!(", seed {seed:#x}"));
             }
             ScheduleRecord::Loom {

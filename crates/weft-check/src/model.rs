@@ -773,10 +773,9 @@ fn announce(stats: Stats) -> Stats {
     stats
 }
 
-/// Reads the trace to replay and checks it fits this model and backend.
-/// (No closures: a panic in one would name this file, not the user's
-/// call.)
-/// With the search that recorded it.
+/// Reads the trace to replay, checks it fits this model and backend, and
+/// returns its plan with the search that recorded it. (No closures: a
+/// panic in one would name this file, not the user's call.)
 #[track_caller]
 fn replay_plan(path: &std::path::Path, model: &str) -> (explore::ReplayPlan, SchedulerKind) {
     if Backend::current() == Backend::Std {

@@ -2,11 +2,11 @@
 
 use std::fmt::{self, Write as _};
 
-use weft_sync::explore::{Backend, FailureKind, ScheduleRecord, SchedulerKind};
+use weft_sync::explore::{Backend, FailureKind, ScheduleRecord};
 use weft_sync::record::{Event, Op, ThreadState};
 
 use crate::failure::Failure;
-use crate::found::counted;
+use crate::found::{counted, seeded};
 
 /// Steps shown before the failure; earlier ones are summarised.
 const SHOWN_STEPS: usize = 60;
@@ -334,28 +334,24 @@ impl Failure {
             );
         }
         if let Some(found) = self.found_by {
-            write!(
-                f,
-                "Found by {} on worker {} of {}",
-                found.scheduler,
-                found.worker + 1,
-                found.workers
-            )?;
             // Only a random or PCT worker's schedules follow from a seed:
             // a DPOR worker's share of the tree depends on the others'.
-            if seeded(found.scheduler) {
-                writeln!(
-                    f,
-                    " (seed {}); its search alone: WEFT_SCHEDULER={} WEFT_SEED={} WEFT_WORKERS=1 cargo test{feature} {test}",
-                    found.seed, found.scheduler, found.seed
-                )?;
+            let (seed, seed_var) = if seeded(found.scheduler) {
+                (
+                    format!(" (seed {})", found.seed),
+                    format!(" WEFT_SEED={}", found.seed),
+                )
             } else {
-                writeln!(
-                    f,
-                    "; its search alone: WEFT_SCHEDULER={} WEFT_WORKERS=1 cargo test{feature} {test}",
-                    found.scheduler
-                )?;
-            }
+                Default::default()
+            };
+            writeln!(
+                f,
+                "Found by {} on worker {} of {}{seed}; its search alone: WEFT_SCHEDULER={}{seed_var} WEFT_WORKERS=1 cargo test{feature} {test}",
+                found.scheduler,
+                found.worker + 1,
+                found.workers,
+                found.scheduler,
+            )?;
         }
         writeln!(f, "{}.", capitalised(&self.found_in()))?;
         if let Some(shrunk) = &self.shrunk {
@@ -411,12 +407,6 @@ fn is_uneventful(op: &Op) -> bool {
         op,
         Op::Load(_) | Op::Yield | Op::Sleep | Op::Fence | Op::CompareExchange { ok: false }
     )
-}
-
-/// Whether a search's schedules follow from its seed (random and PCT);
-/// DPOR's and DFS's do not use one.
-pub(crate) fn seeded(scheduler: SchedulerKind) -> bool {
-    matches!(scheduler, SchedulerKind::Random | SchedulerKind::Pct { .. })
 }
 
 fn capitalised(s: &str) -> String {

@@ -236,14 +236,11 @@ impl Stats {
                         .iter()
                         .any(|b| matches!(b, Bound::DporIncomplete(_)));
                 let first = if handed_over { "dpor, then " } else { "" };
+                let mut search = format!("{first}{} scheduler", self.scheduler);
                 if self.workers > 1 {
-                    format!(
-                        "{first}{} scheduler, {} workers",
-                        self.scheduler, self.workers
-                    )
-                } else {
-                    format!("{first}{} scheduler", self.scheduler)
+                    search.push_str(&format!(", {} workers", self.workers));
                 }
+                search
             }
         }
     }
@@ -335,7 +332,7 @@ impl fmt::Display for Stats {
                     found.worker + 1,
                     found.workers,
                 )?;
-                if crate::report::seeded(found.scheduler) {
+                if crate::found::seeded(found.scheduler) {
                     write!(f, " (seed {})", found.seed)?;
                 }
             }

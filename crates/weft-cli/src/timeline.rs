@@ -485,7 +485,7 @@ fn step_view(trace: &Trace, failure: &Failure, s: &StepRecord) -> StepView {
             )
         }
         OpRecord::Trace { message } => format!("» {message}"),
-        OpRecord::Choose { values, chosen } => format!("choose({values}) = {chosen}"),
+        OpRecord::Choose { .. } => s.op.to_op().to_string(),
         other => format!("{}{name}", other.name()),
     };
     StepView {

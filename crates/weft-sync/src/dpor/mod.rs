@@ -243,6 +243,19 @@ pub(crate) struct Donated {
     pub(crate) pending: Vec<usize>,
 }
 
+impl Donated {
+    /// Its taken branches whose step has not run yet (the one under way
+    /// at a node the search just moved to): the donor tells the tree what
+    /// it did after its next execution, and the node's other branches wait
+    /// for it. None at a `choose`, whose values have no sleep sets.
+    pub(crate) fn untold(&self) -> impl Iterator<Item = usize> + '_ {
+        self.taken
+            .iter()
+            .filter(|(_, e)| self.values == 0 && e.is_none())
+            .map(|(b, _)| *b)
+    }
+}
+
 impl Explorer {
     /// A search that has explored nothing yet.
     pub(crate) fn new() -> Self {

@@ -354,17 +354,8 @@ impl Tree {
             };
             path.shrink_to_fit();
             state.queue.extend(d.pending.iter().map(|b| (id, *b)));
-            // The branch under way whose step has not run yet: the donor
-            // tells it after its next execution.
-            let awaiting = if d.values == 0 {
-                d.taken
-                    .iter()
-                    .filter(|(_, e)| e.is_none())
-                    .map(|(b, _)| *b)
-                    .collect()
-            } else {
-                SmallVec::new()
-            };
+            // The donor tells it after its next execution.
+            let awaiting = d.untold().collect();
             state.nodes.push(SharedNode {
                 path,
                 values: d.values,
@@ -472,17 +463,10 @@ impl Worker {
                             .collect()
                     }));
                     let base = ids.len();
-                    // The branches under way whose step has not run yet.
                     let untold: Vec<(usize, usize)> = donated
                         .iter()
                         .enumerate()
-                        .filter(|(_, d)| d.values == 0)
-                        .flat_map(|(i, d)| {
-                            d.taken
-                                .iter()
-                                .filter(|(_, e)| e.is_none())
-                                .map(move |(b, _)| (base + i, *b))
-                        })
+                        .flat_map(|(i, d)| d.untold().map(move |b| (base + i, b)))
                         .collect();
                     self.tree.publish(ids, Vec::new(), &[], donated);
                     self.reports
