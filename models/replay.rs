@@ -44,6 +44,17 @@ fn step_keys(f: &weft::Failure) -> Vec<String> {
         .collect()
 }
 
+/// Runs `body` as model `name`, which must fail with an assertion: the
+/// failure, its trace written.
+fn found(name: &str, body: impl Fn() + Send + Sync + 'static) -> weft::Failure {
+    weft::Model::new()
+        .name(name)
+        .expect_failure(weft::FailureKind::Assertion)
+        .check(body)
+        .into_caught()
+        .expect("the declared failure")
+}
+
 /// Replays `trace` as model `name` running `body`, which must fail as
 /// `kind`: the failure.
 fn replayed(
@@ -63,12 +74,7 @@ fn replayed(
 
 #[test]
 fn a_replay_reproduces_the_failure_step_for_step() {
-    let found = weft::Model::new()
-        .name("replay_round_trip")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| lost_update(false))
-        .into_caught()
-        .expect("the declared failure");
+    let found = found("replay_round_trip", || lost_update(false));
     let trace = found
         .trace_path()
         .expect("a trace file was written")
@@ -95,12 +101,7 @@ fn a_replay_reproduces_the_failure_step_for_step() {
 
 #[test]
 fn a_replay_of_a_changed_program_says_where_it_diverged() {
-    let found = weft::Model::new()
-        .name("replay_diverges")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| lost_update(false))
-        .into_caught()
-        .expect("the declared failure");
+    let found = found("replay_diverges", || lost_update(false));
     let trace = found.trace_path().expect("a trace file").to_path_buf();
     let diverged = replayed(
         "replay_diverges",
@@ -138,12 +139,7 @@ fn a_replay_of_a_changed_program_says_where_it_diverged() {
 #[test]
 #[should_panic(expected = "replay_other_model")]
 fn a_trace_of_another_model_is_refused() {
-    let found = weft::Model::new()
-        .name("replay_other_model")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| lost_update(false))
-        .into_caught()
-        .expect("the declared failure");
+    let found = found("replay_other_model", || lost_update(false));
     let trace = found.trace_path().expect("a trace file").to_path_buf();
     let _ = weft::Model::new()
         .name("not_the_same_model")
@@ -156,12 +152,7 @@ fn a_trace_of_another_model_is_refused() {
 /// contains it.
 #[test]
 fn the_replay_line_names_the_test_exactly() {
-    let found = weft::Model::new()
-        .name("replay_exact")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| lost_update(false))
-        .into_caught()
-        .expect("the declared failure");
+    let found = found("replay_exact", || lost_update(false));
     let report = found.to_string();
     let feature = weft::Backend::current().feature().unwrap();
     assert!(
@@ -177,18 +168,8 @@ fn the_replay_line_names_the_test_exactly() {
 /// that model, while the test's other models explore as usual.
 #[test]
 fn a_later_model_of_a_test_has_its_own_name_and_replays() {
-    let first = weft::Model::new()
-        .name("twice")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| lost_update(false))
-        .into_caught()
-        .expect("the declared failure");
-    let second = weft::Model::new()
-        .name("twice")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| lost_update(false))
-        .into_caught()
-        .expect("the declared failure");
+    let first = found("twice", || lost_update(false));
+    let second = found("twice", || lost_update(false));
     assert_eq!(first.model_name(), "twice");
     assert_eq!(second.model_name(), "twice#2");
     let (a, b) = (first.trace_path().unwrap(), second.trace_path().unwrap());
@@ -196,14 +177,10 @@ fn a_later_model_of_a_test_has_its_own_name_and_replays() {
     assert!(a.is_file() && b.is_file());
     // The second model's trace replays under the second model's name
     // (with WEFT_REPLAY, the test's first model explores as usual).
-    let replayed = weft::Model::new()
-        .name("twice#2")
-        .replay(b)
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| lost_update(false))
-        .into_caught()
-        .expect("the declared failure");
-    assert_eq!(step_keys(&replayed), step_keys(&second), "{replayed}");
+    let again = replayed("twice#2", b, weft::FailureKind::Assertion, || {
+        lost_update(false)
+    });
+    assert_eq!(step_keys(&again), step_keys(&second), "{again}");
 }
 
 /// Two tests in different modules whose models have one name write two
@@ -214,12 +191,7 @@ fn models_of_one_name_in_two_tests_do_not_share_a_trace_file() {
         std::thread::Builder::new()
             .name(test.to_string())
             .spawn(|| {
-                weft::Model::new()
-                    .name("same_name")
-                    .expect_failure(weft::FailureKind::Assertion)
-                    .check(|| lost_update(false))
-                    .into_caught()
-                    .expect("the declared failure")
+                found("same_name", || lost_update(false))
                     .trace_path()
                     .unwrap()
                     .to_path_buf()
@@ -252,12 +224,7 @@ fn a_lone_threads_choice_replays_and_shows_in_the_report() {
         let v = weft::rand::choose(5);
         assert_ne!(v, 3, "chose 3");
     };
-    let found = weft::Model::new()
-        .name("replay_lone_choice")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(body)
-        .into_caught()
-        .expect("the declared failure");
+    let found = found("replay_lone_choice", body);
     let report = found.to_string();
     assert!(
         report.contains("choose(5) = 3  at models/replay.rs:"),
@@ -351,12 +318,7 @@ const CHILD: &str = "WEFT_MODELS_CHILD_BANNER";
 #[test]
 fn shuttles_failing_seed_banner_is_never_printed() {
     if std::env::var_os(CHILD).is_some() {
-        let _ = weft::Model::new()
-            .name("banner_fails")
-            .expect_failure(weft::FailureKind::Assertion)
-            .check(|| lost_update(false))
-            .into_caught()
-            .expect("the declared failure");
+        let _ = found("banner_fails", || lost_update(false));
         let spawned = weft::Model::new()
             .name("banner_thread_panics")
             .expect_failure(weft::FailureKind::Assertion)
@@ -421,12 +383,7 @@ fn shuttles_failing_seed_banner_is_never_printed() {
 #[cfg(feature = "loom")]
 #[test]
 fn a_loom_replay_runs_the_failing_execution_alone() {
-    let found = weft::Model::new()
-        .name("loom_replay_one_execution")
-        .expect_failure(weft::FailureKind::Assertion)
-        .check(|| second_first(false))
-        .into_caught()
-        .expect("the declared failure");
+    let found = found("loom_replay_one_execution", || second_first(false));
     let weft_sync::explore::ScheduleRecord::Loom {
         execution, path, ..
     } = found.schedule().clone()
