@@ -15,7 +15,7 @@ use shuttle::scheduler::{
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
-use crate::dpor::access::{Effects, ReadEffects};
+use crate::dpor::access::ReadEffects;
 use crate::dpor::search::Search;
 use crate::explore::{
     Backend, Decision, ExploreConfig, FailureKind, SchedulerKind, SHUTTLE_DEFAULT_ITERATIONS,
@@ -301,8 +301,8 @@ fn choose_directly(n: usize) -> Option<usize> {
             let chosen = {
                 let mut st = state.borrow_mut();
                 let st = &mut *st;
-                let last = st.last_step(None);
-                st.explorer.choose(n, last)
+                st.read_last(None);
+                st.explorer.choose(n)
             };
             chosen.unwrap_or_else(|nondeterminism| panic!("weft: {nondeterminism}"))
         }
@@ -747,11 +747,12 @@ struct DporState {
 }
 
 impl DporState {
-    /// What the step `thread` ran since the last decision did, read from
-    /// the recording unless the search knows it (a replayed step).
-    fn last_step(&mut self, thread: Option<usize>) -> Option<Effects> {
-        let knows = self.explorer.knows_last();
-        (self.effects_since)(&mut self.mark, thread, knows)
+    /// Writes what the step `thread` ran since the last decision did where
+    /// the search wants it, read from the recording unless the search
+    /// knows it (a replayed step).
+    fn read_last(&mut self, thread: Option<usize>) {
+        let slot = self.explorer.last_to_fill();
+        (self.effects_since)(&mut self.mark, thread, slot);
     }
 }
 
@@ -782,8 +783,8 @@ impl Scheduler for DporScheduler {
         let chosen = {
             let mut st = self.state.borrow_mut();
             let st = &mut *st;
-            let last = st.last_step(current.map(usize::from));
-            st.explorer.schedule(&ids, current.map(usize::from), last)
+            st.read_last(current.map(usize::from));
+            st.explorer.schedule(&ids, current.map(usize::from))
         };
         match chosen {
             Ok(t) => Some(TaskId::from(t)),
@@ -804,8 +805,9 @@ pub(crate) fn execution_ended(effects_since: ReadEffects) {
     let state = DPOR.with(|d| d.borrow().clone());
     if let Some(state) = state {
         let mut st = state.borrow_mut();
-        let last = effects_since(&mut st.mark, None, false).unwrap_or_default();
-        st.explorer.end_execution(last);
+        let st = &mut *st;
+        effects_since(&mut st.mark, None, st.explorer.last_to_fill());
+        st.explorer.end_execution();
     }
 }
 

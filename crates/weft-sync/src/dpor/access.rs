@@ -10,10 +10,11 @@ use crate::record::Op;
 pub(crate) type Thread = usize;
 
 /// How an engine adapter reads what the recorded steps since a mark did:
-/// `(mark, the thread that ran them, whether the search knows already)`,
-/// `None` when it does (see `Explorer::knows_last`). The model layer's
-/// `effects_since` is one.
-pub(crate) type ReadEffects = fn(&mut usize, Option<Thread>, bool) -> Option<Effects>;
+/// `(mark, the thread that ran them, where to write it)`, written where
+/// the search wants it (`Explorer::last_to_fill`), only passed over when
+/// it does not (it knows them, or there is no step yet). The model
+/// layer's `effects_since` is one.
+pub(crate) type ReadEffects = fn(&mut usize, Option<Thread>, Option<&mut Effects>);
 
 /// A piece of shared state two steps can conflict on. (Its ids are 32
 /// bits: every step's accesses are copied into the search's nodes and

@@ -21,12 +21,15 @@
 //! ```text
 //! let mut search = Explorer::new();
 //! while search.start_execution() {
-//!     // at each scheduling point of the run (what the last step did,
-//!     // unless the search knows it: a step of the replayed prefix):
-//!     let last = (!search.knows_last()).then(|| effects_of_last_step());
-//!     let next = search.schedule(&runnable, current, last)?;
-//!     // when the run ends:
-//!     search.end_execution(effects_of_last_step);
+//!     // at each scheduling point of the run, what the last step did,
+//!     // written in place (unless the search knows it: a step of the
+//!     // replayed prefix):
+//!     if let Some(last) = search.last_to_fill() {
+//!         effects_of_last_step(last);
+//!     }
+//!     let next = search.schedule(&runnable, current)?;
+//!     // when the run ends, the same for its last step, then:
+//!     search.end_execution();
 //! }
 //! ```
 
@@ -409,15 +412,32 @@ impl Explorer {
         self.running && self.position.checked_sub(1).is_some_and(|k| k < self.known)
     }
 
+    /// Where the engine writes what the step that just ran did, when the
+    /// search does not know it ([`Explorer::knows_last`]) and there is such
+    /// a step: the engine then passes `None` for it to
+    /// [`Explorer::schedule`], [`Explorer::choose`] and
+    /// [`Explorer::end_execution`]. (Written in place: a step's effects
+    /// are some 200 bytes, and handing them over by value copied them at
+    /// every layer between the recording and the search, a measurable part
+    /// of each scheduling decision.)
+    pub(crate) fn last_to_fill(&mut self) -> Option<&mut Effects> {
+        // (After `end_execution` the engine winds the run down: what its
+        // steps do is no part of the search.)
+        if !self.running || self.knows_last() {
+            return None;
+        }
+        let k = self.position.checked_sub(1)?;
+        self.steps.get_mut(k).map(|s| &mut s.effects)
+    }
+
     /// Chooses the thread to run at this scheduling point. `runnable` are
     /// the threads that can run (not empty), `current` the one that ran
-    /// the last step, and `last` what that step did (empty at the first
-    /// decision; `None` where [`Explorer::knows_last`]).
+    /// the last step. What that step did is known, or was written through
+    /// [`Explorer::last_to_fill`].
     pub(crate) fn schedule(
         &mut self,
         runnable: &[Thread],
         current: Option<Thread>,
-        mut last: Option<Effects>,
     ) -> Result<Thread, Nondeterminism> {
         if !self.running {
             // After `end_execution`: the engine winds the run down (the
@@ -427,19 +447,10 @@ impl Explorer {
                 .or_else(|| runnable.first().copied())
                 .expect("a scheduling point has a runnable thread"));
         }
-        // A step that did nothing and left its thread unable to run was
-        // an attempt that blocked: the engine ran the thread at the
-        // scheduling point that begins a lock's acquisition (or a join)
-        // before it knew the lock was held (see `Effects::block`).
-        if let Some(last) = &mut last {
-            if current.is_some_and(|c| !runnable.contains(&c))
-                && last.accesses.is_empty()
-                && last.spawned.is_empty()
-            {
-                last.block();
-            }
+        if !self.knows_last() {
+            self.note_blocked(runnable, current);
         }
-        self.record_last(last);
+        self.record_last();
         let k = self.position;
         self.position += 1;
         if let Some(node) = self.stack.get(k) {
@@ -555,17 +566,14 @@ impl Explorer {
     }
 
     /// Answers the program's `choose(values)` (`values` > 1): every value
-    /// is explored, each in its own executions. `last` is what the running
-    /// thread did since the last decision.
-    pub(crate) fn choose(
-        &mut self,
-        values: usize,
-        last: Option<Effects>,
-    ) -> Result<usize, Nondeterminism> {
+    /// is explored, each in its own executions. What the running thread
+    /// did since the last decision is known or was written, as for
+    /// [`Explorer::schedule`].
+    pub(crate) fn choose(&mut self, values: usize) -> Result<usize, Nondeterminism> {
         if !self.running {
             return Ok(0);
         }
-        self.record_last(last);
+        self.record_last();
         let k = self.position;
         self.position += 1;
         // The running thread goes on after the choice: its step is split.
@@ -606,28 +614,76 @@ impl Explorer {
         Ok(chosen)
     }
 
-    /// The execution ended; `last` is what its last step did.
-    pub(crate) fn end_execution(&mut self, last: Effects) {
+    /// The execution ended; what its last step did is known or was
+    /// written, as for [`Explorer::schedule`].
+    pub(crate) fn end_execution(&mut self) {
         if !self.running {
             return;
         }
-        self.record_last(Some(last));
+        self.record_last();
         self.finish_execution();
     }
 
-    /// Stores what the step after the previous decision did (`None`: it
-    /// is stored already, see [`Explorer::knows_last`]), and follows the
-    /// threads' polling with it.
-    fn record_last(&mut self, last: Option<Effects>) {
+    /// A step that did nothing and left its thread unable to run was an
+    /// attempt that blocked: the engine ran the thread at the scheduling
+    /// point that begins a lock's acquisition (or a join) before it knew
+    /// the lock was held (see `Effects::block`). (Noting it twice changes
+    /// nothing: a noted step did something.)
+    fn note_blocked(&mut self, runnable: &[Thread], current: Option<Thread>) {
+        if current.is_some_and(|c| !runnable.contains(&c)) {
+            if let Some(step) = self.last_step_mut() {
+                let last = &mut step.effects;
+                if last.accesses.is_empty() && last.spawned.is_empty() {
+                    last.block();
+                }
+            }
+        }
+    }
+
+    /// Stores `last` as what the step after the previous decision did,
+    /// even where the search knows it (tests hand it over by value; the
+    /// engine writes it in place: [`Explorer::last_to_fill`]).
+    #[cfg(test)]
+    pub(crate) fn give_last(&mut self, last: Effects) {
+        if self.running {
+            if let Some(step) = self.last_step_mut() {
+                step.effects = last;
+            }
+        }
+    }
+
+    /// What the step after the previous decision did, handed over by value
+    /// (the engine writes it in place: [`Explorer::last_to_fill`]), even
+    /// where the search knows it; then [`Explorer::schedule`].
+    #[cfg(test)]
+    pub(crate) fn schedule_after(
+        &mut self,
+        runnable: &[Thread],
+        current: Option<Thread>,
+        last: Effects,
+    ) -> Result<Thread, Nondeterminism> {
+        if self.running {
+            self.give_last(last);
+            self.note_blocked(runnable, current);
+        }
+        self.schedule(runnable, current)
+    }
+
+    /// The step after the previous decision, if there is one.
+    fn last_step_mut(&mut self) -> Option<&mut Step> {
+        let k = self.position.checked_sub(1)?;
+        self.steps.get_mut(k)
+    }
+
+    /// Follows the threads' polling with what the step after the previous
+    /// decision did.
+    fn record_last(&mut self) {
         let Some(k) = self.position.checked_sub(1) else {
             return;
         };
-        let Some(step) = self.steps.get_mut(k) else {
+        let Some(step) = self.steps.get(k) else {
             return;
         };
-        if let Some(last) = last {
-            step.effects = last;
-        }
         let me = step.thread;
         let last = &self.steps[k].effects;
         // A change wakes every other poller that touched what it changed
@@ -818,7 +874,8 @@ impl Explorer {
                     self.known = k;
                     return;
                 }
-                self.stack.pop();
+                // (Dropped in place: `pop` would move the node out first.)
+                self.stack.truncate(k);
                 self.steps.truncate(k);
                 continue;
             }
@@ -836,7 +893,7 @@ impl Explorer {
                 self.known = k;
                 return;
             }
-            self.stack.pop();
+            self.stack.truncate(k);
             self.steps.truncate(k);
         }
         self.finished = true;
@@ -974,9 +1031,12 @@ mod tests {
             let (outcome, last) = run(program, |r, c, e| {
                 let knows = search.knows_last();
                 explored.known += usize::from(knows);
-                let t = search
-                    .schedule(r, c, (always || !knows).then_some(e))
-                    .unwrap();
+                let t = if always || !knows {
+                    search.schedule_after(r, c, e)
+                } else {
+                    search.schedule(r, c)
+                }
+                .unwrap();
                 decisions.push(t);
                 assert!(
                     decisions.len() <= max_steps,
@@ -988,7 +1048,8 @@ mod tests {
             .unwrap();
             explored.outcomes.insert(outcome);
             explored.schedules.push(decisions);
-            search.end_execution(last);
+            search.give_last(last);
+            search.end_execution();
         }
         explored
     }
@@ -1116,15 +1177,12 @@ mod tests {
     pub(super) fn two_choices(search: &mut Search) -> Vec<(usize, usize)> {
         let mut seen = Vec::new();
         while search.start_execution() {
-            assert_eq!(search.schedule(&[0], None, Some(Effects::default())), Ok(0));
-            let a = search.choose(3, Some(Effects::default())).unwrap();
-            let b = search.choose(2, Some(Effects::default())).unwrap();
-            assert_eq!(
-                search.schedule(&[0], Some(0), Some(Effects::default())),
-                Ok(0)
-            );
+            assert_eq!(search.schedule(&[0], None), Ok(0));
+            let a = search.choose(3).unwrap();
+            let b = search.choose(2).unwrap();
+            assert_eq!(search.schedule(&[0], Some(0)), Ok(0));
             seen.push((a, b));
-            search.end_execution(Effects::default());
+            search.end_execution();
         }
         seen
     }

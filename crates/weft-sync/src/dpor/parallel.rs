@@ -8,7 +8,7 @@
 //! let mut search = Worker::new(tree.clone());
 //! while search.start_execution() {
 //!     // the run, as with `Explorer` (`schedule`, `choose`) ...
-//!     search.end_execution(effects_of_last_step);
+//!     search.end_execution();
 //! }
 //! // tree.is_finished(): every branch of every subtree was explored.
 //! ```
@@ -496,28 +496,46 @@ impl Worker {
         &mut self,
         runnable: &[Thread],
         current: Option<Thread>,
-        last: Option<Effects>,
     ) -> Result<Thread, Nondeterminism> {
-        self.explorer.schedule(runnable, current, last)
+        self.explorer.schedule(runnable, current)
+    }
+
+    /// See [`Explorer::schedule_after`].
+    #[cfg(test)]
+    pub(crate) fn schedule_after(
+        &mut self,
+        runnable: &[Thread],
+        current: Option<Thread>,
+        last: Effects,
+    ) -> Result<Thread, Nondeterminism> {
+        self.explorer.schedule_after(runnable, current, last)
+    }
+
+    /// See [`Explorer::give_last`].
+    #[cfg(test)]
+    pub(crate) fn give_last(&mut self, last: Effects) {
+        self.explorer.give_last(last);
     }
 
     /// Whether the explorer knows the last step ([`Explorer::knows_last`]).
+    #[cfg(test)]
     pub(crate) fn knows_last(&self) -> bool {
         self.explorer.knows_last()
     }
 
+    /// Where the engine writes the last step ([`Explorer::last_to_fill`]).
+    pub(crate) fn last_to_fill(&mut self) -> Option<&mut Effects> {
+        self.explorer.last_to_fill()
+    }
+
     /// Answers a `choose` ([`Explorer::choose`]).
-    pub(crate) fn choose(
-        &mut self,
-        values: usize,
-        last: Option<Effects>,
-    ) -> Result<usize, Nondeterminism> {
-        self.explorer.choose(values, last)
+    pub(crate) fn choose(&mut self, values: usize) -> Result<usize, Nondeterminism> {
+        self.explorer.choose(values)
     }
 
     /// The execution ended ([`Explorer::end_execution`]).
-    pub(crate) fn end_execution(&mut self, last: Effects) {
-        self.explorer.end_execution(last);
+    pub(crate) fn end_execution(&mut self) {
+        self.explorer.end_execution();
         self.flush();
         if self.explorer.is_finished() {
             self.release();
@@ -623,16 +641,20 @@ mod tests {
         while search.start_execution() {
             let mut schedule = Vec::new();
             let (outcome, last) = run(program, |r, c, e| {
-                let t = search
-                    .schedule(r, c, (!search.knows_last()).then_some(e))
-                    .unwrap();
+                let t = if search.knows_last() {
+                    search.schedule(r, c)
+                } else {
+                    search.schedule_after(r, c, e)
+                }
+                .unwrap();
                 schedule.push(t);
                 Some(t)
             })
             .unwrap();
             outcomes.insert(outcome);
             schedules.push(schedule);
-            search.end_execution(last);
+            search.give_last(last);
+            search.end_execution();
         }
         (
             outcomes,
@@ -794,14 +816,11 @@ mod tests {
         let mut search = Worker::new(tree.clone());
         assert!(search.start_execution());
         let (_, last) = run(&program, |r, c, e| {
-            Some(
-                search
-                    .schedule(r, c, (!search.knows_last()).then_some(e))
-                    .unwrap(),
-            )
+            Some(search.schedule_after(r, c, e).unwrap())
         })
         .unwrap();
-        search.end_execution(last);
+        search.give_last(last);
+        search.end_execution();
         tree.abandon();
         // The worker still holds the root; another finds the search over.
         let mut other = Worker::new(tree.clone());

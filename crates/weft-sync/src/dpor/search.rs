@@ -72,11 +72,11 @@ impl Search {
         }
     }
 
-    /// See [`Explorer::knows_last`].
-    pub(crate) fn knows_last(&self) -> bool {
+    /// See [`Explorer::last_to_fill`].
+    pub(crate) fn last_to_fill(&mut self) -> Option<&mut Effects> {
         match self {
-            Search::Alone { explorer: e, .. } => e.knows_last(),
-            Search::Worker(w) => w.knows_last(),
+            Search::Alone { explorer: e, .. } => e.last_to_fill(),
+            Search::Worker(w) => w.last_to_fill(),
         }
     }
 
@@ -107,31 +107,26 @@ impl Search {
         &mut self,
         runnable: &[Thread],
         current: Option<Thread>,
-        last: Option<Effects>,
     ) -> Result<Thread, Nondeterminism> {
         match self {
-            Search::Alone { explorer: e, .. } => e.schedule(runnable, current, last),
-            Search::Worker(w) => w.schedule(runnable, current, last),
+            Search::Alone { explorer: e, .. } => e.schedule(runnable, current),
+            Search::Worker(w) => w.schedule(runnable, current),
         }
     }
 
     /// See [`Explorer::choose`].
-    pub(crate) fn choose(
-        &mut self,
-        values: usize,
-        last: Option<Effects>,
-    ) -> Result<usize, Nondeterminism> {
+    pub(crate) fn choose(&mut self, values: usize) -> Result<usize, Nondeterminism> {
         match self {
-            Search::Alone { explorer: e, .. } => e.choose(values, last),
-            Search::Worker(w) => w.choose(values, last),
+            Search::Alone { explorer: e, .. } => e.choose(values),
+            Search::Worker(w) => w.choose(values),
         }
     }
 
     /// See [`Explorer::end_execution`].
-    pub(crate) fn end_execution(&mut self, last: Effects) {
+    pub(crate) fn end_execution(&mut self) {
         match self {
-            Search::Alone { explorer: e, .. } => e.end_execution(last),
-            Search::Worker(w) => w.end_execution(last),
+            Search::Alone { explorer: e, .. } => e.end_execution(),
+            Search::Worker(w) => w.end_execution(),
         }
     }
 

@@ -4,18 +4,15 @@ use super::{with, NO_OBJECT};
 use crate::dpor::access::{id, Access, Effects, Key, LockSide};
 use crate::record::{ObjectKind, Op, Value, WaitKind};
 
-/// What the steps recorded since `*mark` did, for the DPOR search (see
-/// `crate::dpor`); moves `mark` past them. `thread` is the thread that ran
-/// them, where the engine says. Empty when no execution is being recorded
-/// (before its first step). `None` when the search `knows` already (a
-/// step it replays, see `Explorer::knows_last`): the steps are only
-/// passed over, which is most of the cost of a replayed step saved.
-pub(crate) fn effects_since(
-    mark: &mut usize,
-    thread: Option<usize>,
-    knows: bool,
-) -> Option<Effects> {
-    if knows {
+/// Writes to `out` what the steps recorded since `*mark` did, for the
+/// DPOR search (see `crate::dpor`); moves `mark` past them. `thread` is
+/// the thread that ran them, where the engine says. Written empty when no
+/// execution is being recorded (before its first step). With no `out`
+/// (the search knows them already, a step it replays: see
+/// `Explorer::knows_last`) the steps are only passed over, which is most
+/// of the cost of a replayed step saved.
+pub(crate) fn effects_since(mark: &mut usize, thread: Option<usize>, out: Option<&mut Effects>) {
+    let Some(effects) = out else {
         with(|e| {
             *mark = e.log.steps.len();
             e.touched.clear();
@@ -26,11 +23,13 @@ pub(crate) fn effects_since(
             e.clock_passed = false;
             e.clock_moved = false;
         });
-        return None;
-    }
-    let effects = with(|e| {
+        return;
+    };
+    // The search's slot for a new step is empty; emptied here all the
+    // same, so that what is written is this step's alone.
+    *effects = Effects::default();
+    with(|e| {
         let steps = &e.log.steps;
-        let mut effects = Effects::default();
         for ev in steps.iter().skip(*mark) {
             let arc = ev
                 .object
@@ -135,10 +134,7 @@ pub(crate) fn effects_since(
                 (WaitKind::Join, _, Some(child)) => Some(Key::Finished(id(child))),
                 _ => None,
             });
-        effects
-    })
-    .unwrap_or_default();
-    Some(effects)
+    });
 }
 
 /// Notes that `object` changed here, where the engine may have switched
