@@ -109,14 +109,17 @@ pub(crate) enum LockSide {
 
 impl Access {
     /// Whether the two accesses (of the same key) conflict: one of them
-    /// writes, unless it is the release a blocked attempt waited for.
+    /// writes, unless it is the release a blocked attempt waited for. A
+    /// blocked attempt races with every acquisition, a reader's too (which
+    /// is no write: readers share the lock, but a writer waits for them).
     pub(crate) fn conflicts(&self, other: &Access) -> bool {
-        (self.write || other.write)
-            && !matches!(
-                (self.lock, other.lock),
-                (Some(LockSide::Blocked), Some(LockSide::Release))
-                    | (Some(LockSide::Release), Some(LockSide::Blocked))
-            )
+        use LockSide::{Acquire, Blocked, Release, TryAcquire};
+        match (self.lock, other.lock) {
+            (Some(Blocked), Some(Release)) | (Some(Release), Some(Blocked)) => false,
+            (Some(Blocked), Some(Acquire | TryAcquire))
+            | (Some(Acquire | TryAcquire), Some(Blocked)) => true,
+            _ => self.write || other.write,
+        }
     }
 
     /// Whether the two accesses conflict but are not to be reordered: a
@@ -203,7 +206,11 @@ impl Effects {
         );
         match op {
             Op::Spawn { child } => self.spawned.push(*child),
-            Op::ReadLock => self.shared.extend(object.map(|o| Key::Lock(id(o)))),
+            Op::ReadLock => {
+                self.shared.extend(object.map(|o| Key::Lock(id(o))));
+                self.note_moved(object.map(|o| Key::Lock(id(o))));
+            }
+            Op::ReadUnlock => self.note_moved(object.map(|o| Key::Lock(id(o)))),
             Op::Yield | Op::Sleep => self.yielded = true,
             _ => self.yielded |= found_nothing,
         }
@@ -317,11 +324,13 @@ impl Effects {
     /// [`Effects::moved`]).
     pub(crate) fn add_moving_read(&mut self, object: Option<usize>) {
         self.add_access(object, false);
-        if let Some(o) = object {
-            let key = Key::Object(id(o));
-            if !self.moved.contains(&key) {
-                self.moved.push(key);
-            }
+        self.note_moved(object.map(|o| Key::Object(id(o))));
+    }
+
+    /// Notes `key` as changed by a read ([`Effects::moved`]).
+    fn note_moved(&mut self, key: Option<Key>) {
+        if let Some(key) = key.filter(|k| !self.moved.contains(k)) {
+            self.moved.push(key);
         }
     }
 
@@ -348,10 +357,10 @@ pub(crate) fn access_of(thread: Thread, op: &Op, object: Option<usize>) -> Optio
     };
     let object = object.map(id);
     let on_object = |write| object.map(|o| access(Key::Object(o), write));
-    let on_lock = |side| {
+    let on_lock = |side, write| {
         object.map(|o| Access {
             key: Key::Lock(o),
-            write: true,
+            write,
             lock: side,
         })
     };
@@ -375,11 +384,21 @@ pub(crate) fn access_of(thread: Thread, op: &Op, object: Option<usize>) -> Optio
         // a panic, a user's trace line or a choice (a branch of the
         // search of its own) touches nothing shared.
         Op::Fence | Op::Panic | Op::Trace(_) | Op::Choose { .. } => None,
-        Op::Lock | Op::ReadLock | Op::WriteLock => on_lock(Some(LockSide::Acquire)),
-        Op::Unlock | Op::ReadUnlock | Op::WriteUnlock => on_lock(Some(LockSide::Release)),
+        Op::Lock | Op::WriteLock => on_lock(Some(LockSide::Acquire), true),
+        Op::Unlock | Op::WriteUnlock => on_lock(Some(LockSide::Release), true),
+        // A reader's acquisition and release commute with another
+        // reader's (shuttle's `RwLock` is unfair: a waiting writer does
+        // not hold new readers back), so they are reads of the lock; they
+        // still move its count of readers, which a `try_write` loop polls
+        // (`Effects::moved`). Taken for writes, the order of a reader's
+        // release and another reader's acquisition was never reversed:
+        // it was taken for a lock's hand-over, which the order of the
+        // acquisitions decides, but two readers hold the lock at once.
+        Op::ReadLock => on_lock(Some(LockSide::Acquire), false),
+        Op::ReadUnlock => on_lock(Some(LockSide::Release), false),
         // Acquired or not, a `try_lock` races with everything on the
         // lock, releases too: run after the release, it succeeds.
-        Op::TryLock { .. } | Op::Acquire => on_lock(None),
+        Op::TryLock { .. } | Op::Acquire => on_lock(None, true),
         Op::Load(_) | Op::CellRead => on_object(false),
         // Everything else on an object changes it (or, like a failed
         // compare-exchange or a `try_lock` that got nothing, is treated
@@ -543,6 +562,42 @@ mod tests {
         assert_eq!(lock.acquired(Key::Lock(8)), None);
         let release = effects(&[(0, Op::Unlock, Some(7))]);
         assert_eq!(release.acquired(key), None);
+    }
+
+    #[test]
+    fn readers_commute_and_a_writer_conflicts_with_each() {
+        let read = effects(&[(0, Op::ReadLock, Some(7))]);
+        let unread = effects(&[(1, Op::ReadUnlock, Some(7))]);
+        let mut try_read = effects(&[(1, Op::ReadLock, Some(7))]);
+        try_read.tried(7);
+        let write = effects(&[(2, Op::WriteLock, Some(7))]);
+        let unwrite = effects(&[(2, Op::WriteUnlock, Some(7))]);
+        // One reader's acquisition (blocking or tried) and another's
+        // release commute: both hold the lock at once.
+        assert!(!dependent(&read.accesses, &unread.accesses));
+        assert!(!dependent(&read.accesses, &read.accesses));
+        assert!(!dependent(&try_read.accesses, &unread.accesses));
+        // A writer's acquisition races with a reader's, and is handed the
+        // lock by a reader's release; a tried read races with a writer's
+        // release (run after it, it succeeds).
+        assert!(dependent(&write.accesses, &read.accesses));
+        assert!(!write.accesses[0].hand_over(&read.accesses[0]));
+        assert!(write.accesses[0].hand_over(&unread.accesses[0]));
+        assert!(dependent(&try_read.accesses, &unwrite.accesses));
+        assert!(!try_read.accesses[0].hand_over(&unwrite.accesses[0]));
+        // Both change the count of readers a `try_write` loop polls.
+        assert_eq!(read.changed().collect::<Vec<_>>(), [Key::Lock(7)]);
+        assert_eq!(unread.changed().collect::<Vec<_>>(), [Key::Lock(7)]);
+        // A writer's attempt blocked by a reader races with the reader's
+        // acquisition, not with its release.
+        let mut attempt = Effects {
+            waits_for: Some(Key::Lock(7)),
+            ..Effects::default()
+        };
+        attempt.block();
+        assert!(dependent(&attempt.accesses, &read.accesses));
+        assert!(dependent(&attempt.accesses, &try_read.accesses));
+        assert!(!dependent(&attempt.accesses, &unread.accesses));
     }
 
     #[test]
