@@ -615,3 +615,50 @@ fn a_blocked_send_does_not_order_the_release_it_waits_for() {
         ],
     });
 }
+
+/// Found by this file's property test at 300 programs with
+/// `PROPTEST_RNG_SEED=29`: `t1` polls four times in straight-line code (a
+/// failed compare-exchange, a failed `try_lock`, another failed
+/// compare-exchange, the `try_lock` again), each inside main's critical
+/// section, then adds to `a1` before `t2`'s increment. Two polls of
+/// different things counted as a spin loop: `t1` was held back after its
+/// second, and the state where all four fail was lost, though the search
+/// said "exhaustive". A poll now counts toward spinning only where its
+/// turn began as an earlier polling turn did.
+#[test]
+fn polls_of_different_things_in_a_row_are_no_spin_loop() {
+    use Instr::*;
+    reaches_every_state(&Program {
+        main: vec![LockedIncrement(0, 2)],
+        threads: vec![
+            vec![
+                CompareExchange(0, 1, 1),
+                TryLock(0),
+                CompareExchange(1, 1, 1),
+                TryLock(0),
+                FetchAdd(1, 1),
+            ],
+            vec![LockedIncrement(1, 1)],
+        ],
+    });
+}
+
+/// Found by this file's property test at 300 programs with
+/// `PROPTEST_RNG_SEED=30`: `t1` fails a compare-exchange on `a2`, then
+/// twice one on `a0`, then takes the lock and signals; the search never
+/// ran all of it before main's wait (main waiting 0 times).
+#[test]
+fn a_repeated_poll_after_another_does_not_hide_the_signal_before_the_wait() {
+    use Instr::*;
+    reaches_every_state(&Program {
+        main: vec![WaitForSignal],
+        threads: vec![vec![
+            CompareExchange(2, 0, 1),
+            CompareExchange(2, 0, 1),
+            CompareExchange(0, 1, 1),
+            CompareExchange(0, 1, 1),
+            TryLock(0),
+            Signal,
+        ]],
+    });
+}

@@ -182,6 +182,13 @@ struct Poller {
     /// spinning.
     woken: bool,
     woken_turns: SmallVec<[(u32, u8); 2]>,
+    /// The operation that began the last step of the turn under way (since
+    /// its last poll) to begin with one: what the turn polled, where it
+    /// yields after. And those of its turns that ended in a poll since it
+    /// began polling: a poll counts toward spinning only where it polled
+    /// as an earlier turn did (see [`Explorer::record_last`]).
+    turn: Option<(u32, u8)>,
+    polled_turns: SmallVec<[(u32, u8); 2]>,
 }
 
 impl Poller {
@@ -203,6 +210,8 @@ impl Poller {
         self.looked = false;
         self.keys.clear();
         self.turns.clear();
+        self.turn = None;
+        self.polled_turns.clear();
     }
 }
 
@@ -760,6 +769,9 @@ impl Explorer {
                 poller.turns.push(f);
             }
         }
+        if last.first.is_some() {
+            poller.turn = last.first;
+        }
         for a in &last.accesses {
             poller.looked = true;
             if !poller.keys.contains(&a.key) {
@@ -768,7 +780,23 @@ impl Explorer {
         }
         if last.yielded && poller.looked {
             poller.looked = false;
-            poller.polls += 1;
+            // A loop's turns poll alike: a poll of what no earlier polling
+            // turn polled is straight-line code polling something else (a
+            // failed compare-exchange, then a failed `try_lock`), and its
+            // count starts again. Counted as a loop, the thread was held
+            // back as a spinner after two such polls, and the states where
+            // it went on first were lost (`tests/dpor_soundness.rs` at
+            // `PROPTEST_RNG_SEED=29`). What the turn polled is its last
+            // operation, not its first: a loop's first turn often begins
+            // with the code before the loop (`let tail = tail.load();
+            // while tail - head.load() == N { yield_now() }`). A turn with
+            // no operation on an object counts, as before.
+            let turn = poller.turn.take();
+            let repeated = turn.is_none_or(|t| poller.polled_turns.contains(&t));
+            poller.polls = if repeated { poller.polls + 1 } else { 1 };
+            if let Some(t) = turn.filter(|t| !poller.polled_turns.contains(t)) {
+                poller.polled_turns.push(t);
+            }
         }
         poller.yielded = last.yielded;
         for k in unheld {
