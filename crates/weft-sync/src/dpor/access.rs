@@ -204,13 +204,14 @@ impl Effects {
                 | Op::TryLock { acquired: false }
                 | Op::CompareExchange { ok: false }
         );
+        let lock = object.map(|o| Key::Lock(id(o)));
         match op {
             Op::Spawn { child } => self.spawned.push(*child),
             Op::ReadLock => {
-                self.shared.extend(object.map(|o| Key::Lock(id(o))));
-                self.note_moved(object.map(|o| Key::Lock(id(o))));
+                self.shared.extend(lock);
+                self.note_moved(lock);
             }
-            Op::ReadUnlock => self.note_moved(object.map(|o| Key::Lock(id(o)))),
+            Op::ReadUnlock => self.note_moved(lock),
             Op::Yield | Op::Sleep => self.yielded = true,
             _ => self.yielded |= found_nothing,
         }

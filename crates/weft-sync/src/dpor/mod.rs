@@ -423,9 +423,8 @@ impl Explorer {
 
     /// Where the engine writes what the step that just ran did, when the
     /// search does not know it ([`Explorer::knows_last`]) and there is such
-    /// a step: the engine then passes `None` for it to
-    /// [`Explorer::schedule`], [`Explorer::choose`] and
-    /// [`Explorer::end_execution`]. (Written in place: a step's effects
+    /// a step, before it calls [`Explorer::schedule`], [`Explorer::choose`]
+    /// or [`Explorer::end_execution`]. (Written in place: a step's effects
     /// are some 200 bytes, and handing them over by value copied them at
     /// every layer between the recording and the search, a measurable part
     /// of each scheduling decision.)
@@ -435,8 +434,7 @@ impl Explorer {
         if !self.running || self.knows_last() {
             return None;
         }
-        let k = self.position.checked_sub(1)?;
-        self.steps.get_mut(k).map(|s| &mut s.effects)
+        self.last_step_mut().map(|s| &mut s.effects)
     }
 
     /// Chooses the thread to run at this scheduling point. `runnable` are

@@ -500,29 +500,6 @@ impl Worker {
         self.explorer.schedule(runnable, current)
     }
 
-    /// See [`Explorer::schedule_after`].
-    #[cfg(test)]
-    pub(crate) fn schedule_after(
-        &mut self,
-        runnable: &[Thread],
-        current: Option<Thread>,
-        last: Effects,
-    ) -> Result<Thread, Nondeterminism> {
-        self.explorer.schedule_after(runnable, current, last)
-    }
-
-    /// See [`Explorer::give_last`].
-    #[cfg(test)]
-    pub(crate) fn give_last(&mut self, last: Effects) {
-        self.explorer.give_last(last);
-    }
-
-    /// Whether the explorer knows the last step ([`Explorer::knows_last`]).
-    #[cfg(test)]
-    pub(crate) fn knows_last(&self) -> bool {
-        self.explorer.knows_last()
-    }
-
     /// Where the engine writes the last step ([`Explorer::last_to_fill`]).
     pub(crate) fn last_to_fill(&mut self) -> Option<&mut Effects> {
         self.explorer.last_to_fill()
@@ -641,10 +618,10 @@ mod tests {
         while search.start_execution() {
             let mut schedule = Vec::new();
             let (outcome, last) = run(program, |r, c, e| {
-                let t = if search.knows_last() {
+                let t = if search.explorer.knows_last() {
                     search.schedule(r, c)
                 } else {
-                    search.schedule_after(r, c, e)
+                    search.explorer.schedule_after(r, c, e)
                 }
                 .unwrap();
                 schedule.push(t);
@@ -653,7 +630,7 @@ mod tests {
             .unwrap();
             outcomes.insert(outcome);
             schedules.push(schedule);
-            search.give_last(last);
+            search.explorer.give_last(last);
             search.end_execution();
         }
         (
@@ -816,10 +793,10 @@ mod tests {
         let mut search = Worker::new(tree.clone());
         assert!(search.start_execution());
         let (_, last) = run(&program, |r, c, e| {
-            Some(search.schedule_after(r, c, e).unwrap())
+            Some(search.explorer.schedule_after(r, c, e).unwrap())
         })
         .unwrap();
-        search.give_last(last);
+        search.explorer.give_last(last);
         search.end_execution();
         tree.abandon();
         // The worker still holds the root; another finds the search over.
